@@ -1,0 +1,8 @@
+//! Inputs for goldspan's benchmarks, generated deterministically (see README.md).
+
+use std::path::PathBuf;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}

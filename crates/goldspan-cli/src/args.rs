@@ -1,0 +1,120 @@
+//! Command-line arguments as plain values; commands turn them into library objects.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Evaluation harness for news information extraction: gold corpora, extractors, scores.
+#[derive(Debug, Parser)]
+#[command(name = "goldspan", version, about = "Evaluation harness for news information extraction: gold corpora, extractors, scores.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a gold corpus and report every problem (file, line, document). Exit 2 if any.
+    Validate {
+        /// The corpus directory (holding goldspan.toml).
+        #[arg(default_value = "corpus/news")]
+        corpus: PathBuf,
+    },
+    /// Show corpus statistics: documents, words, spans per layer, label and split, speakers.
+    Stats {
+        /// The corpus directory.
+        #[arg(default_value = "corpus/news")]
+        corpus: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Metadata fields to break the counts down by.
+        #[arg(long = "by", default_values_t = vec!["domain".to_string()])]
+        by: Vec<String>,
+    },
+    /// Convert annotations between formats.
+    Convert {
+        /// Input format.
+        #[arg(long, value_enum)]
+        from: FileFormat,
+        /// Output format.
+        #[arg(long, value_enum)]
+        to: FileFormat,
+        /// Input file or directory.
+        input: PathBuf,
+        /// Output file or directory.
+        output: PathBuf,
+        /// Tagging scheme for CoNLL input or output.
+        #[arg(long, value_enum, default_value_t = Scheme::Iob2)]
+        scheme: Scheme,
+        /// The layer CoNLL output is written from; also the layer given to labels read from
+        /// formats without layers when no --manifest says otherwise.
+        #[arg(long, default_value = "entities")]
+        layer: String,
+        /// A goldspan.toml whose layers resolve labels of formats without layers.
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+    },
+    /// Write gold annotations as inline markup, or compile markup into gold files.
+    Markup {
+        #[command(subcommand)]
+        action: MarkupAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MarkupAction {
+    /// Compile markup files (.gsm) into the corpus: ID.txt, ID.ann, ID.meta.toml, and the
+    /// document's split in goldspan.toml. Nothing is written unless every file is clean.
+    Compile {
+        /// Markup files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The corpus to write into.
+        #[arg(long, default_value = "corpus/news")]
+        corpus: PathBuf,
+        /// Only check; write nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print a gold document as markup, for editing.
+    Render {
+        /// Document id.
+        id: String,
+        /// The corpus to read from.
+        #[arg(long, default_value = "corpus/news")]
+        corpus: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    /// A goldspan corpus directory (goldspan.toml + docs/).
+    Gold,
+    /// A brat directory (ID.txt + ID.ann, annotation.conf).
+    Brat,
+    /// goldspan interchange JSON Lines, with text (gold as one file).
+    Jsonl,
+    /// CoNLL token file (see --scheme).
+    Conll,
+    /// doccano JSONL export (UTF-16 offsets).
+    Doccano,
+    /// Label Studio JSON export (UTF-16 offsets).
+    Labelstudio,
+    /// spaCy-style JSONL: {"text", "ents": [[start, end, label]]}.
+    Spacy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scheme {
+    Iob1,
+    Iob2,
+    Bioes,
+}

@@ -1,0 +1,29 @@
+//! One module per command; `dispatch` routes parsed arguments to them.
+
+// TEMP mod convert;
+mod markup;
+mod stats;
+mod validate;
+
+use std::io::Write;
+
+use crate::args::{Cli, Command};
+use crate::Outcome;
+
+/// Runs the command `cli` names.
+pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Validate { corpus } => validate::run(&corpus),
+        Command::Stats { corpus, format, by } => stats::run(&corpus, format, &by),
+        Command::Convert { .. } => anyhow::bail!("TEMP"),
+        Command::Markup { action } => markup::run(action),
+    }
+}
+
+/// Writes to stdout, surfacing a broken pipe as an error the caller maps to exit 0.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! Problems found in input files, each located by file, line and document.
+//!
+//! Readers do not stop at the first problem: they collect every [`Problem`] they can find in a
+//! file and keep going, so `goldspan validate` can report them all in one pass. Any problem at
+//! all makes the public read functions return [`Error::Invalid`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::text::OffsetDrift;
+
+/// Where a problem is: a file, and when known a 1-based line and a document id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file the problem is in.
+    pub file: PathBuf,
+    /// 1-based line in that file, when the problem is on a line.
+    pub line: Option<usize>,
+    /// The document the problem concerns, when known.
+    pub document: Option<String>,
+}
+
+impl Location {
+    /// A location in `file`, with no line or document yet.
+    pub fn file(file: impl Into<PathBuf>) -> Location {
+        Location { file: file.into(), line: None, document: None }
+    }
+
+    /// The same location at `line`.
+    pub fn at_line(&self, line: usize) -> Location {
+        Location { line: Some(line), ..self.clone() }
+    }
+
+    /// The same location in `document`.
+    pub fn in_document(&self, document: &str) -> Location {
+        Location { document: Some(document.to_owned()), ..self.clone() }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(doc) = &self.document {
+            write!(f, ": document {doc}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong. Messages are lowercase fragments; the [`Location`] supplies the context.
+#[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)] // Field names say what they hold; each variant's message documents it.
+pub enum ProblemKind {
+    #[error("cannot read the file")]
+    Io(#[source] std::io::Error),
+    #[error("invalid UTF-8 at byte {byte}")]
+    InvalidUtf8 { byte: usize },
+    #[error("the file starts with a byte-order mark; save it as UTF-8 without BOM")]
+    ByteOrderMark,
+    #[error("the file has CRLF line endings ({count} of them); offsets must count a line break as one character, convert to LF")]
+    CrlfLineEndings { count: usize },
+    #[error("{message}")]
+    Syntax { message: String },
+    #[error("unsupported annotation: {what}")]
+    Unsupported { what: String },
+    #[error("span {span}: offset {offset} is past the end of the text ({len} code points)")]
+    OffsetOutOfRange { span: String, offset: usize, len: usize },
+    #[error("span {span}: offset {offset} falls inside a character (between code points of one grapheme cluster)")]
+    OffsetInsideCharacter { span: String, offset: usize },
+    #[error("span {span}: offset {offset} does not fall on a character boundary in {unit}")]
+    OffsetInsideUnit { span: String, offset: usize, unit: crate::text::OffsetUnit },
+    #[error("span {span}: {reason}")]
+    BadFragments { span: String, reason: crate::model::FragmentError },
+    #[error("span {span}: the file says it covers {expected:?} but {}{}", match found { Some(f) => format!("the text at {start}..{end} is {f:?}"), None => format!("{start}..{end} runs past the end of the text") }, drift.map(|d| format!("; {d}")).unwrap_or_default())]
+    TextMismatch { span: String, start: usize, end: usize, expected: String, found: Option<String>, drift: Option<OffsetDrift> },
+    #[error("span {span}: layer {layer:?} is not declared in the manifest")]
+    UnknownLayer { span: String, layer: String },
+    #[error("span {span}: label {label:?} is not declared {}", layer.as_ref().map(|l| format!("in layer {l:?}")).unwrap_or_else(|| "in any layer of the manifest".into()))]
+    UnknownLabel { span: String, label: String, layer: Option<String> },
+    #[error("relation {relation}: type {kind:?} is not declared in the manifest")]
+    UnknownRelationType { relation: String, kind: String },
+    #[error("{owner}: refers to {target}, which does not exist")]
+    MissingReference { owner: String, target: String },
+    #[error("relation {relation} ({kind}): its {role} {span} is a {label}, expected {}", allowed.join(" or "))]
+    RelationArgumentLabel { relation: String, kind: String, role: &'static str, span: String, label: String, allowed: Vec<String> },
+    #[error("span {span} ({label}) has no {kind} relation")]
+    MissingRelation { span: String, label: String, kind: String },
+    #[error("span {span} ({label}) has {count} {kind} relations, at most one is allowed")]
+    TooManyRelations { span: String, label: String, kind: String, count: usize },
+    #[error("span {span} is in more than one coreference cluster")]
+    SpanInSeveralClusters { span: String },
+    #[error("duplicate id {id}{}", first_line.map(|l| format!(" (first used on line {l})")).unwrap_or_default())]
+    DuplicateId { id: String, first_line: Option<usize> },
+    #[error("document is in no split")]
+    DocumentInNoSplit,
+    #[error("document is in more than one split: {}", splits.join(", "))]
+    DocumentInSeveralSplits { splits: Vec<String> },
+    #[error("split {split:?} lists document {id}, which has no text file")]
+    MissingDocument { split: String, id: String },
+    #[error("document has no annotation file ({expected})")]
+    MissingAnnotations { expected: String },
+    #[error("{file} has no text file beside it ({expected})")]
+    OrphanFile { file: String, expected: String },
+    #[error("unknown split {split:?}; the manifest declares {}", known.join(", "))]
+    UnknownSplit { split: String, known: Vec<String> },
+    #[error("document is empty")]
+    EmptyDocument,
+    #[error("invalid document id {id:?}: use letters, digits, '-', '_' and '.', not starting with '.'")]
+    BadDocumentId { id: String },
+}
+
+/// One problem at one location.
+#[derive(Debug, thiserror::Error)]
+#[error("{location}: {kind}")]
+pub struct Problem {
+    /// Where it is.
+    pub location: Location,
+    /// What it is.
+    #[source]
+    pub kind: ProblemKind,
+}
+
+impl Problem {
+    /// A problem at `location`.
+    pub fn new(location: Location, kind: ProblemKind) -> Problem {
+        Problem { location, kind }
+    }
+}
+
+/// The error of every public reader: the input could not be used, for these reasons.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more problems in the input; every one found is listed.
+    #[error("{} problem{} in the input:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, render(.0))]
+    Invalid(Vec<Problem>),
+    /// Writing an output failed.
+    #[error("cannot write {}", path.display())]
+    Write {
+        /// The file being written.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The problems, if this is an input error.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Error::Invalid(p) => p,
+            Error::Write { .. } => &[],
+        }
+    }
+
+    pub(crate) fn write(path: &Path, source: std::io::Error) -> Error {
+        Error::Write { path: path.to_owned(), source }
+    }
+}
+
+fn render(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Collects problems while a reader keeps going.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    /// Records a problem.
+    pub fn push(&mut self, location: Location, kind: ProblemKind) {
+        self.0.push(Problem::new(location, kind));
+    }
+
+    /// `Ok(value)` if nothing was recorded, else every problem.
+    pub fn into_result<T>(self, value: T) -> Result<T, Error> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
+
+    /// Forgets CRLF line endings: readers accept them (offsets are still well defined); only
+    /// `validate` holds a gold corpus to LF.
+    pub fn drop_hygiene(&mut self) {
+        self.0.retain(|p| !matches!(p.kind, ProblemKind::CrlfLineEndings { .. }));
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

@@ -1,0 +1,420 @@
+//! The gold corpus format: a directory with a `goldspan.toml` manifest and, under `docs/`,
+//! for each document `ID.txt` (the text, byte for byte), `ID.ann` (brat standoff, every span
+//! line repeating its covered text) and optionally `ID.meta.toml` (string metadata).
+//!
+//! The annotation files are plain brat, so a corpus opens in brat as it is (`goldspan convert
+//! --to brat` adds the `annotation.conf` brat wants); the manifest adds what brat lacks:
+//! layers, relation rules and splits.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Location, Problem, ProblemKind, Problems};
+use crate::formats::{is_valid_document_id, line_of_byte, read_text, standoff, toml_string, write_atomic};
+use crate::manifest::{Layer, Manifest, PerHead, RelationType};
+use crate::model::{AnnotatedDocument, Document, Meta};
+use crate::validate::check_document;
+
+/// The manifest file name inside a corpus directory.
+pub const MANIFEST: &str = "goldspan.toml";
+/// The directory holding the documents.
+pub const DOCS: &str = "docs";
+/// The only gold format version so far.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestV1 {
+    format: u32,
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    licence: String,
+    #[serde(default)]
+    provenance: String,
+    #[serde(default)]
+    layers: Vec<LayerV1>,
+    #[serde(default)]
+    splits: BTreeMap<String, Vec<toml::Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayerV1 {
+    name: String,
+    labels: Vec<String>,
+    #[serde(default)]
+    relations: Vec<RelationV1>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelationV1 {
+    name: String,
+    head: Vec<String>,
+    tail: Vec<String>,
+    #[serde(default = "many")]
+    per_head: String,
+}
+
+fn many() -> String {
+    "many".into()
+}
+
+/// A gold corpus directory, opened: its manifest is read, its documents listed.
+#[derive(Debug)]
+pub struct Corpus {
+    root: PathBuf,
+    manifest: Manifest,
+    /// Ids of the documents found under `docs/` (one per `.txt`), sorted.
+    ids: Vec<String>,
+    /// (split, document id) to the manifest line that lists it.
+    split_lines: BTreeMap<(String, String), usize>,
+}
+
+impl Corpus {
+    /// Opens the corpus at `root`: reads and checks the manifest and lists the documents.
+    pub fn open(root: impl AsRef<Path>) -> Result<Corpus, Error> {
+        let mut problems = Problems::default();
+        let corpus = Corpus::open_collecting(root.as_ref(), &mut problems);
+        match corpus {
+            Some(c) if problems.is_empty() => Ok(c),
+            _ => Err(Error::Invalid(problems.0)),
+        }
+    }
+
+    fn open_collecting(root: &Path, problems: &mut Problems) -> Option<Corpus> {
+        let (manifest, split_lines) = parse_manifest(&root.join(MANIFEST), problems)?;
+        let docs = root.join(DOCS);
+        let entries = match std::fs::read_dir(&docs) {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(Location::file(&docs), ProblemKind::Io(e));
+                return None;
+            }
+        };
+        let mut ids = BTreeSet::new();
+        let mut others = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(id) = name.strip_suffix(".txt") {
+                ids.insert(id.to_owned());
+            } else if name.starts_with('.') {
+                continue;
+            } else {
+                others.push(name);
+            }
+        }
+        for name in others {
+            let stem = name.strip_suffix(".ann").or_else(|| name.strip_suffix(".meta.toml"));
+            match stem {
+                Some(id) if ids.contains(id) => {}
+                _ => problems.push(
+                    Location::file(docs.join(&name)),
+                    ProblemKind::OrphanFile { file: name.clone(), expected: stem.map(|s| format!("{s}.txt")).unwrap_or_else(|| "ID.txt, ID.ann, ID.meta.toml".into()) },
+                ),
+            }
+        }
+        Some(Corpus { root: root.to_owned(), manifest, ids: ids.into_iter().collect(), split_lines })
+    }
+
+    /// The corpus directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Ids of every document on disk, sorted.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// Ids of the documents of `split` (sorted), or of every document for `None`.
+    pub fn split_ids(&self, split: Option<&str>) -> Result<Vec<String>, Error> {
+        let Some(split) = split else { return Ok(self.ids.clone()) };
+        match self.manifest.splits.get(split) {
+            Some(ids) => {
+                let mut ids = ids.clone();
+                ids.sort();
+                Ok(ids)
+            }
+            None => Err(Error::Invalid(vec![Problem::new(
+                Location::file(self.root.join(MANIFEST)),
+                ProblemKind::UnknownSplit { split: split.to_owned(), known: self.manifest.splits.keys().cloned().collect() },
+            )])),
+        }
+    }
+
+    /// Reads one document with its annotations, checked against the manifest. CRLF line
+    /// endings are accepted here (offsets still count code points, "\r" included); only
+    /// [`Corpus::validate`] reports them, as corpus hygiene.
+    pub fn read(&self, id: &str) -> Result<AnnotatedDocument, Error> {
+        let mut problems = Problems::default();
+        let doc = self.read_collecting(id, &mut problems);
+        problems.drop_hygiene();
+        match doc {
+            Some(d) if problems.is_empty() => Ok(d),
+            _ => Err(Error::Invalid(problems.0)),
+        }
+    }
+
+    fn paths(&self, id: &str) -> (PathBuf, PathBuf, PathBuf) {
+        let dir = self.root.join(DOCS);
+        (dir.join(format!("{id}.txt")), dir.join(format!("{id}.ann")), dir.join(format!("{id}.meta.toml")))
+    }
+
+    fn read_collecting(&self, id: &str, problems: &mut Problems) -> Option<AnnotatedDocument> {
+        let (txt, ann, meta) = self.paths(id);
+        if !is_valid_document_id(id) {
+            problems.push(Location::file(&txt).in_document(id), ProblemKind::BadDocumentId { id: id.to_owned() });
+        }
+        let text = read_text(&txt, &Location::file(&txt).in_document(id), problems)?;
+        let meta = read_meta_file(&meta, id, problems);
+        let document = Document::new(id, text, meta);
+        let ann_location = Location::file(&ann);
+        let parsed = if ann.exists() {
+            let ann_text = read_text(&ann, &ann_location.in_document(id), problems)?;
+            standoff::parse(&ann_text, &document, &self.manifest, &ann_location, problems)
+        } else {
+            problems.push(
+                Location::file(&txt).in_document(id),
+                ProblemKind::MissingAnnotations { expected: format!("{id}.ann") },
+            );
+            standoff::Parsed::default()
+        };
+        let doc = AnnotatedDocument { document, annotations: parsed.annotations };
+        check_document(&doc, &self.manifest, &ann_location, &|id| parsed.lines.get(id).copied(), problems);
+        Some(doc)
+    }
+
+    /// Finds every problem in the corpus: manifest, splits, and each document. Never stops at
+    /// the first.
+    pub fn validate(root: impl AsRef<Path>) -> Vec<Problem> {
+        let mut problems = Problems::default();
+        let Some(corpus) = Corpus::open_collecting(root.as_ref(), &mut problems) else {
+            return problems.0;
+        };
+        let manifest_path = corpus.root.join(MANIFEST);
+        for (split, ids) in &corpus.manifest.splits {
+            for id in ids {
+                if corpus.ids.binary_search(id).is_err() {
+                    let line = corpus.split_lines.get(&(split.clone(), id.clone())).copied();
+                    problems.push(
+                        Location { file: manifest_path.clone(), line, document: Some(id.clone()) },
+                        ProblemKind::MissingDocument { split: split.clone(), id: id.clone() },
+                    );
+                }
+            }
+        }
+        for id in &corpus.ids {
+            let splits = corpus.manifest.splits_of(id);
+            let loc = Location::file(&manifest_path).in_document(id);
+            match splits.len() {
+                0 => problems.push(loc, ProblemKind::DocumentInNoSplit),
+                1 => {}
+                _ => {
+                    let line = corpus.split_lines.get(&(splits[1].to_owned(), id.clone())).copied();
+                    problems.push(
+                        Location { line, ..loc },
+                        ProblemKind::DocumentInSeveralSplits { splits: splits.iter().map(|s| s.to_string()).collect() },
+                    );
+                }
+            }
+            corpus.read_collecting(id, &mut problems);
+        }
+        problems.0
+    }
+}
+
+/// Reads a `goldspan.toml` manifest file on its own (e.g. to resolve layers of another format).
+pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
+    let mut problems = Problems::default();
+    let manifest = parse_manifest(path, &mut problems);
+    match manifest {
+        Some((m, _)) if problems.is_empty() => Ok(m),
+        _ => Err(Error::Invalid(problems.0)),
+    }
+}
+
+type SplitLines = BTreeMap<(String, String), usize>;
+
+fn parse_manifest(path: &Path, problems: &mut Problems) -> Option<(Manifest, SplitLines)> {
+        let location = Location::file(path);
+        let text = read_text(path, &location, problems)?;
+        let file: ManifestV1 = match toml::from_str(&text) {
+            Ok(m) => m,
+            Err(e) => {
+                let line = e.span().map(|s| line_of_byte(&text, s.start));
+                let message = e.message().to_owned();
+                problems.push(Location { line, ..location }, ProblemKind::Syntax { message });
+                return None;
+            }
+        };
+        if file.format != FORMAT_VERSION {
+            problems.push(
+                location.clone(),
+                ProblemKind::Syntax { message: format!("format {} is not supported; this goldspan reads format {FORMAT_VERSION}", file.format) },
+            );
+            return None;
+        }
+        let mut layers = Vec::new();
+        for l in file.layers {
+            let mut relations = Vec::new();
+            for r in l.relations {
+                let Some(per_head) = PerHead::parse(&r.per_head) else {
+                    problems.push(
+                        location.clone(),
+                        ProblemKind::Syntax { message: format!("relation {:?}: per_head must be one, at-most-one or many, not {:?}", r.name, r.per_head) },
+                    );
+                    continue;
+                };
+                relations.push(RelationType { name: r.name, head: r.head, tail: r.tail, per_head });
+            }
+            layers.push(Layer { name: l.name, labels: l.labels, relations });
+        }
+        let mut split_lines = BTreeMap::new();
+        let mut splits = BTreeMap::new();
+        for (split, ids) in file.splits {
+            let mut list = Vec::new();
+            for id in ids {
+                let line = line_of_byte(&text, id.span().start);
+                if split_lines.insert((split.clone(), id.get_ref().clone()), line).is_some() {
+                    problems.push(
+                        location.at_line(line).in_document(id.get_ref()),
+                        ProblemKind::DuplicateId { id: id.get_ref().clone(), first_line: None },
+                    );
+                }
+                list.push(id.into_inner());
+            }
+            splits.insert(split, list);
+        }
+        let manifest = Manifest {
+            name: file.name,
+            description: file.description,
+            licence: file.licence,
+            provenance: file.provenance,
+            layers,
+            splits,
+        };
+        if let Err(message) = manifest.check() {
+            problems.push(location.clone(), ProblemKind::Syntax { message });
+        }
+        Some((manifest, split_lines))
+}
+
+/// Reads an `ID.meta.toml` file (string values only); a missing file is empty metadata.
+pub fn read_meta_file(path: &Path, id: &str, problems: &mut Problems) -> Meta {
+    let mut meta = Meta::new();
+    if !path.exists() {
+        return meta;
+    }
+    let location = Location::file(path).in_document(id);
+    let Some(text) = read_text(path, &location, problems) else { return meta };
+    let table: toml::Table = match toml::from_str(&text) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = e.span().map(|s| line_of_byte(&text, s.start));
+            problems.push(Location { line, ..location }, ProblemKind::Syntax { message: e.message().to_owned() });
+            return meta;
+        }
+    };
+    for (key, value) in table {
+        match value {
+            toml::Value::String(s) => {
+                meta.insert(key, s);
+            }
+            other => {
+                let line = text.lines().position(|l| l.trim_start().starts_with(&key)).map(|i| i + 1);
+                problems.push(
+                    Location { line, ..location.clone() },
+                    ProblemKind::Syntax { message: format!("metadata {key:?} must be a string, found a {}", other.type_str()) },
+                );
+            }
+        }
+    }
+    meta
+}
+
+/// Renders a manifest as `goldspan.toml` text: one split entry per line, so adding a document
+/// is a one-line diff.
+pub fn manifest_to_toml(m: &Manifest) -> String {
+    let mut out = String::new();
+    let list = |items: &[String]| items.iter().map(|s| toml_string(s)).collect::<Vec<_>>().join(", ");
+    out.push_str(&format!("format = {FORMAT_VERSION}\nname = {}\n", toml_string(&m.name)));
+    for (key, value) in [("description", &m.description), ("licence", &m.licence), ("provenance", &m.provenance)] {
+        if !value.is_empty() {
+            out.push_str(&format!("{key} = {}\n", toml_string(value)));
+        }
+    }
+    for layer in &m.layers {
+        out.push_str(&format!("\n[[layers]]\nname = {}\nlabels = [{}]\n", toml_string(&layer.name), list(&layer.labels)));
+        for r in &layer.relations {
+            out.push_str(&format!(
+                "\n[[layers.relations]]\nname = {}\nhead = [{}]\ntail = [{}]\nper_head = {}\n",
+                toml_string(&r.name),
+                list(&r.head),
+                list(&r.tail),
+                toml_string(r.per_head.as_str())
+            ));
+        }
+    }
+    if !m.splits.is_empty() {
+        out.push_str("\n[splits]\n");
+        for (split, ids) in &m.splits {
+            out.push_str(&format!("{} = [\n", toml_key(split)));
+            for id in ids {
+                out.push_str(&format!("  {},\n", toml_string(id)));
+            }
+            out.push_str("]\n");
+        }
+    }
+    out
+}
+
+/// Renders document metadata as `ID.meta.toml` text, keys sorted.
+pub fn meta_to_toml(meta: &Meta) -> String {
+    meta.iter().map(|(k, v)| format!("{} = {}\n", toml_key(k), toml_string(v))).collect()
+}
+
+/// A TOML key: bare when it can be, quoted otherwise.
+fn toml_key(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        key.to_owned()
+    } else {
+        toml_string(key)
+    }
+}
+
+/// Writes one document's files into the corpus at `root` (atomically, file by file).
+pub fn write_document(root: &Path, doc: &AnnotatedDocument) -> Result<(), Error> {
+    let id = doc.document.id();
+    let dir = root.join(DOCS);
+    let ann = standoff::write(doc).map_err(|e| Error::Invalid(vec![Problem::new(Location::file(dir.join(format!("{id}.ann"))).in_document(id), ProblemKind::Syntax { message: e.to_string() })]))?;
+    write_atomic(&dir.join(format!("{id}.txt")), doc.document.text().as_bytes())?;
+    write_atomic(&dir.join(format!("{id}.ann")), ann.as_bytes())?;
+    let meta_path = dir.join(format!("{id}.meta.toml"));
+    if doc.document.meta().is_empty() {
+        if meta_path.exists() {
+            std::fs::remove_file(&meta_path).map_err(|e| Error::write(&meta_path, e))?;
+        }
+        Ok(())
+    } else {
+        write_atomic(&meta_path, meta_to_toml(doc.document.meta()).as_bytes())
+    }
+}
+
+/// Writes a whole corpus: the manifest and every document.
+pub fn write_corpus(root: &Path, manifest: &Manifest, docs: &[AnnotatedDocument]) -> Result<(), Error> {
+    write_atomic(&root.join(MANIFEST), manifest_to_toml(manifest).as_bytes())?;
+    for doc in docs {
+        write_document(root, doc)?;
+    }
+    Ok(())
+}

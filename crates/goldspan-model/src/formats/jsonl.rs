@@ -1,0 +1,413 @@
+//! The interchange format: JSON Lines, one document per line. Predictions, gold as one file,
+//! and the external-extractor protocol all use it.
+//!
+//! ```json
+//! {"goldspan": 1, "id": "d1", "text": "...", "meta": {"domain": "politics"},
+//!  "spans": [{"id": "T1", "layer": "entities", "label": "PERSON", "start": 4, "end": 13, "text": "Liz Truss"}],
+//!  "relations": [{"id": "R1", "type": "speaker", "head": "T7", "tail": "T2"}],
+//!  "clusters": [["T2", "T9"]]}
+//! ```
+//!
+//! The version travels on every record (`"goldspan": 1`, optional on input, always written) so
+//! files can be concatenated, sharded and streamed without a header to keep track of.
+//! Offsets are code points; a span is `start`/`end` or, when discontinuous, `fragments`.
+//! `layer` may be omitted when a manifest maps the label to its layer; `text` on a span is
+//! optional and verified when present.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Problem, ProblemKind, Problems};
+use crate::formats::standoff::check_covered_text;
+use crate::manifest::Manifest;
+use crate::model::{AnnotatedDocument, Annotations, Attribute, Document, Fragment, Meta, Note, Relation, Span};
+use crate::validate::check_document;
+
+/// The interchange format version this goldspan reads and writes.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordV1 {
+    #[serde(default)]
+    goldspan: Option<u32>,
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    meta: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    spans: Vec<SpanV1>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    relations: Vec<RelationV1>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    clusters: Vec<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attributes: Vec<AttributeV1>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<NoteV1>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpanV1 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    layer: Option<String>,
+    label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fragments: Option<Vec<[usize; 2]>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    /// A confidence, accepted so real systems' output loads; not used in scoring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelationV1 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(rename = "type")]
+    kind: String,
+    head: String,
+    tail: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttributeV1 {
+    id: String,
+    name: String,
+    target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteV1 {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    target: String,
+    text: String,
+}
+
+/// One parsed line, not yet tied to a document text.
+#[derive(Debug)]
+pub struct Record {
+    line: usize,
+    raw: RecordV1,
+}
+
+impl Record {
+    /// The document id.
+    pub fn id(&self) -> &str {
+        &self.raw.id
+    }
+
+    /// The 1-based line it was read from.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// Whether the record carries its own text.
+    pub fn has_text(&self) -> bool {
+        self.raw.text.is_some()
+    }
+
+    /// Builds the annotated document. The text is the record's own, or `gold`'s when given
+    /// (predictions); a record whose text differs from `gold`'s is a problem. Layers missing on
+    /// spans are taken from `manifest`; with a manifest every annotation is also checked
+    /// against it.
+    pub fn resolve(
+        self,
+        gold: Option<&Document>,
+        manifest: Option<&Manifest>,
+        location: &Location,
+    ) -> Result<AnnotatedDocument, Vec<Problem>> {
+        let mut problems = Problems::default();
+        let loc = location.at_line(self.line).in_document(&self.raw.id);
+        let raw = self.raw;
+        let syntax = |message: String| ProblemKind::Syntax { message };
+        let document = match (raw.text, gold) {
+            (Some(text), Some(g)) if text != g.text() => {
+                problems.push(loc.clone(), syntax("the record's text differs from the gold document's text".into()));
+                g.clone()
+            }
+            (_, Some(g)) => g.clone(),
+            (Some(text), None) => {
+                let mut meta = Meta::new();
+                for (k, v) in raw.meta {
+                    match v {
+                        serde_json::Value::String(s) => {
+                            meta.insert(k, s);
+                        }
+                        serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
+                            meta.insert(k, v.to_string());
+                        }
+                        _ => problems.push(loc.clone(), syntax(format!("meta {k:?} must be a string, number or boolean"))),
+                    }
+                }
+                Document::new(raw.id.clone(), text, meta)
+            }
+            (None, None) => {
+                problems.push(loc.clone(), syntax("the record has no \"text\" and there is no gold document to take it from".into()));
+                return Err(problems.0);
+            }
+        };
+        let mut annotations = Annotations::default();
+        for (i, s) in raw.spans.into_iter().enumerate() {
+            let id = s.id.unwrap_or_else(|| format!("T{}", i + 1));
+            let fragments = match (s.start, s.end, s.fragments) {
+                (Some(start), Some(end), None) => vec![(start, end)],
+                (None, None, Some(f)) => f.into_iter().map(|[a, b]| (a, b)).collect(),
+                _ => {
+                    problems.push(loc.clone(), syntax(format!("span {id}: give either \"start\" and \"end\" or \"fragments\"")));
+                    continue;
+                }
+            };
+            let Some(fragments) = fragments.into_iter().map(|(a, b)| Fragment::new(a, b)).collect::<Option<Vec<_>>>() else {
+                problems.push(loc.clone(), syntax(format!("span {id}: a fragment is empty or reversed (start must be below end)")));
+                continue;
+            };
+            let layer = match (s.layer, manifest.and_then(|m| m.layer_of(&s.label))) {
+                (Some(layer), _) => layer,
+                (None, Some(layer)) => layer.name.clone(),
+                (None, None) => {
+                    problems.push(
+                        loc.clone(),
+                        ProblemKind::UnknownLabel { span: id.clone(), label: s.label.clone(), layer: None },
+                    );
+                    continue;
+                }
+            };
+            let span = match Span::new(id.clone(), layer, s.label, fragments) {
+                Ok(span) => span,
+                Err(reason) => {
+                    problems.push(loc.clone(), ProblemKind::BadFragments { span: id, reason });
+                    continue;
+                }
+            };
+            let check = match &s.text {
+                Some(expected) => check_covered_text(&span, expected, &document),
+                None => match span.fragments().iter().map(|f| f.end()).find(|&e| e > document.len_chars()) {
+                    Some(offset) => Err(ProblemKind::OffsetOutOfRange { span: span.id().to_owned(), offset, len: document.len_chars() }),
+                    None => Ok(()),
+                },
+            };
+            match check {
+                Ok(()) => annotations.spans.push(span),
+                Err(kind) => problems.push(loc.clone(), kind),
+            }
+        }
+        for (i, r) in raw.relations.into_iter().enumerate() {
+            annotations.relations.push(Relation {
+                id: r.id.unwrap_or_else(|| format!("R{}", i + 1)),
+                kind: r.kind,
+                head: r.head,
+                tail: r.tail,
+            });
+        }
+        annotations.clusters = raw.clusters;
+        annotations.attributes = raw
+            .attributes
+            .into_iter()
+            .map(|a| Attribute { id: a.id, name: a.name, target: a.target, value: a.value })
+            .collect();
+        annotations.notes = raw.notes.into_iter().map(|n| Note { id: n.id, kind: n.kind, target: n.target, text: n.text }).collect();
+        let doc = AnnotatedDocument { document, annotations };
+        if let Some(manifest) = manifest {
+            check_document(&doc, manifest, &loc, &|_| Some(loc.line.unwrap_or(0)), &mut problems);
+        }
+        problems.into_result(doc).map_err(|e| match e {
+            Error::Invalid(p) => p,
+            Error::Write { .. } => Vec::new(),
+        })
+    }
+}
+
+/// Streams the records of a JSON Lines file, one at a time, so memory stays bounded by the
+/// largest document. Blank lines are skipped.
+#[derive(Debug)]
+pub struct Reader<R> {
+    input: BufReader<R>,
+    location: Location,
+    line: usize,
+    buf: Vec<u8>,
+}
+
+impl Reader<std::fs::File> {
+    /// Opens a file.
+    pub fn open(path: &Path) -> Result<Reader<std::fs::File>, Error> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::Invalid(vec![Problem::new(Location::file(path), ProblemKind::Io(e))]))?;
+        Ok(Reader::new(file, Location::file(path)))
+    }
+}
+
+impl<R: Read> Reader<R> {
+    /// Reads from any byte stream; `location` names it in problems.
+    pub fn new(input: R, location: Location) -> Reader<R> {
+        Reader { input: BufReader::with_capacity(1 << 16, input), location, line: 0, buf: Vec::new() }
+    }
+}
+
+impl<R: Read> Iterator for Reader<R> {
+    type Item = Result<Record, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(Problem::new(self.location.at_line(self.line + 1), ProblemKind::Io(e)))),
+            }
+            self.line += 1;
+            let at = self.location.at_line(self.line);
+            let mut bytes = &self.buf[..];
+            if self.line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+                return Some(Err(Problem::new(at, ProblemKind::ByteOrderMark)));
+            }
+            while let [rest @ .., b'\n' | b'\r'] = bytes {
+                bytes = rest;
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let text = match std::str::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => return Some(Err(Problem::new(at, ProblemKind::InvalidUtf8 { byte: e.valid_up_to() }))),
+            };
+            return Some(match serde_json::from_str::<RecordV1>(text) {
+                Ok(raw) if raw.goldspan.is_some_and(|v| v != VERSION) => Err(Problem::new(
+                    at.in_document(&raw.id),
+                    ProblemKind::Syntax { message: format!("record version {} is not supported; this goldspan reads version {VERSION}", raw.goldspan.unwrap_or_default()) },
+                )),
+                Ok(raw) => Ok(Record { line: self.line, raw }),
+                Err(e) => {
+                    let id = sniff_id(text);
+                    let at = match id {
+                        Some(id) => at.in_document(&id),
+                        None => at,
+                    };
+                    Err(Problem::new(at, ProblemKind::Syntax { message: format!("invalid record: {e}") }))
+                }
+            });
+        }
+    }
+}
+
+/// The document id of a record that does not parse, when its `"id"` field can still be found,
+/// so the problem can name the document.
+fn sniff_id(text: &str) -> Option<String> {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text) {
+        return v.get("id").and_then(|i| i.as_str()).map(str::to_owned);
+    }
+    let after = &text[text.find("\"id\"")? + 4..];
+    let value = after.trim_start().strip_prefix(':')?.trim_start();
+    let mut stream = serde_json::Deserializer::from_str(value).into_iter::<String>();
+    stream.next()?.ok()
+}
+
+/// Reads a whole JSON Lines file of self-contained records (each with its text), checking
+/// each against `manifest` when given and rejecting duplicate document ids. Every problem in
+/// the file is reported.
+pub fn read_documents(path: &Path, manifest: Option<&Manifest>) -> Result<Vec<AnnotatedDocument>, Error> {
+    let location = Location::file(path);
+    let mut problems = Problems::default();
+    let mut docs = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for record in Reader::open(path)? {
+        match record {
+            Err(p) => problems.0.push(p),
+            Ok(record) => {
+                if let Some(&first) = seen.get(record.id()) {
+                    problems.push(
+                        location.at_line(record.line()).in_document(record.id()),
+                        ProblemKind::DuplicateId { id: record.id().to_owned(), first_line: Some(first) },
+                    );
+                    continue;
+                }
+                seen.insert(record.id().to_owned(), record.line());
+                match record.resolve(None, manifest, &location) {
+                    Ok(doc) => docs.push(doc),
+                    Err(p) => problems.0.extend(p),
+                }
+            }
+        }
+    }
+    problems.into_result(docs)
+}
+
+/// Serialises one document as a record line (no trailing newline). `with_text` includes the
+/// document text and metadata (gold as one file); predictions leave them out.
+pub fn to_line(doc: &AnnotatedDocument, with_text: bool) -> String {
+    let d = &doc.document;
+    let a = &doc.annotations;
+    let record = RecordV1 {
+        goldspan: Some(VERSION),
+        id: d.id().to_owned(),
+        text: with_text.then(|| d.text().to_owned()),
+        meta: if with_text {
+            d.meta().iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect()
+        } else {
+            BTreeMap::new()
+        },
+        spans: a
+            .spans
+            .iter()
+            .map(|s| {
+                let contiguous = s.fragments().len() == 1;
+                SpanV1 {
+                    id: Some(s.id().to_owned()),
+                    layer: Some(s.layer().to_owned()),
+                    label: s.label().to_owned(),
+                    start: contiguous.then(|| s.start()),
+                    end: contiguous.then(|| s.end()),
+                    fragments: (!contiguous).then(|| s.fragments().iter().map(|f| [f.start(), f.end()]).collect()),
+                    text: d.covered_text(s.fragments()),
+                    score: None,
+                }
+            })
+            .collect(),
+        relations: a
+            .relations
+            .iter()
+            .map(|r| RelationV1 { id: Some(r.id.clone()), kind: r.kind.clone(), head: r.head.clone(), tail: r.tail.clone() })
+            .collect(),
+        clusters: a.clusters.clone(),
+        attributes: a
+            .attributes
+            .iter()
+            .map(|x| AttributeV1 { id: x.id.clone(), name: x.name.clone(), target: x.target.clone(), value: x.value.clone() })
+            .collect(),
+        notes: a
+            .notes
+            .iter()
+            .map(|n| NoteV1 { id: n.id.clone(), kind: n.kind.clone(), target: n.target.clone(), text: n.text.clone() })
+            .collect(),
+    };
+    serde_json::to_string(&record).unwrap_or_default()
+}
+
+/// Writes documents as a JSON Lines file, atomically.
+pub fn write_documents(path: &Path, docs: &[AnnotatedDocument], with_text: bool) -> Result<(), Error> {
+    let mut out = String::new();
+    for doc in docs {
+        out.push_str(&to_line(doc, with_text));
+        out.push('\n');
+    }
+    crate::formats::write_atomic(path, out.as_bytes())
+}

@@ -1,0 +1,306 @@
+//! The in-memory data model: documents, spans in layers, relations, coreference clusters.
+//!
+//! These types carry no serde derives on purpose: each on-disk format has its own versioned
+//! structs converted into these, so a refactor here never silently changes a file format.
+
+use std::collections::BTreeMap;
+
+use crate::text::{self, Offsets};
+
+/// Free key/value metadata of a document (title, date, domain, ...), used for slicing.
+pub type Meta = BTreeMap<String, String>;
+
+/// A document: an id, its text and its metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    id: String,
+    text: String,
+    meta: Meta,
+    offsets: Offsets,
+}
+
+impl Document {
+    /// Creates a document; the code-point offset table is built once here.
+    pub fn new(id: impl Into<String>, text: impl Into<String>, meta: Meta) -> Document {
+        let text = text.into();
+        let offsets = Offsets::new(&text);
+        Document { id: id.into(), text, meta, offsets }
+    }
+
+    /// The document id (stable, filename-safe in a gold corpus).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The full text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The metadata.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// The code-point offset table of the text.
+    pub fn offsets(&self) -> &Offsets {
+        &self.offsets
+    }
+
+    /// Length of the text in code points.
+    pub fn len_chars(&self) -> usize {
+        self.offsets.len_chars()
+    }
+
+    /// The text between code points `start` and `end`, or `None` if out of range.
+    pub fn slice(&self, start: usize, end: usize) -> Option<&str> {
+        text::slice(&self.text, &self.offsets, start, end)
+    }
+
+    /// The text a span covers: its fragments joined by a single space, as brat writes it.
+    /// `None` if a fragment is out of range.
+    pub fn covered_text(&self, fragments: &[Fragment]) -> Option<String> {
+        let mut out = String::new();
+        for (i, f) in fragments.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(self.slice(f.start, f.end)?);
+        }
+        Some(out)
+    }
+}
+
+/// One contiguous piece of a span, in code points, end exclusive; `start < end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fragment {
+    start: usize,
+    end: usize,
+}
+
+impl Fragment {
+    /// A fragment `start..end`; `None` unless `start < end`.
+    pub fn new(start: usize, end: usize) -> Option<Fragment> {
+        (start < end).then_some(Fragment { start, end })
+    }
+
+    /// First code point covered.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// One past the last code point covered.
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    /// Number of code points covered.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Always false: a fragment covers at least one code point.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// Why a list of fragments cannot make a span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FragmentError {
+    /// No fragments at all.
+    #[error("a span needs at least one fragment")]
+    Empty,
+    /// Fragments overlap or are out of order.
+    #[error("fragments must be in order and must not overlap")]
+    Unordered,
+}
+
+/// A labelled span of text in a layer. Discontinuous spans have several fragments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    id: String,
+    layer: String,
+    label: String,
+    fragments: Vec<Fragment>,
+}
+
+impl Span {
+    /// Creates a span; fragments must be non-empty, ordered and non-overlapping.
+    pub fn new(
+        id: impl Into<String>,
+        layer: impl Into<String>,
+        label: impl Into<String>,
+        fragments: Vec<Fragment>,
+    ) -> Result<Span, FragmentError> {
+        if fragments.is_empty() {
+            return Err(FragmentError::Empty);
+        }
+        if fragments.windows(2).any(|w| w[0].end > w[1].start) {
+            return Err(FragmentError::Unordered);
+        }
+        Ok(Span { id: id.into(), layer: layer.into(), label: label.into(), fragments })
+    }
+
+    /// A contiguous span `start..end`; `None` unless `start < end`.
+    pub fn contiguous(
+        id: impl Into<String>,
+        layer: impl Into<String>,
+        label: impl Into<String>,
+        start: usize,
+        end: usize,
+    ) -> Option<Span> {
+        let fragment = Fragment::new(start, end)?;
+        Some(Span { id: id.into(), layer: layer.into(), label: label.into(), fragments: vec![fragment] })
+    }
+
+    /// The span id, unique within its document.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The layer the span belongs to.
+    pub fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    /// The span label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The fragments, ordered and disjoint.
+    pub fn fragments(&self) -> &[Fragment] {
+        &self.fragments
+    }
+
+    /// Start of the first fragment.
+    pub fn start(&self) -> usize {
+        self.fragments[0].start
+    }
+
+    /// End of the last fragment.
+    pub fn end(&self) -> usize {
+        self.fragments[self.fragments.len() - 1].end
+    }
+
+    /// Replaces the id (used when writers renumber).
+    pub fn with_id(mut self, id: impl Into<String>) -> Span {
+        self.id = id.into();
+        self
+    }
+
+    /// Replaces the label (used by label maps).
+    pub fn with_label(mut self, label: impl Into<String>) -> Span {
+        self.label = label.into();
+        self
+    }
+
+    /// Replaces the layer.
+    pub fn with_layer(mut self, layer: impl Into<String>) -> Span {
+        self.layer = layer.into();
+        self
+    }
+}
+
+/// A typed, directed link between two spans, e.g. `Quote -speaker-> Source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    /// Relation id, unique within its document (brat `R` id).
+    pub id: String,
+    /// Relation type, declared by the corpus manifest.
+    pub kind: String,
+    /// Id of the head span (brat `Arg1`).
+    pub head: String,
+    /// Id of the tail span (brat `Arg2`).
+    pub tail: String,
+}
+
+/// A set of span ids that refer to the same real-world entity.
+pub type Cluster = Vec<String>;
+
+/// An attribute on a span (brat `A` line): a flag when `value` is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// Attribute id (brat `A` id).
+    pub id: String,
+    /// Attribute name.
+    pub name: String,
+    /// Id of the annotation it qualifies.
+    pub target: String,
+    /// Value, or `None` for a binary flag.
+    pub value: Option<String>,
+}
+
+/// A free-text note on an annotation (brat `#` line, e.g. `AnnotatorNotes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Note id (brat `#` id).
+    pub id: String,
+    /// Note type, usually `AnnotatorNotes`.
+    pub kind: String,
+    /// Id of the annotation it is about.
+    pub target: String,
+    /// The note.
+    pub text: String,
+}
+
+/// Everything annotated on one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    /// Spans, in any order.
+    pub spans: Vec<Span>,
+    /// Relations between spans.
+    pub relations: Vec<Relation>,
+    /// Coreference clusters of span ids.
+    pub clusters: Vec<Cluster>,
+    /// Attributes on spans.
+    pub attributes: Vec<Attribute>,
+    /// Notes on annotations.
+    pub notes: Vec<Note>,
+}
+
+impl Annotations {
+    /// The span with this id, if any.
+    pub fn span(&self, id: &str) -> Option<&Span> {
+        self.spans.iter().find(|s| s.id == id)
+    }
+
+    /// Spans of one layer.
+    pub fn layer<'a>(&'a self, layer: &'a str) -> impl Iterator<Item = &'a Span> + 'a {
+        self.spans.iter().filter(move |s| s.layer == layer)
+    }
+}
+
+/// A document with its annotations: one gold or predicted record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotatedDocument {
+    /// The document.
+    pub document: Document,
+    /// Its annotations.
+    pub annotations: Annotations,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covered_text_joins_fragments_with_a_space() {
+        let doc = Document::new("d", "“Russia has.\n“It must.”", Meta::new());
+        let f = |s, e| Fragment::new(s, e).expect("valid fragment");
+        assert_eq!(doc.covered_text(&[f(1, 12), f(14, 22)]).as_deref(), Some("Russia has. It must."));
+        assert_eq!(doc.covered_text(&[f(20, 40)]), None);
+    }
+
+    #[test]
+    fn span_fragments_must_be_ordered_and_disjoint() {
+        let f = |s, e| Fragment::new(s, e).expect("valid fragment");
+        assert_eq!(Span::new("T1", "l", "L", vec![]), Err(FragmentError::Empty));
+        assert_eq!(Span::new("T1", "l", "L", vec![f(5, 9), f(0, 2)]), Err(FragmentError::Unordered));
+        assert_eq!(Span::new("T1", "l", "L", vec![f(0, 5), f(4, 9)]), Err(FragmentError::Unordered));
+        let s = Span::new("T1", "l", "L", vec![f(0, 2), f(2, 4)]).expect("touching fragments are fine");
+        assert_eq!((s.start(), s.end()), (0, 4));
+        assert!(Fragment::new(3, 3).is_none());
+    }
+}

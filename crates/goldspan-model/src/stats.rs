@@ -1,0 +1,100 @@
+//! Corpus statistics: documents, words, spans per layer and label, quotations by speaker kind,
+//! broken down by split and by any metadata field.
+//!
+//! A speaker's kind is derived, not annotated, so it cannot drift: a Source that coincides with
+//! an entity mention is a `name`, one whose text is a personal pronoun is a `pronoun`, anything
+//! else ("a spokeswoman", "the ministry") is `nominal`.
+
+use std::collections::BTreeMap;
+
+use crate::model::AnnotatedDocument;
+
+/// Counts over a set of documents. All maps are sorted, so output is deterministic.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Number of documents.
+    pub documents: usize,
+    /// Number of words (whitespace-separated tokens holding a letter or digit).
+    pub words: usize,
+    /// Spans per layer.
+    pub spans_per_layer: BTreeMap<String, usize>,
+    /// Spans per (layer, label).
+    pub spans_per_label: BTreeMap<(String, String), usize>,
+    /// Quotations with a speaker relation.
+    pub quotes_with_speaker: usize,
+    /// Quotations per speaker kind (`name`, `pronoun`, `nominal`).
+    pub speakers_by_kind: BTreeMap<String, usize>,
+    /// Relations per type.
+    pub relations: BTreeMap<String, usize>,
+    /// Coreference clusters.
+    pub clusters: usize,
+}
+
+/// Personal pronouns that can stand as a speaker.
+const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "him", "her", "them"];
+
+/// The kind of speaker a Source span is.
+pub fn speaker_kind(doc: &AnnotatedDocument, source_id: &str) -> &'static str {
+    let ann = &doc.annotations;
+    let Some(source) = ann.span(source_id) else { return "nominal" };
+    if ann.spans.iter().any(|s| s.layer() == "entities" && s.fragments() == source.fragments()) {
+        return "name";
+    }
+    let text = doc.document.covered_text(source.fragments()).unwrap_or_default().to_lowercase();
+    if PRONOUNS.contains(&text.trim()) {
+        "pronoun"
+    } else {
+        "nominal"
+    }
+}
+
+/// Counts words the way `stats` reports them.
+pub fn count_words(text: &str) -> usize {
+    text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+}
+
+impl Counts {
+    /// Adds one document.
+    pub fn add(&mut self, doc: &AnnotatedDocument) {
+        self.documents += 1;
+        self.words += count_words(doc.document.text());
+        let ann = &doc.annotations;
+        for span in &ann.spans {
+            *self.spans_per_layer.entry(span.layer().to_owned()).or_default() += 1;
+            *self.spans_per_label.entry((span.layer().to_owned(), span.label().to_owned())).or_default() += 1;
+        }
+        for rel in &ann.relations {
+            *self.relations.entry(rel.kind.clone()).or_default() += 1;
+            if rel.kind == "speaker" {
+                self.quotes_with_speaker += 1;
+                *self.speakers_by_kind.entry(speaker_kind(doc, &rel.tail).to_owned()).or_default() += 1;
+            }
+        }
+        self.clusters += ann.clusters.len();
+    }
+}
+
+/// Statistics of a corpus: the whole, and per group (split, or a metadata field's value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Counts over every document.
+    pub total: Counts,
+    /// Counts per split.
+    pub splits: BTreeMap<String, Counts>,
+    /// Counts per value of each grouping metadata field, e.g. `domain`.
+    pub by_meta: BTreeMap<String, BTreeMap<String, Counts>>,
+}
+
+impl Stats {
+    /// Adds a document that belongs to `split` (if any), grouping it by the `group_by` fields.
+    pub fn add(&mut self, doc: &AnnotatedDocument, split: Option<&str>, group_by: &[&str]) {
+        self.total.add(doc);
+        if let Some(split) = split {
+            self.splits.entry(split.to_owned()).or_default().add(doc);
+        }
+        for field in group_by {
+            let value = doc.document.meta().get(*field).cloned().unwrap_or_else(|| "(none)".into());
+            self.by_meta.entry((*field).to_owned()).or_default().entry(value).or_default().add(doc);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Offsets into document text.
+//!
+//! Every file and protocol counts offsets in Unicode code points, end exclusive (Python string
+//! indices); Rust slices strings by byte. [`Offsets`] converts once per document so that text is
+//! never sliced off a char boundary, and [`OffsetUnit`] names the other units that real tools
+//! emit (UTF-16 code units from JavaScript, UTF-8 bytes) so readers can convert or diagnose them.
+
+use std::fmt;
+use unicode_segmentation::GraphemeCursor;
+
+/// The unit a tool counted offsets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OffsetUnit {
+    /// Unicode scalar values: goldspan's unit, and Python's.
+    CodePoint,
+    /// UTF-16 code units: JavaScript string indices (doccano, Label Studio).
+    Utf16,
+    /// UTF-8 bytes: Rust and C string indices.
+    Utf8Byte,
+}
+
+impl fmt::Display for OffsetUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OffsetUnit::CodePoint => "code points",
+            OffsetUnit::Utf16 => "UTF-16 code units",
+            OffsetUnit::Utf8Byte => "UTF-8 bytes",
+        })
+    }
+}
+
+/// Code-point to byte offset table for one text.
+///
+/// ASCII text (the common case) needs no table: code points and bytes coincide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offsets {
+    /// Byte offset of every code point, plus the text length at the end; `None` for ASCII.
+    byte_of: Option<Vec<u32>>,
+    chars: usize,
+}
+
+impl Offsets {
+    /// Builds the table for `text`.
+    pub fn new(text: &str) -> Offsets {
+        if text.is_ascii() {
+            return Offsets { byte_of: None, chars: text.len() };
+        }
+        let mut byte_of: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+        let chars = byte_of.len();
+        byte_of.push(text.len() as u32);
+        Offsets { byte_of: Some(byte_of), chars }
+    }
+
+    /// Length of the text in code points.
+    pub fn len_chars(&self) -> usize {
+        self.chars
+    }
+
+    /// Byte offset of code point `cp`, or `None` past the end. `cp == len_chars()` is the end.
+    pub fn byte(&self, cp: usize) -> Option<usize> {
+        match &self.byte_of {
+            None => (cp <= self.chars).then_some(cp),
+            Some(table) => table.get(cp).map(|&b| b as usize),
+        }
+    }
+
+    /// Code point at byte offset `byte`, or `None` if `byte` is not on a char boundary.
+    pub fn char_at_byte(&self, byte: usize) -> Option<usize> {
+        match &self.byte_of {
+            None => (byte <= self.chars).then_some(byte),
+            Some(table) => table.binary_search(&(byte as u32)).ok(),
+        }
+    }
+}
+
+/// The text between code points `start` and `end`, or `None` if the range is out of bounds.
+pub fn slice<'t>(text: &'t str, offsets: &Offsets, start: usize, end: usize) -> Option<&'t str> {
+    if start > end {
+        return None;
+    }
+    Some(&text[offsets.byte(start)?..offsets.byte(end)?])
+}
+
+/// Whether code point `cp` lies between two user-perceived characters (grapheme clusters), so a
+/// span may start or end there. Splitting "e" from a combining accent, or a flag emoji in half,
+/// is an annotation error even though each half is valid UTF-8.
+pub fn is_grapheme_boundary(text: &str, offsets: &Offsets, cp: usize) -> bool {
+    let Some(byte) = offsets.byte(cp) else { return false };
+    if text.is_ascii() {
+        // Only "\r\n" is a multi-char cluster in ASCII.
+        let b = text.as_bytes();
+        return !(byte > 0 && byte < b.len() && b[byte - 1] == b'\r' && b[byte] == b'\n');
+    }
+    let mut cursor = GraphemeCursor::new(byte, text.len(), true);
+    cursor.is_boundary(text, 0).unwrap_or(true)
+}
+
+/// Converts offsets counted in another unit into code points for one text.
+#[derive(Debug)]
+pub struct UnitConverter {
+    unit: OffsetUnit,
+    /// For each offset in `unit`, the code point that starts there, or `u32::MAX` inside a char.
+    to_cp: Vec<u32>,
+}
+
+impl UnitConverter {
+    /// Prepares conversion from `unit` for `text`.
+    pub fn new(text: &str, unit: OffsetUnit) -> UnitConverter {
+        let mut to_cp = Vec::new();
+        if unit != OffsetUnit::CodePoint {
+            for (cp, ch) in text.chars().enumerate() {
+                let width = match unit {
+                    OffsetUnit::Utf16 => ch.len_utf16(),
+                    _ => ch.len_utf8(),
+                };
+                to_cp.push(cp as u32);
+                to_cp.extend(std::iter::repeat_n(u32::MAX, width - 1));
+            }
+            to_cp.push(text.chars().count() as u32);
+        }
+        UnitConverter { unit, to_cp }
+    }
+
+    /// The code point at `offset`, or `None` if it is out of range or inside a character.
+    pub fn to_code_point(&self, offset: usize) -> Option<usize> {
+        if self.unit == OffsetUnit::CodePoint {
+            return Some(offset);
+        }
+        match self.to_cp.get(offset) {
+            Some(&cp) if cp != u32::MAX => Some(cp as usize),
+            _ => None,
+        }
+    }
+}
+
+/// Converts a code point offset into `unit` for `text` (for writers of UTF-16 formats).
+pub fn code_point_to_unit(text: &str, offsets: &Offsets, cp: usize, unit: OffsetUnit) -> Option<usize> {
+    let byte = offsets.byte(cp)?;
+    Some(match unit {
+        OffsetUnit::CodePoint => cp,
+        OffsetUnit::Utf8Byte => byte,
+        OffsetUnit::Utf16 => text[..byte].chars().map(char::len_utf16).sum(),
+    })
+}
+
+/// Why a span's recorded text might differ from the text at its offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OffsetDrift {
+    /// The offsets fit the text if counted in this unit instead of code points.
+    Unit(OffsetUnit),
+    /// The offsets fit the text once CRLF line endings are counted as one character (the
+    /// annotation tool saw "\n" where the file has "\r\n").
+    Crlf,
+}
+
+impl fmt::Display for OffsetDrift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OffsetDrift::Unit(unit) => write!(f, "the offsets look like {unit}, not code points"),
+            OffsetDrift::Crlf => f.write_str("the offsets look counted with \"\\r\\n\" as one character (CRLF drift)"),
+        }
+    }
+}
+
+/// Explains a mismatch between `expected` (the text a file says a span covers) and the text at
+/// code points `start..end`: tries the other units, then CRLF drift. `None` if nothing fits.
+pub fn diagnose_drift(text: &str, start: usize, end: usize, expected: &str) -> Option<OffsetDrift> {
+    for unit in [OffsetUnit::Utf16, OffsetUnit::Utf8Byte] {
+        let conv = UnitConverter::new(text, unit);
+        if let (Some(s), Some(e)) = (conv.to_code_point(start), conv.to_code_point(end)) {
+            let offsets = Offsets::new(text);
+            if slice(text, &offsets, s, e) == Some(expected) {
+                return Some(OffsetDrift::Unit(unit));
+            }
+        }
+    }
+    if text.contains("\r\n") {
+        let folded = text.replace("\r\n", "\n");
+        let offsets = Offsets::new(&folded);
+        if slice(&folded, &offsets, start, end).map(|s| s == expected.replace("\r\n", "\n")) == Some(true) {
+            return Some(OffsetDrift::Crlf);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_and_multibyte_slices() {
+        let text = "Zoë met 李雷 😀 ok";
+        let o = Offsets::new(text);
+        assert_eq!(o.len_chars(), 15);
+        assert_eq!(slice(text, &o, 0, 3), Some("Zoë"));
+        assert_eq!(slice(text, &o, 8, 10), Some("李雷"));
+        assert_eq!(slice(text, &o, 11, 12), Some("😀"));
+        assert_eq!(slice(text, &o, 13, 15), Some("ok"));
+        assert_eq!(slice(text, &o, 13, 16), None);
+        assert_eq!(slice(text, &o, 5, 4), None);
+    }
+
+    #[test]
+    fn utf16_offsets_convert_and_reject_surrogate_halves() {
+        let text = "a😀b";
+        let conv = UnitConverter::new(text, OffsetUnit::Utf16);
+        assert_eq!(conv.to_code_point(0), Some(0));
+        assert_eq!(conv.to_code_point(1), Some(1));
+        assert_eq!(conv.to_code_point(2), None, "inside the surrogate pair");
+        assert_eq!(conv.to_code_point(3), Some(2));
+        assert_eq!(conv.to_code_point(4), Some(3));
+        assert_eq!(conv.to_code_point(5), None);
+        assert_eq!(code_point_to_unit(text, &Offsets::new(text), 2, OffsetUnit::Utf16), Some(3));
+    }
+
+    #[test]
+    fn grapheme_boundaries() {
+        let text = "e\u{301}x🇫🇷"; // e + combining acute, x, a flag (two regional indicators)
+        let o = Offsets::new(text);
+        assert!(is_grapheme_boundary(text, &o, 0));
+        assert!(!is_grapheme_boundary(text, &o, 1));
+        assert!(is_grapheme_boundary(text, &o, 2));
+        assert!(is_grapheme_boundary(text, &o, 3));
+        assert!(!is_grapheme_boundary(text, &o, 4));
+        assert!(is_grapheme_boundary(text, &o, 5));
+        let crlf = "a\r\nb";
+        assert!(!is_grapheme_boundary(crlf, &Offsets::new(crlf), 2));
+    }
+
+    #[test]
+    fn drift_is_diagnosed() {
+        let text = "😀 Liz Truss";
+        // UTF-16: the emoji counts two units, so "Liz" is at 3..6.
+        assert_eq!(diagnose_drift(text, 3, 6, "Liz"), Some(OffsetDrift::Unit(OffsetUnit::Utf16)));
+        // UTF-8 bytes: the emoji is four bytes.
+        assert_eq!(diagnose_drift(text, 5, 8, "Liz"), Some(OffsetDrift::Unit(OffsetUnit::Utf8Byte)));
+        let crlf = "One.\r\nLiz Truss";
+        assert_eq!(diagnose_drift(crlf, 5, 8, "Liz"), Some(OffsetDrift::Crlf));
+        assert_eq!(diagnose_drift(text, 0, 1, "zzz"), None);
+    }
+}

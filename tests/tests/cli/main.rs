@@ -1,0 +1,31 @@
+//! CLI tests: one binary, a module per command. Each runs the real `goldspan` binary.
+
+mod markup;
+mod stats;
+mod validate;
+
+use assert_cmd::Command;
+
+/// The `goldspan` binary, run from the repository root.
+pub fn goldspan() -> Command {
+    let mut cmd = Command::cargo_bin("goldspan").expect("goldspan binary");
+    cmd.current_dir(goldspan_tests::repo());
+    cmd
+}
+
+/// Copies a corpus directory into a temp dir so a test can change it.
+pub fn copy_corpus(src: &std::path::Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("corpus");
+    std::fs::create_dir_all(root.join("docs")).expect("mkdir");
+    std::fs::copy(src.join("goldspan.toml"), root.join("goldspan.toml")).expect("copy");
+    for e in std::fs::read_dir(src.join("docs")).expect("docs") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), root.join("docs").join(e.file_name())).expect("copy");
+    }
+    (dir, root)
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

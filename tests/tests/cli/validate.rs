@@ -1,0 +1,31 @@
+//! `goldspan validate`: the bundled corpus is clean; a broken one exits 2 naming every problem.
+
+use super::{copy_corpus, goldspan, stdout};
+
+#[test]
+fn the_news_corpus_is_valid() {
+    let out = goldspan().args(["validate", "corpus/news"]).output().expect("run");
+    assert!(out.status.success(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("no problems"));
+}
+
+#[test]
+fn every_problem_is_listed_and_the_exit_code_is_2() {
+    let (_dir, root) = copy_corpus(&goldspan_tests::tiny_corpus());
+    let ann = root.join("docs/c.ann");
+    let text = std::fs::read_to_string(&ann).expect("read");
+    std::fs::write(&ann, text.replace("ORG 22 37", "ORGX 22 37").replace("Arg2:T3", "Arg2:T99")).expect("write");
+    let out = goldspan().arg("validate").arg(&root).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let s = stdout(&out);
+    assert!(s.contains("c.ann:2: document c: span T2: label \"ORGX\" is not declared"), "{s}");
+    assert!(s.contains("c.ann:8: document c: relation R2: refers to T99, which does not exist"), "{s}");
+    assert!(s.contains("2 problems in 1 document"), "{s}");
+}
+
+#[test]
+fn a_missing_corpus_is_an_input_error() {
+    let out = goldspan().args(["validate", "no/such/corpus"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("no/such/corpus/goldspan.toml"), "{}", stdout(&out));
+}
