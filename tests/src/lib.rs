@@ -4,7 +4,10 @@
 
 use std::path::PathBuf;
 
-use goldspan_model::{AnnotatedDocument, Annotations, Attribute, Document, Fragment, Layer, Manifest, Meta, Note, PerHead, Relation, RelationType, Span};
+use goldspan_model::{
+    AnnotatedDocument, Annotations, Attribute, Document, Fragment, Layer, Manifest, Meta, Note, PerHead, Relation,
+    RelationType, Span,
+};
 use proptest::prelude::*;
 
 /// The repository root.
@@ -25,7 +28,12 @@ pub fn manifest() -> Manifest {
             Layer {
                 name: "entities".into(),
                 labels: vec!["PERSON".into(), "GPE".into(), "ORG".into()],
-                relations: vec![RelationType { name: "member_of".into(), head: vec!["PERSON".into()], tail: vec!["ORG".into()], per_head: PerHead::Many }],
+                relations: vec![RelationType {
+                    name: "member_of".into(),
+                    head: vec!["PERSON".into()],
+                    tail: vec!["ORG".into()],
+                    per_head: PerHead::Many,
+                }],
             },
             Layer { name: "quotes".into(), labels: vec!["Quote".into()], relations: vec![] },
         ],
@@ -35,8 +43,30 @@ pub fn manifest() -> Manifest {
 
 /// Words from many scripts; none contains whitespace, each is whole grapheme clusters.
 const WORDS: &[&str] = &[
-    "Liz", "Truss", "said", "the", "Zoë", "Łódź", "café", "Дмитрий", "Волков", "李雷", "北京", "😀", "👍🏽", "“Yes”", "‘no’",
-    "«oui»", "naïve", "São", "Paulo", "x", "[1]", "{a}", "tab\\", "🇫🇷",
+    "Liz",
+    "Truss",
+    "said",
+    "the",
+    "Zoë",
+    "Łódź",
+    "café",
+    "Дмитрий",
+    "Волков",
+    "李雷",
+    "北京",
+    "😀",
+    "👍🏽",
+    "“Yes”",
+    "‘no’",
+    "«oui»",
+    "naïve",
+    "São",
+    "Paulo",
+    "x",
+    "[1]",
+    "{a}",
+    "tab\\",
+    "🇫🇷",
 ];
 
 /// A document: lines of words joined by spaces, LF or CRLF line breaks, and spans over whole
@@ -44,11 +74,25 @@ const WORDS: &[&str] = &[
 pub fn arb_document(id: String) -> impl Strategy<Value = AnnotatedDocument> {
     let line = prop::collection::vec(prop::sample::select(WORDS), 1..8);
     let lines = prop::collection::vec(line, 1..5);
-    (lines, any::<bool>(), prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0usize..4, any::<bool>()), 0..10), any::<bool>())
+    (
+        lines,
+        any::<bool>(),
+        prop::collection::vec(
+            (any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0usize..4, any::<bool>()),
+            0..10,
+        ),
+        any::<bool>(),
+    )
         .prop_map(move |(lines, crlf, picks, with_meta)| build(&id, &lines, crlf, &picks, with_meta))
 }
 
-fn build(id: &str, lines: &[Vec<&str>], crlf: bool, picks: &[(prop::sample::Index, prop::sample::Index, usize, bool)], with_meta: bool) -> AnnotatedDocument {
+fn build(
+    id: &str,
+    lines: &[Vec<&str>],
+    crlf: bool,
+    picks: &[(prop::sample::Index, prop::sample::Index, usize, bool)],
+    with_meta: bool,
+) -> AnnotatedDocument {
     let mut text = String::new();
     let mut words: Vec<(usize, usize, usize)> = Vec::new(); // (line, start, end) in code points
     let mut cp = 0;
@@ -94,8 +138,18 @@ fn build(id: &str, lines: &[Vec<&str>], crlf: bool, picks: &[(prop::sample::Inde
     if let (Some(p), Some(o)) = (persons.first(), orgs.first()) {
         ann.relations.push(Relation { id: "R1".into(), kind: "member_of".into(), head: p.clone(), tail: o.clone() });
         ann.attributes.push(Attribute { id: "A1".into(), name: "Negated".into(), target: p.clone(), value: None });
-        ann.attributes.push(Attribute { id: "A2".into(), name: "Confidence".into(), target: o.clone(), value: Some("high".into()) });
-        ann.notes.push(Note { id: "#1".into(), kind: "AnnotatorNotes".into(), target: p.clone(), text: "checked twice — ok".into() });
+        ann.attributes.push(Attribute {
+            id: "A2".into(),
+            name: "Confidence".into(),
+            target: o.clone(),
+            value: Some("high".into()),
+        });
+        ann.notes.push(Note {
+            id: "#1".into(),
+            kind: "AnnotatorNotes".into(),
+            target: p.clone(),
+            text: "checked twice — ok".into(),
+        });
     }
     if persons.len() >= 2 {
         ann.clusters.push(persons.clone());

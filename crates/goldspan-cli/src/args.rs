@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
 #[derive(Debug, Parser)]
-#[command(name = "goldspan", version, about = "Evaluation harness for news information extraction: gold corpora, extractors, scores.")]
+#[command(
+    name = "goldspan",
+    version,
+    about = "Evaluation harness for news information extraction: gold corpora, extractors, scores."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

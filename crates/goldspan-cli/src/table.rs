@@ -22,7 +22,11 @@ impl Table {
     pub fn render(&self) -> String {
         let widths: Vec<usize> = (0..self.header.len())
             .map(|i| {
-                std::iter::once(&self.header).chain(&self.rows).map(|r| r.get(i).map_or(0, |c| c.chars().count())).max().unwrap_or(0)
+                std::iter::once(&self.header)
+                    .chain(&self.rows)
+                    .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                    .max()
+                    .unwrap_or(0)
             })
             .collect();
         let mut out = String::new();

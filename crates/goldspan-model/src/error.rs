@@ -75,7 +75,14 @@ pub enum ProblemKind {
     #[error("span {span}: {reason}")]
     BadFragments { span: String, reason: crate::model::FragmentError },
     #[error("span {span}: the file says it covers {expected:?} but {}{}", match found { Some(f) => format!("the text at {start}..{end} is {f:?}"), None => format!("{start}..{end} runs past the end of the text") }, drift.map(|d| format!("; {d}")).unwrap_or_default())]
-    TextMismatch { span: String, start: usize, end: usize, expected: String, found: Option<String>, drift: Option<OffsetDrift> },
+    TextMismatch {
+        span: String,
+        start: usize,
+        end: usize,
+        expected: String,
+        found: Option<String>,
+        drift: Option<OffsetDrift>,
+    },
     #[error("span {span}: layer {layer:?} is not declared in the manifest")]
     UnknownLayer { span: String, layer: String },
     #[error("span {span}: label {label:?} is not declared {}", layer.as_ref().map(|l| format!("in layer {l:?}")).unwrap_or_else(|| "in any layer of the manifest".into()))]
@@ -85,7 +92,14 @@ pub enum ProblemKind {
     #[error("{owner}: refers to {target}, which does not exist")]
     MissingReference { owner: String, target: String },
     #[error("relation {relation} ({kind}): its {role} {span} is a {label}, expected {}", allowed.join(" or "))]
-    RelationArgumentLabel { relation: String, kind: String, role: &'static str, span: String, label: String, allowed: Vec<String> },
+    RelationArgumentLabel {
+        relation: String,
+        kind: String,
+        role: &'static str,
+        span: String,
+        label: String,
+        allowed: Vec<String>,
+    },
     #[error("span {span} ({label}) has no {kind} relation")]
     MissingRelation { span: String, label: String, kind: String },
     #[error("span {span} ({label}) has {count} {kind} relations, at most one is allowed")]

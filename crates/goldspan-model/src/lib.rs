@@ -16,5 +16,7 @@ mod validate;
 
 pub use error::{Error, Location, Problem, ProblemKind, Problems};
 pub use manifest::{Layer, Manifest, PerHead, RelationType};
-pub use model::{AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span};
+pub use model::{
+    AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
+};
 pub use validate::check_document;

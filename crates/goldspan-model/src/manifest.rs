@@ -141,7 +141,11 @@ impl Manifest {
                 let layer = match manifest.layers.iter().position(|l| l.name == span.layer()) {
                     Some(i) => &mut manifest.layers[i],
                     None => {
-                        manifest.layers.push(Layer { name: span.layer().to_owned(), labels: Vec::new(), relations: Vec::new() });
+                        manifest.layers.push(Layer {
+                            name: span.layer().to_owned(),
+                            labels: Vec::new(),
+                            relations: Vec::new(),
+                        });
                         let last = manifest.layers.len() - 1;
                         &mut manifest.layers[last]
                     }
@@ -159,7 +163,12 @@ impl Manifest {
                 let decl = match layer.relations.iter().position(|r| r.name == rel.kind) {
                     Some(i) => &mut layer.relations[i],
                     None => {
-                        layer.relations.push(RelationType { name: rel.kind.clone(), head: Vec::new(), tail: Vec::new(), per_head: PerHead::Many });
+                        layer.relations.push(RelationType {
+                            name: rel.kind.clone(),
+                            head: Vec::new(),
+                            tail: Vec::new(),
+                            per_head: PerHead::Many,
+                        });
                         let last = layer.relations.len() - 1;
                         &mut layer.relations[last]
                     }

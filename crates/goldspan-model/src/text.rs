@@ -156,7 +156,7 @@ pub enum OffsetDrift {
 impl fmt::Display for OffsetDrift {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OffsetDrift::Unit(unit) => write!(f, "the offsets look like {unit}, not code points"),
+            OffsetDrift::Unit(unit) => write!(f, "the offsets fit the text if counted in {unit}"),
             OffsetDrift::Crlf => f.write_str("the offsets look counted with \"\\r\\n\" as one character (CRLF drift)"),
         }
     }

@@ -68,15 +68,11 @@ pub fn check_document(
         for fragment in span.fragments() {
             for offset in [fragment.start(), fragment.end()] {
                 if offset > len {
-                    problems.push(
-                        at(span.id()),
-                        ProblemKind::OffsetOutOfRange { span: span.id().to_owned(), offset, len },
-                    );
+                    problems
+                        .push(at(span.id()), ProblemKind::OffsetOutOfRange { span: span.id().to_owned(), offset, len });
                 } else if !is_grapheme_boundary(document.text(), document.offsets(), offset) {
-                    problems.push(
-                        at(span.id()),
-                        ProblemKind::OffsetInsideCharacter { span: span.id().to_owned(), offset },
-                    );
+                    problems
+                        .push(at(span.id()), ProblemKind::OffsetInsideCharacter { span: span.id().to_owned(), offset });
                 }
             }
         }
@@ -153,11 +149,7 @@ pub fn check_document(
             }
         }
     }
-    let targets = ann
-        .attributes
-        .iter()
-        .map(|a| (&a.id, &a.target))
-        .chain(ann.notes.iter().map(|n| (&n.id, &n.target)));
+    let targets = ann.attributes.iter().map(|a| (&a.id, &a.target)).chain(ann.notes.iter().map(|n| (&n.id, &n.target)));
     for (id, target) in targets {
         if !ids.contains_key(target.as_str()) {
             problems.push(at(id), ProblemKind::MissingReference { owner: id.clone(), target: target.clone() });

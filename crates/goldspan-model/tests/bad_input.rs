@@ -122,7 +122,11 @@ fn unknown_relation_type() {
 fn relation_argument_missing() {
     let (_dir, root) = tiny();
     edit(&root.join("docs/c.ann"), "R2\tcue Arg1:T4 Arg2:T3", "R2\tcue Arg1:T4 Arg2:T30");
-    expect_one(&problems(&root), |k| matches!(k, ProblemKind::MissingReference { .. }), &["c.ann:8:", "document c", "T30"]);
+    expect_one(
+        &problems(&root),
+        |k| matches!(k, ProblemKind::MissingReference { .. }),
+        &["c.ann:8:", "document c", "T30"],
+    );
 }
 
 #[test]
@@ -163,7 +167,11 @@ fn document_in_no_split() {
     let (_dir, root) = tiny();
     fs::write(root.join("docs/d.txt"), "Nothing here.").expect("write");
     fs::write(root.join("docs/d.ann"), "").expect("write");
-    expect_one(&problems(&root), |k| matches!(k, ProblemKind::DocumentInNoSplit), &["goldspan.toml", "document d", "in no split"]);
+    expect_one(
+        &problems(&root),
+        |k| matches!(k, ProblemKind::DocumentInNoSplit),
+        &["goldspan.toml", "document d", "in no split"],
+    );
 }
 
 #[test]
@@ -184,7 +192,11 @@ fn document_in_two_splits() {
 fn split_lists_a_missing_document() {
     let (_dir, root) = tiny();
     edit(&root.join("goldspan.toml"), "\"test\" = [\n", "\"test\" = [\n  \"zz\",\n");
-    expect_one(&problems(&root), |k| matches!(k, ProblemKind::MissingDocument { .. }), &["goldspan.toml:", "document zz"]);
+    expect_one(
+        &problems(&root),
+        |k| matches!(k, ProblemKind::MissingDocument { .. }),
+        &["goldspan.toml:", "document zz"],
+    );
 }
 
 #[test]
@@ -203,7 +215,11 @@ fn byte_order_mark() {
     let (_dir, root) = tiny();
     let text = fs::read(root.join("docs/c.txt")).expect("read");
     fs::write(root.join("docs/c.txt"), [b"\xEF\xBB\xBF".as_slice(), &text].concat()).expect("write");
-    expect_one(&problems(&root), |k| matches!(k, ProblemKind::ByteOrderMark), &["c.txt:1:", "document c", "byte-order mark"]);
+    expect_one(
+        &problems(&root),
+        |k| matches!(k, ProblemKind::ByteOrderMark),
+        &["c.txt:1:", "document c", "byte-order mark"],
+    );
 }
 
 #[test]

@@ -14,7 +14,12 @@ fn jsonl_problems(content: &[u8]) -> Vec<(String, String)> {
         Ok(_) => Vec::new(),
         Err(Error::Invalid(problems)) => problems
             .iter()
-            .map(|p| (format!("{:?}", std::mem::discriminant(&p.kind)), p.to_string().replace(&dir.path().display().to_string(), "")))
+            .map(|p| {
+                (
+                    format!("{:?}", std::mem::discriminant(&p.kind)),
+                    p.to_string().replace(&dir.path().display().to_string(), ""),
+                )
+            })
             .collect(),
         Err(e) => panic!("unexpected error {e}"),
     }
@@ -41,7 +46,10 @@ fn jsonl_reports_every_bad_line() {
     let m = messages(input.as_bytes());
     assert_eq!(m.len(), 4, "{m:#?}");
     assert!(m[0].starts_with("/p.jsonl:2: document b: invalid record"), "{m:#?}");
-    assert!(m[1].starts_with("/p.jsonl:4: document c: span T1: offset 7 is past the end of the text (3 code points)"), "{m:#?}");
+    assert!(
+        m[1].starts_with("/p.jsonl:4: document c: span T1: offset 7 is past the end of the text (3 code points)"),
+        "{m:#?}"
+    );
     assert!(m[2].starts_with("/p.jsonl:5: document d: invalid record: unknown field `txt`"), "{m:#?}");
     assert!(m[3].starts_with("/p.jsonl:6: document a: duplicate id a (first used on line 1)"), "{m:#?}");
 }
@@ -75,10 +83,13 @@ fn jsonl_span_without_layer_needs_a_manifest() {
 #[test]
 fn jsonl_predictions_take_their_text_from_gold() {
     let gold = goldspan_model::Document::new("a", "Zoë Brandt", Default::default());
-    let rec = jsonl::Reader::new(&br#"{"id": "a", "spans": [{"layer": "entities", "label": "PERSON", "start": 0, "end": 10}]}"#[..], goldspan_model::Location::file("p.jsonl"))
-        .next()
-        .expect("one record")
-        .expect("parses");
+    let rec = jsonl::Reader::new(
+        &br#"{"id": "a", "spans": [{"layer": "entities", "label": "PERSON", "start": 0, "end": 10}]}"#[..],
+        goldspan_model::Location::file("p.jsonl"),
+    )
+    .next()
+    .expect("one record")
+    .expect("parses");
     let doc = rec.resolve(Some(&gold), None, &goldspan_model::Location::file("p.jsonl")).expect("resolves");
     assert_eq!(doc.document.covered_text(doc.annotations.spans[0].fragments()).as_deref(), Some("Zoë Brandt"));
 }
@@ -87,13 +98,19 @@ fn jsonl_predictions_take_their_text_from_gold() {
 fn brat_reader_reports_missing_ann_and_bad_lines() {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::write(dir.path().join("a.txt"), "Liz Truss said").expect("write");
-    fs::write(dir.path().join("a.ann"), "T1\tPERSON 0 9\tLiz Truss\nT2\tPERSON 0 3\tLiz Truss\nE1\tEvent:T1\n").expect("write");
+    fs::write(dir.path().join("a.ann"), "T1\tPERSON 0 9\tLiz Truss\nT2\tPERSON 0 3\tLiz Truss\nE1\tEvent:T1\n")
+        .expect("write");
     fs::write(dir.path().join("b.txt"), "nothing").expect("write");
     let Err(Error::Invalid(problems)) = brat::read_dir(dir.path(), "entities") else { panic!("expected problems") };
     let m: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
     assert_eq!(m.len(), 3, "{m:#?}");
     assert!(m.iter().any(|s| s.contains("b.txt: document b: document has no annotation file (b.ann)")), "{m:#?}");
-    assert!(m.iter().any(|s| s.contains("a.ann:2: document a: span T2: the file says it covers \"Liz Truss\" but the text at 0..3 is \"Liz\"")), "{m:#?}");
+    assert!(
+        m.iter().any(|s| s.contains(
+            "a.ann:2: document a: span T2: the file says it covers \"Liz Truss\" but the text at 0..3 is \"Liz\""
+        )),
+        "{m:#?}"
+    );
     assert!(m.iter().any(|s| s.contains("a.ann:3: document a: unsupported annotation: event annotation E1")), "{m:#?}");
     assert!(problems.iter().any(|p| matches!(p.kind, ProblemKind::Unsupported { .. })));
 }

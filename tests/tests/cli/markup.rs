@@ -6,7 +6,11 @@ use super::{copy_corpus, goldspan, stdout};
 fn compile_writes_the_document_and_its_split_then_render_gives_it_back() {
     let (_dir, root) = copy_corpus(&goldspan_tests::tiny_corpus());
     let src = root.join("new.gsm");
-    std::fs::write(&src, "+++\nid = \"d\"\nsplit = \"dev\"\n+++\n[Zoë]{PERSON Source >q1} [said]{Cue >q1} “[hello]{Quote #q1}”.").expect("write");
+    std::fs::write(
+        &src,
+        "+++\nid = \"d\"\nsplit = \"dev\"\n+++\n[Zoë]{PERSON Source >q1} [said]{Cue >q1} “[hello]{Quote #q1}”.",
+    )
+    .expect("write");
     let out = goldspan().args(["markup", "compile", "--corpus"]).arg(&root).arg(&src).output().expect("run");
     assert!(out.status.success(), "{}", stdout(&out));
     assert_eq!(std::fs::read_to_string(root.join("docs/d.txt")).expect("txt"), "Zoë said “hello”.");
@@ -14,11 +18,16 @@ fn compile_writes_the_document_and_its_split_then_render_gives_it_back() {
         std::fs::read_to_string(root.join("docs/d.ann")).expect("ann"),
         "T1\tPERSON 0 3\tZoë\nT2\tSource 0 3\tZoë\nT3\tCue 4 8\tsaid\nT4\tQuote 10 15\thello\nR1\tspeaker Arg1:T4 Arg2:T2\nR2\tcue Arg1:T4 Arg2:T3\n"
     );
-    assert!(std::fs::read_to_string(root.join("goldspan.toml")).expect("manifest").contains("dev = [\n  \"a\",\n  \"d\",\n]"));
+    assert!(std::fs::read_to_string(root.join("goldspan.toml"))
+        .expect("manifest")
+        .contains("dev = [\n  \"a\",\n  \"d\",\n]"));
     let out = goldspan().args(["validate"]).arg(&root).output().expect("run");
     assert!(out.status.success(), "{}", stdout(&out));
     let out = goldspan().args(["markup", "render", "d", "--corpus"]).arg(&root).output().expect("run");
-    assert_eq!(stdout(&out), "+++\nid = \"d\"\nsplit = \"dev\"\n+++\n[Zoë]{PERSON Source >q1} [said]{Cue >q1} “[hello]{Quote #q1}”.");
+    assert_eq!(
+        stdout(&out),
+        "+++\nid = \"d\"\nsplit = \"dev\"\n+++\n[Zoë]{PERSON Source >q1} [said]{Cue >q1} “[hello]{Quote #q1}”."
+    );
 }
 
 #[test]

@@ -37,7 +37,8 @@ fn table_output_of_the_tiny_corpus() {
 
 #[test]
 fn corpus_readme_stats_are_current() {
-    let out = goldspan().args(["stats", "corpus/news", "--format", "markdown", "--by", "domain"]).output().expect("run");
+    let out =
+        goldspan().args(["stats", "corpus/news", "--format", "markdown", "--by", "domain"]).output().expect("run");
     assert!(out.status.success());
     let readme = std::fs::read_to_string(goldspan_tests::repo().join("corpus/news/README.md")).expect("README");
     let section = readme
@@ -45,5 +46,9 @@ fn corpus_readme_stats_are_current() {
         .and_then(|(_, rest)| rest.split_once("<!-- stats:end -->"))
         .map(|(s, _)| s)
         .expect("stats markers in corpus/news/README.md");
-    assert_eq!(section.trim_end(), stdout(&out).trim_end(), "corpus/news/README.md is stale: run tools/update-corpus-readme.sh");
+    assert_eq!(
+        section.trim_end(),
+        stdout(&out).trim_end(),
+        "corpus/news/README.md is stale: run tools/update-corpus-readme.sh"
+    );
 }

@@ -31,7 +31,7 @@ pub fn run(
     notes.sort();
     let mut text = format!("converted {} document(s) from {from:?} to {to:?}: {}\n", docs.len(), output.display());
     for note in notes {
-        text.push_str(&format!("  dropped: {note}\n"));
+        text.push_str(&format!("  note: {note}\n"));
     }
     print(&text)?;
     Ok(Outcome::Ok)
@@ -88,7 +88,7 @@ fn write(
             let unlisted: Vec<String> =
                 docs.iter().map(|d| d.document.id().to_owned()).filter(|id| !listed.contains(id)).collect();
             if !unlisted.is_empty() {
-                notes.push(format!("nothing: {} document(s) without a split were put in split \"all\"", unlisted.len()));
+                notes.push(format!("{} document(s) without a split were put in split \"all\"", unlisted.len()));
                 manifest.splits.entry("all".into()).or_default().extend(unlisted);
             }
             gold::write_corpus(output, &manifest, docs)?;

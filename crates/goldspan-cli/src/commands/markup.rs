@@ -39,10 +39,13 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
         check_document(doc, &manifest, &location, &|_| None, &mut problems);
         if let Some(split) = &out.split {
             if !manifest.splits.contains_key(split) {
-                problems.push(location.in_document(doc.document.id()), goldspan_model::ProblemKind::UnknownSplit {
-                    split: split.clone(),
-                    known: manifest.splits.keys().cloned().collect(),
-                });
+                problems.push(
+                    location.in_document(doc.document.id()),
+                    goldspan_model::ProblemKind::UnknownSplit {
+                        split: split.clone(),
+                        known: manifest.splits.keys().cloned().collect(),
+                    },
+                );
             }
         }
         if problems.0.len() == before {
@@ -80,7 +83,10 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
         for ids in manifest.splits.values_mut() {
             ids.sort();
         }
-        goldspan_model::formats::write_atomic(&corpus.join(gold::MANIFEST), gold::manifest_to_toml(&manifest).as_bytes())?;
+        goldspan_model::formats::write_atomic(
+            &corpus.join(gold::MANIFEST),
+            gold::manifest_to_toml(&manifest).as_bytes(),
+        )?;
     }
     print(&format!("compiled {} document(s) into {}\n", compiled.len(), corpus.display()))?;
     Ok(Outcome::Ok)

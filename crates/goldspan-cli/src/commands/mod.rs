@@ -1,6 +1,6 @@
 //! One module per command; `dispatch` routes parsed arguments to them.
 
-// TEMP mod convert;
+mod convert;
 mod markup;
 mod stats;
 mod validate;
@@ -15,7 +15,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Validate { corpus } => validate::run(&corpus),
         Command::Stats { corpus, format, by } => stats::run(&corpus, format, &by),
-        Command::Convert { .. } => anyhow::bail!("TEMP"),
+        Command::Convert { from, to, input, output, scheme, layer, manifest } => {
+            convert::run(from, to, &input, &output, scheme, &layer, manifest.as_deref())
+        }
         Command::Markup { action } => markup::run(action),
     }
 }

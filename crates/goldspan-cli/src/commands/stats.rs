@@ -53,11 +53,14 @@ fn counts_json(c: &Counts) -> Value {
 }
 
 fn to_json(name: &str, stats: &Stats) -> Value {
-    let splits: serde_json::Map<String, Value> = stats.splits.iter().map(|(k, v)| (k.clone(), counts_json(v))).collect();
+    let splits: serde_json::Map<String, Value> =
+        stats.splits.iter().map(|(k, v)| (k.clone(), counts_json(v))).collect();
     let by: serde_json::Map<String, Value> = stats
         .by_meta
         .iter()
-        .map(|(field, groups)| (field.clone(), Value::Object(groups.iter().map(|(k, v)| (k.clone(), counts_json(v))).collect())))
+        .map(|(field, groups)| {
+            (field.clone(), Value::Object(groups.iter().map(|(k, v)| (k.clone(), counts_json(v))).collect()))
+        })
         .collect();
     json!({ "corpus": name, "total": counts_json(&stats.total), "splits": splits, "by": by })
 }
@@ -92,12 +95,15 @@ fn render(manifest: &Manifest, stats: &Stats, markdown: bool) -> String {
     let mut header = vec!["layer", "label", "all"];
     header.extend(split_names.iter().map(|s| s.as_str()));
     let mut labels = Table::new(&header);
-    let declared = manifest.layers.iter().flat_map(|l| l.labels.iter().map(move |label| (l.name.clone(), label.clone())));
+    let declared =
+        manifest.layers.iter().flat_map(|l| l.labels.iter().map(move |label| (l.name.clone(), label.clone())));
     for (layer, label) in declared {
         let n = stats.total.spans_per_label.get(&(layer.clone(), label.clone())).copied().unwrap_or(0);
         let mut cells = vec![layer.clone(), label.clone(), n.to_string()];
         for s in &split_names {
-            cells.push(stats.splits[*s].spans_per_label.get(&(layer.clone(), label.clone())).copied().unwrap_or(0).to_string());
+            cells.push(
+                stats.splits[*s].spans_per_label.get(&(layer.clone(), label.clone())).copied().unwrap_or(0).to_string(),
+            );
         }
         labels.row(cells);
     }

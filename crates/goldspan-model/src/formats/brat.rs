@@ -45,7 +45,10 @@ pub fn read_dir(dir: &Path, default_layer: &str) -> Result<(Manifest, Vec<Annota
         let path = dir.join(format!("{id}.ann"));
         let location = Location::file(&path).in_document(id);
         if !path.exists() {
-            problems.push(Location::file(dir.join(format!("{id}.txt"))).in_document(id), ProblemKind::MissingAnnotations { expected: format!("{id}.ann") });
+            problems.push(
+                Location::file(dir.join(format!("{id}.txt"))).in_document(id),
+                ProblemKind::MissingAnnotations { expected: format!("{id}.ann") },
+            );
             continue;
         }
         if let Some(text) = read_text(&path, &location, &mut problems) {
@@ -109,7 +112,12 @@ fn derive_manifest<'a>(anns: impl Iterator<Item = &'a str>, layer: &str) -> Mani
     }
     let relations = rels
         .into_iter()
-        .map(|(name, (head, tail))| RelationType { name, head: head.into_iter().collect(), tail: tail.into_iter().collect(), per_head: PerHead::Many })
+        .map(|(name, (head, tail))| RelationType {
+            name,
+            head: head.into_iter().collect(),
+            tail: tail.into_iter().collect(),
+            per_head: PerHead::Many,
+        })
         .collect();
     Manifest {
         name: "brat".into(),
@@ -148,7 +156,11 @@ fn parse_conf(conf: &str, path: &Path, problems: &mut Problems) -> Manifest {
                     manifest.layers.push(Layer { name: layer.to_owned(), labels: Vec::new(), relations: Vec::new() });
                 } else {
                     if manifest.layers.is_empty() {
-                        manifest.layers.push(Layer { name: "entities".into(), labels: Vec::new(), relations: Vec::new() });
+                        manifest.layers.push(Layer {
+                            name: "entities".into(),
+                            labels: Vec::new(),
+                            relations: Vec::new(),
+                        });
                     }
                     if let Some(layer) = manifest.layers.last_mut() {
                         layer.labels.push(name.to_owned());
@@ -180,7 +192,9 @@ fn parse_conf(conf: &str, path: &Path, problems: &mut Problems) -> Manifest {
                 let Some(layer) = manifest.layers.iter_mut().find(|l| l.labels.contains(&head[0])) else {
                     problems.push(
                         Location::file(path).at_line(i + 1),
-                        ProblemKind::Syntax { message: format!("relation {rel}: label {} is not in [entities]", head[0]) },
+                        ProblemKind::Syntax {
+                            message: format!("relation {rel}: label {} is not in [entities]", head[0]),
+                        },
                     );
                     continue;
                 };
@@ -230,7 +244,10 @@ pub fn conf_for(manifest: &Manifest, docs: &[AnnotatedDocument]) -> String {
         if values.is_empty() {
             out.push_str(&format!("{name}\tArg:<ENTITY>\n"));
         } else {
-            out.push_str(&format!("{name}\tArg:<ENTITY>, Value:{}\n", values.into_iter().collect::<Vec<_>>().join("|")));
+            out.push_str(&format!(
+                "{name}\tArg:<ENTITY>, Value:{}\n",
+                values.into_iter().collect::<Vec<_>>().join("|")
+            ));
         }
     }
     out
@@ -256,7 +273,10 @@ pub fn write_dir(dir: &Path, manifest: &Manifest, docs: &[AnnotatedDocument]) ->
     }
     let mut dropped = Vec::new();
     if !manifest.splits.is_empty() {
-        dropped.push(format!("splits ({}): brat has no splits", manifest.splits.keys().cloned().collect::<Vec<_>>().join(", ")));
+        dropped.push(format!(
+            "splits ({}): brat has no splits",
+            manifest.splits.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
     Ok(dropped)
 }

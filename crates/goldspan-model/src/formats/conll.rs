@@ -46,7 +46,7 @@
 //!
 //! # Writing
 //!
-//! The canonical layout, which [`read`] followed by [`write`] reproduces byte for byte for
+//! The canonical layout, which [`read()`] followed by [`write()`] reproduces byte for byte for
 //! well-formed IOB2 input, is, for each document: a line `-DOCSTART-`, a blank line, a line
 //! `# id = ID`, then each sentence as `token tag` lines (one space) followed by a blank line.
 //!
@@ -254,7 +254,10 @@ impl Reader<'_> {
             return;
         }
         let Some(tag) = columns.last() else {
-            self.syntax(line_no, format!("expected a token and a tag separated by whitespace, found one column {line:?}"));
+            self.syntax(
+                line_no,
+                format!("expected a token and a tag separated by whitespace, found one column {line:?}"),
+            );
             return;
         };
         let tag = match parse_tag(tag, self.scheme) {
@@ -263,7 +266,11 @@ impl Reader<'_> {
                 let scheme = self.scheme;
                 self.syntax(
                     line_no,
-                    format!("unknown tag {tag:?} for {}: expected {}", scheme.as_str().to_uppercase(), scheme.expected()),
+                    format!(
+                        "unknown tag {tag:?} for {}: expected {}",
+                        scheme.as_str().to_uppercase(),
+                        scheme.expected()
+                    ),
                 );
                 None
             }
@@ -329,7 +336,10 @@ fn rebuild(id: String, sentences: &[Vec<TokenLine>], layer: &str) -> AnnotatedDo
             }
         }
     }
-    AnnotatedDocument { document: Document::new(id, text, Meta::new()), annotations: Annotations { spans, ..Annotations::default() } }
+    AnnotatedDocument {
+        document: Document::new(id, text, Meta::new()),
+        annotations: Annotations { spans, ..Annotations::default() },
+    }
 }
 
 /// Reads a CoNLL file tagged in `scheme`; every span goes in `layer`. Every problem of the
@@ -563,14 +573,14 @@ mod tests {
     fn check(scheme: Scheme, input: &str, expected: &[&str]) {
         let (_dir, path) = file(input);
         let docs = read(&path, scheme, "entities").expect("fixture reads");
-        let found: Vec<String> = docs
-            .iter()
-            .flat_map(|d| {
-                d.annotations.spans.iter().map(|s| {
-                    format!("{} {:?}", s.label(), d.document.slice(s.start(), s.end()).unwrap_or_default())
+        let found: Vec<String> =
+            docs.iter()
+                .flat_map(|d| {
+                    d.annotations.spans.iter().map(|s| {
+                        format!("{} {:?}", s.label(), d.document.slice(s.start(), s.end()).unwrap_or_default())
+                    })
                 })
-            })
-            .collect();
+                .collect();
         assert_eq!(found, expected);
     }
 
@@ -656,8 +666,16 @@ mod tests {
             ("l", "B-MISC"),
             ("m", "I-MISC"),
         ]);
-        let expected =
-            ["PER \"a b c\"", "ORG \"d\"", "ORG \"e\"", "LOC \"f g\"", "LOC \"h\"", "PER \"i\"", "ORG \"j\"", "MISC \"l m\""];
+        let expected = [
+            "PER \"a b c\"",
+            "ORG \"d\"",
+            "ORG \"e\"",
+            "LOC \"f g\"",
+            "LOC \"h\"",
+            "PER \"i\"",
+            "ORG \"j\"",
+            "MISC \"l m\"",
+        ];
         check(Scheme::Bioes, &input, &expected);
     }
 
@@ -704,7 +722,28 @@ mod tests {
         let words: Vec<&str> = found.iter().map(|t| t.0).collect();
         assert_eq!(
             words,
-            ["“", "Zoë", "’", "s", "café", ",", "”", "said", "Le\u{301}a", "😀", "🇫🇷", "in", "東京", ".", "New", "-", "York", "3", ".", "5"]
+            [
+                "“",
+                "Zoë",
+                "’",
+                "s",
+                "café",
+                ",",
+                "”",
+                "said",
+                "Le\u{301}a",
+                "😀",
+                "🇫🇷",
+                "in",
+                "東京",
+                ".",
+                "New",
+                "-",
+                "York",
+                "3",
+                ".",
+                "5"
+            ]
         );
         assert!(found.iter().take(14).all(|t| t.1 == 0) && found.iter().skip(14).all(|t| t.1 == 3));
     }
@@ -720,11 +759,11 @@ mod tests {
         let spans = vec![
             span("T1", "entities", "PER", 0, 9),
             span("T2", "entities", "PER", 14, 25),
-            span("T3", "entities", "PER", 4, 9),      // nested in T1
-            span("T4", "entities", "FAC", 29, 46),    // "10 Downing Street"
-            span("T5", "entities", "ORG", 1, 3),      // inside "Liz"
-            span("T6", "entities", "PER", 40, 51),    // "Street.\nThe" crosses the line break
-            span("T7", "entities", "PER", 57, 62),    // "Truss"
+            span("T3", "entities", "PER", 4, 9),   // nested in T1
+            span("T4", "entities", "FAC", 29, 46), // "10 Downing Street"
+            span("T5", "entities", "ORG", 1, 3),   // inside "Liz"
+            span("T6", "entities", "PER", 40, 51), // "Street.\nThe" crosses the line break
+            span("T7", "entities", "PER", 57, 62), // "Truss"
             span("T8", "quotes", "Quote", 0, 5),
             Span::new(
                 "T9",
@@ -734,7 +773,8 @@ mod tests {
             )
             .expect("discontinuous"),
         ];
-        let relation = crate::model::Relation { id: "R1".into(), kind: "speaker".into(), head: "T8".into(), tail: "T1".into() };
+        let relation =
+            crate::model::Relation { id: "R1".into(), kind: "speaker".into(), head: "T8".into(), tail: "T1".into() };
         let annotations = Annotations { spans, relations: vec![relation], ..Annotations::default() };
         let mut meta = Meta::new();
         meta.insert("source".into(), "test".into());
@@ -783,7 +823,10 @@ mod tests {
 
     #[test]
     fn documents_without_tokens_are_not_written() {
-        let doc = AnnotatedDocument { document: Document::new("blank", " \n ", Meta::new()), annotations: Annotations::default() };
+        let doc = AnnotatedDocument {
+            document: Document::new("blank", " \n ", Meta::new()),
+            annotations: Annotations::default(),
+        };
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("out.conll");
         let lost = write(&path, &[doc], Scheme::Iob2, "l").expect("writes");
@@ -801,8 +844,8 @@ mod tests {
 
     /// A sentence of tokens with valid IOB2 tags.
     fn sentence() -> impl Strategy<Value = Vec<(String, String)>> {
-        prop::collection::vec((token(), 0..3u8, prop::sample::select(vec!["PER", "ORG", "LOC", "MISC"])), 1..9).prop_map(
-            |raw| {
+        prop::collection::vec((token(), 0..3u8, prop::sample::select(vec!["PER", "ORG", "LOC", "MISC"])), 1..9)
+            .prop_map(|raw| {
                 let mut previous: Option<&str> = None;
                 let mut out = Vec::new();
                 for (token, choice, label) in raw {
@@ -819,8 +862,7 @@ mod tests {
                     out.push((token, tag.unwrap_or_else(|| "O".into())));
                 }
                 out
-            },
-        )
+            })
     }
 
     proptest! {

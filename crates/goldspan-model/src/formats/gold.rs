@@ -114,7 +114,12 @@ impl Corpus {
                 Some(id) if ids.contains(id) => {}
                 _ => problems.push(
                     Location::file(docs.join(&name)),
-                    ProblemKind::OrphanFile { file: name.clone(), expected: stem.map(|s| format!("{s}.txt")).unwrap_or_else(|| "ID.txt, ID.ann, ID.meta.toml".into()) },
+                    ProblemKind::OrphanFile {
+                        file: name.clone(),
+                        expected: stem
+                            .map(|s| format!("{s}.txt"))
+                            .unwrap_or_else(|| "ID.txt, ID.ann, ID.meta.toml".into()),
+                    },
                 ),
             }
         }
@@ -147,7 +152,10 @@ impl Corpus {
             }
             None => Err(Error::Invalid(vec![Problem::new(
                 Location::file(self.root.join(MANIFEST)),
-                ProblemKind::UnknownSplit { split: split.to_owned(), known: self.manifest.splits.keys().cloned().collect() },
+                ProblemKind::UnknownSplit {
+                    split: split.to_owned(),
+                    known: self.manifest.splits.keys().cloned().collect(),
+                },
             )])),
         }
     }
@@ -246,67 +254,77 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
 type SplitLines = BTreeMap<(String, String), usize>;
 
 fn parse_manifest(path: &Path, problems: &mut Problems) -> Option<(Manifest, SplitLines)> {
-        let location = Location::file(path);
-        let text = read_text(path, &location, problems)?;
-        let file: ManifestV1 = match toml::from_str(&text) {
-            Ok(m) => m,
-            Err(e) => {
-                let line = e.span().map(|s| line_of_byte(&text, s.start));
-                let message = e.message().to_owned();
-                problems.push(Location { line, ..location }, ProblemKind::Syntax { message });
-                return None;
-            }
-        };
-        if file.format != FORMAT_VERSION {
-            problems.push(
-                location.clone(),
-                ProblemKind::Syntax { message: format!("format {} is not supported; this goldspan reads format {FORMAT_VERSION}", file.format) },
-            );
+    let location = Location::file(path);
+    let text = read_text(path, &location, problems)?;
+    let file: ManifestV1 = match toml::from_str(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            let line = e.span().map(|s| line_of_byte(&text, s.start));
+            let message = e.message().to_owned();
+            problems.push(Location { line, ..location }, ProblemKind::Syntax { message });
             return None;
         }
-        let mut layers = Vec::new();
-        for l in file.layers {
-            let mut relations = Vec::new();
-            for r in l.relations {
-                let Some(per_head) = PerHead::parse(&r.per_head) else {
-                    problems.push(
-                        location.clone(),
-                        ProblemKind::Syntax { message: format!("relation {:?}: per_head must be one, at-most-one or many, not {:?}", r.name, r.per_head) },
-                    );
-                    continue;
-                };
-                relations.push(RelationType { name: r.name, head: r.head, tail: r.tail, per_head });
+    };
+    if file.format != FORMAT_VERSION {
+        problems.push(
+            location.clone(),
+            ProblemKind::Syntax {
+                message: format!(
+                    "format {} is not supported; this goldspan reads format {FORMAT_VERSION}",
+                    file.format
+                ),
+            },
+        );
+        return None;
+    }
+    let mut layers = Vec::new();
+    for l in file.layers {
+        let mut relations = Vec::new();
+        for r in l.relations {
+            let Some(per_head) = PerHead::parse(&r.per_head) else {
+                problems.push(
+                    location.clone(),
+                    ProblemKind::Syntax {
+                        message: format!(
+                            "relation {:?}: per_head must be one, at-most-one or many, not {:?}",
+                            r.name, r.per_head
+                        ),
+                    },
+                );
+                continue;
+            };
+            relations.push(RelationType { name: r.name, head: r.head, tail: r.tail, per_head });
+        }
+        layers.push(Layer { name: l.name, labels: l.labels, relations });
+    }
+    let mut split_lines = BTreeMap::new();
+    let mut splits = BTreeMap::new();
+    for (split, ids) in file.splits {
+        let mut list = Vec::new();
+        for id in ids {
+            let line = line_of_byte(&text, id.span().start);
+            if split_lines.insert((split.clone(), id.get_ref().clone()), line).is_some() {
+                problems.push(
+                    location.at_line(line).in_document(id.get_ref()),
+                    ProblemKind::DuplicateId { id: id.get_ref().clone(), first_line: None },
+                );
             }
-            layers.push(Layer { name: l.name, labels: l.labels, relations });
+            list.push(id.into_inner());
         }
-        let mut split_lines = BTreeMap::new();
-        let mut splits = BTreeMap::new();
-        for (split, ids) in file.splits {
-            let mut list = Vec::new();
-            for id in ids {
-                let line = line_of_byte(&text, id.span().start);
-                if split_lines.insert((split.clone(), id.get_ref().clone()), line).is_some() {
-                    problems.push(
-                        location.at_line(line).in_document(id.get_ref()),
-                        ProblemKind::DuplicateId { id: id.get_ref().clone(), first_line: None },
-                    );
-                }
-                list.push(id.into_inner());
-            }
-            splits.insert(split, list);
-        }
-        let manifest = Manifest {
-            name: file.name,
-            description: file.description,
-            licence: file.licence,
-            provenance: file.provenance,
-            layers,
-            splits,
-        };
-        if let Err(message) = manifest.check() {
-            problems.push(location.clone(), ProblemKind::Syntax { message });
-        }
-        Some((manifest, split_lines))
+        splits.insert(split, list);
+    }
+    let manifest = Manifest {
+        name: file.name,
+        description: file.description,
+        licence: file.licence,
+        provenance: file.provenance,
+        layers,
+        splits,
+    };
+    if let Err(message) = manifest.check() {
+        problems.push(location.clone(), ProblemKind::Syntax { message });
+    }
+    Some((manifest, split_lines))
 }
 
 /// Reads an `ID.meta.toml` file (string values only); a missing file is empty metadata.
@@ -334,7 +352,9 @@ pub fn read_meta_file(path: &Path, id: &str, problems: &mut Problems) -> Meta {
                 let line = text.lines().position(|l| l.trim_start().starts_with(&key)).map(|i| i + 1);
                 problems.push(
                     Location { line, ..location.clone() },
-                    ProblemKind::Syntax { message: format!("metadata {key:?} must be a string, found a {}", other.type_str()) },
+                    ProblemKind::Syntax {
+                        message: format!("metadata {key:?} must be a string, found a {}", other.type_str()),
+                    },
                 );
             }
         }
@@ -354,7 +374,11 @@ pub fn manifest_to_toml(m: &Manifest) -> String {
         }
     }
     for layer in &m.layers {
-        out.push_str(&format!("\n[[layers]]\nname = {}\nlabels = [{}]\n", toml_string(&layer.name), list(&layer.labels)));
+        out.push_str(&format!(
+            "\n[[layers]]\nname = {}\nlabels = [{}]\n",
+            toml_string(&layer.name),
+            list(&layer.labels)
+        ));
         for r in &layer.relations {
             out.push_str(&format!(
                 "\n[[layers.relations]]\nname = {}\nhead = [{}]\ntail = [{}]\nper_head = {}\n",
@@ -396,7 +420,12 @@ fn toml_key(key: &str) -> String {
 pub fn write_document(root: &Path, doc: &AnnotatedDocument) -> Result<(), Error> {
     let id = doc.document.id();
     let dir = root.join(DOCS);
-    let ann = standoff::write(doc).map_err(|e| Error::Invalid(vec![Problem::new(Location::file(dir.join(format!("{id}.ann"))).in_document(id), ProblemKind::Syntax { message: e.to_string() })]))?;
+    let ann = standoff::write(doc).map_err(|e| {
+        Error::Invalid(vec![Problem::new(
+            Location::file(dir.join(format!("{id}.ann"))).in_document(id),
+            ProblemKind::Syntax { message: e.to_string() },
+        )])
+    })?;
     write_atomic(&dir.join(format!("{id}.txt")), doc.document.text().as_bytes())?;
     write_atomic(&dir.join(format!("{id}.ann")), ann.as_bytes())?;
     let meta_path = dir.join(format!("{id}.meta.toml"));

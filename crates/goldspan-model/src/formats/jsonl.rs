@@ -156,13 +156,17 @@ impl Record {
                         serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
                             meta.insert(k, v.to_string());
                         }
-                        _ => problems.push(loc.clone(), syntax(format!("meta {k:?} must be a string, number or boolean"))),
+                        _ => problems
+                            .push(loc.clone(), syntax(format!("meta {k:?} must be a string, number or boolean"))),
                     }
                 }
                 Document::new(raw.id.clone(), text, meta)
             }
             (None, None) => {
-                problems.push(loc.clone(), syntax("the record has no \"text\" and there is no gold document to take it from".into()));
+                problems.push(
+                    loc.clone(),
+                    syntax("the record has no \"text\" and there is no gold document to take it from".into()),
+                );
                 return Err(problems.0);
             }
         };
@@ -173,12 +177,19 @@ impl Record {
                 (Some(start), Some(end), None) => vec![(start, end)],
                 (None, None, Some(f)) => f.into_iter().map(|[a, b]| (a, b)).collect(),
                 _ => {
-                    problems.push(loc.clone(), syntax(format!("span {id}: give either \"start\" and \"end\" or \"fragments\"")));
+                    problems.push(
+                        loc.clone(),
+                        syntax(format!("span {id}: give either \"start\" and \"end\" or \"fragments\"")),
+                    );
                     continue;
                 }
             };
-            let Some(fragments) = fragments.into_iter().map(|(a, b)| Fragment::new(a, b)).collect::<Option<Vec<_>>>() else {
-                problems.push(loc.clone(), syntax(format!("span {id}: a fragment is empty or reversed (start must be below end)")));
+            let Some(fragments) = fragments.into_iter().map(|(a, b)| Fragment::new(a, b)).collect::<Option<Vec<_>>>()
+            else {
+                problems.push(
+                    loc.clone(),
+                    syntax(format!("span {id}: a fragment is empty or reversed (start must be below end)")),
+                );
                 continue;
             };
             let layer = match (s.layer, manifest.and_then(|m| m.layer_of(&s.label))) {
@@ -202,7 +213,11 @@ impl Record {
             let check = match &s.text {
                 Some(expected) => check_covered_text(&span, expected, &document),
                 None => match span.fragments().iter().map(|f| f.end()).find(|&e| e > document.len_chars()) {
-                    Some(offset) => Err(ProblemKind::OffsetOutOfRange { span: span.id().to_owned(), offset, len: document.len_chars() }),
+                    Some(offset) => Err(ProblemKind::OffsetOutOfRange {
+                        span: span.id().to_owned(),
+                        offset,
+                        len: document.len_chars(),
+                    }),
                     None => Ok(()),
                 },
             };
@@ -225,7 +240,8 @@ impl Record {
             .into_iter()
             .map(|a| Attribute { id: a.id, name: a.name, target: a.target, value: a.value })
             .collect();
-        annotations.notes = raw.notes.into_iter().map(|n| Note { id: n.id, kind: n.kind, target: n.target, text: n.text }).collect();
+        annotations.notes =
+            raw.notes.into_iter().map(|n| Note { id: n.id, kind: n.kind, target: n.target, text: n.text }).collect();
         let doc = AnnotatedDocument { document, annotations };
         if let Some(manifest) = manifest {
             check_document(&doc, manifest, &loc, &|_| Some(loc.line.unwrap_or(0)), &mut problems);
@@ -293,7 +309,12 @@ impl<R: Read> Iterator for Reader<R> {
             return Some(match serde_json::from_str::<RecordV1>(text) {
                 Ok(raw) if raw.goldspan.is_some_and(|v| v != VERSION) => Err(Problem::new(
                     at.in_document(&raw.id),
-                    ProblemKind::Syntax { message: format!("record version {} is not supported; this goldspan reads version {VERSION}", raw.goldspan.unwrap_or_default()) },
+                    ProblemKind::Syntax {
+                        message: format!(
+                            "record version {} is not supported; this goldspan reads version {VERSION}",
+                            raw.goldspan.unwrap_or_default()
+                        ),
+                    },
                 )),
                 Ok(raw) => Ok(Record { line: self.line, raw }),
                 Err(e) => {
@@ -385,13 +406,23 @@ pub fn to_line(doc: &AnnotatedDocument, with_text: bool) -> String {
         relations: a
             .relations
             .iter()
-            .map(|r| RelationV1 { id: Some(r.id.clone()), kind: r.kind.clone(), head: r.head.clone(), tail: r.tail.clone() })
+            .map(|r| RelationV1 {
+                id: Some(r.id.clone()),
+                kind: r.kind.clone(),
+                head: r.head.clone(),
+                tail: r.tail.clone(),
+            })
             .collect(),
         clusters: a.clusters.clone(),
         attributes: a
             .attributes
             .iter()
-            .map(|x| AttributeV1 { id: x.id.clone(), name: x.name.clone(), target: x.target.clone(), value: x.value.clone() })
+            .map(|x| AttributeV1 {
+                id: x.id.clone(),
+                name: x.name.clone(),
+                target: x.target.clone(),
+                value: x.value.clone(),
+            })
             .collect(),
         notes: a
             .notes

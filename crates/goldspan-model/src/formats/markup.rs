@@ -59,7 +59,10 @@ pub fn compile(source: &str, manifest: &Manifest, location: &Location, problems:
         None => {
             problems.push(
                 location.at_line(1),
-                ProblemKind::Syntax { message: "markup must start with a \"+++\" line, TOML front matter, and a closing \"+++\" line".into() },
+                ProblemKind::Syntax {
+                    message: "markup must start with a \"+++\" line, TOML front matter, and a closing \"+++\" line"
+                        .into(),
+                },
             );
             return None;
         }
@@ -68,7 +71,10 @@ pub fn compile(source: &str, manifest: &Manifest, location: &Location, problems:
         Ok(t) => t,
         Err(e) => {
             let line = e.span().map(|s| crate::formats::line_of_byte(front, s.start) + 1).unwrap_or(1);
-            problems.push(location.at_line(line), ProblemKind::Syntax { message: format!("front matter: {}", e.message()) });
+            problems.push(
+                location.at_line(line),
+                ProblemKind::Syntax { message: format!("front matter: {}", e.message()) },
+            );
             return None;
         }
     };
@@ -77,7 +83,10 @@ pub fn compile(source: &str, manifest: &Manifest, location: &Location, problems:
     let mut split = None;
     for (key, value) in table {
         let toml::Value::String(value) = value else {
-            problems.push(location.at_line(2), ProblemKind::Syntax { message: format!("front matter: {key:?} must be a string") });
+            problems.push(
+                location.at_line(2),
+                ProblemKind::Syntax { message: format!("front matter: {key:?} must be a string") },
+            );
             continue;
         };
         match key.as_str() {
@@ -128,17 +137,30 @@ fn scan(body: &str, first_line: usize, loc: &Location, problems: &mut Problems) 
                 }
                 other => problems.push(
                     loc.at_line(line),
-                    ProblemKind::Syntax { message: format!("unknown escape \\{}; only \\[ \\] \\{{ \\}} \\\\ exist", other.unwrap_or(' ')) },
+                    ProblemKind::Syntax {
+                        message: format!(
+                            "unknown escape \\{}; only \\[ \\] \\{{ \\}} \\\\ exist",
+                            other.unwrap_or(' ')
+                        ),
+                    },
                 ),
             },
             '[' => open.push((cp, line)),
             ']' => {
                 let Some((start, open_line)) = open.pop() else {
-                    problems.push(loc.at_line(line), ProblemKind::Syntax { message: "\"]\" without a matching \"[\" (write \\] for a literal bracket)".into() });
+                    problems.push(
+                        loc.at_line(line),
+                        ProblemKind::Syntax {
+                            message: "\"]\" without a matching \"[\" (write \\] for a literal bracket)".into(),
+                        },
+                    );
                     continue;
                 };
                 if chars.peek() != Some(&'{') {
-                    problems.push(loc.at_line(line), ProblemKind::Syntax { message: "\"]\" must be followed by \"{LABELS}\"".into() });
+                    problems.push(
+                        loc.at_line(line),
+                        ProblemKind::Syntax { message: "\"]\" must be followed by \"{LABELS}\"".into() },
+                    );
                     continue;
                 }
                 chars.next();
@@ -155,11 +177,17 @@ fn scan(body: &str, first_line: usize, loc: &Location, problems: &mut Problems) 
                     spec.push(c);
                 }
                 if !closed {
-                    problems.push(loc.at_line(line), ProblemKind::Syntax { message: "\"{\" without a closing \"}\"".into() });
+                    problems.push(
+                        loc.at_line(line),
+                        ProblemKind::Syntax { message: "\"{\" without a closing \"}\"".into() },
+                    );
                     break;
                 }
                 if start == cp {
-                    problems.push(loc.at_line(open_line), ProblemKind::Syntax { message: format!("empty span {{{spec}}}") });
+                    problems.push(
+                        loc.at_line(open_line),
+                        ProblemKind::Syntax { message: format!("empty span {{{spec}}}") },
+                    );
                     continue;
                 }
                 match parse_spec(&spec) {
@@ -214,7 +242,13 @@ fn parse_spec(spec: &str) -> Result<Spec, String> {
 }
 
 /// Turns brackets into spans, relations and clusters.
-fn resolve(brackets: &[Bracket], doc: &Document, manifest: &Manifest, loc: &Location, problems: &mut Problems) -> Annotations {
+fn resolve(
+    brackets: &[Bracket],
+    doc: &Document,
+    manifest: &Manifest,
+    loc: &Location,
+    problems: &mut Problems,
+) -> Annotations {
     // Group brackets: one group per key (fragments of one span), or per unkeyed bracket.
     let mut groups: Vec<Vec<&Bracket>> = Vec::new();
     let mut by_key: BTreeMap<&str, usize> = BTreeMap::new();
@@ -237,7 +271,12 @@ fn resolve(brackets: &[Bracket], doc: &Document, manifest: &Manifest, loc: &Loca
             if other.labels != first.labels {
                 problems.push(
                     loc.at_line(other.line),
-                    ProblemKind::Syntax { message: format!("fragments of #{} must carry the same labels", first.key.as_deref().unwrap_or_default()) },
+                    ProblemKind::Syntax {
+                        message: format!(
+                            "fragments of #{} must carry the same labels",
+                            first.key.as_deref().unwrap_or_default()
+                        ),
+                    },
                 );
             }
         }
@@ -245,15 +284,31 @@ fn resolve(brackets: &[Bracket], doc: &Document, manifest: &Manifest, loc: &Loca
         fragments.sort();
         for label in &first.labels {
             match manifest.layer_of(label) {
-                Some(layer) => pending.push((fragments.clone(), manifest_order(manifest, label), g, layer.name.clone(), label.clone())),
+                Some(layer) => pending.push((
+                    fragments.clone(),
+                    manifest_order(manifest, label),
+                    g,
+                    layer.name.clone(),
+                    label.clone(),
+                )),
                 None => problems.push(
                     loc.at_line(first.line),
-                    ProblemKind::UnknownLabel { span: format!("[{}]", bracket_text(doc, first)), label: label.clone(), layer: None },
+                    ProblemKind::UnknownLabel {
+                        span: format!("[{}]", bracket_text(doc, first)),
+                        label: label.clone(),
+                        layer: None,
+                    },
                 ),
             }
         }
     }
-    pending.sort_by(|a, b| (a.0[0].start(), std::cmp::Reverse(a.0[a.0.len() - 1].end()), a.1).cmp(&(b.0[0].start(), std::cmp::Reverse(b.0[b.0.len() - 1].end()), b.1)));
+    pending.sort_by(|a, b| {
+        (a.0[0].start(), std::cmp::Reverse(a.0[a.0.len() - 1].end()), a.1).cmp(&(
+            b.0[0].start(),
+            std::cmp::Reverse(b.0[b.0.len() - 1].end()),
+            b.1,
+        ))
+    });
     let mut ann = Annotations::default();
     let mut spans_of_group: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     for (fragments, _, g, layer, label) in pending {
@@ -263,7 +318,9 @@ fn resolve(brackets: &[Bracket], doc: &Document, manifest: &Manifest, loc: &Loca
                 spans_of_group[g].push(ann.spans.len());
                 ann.spans.push(span);
             }
-            Err(reason) => problems.push(loc.at_line(groups[g][0].line), ProblemKind::BadFragments { span: id, reason }),
+            Err(reason) => {
+                problems.push(loc.at_line(groups[g][0].line), ProblemKind::BadFragments { span: id, reason })
+            }
         }
     }
     // Relations: each ref names the head group; the manifest decides the type.
@@ -272,14 +329,20 @@ fn resolve(brackets: &[Bracket], doc: &Document, manifest: &Manifest, loc: &Loca
         let refs: BTreeSet<&String> = group.iter().flat_map(|b| &b.refs).collect();
         for key in refs {
             let Some(&h) = by_key.get(key.as_str()) else {
-                problems.push(loc.at_line(group[0].line), ProblemKind::Syntax { message: format!(">{key}: no bracket has #{key}") });
+                problems.push(
+                    loc.at_line(group[0].line),
+                    ProblemKind::Syntax { message: format!(">{key}: no bracket has #{key}") },
+                );
                 continue;
             };
             let mut found = false;
             for &head in &spans_of_group[h] {
                 for &tail in &spans_of_group[g] {
                     let (hl, tl) = (ann.spans[head].label(), ann.spans[tail].label());
-                    if let Some(kind) = manifest.relation_types().find(|r| r.head.iter().any(|l| l == hl) && r.tail.iter().any(|l| l == tl)) {
+                    if let Some(kind) = manifest
+                        .relation_types()
+                        .find(|r| r.head.iter().any(|l| l == hl) && r.tail.iter().any(|l| l == tl))
+                    {
                         relations.insert((head, tail, kind.name.clone()));
                         found = true;
                     }
@@ -288,7 +351,12 @@ fn resolve(brackets: &[Bracket], doc: &Document, manifest: &Manifest, loc: &Loca
             if !found {
                 problems.push(
                     loc.at_line(group[0].line),
-                    ProblemKind::Syntax { message: format!(">{key}: the manifest declares no relation from the labels of #{key} to {}", group[0].labels.join(" ")) },
+                    ProblemKind::Syntax {
+                        message: format!(
+                            ">{key}: the manifest declares no relation from the labels of #{key} to {}",
+                            group[0].labels.join(" ")
+                        ),
+                    },
                 );
             }
         }
@@ -308,9 +376,11 @@ fn resolve(brackets: &[Bracket], doc: &Document, manifest: &Manifest, loc: &Loca
             clusters.entry(c).or_default().extend(&spans_of_group[g]);
         }
     }
-    let mut clusters: Vec<Vec<usize>> = clusters.into_values().filter(|m| m.len() > 1).map(|m| m.into_iter().collect()).collect();
+    let mut clusters: Vec<Vec<usize>> =
+        clusters.into_values().filter(|m| m.len() > 1).map(|m| m.into_iter().collect()).collect();
     clusters.sort();
-    ann.clusters = clusters.into_iter().map(|m| m.into_iter().map(|i| ann.spans[i].id().to_owned()).collect()).collect();
+    ann.clusters =
+        clusters.into_iter().map(|m| m.into_iter().map(|i| ann.spans[i].id().to_owned()).collect()).collect();
     ann
 }
 
@@ -344,7 +414,8 @@ pub fn render(doc: &AnnotatedDocument, split: Option<&str>) -> Result<String, Cr
     }
     let group_of_span: BTreeMap<&str, &Vec<Fragment>> =
         groups.iter().flat_map(|(f, spans)| spans.iter().map(move |&i| (a.spans[i].id(), f))).collect();
-    let heads: BTreeSet<&Vec<Fragment>> = a.relations.iter().filter_map(|r| group_of_span.get(r.head.as_str()).copied()).collect();
+    let heads: BTreeSet<&Vec<Fragment>> =
+        a.relations.iter().filter_map(|r| group_of_span.get(r.head.as_str()).copied()).collect();
     let mut keys: BTreeMap<&Vec<Fragment>, String> = BTreeMap::new();
     let mut ordered: Vec<&Vec<Fragment>> = groups.keys().collect();
     ordered.sort_by_key(|f| (f[0].start(), std::cmp::Reverse(f[f.len() - 1].end())));
@@ -478,7 +549,9 @@ mod tests {
             .annotations
             .spans
             .iter()
-            .map(|s| (s.id().to_owned(), s.label().to_owned(), doc.document.covered_text(s.fragments()).unwrap_or_default()))
+            .map(|s| {
+                (s.id().to_owned(), s.label().to_owned(), doc.document.covered_text(s.fragments()).unwrap_or_default())
+            })
             .collect();
         let expect = |id: &str, label: &str, text: &str| (id.to_owned(), label.to_owned(), text.to_owned());
         assert_eq!(
@@ -496,7 +569,10 @@ mod tests {
         let rels: Vec<(String, String, String)> =
             doc.annotations.relations.iter().map(|r| (r.kind.clone(), r.head.clone(), r.tail.clone())).collect();
         let r = |k: &str, h: &str, t: &str| (k.to_owned(), h.to_owned(), t.to_owned());
-        assert_eq!(rels, vec![r("speaker", "T5", "T3"), r("cue", "T5", "T4"), r("speaker", "T7", "T3"), r("cue", "T7", "T4")]);
+        assert_eq!(
+            rels,
+            vec![r("speaker", "T5", "T3"), r("cue", "T5", "T4"), r("speaker", "T7", "T3"), r("cue", "T7", "T4")]
+        );
         assert_eq!(doc.annotations.clusters, vec![vec!["T2".to_owned(), "T3".to_owned()]]);
     }
 

@@ -8,7 +8,7 @@ pub mod conll;
 pub mod gold;
 pub mod jsonl;
 pub mod markup;
-// pub mod spans_json;
+pub mod spans_json;
 pub mod standoff;
 
 use std::io::Write as _;

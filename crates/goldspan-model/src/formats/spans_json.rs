@@ -115,7 +115,14 @@ impl<'a> Reading<'a> {
     }
 
     /// A span from offsets counted in the format's unit.
-    fn span(&self, offsets: &OffsetReader, id: String, label: &str, start: usize, end: usize) -> Result<Span, ProblemKind> {
+    fn span(
+        &self,
+        offsets: &OffsetReader,
+        id: String,
+        label: &str,
+        start: usize,
+        end: usize,
+    ) -> Result<Span, ProblemKind> {
         let s = offsets.code_point(&id, start)?;
         let e = offsets.code_point(&id, end)?;
         let layer = match self.manifest {
@@ -125,8 +132,9 @@ impl<'a> Reading<'a> {
             },
             None => self.default_layer,
         };
-        let message = format!("span {id}: offsets {start}..{end} are empty or reversed (start must be below end)");
-        Span::contiguous(id, layer, label, s, e).ok_or(ProblemKind::Syntax { message })
+        Span::contiguous(id.as_str(), layer, label, s, e).ok_or_else(|| ProblemKind::Syntax {
+            message: format!("span {id}: offsets {start}..{end} are empty or reversed (start must be below end)"),
+        })
     }
 
     /// Adds a document read from `line`, unless its id was seen before.
@@ -251,8 +259,11 @@ fn guess_key(json: &str, path: &[&str]) -> Option<String> {
                     continue;
                 }
                 i = skip_whitespace(bytes, i + 1);
-                let here = containers.iter().skip(1).map(Option::as_deref).chain([Some(s.as_str())]);
-                if containers.len() == path.len() && here.eq(path.iter().map(|p| Some(*p))) {
+                let outer = containers.iter().skip(1).map(Option::as_deref);
+                let here = containers.len() == path.len()
+                    && path.last() == Some(&s.as_str())
+                    && outer.eq(path.iter().take(path.len().saturating_sub(1)).map(|p| Some(*p)));
+                if here {
                     return match bytes.get(i) {
                         Some(b'"') => serde_json::from_str(json.get(i..string_end(bytes, i)?)?).ok(),
                         _ => {
@@ -285,7 +296,12 @@ fn guess_key(json: &str, path: &[&str]) -> Option<String> {
 type RecordReader = fn(&mut Reading<'_>, &Map<String, Value>, &str, &Location) -> (Meta, Annotations);
 
 /// Reads a JSON Lines file whose records have `"id"` and `"text"`, leaving the rest to `record`.
-fn read_jsonl(path: &Path, manifest: Option<&Manifest>, default_layer: &str, record: RecordReader) -> Result<Vec<AnnotatedDocument>, Error> {
+fn read_jsonl(
+    path: &Path,
+    manifest: Option<&Manifest>,
+    default_layer: &str,
+    record: RecordReader,
+) -> Result<Vec<AnnotatedDocument>, Error> {
     let mut r = Reading::new(path, manifest, default_layer);
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -371,7 +387,11 @@ fn read_jsonl(path: &Path, manifest: Option<&Manifest>, default_layer: &str, rec
 const DOCCANO_KEYS: [&str; 6] = ["id", "text", "label", "labels", "entities", "relations"];
 
 /// Reads a doccano JSONL export (offsets in UTF-16 code units). See the module doc.
-pub fn read_doccano(path: &Path, manifest: Option<&Manifest>, default_layer: &str) -> Result<Vec<AnnotatedDocument>, Error> {
+pub fn read_doccano(
+    path: &Path,
+    manifest: Option<&Manifest>,
+    default_layer: &str,
+) -> Result<Vec<AnnotatedDocument>, Error> {
     read_jsonl(path, manifest, default_layer, doccano_record)
 }
 
@@ -417,10 +437,18 @@ fn doccano_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at:
             for (i, item) in items.iter().enumerate() {
                 let id = next_id();
                 let field = |name: &str| item.get(name);
-                let (Some(start), Some(end), Some(label)) =
-                    (offset(field("start_offset")), offset(field("end_offset")), field("label").and_then(Value::as_str))
-                else {
-                    r.syntax(at, format!("entity {}: expected \"start_offset\", \"end_offset\" and \"label\", found {item}", i + 1));
+                let (Some(start), Some(end), Some(label)) = (
+                    offset(field("start_offset")),
+                    offset(field("end_offset")),
+                    field("label").and_then(Value::as_str),
+                ) else {
+                    r.syntax(
+                        at,
+                        format!(
+                            "entity {}: expected \"start_offset\", \"end_offset\" and \"label\", found {item}",
+                            i + 1
+                        ),
+                    );
                     continue;
                 };
                 if let Some(entity) = field("id").and_then(id_of) {
@@ -444,13 +472,19 @@ fn doccano_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at:
                     item.get("to_id").and_then(id_of),
                     item.get("type").and_then(Value::as_str),
                 ) else {
-                    r.syntax(at, format!("relation {}: expected \"from_id\", \"to_id\" and \"type\", found {item}", i + 1));
+                    r.syntax(
+                        at,
+                        format!("relation {}: expected \"from_id\", \"to_id\" and \"type\", found {item}", i + 1),
+                    );
                     continue;
                 };
                 let mut resolve = |entity: String| match entity_ids.get(&entity) {
                     Some(span) => Some(span.clone()),
                     None => {
-                        let kind = ProblemKind::MissingReference { owner: format!("relation {id}"), target: format!("entity {entity}") };
+                        let kind = ProblemKind::MissingReference {
+                            owner: format!("relation {id}"),
+                            target: format!("entity {entity}"),
+                        };
                         r.problems.push(at.clone(), kind);
                         None
                     }
@@ -474,7 +508,11 @@ fn doccano_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at:
 // spaCy
 
 /// Reads spaCy-style JSONL (offsets in code points). See the module doc.
-pub fn read_spacy(path: &Path, manifest: Option<&Manifest>, default_layer: &str) -> Result<Vec<AnnotatedDocument>, Error> {
+pub fn read_spacy(
+    path: &Path,
+    manifest: Option<&Manifest>,
+    default_layer: &str,
+) -> Result<Vec<AnnotatedDocument>, Error> {
     read_jsonl(path, manifest, default_layer, spacy_record)
 }
 
@@ -523,7 +561,11 @@ fn spacy_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at: &
 // Label Studio
 
 /// Reads a Label Studio JSON export (offsets in UTF-16 code units). See the module doc.
-pub fn read_label_studio(path: &Path, manifest: Option<&Manifest>, default_layer: &str) -> Result<Vec<AnnotatedDocument>, Error> {
+pub fn read_label_studio(
+    path: &Path,
+    manifest: Option<&Manifest>,
+    default_layer: &str,
+) -> Result<Vec<AnnotatedDocument>, Error> {
     let mut r = Reading::new(path, manifest, default_layer);
     let mut found = Problems::default();
     let text = read_text(path, &r.location, &mut found);
@@ -555,7 +597,11 @@ pub fn read_label_studio(path: &Path, manifest: Option<&Manifest>, default_layer
                 };
                 let at = at.at_line(line + e.line().saturating_sub(1));
                 let line_start = text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
-                let column = if e.line() == 1 { e.column() + text.get(line_start..start).map_or(0, |t| t.chars().count()) } else { e.column() };
+                let column = if e.line() == 1 {
+                    e.column() + text.get(line_start..start).map_or(0, |t| t.chars().count())
+                } else {
+                    e.column()
+                };
                 r.syntax(&at, json_error(&e, column));
             }
         }
@@ -639,9 +685,12 @@ fn label_studio_task(r: &mut Reading<'_>, task: &Value, index: usize, at: &Locat
         r.problems.push(at, ProblemKind::EmptyDocument);
         return None;
     }
-    let document = Document::new(id, text, Meta::new());
-    let mut meta: Meta =
-        data.iter().filter(|(k, _)| *k != "id" && *k != "text").filter_map(|(k, v)| Some((k.clone(), scalar(v)?))).collect();
+    let table = text::Offsets::new(text);
+    let mut meta: Meta = data
+        .iter()
+        .filter(|(k, _)| *k != "id" && *k != "text")
+        .filter_map(|(k, v)| Some((k.clone(), scalar(v)?)))
+        .collect();
     let mut annotations = Annotations::default();
 
     let annotation = match task.get("annotations").or_else(|| task.get("completions")) {
@@ -662,11 +711,17 @@ fn label_studio_task(r: &mut Reading<'_>, task: &Value, index: usize, at: &Locat
     };
     let offsets = OffsetReader::new(text, OffsetUnit::Utf16);
     let mut relations = Vec::new();
+    // Ids of every labels result, read or not, so a bad span does not also break its relations.
+    let mut ids: BTreeSet<String> = BTreeSet::new();
     for (i, result) in results.iter().enumerate() {
         match result.get("type").and_then(Value::as_str) {
             Some("labels") => {
                 let id = result.get("id").and_then(id_of).unwrap_or_else(|| format!("T{}", i + 1));
-                match label_studio_span(r, &offsets, &document, id, result) {
+                if !ids.insert(id.clone()) {
+                    r.problems.push(at.clone(), ProblemKind::DuplicateId { id, first_line: None });
+                    continue;
+                }
+                match label_studio_span(r, &offsets, text, &table, id, result) {
                     Ok(span) => annotations.spans.push(span),
                     Err(kind) => r.problems.push(at.clone(), kind),
                 }
@@ -683,21 +738,17 @@ fn label_studio_task(r: &mut Reading<'_>, task: &Value, index: usize, at: &Locat
                 }
             }
             Some(other) => {
-                r.problems.push(at.clone(), ProblemKind::Unsupported { what: format!("Label Studio result type {other:?}") });
+                r.problems
+                    .push(at.clone(), ProblemKind::Unsupported { what: format!("Label Studio result type {other:?}") });
             }
             None => r.syntax(&at, format!("result {}: no \"type\"", i + 1)),
         }
     }
 
-    let mut ids: BTreeSet<&str> = BTreeSet::new();
-    for span in &annotations.spans {
-        if !ids.insert(span.id()) {
-            r.problems.push(at.clone(), ProblemKind::DuplicateId { id: span.id().to_owned(), first_line: None });
-        }
-    }
     for (i, result) in relations.into_iter().enumerate() {
         let id = format!("R{}", i + 1);
-        let (Some(from), Some(to)) = (result.get("from_id").and_then(id_of), result.get("to_id").and_then(id_of)) else {
+        let (Some(from), Some(to)) = (result.get("from_id").and_then(id_of), result.get("to_id").and_then(id_of))
+        else {
             r.syntax(&at, format!("relation {id}: expected \"from_id\" and \"to_id\""));
             continue;
         };
@@ -710,26 +761,36 @@ fn label_studio_task(r: &mut Reading<'_>, task: &Value, index: usize, at: &Locat
             _ => (from, to),
         };
         for target in [&head, &tail] {
-            if !ids.contains(target.as_str()) {
-                let kind = ProblemKind::MissingReference { owner: format!("relation {id}"), target: format!("span {target}") };
+            if !ids.contains(target) {
+                let kind =
+                    ProblemKind::MissingReference { owner: format!("relation {id}"), target: format!("span {target}") };
                 r.problems.push(at.clone(), kind);
             }
         }
         annotations.relations.push(Relation { id, kind: kind.to_owned(), head, tail });
     }
-    let document = Document::new(document.id(), text, meta);
-    Some(AnnotatedDocument { document, annotations })
+    Some(AnnotatedDocument { document: Document::new(id, text, meta), annotations })
 }
 
 /// A `labels` result as a span, its `value.text` checked against the document.
-fn label_studio_span(r: &Reading<'_>, offsets: &OffsetReader, doc: &Document, id: String, result: &Value) -> Result<Span, ProblemKind> {
+fn label_studio_span(
+    r: &Reading<'_>,
+    offsets: &OffsetReader,
+    text: &str,
+    table: &text::Offsets,
+    id: String,
+    result: &Value,
+) -> Result<Span, ProblemKind> {
     let value = result.get("value");
     let field = |name: &str| value.and_then(|v| v.get(name));
     let (Some(start), Some(end)) = (offset(field("start")), offset(field("end"))) else {
         let message = format!("span {id}: expected non-negative integer \"value.start\" and \"value.end\"");
         return Err(ProblemKind::Syntax { message });
     };
-    let labels: Vec<&str> = field("labels").and_then(Value::as_array).map(|l| l.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let labels: Vec<&str> = field("labels")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     let label = match labels.as_slice() {
         [label] => *label,
         [] => return Err(ProblemKind::Syntax { message: format!("span {id}: \"value.labels\" has no label") }),
@@ -740,13 +801,12 @@ fn label_studio_span(r: &Reading<'_>, offsets: &OffsetReader, doc: &Document, id
     };
     let span = r.span(offsets, id, label, start, end)?;
     let Some(expected) = field("text").and_then(Value::as_str) else { return Ok(span) };
-    let found = doc.slice(span.start(), span.end()).unwrap_or_default();
+    let found = text::slice(text, table, span.start(), span.end()).unwrap_or_default();
     if found == expected {
         return Ok(span);
     }
     // The file's offsets should be UTF-16; see what else they fit.
-    let text = doc.text();
-    let drift = if text::slice(text, doc.offsets(), start, end) == Some(expected) {
+    let drift = if text::slice(text, table, start, end) == Some(expected) {
         Some(OffsetDrift::Unit(OffsetUnit::CodePoint))
     } else {
         text::diagnose_drift(text, start, end, expected).filter(|d| *d != OffsetDrift::Unit(OffsetUnit::Utf16))
@@ -756,7 +816,7 @@ fn label_studio_span(r: &Reading<'_>, offsets: &OffsetReader, doc: &Document, id
         start: span.start(),
         end: span.end(),
         expected: expected.to_owned(),
-        found: found.to_owned(),
+        found: Some(found.to_owned()),
         drift,
     })
 }
@@ -770,14 +830,25 @@ fn plural(n: usize, what: &str) -> String {
 
 /// The spans a writer can hold, with their UTF-16 or code-point offsets; reports the others and
 /// the annotations no span format holds (relations unless `relations_kept`).
-fn writable_spans<'d>(doc: &'d AnnotatedDocument, unit: OffsetUnit, relations_kept: bool, lost: &mut Vec<String>) -> Vec<(&'d Span, usize, usize)> {
+fn writable_spans<'d>(
+    doc: &'d AnnotatedDocument,
+    unit: OffsetUnit,
+    relations_kept: bool,
+    lost: &mut Vec<String>,
+) -> Vec<(&'d Span, usize, usize)> {
     let d = &doc.document;
     let a = &doc.annotations;
     let mut lose = |what: String| lost.push(format!("document {}: {what}", d.id()));
     let mut spans = Vec::new();
     for span in &a.spans {
         if span.fragments().len() > 1 {
-            lose(format!("span {} ({} {}..{}) is discontinuous, dropped", span.id(), span.label(), span.start(), span.end()));
+            lose(format!(
+                "span {} ({} {}..{}) is discontinuous, dropped",
+                span.id(),
+                span.label(),
+                span.start(),
+                span.end()
+            ));
             continue;
         }
         let convert = |cp| text::code_point_to_unit(d.text(), d.offsets(), cp, unit);
@@ -787,7 +858,12 @@ fn writable_spans<'d>(doc: &'d AnnotatedDocument, unit: OffsetUnit, relations_ke
         }
     }
     let relations = if relations_kept { 0 } else { a.relations.len() };
-    for (n, what) in [(relations, "relation"), (a.clusters.len(), "cluster"), (a.attributes.len(), "attribute"), (a.notes.len(), "note")] {
+    for (n, what) in [
+        (relations, "relation"),
+        (a.clusters.len(), "cluster"),
+        (a.attributes.len(), "attribute"),
+        (a.notes.len(), "note"),
+    ] {
         if n > 0 {
             lose(format!("{} dropped (the format cannot hold them)", plural(n, what)));
         }
@@ -801,7 +877,11 @@ fn writable_spans<'d>(doc: &'d AnnotatedDocument, unit: OffsetUnit, relations_ke
 }
 
 /// Metadata, minus the keys the format reserves (reported).
-fn writable_meta<'d>(doc: &'d AnnotatedDocument, reserved: &[&str], lost: &mut Vec<String>) -> BTreeMap<&'d str, &'d str> {
+fn writable_meta<'d>(
+    doc: &'d AnnotatedDocument,
+    reserved: &[&str],
+    lost: &mut Vec<String>,
+) -> BTreeMap<&'d str, &'d str> {
     let mut meta = BTreeMap::new();
     for (k, v) in doc.document.meta() {
         if reserved.contains(&k.as_str()) {
@@ -946,14 +1026,32 @@ pub fn write_label_studio(path: &Path, docs: &[AnnotatedDocument]) -> Result<Vec
                 kind: "labels",
                 from_name: "label",
                 to_name: "text",
-                value: LsValue { start, end, text: d.slice(span.start(), span.end()).unwrap_or_default(), labels: [span.label()] },
+                value: LsValue {
+                    start,
+                    end,
+                    text: d.slice(span.start(), span.end()).unwrap_or_default(),
+                    labels: [span.label()],
+                },
             })
             .collect();
         for rel in &doc.annotations.relations {
             if written.contains(rel.head.as_str()) && written.contains(rel.tail.as_str()) {
-                result.push(LsResult::Relation { kind: "relation", from_id: &rel.head, to_id: &rel.tail, direction: "right", labels: [&rel.kind] });
+                result.push(LsResult::Relation {
+                    kind: "relation",
+                    from_id: &rel.head,
+                    to_id: &rel.tail,
+                    direction: "right",
+                    labels: [rel.kind.as_str()],
+                });
             } else {
-                lost.push(format!("document {}: relation {} ({} {} -> {}) dropped: a span it links was not written", d.id(), rel.id, rel.kind, rel.head, rel.tail));
+                lost.push(format!(
+                    "document {}: relation {} ({} {} -> {}) dropped: a span it links was not written",
+                    d.id(),
+                    rel.id,
+                    rel.kind,
+                    rel.head,
+                    rel.tail
+                ));
             }
         }
         let task = LsTask {
@@ -991,7 +1089,10 @@ mod tests {
             labels: labels.iter().map(|l| l.to_string()).collect(),
             relations: Vec::new(),
         };
-        Manifest { layers: vec![layer("entities", &["PERSON", "GPE"]), layer("quotes", &["Quote", "Source"])], ..Manifest::default() }
+        Manifest {
+            layers: vec![layer("entities", &["PERSON", "GPE"]), layer("quotes", &["Quote", "Source"])],
+            ..Manifest::default()
+        }
     }
 
     /// (id, layer, label, start, end, covered text) of every span.
@@ -1043,7 +1144,10 @@ mod tests {
         assert_eq!(docs[0].document.id(), "rel-0001");
         let found: Vec<_> = spans(&docs[0]).into_iter().map(|s| (s.0, s.1, s.3, s.4)).collect();
         assert_eq!(found, [("T1".into(), "quotes".into(), 23, 32), ("T2".into(), "quotes".into(), 2, 5)]);
-        assert_eq!(docs[0].annotations.relations, [Relation { id: "R1".into(), kind: "speaker".into(), head: "T2".into(), tail: "T1".into() }]);
+        assert_eq!(
+            docs[0].annotations.relations,
+            [Relation { id: "R1".into(), kind: "speaker".into(), head: "T2".into(), tail: "T1".into() }]
+        );
     }
 
     #[test]
@@ -1051,7 +1155,8 @@ mod tests {
         let lines = [
             r#"{"id": "d1", "text": "fine", "label": [[0, 4, "PERSON"]]}"#.to_owned(),
             r#"{"id": "dx", "text": "broken", "label": [[0, 1, "PERSON"]],}"#.to_owned(),
-            format!(r#"{{"id": "d2", "text": "a😀b", "label": [[2, 4, "PERSON"], [0, 9, "PERSON"], [1, 1, "PERSON"]]}}"#),
+            r#"{"id": "d2", "text": "a😀b", "label": [[2, 4, "PERSON"], [0, 9, "PERSON"], [1, 1, "PERSON"]]}"#
+                .to_owned(),
             r#"{"id": "d3", "label": []}"#.to_owned(),
             r#"{"id": "d4", "text": "x", "label": [[0, 1, "NOPE"]], "labels": []}"#.to_owned(),
             r#"{"id": "d1", "text": "again"}"#.to_owned(),
@@ -1059,7 +1164,8 @@ mod tests {
         let (_dir, path) = file("bad.jsonl", &lines.join("\n"));
         let err = read_doccano(&path, Some(&manifest()), "entities").expect_err("bad input");
         let problems = err.problems();
-        let summary: Vec<(Option<usize>, Option<&str>)> = problems.iter().map(|p| (p.location.line, p.location.document.as_deref())).collect();
+        let summary: Vec<(Option<usize>, Option<&str>)> =
+            problems.iter().map(|p| (p.location.line, p.location.document.as_deref())).collect();
         assert_eq!(
             summary,
             [
@@ -1073,13 +1179,17 @@ mod tests {
                 (Some(6), Some("d1")),
             ]
         );
-        assert!(matches!(problems[0].kind, ProblemKind::Syntax { .. }));
-        assert!(matches!(problems[1].kind, ProblemKind::OffsetInsideUnit { offset: 2, unit: OffsetUnit::Utf16, .. }));
-        assert!(matches!(problems[2].kind, ProblemKind::OffsetOutOfRange { offset: 9, len: 3, .. }));
-        assert!(matches!(problems[3].kind, ProblemKind::Syntax { .. }));
+        assert!(matches!(problems[0].kind, ProblemKind::Syntax { .. }), "{}", problems[0]);
+        assert!(
+            matches!(problems[1].kind, ProblemKind::OffsetInsideUnit { offset: 2, unit: OffsetUnit::Utf16, .. }),
+            "{}",
+            problems[1]
+        );
+        assert!(matches!(problems[2].kind, ProblemKind::OffsetOutOfRange { offset: 9, len: 3, .. }), "{}", problems[2]);
+        assert!(matches!(problems[3].kind, ProblemKind::Syntax { .. }), "{}", problems[3]);
         assert!(matches!(problems[5].kind, ProblemKind::Syntax { .. }), "both label and labels");
-        assert!(matches!(problems[6].kind, ProblemKind::UnknownLabel { .. }));
-        assert!(matches!(problems[7].kind, ProblemKind::DuplicateId { first_line: Some(1), .. }));
+        assert!(matches!(problems[6].kind, ProblemKind::UnknownLabel { .. }), "{}", problems[6]);
+        assert!(matches!(problems[7].kind, ProblemKind::DuplicateId { first_line: Some(1), .. }), "{}", problems[7]);
         let shown = problems[1].to_string();
         assert!(shown.contains(":3:") && shown.contains("document d2"), "{shown}");
         assert!(problems[0].to_string().contains("invalid JSON at column"), "{}", problems[0]);
@@ -1113,9 +1223,18 @@ mod tests {
         let found: Vec<_> = spans(doc).into_iter().map(|s| (s.0, s.3, s.4, s.5)).collect();
         assert_eq!(
             found,
-            [("r1".into(), 23, 32, "Liz Truss".into()), ("r2".into(), 2, 5, "Zoë".into()), ("r3".into(), 10, 12, "李雷".into())]
+            [
+                ("r1".into(), 23, 32, "Liz Truss".into()),
+                ("r2".into(), 2, 5, "Zoë".into()),
+                ("r3".into(), 10, 12, "李雷".into())
+            ]
         );
-        let rels: Vec<_> = doc.annotations.relations.iter().map(|r| (r.id.as_str(), r.kind.as_str(), r.head.as_str(), r.tail.as_str())).collect();
+        let rels: Vec<_> = doc
+            .annotations
+            .relations
+            .iter()
+            .map(|r| (r.id.as_str(), r.kind.as_str(), r.head.as_str(), r.tail.as_str()))
+            .collect();
         assert_eq!(rels, [("R1", "knows", "r2", "r1"), ("R2", "met", "r3", "r2")]);
         let meta: Vec<_> = doc.document.meta().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(meta, [("desk", "politics"), ("n", "3"), ("topic", "a, b")]);
@@ -1126,10 +1245,10 @@ mod tests {
     #[test]
     fn label_studio_bad_tasks_name_their_line_and_document() {
         let export = format!(
-            "[\n{},\n{},\n{},\n{}\n]\n",
+            "[\n{},\n{},\n  {},\n{}\n]\n",
             r#"{"id": 1, "data": {"text": "Liz Truss spoke."}, "annotations": [{"result": [{"id": "a", "type": "labels", "value": {"start": 0, "end": 9, "text": "Liz Truss", "labels": ["PERSON"]}}]}]}"#,
             // Code-point offsets in a UTF-16 file: "Truss" is at 2..7 in code points, 3..8 in UTF-16.
-            r#"{"id": 2, "data": {"id": "d2", "text": "😀 Truss"}, "annotations": [{"result": [{"id": "b", "type": "labels", "value": {"start": 2, "end": 7, "text": "Truss", "labels": ["PERSON"]}}, {"id": "c", "type": "labels", "value": {"start": 0, "end": 1, "labels": ["NOPE"]}}, {"type": "relation", "from_id": "b", "to_id": "zz", "labels": ["x"]}]}]}"#,
+            r#"{"id": 2, "data": {"id": "d2", "text": "😀 Truss"}, "annotations": [{"result": [{"id": "b", "type": "labels", "value": {"start": 2, "end": 7, "text": "Truss", "labels": ["PERSON"]}}, {"id": "c", "type": "labels", "value": {"start": 3, "end": 4, "labels": ["NOPE"]}}, {"type": "relation", "from_id": "b", "to_id": "zz", "labels": ["x"]}]}]}"#,
             r#"{"id": 3, "data": {"id": "d3", "text": "x"} "annotations": []}"#,
             r#"{"id": 4, "data": {"id": "d4"}}"#,
         );
@@ -1137,21 +1256,33 @@ mod tests {
         let err = read_label_studio(&path, Some(&manifest()), "entities").expect_err("bad input");
         let problems = err.problems();
         let summary: Vec<_> = problems.iter().map(|p| (p.location.line, p.location.document.as_deref())).collect();
-        assert_eq!(summary, [(Some(3), Some("d2")), (Some(3), Some("d2")), (Some(3), Some("d2")), (Some(4), Some("d3")), (Some(5), Some("d4"))]);
+        assert_eq!(
+            summary,
+            [
+                (Some(3), Some("d2")),
+                (Some(3), Some("d2")),
+                (Some(3), Some("d2")),
+                (Some(4), Some("d3")),
+                (Some(5), Some("d4"))
+            ]
+        );
         match &problems[0].kind {
             ProblemKind::TextMismatch { span, start, end, expected, found, drift } => {
-                assert_eq!((span.as_str(), *start, *end, expected.as_str(), found.as_str()), ("b", 1, 6, "Truss", " Trus"));
+                assert_eq!(
+                    (span.as_str(), *start, *end, expected.as_str(), found.as_deref()),
+                    ("b", 1, 6, "Truss", Some(" Trus"))
+                );
                 assert_eq!(*drift, Some(OffsetDrift::Unit(OffsetUnit::CodePoint)));
             }
             other => panic!("expected a text mismatch, got {other:?}"),
         }
-        assert!(matches!(problems[1].kind, ProblemKind::UnknownLabel { .. }));
-        assert!(matches!(problems[2].kind, ProblemKind::MissingReference { .. }));
-        assert!(matches!(problems[3].kind, ProblemKind::Syntax { .. }));
-        assert!(matches!(problems[4].kind, ProblemKind::Syntax { .. }));
+        assert!(matches!(problems[1].kind, ProblemKind::UnknownLabel { .. }), "{}", problems[1]);
+        assert!(matches!(problems[2].kind, ProblemKind::MissingReference { .. }), "{}", problems[2]);
+        assert!(matches!(problems[3].kind, ProblemKind::Syntax { .. }), "{}", problems[3]);
+        assert!(matches!(problems[4].kind, ProblemKind::Syntax { .. }), "{}", problems[4]);
         let shown = problems[0].to_string();
         assert!(shown.contains(":3:") && shown.contains("document d2") && shown.contains("code points"), "{shown}");
-        assert!(problems[3].to_string().contains("column 43"), "{}", problems[3]);
+        assert!(problems[3].to_string().contains("column 47"), "{}", problems[3]);
     }
 
     #[test]
@@ -1191,13 +1322,23 @@ mod tests {
         let err = read_spacy(&path, None, "entities").expect_err("bad input");
         let problems = err.problems();
         let summary: Vec<_> = problems.iter().map(|p| (p.location.line, p.location.document.as_deref())).collect();
-        assert_eq!(summary, [(Some(1), None), (Some(2), Some("bytes")), (Some(3), Some("d2")), (Some(3), Some("d2")), (Some(3), Some("d2")), (Some(4), Some("s-0004"))]);
-        assert!(matches!(problems[0].kind, ProblemKind::ByteOrderMark));
-        assert!(matches!(problems[1].kind, ProblemKind::InvalidUtf8 { byte: 61 }));
+        assert_eq!(
+            summary,
+            [
+                (Some(1), None),
+                (Some(2), Some("bytes")),
+                (Some(3), Some("d2")),
+                (Some(3), Some("d2")),
+                (Some(3), Some("d2")),
+                (Some(4), Some("s-0004"))
+            ]
+        );
+        assert!(matches!(problems[0].kind, ProblemKind::ByteOrderMark), "{}", problems[0]);
+        assert!(matches!(problems[1].kind, ProblemKind::InvalidUtf8 { byte: 58 }), "{}", problems[1]);
         assert!(matches!(problems[2].kind, ProblemKind::Syntax { .. }), "reversed");
-        assert!(matches!(problems[3].kind, ProblemKind::OffsetOutOfRange { offset: 4, len: 3, .. }));
+        assert!(matches!(problems[3].kind, ProblemKind::OffsetOutOfRange { offset: 4, len: 3, .. }), "{}", problems[3]);
         assert!(matches!(problems[4].kind, ProblemKind::Syntax { .. }), "meta");
-        assert!(matches!(problems[5].kind, ProblemKind::EmptyDocument));
+        assert!(matches!(problems[5].kind, ProblemKind::EmptyDocument), "{}", problems[5]);
         let shown = problems[2].to_string();
         assert!(shown.contains(":3:") && shown.contains("document d2") && shown.contains("reversed"), "{shown}");
     }
@@ -1213,7 +1354,8 @@ mod tests {
             Relation { id: "R1".into(), kind: "speaker".into(), head: "T2".into(), tail: "T1".into() },
             Relation { id: "R2".into(), kind: "speaker".into(), head: "T3".into(), tail: "T2".into() },
         ];
-        let annotations = Annotations { spans, relations, clusters: vec![vec!["T1".into(), "T2".into()]], ..Annotations::default() };
+        let annotations =
+            Annotations { spans, relations, clusters: vec![vec!["T1".into(), "T2".into()]], ..Annotations::default() };
         let mut meta = Meta::new();
         meta.insert("text".into(), "clash".into());
         meta.insert("desk".into(), "politics".into());
@@ -1228,7 +1370,13 @@ mod tests {
         let path = dir.path().join("d.jsonl");
         let lost = write_doccano(&path, std::slice::from_ref(&doc)).expect("writes");
         let written = std::fs::read_to_string(&path).expect("read");
-        assert_eq!(written, format!("{{\"id\":\"d1\",\"text\":{},\"label\":[[26,35,\"PERSON\"],[3,6,\"Source\"]],\"desk\":\"politics\"}}\n", json(TEXT)));
+        assert_eq!(
+            written,
+            format!(
+                "{{\"id\":\"d1\",\"text\":{},\"label\":[[26,35,\"PERSON\"],[3,6,\"Source\"]],\"desk\":\"politics\"}}\n",
+                json(TEXT)
+            )
+        );
         assert_eq!(
             lost,
             [
@@ -1243,16 +1391,29 @@ mod tests {
         let path = dir.path().join("s.jsonl");
         write_spacy(&path, std::slice::from_ref(&doc)).expect("writes");
         let written = std::fs::read_to_string(&path).expect("read");
-        assert!(written.contains("\"ents\":[[23,32,\"PERSON\"],[2,5,\"Source\"]],\"meta\":{\"desk\":\"politics\",\"text\":\"clash\"}"), "{written}");
+        assert!(
+            written.contains(
+                "\"ents\":[[23,32,\"PERSON\"],[2,5,\"Source\"]],\"meta\":{\"desk\":\"politics\",\"text\":\"clash\"}"
+            ),
+            "{written}"
+        );
 
         let path = dir.path().join("ls.json");
         let lost = write_label_studio(&path, std::slice::from_ref(&doc)).expect("writes");
-        assert!(lost.contains(&"document d1: relation R2 (speaker T3 -> T2) dropped: a span it links was not written".to_owned()), "{lost:?}");
+        assert!(
+            lost.contains(
+                &"document d1: relation R2 (speaker T3 -> T2) dropped: a span it links was not written".to_owned()
+            ),
+            "{lost:?}"
+        );
         assert!(!lost.iter().any(|l| l.contains("relations dropped")), "{lost:?}");
         let back = read_label_studio(&path, Some(&manifest()), "unused").expect("reads back");
         let found: Vec<_> = spans(&back[0]).into_iter().map(|s| (s.0, s.1, s.3, s.4)).collect();
         assert_eq!(found, [("T1".into(), "entities".into(), 23, 32), ("T2".into(), "quotes".into(), 2, 5)]);
-        assert_eq!(back[0].annotations.relations, [Relation { id: "R1".into(), kind: "speaker".into(), head: "T2".into(), tail: "T1".into() }]);
+        assert_eq!(
+            back[0].annotations.relations,
+            [Relation { id: "R1".into(), kind: "speaker".into(), head: "T2".into(), tail: "T1".into() }]
+        );
         let written = std::fs::read_to_string(&path).expect("read");
         assert!(written.starts_with("[\n{\"id\":1,\"data\":{\"id\":\"d1\",\"text\":"), "{written}");
         assert!(written.contains("{\"id\":\"T1\",\"type\":\"labels\",\"from_name\":\"label\",\"to_name\":\"text\",\"value\":{\"start\":26,\"end\":35,\"text\":\"Liz Truss\",\"labels\":[\"PERSON\"]}}"), "{written}");
@@ -1262,7 +1423,10 @@ mod tests {
     fn guess_key_finds_ids_in_broken_json() {
         assert_eq!(guess_key(r#"{"text": "x", "id": 42,, }"#, &["id"]).as_deref(), Some("42"));
         assert_eq!(guess_key(r#"{"entities": [{"id": 1}], "id": "d\"2" oops"#, &["id"]).as_deref(), Some("d\"2"));
-        assert_eq!(guess_key(r#"{"id": 3, "data": {"id": "named", "text": }"#, &["data", "id"]).as_deref(), Some("named"));
+        assert_eq!(
+            guess_key(r#"{"id": 3, "data": {"id": "named", "text": }"#, &["data", "id"]).as_deref(),
+            Some("named")
+        );
         assert_eq!(guess_key(r#"{"text": "no id" "#, &["id"]), None);
     }
 
@@ -1274,8 +1438,12 @@ mod tests {
     /// Documents with contiguous spans `T1..` (in order), optional metadata, and relations
     /// `R1..` between spans when `relations`.
     fn documents(relations: bool) -> impl Strategy<Value = Vec<AnnotatedDocument>> {
-        let doc = (text(), prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0..3usize), 0..6),
-            prop::collection::btree_map("(desk|source|title)", "[a-zé😀 ]{0,8}", 0..3), prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..4));
+        let doc = (
+            text(),
+            prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0..3usize), 0..6),
+            prop::collection::btree_map("(desk|source|title)", "[a-zé😀 ]{0,8}", 0..3),
+            prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..4),
+        );
         prop::collection::vec(doc, 1..4).prop_map(move |docs| {
             docs.into_iter()
                 .enumerate()
@@ -1286,7 +1454,9 @@ mod tests {
                         let (a, b) = (a.index(len + 1), b.index(len + 1));
                         let (start, end) = (a.min(b), a.max(b));
                         let label = ["PERSON", "GPE", "ORG"][label];
-                        if let Some(span) = Span::contiguous(format!("T{}", spans.len() + 1), "entities", label, start, end) {
+                        if let Some(span) =
+                            Span::contiguous(format!("T{}", spans.len() + 1), "entities", label, start, end)
+                        {
                             spans.push(span);
                         }
                     }
@@ -1294,7 +1464,12 @@ mod tests {
                     if relations && !spans.is_empty() {
                         for (h, t) in raw_relations {
                             let (head, tail) = (spans[h.index(spans.len())].id(), spans[t.index(spans.len())].id());
-                            rels.push(Relation { id: format!("R{}", rels.len() + 1), kind: "rel".into(), head: head.into(), tail: tail.into() });
+                            rels.push(Relation {
+                                id: format!("R{}", rels.len() + 1),
+                                kind: "rel".into(),
+                                head: head.into(),
+                                tail: tail.into(),
+                            });
                         }
                     }
                     let annotations = Annotations { spans, relations: rels, ..Annotations::default() };

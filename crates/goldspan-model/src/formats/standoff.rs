@@ -78,7 +78,13 @@ pub fn parse(ann: &str, doc: &Document, manifest: &Manifest, location: &Location
     out
 }
 
-fn parse_span(id: &str, body: &str, text: Option<&str>, doc: &Document, manifest: &Manifest) -> Result<Span, ProblemKind> {
+fn parse_span(
+    id: &str,
+    body: &str,
+    text: Option<&str>,
+    doc: &Document,
+    manifest: &Manifest,
+) -> Result<Span, ProblemKind> {
     let syntax = |message: String| ProblemKind::Syntax { message };
     let (label, ranges) = body
         .split_once(' ')
@@ -89,9 +95,12 @@ fn parse_span(id: &str, body: &str, text: Option<&str>, doc: &Document, manifest
         let (Some(s), Some(e), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(syntax(format!("span {id}: expected \"START END\", found {range:?}")));
         };
-        let parse = |v: &str| v.parse::<usize>().map_err(|_| syntax(format!("span {id}: offset {v:?} is not a non-negative integer")));
+        let parse = |v: &str| {
+            v.parse::<usize>().map_err(|_| syntax(format!("span {id}: offset {v:?} is not a non-negative integer")))
+        };
         let (start, end) = (parse(s)?, parse(e)?);
-        let fragment = Fragment::new(start, end).ok_or_else(|| syntax(format!("span {id}: fragment {start}..{end} is empty or reversed")))?;
+        let fragment = Fragment::new(start, end)
+            .ok_or_else(|| syntax(format!("span {id}: fragment {start}..{end} is empty or reversed")))?;
         fragments.push(fragment);
     }
     let layer = manifest.layer_of(label).ok_or_else(|| ProblemKind::UnknownLabel {
@@ -99,7 +108,8 @@ fn parse_span(id: &str, body: &str, text: Option<&str>, doc: &Document, manifest
         label: label.to_owned(),
         layer: None,
     })?;
-    let span = Span::new(id, &layer.name, label, fragments).map_err(|reason| ProblemKind::BadFragments { span: id.to_owned(), reason })?;
+    let span = Span::new(id, &layer.name, label, fragments)
+        .map_err(|reason| ProblemKind::BadFragments { span: id.to_owned(), reason })?;
     let expected = text.ok_or_else(|| syntax(format!("span {id}: missing the covered text after a second tab")))?;
     check_covered_text(&span, expected, doc)?;
     Ok(span)
@@ -111,7 +121,8 @@ pub fn check_covered_text(span: &Span, expected: &str, doc: &Document) -> Result
     if found.as_deref() == Some(expected) {
         return Ok(());
     }
-    let drift = if span.fragments().len() == 1 { diagnose_drift(doc.text(), span.start(), span.end(), expected) } else { None };
+    let drift =
+        if span.fragments().len() == 1 { diagnose_drift(doc.text(), span.start(), span.end(), expected) } else { None };
     if found.is_none() && drift.is_none() {
         let len = doc.len_chars();
         let offset = span.fragments().iter().map(|f| f.end()).find(|&e| e > len).unwrap_or(len);
@@ -130,7 +141,9 @@ pub fn check_covered_text(span: &Span, expected: &str, doc: &Document) -> Result
 fn parse_relation(id: &str, body: &str) -> Result<Relation, ProblemKind> {
     let mut parts = body.split(' ');
     let (Some(kind), Some(a1), Some(a2), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(ProblemKind::Syntax { message: format!("relation {id}: expected \"TYPE Arg1:ID Arg2:ID\", found {body:?}") });
+        return Err(ProblemKind::Syntax {
+            message: format!("relation {id}: expected \"TYPE Arg1:ID Arg2:ID\", found {body:?}"),
+        });
     };
     let arg = |a: &str, name: &str| {
         a.split_once(':')
@@ -145,11 +158,15 @@ fn parse_cluster(body: &str) -> Result<Vec<String>, ProblemKind> {
     let mut parts = body.split(' ');
     let kind = parts.next().unwrap_or_default();
     if kind != COREF {
-        return Err(ProblemKind::Unsupported { what: format!("equivalence type {kind:?} (goldspan reads {COREF:?} as coreference)") });
+        return Err(ProblemKind::Unsupported {
+            what: format!("equivalence type {kind:?} (goldspan reads {COREF:?} as coreference)"),
+        });
     }
     let members: Vec<String> = parts.map(str::to_owned).collect();
     if members.len() < 2 || members.iter().any(String::is_empty) {
-        return Err(ProblemKind::Syntax { message: format!("a {COREF} line needs two or more span ids separated by single spaces") });
+        return Err(ProblemKind::Syntax {
+            message: format!("a {COREF} line needs two or more span ids separated by single spaces"),
+        });
     }
     Ok(members)
 }
@@ -163,15 +180,22 @@ fn parse_attribute(id: &str, body: &str) -> Result<Attribute, ProblemKind> {
             target: target.to_owned(),
             value: value.map(str::to_owned),
         }),
-        _ => Err(ProblemKind::Syntax { message: format!("attribute {id}: expected \"NAME TARGET [VALUE]\", found {body:?}") }),
+        _ => Err(ProblemKind::Syntax {
+            message: format!("attribute {id}: expected \"NAME TARGET [VALUE]\", found {body:?}"),
+        }),
     }
 }
 
 fn parse_note(id: &str, body: &str, text: Option<&str>) -> Result<Note, ProblemKind> {
-    let (kind, target) = body
-        .split_once(' ')
-        .ok_or_else(|| ProblemKind::Syntax { message: format!("note {id}: expected \"TYPE TARGET\", found {body:?}") })?;
-    Ok(Note { id: id.to_owned(), kind: kind.to_owned(), target: target.to_owned(), text: text.unwrap_or_default().to_owned() })
+    let (kind, target) = body.split_once(' ').ok_or_else(|| ProblemKind::Syntax {
+        message: format!("note {id}: expected \"TYPE TARGET\", found {body:?}"),
+    })?;
+    Ok(Note {
+        id: id.to_owned(),
+        kind: kind.to_owned(),
+        target: target.to_owned(),
+        text: text.unwrap_or_default().to_owned(),
+    })
 }
 
 /// Why annotations cannot be written as standoff.

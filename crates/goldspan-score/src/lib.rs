@@ -1,0 +1,17 @@
+//! Matching and metrics for goldspan: the SemEval-2013 span modes (strict, exact, partial,
+//! type), character-overlap and token-level modes, relations, quote attribution, aggregation
+//! and bootstrap intervals.
+//!
+//! Pure functions over the model: no I/O, no printing. Counts add up exactly across documents,
+//! so scoring runs in parallel and in shards and merges to the same numbers.
+#![warn(missing_docs)]
+
+pub mod align;
+pub mod bootstrap;
+mod counts;
+mod document;
+mod mode;
+
+pub use counts::{f1, ratio, Counts, Prf};
+pub use document::{fold, score_document, word_tokens, Options, QuoteCounts, Tally, QUOTE, SPEAKER};
+pub use mode::{Mode, ModeError, SEMEVAL};
