@@ -59,11 +59,60 @@ pub enum Command {
         #[arg(long)]
         manifest: Option<PathBuf>,
     },
+    /// Score predictions (JSON Lines) against gold: every mode, per layer and label, relations,
+    /// quote attribution; optional bootstrap intervals, slices, errors and a paired comparison.
+    Score(ScoreArgs),
     /// Write gold annotations as inline markup, or compile markup into gold files.
     Markup {
         #[command(subcommand)]
         action: MarkupAction,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Gold: a corpus directory, or a JSON Lines file of records with text.
+    #[arg(long)]
+    pub gold: PathBuf,
+    /// Predictions: JSON Lines, one record per document (text optional).
+    #[arg(long)]
+    pub pred: PathBuf,
+    /// A second predictions file to compare against (paired test on the same documents).
+    #[arg(long)]
+    pub against: Option<PathBuf>,
+    /// The split of the corpus to score.
+    #[arg(long)]
+    pub split: Option<String>,
+    /// Layers to score (repeat); default: every layer found.
+    #[arg(long = "layer")]
+    pub layers: Vec<String>,
+    /// Matching modes (repeat): strict, exact, partial, type, overlap:θ, tokens.
+    #[arg(long = "mode", default_values_t = vec!["strict".to_string(), "exact".to_string(), "partial".to_string(), "type".to_string()])]
+    pub modes: Vec<String>,
+    /// Label map (TOML `[labels] PER = "PERSON"`) applied to predictions.
+    #[arg(long)]
+    pub label_map: Option<PathBuf>,
+    /// A goldspan.toml to check a gold file and predictions against.
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    /// Bootstrap samples for confidence intervals (0 = none).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 20211114)]
+    pub seed: u64,
+    /// Metadata fields to slice results by (repeat).
+    #[arg(long = "slice")]
+    pub slices: Vec<String>,
+    /// List every error, classified, with context, and the confusion table.
+    #[arg(long)]
+    pub errors: bool,
+    /// Include per-document scores (JSON).
+    #[arg(long)]
+    pub per_document: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]

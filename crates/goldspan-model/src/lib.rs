@@ -19,4 +19,4 @@ pub use manifest::{Layer, Manifest, PerHead, RelationType};
 pub use model::{
     AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
 };
-pub use validate::check_document;
+pub use validate::{check_document, check_predictions};

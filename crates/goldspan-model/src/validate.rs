@@ -11,11 +11,29 @@ use crate::manifest::{Manifest, PerHead};
 use crate::model::AnnotatedDocument;
 use crate::text::is_grapheme_boundary;
 
-/// Records every problem of `doc` against `manifest`. `line_of` maps an annotation id to the
-/// line it was read from, so each problem names its line.
+/// Records every problem of gold annotations `doc` against `manifest`. `line_of` maps an
+/// annotation id to the line it was read from, so each problem names its line.
 pub fn check_document(
     doc: &AnnotatedDocument,
     manifest: &Manifest,
+    location: &Location,
+    line_of: &dyn Fn(&str) -> Option<usize>,
+    problems: &mut Problems,
+) {
+    check(doc, manifest, true, location, line_of, problems);
+}
+
+/// [`check_document`] for predictions: the same checks, except that a relation the manifest
+/// requires may be absent (a quotation detector need not name speakers).
+pub fn check_predictions(doc: &AnnotatedDocument, manifest: &Manifest, location: &Location, problems: &mut Problems) {
+    let line = location.line;
+    check(doc, manifest, false, location, &|_| line, problems);
+}
+
+fn check(
+    doc: &AnnotatedDocument,
+    manifest: &Manifest,
+    require: bool,
     location: &Location,
     line_of: &dyn Fn(&str) -> Option<usize>,
     problems: &mut Problems,
@@ -115,7 +133,7 @@ pub fn check_document(
         }
         for span in ann.spans.iter().filter(|s| decl.head.iter().any(|l| l == s.label())) {
             let count = per_head.get(&(span.id(), decl.name.as_str())).copied().unwrap_or(0);
-            let kind = if count == 0 && decl.per_head == PerHead::One {
+            let kind = if count == 0 && decl.per_head == PerHead::One && require {
                 ProblemKind::MissingRelation {
                     span: span.id().to_owned(),
                     label: span.label().to_owned(),

@@ -10,6 +10,7 @@ pub mod align;
 pub mod bootstrap;
 mod counts;
 mod document;
+pub mod errors;
 mod mode;
 
 pub use counts::{f1, ratio, Counts, Prf};

@@ -2,6 +2,7 @@
 
 mod convert;
 mod markup;
+mod score;
 mod stats;
 mod validate;
 

@@ -2,6 +2,7 @@
 
 mod convert;
 mod markup;
+mod score;
 mod stats;
 mod validate;
 
@@ -19,6 +20,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             convert::run(from, to, &input, &output, scheme, &layer, manifest.as_deref())
         }
         Command::Markup { action } => markup::run(action),
+        Command::Score(args) => score::run(&args),
     }
 }
 

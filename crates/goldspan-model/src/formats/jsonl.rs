@@ -24,7 +24,7 @@ use crate::error::{Error, Location, Problem, ProblemKind, Problems};
 use crate::formats::standoff::check_covered_text;
 use crate::manifest::Manifest;
 use crate::model::{AnnotatedDocument, Annotations, Attribute, Document, Fragment, Meta, Note, Relation, Span};
-use crate::validate::check_document;
+use crate::validate::{check_document, check_predictions};
 
 /// The interchange format version this goldspan reads and writes.
 pub const VERSION: u32 = 1;
@@ -126,10 +126,35 @@ impl Record {
         self.raw.text.is_some()
     }
 
+    /// Renames span labels through `map` (a label map); a span mapped to `None` is dropped,
+    /// with the relations and cluster memberships that name it.
+    pub fn relabel(&mut self, map: &dyn Fn(&str) -> Option<String>) {
+        let mut dropped = Vec::new();
+        let mut kept = Vec::new();
+        for (i, mut span) in std::mem::take(&mut self.raw.spans).into_iter().enumerate() {
+            // Spans without ids are numbered by position; fix that before positions shift.
+            let id = span.id.get_or_insert_with(|| format!("T{}", i + 1)).clone();
+            match map(&span.label) {
+                Some(label) => {
+                    span.label = label;
+                    kept.push(span);
+                }
+                None => dropped.push(id),
+            }
+        }
+        self.raw.spans = kept;
+        self.raw.relations.retain(|r| !dropped.contains(&r.head) && !dropped.contains(&r.tail));
+        for cluster in &mut self.raw.clusters {
+            cluster.retain(|m| !dropped.contains(m));
+        }
+        self.raw.clusters.retain(|c| c.len() > 1);
+    }
+
     /// Builds the annotated document. The text is the record's own, or `gold`'s when given
     /// (predictions); a record whose text differs from `gold`'s is a problem. Layers missing on
     /// spans are taken from `manifest`; with a manifest every annotation is also checked
-    /// against it.
+    /// against it — as gold, or as predictions when `gold` is given (required relations may
+    /// then be absent).
     pub fn resolve(
         self,
         gold: Option<&Document>,
@@ -243,8 +268,10 @@ impl Record {
         annotations.notes =
             raw.notes.into_iter().map(|n| Note { id: n.id, kind: n.kind, target: n.target, text: n.text }).collect();
         let doc = AnnotatedDocument { document, annotations };
-        if let Some(manifest) = manifest {
-            check_document(&doc, manifest, &loc, &|_| Some(loc.line.unwrap_or(0)), &mut problems);
+        match (manifest, gold) {
+            (Some(manifest), Some(_)) => check_predictions(&doc, manifest, &loc, &mut problems),
+            (Some(manifest), None) => check_document(&doc, manifest, &loc, &|_| loc.line, &mut problems),
+            (None, _) => {}
         }
         problems.into_result(doc).map_err(|e| match e {
             Error::Invalid(p) => p,
@@ -279,10 +306,10 @@ impl<R: Read> Reader<R> {
     }
 }
 
-impl<R: Read> Iterator for Reader<R> {
-    type Item = Result<Record, Problem>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: Read> Reader<R> {
+    /// The next non-blank line, unparsed, with its 1-based number: lets a caller parse lines
+    /// on other threads with [`parse_line`].
+    pub fn next_line(&mut self) -> Option<Result<(usize, Vec<u8>), Problem>> {
         loop {
             self.buf.clear();
             match self.input.read_until(b'\n', &mut self.buf) {
@@ -291,42 +318,53 @@ impl<R: Read> Iterator for Reader<R> {
                 Err(e) => return Some(Err(Problem::new(self.location.at_line(self.line + 1), ProblemKind::Io(e)))),
             }
             self.line += 1;
-            let at = self.location.at_line(self.line);
-            let mut bytes = &self.buf[..];
-            if self.line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
-                return Some(Err(Problem::new(at, ProblemKind::ByteOrderMark)));
-            }
-            while let [rest @ .., b'\n' | b'\r'] = bytes {
-                bytes = rest;
-            }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let text = match std::str::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => return Some(Err(Problem::new(at, ProblemKind::InvalidUtf8 { byte: e.valid_up_to() }))),
-            };
-            return Some(match serde_json::from_str::<RecordV1>(text) {
-                Ok(raw) if raw.goldspan.is_some_and(|v| v != VERSION) => Err(Problem::new(
-                    at.in_document(&raw.id),
-                    ProblemKind::Syntax {
-                        message: format!(
-                            "record version {} is not supported; this goldspan reads version {VERSION}",
-                            raw.goldspan.unwrap_or_default()
-                        ),
-                    },
-                )),
-                Ok(raw) => Ok(Record { line: self.line, raw }),
-                Err(e) => {
-                    let id = sniff_id(text);
-                    let at = match id {
-                        Some(id) => at.in_document(&id),
-                        None => at,
-                    };
-                    Err(Problem::new(at, ProblemKind::Syntax { message: format!("invalid record: {e}") }))
-                }
-            });
+            return Some(Ok((self.line, std::mem::take(&mut self.buf))));
         }
+    }
+}
+
+/// Parses one record line (the bytes of line `line` of the file at `location`).
+pub fn parse_line(bytes: &[u8], line: usize, location: &Location) -> Result<Record, Problem> {
+    let at = location.at_line(line);
+    let mut bytes = bytes;
+    if line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Err(Problem::new(at, ProblemKind::ByteOrderMark));
+    }
+    while let [rest @ .., b'\n' | b'\r'] = bytes {
+        bytes = rest;
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Problem::new(at.clone(), ProblemKind::InvalidUtf8 { byte: e.valid_up_to() }))?;
+    match serde_json::from_str::<RecordV1>(text) {
+        Ok(raw) if raw.goldspan.is_some_and(|v| v != VERSION) => Err(Problem::new(
+            at.in_document(&raw.id),
+            ProblemKind::Syntax {
+                message: format!(
+                    "record version {} is not supported; this goldspan reads version {VERSION}",
+                    raw.goldspan.unwrap_or_default()
+                ),
+            },
+        )),
+        Ok(raw) => Ok(Record { line, raw }),
+        Err(e) => {
+            let at = match sniff_id(text) {
+                Some(id) => at.in_document(&id),
+                None => at,
+            };
+            Err(Problem::new(at, ProblemKind::Syntax { message: format!("invalid record: {e}") }))
+        }
+    }
+}
+
+impl<R: Read> Iterator for Reader<R> {
+    type Item = Result<Record, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let next = self.next_line()?;
+        Some(next.and_then(|(line, bytes)| parse_line(&bytes, line, &self.location)))
     }
 }
 

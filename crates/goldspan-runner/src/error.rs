@@ -1,0 +1,35 @@
+//! Errors of the runner: input that cannot be scored, with every problem listed.
+
+use std::path::PathBuf;
+
+use goldspan_model::Problem;
+
+/// Why an evaluation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Gold or predictions could not be read or are invalid.
+    #[error(transparent)]
+    Input(#[from] goldspan_model::Error),
+    /// Predictions name documents the gold does not have.
+    #[error("{file}: predictions for {} unknown document(s): {}", ids.len(), ids.join(", "))]
+    UnknownDocuments {
+        /// The predictions file.
+        file: PathBuf,
+        /// The unknown ids (first 20).
+        ids: Vec<String>,
+    },
+    /// A label map file is malformed.
+    #[error("{file}: {message}")]
+    LabelMap {
+        /// The label map file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn problems(problems: Vec<Problem>) -> Error {
+        Error::Input(goldspan_model::Error::Invalid(problems))
+    }
+}

@@ -1,0 +1,194 @@
+//! `goldspan score` on the tiny corpus against `tests/fixtures/tiny-pred.jsonl`, whose every
+//! number was computed by hand (below), plus determinism and bad-input behaviour.
+//!
+//! The predictions, against the gold of tests/fixtures/markup/*.gsm:
+//! - a: PERSON "Ms Zoë Brandt" (gold "Zoë Brandt": boundary), GPE "Le Monde" (gold ORG:
+//!   label), DATE "Friday" (correct), CARDINAL "3" missed; Quote and its Source exact.
+//! - b: PERSON, GPE, MONEY exact; PERSON "is" spurious; ORDINAL missed; the first Quote
+//!   lacks its final comma (boundary); the second Quote's speaker is 李雷, who is in the
+//!   gold speaker "he"'s cluster.
+//! - c: no predictions at all: scored as empty, listed.
+
+use super::{goldspan, stdout};
+
+fn score_json(extra: &[&str]) -> serde_json::Value {
+    let out = goldspan()
+        .args([
+            "score",
+            "--gold",
+            "tests/fixtures/tiny",
+            "--pred",
+            "tests/fixtures/tiny-pred.jsonl",
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(&stdout(&out)).expect("json")
+}
+
+fn counts(v: &serde_json::Value) -> [u64; 5] {
+    ["cor", "inc", "par", "mis", "spu"].map(|k| v[k].as_u64().expect("count"))
+}
+
+fn close(v: &serde_json::Value, expected: f64) {
+    let x = v.as_f64().expect("number");
+    assert!((x - expected).abs() < 1e-12, "{x} != {expected}");
+}
+
+#[test]
+fn entity_modes_match_the_hand_computed_counts() {
+    let modes = [
+        "--mode",
+        "strict",
+        "--mode",
+        "exact",
+        "--mode",
+        "partial",
+        "--mode",
+        "type",
+        "--mode",
+        "overlap:0.5",
+        "--mode",
+        "tokens",
+    ];
+    let json = score_json(&modes);
+    let e = &json["total"]["layers"]["entities"];
+    // POS = 10 gold entities, ACT = 7 predicted.
+    assert_eq!(counts(&e["strict"]["micro"]), [4, 2, 0, 4, 1]);
+    close(&e["strict"]["micro"]["precision"], 4.0 / 7.0);
+    close(&e["strict"]["micro"]["recall"], 0.4);
+    close(&e["strict"]["micro"]["f1"], 3.2 / 6.8);
+    assert_eq!(counts(&e["exact"]["micro"]), [5, 1, 0, 4, 1]);
+    assert_eq!(counts(&e["partial"]["micro"]), [5, 0, 1, 4, 1]);
+    close(&e["partial"]["micro"]["precision"], 5.5 / 7.0);
+    close(&e["partial"]["micro"]["recall"], 0.55);
+    assert_eq!(counts(&e["type"]["micro"]), [5, 1, 0, 4, 1]);
+    // IoU("Ms Zoë Brandt", "Zoë Brandt") = 10/13 ≥ 0.5; the GPE/ORG pair needs the label.
+    assert_eq!(counts(&e["overlap:0.5"]["micro"]), [5, 0, 0, 5, 2]);
+    // Word tokens: 6 right, 4 spurious ("Ms", "Le", "Monde" as GPE, "is"), 8 missed.
+    assert_eq!(counts(&e["tokens"]["micro"]), [6, 0, 0, 8, 4]);
+    close(&e["tokens"]["micro"]["f1"], 0.5);
+    assert_eq!(counts(&e["strict"]["labels"]["PERSON"]), [1, 1, 0, 0, 1]);
+    assert_eq!(json["documents"]["missing_predictions"], serde_json::json!(["c"]));
+}
+
+#[test]
+fn quotations_speakers_and_relations() {
+    let json = score_json(&["--mode", "strict", "--mode", "partial"]);
+    let q = &json["total"]["quotes"];
+    // Strict: 2 of 4 gold quotations found with exact boundaries, both with the right speaker.
+    assert_eq!((q["strict"]["matched"].as_u64(), q["strict"]["speaker_right"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(counts(&q["strict"]["end_to_end"]), [2, 0, 0, 2, 1]);
+    close(&q["strict"]["end_to_end"]["f1"], 4.0 / 7.0);
+    // Partial also credits the quotation missing its comma; its speaker "he" is right.
+    assert_eq!(counts(&q["partial"]["end_to_end"]), [3, 0, 0, 1, 0]);
+    close(&q["partial"]["attribution_accuracy"], 1.0);
+    // A relation needs both ends to match strictly: only document a's speaker does.
+    assert_eq!(counts(&json["total"]["relations"]["speaker"]["strict"]), [1, 0, 0, 3, 2]);
+    assert_eq!(counts(&json["total"]["layers"]["quotes"]["strict"]["micro"]), [4, 1, 0, 5, 1]);
+}
+
+#[test]
+fn output_is_byte_identical_for_any_thread_count() {
+    let run = |threads: &str| {
+        goldspan()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "score",
+                "--gold",
+                "tests/fixtures/tiny",
+                "--pred",
+                "tests/fixtures/tiny-pred.jsonl",
+                "--format",
+                "json",
+            ])
+            .args([
+                "--bootstrap",
+                "300",
+                "--slice",
+                "domain",
+                "--errors",
+                "--per-document",
+                "--mode",
+                "strict",
+                "--mode",
+                "tokens",
+            ])
+            .output()
+            .expect("run")
+            .stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+}
+
+#[test]
+fn slices_errors_and_table() {
+    let json = score_json(&["--mode", "strict", "--slice", "domain", "--errors"]);
+    assert_eq!(json["slices"]["domain"]["politics"]["documents"], 2);
+    assert_eq!(json["slices"]["domain"]["culture"]["documents"], 1);
+    let kinds: Vec<&str> = json["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter(|e| e["layer"] == "entities")
+        .map(|e| e["kind"].as_str().unwrap_or(""))
+        .collect();
+    // a: PERSON boundary, Le Monde label, "3" missed; b: "is" spurious, "first" missed; c: two missed.
+    assert_eq!(kinds, ["boundary", "label", "missed", "spurious", "missed", "missed", "missed"]);
+    let out = goldspan()
+        .args(["score", "--gold", "tests/fixtures/tiny", "--pred", "tests/fixtures/tiny-pred.jsonl"])
+        .output()
+        .expect("run");
+    let s = stdout(&out);
+    assert!(s.contains("1 without predictions, scored as empty: c"), "{s}");
+    assert!(s.lines().any(|l| l.starts_with("entities   strict") && l.contains("0.5714  0.4000  0.4706")), "{s}");
+}
+
+#[test]
+fn predictions_for_unknown_documents_are_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = dir.path().join("p.jsonl");
+    std::fs::write(&pred, "{\"id\": \"a\", \"spans\": []}\n{\"id\": \"zz\", \"spans\": []}\n").expect("write");
+    let out = goldspan().args(["score", "--gold", "tests/fixtures/tiny", "--pred"]).arg(&pred).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("predictions for 1 unknown document(s): zz"), "{err}");
+}
+
+#[test]
+fn bad_predictions_name_line_and_document() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = dir.path().join("p.jsonl");
+    std::fs::write(
+        &pred,
+        "{\"id\": \"a\", \"spans\": [{\"layer\": \"entities\", \"label\": \"PERSON\", \"start\": 0, \"end\": 999}]}\n{\"id\": \"b\", \"spans\": [{\"layer\": \"entities\", \"label\": \"PERSN\", \"start\": 0, \"end\": 2}]}\n{\"id\": \"a\"}\n",
+    )
+    .expect("write");
+    let out = goldspan().args(["score", "--gold", "tests/fixtures/tiny", "--pred"]).arg(&pred).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("p.jsonl:1: document a: span T1: offset 999 is past the end"), "{err}");
+    assert!(
+        err.contains("p.jsonl:2: document b: span T1: label \"PERSN\" is not declared in layer \"entities\""),
+        "{err}"
+    );
+    assert!(err.contains("p.jsonl:3: document a: duplicate id a (first used on line 1)"), "{err}");
+}
+
+#[test]
+fn a_label_map_renames_and_drops() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let map = dir.path().join("map.toml");
+    std::fs::write(&map, "[labels]\nGPE = \"ORG\"\nDATE = \"\"\n").expect("write");
+    let json = score_json(&["--mode", "strict", "--label-map", map.to_str().expect("utf-8 path")]);
+    // GPE "Le Monde" becomes a correct ORG and "Kyoto" a wrong one (INC); DATE "Friday" is
+    // dropped, so its gold span is now missed. COR: Le Monde, 李雷, ¥500; INC: Ms Zoë Brandt,
+    // Kyoto; MIS: Friday, 3, first, Bank of England, 5%; SPU: "is".
+    assert_eq!(counts(&json["total"]["layers"]["entities"]["strict"]["micro"]), [3, 2, 0, 5, 1]);
+}
