@@ -62,6 +62,17 @@ pub enum Command {
     /// Score predictions (JSON Lines) against gold: every mode, per layer and label, relations,
     /// quote attribution; optional bootstrap intervals, slices, errors and a paired comparison.
     Score(ScoreArgs),
+    /// Inter-annotator agreement between two annotations of the same documents: span F1
+    /// (strict and overlap) per layer and label, speaker agreement, Cohen's kappa on tokens.
+    Agree {
+        /// Annotation set A: a corpus directory or a JSON Lines file.
+        a: PathBuf,
+        /// Annotation set B.
+        b: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Write gold annotations as inline markup, or compile markup into gold files.
     Markup {
         #[command(subcommand)]

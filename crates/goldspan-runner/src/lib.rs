@@ -5,12 +5,14 @@
 //! `goldspan-score`, which does no I/O.
 #![warn(missing_docs)]
 
+mod agree;
 mod error;
 mod evaluate;
 mod gold;
 mod label_map;
 pub mod results;
 
+pub use agree::{agree, Agreement, AGREEMENT_MODES};
 pub use error::Error;
 pub use evaluate::{evaluate, Config, DocumentCounts, Evaluation};
 pub use gold::{Fetched, Gold};

@@ -6,6 +6,7 @@
 //! so scoring runs in parallel and in shards and merges to the same numbers.
 #![warn(missing_docs)]
 
+pub mod agreement;
 pub mod align;
 pub mod bootstrap;
 mod counts;

@@ -1,5 +1,6 @@
 //! CLI tests: one binary, a module per command. Each runs the real `goldspan` binary.
 
+mod agree;
 mod convert;
 mod markup;
 mod score;

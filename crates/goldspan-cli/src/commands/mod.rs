@@ -1,5 +1,6 @@
 //! One module per command; `dispatch` routes parsed arguments to them.
 
+mod agree;
 mod convert;
 mod markup;
 mod score;
@@ -21,6 +22,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Markup { action } => markup::run(action),
         Command::Score(args) => score::run(&args),
+        Command::Agree { a, b, format } => agree::run(&a, &b, format),
     }
 }
 
