@@ -13,7 +13,9 @@ Files written (tests/fixtures/parity/):
                    P/R/F1 for the four SemEval modes, overall and per label
 
 Spans in the dict cases are [label, start, end) in token units, end exclusive (nervaluate's
-own end is inclusive; the conversion happens here).
+own end is inclusive; the conversion happens here). Every nervaluate case says whether its
+predictions overlap and whether its gold is listed in goldspan's canonical order (start, end,
+label): such cases are the deliberate differences, which the Rust test checks by name.
 """
 
 import io
@@ -66,7 +68,8 @@ HAND_TAG_CASES = [
     ("one_prediction_over_two_gold_spans_same_label", [s("B-PER I-PER B-PER I-PER I-PER")],
      [s("O B-PER I-PER I-PER B-PER")]),
     ("label_error_next_to_a_correct_span", [s("B-PER O B-PER")], [s("B-PER O B-ORG")]),
-    ("single_token_sentences", [s("B-PER"), s("O"), s("I-LOC"), s("B-MISC")], [s("B-PER"), s("B-LOC"), s("I-LOC"), s("O")]),
+    ("single_token_sentences", [s("B-PER"), s("O"), s("I-LOC"), s("B-MISC")],
+     [s("B-PER"), s("B-LOC"), s("I-LOC"), s("O")]),
 ]
 
 
@@ -295,7 +298,8 @@ def main():
                                  "overlapping_predictions": False, **nervaluate_numbers(g, p, "list")})
     for name, g, p in span_cases:
         nervaluate_cases.append({"name": name, "loader": "dict", "gold": g, "pred": p,
-                                 "gold_in_canonical_order": canonical_order(g), "overlapping_predictions": overlapping(p),
+                                 "gold_in_canonical_order": canonical_order(g),
+                                 "overlapping_predictions": overlapping(p),
                                  **nervaluate_numbers(to_nervaluate_dicts(g), to_nervaluate_dicts(p), "dict")})
 
     OUT.mkdir(parents=True, exist_ok=True)

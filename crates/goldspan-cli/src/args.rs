@@ -73,6 +73,33 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Write a deterministic synthetic corpus (OUT/gold.jsonl) and predictions with controlled
+    /// error rates (OUT/pred.jsonl): the workload for benchmarks.
+    Synth {
+        /// Output directory.
+        out: PathBuf,
+        /// Number of documents.
+        #[arg(long, default_value_t = 1000)]
+        docs: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Mean gold spans per document.
+        #[arg(long, default_value_t = 30)]
+        spans: usize,
+        /// Probability a gold span is missed.
+        #[arg(long, default_value_t = 0.1)]
+        missed: f64,
+        /// Probability a predicted span's boundary is off by a word.
+        #[arg(long, default_value_t = 0.1)]
+        boundary: f64,
+        /// Probability a predicted span has the wrong label.
+        #[arg(long, default_value_t = 0.05)]
+        label: f64,
+        /// Probability, per gold span, of an extra spurious prediction.
+        #[arg(long, default_value_t = 0.05)]
+        spurious: f64,
+    },
     /// Write gold annotations as inline markup, or compile markup into gold files.
     Markup {
         #[command(subcommand)]

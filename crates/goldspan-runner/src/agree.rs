@@ -30,6 +30,9 @@ pub struct Agreement {
     pub tokens: BTreeMap<String, TokenPairs>,
 }
 
+/// One document's counts and token label pairs per layer.
+type DocumentAgreement = (Tally, BTreeMap<String, TokenPairs>);
+
 /// Compares annotation sets `a` and `b` on the documents they share; their texts must be
 /// identical.
 pub fn agree(a: &Gold, b: &Gold) -> Result<Agreement, Error> {
@@ -51,7 +54,7 @@ pub fn agree(a: &Gold, b: &Gold) -> Result<Agreement, Error> {
         }
     }
     let options = Options { modes: AGREEMENT_MODES.to_vec(), layers: None };
-    let results: Vec<Result<(Tally, BTreeMap<String, TokenPairs>), Vec<Problem>>> = fetched
+    let results: Vec<Result<DocumentAgreement, Vec<Problem>>> = fetched
         .into_par_iter()
         .map(|(x, y)| {
             let da = a.materialize(x)?;

@@ -11,6 +11,7 @@ mod evaluate;
 mod gold;
 mod label_map;
 pub mod results;
+pub mod synth;
 
 pub use agree::{agree, Agreement, AGREEMENT_MODES};
 pub use error::Error;

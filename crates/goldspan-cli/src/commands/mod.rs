@@ -23,6 +23,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Markup { action } => markup::run(action),
         Command::Score(args) => score::run(&args),
         Command::Agree { a, b, format } => agree::run(&a, &b, format),
+        Command::Synth { out, docs, seed, spans, missed, boundary, label, spurious } => {
+            for (name, p) in [("missed", missed), ("boundary", boundary), ("label", label), ("spurious", spurious)] {
+                anyhow::ensure!((0.0..=1.0).contains(&p), "--{name} must be a probability between 0 and 1, not {p}");
+            }
+            let config =
+                goldspan_runner::synth::SynthConfig { documents: docs, seed, spans, missed, boundary, label, spurious };
+            goldspan_runner::synth::write(&config, &out)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            print(&format!("wrote {docs} documents to {0}/gold.jsonl and {0}/pred.jsonl\n", out.display()))?;
+            Ok(Outcome::Ok)
+        }
     }
 }
 

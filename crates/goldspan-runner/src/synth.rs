@@ -1,0 +1,217 @@
+//! Synthetic corpora for benchmarks and property tests: gold documents with entity spans and
+//! predictions derived from them with controlled error rates, of any size, streamed to disk.
+//!
+//! Document `i` is generated from its own generator seeded by (seed, i), so any document can be
+//! regenerated alone, generation runs in parallel, and the files are identical for a given
+//! seed whatever the thread count. Texts mix ASCII with accented letters and CJK so offset
+//! handling is exercised.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use goldspan_model::formats::jsonl;
+use goldspan_model::{AnnotatedDocument, Annotations, Document, Meta, Span};
+use goldspan_score::bootstrap::SplitMix64;
+use rayon::prelude::*;
+
+/// How to generate.
+#[derive(Debug, Clone)]
+pub struct SynthConfig {
+    /// Number of documents.
+    pub documents: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Mean number of gold spans per document (uniform between half and one and a half times).
+    pub spans: usize,
+    /// Probability that a gold span is missed by the predictions.
+    pub missed: f64,
+    /// Probability that a predicted span's boundary is off by a word.
+    pub boundary: f64,
+    /// Probability that a predicted span has the wrong label.
+    pub label: f64,
+    /// Probability, per gold span, of an extra spurious prediction.
+    pub spurious: f64,
+}
+
+const LABELS: [&str; 18] = [
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+];
+
+const WORDS: [&str; 24] = [
+    "the", "council", "said", "on", "a", "report", "after", "vote", "and", "in", "new", "plans", "for", "river",
+    "café", "über", "market", "week", "to", "of", "北京", "rates", "was", "by",
+];
+
+const NAMES: [&str; 16] = [
+    "Zoë",
+    "Brandt",
+    "Leeds",
+    "Kovalenko",
+    "Harbour",
+    "Ministry",
+    "Tuesday",
+    "£3m",
+    "Dunmore",
+    "Oder",
+    "Ilsa",
+    "Quay",
+    "Nørgaard",
+    "Rotterdam",
+    "Aziz",
+    "2024",
+];
+
+fn pick<'a>(rng: &mut SplitMix64, items: &[&'a str]) -> &'a str {
+    items[rng.below(items.len())]
+}
+
+fn chance(rng: &mut SplitMix64, p: f64) -> bool {
+    ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
+}
+
+/// Generates document `index`: gold and predictions.
+pub fn document(config: &SynthConfig, index: usize) -> (AnnotatedDocument, AnnotatedDocument) {
+    let mut rng = SplitMix64::new(config.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let count = config.spans / 2 + rng.below(config.spans + 1);
+    let mut text = String::new();
+    let mut cp = 0usize;
+    let push = |text: &mut String, cp: &mut usize, word: &str| {
+        if !text.is_empty() {
+            text.push(' ');
+            *cp += 1;
+        }
+        let start = *cp;
+        text.push_str(word);
+        *cp += word.chars().count();
+        (start, *cp)
+    };
+    // Each span: its words, and the first word of the gap after it (where a spurious
+    // prediction may go). Gaps are at least two words, so predictions never touch.
+    let mut spans = Vec::with_capacity(count);
+    let mut gaps = Vec::with_capacity(count);
+    for _ in 0..count {
+        for _ in 0..2 + rng.below(4) {
+            push(&mut text, &mut cp, pick(&mut rng, &WORDS));
+        }
+        let words = 1 + rng.below(3);
+        let mut ranges = Vec::new();
+        for _ in 0..words {
+            ranges.push(push(&mut text, &mut cp, pick(&mut rng, &NAMES)));
+        }
+        spans.push(ranges);
+        gaps.push(push(&mut text, &mut cp, pick(&mut rng, &WORDS)));
+    }
+    push(&mut text, &mut cp, "end.");
+    let id = format!("synth-{index:07}");
+    let mut gold = Annotations::default();
+    let mut pred = Annotations::default();
+    for (n, ranges) in spans.iter().enumerate() {
+        let label = LABELS[rng.below(LABELS.len())];
+        let (start, end) = (ranges[0].0, ranges[ranges.len() - 1].1);
+        gold.spans.extend(Span::contiguous(format!("T{}", n + 1), "entities", label, start, end));
+        if chance(&mut rng, config.missed) {
+            continue;
+        }
+        let (s, mut e, mut l) = (start, end, label);
+        if chance(&mut rng, config.boundary) {
+            if ranges.len() > 1 {
+                e = ranges[ranges.len() - 2].1; // drop the last word
+            } else {
+                e = gaps[n].1; // take in the next word
+            }
+        }
+        if chance(&mut rng, config.label) {
+            l = LABELS[(LABELS.iter().position(|x| *x == label).unwrap_or(0) + 1 + rng.below(LABELS.len() - 1))
+                % LABELS.len()];
+        }
+        pred.spans.extend(Span::contiguous(format!("P{}", pred.spans.len() + 1), "entities", l, s, e));
+        if chance(&mut rng, config.spurious) && e < gaps[n].0 {
+            let label = LABELS[rng.below(LABELS.len())];
+            pred.spans.extend(Span::contiguous(
+                format!("P{}", pred.spans.len() + 1),
+                "entities",
+                label,
+                gaps[n].0,
+                gaps[n].1,
+            ));
+        }
+    }
+    let mut meta = Meta::new();
+    meta.insert("bucket".into(), format!("b{}", index % 4));
+    let document = Document::new(id, text, meta);
+    (
+        AnnotatedDocument { document: document.clone(), annotations: gold },
+        AnnotatedDocument { document, annotations: pred },
+    )
+}
+
+/// Writes `OUT/gold.jsonl` (with text) and `OUT/pred.jsonl` (without), streaming in chunks.
+pub fn write(config: &SynthConfig, out: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let mut gold = BufWriter::new(std::fs::File::create(out.join("gold.jsonl"))?);
+    let mut pred = BufWriter::new(std::fs::File::create(out.join("pred.jsonl"))?);
+    const CHUNK: usize = 4096;
+    for first in (0..config.documents).step_by(CHUNK) {
+        let last = (first + CHUNK).min(config.documents);
+        let lines: Vec<(String, String)> = (first..last)
+            .into_par_iter()
+            .map(|i| {
+                let (g, p) = document(config, i);
+                (jsonl::to_line(&g, true), jsonl::to_line(&p, false))
+            })
+            .collect();
+        for (g, p) in lines {
+            writeln!(gold, "{g}")?;
+            writeln!(pred, "{p}")?;
+        }
+    }
+    gold.flush()?;
+    pred.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> SynthConfig {
+        SynthConfig { documents: 10, seed: 7, spans: 30, missed: 0.1, boundary: 0.1, label: 0.1, spurious: 0.1 }
+    }
+
+    #[test]
+    fn documents_are_reproducible_and_spans_cover_their_words() {
+        let (g1, p1) = document(&config(), 3);
+        let (g2, p2) = document(&config(), 3);
+        assert_eq!((&g1, &p1), (&g2, &p2));
+        assert!(g1.annotations.spans.len() >= 15);
+        for s in g1.annotations.spans.iter().chain(&p1.annotations.spans) {
+            let text = g1.document.covered_text(s.fragments()).expect("in range");
+            assert!(!text.starts_with(' ') && !text.ends_with(' '), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn error_free_predictions_equal_gold() {
+        let c = SynthConfig { missed: 0.0, boundary: 0.0, label: 0.0, spurious: 0.0, ..config() };
+        let (g, p) = document(&c, 1);
+        let key =
+            |a: &Annotations| a.spans.iter().map(|s| (s.start(), s.end(), s.label().to_owned())).collect::<Vec<_>>();
+        assert_eq!(key(&g.annotations), key(&p.annotations));
+    }
+}
