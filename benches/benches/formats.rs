@@ -34,7 +34,7 @@ fn formats(c: &mut Criterion) {
             let reader = jsonl::Reader::new(line.as_bytes(), Location::file("bench.jsonl"));
             let mut spans = 0;
             for record in reader {
-                let doc = record.expect("parses").resolve(None, Some(corpus.manifest()), &location).expect("valid");
+                let doc = record.expect("parses").resolve(Some(corpus.manifest()), &location).expect("valid");
                 spans += doc.annotations.spans.len();
             }
             spans

@@ -4,16 +4,17 @@
 //!
 //! Each tag sequence is decoded under the chunking rules of the tool it is compared with, the
 //! spans become one document per case (one character per token, so offsets are token indices),
-//! and `score_document` scores it. Counts must be equal and ratios within 1e-9. Where goldspan
-//! deliberately counts otherwise, or is known to pair spans otherwise, the difference is
-//! excluded from the sweep by a narrow, documented predicate and shown by its own named test
-//! with both tools' numbers (docs/parity.md lists them).
+//! and `score_document` scores it. Overall numbers are `Tally::micro`, per-label numbers
+//! `Tally::label`; counts must be equal and ratios within 1e-9. The sweeps compare every number
+//! but two kinds: the conlleval port's precision without predictions, and the nervaluate rows
+//! listed in `DELIBERATE` (overlapping predictions, gold listed out of order). Each is shown by
+//! its own named test with both tools' numbers, and docs/parity.md lists them.
 
 use std::collections::BTreeSet;
 
 use goldspan_model::formats::conll::{self, Scheme};
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Meta, Span};
-use goldspan_score::align::{self, overlaps};
+use goldspan_score::align::overlaps;
 use goldspan_score::{score_document, Counts, Mode, Options, Prf, Tally, SEMEVAL};
 use serde_json::Value;
 
@@ -186,35 +187,11 @@ fn score(gold: &[Span], pred: &[Span], len: usize) -> Tally {
     score_document(&gold, &pred, &options)
 }
 
-fn only(spans: &[Span], label: &str) -> Vec<Span> {
-    spans.iter().filter(|s| s.label() == label).cloned().collect()
-}
-
-fn labels(gold: &[Span], pred: &[Span]) -> BTreeSet<String> {
-    gold.iter().chain(pred).map(|s| s.label().to_owned()).collect()
-}
-
-/// Whether goldspan's alignment pairs a span of `label` with a span of another label.
-fn in_label_error(gold: &[Span], pred: &[Span], label: &str) -> bool {
-    let g: Vec<&Span> = gold.iter().collect();
-    let p: Vec<&Span> = pred.iter().collect();
-    align::semeval(&g, &p)
-        .pairs
-        .iter()
-        .any(|&(gi, pi, pairing)| !pairing.same_label && (g[gi].label() == label || p[pi].label() == label))
-}
-
-/// goldspan's counts for one label, as the reference tools count a label: from that label's
-/// gold and predicted spans alone. That is goldspan's per-label tally whenever the label is in
-/// no pairing with another label; with such a label error the tally charges the pair to the gold
-/// label instead (`per_label_tallies_charge_a_label_error_to_the_gold_label`), so the tools'
-/// per-label numbers are compared with goldspan scoring that label's spans alone.
-fn label_counts(gold: &[Span], pred: &[Span], len: usize, tally: &Tally, label: &str, mode: Mode) -> Counts {
-    if in_label_error(gold, pred, label) {
-        score(&only(gold, label), &only(pred, label), len).micro(LAYER, mode)
-    } else {
-        tally.spans.get(&(LAYER.to_owned(), mode, label.to_owned())).copied().unwrap_or_default()
-    }
+/// The labels goldspan's tally has counts for under a mode. A label's counts (`Tally::label`)
+/// come from aligning that label's gold and predicted spans alone, as the reference tools
+/// score a label, so the sweeps compare them directly.
+fn tally_labels(tally: &Tally, mode: Mode) -> BTreeSet<String> {
+    tally.labels(LAYER, mode).map(|(label, _)| label.to_owned()).collect()
 }
 
 /// Every comparison of one tool, collected so a failure lists all differing numbers.
@@ -281,10 +258,10 @@ fn compare_seqeval(sweep: &mut Sweep, what: &str, gold: &[Span], pred: &[Span], 
     let micro = tally.micro(LAYER, Mode::Strict);
     sweep.prf(&format!("{what} micro"), micro.prf(), &numbers["micro"]);
     sweep.count(&format!("{what} micro support"), micro.possible(), int(&numbers["micro"], "support"));
-    sweep.labels(what, labels(gold, pred), keys(&numbers["labels"]));
+    sweep.labels(what, tally_labels(&tally, Mode::Strict), keys(&numbers["labels"]));
     for label in keys(&numbers["labels"]) {
         let theirs = &numbers["labels"][label.as_str()];
-        let ours = label_counts(gold, pred, len, &tally, &label, Mode::Strict);
+        let ours = tally.label(LAYER, Mode::Strict, &label);
         sweep.prf(&format!("{what} {label}"), ours.prf(), theirs);
         sweep.count(&format!("{what} {label} support"), ours.possible(), int(theirs, "support"));
     }
@@ -335,9 +312,9 @@ fn conlleval_matches_goldspan_strict() {
         let (gold, pred, len) = decoded(case, conlleval_chunks);
         let tally = score(&gold, &pred, len);
         compare_conlleval(&mut sweep, &format!("{what} overall"), tally.micro(LAYER, Mode::Strict), &case["overall"]);
-        sweep.labels(what, labels(&gold, &pred), keys(&case["labels"]));
+        sweep.labels(what, tally_labels(&tally, Mode::Strict), keys(&case["labels"]));
         for label in keys(&case["labels"]) {
-            let ours = label_counts(&gold, &pred, len, &tally, &label, Mode::Strict);
+            let ours = tally.label(LAYER, Mode::Strict, &label);
             compare_conlleval(&mut sweep, &format!("{what} {label}"), ours, &case["labels"][label.as_str()]);
         }
     }
@@ -395,35 +372,15 @@ fn nervaluate_spans(case: &Value) -> (Vec<Span>, Vec<Span>, usize) {
     }
 }
 
-/// A prediction overlaps two or more gold spans. Known disagreement in `type` mode: nervaluate's
-/// `ent_type` pairs it with the overlapping gold span of its own label whose boundaries are
-/// closest, goldspan with the first overlapping gold span whatever its label
-/// (`type_mode_pairs_unlike_nervaluate_ent_type_when_a_prediction_overlaps_two_gold_spans`).
+/// A prediction overlaps two or more gold spans: the case where `type` mode takes the gold span
+/// of the prediction's own label with the closest boundaries, and `strict` the first one.
 fn prediction_overlaps_two_gold_spans(gold: &[Span], pred: &[Span]) -> bool {
     pred.iter().any(|p| gold.iter().filter(|g| overlaps(g, p)).count() >= 2)
 }
 
-/// A prediction has the boundaries of a gold span of another label (none of its own) and
-/// overlaps a further gold span: nested gold only. Known disagreement in `strict` mode:
-/// nervaluate prefers only a same-label same-boundary gold span and otherwise takes the first
-/// overlapping one, goldspan prefers a same-boundary gold span of any label
-/// (`strict_mode_pairs_unlike_nervaluate_on_nested_gold_with_an_other_label_boundary_match`).
-fn prediction_matches_boundaries_of_nested_gold_of_another_label(gold: &[Span], pred: &[Span]) -> bool {
-    pred.iter().any(|p| {
-        let same_boundaries = |g: &&Span| g.fragments() == p.fragments();
-        gold.iter().filter(same_boundaries).any(|g| g.label() != p.label())
-            && !gold.iter().filter(same_boundaries).any(|g| g.label() == p.label())
-            && gold.iter().filter(|g| overlaps(g, p)).count() >= 2
-    })
-}
-
-/// Whether a mode is compared on these spans, or excluded by a known disagreement.
-fn comparable(mode: Mode, gold: &[Span], pred: &[Span]) -> bool {
-    match mode {
-        Mode::Type => !prediction_overlaps_two_gold_spans(gold, pred),
-        Mode::Strict => !prediction_matches_boundaries_of_nested_gold_of_another_label(gold, pred),
-        _ => true,
-    }
+/// Two gold spans overlap each other (nested gold; only the dict loader can express it).
+fn nested(gold: &[Span]) -> bool {
+    gold.iter().enumerate().any(|(i, a)| gold[i + 1..].iter().any(|b| overlaps(a, b)))
 }
 
 fn compare_nervaluate(sweep: &mut Sweep, what: &str, ours: Counts, theirs: &Value) {
@@ -435,57 +392,73 @@ fn compare_nervaluate(sweep: &mut Sweep, what: &str, ours: Counts, theirs: &Valu
     sweep.prf(what, ours.prf(), theirs);
 }
 
-/// The cases with overlapping predictions or gold listed out of goldspan's canonical order: the
-/// deliberate differences, each shown by a named test below rather than swept.
-const DELIBERATE_CASES: [&str; 5] = [
-    "overlapping_duplicate_prediction",
-    "overlapping_partial_prediction_listed_before_exact",
-    "overlapping_exact_prediction_listed_before_partial",
-    "overlapping_two_predictions_inside_one_gold",
-    "gold_order_outer_listed_first",
+/// The (case, mode) rows where goldspan deliberately pairs unlike nervaluate: predictions that
+/// overlap each other, and gold listed out of goldspan's canonical order. nervaluate follows the
+/// list order; goldspan pairs exact boundaries first and sorts, so its counts never depend on
+/// the order. Each row is shown with both tools' numbers by a named test below; the sweep
+/// compares every other row, and checks that each of these does differ.
+const DELIBERATE: [(&str, &str); 6] = [
+    ("overlapping_partial_prediction_listed_before_exact", "strict"),
+    ("overlapping_partial_prediction_listed_before_exact", "exact"),
+    ("overlapping_partial_prediction_listed_before_exact", "partial"),
+    ("gold_order_outer_listed_first", "strict"),
+    ("gold_order_outer_listed_first", "exact"),
+    ("gold_order_outer_listed_first", "partial"),
 ];
 
 #[test]
-fn nervaluate_matches_goldspan_semeval_modes_without_overlapping_predictions() {
+fn nervaluate_matches_goldspan_semeval_modes() {
     let fixture = fixture("nervaluate", "1.2.1");
     at_least_200_random(&fixture);
     let mut sweep = Sweep::default();
-    // Rows left out by a known disagreement, and how many of them do differ (for the record).
-    let mut excluded = Sweep::default();
+    // The deliberate rows, compared apart: each must differ somewhere, or it is no difference.
+    let mut deliberate = Sweep::default();
+    let mut differing = BTreeSet::new(); // (case, mode) with a differing number
+    let (mut nested_cases, mut wide_predictions) = (0, 0);
     for case in cases(&fixture) {
         let what = name(case);
-        let overlapping = case["overlapping_predictions"].as_bool().expect("overlapping_predictions");
-        let canonical = case["gold_in_canonical_order"].as_bool().expect("gold_in_canonical_order");
-        if overlapping || !canonical {
-            assert!(DELIBERATE_CASES.contains(&what), "{what}: a deliberate difference with no named test");
-            continue;
+        if DELIBERATE.iter().any(|&(c, _)| c == what) {
+            let overlapping = case["overlapping_predictions"].as_bool().expect("overlapping_predictions");
+            let canonical = case["gold_in_canonical_order"].as_bool().expect("gold_in_canonical_order");
+            assert!(
+                overlapping || !canonical,
+                "{what}: a deliberate difference needs overlapping predictions or gold out of order"
+            );
         }
         let (gold, pred, len) = nervaluate_spans(case);
+        nested_cases += usize::from(nested(&gold));
+        wide_predictions += usize::from(prediction_overlaps_two_gold_spans(&gold, &pred));
         let tally = score(&gold, &pred, len);
-        sweep.labels(what, labels(&gold, &pred), keys(&case["labels"]));
         for (key, mode) in NERVALUATE_MODES {
-            let target = if comparable(mode, &gold, &pred) { &mut sweep } else { &mut excluded };
+            sweep.labels(&format!("{what} {key}"), tally_labels(&tally, mode), keys(&case["labels"]));
+            let target = if DELIBERATE.contains(&(what, key)) { &mut deliberate } else { &mut sweep };
+            let before = target.failures.len();
             compare_nervaluate(target, &format!("{what} {key}"), tally.micro(LAYER, mode), &case["overall"][key]);
             for label in keys(&case["labels"]) {
-                let (g, p) = (only(&gold, &label), only(&pred, &label));
-                let target = if comparable(mode, &g, &p) { &mut sweep } else { &mut excluded };
-                let ours = label_counts(&gold, &pred, len, &tally, &label, mode);
+                let ours = tally.label(LAYER, mode, &label);
                 compare_nervaluate(target, &format!("{what} {label} {key}"), ours, &case["labels"][&label][key]);
+            }
+            if target.failures.len() > before {
+                differing.insert((what, key));
             }
         }
     }
-    let differing: BTreeSet<&str> = excluded.failures.iter().filter_map(|f| f.split(' ').next()).collect();
+    let listed: BTreeSet<(&str, &str)> = DELIBERATE.into_iter().collect();
+    let agreeing: Vec<_> = listed.difference(&differing).collect();
+    assert!(agreeing.is_empty(), "listed as deliberate differences, but goldspan agrees with nervaluate: {agreeing:?}");
     eprintln!(
-        "nervaluate: {} numbers left out by the known disagreements, {} of them differ, in {} cases: {differing:?}",
-        excluded.compared,
-        excluded.failures.len(),
-        differing.len()
+        "nervaluate: {} numbers in {} deliberate rows compared apart, {} differ; {nested_cases} cases with nested \
+         gold, {wide_predictions} with a prediction over two gold spans",
+        deliberate.compared,
+        listed.len(),
+        deliberate.failures.len()
     );
-    sweep.finish("nervaluate 1.2.1", 30_000);
+    assert!(nested_cases >= 100 && wide_predictions >= 100, "{nested_cases} nested, {wide_predictions} wide");
+    sweep.finish("nervaluate 1.2.1", 45_000);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deliberate and known differences, one test each
+// Deliberate differences, and the former differences now agreed, one test each
 
 fn counts(cor: u64, inc: u64, par: u64, mis: u64, spu: u64) -> Counts {
     Counts { cor, inc, par, mis, spu }
@@ -503,10 +476,21 @@ fn nervaluate_case(name: &str) -> (Value, Tally) {
     (case, tally)
 }
 
+/// nervaluate's overall counts of a case in strict, exact, partial and ent_type mode.
+fn recorded_modes(case: &Value) -> [Counts; 4] {
+    NERVALUATE_MODES.map(|(key, _)| recorded(&case["overall"][key]))
+}
+
+/// goldspan's micro counts in strict, exact, partial and type mode.
+fn micro_modes(tally: &Tally) -> [Counts; 4] {
+    NERVALUATE_MODES.map(|(_, mode)| tally.micro(LAYER, mode))
+}
+
 #[test]
 fn conlleval_port_reports_precision_one_without_predictions() {
-    // Gold has 2 chunks, the prediction none. conlleval 0.2 (the PyPI port): precision 1,
-    // recall 0, F1 0. goldspan (like conlleval.pl, seqeval and nervaluate): 0, 0, 0.
+    // Deliberate difference. Gold has 2 chunks, the prediction none. conlleval 0.2 (the PyPI
+    // port): precision 1, recall 0, F1 0. goldspan (like conlleval.pl, seqeval and nervaluate):
+    // 0, 0, 0.
     let fixture = fixture("conlleval", "0.2");
     let case = case(&fixture, "empty_predictions");
     let overall = &case["overall"];
@@ -519,9 +503,10 @@ fn conlleval_port_reports_precision_one_without_predictions() {
 
 #[test]
 fn nervaluate_1_2_credits_a_gold_span_once_like_goldspan() {
-    // The design notes say nervaluate double-counts a gold span hit by two predictions; that was
-    // nervaluate 0.x. 1.2.1 marks a gold span as matched, as goldspan does, so on these cases
-    // the two agree in every mode. Gold PER 0..2 (0..4 in the second case).
+    // Agreement. The design notes say nervaluate double-counts a gold span hit by two
+    // predictions; that was nervaluate 0.x. 1.2.1 marks a gold span as matched, as goldspan
+    // does, so on these cases (with predictions overlapping or touching one gold span) the two
+    // agree in every mode. Gold PER 0..2 (0..4 in the second case).
     for (case, expected) in [
         // PER 0..2 predicted twice: COR 1, SPU 1 in all four modes, both tools.
         ("overlapping_duplicate_prediction", [counts(1, 0, 0, 0, 1); 4]),
@@ -533,117 +518,143 @@ fn nervaluate_1_2_credits_a_gold_span_once_like_goldspan() {
         ),
     ] {
         let (fixture_case, tally) = nervaluate_case(case);
-        for ((key, mode), expected) in NERVALUATE_MODES.into_iter().zip(expected) {
-            assert_eq!(recorded(&fixture_case["overall"][key]), expected, "nervaluate {case} {key}");
-            assert_eq!(tally.micro(LAYER, mode), expected, "goldspan {case} {key}");
-        }
+        assert_eq!(recorded_modes(&fixture_case), expected, "nervaluate {case}");
+        assert_eq!(micro_modes(&tally), expected, "goldspan {case}");
     }
 }
 
 #[test]
 fn nervaluate_lets_an_earlier_partial_prediction_take_the_gold_span_an_exact_one_matches() {
-    // Gold PER 0..2; predictions PER 0..1 then PER 0..2 (overlapping each other).
-    // nervaluate visits predictions in list order and gives the gold span to the first one that
-    // overlaps it: strict INC 1, SPU 1 (P 0, R 0). goldspan pairs exact boundaries first, in
-    // any order: strict COR 1, SPU 1 (P 0.5, R 1).
+    // Deliberate difference (overlapping predictions). Gold PER 0..2; predictions PER 0..1 then
+    // PER 0..2. nervaluate visits predictions in list order and gives the gold span to the first
+    // one that overlaps it: strict INC 1, SPU 1 (P 0, R 0), exact INC 1, SPU 1, partial PAR 1,
+    // SPU 1 (P 0.25, R 0.5). goldspan pairs exact boundaries first, in any order: COR 1, SPU 1
+    // (P 0.5, R 1) in all three. In type mode both give COR 1, SPU 1 (nervaluate's ent_type
+    // takes the closest gold span of the label, so PER 0..1 takes it: COR either way).
     let (case, tally) = nervaluate_case("overlapping_partial_prediction_listed_before_exact");
+    let [strict, exact, partial, ent_type] = recorded_modes(&case);
+    assert_eq!([strict, exact, partial], [counts(0, 1, 0, 0, 1), counts(0, 1, 0, 0, 1), counts(0, 0, 1, 0, 1)]);
     let theirs = &case["overall"]["strict"];
-    assert_eq!(recorded(theirs), counts(0, 1, 0, 0, 1));
     assert_eq!((float(theirs, "precision"), float(theirs, "recall")), (0.0, 0.0));
-    let ours = tally.micro(LAYER, Mode::Strict);
-    assert_eq!(ours, counts(1, 0, 0, 0, 1));
-    assert_eq!((ours.prf().precision, ours.prf().recall), (0.5, 1.0));
+    assert_eq!(micro_modes(&tally), [counts(1, 0, 0, 0, 1); 4]);
+    let ours = tally.micro(LAYER, Mode::Strict).prf();
+    assert_eq!((ours.precision, ours.recall), (0.5, 1.0));
+    assert_eq!(ent_type, tally.micro(LAYER, Mode::Type));
 }
 
 #[test]
 fn nervaluate_depends_on_the_order_of_predictions_goldspan_does_not() {
-    // The same two predictions (PER 0..1, PER 0..2 over gold PER 0..2) in both orders.
-    // nervaluate strict: INC 1, SPU 1 in one order, COR 1, SPU 1 in the other. goldspan:
-    // COR 1, SPU 1 both times.
+    // Deliberate difference (overlapping predictions). The same two predictions (PER 0..1,
+    // PER 0..2 over gold PER 0..2) in both orders. nervaluate strict: INC 1, SPU 1 in one
+    // order, COR 1, SPU 1 in the other. goldspan: COR 1, SPU 1 both times, in every mode.
     let (partial_first, ours_a) = nervaluate_case("overlapping_partial_prediction_listed_before_exact");
     let (exact_first, ours_b) = nervaluate_case("overlapping_exact_prediction_listed_before_partial");
     assert_eq!(recorded(&partial_first["overall"]["strict"]), counts(0, 1, 0, 0, 1));
     assert_eq!(recorded(&exact_first["overall"]["strict"]), counts(1, 0, 0, 0, 1));
     assert_eq!(ours_a, ours_b);
     assert_eq!(ours_a.micro(LAYER, Mode::Strict), counts(1, 0, 0, 0, 1));
+    // Listed exact first, nervaluate agrees with goldspan in all four modes (the sweep compares it).
+    assert_eq!(recorded_modes(&exact_first), micro_modes(&ours_b));
 }
 
 #[test]
 fn nervaluate_first_overlapping_gold_span_follows_the_gold_list_order() {
-    // Nested gold PER 0..5 and PER 0..2; predictions PER 0..1 and PER 3..4. Listed outer first,
-    // nervaluate gives the outer span to PER 0..1, leaving PER 3..4 spurious: strict INC 1,
-    // MIS 1, SPU 1. Listed in goldspan's canonical order (start, end), nervaluate agrees with
-    // goldspan: INC 2. goldspan sorts, so the list order changes nothing.
+    // Deliberate difference (gold out of canonical order). Nested gold PER 0..5 and PER 0..2;
+    // predictions PER 0..1 and PER 3..4. Listed outer first, nervaluate gives the outer span
+    // to PER 0..1, leaving PER 3..4 spurious: strict INC 1, MIS 1, SPU 1 (exact the same,
+    // partial PAR 1, MIS 1, SPU 1). Listed in goldspan's canonical order (start, end),
+    // nervaluate agrees with goldspan: strict INC 2 (partial PAR 2). goldspan sorts, so the
+    // list order changes nothing. Type mode agrees either way: COR 2 (closest boundaries).
     let (outer_first, ours_a) = nervaluate_case("gold_order_outer_listed_first");
     let (canonical, ours_b) = nervaluate_case("gold_order_canonical");
-    assert_eq!(recorded(&outer_first["overall"]["strict"]), counts(0, 1, 0, 1, 1));
-    assert_eq!(recorded(&canonical["overall"]["strict"]), counts(0, 2, 0, 0, 0));
+    let [strict, exact, partial, ent_type] = recorded_modes(&outer_first);
+    assert_eq!([strict, exact, partial], [counts(0, 1, 0, 1, 1), counts(0, 1, 0, 1, 1), counts(0, 0, 1, 1, 1)]);
+    assert_eq!(ent_type, counts(2, 0, 0, 0, 0));
     assert_eq!(ours_a, ours_b);
-    assert_eq!(ours_a.micro(LAYER, Mode::Strict), counts(0, 2, 0, 0, 0));
+    assert_eq!(micro_modes(&ours_a), recorded_modes(&canonical));
+    assert_eq!(
+        micro_modes(&ours_a),
+        [counts(0, 2, 0, 0, 0), counts(0, 2, 0, 0, 0), counts(0, 0, 2, 0, 0), counts(2, 0, 0, 0, 0)]
+    );
 }
 
 #[test]
-fn type_mode_pairs_unlike_nervaluate_ent_type_when_a_prediction_overlaps_two_gold_spans() {
-    // Known disagreement, not yet decided (predictions do not overlap each other here).
-    // nervaluate's ent_type pairs a prediction with the overlapping unmatched gold span of the
-    // same label with the closest boundaries (least |Δstart| + |Δend|), else the first
-    // overlapping one; goldspan pairs once for all four modes (same boundaries first, then the
-    // first overlapping gold span in text order, label-blind) and then applies the label test.
-    //
-    // Gold ORG 0..1, PER 1..2; prediction PER 0..2 (tags B-ORG B-PER / B-PER I-PER).
-    // nervaluate ent_type: COR 1, MIS 1 (P 1, R 0.5). goldspan type: INC 1, MIS 1 (P 0, R 0).
-    let (case, tally) = nervaluate_case("one_prediction_over_two_gold_spans");
-    assert_eq!(recorded(&case["overall"]["ent_type"]), counts(1, 0, 0, 1, 0));
-    assert_eq!(tally.micro(LAYER, Mode::Type), counts(0, 1, 0, 1, 0));
-    // One label: gold PER 0..2, PER 2..5; predictions PER 1..4, PER 4..5. nervaluate gives
-    // PER 2..5 (closer) to PER 1..4, so PER 4..5 is spurious: COR 1, MIS 1, SPU 1. goldspan
-    // gives PER 0..2 (first) to PER 1..4 and PER 2..5 to PER 4..5: COR 2.
-    let (case, tally) = nervaluate_case("one_prediction_over_two_gold_spans_same_label");
-    assert_eq!(recorded(&case["overall"]["ent_type"]), counts(1, 0, 0, 1, 1));
-    assert_eq!(tally.micro(LAYER, Mode::Type), counts(2, 0, 0, 0, 0));
-    // The other three modes agree on both cases (the sweep compares them).
+fn type_mode_matches_nervaluate_when_a_prediction_overlaps_two_gold_spans() {
+    // Agreement (a difference before goldspan's type mode took the closest gold span of the
+    // prediction's own label). Both tools, overall type/ent_type counts:
+    for (case, both) in [
+        // Gold ORG 0..1, PER 1..2; prediction PER 0..2 takes PER 1..2: COR 1, MIS 1 (P 1, R 0.5).
+        ("one_prediction_over_two_gold_spans", counts(1, 0, 0, 1, 0)),
+        // Gold PER 0..2, PER 2..5; predictions PER 1..4, PER 4..5. PER 1..4 takes the closer
+        // PER 2..5 (distance 2, against 3), so PER 4..5 is spurious: COR 1, MIS 1, SPU 1.
+        ("one_prediction_over_two_gold_spans_same_label", counts(1, 0, 0, 1, 1)),
+        // Gold PER 0..2, PER 3..5; predictions PER 1..4, PER 4..5. PER 1..4 is 3 from both; the
+        // first in text order wins, leaving PER 3..5 to PER 4..5: COR 2.
+        ("one_prediction_equally_close_to_two_gold_spans", counts(2, 0, 0, 0, 0)),
+        // Nested gold ORG 0..2, PER 0..3; prediction PER 0..2 takes PER 0..3 (its label) over
+        // ORG 0..2 (its boundaries): COR 1, MIS 1. Exact mode takes ORG 0..2: COR 1, MIS 1;
+        // strict the first overlapping span, ORG 0..2: INC 1, MIS 1.
+        ("nested_gold_own_label_over_same_boundaries", counts(1, 0, 0, 1, 0)),
+    ] {
+        let (fixture_case, tally) = nervaluate_case(case);
+        assert_eq!(recorded(&fixture_case["overall"]["ent_type"]), both, "nervaluate {case}");
+        assert_eq!(tally.micro(LAYER, Mode::Type), both, "goldspan {case}");
+        assert_eq!(micro_modes(&tally), recorded_modes(&fixture_case), "{case}, all four modes");
+    }
+    let (case, tally) = nervaluate_case("nested_gold_own_label_over_same_boundaries");
+    assert_eq!(recorded(&case["overall"]["strict"]), counts(0, 1, 0, 1, 0));
+    assert_eq!(tally.micro(LAYER, Mode::Exact), counts(1, 0, 0, 1, 0));
 }
 
 #[test]
-fn strict_mode_pairs_unlike_nervaluate_on_nested_gold_with_an_other_label_boundary_match() {
-    // Known disagreement, not yet decided; needs nested gold. Gold ORG 0..6 with LOC 3..5
-    // inside; predictions PER 3..5, ORG 5..6. nervaluate strict gives PER 3..5 the first
-    // overlapping gold span, ORG 0..6 (only a same-label same-boundary match would take
-    // precedence), so ORG 5..6 finds nothing: INC 1, MIS 1, SPU 1. goldspan pairs PER 3..5 with
-    // LOC 3..5 (same boundaries, any label) and ORG 5..6 with ORG 0..6: INC 2.
+fn strict_mode_matches_nervaluate_on_nested_gold_with_an_other_label_boundary_match() {
+    // Agreement (a difference before goldspan's strict mode put same boundaries first only with
+    // the same label). Gold ORG 0..6 with LOC 3..5 inside; predictions PER 3..5, ORG 5..6. Both
+    // tools' strict mode give PER 3..5 the first overlapping gold span, ORG 0..6, so ORG 5..6
+    // finds nothing: INC 1, MIS 1, SPU 1 (type the same). Exact mode prefers the same
+    // boundaries of any label: PER 3..5 takes LOC 3..5 (COR), ORG 5..6 takes ORG 0..6 (INC):
+    // COR 1, INC 1; partial COR 1, PAR 1. Both tools.
     let (case, tally) = nervaluate_case("nested_gold_same_boundaries_other_label");
     assert_eq!(recorded(&case["overall"]["strict"]), counts(0, 1, 0, 1, 1));
-    assert_eq!(tally.micro(LAYER, Mode::Strict), counts(0, 2, 0, 0, 0));
-    // exact and partial agree (nervaluate there prefers a same-boundary match of any label).
-    assert_eq!(recorded(&case["overall"]["exact"]), tally.micro(LAYER, Mode::Exact));
-    assert_eq!(recorded(&case["overall"]["partial"]), tally.micro(LAYER, Mode::Partial));
+    assert_eq!(tally.micro(LAYER, Mode::Strict), counts(0, 1, 0, 1, 1));
+    assert_eq!(tally.micro(LAYER, Mode::Exact), counts(1, 1, 0, 0, 0));
+    assert_eq!(micro_modes(&tally), recorded_modes(&case));
+    // Gold LOC 0..3 and ORG 0..3 (same boundaries), PER 4..6; predictions ORG 0..3, LOC 4..6.
+    // Strict: ORG 0..3 is COR, LOC 4..6 INC with PER 4..6, LOC 0..3 missed: COR 1, INC 1,
+    // MIS 1. Exact: COR 2, MIS 1. Both tools.
+    let (case, tally) = nervaluate_case("gold_same_boundaries_two_labels");
+    assert_eq!(tally.micro(LAYER, Mode::Strict), counts(1, 1, 0, 1, 0));
+    assert_eq!(tally.micro(LAYER, Mode::Exact), counts(2, 0, 0, 1, 0));
+    assert_eq!(micro_modes(&tally), recorded_modes(&case));
 }
 
 #[test]
-fn per_label_tallies_charge_a_label_error_to_the_gold_label() {
-    // Gold PER 0..1, PER 2..3; predictions PER 0..1, ORG 2..3 (tags B-PER O B-PER / B-PER O B-ORG).
-    // seqeval, conlleval and nervaluate 1.x score a label from its own spans: PER P 1, R 0.5
-    // (nervaluate strict PER: COR 1, MIS 1; ORG: SPU 1). goldspan's per-label tally counts the
-    // pair (gold PER, predicted ORG) once, as INC under PER: PER COR 1, INC 1 (P 0.5, R 0.5),
-    // and no ORG row. Micro numbers agree (the sweeps compare them); per-label numbers agree
-    // with goldspan scoring one label's spans alone, which is what the sweeps compare here.
+fn per_label_counts_score_each_label_alone_like_the_tools() {
+    // Agreement (a difference before: goldspan's per-label tally charged a label error to the
+    // gold label). Gold PER 0..1, PER 2..3; predictions PER 0..1, ORG 2..3 (tags B-PER O B-PER /
+    // B-PER O B-ORG). All tools score a label from its own spans: PER P 1, R 0.5, ORG P 0 with
+    // one prediction and no gold. nervaluate strict PER COR 1, MIS 1 and ORG SPU 1; goldspan's
+    // `Tally::label` the same. The micro counts pair the two across labels: strict COR 1, INC 1
+    // (P 0.5, R 0.5) in both tools, so micro is not the sum of the per-label rows.
     let seqeval = fixture("seqeval", "1.2.2");
     let case = case(&seqeval, "label_error_next_to_a_correct_span");
     let per = &case["default"]["labels"]["PER"];
     assert_eq!((float(per, "precision"), float(per, "recall")), (1.0, 0.5));
-    let (nervaluate, _) = nervaluate_case("label_error_next_to_a_correct_span");
+    let org = &case["default"]["labels"]["ORG"];
+    assert_eq!((float(org, "precision"), int(org, "support")), (0.0, 0));
+    let conlleval = fixture("conlleval", "0.2");
+    let org = &crate::case(&conlleval, "label_error_next_to_a_correct_span")["labels"]["ORG"];
+    assert_eq!((int(org, "correct"), int(org, "gold"), int(org, "pred")), (0, 0, 1));
+    let (nervaluate, tally) = nervaluate_case("label_error_next_to_a_correct_span");
     assert_eq!(recorded(&nervaluate["labels"]["PER"]["strict"]), counts(1, 0, 0, 1, 0));
     assert_eq!(recorded(&nervaluate["labels"]["ORG"]["strict"]), counts(0, 0, 0, 0, 1));
+    assert_eq!(recorded(&nervaluate["overall"]["strict"]), counts(1, 1, 0, 0, 0));
 
-    let (gold, pred, len) = decoded(case, conlleval_chunks);
-    let tally = score(&gold, &pred, len);
-    let per_tally = tally.spans[&(LAYER.to_owned(), Mode::Strict, "PER".to_owned())];
-    assert_eq!(per_tally, counts(1, 1, 0, 0, 0));
-    assert_eq!((per_tally.prf().precision, per_tally.prf().recall), (0.5, 0.5));
-    assert!(!tally.spans.contains_key(&(LAYER.to_owned(), Mode::Strict, "ORG".to_owned())));
-    let alone = |label: &str| score(&only(&gold, label), &only(&pred, label), len).micro(LAYER, Mode::Strict);
-    assert_eq!(alone("PER"), counts(1, 0, 0, 1, 0));
-    assert_eq!(alone("ORG"), counts(0, 0, 0, 0, 1));
+    let per = tally.label(LAYER, Mode::Strict, "PER");
+    assert_eq!(per, counts(1, 0, 0, 1, 0));
+    assert_eq!((per.prf().precision, per.prf().recall), (1.0, 0.5));
+    assert_eq!(tally.label(LAYER, Mode::Strict, "ORG"), counts(0, 0, 0, 0, 1));
+    assert_eq!(tally.micro(LAYER, Mode::Strict), counts(1, 1, 0, 0, 0));
 }
 
 #[test]
@@ -660,6 +671,10 @@ fn fixture_cases_cover_the_hand_picked_situations() {
         "boundary_only_errors",
         "nested_gold_outer_found",
         "nested_gold_inner_found",
+        "one_prediction_over_two_gold_spans",
+        "one_prediction_equally_close_to_two_gold_spans",
+        "nested_gold_own_label_over_same_boundaries",
+        "gold_same_boundaries_two_labels",
     ] {
         case(&fixture, name);
     }

@@ -9,13 +9,14 @@ Files written (tests/fixtures/parity/):
   seqeval.json     tag cases; seqeval's default mode and mode="strict", scheme=IOB2
   conlleval.json   the same tag cases; the conlleval port's chunk counts and P/R/F1
   nervaluate.json  the same tag cases (loader="list", one sentence per document) and span
-                   cases (loader="dict": nested gold, overlapping predictions); counts and
+                   cases (loader="dict": nested gold, same-boundary gold of two labels,
+                   predictions over several gold spans, overlapping predictions); counts and
                    P/R/F1 for the four SemEval modes, overall and per label
 
 Spans in the dict cases are [label, start, end) in token units, end exclusive (nervaluate's
 own end is inclusive; the conversion happens here). Every nervaluate case says whether its
 predictions overlap and whether its gold is listed in goldspan's canonical order (start, end,
-label): such cases are the deliberate differences, which the Rust test checks by name.
+label): only such cases can hold a deliberate difference, which the Rust test names row by row.
 """
 
 import io
@@ -67,6 +68,9 @@ HAND_TAG_CASES = [
     ("one_prediction_over_two_gold_spans", [s("B-ORG B-PER O")], [s("B-PER I-PER O")]),
     ("one_prediction_over_two_gold_spans_same_label", [s("B-PER I-PER B-PER I-PER I-PER")],
      [s("O B-PER I-PER I-PER B-PER")]),
+    # PER 1..4 is as close to PER 0..2 as to PER 3..5: the first in text order wins in type mode.
+    ("one_prediction_equally_close_to_two_gold_spans", [s("B-PER I-PER O B-PER I-PER")],
+     [s("O B-PER I-PER I-PER B-PER")]),
     ("label_error_next_to_a_correct_span", [s("B-PER O B-PER")], [s("B-PER O B-ORG")]),
     ("single_token_sentences", [s("B-PER"), s("O"), s("I-LOC"), s("B-MISC")],
      [s("B-PER"), s("B-LOC"), s("I-LOC"), s("O")]),
@@ -85,6 +89,12 @@ HAND_SPAN_CASES = [
     ("nested_gold_both_found_by_disjoint_parts", [[["ORG", 0, 4], ["LOC", 3, 4]]], [[["ORG", 0, 2], ["LOC", 3, 4]]]),
     ("nested_gold_same_boundaries_other_label", [[["ORG", 0, 6], ["LOC", 3, 5]]], [[["PER", 3, 5], ["ORG", 5, 6]]]),
     ("nested_gold_three_levels", [[["ORG", 0, 5], ["MISC", 0, 8], ["PER", 1, 3]]], [[["PER", 1, 3], ["ORG", 4, 8]]]),
+    # Type mode takes the overlapping gold span of the prediction's label (PER 0..3) over the one
+    # with its boundaries (ORG 0..2); exact mode the reverse; strict the first overlapping one.
+    ("nested_gold_own_label_over_same_boundaries", [[["ORG", 0, 2], ["PER", 0, 3]]], [[["PER", 0, 2]]]),
+    # Two gold spans with the same boundaries and different labels.
+    ("gold_same_boundaries_two_labels", [[["LOC", 0, 3], ["ORG", 0, 3], ["PER", 4, 6]]],
+     [[["ORG", 0, 3], ["LOC", 4, 6]]]),
     # Overlapping or duplicate predictions: the deliberate differences.
     ("overlapping_duplicate_prediction", [[["PER", 0, 2]]], [[["PER", 0, 2], ["PER", 0, 2]]]),
     ("overlapping_partial_prediction_listed_before_exact", [[["PER", 0, 2]]], [[["PER", 0, 1], ["PER", 0, 2]]]),
@@ -195,6 +205,50 @@ def nested_case(rng):
     return gold, pred
 
 
+def dense_case(rng):
+    """Gold with nesting, spans of two labels on the same boundaries and adjacent spans; the
+    predictions never overlap each other but shift boundaries by up to two tokens or join
+    neighbouring gold spans, so one prediction often overlaps several gold spans of one or
+    more labels (type mode's closest-boundary rule, strict mode's first overlapping span)."""
+    gold, pred = [], []
+    for _ in range(rng.randint(1, 3)):
+        n = rng.randint(3, 14)
+        outer = random_spans(rng, n, rate=0.5, max_len=4)
+        extra = []
+        for label, start, end in outer:
+            r = rng.random()
+            if r < 0.25:
+                extra.append((rng.choice([x for x in LABELS if x != label]), start, end))
+            elif r < 0.6 and end - start >= 2:
+                a = rng.randrange(start, end)
+                b = rng.randint(a + 1, end)
+                if (a, b) != (start, end):
+                    extra.append((rng.choice(LABELS), a, b))
+        g = sorted(set(outer + extra), key=lambda x: (x[1], x[2], x[0]))
+        candidates = []
+        for i, (label, start, end) in enumerate(g):
+            r = rng.random()
+            if r < 0.15:
+                continue
+            if r < 0.45:
+                start = min(n - 1, max(0, start + rng.randint(-2, 2)))
+                end = min(n, max(start + 1, end + rng.randint(-2, 2)))
+            elif r < 0.6 and i + 1 < len(g):
+                end = max(end, g[rng.randint(i + 1, min(len(g) - 1, i + 2))][2])
+            label = label if rng.random() < 0.6 else rng.choice(LABELS)
+            candidates.append((label, start, end))
+        candidates += random_spans(rng, n, rate=0.08, max_len=2)
+        rng.shuffle(candidates)
+        p = []
+        for c in candidates:
+            if all(c[2] <= q[1] or q[2] <= c[1] for q in p):
+                p.append(c)
+        p.sort(key=lambda x: (x[1], x[2], x[0]))
+        gold.append([list(x) for x in g])
+        pred.append([list(x) for x in p])
+    return gold, pred
+
+
 # --- the tools ------------------------------------------------------------------------------
 
 def num(x):
@@ -288,6 +342,9 @@ def main():
     for i in range(40):
         g, p = nested_case(rng)
         span_cases.append((f"random_nested_{i:03}", g, p))
+    for i in range(80):
+        g, p = dense_case(rng)
+        span_cases.append((f"random_dense_{i:03}", g, p))
 
     seqeval_cases, conlleval_cases, nervaluate_cases = [], [], []
     for name, g, p in tag_cases:

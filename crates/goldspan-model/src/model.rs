@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
+
 use crate::text::{self, Offsets};
 
 /// Free key/value metadata of a document (title, date, domain, ...), used for slicing.
@@ -117,20 +119,23 @@ pub enum FragmentError {
 }
 
 /// A labelled span of text in a layer. Discontinuous spans have several fragments.
+///
+/// Ids, layers and labels are short strings stored inline (no heap allocation up to 24
+/// bytes): a scoring run creates millions of spans.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
-    id: String,
-    layer: String,
-    label: String,
+    id: CompactString,
+    layer: CompactString,
+    label: CompactString,
     fragments: Vec<Fragment>,
 }
 
 impl Span {
     /// Creates a span; fragments must be non-empty, ordered and non-overlapping.
     pub fn new(
-        id: impl Into<String>,
-        layer: impl Into<String>,
-        label: impl Into<String>,
+        id: impl Into<CompactString>,
+        layer: impl Into<CompactString>,
+        label: impl Into<CompactString>,
         fragments: Vec<Fragment>,
     ) -> Result<Span, FragmentError> {
         if fragments.is_empty() {
@@ -144,9 +149,9 @@ impl Span {
 
     /// A contiguous span `start..end`; `None` unless `start < end`.
     pub fn contiguous(
-        id: impl Into<String>,
-        layer: impl Into<String>,
-        label: impl Into<String>,
+        id: impl Into<CompactString>,
+        layer: impl Into<CompactString>,
+        label: impl Into<CompactString>,
         start: usize,
         end: usize,
     ) -> Option<Span> {
@@ -185,19 +190,19 @@ impl Span {
     }
 
     /// Replaces the id (used when writers renumber).
-    pub fn with_id(mut self, id: impl Into<String>) -> Span {
+    pub fn with_id(mut self, id: impl Into<CompactString>) -> Span {
         self.id = id.into();
         self
     }
 
     /// Replaces the label (used by label maps).
-    pub fn with_label(mut self, label: impl Into<String>) -> Span {
+    pub fn with_label(mut self, label: impl Into<CompactString>) -> Span {
         self.label = label.into();
         self
     }
 
     /// Replaces the layer.
-    pub fn with_layer(mut self, layer: impl Into<String>) -> Span {
+    pub fn with_layer(mut self, layer: impl Into<CompactString>) -> Span {
         self.layer = layer.into();
         self
     }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Location, ProblemKind, Problems};
 use crate::manifest::{Manifest, PerHead};
-use crate::model::AnnotatedDocument;
+use crate::model::{AnnotatedDocument, Annotations, Document};
 use crate::text::is_grapheme_boundary;
 
 /// Records every problem of gold annotations `doc` against `manifest`. `line_of` maps an
@@ -20,26 +20,31 @@ pub fn check_document(
     line_of: &dyn Fn(&str) -> Option<usize>,
     problems: &mut Problems,
 ) {
-    check(doc, manifest, true, location, line_of, problems);
+    check(&doc.document, &doc.annotations, manifest, true, location, line_of, problems);
 }
 
 /// [`check_document`] for predictions: the same checks, except that a relation the manifest
 /// requires may be absent (a quotation detector need not name speakers).
-pub fn check_predictions(doc: &AnnotatedDocument, manifest: &Manifest, location: &Location, problems: &mut Problems) {
+pub fn check_predictions(
+    document: &Document,
+    annotations: &Annotations,
+    manifest: &Manifest,
+    location: &Location,
+    problems: &mut Problems,
+) {
     let line = location.line;
-    check(doc, manifest, false, location, &|_| line, problems);
+    check(document, annotations, manifest, false, location, &|_| line, problems);
 }
 
 fn check(
-    doc: &AnnotatedDocument,
+    document: &Document,
+    ann: &Annotations,
     manifest: &Manifest,
     require: bool,
     location: &Location,
     line_of: &dyn Fn(&str) -> Option<usize>,
     problems: &mut Problems,
 ) {
-    let document = &doc.document;
-    let ann = &doc.annotations;
     let loc = location.in_document(document.id());
     let at = |id: &str| match line_of(id) {
         Some(line) => loc.at_line(line),

@@ -12,7 +12,7 @@ use std::path::Path;
 use goldspan_model::formats::jsonl;
 use goldspan_model::{AnnotatedDocument, Annotations, Location, Problem, ProblemKind};
 use goldspan_score::errors::{self, ErrorItem};
-use goldspan_score::{score_document, Counts, Mode, Options, QuoteCounts, Tally};
+use goldspan_score::{score_document, score_document_into, Counts, Mode, Options, QuoteCounts, Tally};
 use rayon::prelude::*;
 
 use crate::error::Error;
@@ -67,51 +67,83 @@ pub struct Evaluation {
     pub confusions: BTreeMap<(String, String, String), u64>,
 }
 
-struct Scored {
-    id: String,
-    tally: Tally,
-    slice_values: Vec<(String, String)>,
-    errors: Vec<ErrorItem>,
-    confusions: BTreeMap<(String, String, String), u64>,
-}
-
-fn score_one(gold: &AnnotatedDocument, pred: &Annotations, config: &Config) -> Scored {
-    let tally = score_document(gold, pred, &config.options);
-    let slice_values = config
-        .slices
-        .iter()
-        .map(|f| (f.clone(), gold.document.meta().get(f).cloned().unwrap_or_else(|| "(none)".into())))
-        .collect();
-    let (mut errs, mut confusions) = (Vec::new(), BTreeMap::new());
-    if config.errors {
-        for layer in tally.layers() {
-            errs.extend(errors::classify(gold, pred, layer));
-            for ((g, p), n) in errors::confusions(gold, pred, layer) {
-                *confusions.entry((layer.to_owned(), g, p)).or_default() += n;
+impl Evaluation {
+    /// Scores one document into the running totals. Without slices or per-document output,
+    /// counts go straight into the totals (no per-document allocation).
+    fn absorb(&mut self, gold: &AnnotatedDocument, pred: &Annotations, config: &Config) {
+        if config.slices.is_empty() && !config.per_document {
+            score_document_into(gold, pred, &config.options, &mut self.total);
+        } else {
+            let tally = score_document(gold, pred, &config.options);
+            self.total += &tally;
+            for field in &config.slices {
+                let value = gold.document.meta().get(field).cloned().unwrap_or_else(|| "(none)".into());
+                *self.slices.entry((field.clone(), value)).or_default() += &tally;
+            }
+            if config.per_document {
+                let micro = tally.micro_entries().map(|(l, m, c)| ((l.to_owned(), m), *c)).collect();
+                self.documents.push(DocumentCounts {
+                    id: gold.document.id().to_owned(),
+                    micro,
+                    quotes: tally.quotes.clone(),
+                });
+            }
+        }
+        if config.errors {
+            let layers: BTreeSet<&str> = gold.annotations.spans.iter().chain(&pred.spans).map(|s| s.layer()).collect();
+            for layer in
+                layers.into_iter().filter(|l| config.options.layers.as_ref().is_none_or(|set| set.contains(*l)))
+            {
+                self.errors.extend(errors::classify(gold, pred, layer));
+                for ((g, p), n) in errors::confusions(gold, pred, layer) {
+                    *self.confusions.entry((layer.to_owned(), g, p)).or_default() += n;
+                }
             }
         }
     }
-    Scored { id: gold.document.id().to_owned(), tally, slice_values, errors: errs, confusions }
-}
 
-impl Evaluation {
-    fn add(&mut self, s: Scored, config: &Config) {
-        self.total += &s.tally;
-        for key in s.slice_values {
-            *self.slices.entry(key).or_default() += &s.tally;
+    /// Adds another partial evaluation (from another thread or batch).
+    fn merge(mut self, other: Evaluation) -> Evaluation {
+        self.total += &other.total;
+        for (k, t) in other.slices {
+            *self.slices.entry(k).or_default() += &t;
         }
-        if config.per_document {
-            let mut micro = BTreeMap::new();
-            for ((layer, mode, _), c) in &s.tally.spans {
-                *micro.entry((layer.clone(), *mode)).or_insert_with(Counts::default) += *c;
-            }
-            self.documents.push(DocumentCounts { id: s.id, micro, quotes: s.tally.quotes.clone() });
-        }
-        self.errors.extend(s.errors);
-        for (k, n) in s.confusions {
+        self.documents.extend(other.documents);
+        self.errors.extend(other.errors);
+        for (k, n) in other.confusions {
             *self.confusions.entry(k).or_default() += n;
         }
+        self
     }
+}
+
+/// Work items scored on a worker thread, with the problems they raised.
+type Partial = (Evaluation, Vec<Problem>);
+
+fn score_all<T: Send>(
+    items: Vec<T>,
+    config: &Config,
+    one: impl Fn(T) -> Result<(AnnotatedDocument, Annotations), Vec<Problem>> + Sync,
+) -> Partial {
+    items
+        .into_par_iter()
+        .fold(
+            || (Evaluation::default(), Vec::new()),
+            |(mut eval, mut problems): Partial, item| {
+                match one(item) {
+                    Ok((gold, pred)) => eval.absorb(&gold, &pred, config),
+                    Err(p) => problems.extend(p),
+                }
+                (eval, problems)
+            },
+        )
+        .reduce(
+            || (Evaluation::default(), Vec::new()),
+            |(a, mut pa), (b, pb)| {
+                pa.extend(pb);
+                (a.merge(b), pa)
+            },
+        )
 }
 
 /// Scores the predictions at `predictions` against `gold`. Every problem in the predictions is
@@ -173,20 +205,13 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
                 Err(p) => problems.push(p),
             }
         }
-        let scored: Vec<Result<Scored, Vec<Problem>>> = work
-            .into_par_iter()
-            .map(|(record, fetched)| {
-                let g = gold.materialize(fetched)?;
-                let p = record.resolve(Some(&g.document), gold.manifest(), &location)?;
-                Ok(score_one(&g, &p.annotations, config))
-            })
-            .collect();
-        for s in scored {
-            match s {
-                Ok(s) => eval.add(s, config),
-                Err(p) => problems.extend(p),
-            }
-        }
+        let (partial, batch_problems) = score_all(work, config, |(record, fetched)| {
+            let g = gold.materialize(fetched)?;
+            let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
+            Ok((g, p))
+        });
+        eval = eval.merge(partial);
+        problems.extend(batch_problems);
     }
     eval.missing = gold.ids().iter().filter(|id| !seen.contains_key(*id)).cloned().collect();
     let mut fetched = Vec::new();
@@ -196,15 +221,12 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
             Err(p) => problems.push(p),
         }
     }
-    let empty = Annotations::default();
-    let scored: Vec<_> =
-        fetched.into_par_iter().map(|f| gold.materialize(f).map(|g| score_one(&g, &empty, config))).collect();
-    for s in scored {
-        match s {
-            Ok(s) => eval.add(s, config),
-            Err(p) => problems.extend(p),
-        }
-    }
+    let missing = std::mem::take(&mut eval.missing);
+    let (partial, missing_problems) =
+        score_all(fetched, config, |f| Ok((gold.materialize(f)?, Annotations::default())));
+    eval = eval.merge(partial);
+    eval.missing = missing;
+    problems.extend(missing_problems);
     if !problems.is_empty() {
         return Err(Error::problems(problems));
     }

@@ -169,7 +169,7 @@ impl Gold {
             (Gold::File { path, manifest, .. }, Fetched::Line { line, bytes }) => {
                 let location = Location::file(path);
                 let record = jsonl::parse_line(&bytes, line, &location).map_err(|p| vec![p])?;
-                record.resolve(None, manifest.as_ref(), &location)
+                record.resolve(manifest.as_ref(), &location)
             }
             _ => Err(vec![Problem::new(
                 Location::file("(gold)"),

@@ -50,12 +50,8 @@ fn interval_json(i: Interval) -> Value {
 /// Macro averages over labels: the mean of per-label precision, recall and F1, over the labels
 /// that occur in gold or predictions.
 pub fn macro_average(tally: &Tally, layer: &str, mode: Mode) -> (f64, f64, f64, usize) {
-    let per_label: Vec<_> = tally
-        .spans
-        .iter()
-        .filter(|((l, m, _), c)| l == layer && *m == mode && (c.possible() > 0 || c.actual() > 0))
-        .map(|(_, c)| c.prf())
-        .collect();
+    let per_label: Vec<_> =
+        tally.labels(layer, mode).filter(|(_, c)| c.possible() > 0 || c.actual() > 0).map(|(_, c)| c.prf()).collect();
     let n = per_label.len();
     if n == 0 {
         return (0.0, 0.0, 0.0, 0);
@@ -75,28 +71,20 @@ fn quotes_json(q: &QuoteCounts) -> Value {
 /// The layers, relations and quotes sections of a tally.
 pub fn tally_json(tally: &Tally) -> Value {
     let mut layers = Map::new();
-    let mut keys: Vec<(&str, Mode)> = tally.spans.keys().map(|(l, m, _)| (l.as_str(), *m)).collect();
-    keys.dedup();
-    keys.sort();
-    keys.dedup();
-    for (layer, mode) in keys {
-        let mut labels = Map::new();
-        for ((l, m, label), c) in &tally.spans {
-            if l == layer && *m == mode {
-                labels.insert(label.clone(), counts_json(c));
-            }
-        }
+    for (layer, mode, micro) in tally.micro_entries() {
+        let labels: Map<String, Value> =
+            tally.labels(layer, mode).map(|(l, c)| (l.to_owned(), counts_json(c))).collect();
         let (p, r, f, n) = macro_average(tally, layer, mode);
         let entry = layers.entry(layer.to_owned()).or_insert_with(|| json!({}));
         entry[mode.to_string()] = json!({
-            "micro": counts_json(&tally.micro(layer, mode)),
+            "micro": counts_json(micro),
             "macro": {"precision": p, "recall": r, "f1": f, "labels": n},
             "labels": labels,
         });
     }
     let mut relations = Map::new();
-    for ((kind, mode), c) in &tally.relations {
-        let entry = relations.entry(kind.clone()).or_insert_with(|| json!({}));
+    for (kind, mode, c) in tally.relations() {
+        let entry = relations.entry(kind.to_owned()).or_insert_with(|| json!({}));
         entry[mode.to_string()] = counts_json(c);
     }
     let quotes: Map<String, Value> = tally.quotes.iter().map(|(m, q)| (m.to_string(), quotes_json(q))).collect();

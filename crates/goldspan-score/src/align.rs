@@ -1,15 +1,20 @@
-//! One-to-one alignment of predicted spans with gold spans.
+//! One-to-one alignment of predicted spans with gold spans, per mode.
 //!
-//! The SemEval alignment follows nervaluate's scenarios — an exact-boundary match first, else
-//! the first unmatched gold span that overlaps — with two deliberate differences: a gold span
-//! is credited at most once (nervaluate credits it again for a duplicate or overlapping
-//! prediction), and predictions are visited in a canonical order (start, end, label), so the
-//! result never depends on the order spans arrive in. On predictions that do not overlap each
-//! other the counts equal nervaluate's.
+//! Each SemEval mode pairs spans the way nervaluate 1.2.1 does — strict and exact take a span
+//! with the same boundaries (and, for strict, the same label) before the first overlapping
+//! one; partial takes same boundaries before the first overlap; type takes the overlapping
+//! span of the same label with the closest boundaries before one of another label — with two
+//! deliberate differences: predictions are visited in a canonical order (start, end, label),
+//! so the result never depends on the order spans arrive in, and a prediction whose boundaries
+//! match a gold span exactly is paired with it before any other prediction may claim that gold
+//! span by overlap. On predictions that do not overlap each other the counts equal
+//! nervaluate's; docs/parity.md shows the cases where they differ.
 
 use std::cmp::Ordering;
 
 use goldspan_model::{Fragment, Span};
+
+use crate::mode::Mode;
 
 /// How a matched pair relates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,47 +82,109 @@ fn sorted(spans: &[&Span]) -> Vec<usize> {
     order
 }
 
-/// Aligns for the four SemEval modes (one alignment serves all four).
-pub fn semeval(gold: &[&Span], pred: &[&Span]) -> Alignment {
+/// Aligns for a SemEval mode ([`Mode::Strict`], [`Mode::Exact`], [`Mode::Partial`] or
+/// [`Mode::Type`]; any other mode aligns like strict).
+pub fn semeval(mode: Mode, gold: &[&Span], pred: &[&Span]) -> Alignment {
     let gold_order = sorted(gold);
     let pred_order = sorted(pred);
-    let mut gold_used = vec![false; gold.len()];
-    let mut pred_pair: Vec<Option<(usize, Pairing)>> = vec![None; pred.len()];
+    let g: Vec<&Span> = gold_order.iter().map(|&i| gold[i]).collect();
+    let p: Vec<&Span> = pred_order.iter().map(|&i| pred[i]).collect();
+    let mut scratch = Scratch::default();
+    let mut out = Alignment::default();
+    pair_sorted(mode, &g, &p, &mut scratch, |gi, pi, pairing| out.pairs.push((gold_order[gi], pred_order[pi], pairing)));
+    out.spurious = (0..p.len()).filter(|&pi| scratch.pred_gold[pi] == NONE).map(|pi| pred_order[pi]).collect();
+    out.missed = (0..g.len()).filter(|&gi| !scratch.gold_used[gi]).map(|gi| gold_order[gi]).collect();
+    out
+}
 
-    // Scenarios I and IV: identical boundaries, preferring the same label.
-    for &p in &pred_order {
-        let same = |g: &usize| !gold_used[*g] && gold[*g].fragments() == pred[p].fragments();
-        let choice = gold_order
-            .iter()
-            .copied()
-            .filter(same)
-            .find(|&g| gold[g].label() == pred[p].label())
-            .or_else(|| gold_order.iter().copied().find(same));
-        if let Some(g) = choice {
-            gold_used[g] = true;
-            pred_pair[p] = Some((g, Pairing { same_boundaries: true, same_label: gold[g].label() == pred[p].label() }));
+const NONE: u32 = u32::MAX;
+
+/// Reusable buffers for [`pair_sorted`], so scoring a document allocates nothing per alignment.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    gold_used: Vec<bool>,
+    pred_gold: Vec<u32>,
+}
+
+fn same_boundaries(a: &Span, b: &Span) -> bool {
+    a.start() == b.start() && a.end() == b.end() && a.fragments() == b.fragments()
+}
+
+/// The SemEval pairing of spans already in canonical order (see [`canonical`]): calls
+/// `on_pair(gold index, predicted index, pairing)` for each pair, predictions in order. After
+/// it returns, `scratch` tells which gold spans were used and which predictions were paired.
+pub fn pair_sorted(mode: Mode, gold: &[&Span], pred: &[&Span], scratch: &mut Scratch, mut on_pair: impl FnMut(usize, usize, Pairing)) {
+    let with_label = matches!(mode, Mode::Strict | Mode::Type);
+    let used = &mut scratch.gold_used;
+    used.clear();
+    used.resize(gold.len(), false);
+    let pred_gold = &mut scratch.pred_gold;
+    pred_gold.clear();
+    pred_gold.resize(pred.len(), NONE);
+
+    // Exact matches first: same boundaries (and label, in strict and type modes).
+    for (pi, p) in pred.iter().enumerate() {
+        let first = gold.partition_point(|g| g.start() < p.start());
+        for (gi, g) in gold.iter().enumerate().skip(first) {
+            if g.start() != p.start() {
+                break;
+            }
+            if !used[gi] && same_boundaries(g, p) && (!with_label || g.label() == p.label()) {
+                used[gi] = true;
+                pred_gold[pi] = gi as u32;
+                break;
+            }
         }
     }
-    // Scenarios V and VI: the first unmatched gold span (in text order) that overlaps.
-    for &p in &pred_order {
-        if pred_pair[p].is_some() {
+    // Then overlaps, as nervaluate: in type mode the same label with the closest boundaries,
+    // else (and in the other modes) the first overlapping gold span in text order.
+    for (pi, p) in pred.iter().enumerate() {
+        if pred_gold[pi] != NONE {
             continue;
         }
-        if let Some(g) = gold_order.iter().copied().find(|&g| !gold_used[g] && overlaps(gold[g], pred[p])) {
-            gold_used[g] = true;
-            pred_pair[p] =
-                Some((g, Pairing { same_boundaries: false, same_label: gold[g].label() == pred[p].label() }));
+        let end = gold.partition_point(|g| g.start() < p.end());
+        let mut first_other = None;
+        let mut closest: Option<(usize, usize)> = None;
+        for (gi, g) in gold[..end].iter().enumerate() {
+            if used[gi] || !overlaps(g, p) {
+                continue;
+            }
+            if mode == Mode::Type && g.label() == p.label() {
+                let distance = g.start().abs_diff(p.start()) + g.end().abs_diff(p.end());
+                if closest.is_none_or(|(_, d)| distance < d) {
+                    closest = Some((gi, distance));
+                }
+            } else if first_other.is_none() {
+                first_other = Some(gi);
+                if mode != Mode::Type {
+                    break;
+                }
+            }
+        }
+        if let Some(gi) = closest.map(|(gi, _)| gi).or(first_other) {
+            used[gi] = true;
+            pred_gold[pi] = gi as u32;
         }
     }
-    let mut out = Alignment::default();
-    for &p in &pred_order {
-        match pred_pair[p] {
-            Some((g, pairing)) => out.pairs.push((g, p, pairing)),
-            None => out.spurious.push(p),
+    for (pi, &gi) in pred_gold.iter().enumerate() {
+        if gi != NONE {
+            let (g, p) = (gold[gi as usize], pred[pi]);
+            on_pair(gi as usize, pi, Pairing { same_boundaries: same_boundaries(g, p), same_label: g.label() == p.label() });
         }
     }
-    out.missed = gold_order.into_iter().filter(|&g| !gold_used[g]).collect();
-    out
+}
+
+/// Counts of a SemEval mode for spans already in canonical order, without allocating.
+pub fn semeval_counts(mode: Mode, gold: &[&Span], pred: &[&Span], scratch: &mut Scratch) -> crate::Counts {
+    let mut c = crate::Counts::default();
+    pair_sorted(mode, gold, pred, scratch, |_, _, pairing| match (mode, pairing.same_boundaries, pairing.same_label) {
+        (Mode::Strict, true, true) | (Mode::Exact | Mode::Partial, true, _) | (Mode::Type, _, true) => c.cor += 1,
+        (Mode::Partial, false, _) => c.par += 1,
+        _ => c.inc += 1,
+    });
+    c.mis = scratch.gold_used.iter().filter(|u| !**u).count() as u64;
+    c.spu = scratch.pred_gold.iter().filter(|g| **g == NONE).count() as u64;
+    c
 }
 
 /// Aligns one-to-one on character IoU ≥ `threshold` with the label required: candidate pairs
@@ -177,12 +244,28 @@ mod tests {
     }
 
     #[test]
+    fn type_mode_prefers_the_closest_span_of_the_same_label() {
+        // Gold ORG 0..5 and PER 6..12; prediction PER 3..12 overlaps both.
+        let gold = [span("ORG", 0, 5), span("PER", 6, 12)];
+        let pred = [span("PER", 3, 12)];
+        let (g, p): (Vec<&Span>, Vec<&Span>) = (gold.iter().collect(), pred.iter().collect());
+        assert_eq!(
+            semeval(Mode::Type, &g, &p).pairs,
+            vec![(1, 0, Pairing { same_boundaries: false, same_label: true })]
+        );
+        assert_eq!(
+            semeval(Mode::Strict, &g, &p).pairs,
+            vec![(0, 0, Pairing { same_boundaries: false, same_label: false })]
+        );
+    }
+
+    #[test]
     fn exact_boundaries_win_before_overlaps() {
         let gold = [span("PER", 0, 5), span("ORG", 10, 14)];
         let pred = [span("ORG", 0, 5), span("ORG", 9, 12)];
         let g: Vec<&Span> = gold.iter().collect();
         let p: Vec<&Span> = pred.iter().collect();
-        let a = semeval(&g, &p);
+        let a = semeval(Mode::Strict, &g, &p);
         assert_eq!(
             a.pairs,
             vec![
@@ -197,7 +280,7 @@ mod tests {
     fn a_gold_span_is_credited_once() {
         let gold = [span("PER", 0, 5)];
         let pred = [span("PER", 0, 5), span("PER", 0, 5), span("PER", 1, 3)];
-        let a = semeval(&gold.iter().collect::<Vec<_>>(), &pred.iter().collect::<Vec<_>>());
+        let a = semeval(Mode::Strict, &gold.iter().collect::<Vec<_>>(), &pred.iter().collect::<Vec<_>>());
         assert_eq!(a.pairs.len(), 1);
         assert_eq!(a.spurious.len(), 2);
     }

@@ -8,7 +8,7 @@ use std::ops::AddAssign;
 
 use goldspan_model::{AnnotatedDocument, Annotations, Span};
 
-use crate::align::{self, Alignment};
+use crate::align;
 use crate::counts::Counts;
 use crate::mode::Mode;
 
@@ -57,26 +57,52 @@ impl AddAssign for QuoteCounts {
 }
 
 /// Counts of one or many documents; adds up exactly.
+///
+/// Micro counts come from aligning all spans of a layer at once, so a gold PERSON predicted
+/// as ORG is one INC in strict mode. Per-label counts come from aligning each label's spans
+/// alone, as seqeval, conlleval and nervaluate do, so the same pair is a MIS for PERSON and a
+/// SPU for ORG. Micro counts are therefore not always the sum of the per-label counts.
+///
+/// Maps are nested and keyed by owned strings looked up by `&str`, so scoring document after
+/// document into one tally allocates only when a new layer or label first appears.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Documents counted.
     pub documents: u64,
-    /// Span counts per (layer, mode, label).
-    pub spans: BTreeMap<(String, Mode, String), Counts>,
-    /// Relation counts per (relation type, mode).
-    pub relations: BTreeMap<(String, Mode), Counts>,
+    micro: BTreeMap<String, BTreeMap<Mode, Counts>>,
+    labels: BTreeMap<String, BTreeMap<String, BTreeMap<Mode, Counts>>>,
+    relations: BTreeMap<String, BTreeMap<Mode, Counts>>,
     /// Quote attribution per mode.
     pub quotes: BTreeMap<Mode, QuoteCounts>,
+}
+
+fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
 }
 
 impl AddAssign<&Tally> for Tally {
     fn add_assign(&mut self, o: &Tally) {
         self.documents += o.documents;
-        for (k, v) in &o.spans {
-            *self.spans.entry(k.clone()).or_default() += *v;
+        for (layer, modes) in &o.micro {
+            for (mode, c) in modes {
+                self.add_micro(layer, *mode, *c);
+            }
         }
-        for (k, v) in &o.relations {
-            *self.relations.entry(k.clone()).or_default() += *v;
+        for (layer, labels) in &o.labels {
+            for (label, modes) in labels {
+                let slot = slot(slot(&mut self.labels, layer), label);
+                for (mode, c) in modes {
+                    *slot.entry(*mode).or_default() += *c;
+                }
+            }
+        }
+        for (kind, modes) in &o.relations {
+            for (mode, c) in modes {
+                *slot(&mut self.relations, kind).entry(*mode).or_default() += *c;
+            }
         }
         for (k, v) in &o.quotes {
             *self.quotes.entry(*k).or_default() += *v;
@@ -85,20 +111,54 @@ impl AddAssign<&Tally> for Tally {
 }
 
 impl Tally {
-    /// Micro counts of a layer under a mode: summed over labels.
-    pub fn micro(&self, layer: &str, mode: Mode) -> Counts {
-        let mut total = Counts::default();
-        for ((l, m, _), c) in &self.spans {
-            if l == layer && *m == mode {
-                total += *c;
-            }
-        }
-        total
+    fn add_micro(&mut self, layer: &str, mode: Mode, c: Counts) {
+        *slot(&mut self.micro, layer).entry(mode).or_default() += c;
     }
 
-    /// Layers with counts.
+    fn add_label_modes(&mut self, layer: &str, label: &str, counts: &[(Mode, Counts)]) {
+        let slot = slot(slot(&mut self.labels, layer), label);
+        for (mode, c) in counts {
+            *slot.entry(*mode).or_default() += *c;
+        }
+    }
+
+    /// Micro counts of a layer under a mode.
+    pub fn micro(&self, layer: &str, mode: Mode) -> Counts {
+        self.micro.get(layer).and_then(|m| m.get(&mode)).copied().unwrap_or_default()
+    }
+
+    /// Counts of one label (from that label's spans alone).
+    pub fn label(&self, layer: &str, mode: Mode, label: &str) -> Counts {
+        self.labels.get(layer).and_then(|m| m.get(label)).and_then(|m| m.get(&mode)).copied().unwrap_or_default()
+    }
+
+    /// The labels of a layer under a mode with their counts, sorted.
+    pub fn labels(&self, layer: &str, mode: Mode) -> impl Iterator<Item = (&str, &Counts)> {
+        self.labels
+            .get(layer)
+            .into_iter()
+            .flatten()
+            .filter_map(move |(l, modes)| modes.get(&mode).map(|c| (l.as_str(), c)))
+    }
+
+    /// Layers with counts, sorted.
     pub fn layers(&self) -> BTreeSet<&str> {
-        self.spans.keys().map(|(l, _, _)| l.as_str()).collect()
+        self.micro.keys().map(String::as_str).collect()
+    }
+
+    /// The modes a layer was scored in.
+    pub fn modes(&self, layer: &str) -> impl Iterator<Item = Mode> + '_ {
+        self.micro.get(layer).into_iter().flat_map(|m| m.keys().copied())
+    }
+
+    /// Relation counts as (relation type, mode, counts), sorted.
+    pub fn relations(&self) -> impl Iterator<Item = (&str, Mode, &Counts)> {
+        self.relations.iter().flat_map(|(k, modes)| modes.iter().map(move |(m, c)| (k.as_str(), *m, c)))
+    }
+
+    /// Micro counts of every (layer, mode).
+    pub fn micro_entries(&self) -> impl Iterator<Item = (&str, Mode, &Counts)> {
+        self.micro.iter().flat_map(|(l, modes)| modes.iter().map(move |(m, c)| (l.as_str(), *m, c)))
     }
 }
 
@@ -113,70 +173,65 @@ pub struct Options {
 
 /// Scores `pred` against `gold` for one document.
 pub fn score_document(gold: &AnnotatedDocument, pred: &Annotations, options: &Options) -> Tally {
-    let mut tally = Tally { documents: 1, ..Tally::default() };
+    let mut tally = Tally::default();
+    score_document_into(gold, pred, options, &mut tally);
+    tally
+}
+
+/// Scores `pred` against `gold` for one document, adding the counts to `tally`.
+pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options: &Options, tally: &mut Tally) {
+    tally.documents += 1;
     let layers: BTreeSet<&str> = match &options.layers {
         Some(l) => l.iter().map(String::as_str).collect(),
         None => gold.annotations.spans.iter().chain(&pred.spans).map(Span::layer).collect(),
     };
     let tokens = options.modes.contains(&Mode::Tokens).then(|| word_tokens(gold.document.text()));
+    let (mut gl, mut pl): (Vec<&Span>, Vec<&Span>) = (Vec::new(), Vec::new());
+    let mut scratch = align::Scratch::default();
+    let mut per_label = Vec::with_capacity(options.modes.len());
     for layer in layers {
-        let g: Vec<&Span> = gold.annotations.layer(layer).collect();
-        let p: Vec<&Span> = pred.layer(layer).collect();
-        let semeval = options
-            .modes
-            .iter()
-            .any(|m| matches!(m, Mode::Strict | Mode::Exact | Mode::Partial | Mode::Type))
-            .then(|| align::semeval(&g, &p));
+        let mut g: Vec<&Span> = gold.annotations.layer(layer).collect();
+        let mut p: Vec<&Span> = pred.layer(layer).collect();
+        g.sort_by(|a, b| align::canonical(a, b));
+        p.sort_by(|a, b| align::canonical(a, b));
+        let labels: BTreeSet<&str> = g.iter().chain(&p).map(|s| s.label()).collect();
         for &mode in &options.modes {
-            let mut add = |label: &str, c: Counts| {
-                *tally.spans.entry((layer.to_owned(), mode, label.to_owned())).or_default() += c;
-            };
-            match mode {
-                Mode::Overlap { .. } => {
-                    let a = align::by_iou(&g, &p, mode.threshold().unwrap_or(1.0));
-                    for (gi, _, _) in &a.pairs {
-                        add(g[*gi].label(), Counts { cor: 1, ..Counts::default() });
-                    }
-                    count_unmatched(&a, &g, &p, &mut add);
-                }
-                Mode::Tokens => {
-                    for (label, c) in token_counts(tokens.as_deref().unwrap_or_default(), &g, &p) {
-                        add(label, c);
-                    }
-                }
-                _ => {
-                    let Some(a) = &semeval else { continue };
-                    for &(gi, _, pairing) in &a.pairs {
-                        let c = match (mode, pairing.same_boundaries, pairing.same_label) {
-                            (Mode::Strict, true, true)
-                            | (Mode::Exact, true, _)
-                            | (Mode::Partial, true, _)
-                            | (Mode::Type, _, true) => Counts { cor: 1, ..Counts::default() },
-                            (Mode::Partial, false, _) => Counts { par: 1, ..Counts::default() },
-                            _ => Counts { inc: 1, ..Counts::default() },
-                        };
-                        add(g[gi].label(), c);
-                    }
-                    count_unmatched(a, &g, &p, &mut add);
-                }
-            }
+            tally.add_micro(layer, mode, span_counts(mode, &g, &p, tokens.as_deref(), &mut scratch));
+        }
+        for &label in &labels {
+            gl.clear();
+            pl.clear();
+            gl.extend(g.iter().copied().filter(|s| s.label() == label));
+            pl.extend(p.iter().copied().filter(|s| s.label() == label));
+            per_label.clear();
+            per_label.extend(options.modes.iter().map(|&mode| (mode, span_counts(mode, &gl, &pl, tokens.as_deref(), &mut scratch))));
+            tally.add_label_modes(layer, label, &per_label);
         }
     }
     for &mode in &options.modes {
-        score_relations(&gold.annotations, pred, mode, &mut tally);
+        score_relations(&gold.annotations, pred, mode, tally);
         if let Some(q) = score_quotes(gold, pred, mode) {
-            tally.quotes.insert(mode, q);
+            *tally.quotes.entry(mode).or_default() += q;
         }
     }
-    tally
 }
 
-fn count_unmatched(a: &Alignment, g: &[&Span], p: &[&Span], add: &mut impl FnMut(&str, Counts)) {
-    for &gi in &a.missed {
-        add(g[gi].label(), Counts { mis: 1, ..Counts::default() });
-    }
-    for &pi in &a.spurious {
-        add(p[pi].label(), Counts { spu: 1, ..Counts::default() });
+/// Counts of `pred` against `gold` (spans of one layer) under `mode`.
+/// `g` and `p` must be in canonical order.
+fn span_counts(mode: Mode, g: &[&Span], p: &[&Span], tokens: Option<&[(usize, usize)]>, scratch: &mut align::Scratch) -> Counts {
+    match mode {
+        Mode::Tokens => {
+            let mut total = Counts::default();
+            for (_, c) in token_counts(tokens.unwrap_or_default(), g, p) {
+                total += c;
+            }
+            total
+        }
+        Mode::Overlap { .. } => {
+            let a = align::by_iou(g, p, mode.threshold().unwrap_or(1.0));
+            Counts { cor: a.pairs.len() as u64, mis: a.missed.len() as u64, spu: a.spurious.len() as u64, ..Counts::default() }
+        }
+        _ => align::semeval_counts(mode, g, p, scratch),
     }
 }
 
@@ -257,7 +312,7 @@ fn score_relations(gold: &Annotations, pred: &Annotations, mode: Mode, tally: &m
             }
         }
         c.mis = used.iter().filter(|u| !**u).count() as u64;
-        *tally.relations.entry((kind.to_owned(), mode)).or_default() += c;
+        *slot(&mut tally.relations, kind).entry(mode).or_default() += c;
     }
 }
 
@@ -294,7 +349,7 @@ fn score_quotes(gold: &AnnotatedDocument, pred: &Annotations, mode: Mode) -> Opt
     }
     let alignment = match mode {
         Mode::Overlap { .. } => align::by_iou(&gq, &pq, mode.threshold().unwrap_or(1.0)),
-        _ => align::semeval(&gq, &pq),
+        _ => align::semeval(mode, &gq, &pq),
     };
     let found = |same_boundaries: bool| match mode {
         Mode::Strict | Mode::Exact => same_boundaries,

@@ -1,7 +1,7 @@
 //! Error analysis: every disagreement between gold and predictions, classified, with the text
 //! around it, and the label confusion table.
 //!
-//! Classification follows the SemEval alignment: a matched pair with the same boundaries and a
+//! Classification follows the strict-mode alignment: a matched pair with the same boundaries and a
 //! different label is a `label` error; overlapping with the same label, a `boundary` error;
 //! overlapping with another label, `boundary+label`; unmatched gold is `missed`, an unmatched
 //! prediction `spurious`.
@@ -12,6 +12,7 @@ use std::fmt;
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Span};
 
 use crate::align;
+use crate::mode::Mode;
 
 /// The kind of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,7 +95,7 @@ pub fn context(doc: &Document, start: usize, end: usize) -> String {
 pub fn classify(gold: &AnnotatedDocument, pred: &Annotations, layer: &str) -> Vec<ErrorItem> {
     let g: Vec<&Span> = gold.annotations.layer(layer).collect();
     let p: Vec<&Span> = pred.layer(layer).collect();
-    let a = align::semeval(&g, &p);
+    let a = align::semeval(Mode::Strict, &g, &p);
     let doc = &gold.document;
     let item = |kind, gs: Option<&Span>, ps: Option<&Span>| {
         let start = gs.iter().chain(&ps).map(|s| s.start()).min().unwrap_or(0);
@@ -132,7 +133,7 @@ pub fn classify(gold: &AnnotatedDocument, pred: &Annotations, layer: &str) -> Ve
 pub fn confusions(gold: &AnnotatedDocument, pred: &Annotations, layer: &str) -> BTreeMap<(String, String), u64> {
     let g: Vec<&Span> = gold.annotations.layer(layer).collect();
     let p: Vec<&Span> = pred.layer(layer).collect();
-    let a = align::semeval(&g, &p);
+    let a = align::semeval(Mode::Strict, &g, &p);
     let mut table = BTreeMap::new();
     let none = || "∅".to_owned();
     for &(gi, pi, _) in &a.pairs {

@@ -36,10 +36,10 @@ pub fn run(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome> {
             entry.insert(mode_name(mode).into(), counts_json(&t.micro(layer, mode)));
         }
         let mut labels = Map::new();
-        for ((l, mode, label), c) in &t.spans {
-            if l == layer {
-                let e = labels.entry(label.clone()).or_insert_with(|| json!({}));
-                e[mode_name(*mode)] = counts_json(c);
+        for mode in goldspan_runner::AGREEMENT_MODES {
+            for (label, c) in t.labels(layer, mode) {
+                let e = labels.entry(label.to_owned()).or_insert_with(|| json!({}));
+                e[mode_name(mode)] = counts_json(c);
             }
         }
         entry.insert("labels".into(), Value::Object(labels));

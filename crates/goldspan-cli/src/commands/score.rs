@@ -151,13 +151,11 @@ fn render(eval: &Evaluation, info: &RunInfo, comparison: Option<&[Row]>, markdow
     if let Some(mode) = info.modes.first() {
         for layer in &layers {
             let mut t = Table::new(&["label", "P", "R", "F1", "COR", "INC", "PAR", "MIS", "SPU"]);
-            for ((l, m, label), c) in &eval.total.spans {
-                if l == layer && m == mode {
-                    let p = c.prf();
-                    let mut row = vec![label.clone(), f(p.precision), f(p.recall), f(p.f1)];
-                    row.extend([c.cor, c.inc, c.par, c.mis, c.spu].iter().map(u64::to_string));
-                    t.row(row);
-                }
+            for (label, c) in eval.total.labels(layer, *mode) {
+                let p = c.prf();
+                let mut row = vec![label.to_owned(), f(p.precision), f(p.recall), f(p.f1)];
+                row.extend([c.cor, c.inc, c.par, c.mis, c.spu].iter().map(u64::to_string));
+                t.row(row);
             }
             out.push_str(&format!("\n{layer} by label ({mode}):\n{}", show(&t)));
         }
@@ -179,12 +177,12 @@ fn render(eval: &Evaluation, info: &RunInfo, comparison: Option<&[Row]>, markdow
         }
         out.push_str(&format!("\nquotations and speakers:\n{}", show(&t)));
     }
-    if !eval.total.relations.is_empty() {
+    if eval.total.relations().next().is_some() {
         let mut t = Table::new(&["relation", "mode", "P", "R", "F1", "COR", "MIS", "SPU"]);
-        for ((kind, mode), c) in &eval.total.relations {
+        for (kind, mode, c) in eval.total.relations() {
             let p = c.prf();
             t.row(vec![
-                kind.clone(),
+                kind.to_owned(),
                 mode.to_string(),
                 f(p.precision),
                 f(p.recall),

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Problem, ProblemKind, Problems};
@@ -55,10 +56,10 @@ struct RecordV1 {
 #[serde(deny_unknown_fields)]
 struct SpanV1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
+    id: Option<CompactString>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    layer: Option<String>,
-    label: String,
+    layer: Option<CompactString>,
+    label: CompactString,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     start: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,7 +67,7 @@ struct SpanV1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fragments: Option<Vec<[usize; 2]>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
+    text: Option<CompactString>,
     /// A confidence, accepted so real systems' output loads; not used in scoring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     score: Option<f64>,
@@ -133,10 +134,10 @@ impl Record {
         let mut kept = Vec::new();
         for (i, mut span) in std::mem::take(&mut self.raw.spans).into_iter().enumerate() {
             // Spans without ids are numbered by position; fix that before positions shift.
-            let id = span.id.get_or_insert_with(|| format!("T{}", i + 1)).clone();
+            let id = span.id.get_or_insert_with(|| format!("T{}", i + 1).into()).to_string();
             match map(&span.label) {
                 Some(label) => {
-                    span.label = label;
+                    span.label = label.into();
                     kept.push(span);
                 }
                 None => dropped.push(id),
@@ -150,134 +151,153 @@ impl Record {
         self.raw.clusters.retain(|c| c.len() > 1);
     }
 
-    /// Builds the annotated document. The text is the record's own, or `gold`'s when given
-    /// (predictions); a record whose text differs from `gold`'s is a problem. Layers missing on
-    /// spans are taken from `manifest`; with a manifest every annotation is also checked
-    /// against it — as gold, or as predictions when `gold` is given (required relations may
-    /// then be absent).
-    pub fn resolve(
+    /// Builds a self-contained document (gold as one file): the record must carry its text.
+    /// Layers missing on spans are taken from `manifest`; with a manifest every annotation is
+    /// also checked against it as gold.
+    pub fn resolve(self, manifest: Option<&Manifest>, location: &Location) -> Result<AnnotatedDocument, Vec<Problem>> {
+        let loc = location.at_line(self.line).in_document(&self.raw.id);
+        let mut problems = Problems::default();
+        let mut raw = self.raw;
+        let Some(text) = raw.text.take() else {
+            let message = "the record has no \"text\" and there is no gold document to take it from".into();
+            return Err(vec![Problem::new(loc, ProblemKind::Syntax { message })]);
+        };
+        let mut meta = Meta::new();
+        for (k, v) in std::mem::take(&mut raw.meta) {
+            match v {
+                serde_json::Value::String(s) => {
+                    meta.insert(k, s);
+                }
+                serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
+                    meta.insert(k, v.to_string());
+                }
+                _ => problems.push(
+                    loc.clone(),
+                    ProblemKind::Syntax { message: format!("meta {k:?} must be a string, number or boolean") },
+                ),
+            }
+        }
+        let document = Document::new(raw.id.clone(), text, meta);
+        let annotations = build(raw, &document, manifest, &loc, &mut problems);
+        let doc = AnnotatedDocument { document, annotations };
+        if let Some(manifest) = manifest {
+            check_document(&doc, manifest, &loc, &|_| loc.line, &mut problems);
+        }
+        if problems.is_empty() {
+            Ok(doc)
+        } else {
+            Err(problems.0)
+        }
+    }
+
+    /// Builds the annotations of a prediction record for the gold document `gold`: offsets
+    /// and covered text are checked against the gold text (a record that carries a different
+    /// text is a problem), and with a manifest every annotation is checked as predictions
+    /// (required relations may be absent).
+    pub fn resolve_predictions(
         self,
-        gold: Option<&Document>,
+        gold: &Document,
         manifest: Option<&Manifest>,
         location: &Location,
-    ) -> Result<AnnotatedDocument, Vec<Problem>> {
-        let mut problems = Problems::default();
+    ) -> Result<Annotations, Vec<Problem>> {
         let loc = location.at_line(self.line).in_document(&self.raw.id);
-        let raw = self.raw;
-        let syntax = |message: String| ProblemKind::Syntax { message };
-        let document = match (raw.text, gold) {
-            (Some(text), Some(g)) if text != g.text() => {
-                problems.push(loc.clone(), syntax("the record's text differs from the gold document's text".into()));
-                g.clone()
+        let mut problems = Problems::default();
+        if self.raw.text.as_deref().is_some_and(|t| t != gold.text()) {
+            let message = "the record's text differs from the gold document's text".into();
+            problems.push(loc.clone(), ProblemKind::Syntax { message });
+        }
+        let annotations = build(self.raw, gold, manifest, &loc, &mut problems);
+        if let Some(manifest) = manifest {
+            check_predictions(gold, &annotations, manifest, &loc, &mut problems);
+        }
+        if problems.is_empty() {
+            Ok(annotations)
+        } else {
+            Err(problems.0)
+        }
+    }
+}
+
+/// The annotations of a record, checked against `document`'s text.
+fn build(
+    raw: RecordV1,
+    document: &Document,
+    manifest: Option<&Manifest>,
+    loc: &Location,
+    problems: &mut Problems,
+) -> Annotations {
+    let syntax = |message: String| ProblemKind::Syntax { message };
+    let mut annotations = Annotations::default();
+    for (i, s) in raw.spans.into_iter().enumerate() {
+        let id: CompactString = s.id.unwrap_or_else(|| format!("T{}", i + 1).into());
+        let fragments = match (s.start, s.end, s.fragments) {
+            (Some(start), Some(end), None) => vec![(start, end)],
+            (None, None, Some(f)) => f.into_iter().map(|[a, b]| (a, b)).collect(),
+            _ => {
+                problems.push(
+                    loc.clone(),
+                    syntax(format!("span {id}: give either \"start\" and \"end\" or \"fragments\"")),
+                );
+                continue;
             }
-            (_, Some(g)) => g.clone(),
-            (Some(text), None) => {
-                let mut meta = Meta::new();
-                for (k, v) in raw.meta {
-                    match v {
-                        serde_json::Value::String(s) => {
-                            meta.insert(k, s);
-                        }
-                        serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
-                            meta.insert(k, v.to_string());
-                        }
-                        _ => problems
-                            .push(loc.clone(), syntax(format!("meta {k:?} must be a string, number or boolean"))),
-                    }
-                }
-                Document::new(raw.id.clone(), text, meta)
-            }
+        };
+        let Some(fragments) = fragments.into_iter().map(|(a, b)| Fragment::new(a, b)).collect::<Option<Vec<_>>>()
+        else {
+            problems.push(
+                loc.clone(),
+                syntax(format!("span {id}: a fragment is empty or reversed (start must be below end)")),
+            );
+            continue;
+        };
+        let layer = match (s.layer, manifest.and_then(|m| m.layer_of(&s.label))) {
+            (Some(layer), _) => layer,
+            (None, Some(layer)) => layer.name.as_str().into(),
             (None, None) => {
                 problems.push(
                     loc.clone(),
-                    syntax("the record has no \"text\" and there is no gold document to take it from".into()),
-                );
-                return Err(problems.0);
-            }
-        };
-        let mut annotations = Annotations::default();
-        for (i, s) in raw.spans.into_iter().enumerate() {
-            let id = s.id.unwrap_or_else(|| format!("T{}", i + 1));
-            let fragments = match (s.start, s.end, s.fragments) {
-                (Some(start), Some(end), None) => vec![(start, end)],
-                (None, None, Some(f)) => f.into_iter().map(|[a, b]| (a, b)).collect(),
-                _ => {
-                    problems.push(
-                        loc.clone(),
-                        syntax(format!("span {id}: give either \"start\" and \"end\" or \"fragments\"")),
-                    );
-                    continue;
-                }
-            };
-            let Some(fragments) = fragments.into_iter().map(|(a, b)| Fragment::new(a, b)).collect::<Option<Vec<_>>>()
-            else {
-                problems.push(
-                    loc.clone(),
-                    syntax(format!("span {id}: a fragment is empty or reversed (start must be below end)")),
+                    ProblemKind::UnknownLabel { span: id.to_string(), label: s.label.to_string(), layer: None },
                 );
                 continue;
-            };
-            let layer = match (s.layer, manifest.and_then(|m| m.layer_of(&s.label))) {
-                (Some(layer), _) => layer,
-                (None, Some(layer)) => layer.name.clone(),
-                (None, None) => {
-                    problems.push(
-                        loc.clone(),
-                        ProblemKind::UnknownLabel { span: id.clone(), label: s.label.clone(), layer: None },
-                    );
-                    continue;
-                }
-            };
-            let span = match Span::new(id.clone(), layer, s.label, fragments) {
-                Ok(span) => span,
-                Err(reason) => {
-                    problems.push(loc.clone(), ProblemKind::BadFragments { span: id, reason });
-                    continue;
-                }
-            };
-            let check = match &s.text {
-                Some(expected) => check_covered_text(&span, expected, &document),
-                None => match span.fragments().iter().map(|f| f.end()).find(|&e| e > document.len_chars()) {
-                    Some(offset) => Err(ProblemKind::OffsetOutOfRange {
-                        span: span.id().to_owned(),
-                        offset,
-                        len: document.len_chars(),
-                    }),
-                    None => Ok(()),
-                },
-            };
-            match check {
-                Ok(()) => annotations.spans.push(span),
-                Err(kind) => problems.push(loc.clone(), kind),
             }
+        };
+        let span = match Span::new(id.clone(), layer, s.label, fragments) {
+            Ok(span) => span,
+            Err(reason) => {
+                problems.push(loc.clone(), ProblemKind::BadFragments { span: id.to_string(), reason });
+                continue;
+            }
+        };
+        let check = match &s.text {
+            Some(expected) => check_covered_text(&span, expected, document),
+            None => match span.fragments().iter().map(|f| f.end()).find(|&e| e > document.len_chars()) {
+                Some(offset) => {
+                    Err(ProblemKind::OffsetOutOfRange { span: span.id().to_owned(), offset, len: document.len_chars() })
+                }
+                None => Ok(()),
+            },
+        };
+        match check {
+            Ok(()) => annotations.spans.push(span),
+            Err(kind) => problems.push(loc.clone(), kind),
         }
-        for (i, r) in raw.relations.into_iter().enumerate() {
-            annotations.relations.push(Relation {
-                id: r.id.unwrap_or_else(|| format!("R{}", i + 1)),
-                kind: r.kind,
-                head: r.head,
-                tail: r.tail,
-            });
-        }
-        annotations.clusters = raw.clusters;
-        annotations.attributes = raw
-            .attributes
-            .into_iter()
-            .map(|a| Attribute { id: a.id, name: a.name, target: a.target, value: a.value })
-            .collect();
-        annotations.notes =
-            raw.notes.into_iter().map(|n| Note { id: n.id, kind: n.kind, target: n.target, text: n.text }).collect();
-        let doc = AnnotatedDocument { document, annotations };
-        match (manifest, gold) {
-            (Some(manifest), Some(_)) => check_predictions(&doc, manifest, &loc, &mut problems),
-            (Some(manifest), None) => check_document(&doc, manifest, &loc, &|_| loc.line, &mut problems),
-            (None, _) => {}
-        }
-        problems.into_result(doc).map_err(|e| match e {
-            Error::Invalid(p) => p,
-            Error::Write { .. } => Vec::new(),
-        })
     }
+    for (i, r) in raw.relations.into_iter().enumerate() {
+        annotations.relations.push(Relation {
+            id: r.id.unwrap_or_else(|| format!("R{}", i + 1)),
+            kind: r.kind,
+            head: r.head,
+            tail: r.tail,
+        });
+    }
+    annotations.clusters = raw.clusters;
+    annotations.attributes = raw
+        .attributes
+        .into_iter()
+        .map(|a| Attribute { id: a.id, name: a.name, target: a.target, value: a.value })
+        .collect();
+    annotations.notes =
+        raw.notes.into_iter().map(|n| Note { id: n.id, kind: n.kind, target: n.target, text: n.text }).collect();
+    annotations
 }
 
 /// Streams the records of a JSON Lines file, one at a time, so memory stays bounded by the
@@ -400,7 +420,7 @@ pub fn read_documents(path: &Path, manifest: Option<&Manifest>) -> Result<Vec<An
                     continue;
                 }
                 seen.insert(record.id().to_owned(), record.line());
-                match record.resolve(None, manifest, &location) {
+                match record.resolve(manifest, &location) {
                     Ok(doc) => docs.push(doc),
                     Err(p) => problems.0.extend(p),
                 }
@@ -430,13 +450,13 @@ pub fn to_line(doc: &AnnotatedDocument, with_text: bool) -> String {
             .map(|s| {
                 let contiguous = s.fragments().len() == 1;
                 SpanV1 {
-                    id: Some(s.id().to_owned()),
-                    layer: Some(s.layer().to_owned()),
-                    label: s.label().to_owned(),
+                    id: Some(s.id().into()),
+                    layer: Some(s.layer().into()),
+                    label: s.label().into(),
                     start: contiguous.then(|| s.start()),
                     end: contiguous.then(|| s.end()),
                     fragments: (!contiguous).then(|| s.fragments().iter().map(|f| [f.start(), f.end()]).collect()),
-                    text: d.covered_text(s.fragments()),
+                    text: d.covered_text(s.fragments()).map(CompactString::from),
                     score: None,
                 }
             })
