@@ -86,9 +86,10 @@ pub fn slice<'t>(text: &'t str, offsets: &Offsets, start: usize, end: usize) -> 
 /// is an annotation error even though each half is valid UTF-8.
 pub fn is_grapheme_boundary(text: &str, offsets: &Offsets, cp: usize) -> bool {
     let Some(byte) = offsets.byte(cp) else { return false };
-    if text.is_ascii() {
-        // Only "\r\n" is a multi-char cluster in ASCII.
-        let b = text.as_bytes();
+    let b = text.as_bytes();
+    let ascii_at = |i: usize| i >= b.len() || b[i].is_ascii();
+    if byte == 0 || byte == b.len() || (ascii_at(byte) && b[byte - 1].is_ascii()) {
+        // Between two ASCII characters only "\r\n" is one cluster.
         return !(byte > 0 && byte < b.len() && b[byte - 1] == b'\r' && b[byte] == b'\n');
     }
     let mut cursor = GraphemeCursor::new(byte, text.len(), true);

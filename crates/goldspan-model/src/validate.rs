@@ -54,23 +54,30 @@ fn check(
         problems.push(loc.clone(), ProblemKind::EmptyDocument);
     }
 
-    let mut ids: HashMap<&str, ()> = HashMap::new();
-    let all_ids = ann
+    let mut ids: Vec<(&str, usize)> = ann
         .spans
         .iter()
         .map(|s| s.id())
         .chain(ann.relations.iter().map(|r| r.id.as_str()))
         .chain(ann.attributes.iter().map(|a| a.id.as_str()))
-        .chain(ann.notes.iter().map(|n| n.id.as_str()));
-    for id in all_ids {
-        if ids.insert(id, ()).is_some() {
+        .chain(ann.notes.iter().map(|n| n.id.as_str()))
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
+    ids.sort_unstable();
+    for pair in ids.windows(2) {
+        if pair[0].0 == pair[1].0 {
             // The standoff reader reports duplicates with both lines and drops the second; this
             // catches formats whose records carry no per-annotation lines.
+            let id = pair[1].0;
             problems.push(at(id), ProblemKind::DuplicateId { id: id.to_owned(), first_line: None });
         }
     }
-
-    let spans: HashMap<&str, &crate::model::Span> = ann.spans.iter().map(|s| (s.id(), s)).collect();
+    let known = |id: &str| ids.binary_search_by(|(x, _)| x.cmp(&id)).is_ok();
+    // Spans by id, needed only when something refers to spans.
+    let refers = !ann.relations.is_empty() || !ann.clusters.is_empty();
+    let spans: HashMap<&str, &crate::model::Span> =
+        if refers { ann.spans.iter().map(|s| (s.id(), s)).collect() } else { HashMap::new() };
     let len = document.len_chars();
     for span in &ann.spans {
         match manifest.layer(span.layer()) {
@@ -174,7 +181,7 @@ fn check(
     }
     let targets = ann.attributes.iter().map(|a| (&a.id, &a.target)).chain(ann.notes.iter().map(|n| (&n.id, &n.target)));
     for (id, target) in targets {
-        if !ids.contains_key(target.as_str()) {
+        if !known(target) {
             problems.push(at(id), ProblemKind::MissingReference { owner: id.clone(), target: target.clone() });
         }
     }

@@ -44,11 +44,10 @@ pub fn agree(a: &Gold, b: &Gold) -> Result<Agreement, Error> {
         only_b: ids_b.difference(&ids_a).map(|s| s.to_string()).collect(),
         ..Agreement::default()
     };
-    let (mut file_a, mut file_b) = (a.open_file()?, b.open_file()?);
     let mut fetched = Vec::new();
     let mut problems = Vec::new();
     for id in &out.documents {
-        match (a.fetch(id, file_a.as_mut()), b.fetch(id, file_b.as_mut())) {
+        match (a.fetch(id), b.fetch(id)) {
             (Ok(x), Ok(y)) => fetched.push((x, y)),
             (Err(p), _) | (_, Err(p)) => problems.push(p),
         }

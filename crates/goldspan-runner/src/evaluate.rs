@@ -152,21 +152,30 @@ fn score_all<T: Send>(
 pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Evaluation, Error> {
     let location = Location::file(predictions);
     let mut reader = jsonl::Reader::open(predictions)?;
-    let mut gold_file = gold.open_file()?;
     let in_scope: BTreeSet<&str> = gold.ids().iter().map(String::as_str).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut problems: Vec<Problem> = Vec::new();
     let mut unknown = Vec::new();
     let mut eval = Evaluation::default();
-    loop {
+    // A reader thread keeps the next batch of prediction lines ready while this one is scored.
+    let (sender, batches) = std::sync::mpsc::sync_channel::<(Vec<(usize, Vec<u8>)>, Vec<Problem>)>(2);
+    let reader_thread = std::thread::spawn(move || loop {
         let mut batch = Vec::with_capacity(BATCH);
+        let mut read_problems = Vec::new();
         while batch.len() < BATCH {
             match reader.next_line() {
                 None => break,
-                Some(Err(p)) => problems.push(p),
+                Some(Err(p)) => read_problems.push(p),
                 Some(Ok(line)) => batch.push(line),
             }
         }
+        let done = batch.is_empty();
+        if sender.send((batch, read_problems)).is_err() || done {
+            return;
+        }
+    });
+    for (batch, read_problems) in batches {
+        problems.extend(read_problems);
         if batch.is_empty() {
             break;
         }
@@ -200,30 +209,22 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
             if !config.label_map.is_empty() {
                 record.relabel(&|label| config.label_map.apply(label));
             }
-            match gold.fetch(&id, gold_file.as_mut()) {
-                Ok(fetched) => work.push((record, fetched)),
-                Err(p) => problems.push(p),
-            }
+            work.push(record);
         }
-        let (partial, batch_problems) = score_all(work, config, |(record, fetched)| {
-            let g = gold.materialize(fetched)?;
+        let (partial, batch_problems) = score_all(work, config, |record| {
+            let g = gold.materialize(gold.fetch(record.id()).map_err(|p| vec![p])?)?;
             let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
             Ok((g, p))
         });
         eval = eval.merge(partial);
         problems.extend(batch_problems);
     }
+    let _ = reader_thread.join();
     eval.missing = gold.ids().iter().filter(|id| !seen.contains_key(*id)).cloned().collect();
-    let mut fetched = Vec::new();
-    for id in &eval.missing {
-        match gold.fetch(id, gold_file.as_mut()) {
-            Ok(f) => fetched.push(f),
-            Err(p) => problems.push(p),
-        }
-    }
     let missing = std::mem::take(&mut eval.missing);
-    let (partial, missing_problems) =
-        score_all(fetched, config, |f| Ok((gold.materialize(f)?, Annotations::default())));
+    let (partial, missing_problems) = score_all(missing.clone(), config, |id| {
+        Ok((gold.materialize(gold.fetch(&id).map_err(|p| vec![p])?)?, Annotations::default()))
+    });
     eval = eval.merge(partial);
     eval.missing = missing;
     problems.extend(missing_problems);

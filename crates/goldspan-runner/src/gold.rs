@@ -3,7 +3,9 @@
 //! in memory.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Read, Seek, SeekFrom};
+use std::io::BufRead;
+#[cfg(not(unix))]
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use goldspan_model::formats::{gold::Corpus, jsonl};
@@ -31,6 +33,8 @@ pub enum Gold {
         index: HashMap<String, (u64, usize, usize)>,
         /// Ids, sorted.
         ids: Vec<String>,
+        /// The open file, read at offsets from any thread.
+        file: std::fs::File,
     },
 }
 
@@ -51,6 +55,17 @@ pub enum Fetched {
 #[derive(serde::Deserialize)]
 struct IdOnly {
     id: String,
+}
+
+/// The id of a record as goldspan writes it (`{"goldspan":1,"id":"…"`, no escapes in the id),
+/// read without parsing the rest of the line; `None` sends the line to the full parser.
+fn leading_id(line: &[u8]) -> Option<String> {
+    let rest = line.strip_prefix(br#"{"goldspan":1,"id":""#)?;
+    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+    if rest[end] != b'"' {
+        return None;
+    }
+    String::from_utf8(rest[..end].to_vec()).ok()
 }
 
 impl Gold {
@@ -84,8 +99,8 @@ impl Gold {
                 continue;
             }
             let bom = line == 1 && buf.starts_with(b"\xEF\xBB\xBF");
-            match serde_json::from_slice::<IdOnly>(&buf) {
-                Ok(IdOnly { id }) if !bom => {
+            match leading_id(&buf).map(Ok).unwrap_or_else(|| serde_json::from_slice::<IdOnly>(&buf).map(|r| r.id)) {
+                Ok(id) if !bom => {
                     if let Some((_, _, first)) = index.insert(id.clone(), (start, n, line)) {
                         problems.push(Problem::new(
                             location.at_line(line).in_document(&id),
@@ -106,7 +121,8 @@ impl Gold {
         }
         let mut ids: Vec<String> = index.keys().cloned().collect();
         ids.sort();
-        Ok(Gold::File { path: path.to_owned(), manifest, index, ids })
+        let file = std::fs::File::open(path).map_err(io)?;
+        Ok(Gold::File { path: path.to_owned(), manifest, index, ids, file })
     }
 
     /// Ids in scope, sorted.
@@ -140,25 +156,13 @@ impl Gold {
         }
     }
 
-    /// Opens the gold file for [`Gold::fetch`] (`None` for a corpus).
-    pub fn open_file(&self) -> Result<Option<std::fs::File>, Error> {
-        match self {
-            Gold::Corpus { .. } => Ok(None),
-            Gold::File { path, .. } => std::fs::File::open(path)
-                .map(Some)
-                .map_err(|e| Error::problems(vec![Problem::new(Location::file(path), ProblemKind::Io(e))])),
-        }
-    }
-
-    /// Fetches the raw gold for `id` (cheap, sequential); `file` comes from [`Gold::open_file`].
-    pub fn fetch(&self, id: &str, file: Option<&mut std::fs::File>) -> Result<Fetched, Problem> {
-        let Gold::File { path, index, .. } = self else { return Ok(Fetched::Corpus(id.to_owned())) };
+    /// Fetches the raw gold for `id`; cheap, and safe on any thread (reads at an offset).
+    pub fn fetch(&self, id: &str) -> Result<Fetched, Problem> {
+        let Gold::File { path, index, file, .. } = self else { return Ok(Fetched::Corpus(id.to_owned())) };
         let (start, len, line) = index.get(id).copied().unwrap_or((0, 0, 0));
-        let io = |e| Problem::new(Location::file(path).at_line(line).in_document(id), ProblemKind::Io(e));
-        let file = file.ok_or_else(|| io(std::io::Error::other("the gold file is not open")))?;
         let mut bytes = vec![0; len];
-        file.seek(SeekFrom::Start(start)).map_err(io)?;
-        file.read_exact(&mut bytes).map_err(io)?;
+        read_at(file, &mut bytes, start)
+            .map_err(|e| Problem::new(Location::file(path).at_line(line).in_document(id), ProblemKind::Io(e)))?;
         Ok(Fetched::Line { line, bytes })
     }
 
@@ -177,6 +181,21 @@ impl Gold {
             )]),
         }
     }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    // `&File` implements Read and Seek; concurrent callers are serialised by this lock.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut f = file;
+    f.seek(SeekFrom::Start(offset))?;
+    f.read_exact(buf)
 }
 
 fn into_problems(e: goldspan_model::Error) -> Vec<Problem> {

@@ -91,7 +91,9 @@ pub fn semeval(mode: Mode, gold: &[&Span], pred: &[&Span]) -> Alignment {
     let p: Vec<&Span> = pred_order.iter().map(|&i| pred[i]).collect();
     let mut scratch = Scratch::default();
     let mut out = Alignment::default();
-    pair_sorted(mode, &g, &p, &mut scratch, |gi, pi, pairing| out.pairs.push((gold_order[gi], pred_order[pi], pairing)));
+    pair_sorted(mode, &g, &p, &mut scratch, |gi, pi, pairing| {
+        out.pairs.push((gold_order[gi], pred_order[pi], pairing))
+    });
     out.spurious = (0..p.len()).filter(|&pi| scratch.pred_gold[pi] == NONE).map(|pi| pred_order[pi]).collect();
     out.missed = (0..g.len()).filter(|&gi| !scratch.gold_used[gi]).map(|gi| gold_order[gi]).collect();
     out
@@ -113,7 +115,13 @@ fn same_boundaries(a: &Span, b: &Span) -> bool {
 /// The SemEval pairing of spans already in canonical order (see [`canonical`]): calls
 /// `on_pair(gold index, predicted index, pairing)` for each pair, predictions in order. After
 /// it returns, `scratch` tells which gold spans were used and which predictions were paired.
-pub fn pair_sorted(mode: Mode, gold: &[&Span], pred: &[&Span], scratch: &mut Scratch, mut on_pair: impl FnMut(usize, usize, Pairing)) {
+pub fn pair_sorted(
+    mode: Mode,
+    gold: &[&Span],
+    pred: &[&Span],
+    scratch: &mut Scratch,
+    mut on_pair: impl FnMut(usize, usize, Pairing),
+) {
     let with_label = matches!(mode, Mode::Strict | Mode::Type);
     let used = &mut scratch.gold_used;
     used.clear();
@@ -169,7 +177,11 @@ pub fn pair_sorted(mode: Mode, gold: &[&Span], pred: &[&Span], scratch: &mut Scr
     for (pi, &gi) in pred_gold.iter().enumerate() {
         if gi != NONE {
             let (g, p) = (gold[gi as usize], pred[pi]);
-            on_pair(gi as usize, pi, Pairing { same_boundaries: same_boundaries(g, p), same_label: g.label() == p.label() });
+            on_pair(
+                gi as usize,
+                pi,
+                Pairing { same_boundaries: same_boundaries(g, p), same_label: g.label() == p.label() },
+            );
         }
     }
 }

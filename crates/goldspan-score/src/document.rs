@@ -186,7 +186,6 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
         None => gold.annotations.spans.iter().chain(&pred.spans).map(Span::layer).collect(),
     };
     let tokens = options.modes.contains(&Mode::Tokens).then(|| word_tokens(gold.document.text()));
-    let (mut gl, mut pl): (Vec<&Span>, Vec<&Span>) = (Vec::new(), Vec::new());
     let mut scratch = align::Scratch::default();
     let mut per_label = Vec::with_capacity(options.modes.len());
     for layer in layers {
@@ -194,18 +193,30 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
         let mut p: Vec<&Span> = pred.layer(layer).collect();
         g.sort_by(|a, b| align::canonical(a, b));
         p.sort_by(|a, b| align::canonical(a, b));
-        let labels: BTreeSet<&str> = g.iter().chain(&p).map(|s| s.label()).collect();
         for &mode in &options.modes {
             tally.add_micro(layer, mode, span_counts(mode, &g, &p, tokens.as_deref(), &mut scratch));
         }
-        for &label in &labels {
-            gl.clear();
-            pl.clear();
-            gl.extend(g.iter().copied().filter(|s| s.label() == label));
-            pl.extend(p.iter().copied().filter(|s| s.label() == label));
+        // Group by label (a stable sort keeps canonical order within each label), then walk
+        // the two grouped lists together.
+        g.sort_by(|a, b| a.label().cmp(b.label()));
+        p.sort_by(|a, b| a.label().cmp(b.label()));
+        let (mut i, mut j) = (0, 0);
+        while i < g.len() || j < p.len() {
+            let label = match (g.get(i), p.get(j)) {
+                (Some(a), Some(b)) => a.label().min(b.label()),
+                (Some(a), None) => a.label(),
+                (None, Some(b)) => b.label(),
+                (None, None) => break,
+            };
+            let gi = i + g[i..].iter().take_while(|s| s.label() == label).count();
+            let pj = j + p[j..].iter().take_while(|s| s.label() == label).count();
+            let (gl, pl) = (&g[i..gi], &p[j..pj]);
             per_label.clear();
-            per_label.extend(options.modes.iter().map(|&mode| (mode, span_counts(mode, &gl, &pl, tokens.as_deref(), &mut scratch))));
+            per_label.extend(
+                options.modes.iter().map(|&mode| (mode, span_counts(mode, gl, pl, tokens.as_deref(), &mut scratch))),
+            );
             tally.add_label_modes(layer, label, &per_label);
+            (i, j) = (gi, pj);
         }
     }
     for &mode in &options.modes {
@@ -218,7 +229,13 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
 
 /// Counts of `pred` against `gold` (spans of one layer) under `mode`.
 /// `g` and `p` must be in canonical order.
-fn span_counts(mode: Mode, g: &[&Span], p: &[&Span], tokens: Option<&[(usize, usize)]>, scratch: &mut align::Scratch) -> Counts {
+fn span_counts(
+    mode: Mode,
+    g: &[&Span],
+    p: &[&Span],
+    tokens: Option<&[(usize, usize)]>,
+    scratch: &mut align::Scratch,
+) -> Counts {
     match mode {
         Mode::Tokens => {
             let mut total = Counts::default();
@@ -229,7 +246,12 @@ fn span_counts(mode: Mode, g: &[&Span], p: &[&Span], tokens: Option<&[(usize, us
         }
         Mode::Overlap { .. } => {
             let a = align::by_iou(g, p, mode.threshold().unwrap_or(1.0));
-            Counts { cor: a.pairs.len() as u64, mis: a.missed.len() as u64, spu: a.spurious.len() as u64, ..Counts::default() }
+            Counts {
+                cor: a.pairs.len() as u64,
+                mis: a.missed.len() as u64,
+                spu: a.spurious.len() as u64,
+                ..Counts::default()
+            }
         }
         _ => align::semeval_counts(mode, g, p, scratch),
     }

@@ -370,7 +370,7 @@ pub fn parse_line(bytes: &[u8], line: usize, location: &Location) -> Result<Reco
         )),
         Ok(raw) => Ok(Record { line, raw }),
         Err(e) => {
-            let at = match sniff_id(text) {
+            let at = match sniff_id(std::str::from_utf8(bytes).unwrap_or_default()) {
                 Some(id) => at.in_document(&id),
                 None => at,
             };
