@@ -35,3 +35,27 @@ fn different_texts_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("document c: the two annotation sets have different texts"));
 }
+
+#[test]
+fn the_agreement_study_meets_its_targets_and_the_readme_shows_it() {
+    let out = goldspan()
+        .args(["agree", "corpus/news/agreement/first", "corpus/news/agreement/second", "--format", "json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert!(json["documents"].as_array().map_or(0, Vec::len) >= 15);
+    assert!(json["layers"]["entities"]["strict"]["f1"].as_f64().expect("f1") >= 0.90);
+    assert!(json["layers"]["quotes"]["labels"]["Quote"]["overlap"]["f1"].as_f64().expect("f1") >= 0.90);
+    let table = goldspan()
+        .args(["agree", "corpus/news/agreement/first", "corpus/news/agreement/second", "--format", "markdown"])
+        .output()
+        .expect("run");
+    let readme = std::fs::read_to_string(goldspan_tests::repo().join("corpus/news/README.md")).expect("README");
+    let section = readme
+        .split_once("<!-- agreement:begin -->\n")
+        .and_then(|(_, rest)| rest.split_once("<!-- agreement:end -->"))
+        .map(|(s, _)| s)
+        .expect("agreement markers in corpus/news/README.md");
+    assert_eq!(section.trim_end(), stdout(&table).trim_end(), "run tools/update-corpus-readme.sh");
+}

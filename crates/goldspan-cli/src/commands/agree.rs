@@ -73,9 +73,15 @@ fn render(json: &Value, markdown: bool) -> String {
     let docs = json["documents"].as_array().map_or(0, Vec::len);
     let mut out =
         format!("agreement of {} (A) and {} (B) on {docs} document(s)\n", json["a"], json["b"]).replace('"', "");
-    for side in ["only_a", "only_b"] {
+    for (side, name) in [("only_a", "A"), ("only_b", "B")] {
         if let Some(ids) = json[side].as_array().filter(|a| !a.is_empty()) {
-            out.push_str(&format!("{side}: {}\n", ids.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")));
+            let shown: Vec<&str> = ids.iter().take(5).filter_map(Value::as_str).collect();
+            let more = if ids.len() > 5 { format!(", and {} more", ids.len() - 5) } else { String::new() };
+            out.push_str(&format!(
+                "{} document(s) only in {name}, not compared: {}{more}\n",
+                ids.len(),
+                shown.join(", ")
+            ));
         }
     }
     let mut t = Table::new(&["layer", "label", "A", "B", "strict F1", "overlap F1", "kappa", "observed"]);
