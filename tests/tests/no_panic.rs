@@ -1,0 +1,66 @@
+//! No input makes a reader panic: arbitrary text and mutated valid files go through every
+//! format reader, which must answer with a value or with problems, never a panic.
+
+use goldspan_model::formats::{conll, jsonl, markup, spans_json, standoff};
+use goldspan_model::{Document, Location, Meta, Problems};
+use proptest::prelude::*;
+
+/// Text that looks like the formats: their punctuation, digits, tabs, quotes, brackets and
+/// some multi-byte characters, so mutations hit the parsers' interesting paths.
+fn formatish() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "T1", "R1", "*", "A1", "#1", "\t", " ", "\n", "\r\n", "PERSON", "Quote", "speaker", "Arg1:T1", "Arg2:T2",
+            "Coref", "0", "5", "12", "999999999999999999999", ";", "-", "{", "}", "[", "]", "\"", ":", ",", "id", "text",
+            "spans", "label", "start", "end", "B-PER", "I-ORG", "O", "-DOCSTART-", "# id = x", "+++", "😀", "é", "李",
+            "\u{301}", "\\", "\u{feff}", "null", "true", "ents",
+        ]),
+        0..60,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn manifest() -> goldspan_model::Manifest {
+    goldspan_tests::manifest()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn standoff_and_markup_never_panic(text in formatish(), body in "\\PC{0,40}") {
+        let doc = Document::new("d", body, Meta::new());
+        let mut problems = Problems::default();
+        let _ = standoff::parse(&text, &doc, &manifest(), &Location::file("x.ann"), &mut problems);
+        let _ = markup::compile(&text, &manifest(), &Location::file("x.gsm"), &mut problems);
+        let _ = markup::compile(&format!("+++\nid = \"d\"\n+++\n{text}"), &manifest(), &Location::file("x.gsm"), &mut problems);
+    }
+
+    #[test]
+    fn jsonl_lines_never_panic(text in formatish(), body in "\\PC{0,40}") {
+        let gold = Document::new("d", body, Meta::new());
+        for (i, line) in text.split('\n').enumerate() {
+            if let Ok(record) = jsonl::parse_line(line.as_bytes(), i + 1, &Location::file("x.jsonl")) {
+                let _ = record.resolve_predictions(&gold, Some(&manifest()), &Location::file("x.jsonl"));
+            }
+        }
+        let record = format!("{{\"id\": \"d\", \"text\": \"abc\", \"spans\": [{text}]}}");
+        if let Ok(r) = jsonl::parse_line(record.as_bytes(), 1, &Location::file("x.jsonl")) {
+            let _ = r.resolve(Some(&manifest()), &Location::file("x.jsonl"));
+        }
+    }
+
+    #[test]
+    fn file_readers_never_panic(text in formatish()) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("input");
+        std::fs::write(&path, &text).expect("write");
+        for scheme in [conll::Scheme::Iob1, conll::Scheme::Iob2, conll::Scheme::Bioes] {
+            let _ = conll::read(&path, scheme, "entities");
+        }
+        let _ = spans_json::read_doccano(&path, Some(&manifest()), "entities");
+        let _ = spans_json::read_spacy(&path, None, "entities");
+        let _ = spans_json::read_label_studio(&path, None, "entities");
+        let _ = jsonl::read_documents(&path, Some(&manifest()));
+    }
+}
