@@ -62,6 +62,53 @@ pub enum Command {
     /// Score predictions (JSON Lines) against gold: every mode, per layer and label, relations,
     /// quote attribution; optional bootstrap intervals, slices, errors and a paired comparison.
     Score(ScoreArgs),
+    /// Run an extractor over a corpus and score it: ad hoc (--extractor, --corpus) or from eval
+    /// definitions (default: every evals/*.toml). Exit 0 when the run completes, failures listed.
+    Run(RunArgs),
+    /// Re-run every eval in evals/ (through the cache) and compare with its snapshot. Exit 1
+    /// on a regression; --update writes new snapshots.
+    Check {
+        /// The directory of eval definitions.
+        #[arg(long, default_value = "evals")]
+        evals: PathBuf,
+        /// Write new snapshots (refused where a score fell, unless --allow-regression).
+        #[arg(long)]
+        update: bool,
+        /// With --update, accept lower scores.
+        #[arg(long)]
+        allow_regression: bool,
+        /// Cache directory for extractor outputs.
+        #[arg(long, default_value = ".goldspan-cache")]
+        cache: PathBuf,
+        /// Extract everything again.
+        #[arg(long)]
+        no_cache: bool,
+    },
+    /// Measure an extractor's speed: documents/s, MB/s and per-document latency (p50, p95,
+    /// p99), single-threaded and on every core, after a warm-up pass.
+    Bench {
+        /// Extractor spec.
+        #[arg(long)]
+        extractor: String,
+        /// The corpus whose texts to run on.
+        #[arg(long, default_value = "corpus/news")]
+        corpus: PathBuf,
+        /// Its split; default every document.
+        #[arg(long)]
+        split: Option<String>,
+        /// Passes over the documents per measurement.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// Threads (and worker processes) for the parallel pass; default every core.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Per-document time limit for external extractors, in seconds.
+        #[arg(long, default_value_t = 30.0)]
+        timeout: f64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Inter-annotator agreement between two annotations of the same documents: span F1
     /// (strict and overlap) per layer and label, speaker agreement, Cohen's kappa on tokens.
     Agree {
@@ -148,6 +195,52 @@ pub struct ScoreArgs {
     /// Include per-document scores (JSON).
     #[arg(long)]
     pub per_document: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Eval definitions to run (default: every evals/*.toml); or give --extractor.
+    pub evals: Vec<PathBuf>,
+    /// Extractor spec: quotes-rules, entities-rules, structure-rules, cmd:<program and
+    /// arguments>, file:<predictions.jsonl>.
+    #[arg(long, conflicts_with = "evals")]
+    pub extractor: Option<String>,
+    /// The gold corpus (ad hoc runs).
+    #[arg(long, default_value = "corpus/news")]
+    pub corpus: PathBuf,
+    /// The corpus split (ad hoc runs); default every document.
+    #[arg(long)]
+    pub split: Option<String>,
+    /// Matching modes (ad hoc runs).
+    #[arg(long = "mode", default_values_t = vec!["strict".to_string(), "exact".to_string(), "partial".to_string(), "type".to_string()])]
+    pub modes: Vec<String>,
+    /// Layers to score (ad hoc runs); default every layer found.
+    #[arg(long = "layer")]
+    pub layers: Vec<String>,
+    /// Parallel extractions, and worker processes for cmd: extractors.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Per-document time limit for external extractors, in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Stop at the first failing document (exit 2) instead of recording it.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Bootstrap samples for confidence intervals (ad hoc runs).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Bootstrap seed (ad hoc runs).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Cache directory for extractor outputs.
+    #[arg(long, default_value = ".goldspan-cache")]
+    pub cache: PathBuf,
+    /// Extract everything again, and cache nothing.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -18,6 +18,11 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// Renders for a terminal.
     pub fn render(&self) -> String {
         let widths: Vec<usize> = (0..self.header.len())

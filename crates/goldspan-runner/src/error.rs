@@ -18,6 +18,17 @@ pub enum Error {
         /// The unknown ids (first 20).
         ids: Vec<String>,
     },
+    /// The extractor could not be built, or failed under `--fail-fast`.
+    #[error("extractor: {0}")]
+    Extractor(String),
+    /// An eval definition or snapshot is malformed or cannot be written.
+    #[error("{file}: {message}")]
+    Eval {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A label map file is malformed.
     #[error("{file}: {message}")]
     LabelMap {

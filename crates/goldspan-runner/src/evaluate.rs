@@ -146,6 +146,23 @@ fn score_all<T: Send>(
         )
 }
 
+/// Scores documents whose predictions are already in memory (the runner's extractor outputs),
+/// in parallel; the order of `items` does not matter.
+pub fn score_pairs(items: Vec<(AnnotatedDocument, Annotations)>, config: &Config) -> Evaluation {
+    let (mut eval, _) = score_all(items, config, Ok);
+    eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    sort_errors(&mut eval.errors);
+    eval
+}
+
+fn sort_errors(errors: &mut [ErrorItem]) {
+    errors.sort_by(|a, b| {
+        let pos =
+            |e: &ErrorItem| e.gold.as_ref().or(e.predicted.as_ref()).map(|s| (s.start, s.end)).unwrap_or_default();
+        (&a.document, &a.layer, pos(a)).cmp(&(&b.document, &b.layer, pos(b)))
+    });
+}
+
 /// Scores the predictions at `predictions` against `gold`. Every problem in the predictions is
 /// collected and reported together; predictions for unknown documents are an error naming
 /// them; gold documents without predictions are scored as empty and listed.

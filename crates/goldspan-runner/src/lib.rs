@@ -6,15 +6,20 @@
 #![warn(missing_docs)]
 
 mod agree;
+mod bench;
 mod error;
+pub mod eval;
 mod evaluate;
 mod gold;
 mod label_map;
 pub mod results;
+mod run;
 pub mod synth;
 
 pub use agree::{agree, Agreement, AGREEMENT_MODES};
+pub use bench::{bench, BenchReport, Pass};
 pub use error::Error;
-pub use evaluate::{evaluate, Config, DocumentCounts, Evaluation};
+pub use evaluate::{evaluate, score_pairs, Config, DocumentCounts, Evaluation};
 pub use gold::{Fetched, Gold};
 pub use label_map::LabelMap;
+pub use run::{cache_dir, run, Failure, RunConfig, RunOutcome};

@@ -83,7 +83,7 @@ fn sorted(spans: &[&Span]) -> Vec<usize> {
 }
 
 /// Aligns for a SemEval mode ([`Mode::Strict`], [`Mode::Exact`], [`Mode::Partial`] or
-/// [`Mode::Type`]; any other mode aligns like strict).
+/// [`Mode::Type`]; any other mode aligns like exact, ignoring labels).
 pub fn semeval(mode: Mode, gold: &[&Span], pred: &[&Span]) -> Alignment {
     let gold_order = sorted(gold);
     let pred_order = sorted(pred);
@@ -106,6 +106,9 @@ const NONE: u32 = u32::MAX;
 pub struct Scratch {
     gold_used: Vec<bool>,
     pred_gold: Vec<u32>,
+    /// `reach[i]` = the largest end among gold spans `0..=i`: gold spans before the first
+    /// index whose reach passes a prediction's start cannot overlap it.
+    reach: Vec<usize>,
 }
 
 fn same_boundaries(a: &Span, b: &Span) -> bool {
@@ -129,6 +132,13 @@ pub fn pair_sorted(
     let pred_gold = &mut scratch.pred_gold;
     pred_gold.clear();
     pred_gold.resize(pred.len(), NONE);
+    let reach = &mut scratch.reach;
+    reach.clear();
+    let mut furthest = 0;
+    reach.extend(gold.iter().map(|g| {
+        furthest = furthest.max(g.end());
+        furthest
+    }));
 
     // Exact matches first: same boundaries (and label, in strict and type modes).
     for (pi, p) in pred.iter().enumerate() {
@@ -151,9 +161,10 @@ pub fn pair_sorted(
             continue;
         }
         let end = gold.partition_point(|g| g.start() < p.end());
+        let begin = reach.partition_point(|&r| r <= p.start()).min(end);
         let mut first_other = None;
         let mut closest: Option<(usize, usize)> = None;
-        for (gi, g) in gold[..end].iter().enumerate() {
+        for (gi, g) in gold.iter().enumerate().take(end).skip(begin) {
             if used[gi] || !overlaps(g, p) {
                 continue;
             }

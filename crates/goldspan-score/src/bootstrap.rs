@@ -112,6 +112,8 @@ pub fn paired(a: &[Counts], b: &[Counts], samples: usize, seed: u64, metric: imp
         }
         deltas.push(metric(&tb) - metric(&ta));
     }
+    // The randomisation test draws from its own stream, independent of the bootstrap's.
+    let mut rng = SplitMix64::new(seed ^ 0xA5A5_A5A5_A5A5_A5A5);
     let mut at_least = 0usize;
     for _ in 0..samples {
         let (mut ta, mut tb) = (Counts::default(), Counts::default());

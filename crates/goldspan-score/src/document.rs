@@ -219,10 +219,17 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
             (i, j) = (gi, pj);
         }
     }
+    // Relations and quotations belong to their head spans' layer: with a layer filter, only
+    // those of the layers in scope are scored.
+    let in_scope = |layer: &str| options.layers.as_ref().is_none_or(|l| l.contains(layer));
+    let quotes_in_scope =
+        gold.annotations.spans.iter().chain(&pred.spans).filter(|s| s.label() == QUOTE).all(|s| in_scope(s.layer()));
     for &mode in &options.modes {
-        score_relations(&gold.annotations, pred, mode, tally);
-        if let Some(q) = score_quotes(gold, pred, mode) {
-            *tally.quotes.entry(mode).or_default() += q;
+        score_relations(&gold.annotations, pred, mode, &in_scope, tally);
+        if quotes_in_scope {
+            if let Some(q) = score_quotes(gold, pred, mode) {
+                *tally.quotes.entry(mode).or_default() += q;
+            }
         }
     }
 }
@@ -313,10 +320,25 @@ fn token_counts<'a>(tokens: &[(usize, usize)], g: &[&'a Span], p: &[&'a Span]) -
         .collect()
 }
 
-fn score_relations(gold: &Annotations, pred: &Annotations, mode: Mode, tally: &mut Tally) {
+fn score_relations(
+    gold: &Annotations,
+    pred: &Annotations,
+    mode: Mode,
+    in_scope: &dyn Fn(&str) -> bool,
+    tally: &mut Tally,
+) {
     let gold_spans: HashMap<&str, &Span> = gold.spans.iter().map(|s| (s.id(), s)).collect();
     let pred_spans: HashMap<&str, &Span> = pred.spans.iter().map(|s| (s.id(), s)).collect();
-    let kinds: BTreeSet<&str> = gold.relations.iter().chain(&pred.relations).map(|r| r.kind.as_str()).collect();
+    let head_layer = |r: &goldspan_model::Relation, spans: &HashMap<&str, &Span>| {
+        spans.get(r.head.as_str()).map(|s| s.layer().to_owned())
+    };
+    let kinds: BTreeSet<&str> = gold
+        .relations
+        .iter()
+        .filter(|r| head_layer(r, &gold_spans).is_some_and(|l| in_scope(&l)))
+        .chain(pred.relations.iter().filter(|r| head_layer(r, &pred_spans).is_some_and(|l| in_scope(&l))))
+        .map(|r| r.kind.as_str())
+        .collect();
     for kind in kinds {
         let g = resolve_relations(&gold.relations, &gold_spans, kind);
         let p = resolve_relations(&pred.relations, &pred_spans, kind);

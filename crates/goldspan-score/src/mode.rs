@@ -71,7 +71,7 @@ impl fmt::Display for Mode {
 
 /// Why a mode name did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown mode {0:?}: use strict, exact, partial, type, overlap:θ (0 < θ ≤ 1) or tokens")]
+#[error("unknown mode {0:?}: use strict, exact, partial, type, overlap:θ (0.001 ≤ θ ≤ 1, in thousandths) or tokens")]
 pub struct ModeError(pub String);
 
 impl FromStr for Mode {
@@ -88,7 +88,7 @@ impl FromStr for Mode {
                 let theta: f64 = s
                     .strip_prefix("overlap:")
                     .and_then(|t| t.parse().ok())
-                    .filter(|t: &f64| *t > 0.0 && *t <= 1.0)
+                    .filter(|t: &f64| *t >= 0.001 && *t <= 1.0)
                     .ok_or_else(|| ModeError(s.to_owned()))?;
                 Mode::Overlap { permille: (theta * 1000.0).round() as u16 }
             }
@@ -107,6 +107,7 @@ mod tests {
             assert_eq!(mode.to_string(), name);
         }
         assert!("overlap:0".parse::<Mode>().is_err());
+        assert!("overlap:0.0004".parse::<Mode>().is_err());
         assert!("overlap:1.5".parse::<Mode>().is_err());
         assert!("fuzzy".parse::<Mode>().is_err());
     }

@@ -51,11 +51,5 @@ fn the_agreement_study_meets_its_targets_and_the_readme_shows_it() {
         .args(["agree", "corpus/news/agreement/first", "corpus/news/agreement/second", "--format", "markdown"])
         .output()
         .expect("run");
-    let readme = std::fs::read_to_string(goldspan_tests::repo().join("corpus/news/README.md")).expect("README");
-    let section = readme
-        .split_once("<!-- agreement:begin -->\n")
-        .and_then(|(_, rest)| rest.split_once("<!-- agreement:end -->"))
-        .map(|(s, _)| s)
-        .expect("agreement markers in corpus/news/README.md");
-    assert_eq!(section.trim_end(), stdout(&table).trim_end(), "run tools/update-corpus-readme.sh");
+    assert_eq!(super::readme_section("agreement"), stdout(&table).trim_end(), "run tools/update-corpus-readme.sh");
 }

@@ -3,6 +3,7 @@
 mod agree;
 mod convert;
 mod markup;
+mod run;
 mod score;
 mod stats;
 mod validate;
@@ -31,4 +32,16 @@ pub fn copy_corpus(src: &std::path::Path) -> (tempfile::TempDir, std::path::Path
 
 pub fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The generated section of corpus/news/README.md between `<!-- NAME:begin -->` and
+/// `<!-- NAME:end -->` (tools/update-corpus-readme.sh writes them).
+pub fn readme_section(name: &str) -> String {
+    let readme = std::fs::read_to_string(goldspan_tests::repo().join("corpus/news/README.md")).expect("README");
+    let (begin, end) = (format!("<!-- {name}:begin -->\n"), format!("<!-- {name}:end -->"));
+    readme
+        .split_once(&begin)
+        .and_then(|(_, rest)| rest.split_once(&end))
+        .map(|(s, _)| s.trim_end().to_owned())
+        .unwrap_or_else(|| panic!("no {name} markers in corpus/news/README.md"))
 }

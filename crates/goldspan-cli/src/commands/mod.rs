@@ -1,8 +1,11 @@
 //! One module per command; `dispatch` routes parsed arguments to them.
 
 mod agree;
+mod bench;
+mod check;
 mod convert;
 mod markup;
+mod run;
 mod score;
 mod stats;
 mod validate;
@@ -22,6 +25,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Markup { action } => markup::run(action),
         Command::Score(args) => score::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Bench { extractor, corpus, split, repeat, jobs, timeout, format } => {
+            bench::run(&extractor, &corpus, split.as_deref(), repeat, jobs, timeout, format)
+        }
+        Command::Check { evals, update, allow_regression, cache, no_cache } => {
+            check::run(&evals, update, allow_regression, (!no_cache).then_some(cache.as_path()))
+        }
         Command::Agree { a, b, format } => agree::run(&a, &b, format),
         Command::Synth { out, docs, seed, spans, missed, boundary, label, spurious } => {
             for (name, p) in [("missed", missed), ("boundary", boundary), ("label", label), ("spurious", spurious)] {

@@ -65,7 +65,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
 }
 
 /// One row of a paired comparison.
-struct Row {
+pub struct Row {
     layer: String,
     mode: Mode,
     paired: bootstrap::Paired,
@@ -81,8 +81,8 @@ impl Row {
     }
 }
 
-/// Paired comparison of micro F1 per (layer, mode): both evaluations cover the same
-/// documents (every gold document is scored, missing predictions as empty).
+/// Paired comparison of micro F1 per (layer, mode) of `a` (--pred) against the baseline `b`
+/// (--against): both cover the same documents (missing predictions are scored as empty).
 fn compare(a: &Evaluation, b: &Evaluation, samples: usize, seed: u64) -> Vec<Row> {
     let mut keys: Vec<(String, Mode)> =
         a.documents.iter().chain(&b.documents).flat_map(|d| d.micro.keys().cloned()).collect();
@@ -93,7 +93,8 @@ fn compare(a: &Evaluation, b: &Evaluation, samples: usize, seed: u64) -> Vec<Row
             let per_doc = |e: &Evaluation| -> Vec<Counts> {
                 e.documents.iter().map(|d| d.micro.get(&(layer.clone(), mode)).copied().unwrap_or_default()).collect()
             };
-            let paired = bootstrap::paired(&per_doc(a), &per_doc(b), samples, seed, |c| c.prf().f1);
+            // A is the baseline (--against), B the system under test (--pred): delta = B − A.
+            let paired = bootstrap::paired(&per_doc(b), &per_doc(a), samples, seed, |c| c.prf().f1);
             Row { layer, mode, paired }
         })
         .collect()
@@ -103,7 +104,7 @@ fn f(x: f64) -> String {
     format!("{x:.4}")
 }
 
-fn render(eval: &Evaluation, info: &RunInfo, comparison: Option<&[Row]>, markdown: bool) -> String {
+pub fn render(eval: &Evaluation, info: &RunInfo, comparison: Option<&[Row]>, markdown: bool) -> String {
     let show = |t: &Table| if markdown { t.markdown() } else { t.render() };
     let mut out = format!(
         "gold {}{}, predictions {}: {} document(s) scored",
@@ -250,7 +251,7 @@ fn render(eval: &Evaluation, info: &RunInfo, comparison: Option<&[Row]>, markdow
                 format!("{:.4}", r.paired.p_value),
             ]);
         }
-        out.push_str(&format!("\npaired comparison (B = --against), micro F1:\n{}", show(&t)));
+        out.push_str(&format!("\npaired comparison, micro F1 (A = --against baseline, B = --pred):\n{}", show(&t)));
     }
     out
 }

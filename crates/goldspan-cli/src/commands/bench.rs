@@ -1,0 +1,63 @@
+//! `goldspan bench`: extractor throughput and latency, as a table or JSON.
+
+use std::path::Path;
+use std::time::Duration;
+
+use goldspan_extract::{Registry, Settings};
+use goldspan_runner::{bench, Pass};
+use serde_json::json;
+
+use super::print;
+use crate::args::Format;
+use crate::table::Table;
+use crate::Outcome;
+
+pub fn run(
+    spec: &str,
+    corpus: &Path,
+    split: Option<&str>,
+    repeat: usize,
+    jobs: Option<usize>,
+    timeout: f64,
+    format: Format,
+) -> anyhow::Result<Outcome> {
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let settings = Settings { jobs, timeout: Duration::from_secs_f64(timeout.max(0.001)), manifest: None };
+    let report = bench(&Registry::with_builtins(), spec, corpus, split, repeat, &settings)?;
+    let pass_json = |p: &Pass| {
+        json!({"threads": p.threads, "seconds": p.seconds, "documents_per_second": p.documents_per_second,
+            "megabytes_per_second": p.megabytes_per_second, "latency_ms": {"p50": p.latency_ms[0], "p95": p.latency_ms[1], "p99": p.latency_ms[2]},
+            "failures": p.failures})
+    };
+    let text = match format {
+        Format::Json => {
+            let j = json!({"extractor": report.extractor, "documents": report.documents, "bytes": report.bytes,
+                "single_thread": pass_json(&report.single), "all_cores": pass_json(&report.parallel)});
+            serde_json::to_string_pretty(&j)? + "\n"
+        }
+        Format::Table | Format::Markdown => {
+            let mut t = Table::new(&["pass", "threads", "docs/s", "MB/s", "p50 ms", "p95 ms", "p99 ms", "failures"]);
+            for (name, p) in [("single thread", &report.single), ("all cores", &report.parallel)] {
+                t.row(vec![
+                    name.into(),
+                    p.threads.to_string(),
+                    format!("{:.1}", p.documents_per_second),
+                    format!("{:.2}", p.megabytes_per_second),
+                    format!("{:.3}", p.latency_ms[0]),
+                    format!("{:.3}", p.latency_ms[1]),
+                    format!("{:.3}", p.latency_ms[2]),
+                    p.failures.to_string(),
+                ]);
+            }
+            let table = if format == Format::Markdown { t.markdown() } else { t.render() };
+            format!(
+                "{}: {} documents per pass ({:.2} MB), after a warm-up pass\n\n{table}",
+                report.extractor,
+                report.documents,
+                report.bytes as f64 / 1e6
+            )
+        }
+    };
+    print(&text)?;
+    Ok(Outcome::Ok)
+}

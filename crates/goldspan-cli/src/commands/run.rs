@@ -1,0 +1,138 @@
+//! `goldspan run`: an extractor over a corpus, through the cache, scored; ad hoc or from evals.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use goldspan_extract::Registry;
+use goldspan_runner::eval::{self, Eval};
+use goldspan_runner::results::RunInfo;
+use goldspan_runner::{Config, LabelMap, RunConfig, RunOutcome};
+use goldspan_score::{Mode, Options};
+
+use super::print;
+use crate::args::{Format, RunArgs};
+use crate::Outcome;
+
+pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
+    let cache = (!args.no_cache).then_some(args.cache.as_path());
+    let evals: Vec<Eval> = if let Some(spec) = &args.extractor {
+        let modes = args.modes.iter().map(|m| m.parse::<Mode>()).collect::<Result<Vec<_>, _>>()?;
+        let layers = (!args.layers.is_empty()).then(|| args.layers.iter().cloned().collect::<BTreeSet<_>>());
+        let run = RunConfig {
+            corpus: args.corpus.clone(),
+            split: args.split.clone(),
+            extractor: spec.clone(),
+            jobs: args.jobs.unwrap_or_else(default_jobs),
+            timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+            cache: cache.map(Path::to_owned),
+            fail_fast: args.fail_fast,
+            scoring: Config {
+                options: Options { modes, layers },
+                label_map: LabelMap::default(),
+                slices: Vec::new(),
+                per_document: args.bootstrap > 0,
+                errors: false,
+            },
+        };
+        let bootstrap = (args.bootstrap > 0).then_some((args.bootstrap, args.seed));
+        vec![Eval { name: spec.clone(), path: "evals/adhoc.toml".into(), run, bootstrap, tolerance: 0.0 }]
+    } else if args.evals.is_empty() {
+        // No eval named and no extractor: every eval in ./evals.
+        let mut all = eval::load_evals(Path::new("evals"), cache)?;
+        anyhow::ensure!(!all.is_empty(), "no eval definitions in evals/; give --extractor SPEC");
+        for e in &mut all {
+            e.run.fail_fast = args.fail_fast;
+            if let Some(jobs) = args.jobs {
+                e.run.jobs = jobs;
+            }
+        }
+        all
+    } else {
+        let mut all = Vec::new();
+        for path in &args.evals {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let mut found: Vec<Eval> = eval::load_evals(dir, cache)?.into_iter().filter(|e| e.name == name).collect();
+            anyhow::ensure!(!found.is_empty(), "{} is not an eval definition", path.display());
+            for e in &mut found {
+                e.run.fail_fast = args.fail_fast;
+                if let Some(jobs) = args.jobs {
+                    e.run.jobs = jobs;
+                }
+            }
+            all.extend(found);
+        }
+        all
+    };
+    let registry = Registry::with_builtins();
+    let mut out = String::new();
+    let mut json = Vec::new();
+    for e in &evals {
+        let outcome = run_with_progress(&registry, &e.run).with_context(|| format!("run {}", e.name))?;
+        let results = eval::results_json(&outcome, &e.run, e.bootstrap);
+        match args.format {
+            Format::Json => json.push(results),
+            Format::Table | Format::Markdown => out.push_str(&render(e, &outcome, args.format == Format::Markdown)),
+        }
+    }
+    let text = match args.format {
+        Format::Json if json.len() == 1 => serde_json::to_string_pretty(&json[0])? + "\n",
+        Format::Json => serde_json::to_string_pretty(&json)? + "\n",
+        _ => out,
+    };
+    print(&text)?;
+    Ok(Outcome::Ok)
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Runs one eval, with a progress line (documents/s, ETA) on stderr when stdout is a terminal.
+pub fn run_with_progress(registry: &Registry, run: &RunConfig) -> anyhow::Result<RunOutcome> {
+    let show = std::io::stdout().is_terminal();
+    let started = Instant::now();
+    let progress = move |done: usize, total: usize| {
+        if !show {
+            return;
+        }
+        let elapsed = started.elapsed().as_secs_f64().max(1e-9);
+        let rate = done as f64 / elapsed;
+        let eta = if rate > 0.0 { (total - done) as f64 / rate } else { 0.0 };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r  {done}/{total} documents, {rate:.1} docs/s, ETA {eta:.0}s   ");
+        if done == total {
+            let _ = writeln!(err);
+        }
+    };
+    Ok(goldspan_runner::run(registry, run, &progress)?)
+}
+
+fn render(e: &Eval, outcome: &RunOutcome, markdown: bool) -> String {
+    let info = RunInfo {
+        gold: outcome.corpus.clone(),
+        split: e.run.split.clone(),
+        predictions: outcome.extractor.name.clone(),
+        modes: e.run.scoring.options.modes.clone(),
+        bootstrap: e.bootstrap,
+        label_map: false,
+    };
+    let title = if e.name == outcome.extractor.name {
+        e.name.clone()
+    } else {
+        format!("{}: {}", e.name, outcome.extractor.name)
+    };
+    let mut out = format!("{title} ({} extracted, {} from cache)\n", outcome.extracted, outcome.cached);
+    out.push_str(&super::score::render(&outcome.evaluation, &info, None, markdown));
+    if !outcome.failures.is_empty() {
+        out.push_str(&format!("\n{} failure(s), scored as empty predictions:\n", outcome.failures.len()));
+        for f in &outcome.failures {
+            out.push_str(&format!("  {}: {}\n", f.document, f.reason));
+        }
+    }
+    out.push('\n');
+    out
+}

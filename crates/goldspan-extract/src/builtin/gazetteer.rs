@@ -1,0 +1,173 @@
+//! The word lists behind the rule-based entity tagger: places, nationalities, languages,
+//! well-known organisations, given names, titles and type cues, written by hand as facts.
+//!
+//! The lists live as plain text under `crates/goldspan-extract/data/gazetteer/` and are compiled
+//! in with `include_str!`, so the tagger needs no files at run time and its configuration hash
+//! changes whenever a list does.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use super::Label;
+
+/// The raw list texts, in a fixed order: part of the extractor's configuration hash.
+pub(super) const TEXTS: [(&str, &str); 13] = [
+    ("gpe", include_str!("../../data/gazetteer/gpe.txt")),
+    ("loc", include_str!("../../data/gazetteer/loc.txt")),
+    ("norp", include_str!("../../data/gazetteer/norp.txt")),
+    ("languages", include_str!("../../data/gazetteer/languages.txt")),
+    ("orgs", include_str!("../../data/gazetteer/orgs.txt")),
+    ("facs", include_str!("../../data/gazetteer/facs.txt")),
+    ("events", include_str!("../../data/gazetteer/events.txt")),
+    ("given_names", include_str!("../../data/gazetteer/given_names.txt")),
+    ("titles", include_str!("../../data/gazetteer/titles.txt")),
+    ("cues", include_str!("../../data/gazetteer/cues.txt")),
+    ("stopwords", include_str!("../../data/gazetteer/stopwords.txt")),
+    ("ambiguous", AMBIGUOUS_PLACES),
+    ("named", include_str!("../../data/gazetteer/named.txt")),
+];
+
+/// Place names that are also common words or given names: trusted only mid-sentence.
+const AMBIGUOUS_PLACES: &str =
+    "Reading\nBath\nSplit\nNice\nChad\nJordan\nGeorgia\nDurham\nPerth\nMet\nSale\nDeal\nWear\n";
+
+/// Where a cue word sits in a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum CueSide {
+    /// The name starts with the cue ("River Thames", "University of Leeds").
+    Head,
+    /// The name ends with the cue ("Leeds City Council", "Heathrow Airport").
+    Tail,
+}
+
+/// All lists, parsed once.
+#[derive(Debug)]
+pub(super) struct Gazetteer {
+    /// Full names with a fixed label (places, organisations, facilities, events, NORP).
+    names: HashMap<String, Label>,
+    /// Languages (checked against context: "in Polish" vs "Polish authorities").
+    languages: HashSet<String>,
+    /// Given names, for "Given Surname" → PERSON.
+    given: HashSet<String>,
+    /// Titles and honorifics.
+    titles: HashSet<String>,
+    /// Type cues: (side, word or two words) → label.
+    cues: HashMap<(CueSide, String), Label>,
+    /// Lowercase common words that never start a name.
+    stopwords: HashSet<String>,
+    /// Place names trusted only mid-sentence.
+    ambiguous: HashSet<String>,
+}
+
+/// Non-empty, non-comment lines of a list.
+fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+impl Gazetteer {
+    fn build() -> Gazetteer {
+        let mut names = HashMap::new();
+        // First list wins on a clash: GPE before LOC before NORP before ORG before FAC before EVENT.
+        let fixed = [
+            (TEXTS[0].1, Label::Gpe),
+            (TEXTS[1].1, Label::Loc),
+            (TEXTS[2].1, Label::Norp),
+            (TEXTS[4].1, Label::Org),
+            (TEXTS[5].1, Label::Fac),
+            (TEXTS[6].1, Label::Event),
+        ];
+        for (text, label) in fixed {
+            for name in entries(text) {
+                names.entry(name.to_string()).or_insert(label);
+            }
+        }
+        for line in entries(TEXTS[12].1) {
+            let Some((label, name)) = line.split_once(' ') else { continue };
+            if let Some(label) = Label::parse(label) {
+                names.entry(name.trim().to_string()).or_insert(label);
+            }
+        }
+        let set = |text: &'static str| entries(text).map(str::to_string).collect::<HashSet<_>>();
+        let mut cues = HashMap::new();
+        for line in entries(TEXTS[9].1) {
+            let Some((kind, word)) = line.split_once(' ') else { continue };
+            let Some((label, side)) = kind.rsplit_once('-') else { continue };
+            let (Some(label), side) = (Label::parse(label), if side == "head" { CueSide::Head } else { CueSide::Tail })
+            else {
+                continue;
+            };
+            cues.entry((side, word.trim().to_string())).or_insert(label);
+        }
+        Gazetteer {
+            names,
+            languages: set(TEXTS[3].1),
+            given: set(TEXTS[7].1),
+            titles: set(TEXTS[8].1),
+            cues,
+            stopwords: entries(TEXTS[10].1).map(str::to_lowercase).collect(),
+            ambiguous: set(TEXTS[11].1),
+        }
+    }
+
+    /// The label of a listed full name, e.g. "Black Sea" → LOC.
+    pub(super) fn name(&self, text: &str) -> Option<Label> {
+        self.names.get(text).copied()
+    }
+
+    /// Whether `word` names a language.
+    pub(super) fn is_language(&self, text: &str) -> bool {
+        self.languages.contains(text)
+    }
+
+    /// Whether `word` is a listed given name.
+    pub(super) fn is_given_name(&self, word: &str) -> bool {
+        self.given.contains(word)
+    }
+
+    /// Whether `word` is a title or honorific ("Ms", "President").
+    pub(super) fn is_title(&self, word: &str) -> bool {
+        self.titles.contains(word) || self.titles.contains(word.trim_end_matches('.'))
+    }
+
+    /// The label a cue word gives on one side of a name.
+    pub(super) fn cue(&self, side: CueSide, word: &str) -> Option<Label> {
+        self.cues.get(&(side, word.to_string())).copied()
+    }
+
+    /// Whether the lowercase `word` is a common word that never starts a name.
+    pub(super) fn is_stopword(&self, lower: &str) -> bool {
+        self.stopwords.contains(lower)
+    }
+
+    /// Whether a listed place name is also a common word.
+    pub(super) fn is_ambiguous(&self, text: &str) -> bool {
+        self.ambiguous.contains(text)
+    }
+}
+
+/// The lists, parsed on first use.
+pub(super) fn gazetteer() -> &'static Gazetteer {
+    static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
+    GAZETTEER.get_or_init(Gazetteer::build)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_parse_and_answer() {
+        let g = gazetteer();
+        assert_eq!(g.name("Poland"), Some(Label::Gpe));
+        assert_eq!(g.name("Black Sea"), Some(Label::Loc));
+        assert_eq!(g.name("Belarusian"), Some(Label::Norp));
+        assert_eq!(g.name("Bank of England"), Some(Label::Org));
+        assert!(g.is_language("Welsh"));
+        assert!(g.is_given_name("Zoë"));
+        assert!(g.is_title("Ms") && g.is_title("Dr."));
+        assert_eq!(g.cue(CueSide::Tail, "Airport"), Some(Label::Fac));
+        assert_eq!(g.cue(CueSide::Head, "River"), Some(Label::Loc));
+        assert!(g.is_stopword("however"));
+        assert_eq!(g.name("Magna Carta"), Some(Label::Law));
+    }
+}

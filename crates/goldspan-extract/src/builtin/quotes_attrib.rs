@@ -1,0 +1,964 @@
+//! Attribution patterns of the quotation extractor: finding the cue verb of a quotation in its
+//! sentence and the speaker's mention around it ("X said", "said X", "X, a spokeswoman, said",
+//! "according to X", "“…,” she said").
+//!
+//! The rules work on one line's tokens, in which every quotation is an opaque token, so a verb
+//! or a name inside a quotation is never taken for the attribution.
+
+use super::lexicon::{
+    contains, ABBREVIATIONS, AUX_AND_ADVERBS, BARE_SPEAKERS, CLAUSE_OPENERS, CUE_PHRASES, CUE_WORDS, DETERMINERS,
+    DOCUMENT_NOUNS, NAME_CONNECTORS, ORG_WORDS, POST_NOMINALS, PRONOUNS, STOP_WORDS, TITLES,
+};
+use super::text::{Region, TokKind, Token};
+
+/// What kind of expression a speaker mention is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MentionKind {
+    /// "he", "she", "it", "they", "I", "we".
+    Pronoun,
+    /// A capitalised name, without titles.
+    Name,
+    /// A noun phrase without its determiner ("spokeswoman", "Home Office spokeswoman").
+    Nominal,
+}
+
+/// A speaker mention: code points `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Mention {
+    /// First code point.
+    pub start: usize,
+    /// One past the last code point.
+    pub end: usize,
+    /// Kind of expression.
+    pub kind: MentionKind,
+}
+
+/// A cue: code points `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct CueSpan {
+    /// First code point.
+    pub start: usize,
+    /// One past the last code point.
+    pub end: usize,
+}
+
+/// A speaker and, when the text has one, the cue that introduces the quotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Attribution {
+    /// The speaker.
+    pub source: Mention,
+    /// The attribution verb or phrase.
+    pub cue: Option<CueSpan>,
+}
+
+/// Most words a name may have.
+const MAX_NAME_WORDS: usize = 8;
+/// Most words a nominal speaker may have.
+const MAX_NOMINAL_WORDS: usize = 5;
+/// Most tokens before a quotation that its attribution is looked for in.
+const MAX_WINDOW: usize = 80;
+/// Most chained cues or possessors a rule follows before giving up.
+const MAX_DEPTH: usize = 3;
+/// Most tokens between a quotation and a trailing cue ("”, AIU head Brendan Farrow said").
+const MAX_TRAILING_GAP: usize = 30;
+
+/// Irregular past tenses that end a nominal read forwards ("the jury sent a note").
+const IRREGULAR_VERBS: &[&str] = &[
+    "sent",
+    "gave",
+    "made",
+    "took",
+    "put",
+    "set",
+    "went",
+    "came",
+    "got",
+    "left",
+    "kept",
+    "held",
+    "found",
+    "saw",
+    "met",
+    "ran",
+    "won",
+    "lost",
+    "paid",
+    "spent",
+    "brought",
+    "bought",
+    "thought",
+    "felt",
+    "became",
+    "began",
+    "spoke",
+    "stood",
+    "sat",
+    "led",
+    "heard",
+    "knew",
+    "shook",
+    "wept",
+    "broke",
+    "chose",
+    "drove",
+    "fell",
+    "flew",
+    "grew",
+    "hit",
+    "meant",
+    "rose",
+    "struck",
+    "taught",
+    "threw",
+    "understood",
+    "wore",
+    "sees",
+    "leans",
+    "rolls",
+    "thinks",
+    "plans",
+    "hopes",
+    "remains",
+    "wants",
+    "needs",
+    "keeps",
+    "spends",
+    "does",
+    "gets",
+    "puts",
+    "takes",
+    "makes",
+    "gives",
+];
+
+/// Nouns after a capitalised modifier that make the whole a nominal ("Unicef spokesperson").
+const ROLE_NOUNS: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "spokespeople",
+    "official",
+    "officials",
+    "source",
+    "sources",
+    "representative",
+    "executive",
+    "boss",
+    "chief",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "director",
+    "manager",
+    "minister",
+    "secretary",
+    "leader",
+    "president",
+    "officer",
+    "statement",
+    "report",
+    "analyst",
+    "analysts",
+    "economist",
+    "economists",
+    "researcher",
+    "researchers",
+    "adviser",
+    "advisers",
+    "member",
+    "members",
+    "staff",
+    "worker",
+    "workers",
+    "team",
+    "mps",
+    "msps",
+    "employees",
+    "residents",
+    "fans",
+    "founder",
+    "lawyer",
+    "lawyers",
+];
+
+/// Prepositions that open a post-modifier of a speaker ("a spokesman for Downing Street").
+const POST_MODIFIER_PREPS: &[&str] = &["for", "of", "to", "at", "from", "with", "in", "on"];
+
+/// Words that open a clause: a subject is never read across them.
+const CLAUSE_MARKERS: &[&str] = &[
+    "as", "when", "while", "because", "that", "and", "but", "which", "who", "where", "if", "although", "though",
+    "whereas", "so", "what",
+];
+
+/// Number words that count a nominal speaker and are not part of it ("one witness").
+const NUMBER_WORDS: &[&str] =
+    &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens", "hundreds"];
+
+/// Conjunctions that mean the words after a quotation are not its attribution.
+const NOT_TRAILING: &[&str] = &["and", "but", "because", "while", "when", "if", "so", "although", "though"];
+
+/// One line's tokens with the text they index, and the rules that read them.
+#[derive(Debug)]
+pub(super) struct Ctx<'a> {
+    chars: &'a [char],
+    toks: &'a [Token],
+    regions: &'a [Region],
+    /// For every token, the first token of its sentence.
+    sentence_starts: Vec<usize>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context over one line.
+    pub fn new(chars: &'a [char], toks: &'a [Token], regions: &'a [Region]) -> Ctx<'a> {
+        let mut ctx = Ctx { chars, toks, regions, sentence_starts: Vec::with_capacity(toks.len()) };
+        let mut start = 0;
+        for i in 0..toks.len() {
+            if i > 0 && ctx.is_sentence_end(i - 1) {
+                start = i;
+            }
+            ctx.sentence_starts.push(start);
+        }
+        ctx
+    }
+
+    /// The text, as code points.
+    pub fn chars(&self) -> &'a [char] {
+        self.chars
+    }
+
+    /// The tokens.
+    pub fn tokens(&self) -> &'a [Token] {
+        self.toks
+    }
+
+    /// The text of a token.
+    pub fn text_of(&self, t: Token) -> String {
+        self.chars.get(t.start..t.end).map(|s| s.iter().collect()).unwrap_or_default()
+    }
+
+    /// Whether token `i` is a colon.
+    pub fn is_colon(&self, i: usize) -> bool {
+        self.punct(i) == Some(':')
+    }
+
+    fn word(&self, i: usize) -> Option<String> {
+        let t = self.toks.get(i)?;
+        (t.kind == TokKind::Word).then(|| self.chars[t.start..t.end].iter().collect())
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| t.kind == TokKind::Word)
+    }
+
+    fn punct(&self, i: usize) -> Option<char> {
+        match self.toks.get(i)?.kind {
+            TokKind::Punct(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn is_quote(&self, i: usize) -> bool {
+        matches!(self.toks.get(i).map(|t| t.kind), Some(TokKind::Quote(_)))
+    }
+
+    fn word_in(&self, i: usize, list: &[&str]) -> bool {
+        self.word(i).is_some_and(|w| contains(list, &w))
+    }
+
+    /// Capitalised, or a lowercase particle joined to a capitalised part ("al-Tamimi").
+    fn is_cap(&self, i: usize) -> bool {
+        let Some(w) = self.word(i) else { return false };
+        let mut cs = w.chars();
+        match cs.next() {
+            Some(c) if c.is_uppercase() => true,
+            Some(c) if c.is_lowercase() => {
+                w.split(['-', '‑']).skip(1).any(|part| part.chars().next().is_some_and(char::is_uppercase))
+            }
+            _ => false,
+        }
+    }
+
+    fn is_lower_word(&self, i: usize) -> bool {
+        self.word(i).is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase)) && !self.is_cap(i)
+    }
+
+    /// A number ("72", "1,400"), not a compound adjective ("38-year-old").
+    fn is_numeric(&self, i: usize) -> bool {
+        self.word(i).is_some_and(|w| {
+            w.chars().next().is_some_and(|c| c.is_ascii_digit()) && !w.chars().any(char::is_alphabetic)
+        })
+    }
+
+    fn is_possessive(&self, i: usize) -> bool {
+        self.word(i).is_some_and(|w| {
+            let l = w.to_lowercase();
+            l.ends_with("’s") || l.ends_with("'s")
+        }) || self.next_is_bare_apostrophe(i)
+    }
+
+    /// "Belarus’ president": a word followed directly by a lone apostrophe.
+    fn next_is_bare_apostrophe(&self, i: usize) -> bool {
+        match (self.toks.get(i), self.toks.get(i + 1)) {
+            (Some(a), Some(b)) => {
+                a.kind == TokKind::Word && b.start == a.end && matches!(b.kind, TokKind::Punct('’' | '\''))
+            }
+            _ => false,
+        }
+    }
+
+    fn is_pronoun(&self, i: usize) -> bool {
+        self.word_in(i, PRONOUNS)
+    }
+
+    fn mention(&self, first: usize, last: usize, kind: MentionKind) -> Option<Mention> {
+        let (a, b) = (self.toks.get(first)?, self.toks.get(last)?);
+        (first <= last && a.start < b.end).then_some(Mention { start: a.start, end: b.end, kind })
+    }
+
+    /// The region text of a quote token ends a sentence ("… he said. “We lost.” Then …").
+    fn quote_ends_sentence(&self, i: usize) -> bool {
+        let Some(TokKind::Quote(r)) = self.toks.get(i).map(|t| t.kind) else { return false };
+        let Some(region) = self.regions.get(r) else { return false };
+        region.end > region.start && matches!(self.chars.get(region.end - 1), Some('.' | '!' | '?' | '…'))
+    }
+
+    /// Whether token `i` ends a sentence.
+    pub fn is_sentence_end(&self, i: usize) -> bool {
+        match self.punct(i) {
+            Some('!' | '?') => true,
+            Some('.') => !(i > 0 && self.word_in(i - 1, ABBREVIATIONS)),
+            _ => self.quote_ends_sentence(i) && !self.next_is_attribution(i),
+        }
+    }
+
+    /// A quotation followed straight away by its attribution does not end the sentence.
+    fn next_is_attribution(&self, i: usize) -> bool {
+        let j = i + 1;
+        self.cue_at(j).is_some() || (self.is_pronoun(j) && self.cue_at(j + 1).is_some()) || self.is_lower_word(j)
+    }
+
+    /// First token of the sentence that contains token `i`.
+    pub fn sentence_start(&self, i: usize) -> usize {
+        self.sentence_starts.get(i).copied().unwrap_or(i)
+    }
+
+    /// If a cue starts at token `i`, its last token.
+    pub fn cue_at(&self, i: usize) -> Option<usize> {
+        let w = self.word(i)?.to_lowercase();
+        if let Some(next) = self.word(i + 1).map(|n| n.to_lowercase()) {
+            if CUE_PHRASES.iter().any(|&(a, b)| a == w && b == next) {
+                return Some(i + 1);
+            }
+        }
+        if !CUE_WORDS.contains(&w.as_str()) {
+            return None;
+        }
+        let prev = if i > 0 { self.word(i - 1).map(|p| p.to_lowercase()) } else { None };
+        let next = self.word(i + 1).map(|n| n.to_lowercase());
+        let prev = prev.as_deref();
+        let next = next.as_deref();
+        let noun_before = matches!(prev, Some("a" | "an" | "the" | "his" | "her" | "its" | "their" | "this"));
+        let passive = matches!(prev, Some("is" | "are" | "was" | "were" | "be" | "been" | "being"));
+        let verb_after = matches!(next, Some("were" | "was" | "are" | "is" | "have" | "had" | "has"));
+        let sentence_initial = i == 0 || matches!(self.punct(i - 1), Some('.' | '!' | '?'));
+        let excluded = (w.ends_with("ing") && noun_before)
+            || (w.ends_with("ed") && passive)
+            || (w.ends_with('s') && (verb_after || noun_before))
+            || match w.as_str() {
+                "called" | "calling" | "calls" => matches!(next, Some("on" | "off" | "up" | "in" | "for")),
+                "say" | "tell" | "concede" => matches!(prev, Some("to" | "would" | "could" | "will" | "not")),
+                "speaking" => sentence_initial,
+                "asked" => sentence_initial || matches!(prev, Some("when" | "if")),
+                _ => false,
+            };
+        (!excluded).then_some(i)
+    }
+
+    /// If a cue ends at token `i`, its first token.
+    fn cue_ending_at(&self, i: usize) -> Option<usize> {
+        if i > 0 && self.cue_at(i - 1) == Some(i) {
+            return Some(i - 1);
+        }
+        (self.cue_at(i) == Some(i)).then_some(i)
+    }
+
+    fn cue_span(&self, first: usize, last: usize) -> Option<CueSpan> {
+        Some(CueSpan { start: self.toks.get(first)?.start, end: self.toks.get(last)?.end })
+    }
+
+    fn is_according_to(&self, first: usize) -> bool {
+        self.word(first).is_some_and(|w| w.eq_ignore_ascii_case("according"))
+    }
+
+    fn is_participle(&self, first: usize) -> bool {
+        self.word(first).is_some_and(|w| w.to_lowercase().ends_with("ing"))
+    }
+
+    /// The attribution a quotation at token `q` gets from its own sentence, if any.
+    pub fn direct(&self, q: usize) -> Option<Attribution> {
+        let start = self.sentence_start(q).max(q.saturating_sub(MAX_WINDOW));
+        // A quotation that opens its sentence is attributed after it; one inside a sentence is
+        // attributed by its clause, and only failing that by what follows it.
+        if start == q || (start..q).all(|i| !self.is_word(i)) {
+            return self.trailing(q).or_else(|| self.backward(q, start));
+        }
+        self.backward(q, start).or_else(|| self.trailing(q))
+    }
+
+    fn backward(&self, q: usize, start: usize) -> Option<Attribution> {
+        let mut m = q;
+        while m > start {
+            m -= 1;
+            let Some(first) = self.cue_ending_at(m) else { continue };
+            let cue = self.cue_span(first, m);
+            let source =
+                if self.is_according_to(first) { self.np_after(m + 1, q) } else { self.subject_before(first, start) };
+            if let Some(source) = source {
+                return Some(Attribution { source, cue });
+            }
+            m = first;
+        }
+        None
+    }
+
+    /// "“…,” she said", "“…,” said X", "“…”, according to X", "“…” the company added".
+    fn trailing(&self, q: usize) -> Option<Attribution> {
+        let mut k = q + 1;
+        if matches!(self.punct(k), Some(',' | '—' | '–')) {
+            k += 1;
+        }
+        if let Some(last) = self.cue_at(k) {
+            let source = self.np_after(last + 1, self.toks.len())?;
+            return Some(Attribution { source, cue: self.cue_span(k, last) });
+        }
+        let first_ok = self.is_pronoun(k) || self.is_cap(k) || self.word_in(k, DETERMINERS) || self.is_numeric(k);
+        if !first_ok {
+            return None;
+        }
+        let mut m = k;
+        while m < self.toks.len() && m <= k + MAX_TRAILING_GAP {
+            let stop = self.is_quote(m)
+                || matches!(self.punct(m), Some('.' | '!' | '?' | ':' | ';'))
+                || self.word_in(m, NOT_TRAILING);
+            if stop {
+                return None;
+            }
+            if self.is_word(m) {
+                if let Some(last) = self.cue_at(m) {
+                    let source = self.subject_before(m, k)?;
+                    return Some(Attribution { source, cue: self.cue_span(m, last) });
+                }
+            }
+            m += 1;
+        }
+        None
+    }
+
+    /// The speaker before a cue starting at token `cue`, looking no further left than `left`.
+    pub fn subject_before(&self, cue: usize, left: usize) -> Option<Mention> {
+        self.subject_at_depth(cue, left, 0)
+    }
+
+    /// `subject_before`, following at most `MAX_DEPTH` chained cues ("said, adding, …").
+    fn subject_at_depth(&self, cue: usize, left: usize, depth: usize) -> Option<Mention> {
+        let mut j = cue;
+        loop {
+            if j <= left {
+                return None;
+            }
+            j -= 1;
+            if !(self.word_in(j, AUX_AND_ADVERBS) || self.word_in(j, &["not", "does", "did", "do"])) {
+                break;
+            }
+        }
+        if self.word_in(j, &["who", "which", "that"]) {
+            let mut a = j;
+            while a > left && matches!(self.punct(a - 1), Some(',')) {
+                a -= 1;
+            }
+            return if a > left { self.np_back(a - 1, left) } else { None };
+        }
+        let coordinated = self.word_in(j, &["and", "but"]);
+        let after_comma = matches!(self.punct(j), Some(',' | ')' | '—' | '–'));
+        if coordinated || (after_comma && self.is_participle(cue)) {
+            return self.earlier_cue_subject(cue, left, depth).or_else(|| self.main_subject(left, cue));
+        }
+        if after_comma {
+            return self.subject_through_appositions(j, left, cue);
+        }
+        if !self.is_word(j) {
+            return None;
+        }
+        let back = self.np_back(j, left);
+        let clause = self.clause_start(j, left);
+        if let (Some(b), Some(f)) = (back, self.np_forward(clause, j + 1)) {
+            // "A spokesman for Downing Street said": the head, not the post-modifier's noun.
+            let gap = self.toks.iter().position(|t| t.start >= f.end).unwrap_or(j);
+            let plain = (gap..j).all(|g| !self.looks_past_tense(g) && !self.word_in(g, IRREGULAR_VERBS));
+            let post_modifier = self.word_in(gap, POST_MODIFIER_PREPS) && plain && j.saturating_sub(gap) <= 9;
+            // "A statement from Harlow Town said": a document's named author is the speaker.
+            let head = self.toks.iter().rposition(|t| t.end <= f.end);
+            let authored = head.is_some_and(|h| self.word_in(h, DOCUMENT_NOUNS)) && self.word_in(gap, &["from", "by"]);
+            if b.kind != MentionKind::Pronoun && f.end < b.start && post_modifier && !authored {
+                return Some(f);
+            }
+        }
+        back
+    }
+
+    /// First token of the clause that contains token `j`, no further left than `left`.
+    fn clause_start(&self, j: usize, left: usize) -> usize {
+        let mut c = j;
+        while c > left {
+            let p = c - 1;
+            if self.is_separator(p) || self.is_colon(p) || self.is_sentence_end(p) || self.word_in(p, CLAUSE_MARKERS) {
+                break;
+            }
+            c = p;
+        }
+        c
+    }
+
+    /// The subject of an earlier cue in the same sentence ("she said, adding …").
+    fn earlier_cue_subject(&self, cue: usize, left: usize, depth: usize) -> Option<Mention> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let mut m = cue;
+        while m > left {
+            m -= 1;
+            if self.is_quote(m) {
+                continue;
+            }
+            if let Some(first) = self.cue_ending_at(m) {
+                if first < cue && !self.is_according_to(first) {
+                    if let Some(s) = self.subject_at_depth(first, left, depth + 1) {
+                        return Some(s);
+                    }
+                }
+                m = first;
+            }
+        }
+        None
+    }
+
+    /// "Priya Nandakumar, an associate director at the IFS, said": walks back over
+    /// appositions to the subject; a name in apposition wins ("A spokeswoman, Anna Berg, said").
+    fn subject_through_appositions(&self, comma: usize, left: usize, cue: usize) -> Option<Mention> {
+        let mut b = comma; // exclusive end of the current segment
+        for _ in 0..6 {
+            let mut a = b;
+            while a > left {
+                if self.punct(a - 1) == Some(')') {
+                    // A bracketed acronym or transliteration belongs to its segment.
+                    let mut o = a - 1;
+                    while o > left && self.punct(o) != Some('(') {
+                        o -= 1;
+                    }
+                    a = o;
+                    continue;
+                }
+                if self.is_apposition_break(a - 1) {
+                    break;
+                }
+                a -= 1;
+            }
+            if a < b {
+                let first_segment = a == left;
+                if let Some(m) = self.segment_subject(a, b, first_segment) {
+                    return Some(m);
+                }
+            }
+            if a <= left {
+                break;
+            }
+            b = a - 1;
+        }
+        self.main_subject(left, cue)
+    }
+
+    fn is_apposition_break(&self, i: usize) -> bool {
+        matches!(self.punct(i), Some(',' | '—' | '–' | ';')) || self.is_quote(i)
+    }
+
+    fn is_separator(&self, i: usize) -> bool {
+        matches!(self.punct(i), Some(',' | '(' | ')' | '—' | '–' | ';')) || self.is_quote(i)
+    }
+
+    /// The subject a comma-separated segment `a..b` offers, if it is not an apposition.
+    fn segment_subject(&self, a: usize, b: usize, first_segment: bool) -> Option<Mention> {
+        let b = (a..b).find(|&i| self.punct(i) == Some('(')).unwrap_or(b);
+        if b <= a {
+            return None;
+        }
+        if self.is_pronoun(a) && b == a + 1 {
+            return self.mention(a, a, MentionKind::Pronoun);
+        }
+        // "known as CCOO", "the French actor Margaux Delvaux-Henriot": a name in apposition.
+        if self.word_in(a, &["known", "also"]) {
+            let name = (a..b).find(|&i| self.is_cap(i))?;
+            return self.name_back(b - 1, name);
+        }
+        if !self.is_cap(a) {
+            let mut c = b;
+            while c > a && self.is_cap(c - 1) {
+                c -= 1;
+            }
+            let role = c > a && c < b && self.is_lower_word(c - 1) && !self.word_in(c - 1, STOP_WORDS);
+            let in_phrase = (a..c).any(|i| self.word_in(i, STOP_WORDS));
+            if role && !in_phrase && !(c..b).any(|i| self.word_in(i, ORG_WORDS)) && !self.word_in(c - 1, DETERMINERS) {
+                return self.trim_name(c, b - 1);
+            }
+            return None;
+        }
+        if self.word_in(a, CLAUSE_OPENERS) && !self.word_in(a, DETERMINERS) {
+            return None;
+        }
+        if self.word_in(a, DETERMINERS) && !first_segment {
+            return None;
+        }
+        if (a..b).all(|i| self.is_cap(i) || self.word_in(i, NAME_CONNECTORS)) {
+            return self.name_back(b - 1, a);
+        }
+        self.np_forward(a, b)
+    }
+
+    /// "For Okafor, the answer is simple:": the person a sentence opens with "For".
+    pub fn for_name(&self, left: usize, limit: usize) -> Option<Mention> {
+        if !self.word_in(left, &["for"]) || !self.is_cap(left + 1) {
+            return None;
+        }
+        let mut b = left + 1;
+        while b + 1 < limit && self.is_cap(b + 1) {
+            b += 1;
+        }
+        (self.punct(b + 1) == Some(',')).then(|| self.trim_name(left + 1, b)).flatten()
+    }
+
+    /// The subject of the main clause of the sentence starting at `left`, before token `limit`:
+    /// leading adverbial phrases ("Writing in The Sunday Telegraph,") are skipped.
+    pub fn main_subject(&self, left: usize, limit: usize) -> Option<Mention> {
+        let mut a = left;
+        for _ in 0..4 {
+            while a < limit && !self.is_word(a) {
+                a += 1;
+            }
+            if a >= limit {
+                return None;
+            }
+            let opener = self.word_in(a, CLAUSE_OPENERS) || self.is_numeric(a);
+            let mut e = a;
+            while e < limit && !self.is_separator(e) {
+                e += 1;
+            }
+            if opener && e < limit && !self.is_pronoun(a) {
+                a = e + 1;
+                continue;
+            }
+            return self.np_forward(a, e.min(limit));
+        }
+        None
+    }
+
+    /// The noun phrase that ends at token `j`, reading backwards no further than `left`.
+    pub fn np_back(&self, j: usize, left: usize) -> Option<Mention> {
+        if self.is_pronoun(j) {
+            return self.mention(j, j, MentionKind::Pronoun);
+        }
+        if self.is_possessive(j) || self.is_numeric(j) {
+            return None;
+        }
+        if self.is_cap(j) {
+            // "opposition MSPs": a plural acronym after a modifier is a nominal.
+            let plural_acronym = self.word(j).is_some_and(|w| {
+                w.len() > 2 && w.ends_with('s') && w[..w.len() - 1].chars().all(|c| c.is_ascii_uppercase())
+            });
+            if plural_acronym && j > left && self.is_lower_word(j - 1) && !self.word_in(j - 1, STOP_WORDS) {
+                return self.nominal_back(j, left);
+            }
+            return self.name_back(j, left);
+        }
+        self.nominal_back(j, left)
+    }
+
+    fn name_back(&self, j: usize, left: usize) -> Option<Mention> {
+        let mut k = j;
+        while k > left {
+            let p = k - 1;
+            let joins = self.is_cap(p) && !self.is_possessive(p);
+            let connects = self.word_in(p, NAME_CONNECTORS) && p > left && self.is_cap(p - 1);
+            if (joins || connects) && j - p < MAX_NAME_WORDS {
+                k = p;
+            } else {
+                break;
+            }
+        }
+        self.trim_name(k, j)
+    }
+
+    /// Cuts determiners, openers, titles and post-nominal letters off a run of capitalised words.
+    fn trim_name(&self, mut a: usize, mut b: usize) -> Option<Mention> {
+        while a < b
+            && (self.word_in(a, DETERMINERS) || self.word_in(a, CLAUSE_OPENERS) || self.word_in(a, NAME_CONNECTORS))
+        {
+            a += 1;
+        }
+        while b > a
+            && (self.word_in(b, POST_NOMINALS) && self.word(b).is_some_and(|w| w.chars().all(char::is_uppercase)))
+        {
+            b -= 1;
+        }
+        if let Some(t) = (a..b).rev().find(|&i| self.word_in(i, TITLES)) {
+            a = t + 1;
+        }
+        // "Gareth Morgan of South Wales Police": the person, not the force.
+        if let Some(of) = (a..=b).find(|&i| self.word_in(i, &["of"])) {
+            if of >= a + 2 && !(a..of).any(|i| self.word_in(i, ORG_WORDS)) {
+                b = of - 1;
+            }
+        }
+        if self.word_in(a, DETERMINERS) && a < b {
+            a += 1;
+        }
+        let bare_title = a == b && self.word_in(b, &["mr", "ms", "mrs", "dr", "sir", "dame"]);
+        if self.word_in(b, DETERMINERS) || bare_title {
+            return None;
+        }
+        self.mention(a, b, MentionKind::Name)
+    }
+
+    fn nominal_back(&self, j: usize, left: usize) -> Option<Mention> {
+        if self.word_in(j, BARE_SPEAKERS) {
+            return self.mention(j, j, MentionKind::Nominal);
+        }
+        if self.word_in(j, STOP_WORDS) || self.word_in(j, DETERMINERS) || self.cue_at(j).is_some() {
+            return None;
+        }
+        let mut k = j;
+        while k > left {
+            let p = k - 1;
+            // "UK Research and Innovation spokesperson"
+            let within = j - p < MAX_NOMINAL_WORDS;
+            if within && self.word_in(p, NAME_CONNECTORS) && p > left && self.is_cap(p - 1) && self.is_cap(k) {
+                k = p - 1;
+                continue;
+            }
+            let ok = self.is_word(p)
+                && !self.word_in(p, DETERMINERS)
+                && !self.word_in(p, STOP_WORDS)
+                && !self.is_pronoun(p)
+                && !self.is_possessive(p)
+                && !self.is_numeric(p)
+                && !self.word_in(p, NUMBER_WORDS)
+                && !self.word_in(p, BARE_SPEAKERS)
+                && self.cue_at(p).is_none()
+                && j - p < MAX_NOMINAL_WORDS
+                && !(p == left && self.is_cap(p) && !self.is_cap(j) && self.word_in(p, CLAUSE_OPENERS));
+            if ok {
+                k = p;
+            } else {
+                break;
+            }
+        }
+        self.mention(k, j, MentionKind::Nominal)
+    }
+
+    /// The noun phrase that starts at token `a` (after determiners), before token `limit`.
+    pub fn np_forward(&self, a: usize, limit: usize) -> Option<Mention> {
+        self.np_forward_at_depth(a, limit, 0)
+    }
+
+    /// `np_forward`, skipping at most `MAX_DEPTH` possessors ("the WHO’s regional office").
+    fn np_forward_at_depth(&self, mut a: usize, limit: usize, depth: usize) -> Option<Mention> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        while a + 1 < limit
+            && (self.word_in(a, DETERMINERS)
+                || self.is_possessive(a)
+                || self.is_numeric(a)
+                || (self.word_in(a, NUMBER_WORDS) && self.is_lower_content(a + 1, limit)))
+        {
+            if self.next_is_bare_apostrophe(a) {
+                a += 1;
+            }
+            a += 1;
+        }
+        if a >= limit || !self.is_word(a) {
+            return None;
+        }
+        if self.is_pronoun(a) {
+            return self.mention(a, a, MentionKind::Pronoun);
+        }
+        if self.is_cap(a) {
+            let mut b = a;
+            while b + 1 < limit {
+                let n = b + 1;
+                let joins = self.is_cap(n) && !self.is_possessive(b);
+                let connects = self.word_in(n, NAME_CONNECTORS) && n + 1 < limit && self.is_cap(n + 1);
+                if (joins || connects) && n - a < MAX_NAME_WORDS {
+                    b = n;
+                } else {
+                    break;
+                }
+            }
+            if self.is_possessive(b) {
+                // "the WHO’s regional office": the possessor is a determiner.
+                return self.np_forward_at_depth(b + 1, limit, depth + 1);
+            }
+            let mut e = b;
+            while e + 1 < limit && self.word_in(e + 1, ROLE_NOUNS) && e - a < MAX_NOMINAL_WORDS {
+                e += 1;
+            }
+            if e > b {
+                return self.mention(a, e, MentionKind::Nominal);
+            }
+            return self.trim_name(a, b);
+        }
+        if self.word_in(a, BARE_SPEAKERS) && !self.is_lower_content(a + 1, limit) {
+            return self.mention(a, a, MentionKind::Nominal);
+        }
+        let mut b = a;
+        if self.word_in(a, STOP_WORDS) || self.cue_at(a).is_some() {
+            return None;
+        }
+        while b + 1 < limit && b + 1 - a < MAX_NOMINAL_WORDS {
+            let n = b + 1;
+            let stop = !self.is_word(n)
+                || self.word_in(n, STOP_WORDS)
+                || self.cue_at(n).is_some()
+                || self.is_possessive(n)
+                || self.word_in(n, IRREGULAR_VERBS)
+                || self.looks_past_tense(n);
+            if stop {
+                break;
+            }
+            b = n;
+        }
+        if self.is_possessive(b) {
+            return self.np_forward_at_depth(b + 1, limit, depth + 1);
+        }
+        // "the travel industry body Abta": a trailing name in apposition wins.
+        if self.is_cap(b) && !self.is_cap(a) {
+            let mut c = b;
+            while c > a && self.is_cap(c - 1) {
+                c -= 1;
+            }
+            return self.trim_name(c, b);
+        }
+        self.mention(a, b, MentionKind::Nominal)
+    }
+
+    fn is_lower_content(&self, i: usize, limit: usize) -> bool {
+        i < limit && self.is_lower_word(i) && !self.word_in(i, STOP_WORDS) && self.cue_at(i).is_none()
+    }
+
+    fn looks_past_tense(&self, i: usize) -> bool {
+        self.word(i).is_some_and(|w| w.len() > 4 && w.ends_with("ed") && w.chars().all(|c| c.is_lowercase()))
+    }
+
+    /// The speaker after a cue ("said Kirsty Malone", "according to the watchdog"), starting at
+    /// token `a` and ending before `limit`.
+    pub fn np_after(&self, a: usize, limit: usize) -> Option<Mention> {
+        self.np_after_at_depth(a, limit, 0)
+    }
+
+    fn np_after_at_depth(&self, a: usize, limit: usize, depth: usize) -> Option<Mention> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let mut e = a;
+        while e < limit && e < self.toks.len() && (self.is_word(e) || matches!(self.punct(e), Some('’' | '\''))) {
+            e += 1;
+        }
+        let m = self.np_forward(a, e)?;
+        let last = self.toks.iter().position(|t| t.end == m.end)?;
+        // A document whose author is named: "a report by the National Audit Office".
+        if m.kind == MentionKind::Nominal
+            && self.word_in(last, DOCUMENT_NOUNS)
+            && self.word_in(last + 1, &["by", "from"])
+        {
+            if let Some(author) = self.np_after_at_depth(last + 2, limit, depth + 1) {
+                return Some(author);
+            }
+        }
+        // A name in apposition wins: "said the choir’s conductor, Agnieszka Lis."
+        if m.kind == MentionKind::Nominal && self.punct(last + 1) == Some(',') && self.is_cap(last + 2) {
+            let mut b = last + 2;
+            while self.is_cap(b + 1) || (self.word_in(b + 1, NAME_CONNECTORS) && self.is_cap(b + 2)) {
+                b += if self.is_cap(b + 1) { 1 } else { 2 };
+            }
+            let closes = b + 1 >= self.toks.len() || matches!(self.punct(b + 1), Some(',' | '.' | '(' | ';'));
+            if closes {
+                if let Some(name) = self.trim_name(last + 2, b) {
+                    return Some(name);
+                }
+            }
+        }
+        Some(m)
+    }
+
+    /// The attribution a line ending with a colon gives to the quotation in the next paragraph
+    /// ("Haddad said:", "Oluwaseun Bello, chief economist at Thameside Economics:").
+    pub fn attribution_at_end(&self) -> Option<Attribution> {
+        let end = self.toks.len().checked_sub(1)?;
+        if self.punct(end) != Some(':') {
+            return None;
+        }
+        let start = self.sentence_start(end).max(end.saturating_sub(MAX_WINDOW));
+        let mut m = end;
+        while m > start {
+            m -= 1;
+            let Some(first) = self.cue_ending_at(m) else { continue };
+            let cue = self.cue_span(first, m);
+            let source =
+                if self.is_according_to(first) { self.np_after(m + 1, end) } else { self.subject_before(first, start) };
+            if let Some(source) = source {
+                return Some(Attribution { source, cue });
+            }
+            m = first;
+        }
+        let source = self.main_subject(start, end)?;
+        Some(Attribution { source, cue: None })
+    }
+
+    /// Capitalised names outside quotations, with whether each looks like an organisation:
+    /// the antecedents a later pronoun or "the company" may refer to.
+    pub fn names(&self) -> Vec<(Mention, bool)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < self.toks.len() {
+            if !self.is_cap(i) {
+                i += 1;
+                continue;
+            }
+            let a = i;
+            let mut b = i;
+            loop {
+                if self.is_possessive(b) {
+                    break;
+                }
+                if self.is_cap(b + 1) {
+                    b += 1;
+                } else if self.word_in(b + 1, NAME_CONNECTORS) && self.is_cap(b + 2) {
+                    b += 2;
+                } else {
+                    break;
+                }
+            }
+            i = b + 1;
+            if self.is_possessive(b) {
+                // "Truss’s": the token carries the possessive ending, so it cannot be a mention.
+                if b == a {
+                    continue;
+                }
+                b -= 1;
+            }
+            let Some(m) = self.trim_name(a, b) else { continue };
+            let org = (a..=b).any(|k| self.word_in(k, ORG_WORDS))
+                || (a == b && self.word(a).is_some_and(|w| w.chars().count() > 1 && w.chars().all(char::is_uppercase)));
+            out.push((m, org));
+        }
+        out
+    }
+}

@@ -1,0 +1,195 @@
+//! Spec strings to extractors: `quotes-rules`, `entities-rules`, `structure-rules`,
+//! `cmd:<program and arguments>`, `file:<predictions.jsonl>`, and any name a Rust user
+//! registers.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use goldspan_model::Manifest;
+
+use crate::builtin::{EntitiesRules, QuotesRules, StructureRules};
+use crate::command::CommandExtractor;
+use crate::file::FileExtractor;
+use crate::Extractor;
+
+/// Why a spec did not resolve.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// No extractor has this name.
+    #[error("unknown extractor {spec:?}; known: {}, cmd:<program and arguments>, file:<predictions.jsonl>", known.join(", "))]
+    Unknown {
+        /// The spec.
+        spec: String,
+        /// Registered names.
+        known: Vec<String>,
+    },
+    /// `cmd:` without a program, or with unbalanced quotes.
+    #[error("bad command in {spec:?}: {reason}")]
+    BadCommand {
+        /// The spec.
+        spec: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `file:` predictions could not be read.
+    #[error("cannot use predictions {path}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: goldspan_model::Error,
+    },
+}
+
+/// How external extractors run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Worker processes for `cmd:` extractors.
+    pub jobs: usize,
+    /// Time one document may take.
+    pub timeout: Duration,
+    /// The manifest predictions are checked against (labels, layers, relations).
+    pub manifest: Option<Manifest>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { jobs: 2, timeout: Duration::from_secs(30), manifest: None }
+    }
+}
+
+/// Builds an extractor from the part of the spec after its name.
+pub type Builder = Box<dyn Fn(&Settings) -> Box<dyn Extractor> + Send + Sync>;
+
+/// Named extractors, plus the `cmd:` and `file:` prefixes.
+pub struct Registry {
+    named: BTreeMap<String, Builder>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").field("named", &self.named.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Registry {
+        Registry::with_builtins()
+    }
+}
+
+impl Registry {
+    /// A registry with no named extractors (`cmd:` and `file:` always work).
+    pub fn empty() -> Registry {
+        Registry { named: BTreeMap::new() }
+    }
+
+    /// The built-in baselines: `quotes-rules`, `entities-rules`, `structure-rules`.
+    pub fn with_builtins() -> Registry {
+        let mut r = Registry::empty();
+        r.register("quotes-rules", Box::new(|_| Box::new(QuotesRules::default())));
+        r.register("entities-rules", Box::new(|_| Box::new(EntitiesRules)));
+        r.register("structure-rules", Box::new(|_| Box::new(StructureRules)));
+        r
+    }
+
+    /// Registers (or replaces) a named extractor.
+    pub fn register(&mut self, name: &str, builder: Builder) {
+        self.named.insert(name.to_owned(), builder);
+    }
+
+    /// Registered names.
+    pub fn names(&self) -> Vec<String> {
+        self.named.keys().cloned().collect()
+    }
+
+    /// Resolves a spec string.
+    pub fn resolve(&self, spec: &str, settings: &Settings) -> Result<Box<dyn Extractor>, SpecError> {
+        if let Some(command) = spec.strip_prefix("cmd:") {
+            let argv =
+                split_command(command).map_err(|reason| SpecError::BadCommand { spec: spec.to_owned(), reason })?;
+            return Ok(Box::new(CommandExtractor::new(argv, settings.clone())));
+        }
+        if let Some(path) = spec.strip_prefix("file:") {
+            let path = PathBuf::from(path);
+            let extractor = FileExtractor::open(&path, settings.manifest.clone())
+                .map_err(|source| SpecError::File { path: path.clone(), source })?;
+            return Ok(Box::new(extractor));
+        }
+        match self.named.get(spec) {
+            Some(build) => Ok(build(settings)),
+            None => Err(SpecError::Unknown { spec: spec.to_owned(), known: self.names() }),
+        }
+    }
+}
+
+/// Splits a command line into arguments: whitespace separates, single and double quotes group,
+/// a backslash escapes the next character outside single quotes.
+pub fn split_command(line: &str) -> Result<Vec<String>, String> {
+    let mut args = Vec::new();
+    let mut current = String::new();
+    let mut in_arg = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('\''), c) => current.push(c),
+            (_, '\\') => match chars.next() {
+                Some(next) => {
+                    current.push(next);
+                    in_arg = true;
+                }
+                None => return Err("a trailing backslash".into()),
+            },
+            (Some(_), c) => current.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_arg = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_arg {
+                    args.push(std::mem::take(&mut current));
+                    in_arg = false;
+                }
+            }
+            (None, c) => {
+                current.push(c);
+                in_arg = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err("an unclosed quote".into());
+    }
+    if in_arg {
+        args.push(current);
+    }
+    if args.is_empty() {
+        return Err("no program".into());
+    }
+    Ok(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_lines_split_like_a_shell() {
+        assert_eq!(
+            split_command("python my_ner.py --model 'en core' \"a b\" x\\ y").expect("splits"),
+            ["python", "my_ner.py", "--model", "en core", "a b", "x y"]
+        );
+        assert!(split_command("  ").is_err());
+        assert!(split_command("a 'b").is_err());
+    }
+
+    #[test]
+    fn unknown_specs_list_what_exists() {
+        let err = Registry::with_builtins().resolve("quotes", &Settings::default()).err().expect("unknown");
+        assert!(err.to_string().contains("quotes-rules"), "{err}");
+    }
+}

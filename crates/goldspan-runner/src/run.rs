@@ -1,0 +1,181 @@
+//! `goldspan run`: an extractor over a corpus split, through the cache, then scored.
+//!
+//! Outputs are cached per (extractor identity, document content): a file per document under
+//! `CACHE/NAME-KEY/`, where KEY hashes the extractor's name, version and configuration hash,
+//! and the file name hashes the document's id and text. Rerunning an unchanged eval extracts
+//! nothing; a run killed halfway resumes where it stopped; a new version or configuration
+//! reads from a new directory, so stale outputs are never reused. Failures are not cached:
+//! they are retried next time.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use goldspan_extract::{stable_hash, ExtractError, Extractor, ExtractorInfo, Registry, Settings};
+use goldspan_model::formats::{gold::Corpus, jsonl, write_atomic};
+use goldspan_model::{AnnotatedDocument, Annotations, Location};
+use rayon::prelude::*;
+
+use crate::error::Error;
+use crate::evaluate::{score_pairs, Config, Evaluation};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The gold corpus directory.
+    pub corpus: PathBuf,
+    /// Its split, or every document.
+    pub split: Option<String>,
+    /// The extractor spec.
+    pub extractor: String,
+    /// Parallel extractions (and worker processes for `cmd:`).
+    pub jobs: usize,
+    /// Per-document time limit for external extractors.
+    pub timeout: Duration,
+    /// Cache directory; `None` disables the cache.
+    pub cache: Option<PathBuf>,
+    /// Stop at the first failure instead of recording it.
+    pub fail_fast: bool,
+    /// Scoring settings.
+    pub scoring: Config,
+}
+
+/// One document the extractor failed on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// Document id.
+    pub document: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The outcome of a run.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// Scores; failed documents count as empty predictions, so a failing extractor cannot
+    /// look better than one that answers.
+    pub evaluation: Evaluation,
+    /// Failures, by document id.
+    pub failures: Vec<Failure>,
+    /// The extractor's identity.
+    pub extractor: ExtractorInfo,
+    /// Corpus name.
+    pub corpus: String,
+    /// Hash of the documents in scope (ids, texts and annotations).
+    pub corpus_hash: String,
+    /// Documents extracted in this run.
+    pub extracted: usize,
+    /// Documents taken from the cache.
+    pub cached: usize,
+}
+
+/// The cache directory of one extractor identity.
+pub fn cache_dir(root: &Path, info: &ExtractorInfo) -> PathBuf {
+    let safe: String =
+        info.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).take(40).collect();
+    root.join(format!("{safe}-{}", stable_hash(&[&info.name, &info.version, &info.config_hash])))
+}
+
+fn document_key(doc: &AnnotatedDocument) -> String {
+    stable_hash(&[doc.document.id(), doc.document.text()])
+}
+
+fn read_cached(path: &Path, doc: &AnnotatedDocument, corpus: &Corpus) -> Option<Annotations> {
+    let bytes = std::fs::read(path).ok()?;
+    let location = Location::file(path);
+    let record = jsonl::parse_line(&bytes, 1, &location).ok()?;
+    record.resolve_predictions(&doc.document, Some(corpus.manifest()), &location).ok()
+}
+
+/// Runs `config.extractor` over the corpus split and scores it. `progress(done, total)` is
+/// called as documents complete (from worker threads).
+pub fn run(
+    registry: &Registry,
+    config: &RunConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<RunOutcome, Error> {
+    let corpus = Corpus::open(&config.corpus)?;
+    let ids = corpus.split_ids(config.split.as_deref())?;
+    let docs = ids.iter().map(|id| corpus.read(id)).collect::<Result<Vec<_>, _>>()?;
+    let mut hash_parts = Vec::new();
+    for doc in &docs {
+        hash_parts.push(doc.document.id().to_owned());
+        hash_parts.push(doc.document.text().to_owned());
+        hash_parts.push(jsonl::to_line(doc, false));
+    }
+    let corpus_hash = stable_hash(&hash_parts.iter().map(String::as_str).collect::<Vec<_>>());
+    let settings =
+        Settings { jobs: config.jobs.max(1), timeout: config.timeout, manifest: Some(corpus.manifest().clone()) };
+    let extractor: Box<dyn Extractor> =
+        registry.resolve(&config.extractor, &settings).map_err(|e| Error::Extractor(e.to_string()))?;
+    let info = extractor.info();
+    let dir = config.cache.as_ref().map(|root| cache_dir(root, &info));
+    let total = docs.len();
+    let done = AtomicUsize::new(0);
+    let extracted = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()
+        .map_err(|e| Error::Extractor(e.to_string()))?;
+    let outputs: Vec<(AnnotatedDocument, Result<Annotations, ExtractError>)> = pool.install(|| {
+        docs.into_par_iter()
+            .map(|doc| {
+                let cache_file = dir.as_ref().map(|d| d.join(format!("{}.json", document_key(&doc))));
+                if let Some(found) = cache_file.as_ref().and_then(|f| read_cached(f, &doc, &corpus)) {
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    return (doc, Ok(found));
+                }
+                if stop.load(Ordering::Relaxed) {
+                    return (
+                        doc,
+                        Err(ExtractError::Failed("not run: an earlier document failed (--fail-fast)".into())),
+                    );
+                }
+                let result = extractor.extract(&doc.document);
+                extracted.fetch_add(1, Ordering::Relaxed);
+                match &result {
+                    Ok(annotations) => {
+                        if let Some(file) = &cache_file {
+                            let record =
+                                AnnotatedDocument { document: doc.document.clone(), annotations: annotations.clone() };
+                            // A cache that cannot be written costs only speed next time.
+                            let _ = write_atomic(file, format!("{}\n", jsonl::to_line(&record, false)).as_bytes());
+                        }
+                    }
+                    Err(_) if config.fail_fast => stop.store(true, Ordering::Relaxed),
+                    Err(_) => {}
+                }
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                (doc, result)
+            })
+            .collect()
+    });
+    let mut failures = Vec::new();
+    let mut pairs = Vec::with_capacity(outputs.len());
+    for (doc, result) in outputs {
+        match result {
+            Ok(annotations) => pairs.push((doc, annotations)),
+            Err(e) => {
+                failures.push(Failure { document: doc.document.id().to_owned(), reason: e.to_string() });
+                pairs.push((doc, Annotations::default()));
+            }
+        }
+    }
+    failures.sort_by(|a, b| a.document.cmp(&b.document));
+    if config.fail_fast {
+        if let Some(first) = failures.iter().find(|f| !f.reason.starts_with("not run:")) {
+            return Err(Error::Extractor(format!("document {}: {}", first.document, first.reason)));
+        }
+    }
+    let extracted = extracted.into_inner();
+    Ok(RunOutcome {
+        evaluation: score_pairs(pairs, &config.scoring),
+        failures,
+        extractor: info,
+        corpus: corpus.manifest().name.clone(),
+        corpus_hash,
+        extracted,
+        cached: total - extracted,
+    })
+}

@@ -1,0 +1,207 @@
+//! `goldspan run` and `goldspan check`: external extractors that fail, the cache, and the
+//! regression gate.
+
+use super::{copy_corpus, goldspan, stdout};
+
+fn fault_extractor() -> String {
+    assert_cmd::cargo::cargo_bin("fault-extractor").display().to_string()
+}
+
+/// The first three documents of the news corpus's dev split.
+fn dev_ids() -> Vec<String> {
+    let corpus =
+        goldspan_model::formats::gold::Corpus::open(goldspan_tests::repo().join("corpus/news")).expect("corpus");
+    corpus.split_ids(Some("dev")).expect("dev split").into_iter().take(3).collect()
+}
+
+#[test]
+fn a_crashing_hanging_and_garbling_extractor_fails_three_documents_and_the_run_completes() {
+    let ids = dev_ids();
+    let spec = format!("cmd:{} --crash {} --hang {} --garbage {}", fault_extractor(), ids[0], ids[1], ids[2]);
+    let started = std::time::Instant::now();
+    let out = goldspan()
+        .args([
+            "run",
+            "--extractor",
+            &spec,
+            "--split",
+            "dev",
+            "--timeout",
+            "2",
+            "--jobs",
+            "2",
+            "--no-cache",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run");
+    // The hang costs one timeout; everything else is fast.
+    assert!(started.elapsed().as_secs() < 60);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let failures = json["failures"].as_array().expect("failures");
+    let reasons: Vec<(&str, &str)> =
+        failures.iter().map(|f| (f["document"].as_str().unwrap_or(""), f["reason"].as_str().unwrap_or(""))).collect();
+    assert_eq!(reasons.len(), 3, "{reasons:#?}");
+    assert_eq!(reasons[0].0, ids[0]);
+    assert!(reasons[0].1.contains("exited") && reasons[0].1.contains("crashing on"), "{reasons:#?}");
+    assert_eq!(reasons[1].0, ids[1]);
+    assert!(reasons[1].1.contains("timed out after 2 s"), "{reasons:#?}");
+    assert_eq!(reasons[2].0, ids[2]);
+    assert!(reasons[2].1.contains("unusable output: invalid record"), "{reasons:#?}");
+    // Every document of the split is scored (the failed ones as empty predictions).
+    assert_eq!(json["documents"]["scored"], 47);
+    assert!(json["total"]["layers"]["entities"]["strict"]["micro"]["cor"].as_u64().expect("cor") > 0);
+}
+
+#[test]
+fn wrong_ids_and_bad_offsets_are_recorded_failures() {
+    let ids = dev_ids();
+    let spec = format!("cmd:{} --wrong-id {} --bad-offsets {}", fault_extractor(), ids[0], ids[1]);
+    let out = goldspan().args(["run", "--extractor", &spec, "--split", "dev", "--no-cache"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let s = stdout(&out);
+    assert!(s.contains(&format!("{}: unusable output: answered for document \"{}-other\"", ids[0], ids[0])), "{s}");
+    assert!(
+        s.contains(&format!("{}: unusable output: span T", ids[1])) && s.contains("past the end of the text"),
+        "{s}"
+    );
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_failure_with_exit_2() {
+    let ids = dev_ids();
+    let spec = format!("cmd:{} --crash {}", fault_extractor(), ids[0]);
+    let out = goldspan()
+        .args(["run", "--extractor", &spec, "--split", "dev", "--no-cache", "--fail-fast", "--jobs", "1"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("document {}: the extractor process exited", ids[0]))
+    );
+}
+
+#[test]
+fn a_second_run_extracts_nothing_and_a_new_configuration_extracts_again() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let run = |tag: &str| {
+        let spec = format!("cmd:{} --tag {tag}", fault_extractor());
+        let out = goldspan()
+            .args(["run", "--extractor", &spec, "--corpus", "tests/fixtures/tiny", "--cache"])
+            .arg(cache.path())
+            .args(["--format", "json"])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+        (json["extraction"]["performed"].as_u64(), json["extraction"]["cached"].as_u64(), json["total"].clone())
+    };
+    let first = run("v1");
+    assert_eq!((first.0, first.1), (Some(3), Some(0)));
+    let second = run("v1");
+    assert_eq!((second.0, second.1), (Some(0), Some(3)), "an unchanged rerun extracts nothing");
+    assert_eq!(first.2, second.2, "cached outputs score the same");
+    let bumped = run("v2");
+    assert_eq!((bumped.0, bumped.1), (Some(3), Some(0)), "a new configuration must not reuse stale outputs");
+}
+
+#[test]
+fn an_interrupted_run_resumes_from_the_cache() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let ids = ["a", "b", "c"];
+    // First run: document c crashes (as if the run had been killed there), so only a and b
+    // are cached: each output is written, atomically, as soon as it is extracted.
+    let spec = format!("cmd:{} --crash c --tag resume", fault_extractor());
+    let out = goldspan()
+        .args(["run", "--extractor", &spec, "--corpus", "tests/fixtures/tiny", "--jobs", "1", "--cache"])
+        .arg(cache.path())
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let dirs: Vec<_> = std::fs::read_dir(cache.path()).expect("cache").flatten().collect();
+    assert_eq!(dirs.len(), 1);
+    assert_eq!(std::fs::read_dir(dirs[0].path()).expect("entries").count(), ids.len() - 1);
+    // Rerunning the identical spec extracts only c again (failures are never cached).
+    let out = goldspan()
+        .args([
+            "run",
+            "--extractor",
+            &spec,
+            "--corpus",
+            "tests/fixtures/tiny",
+            "--jobs",
+            "1",
+            "--format",
+            "json",
+            "--cache",
+        ])
+        .arg(cache.path())
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(json["extraction"]["performed"], 1, "only the document without a cached output runs again");
+    assert_eq!(json["extraction"]["cached"], 2);
+}
+
+/// An eval over the tiny corpus replaying saved predictions, in a temp repo layout.
+fn eval_repo(predictions: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, corpus) = copy_corpus(&goldspan_tests::tiny_corpus());
+    let root = corpus.parent().expect("parent").to_owned();
+    std::fs::create_dir_all(root.join("evals")).expect("mkdir");
+    std::fs::write(root.join("preds.jsonl"), predictions).expect("write");
+    let def = format!(
+        "corpus = \"corpus\"\nextractor = \"file:{}\"\nmodes = [\"strict\", \"partial\"]\nlayers = [\"entities\"]\ntolerance = 0.001\n",
+        root.join("preds.jsonl").display()
+    );
+    std::fs::write(root.join("evals/tiny.toml"), def).expect("write");
+    (dir, root)
+}
+
+#[test]
+fn a_lowered_score_fails_the_gate_and_update_refuses_it() {
+    let good = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds");
+    let (_dir, root) = eval_repo(&good);
+    let check = |extra: &[&str]| {
+        goldspan().current_dir(&root).args(["check", "--no-cache"]).args(extra).output().expect("check")
+    };
+    let out = check(&[]);
+    assert_eq!(out.status.code(), Some(1), "no snapshot yet: {}", stdout(&out));
+    let out = check(&["--update"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let snapshot = std::fs::read_to_string(root.join("evals/snapshots/tiny.json")).expect("snapshot");
+    assert!(snapshot.contains("\"schema\": \"goldspan.snapshot/1\""));
+    assert_eq!(check(&[]).status.code(), Some(0));
+    // Drop document a's predictions: strict entity recall and F1 fall.
+    let worse: String = good.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(root.join("preds.jsonl"), worse).expect("write");
+    let out = check(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = stdout(&out);
+    assert!(s.contains("REGRESSION") && s.contains("layers.entities.strict.micro.f1"), "{s}");
+    let out = check(&["--update"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("snapshot NOT updated"));
+    assert_eq!(std::fs::read_to_string(root.join("evals/snapshots/tiny.json")).expect("snapshot"), snapshot);
+    let out = check(&["--update", "--allow-regression"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_ne!(std::fs::read_to_string(root.join("evals/snapshots/tiny.json")).expect("snapshot"), snapshot);
+}
+
+#[test]
+fn a_changed_corpus_is_reported_as_such_not_as_a_regression() {
+    let good = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds");
+    let (_dir, root) = eval_repo(&good);
+    assert_eq!(
+        goldspan().current_dir(&root).args(["check", "--no-cache", "--update"]).output().expect("check").status.code(),
+        Some(0)
+    );
+    // Remove a gold entity: the corpus hash changes, and scores move.
+    let ann = root.join("corpus/docs/c.ann");
+    let text = std::fs::read_to_string(&ann).expect("read");
+    std::fs::write(&ann, text.replace("T5\tPERCENT 67 69\t5%\n", "")).expect("write");
+    let out = goldspan().current_dir(&root).args(["check", "--no-cache"]).output().expect("check");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("corpus changed since the snapshot"), "{}", stdout(&out));
+}

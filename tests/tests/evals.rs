@@ -1,0 +1,30 @@
+//! Every eval in `evals/` as an insta snapshot test: any change to a built-in extractor's
+//! results, however small, shows up as a snapshot diff to review (`cargo insta review`);
+//! `goldspan check` (also run here) is the tolerance gate over the committed snapshots.
+
+use goldspan_extract::Registry;
+use goldspan_runner::eval;
+
+#[test]
+fn every_eval_matches_its_insta_snapshot() {
+    let evals = eval::load_evals(&goldspan_tests::repo().join("evals"), None).expect("evals load");
+    assert!(evals.len() >= 3, "one eval per built-in extractor");
+    let registry = Registry::with_builtins();
+    for e in evals {
+        let outcome = goldspan_runner::run(&registry, &e.run, &|_, _| {}).expect("eval runs");
+        assert!(outcome.failures.is_empty(), "{}: {:?}", e.name, outcome.failures);
+        let snapshot = eval::snapshot(&e.name, &eval::results_json(&outcome, &e.run, e.bootstrap));
+        insta::assert_json_snapshot!(e.name.clone(), snapshot);
+    }
+}
+
+#[test]
+fn the_gate_passes_on_the_committed_snapshots() {
+    let out = assert_cmd::Command::cargo_bin("goldspan")
+        .expect("goldspan binary")
+        .current_dir(goldspan_tests::repo())
+        .args(["check", "--no-cache"])
+        .output()
+        .expect("check runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
