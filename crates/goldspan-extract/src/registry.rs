@@ -188,6 +188,28 @@ mod tests {
     }
 
     #[test]
+    fn a_rust_user_registers_an_extractor() {
+        #[derive(Debug)]
+        struct Nothing;
+        impl Extractor for Nothing {
+            fn info(&self) -> crate::ExtractorInfo {
+                crate::ExtractorInfo { name: "nothing".into(), version: "7".into(), config_hash: String::new() }
+            }
+            fn extract(
+                &self,
+                _: &goldspan_model::Document,
+            ) -> Result<goldspan_model::Annotations, crate::ExtractError> {
+                Ok(goldspan_model::Annotations::default())
+            }
+        }
+        let mut registry = Registry::with_builtins();
+        registry.register("nothing", Box::new(|_| Box::new(Nothing)));
+        let extractor = registry.resolve("nothing", &Settings::default()).expect("registered");
+        assert_eq!(extractor.info().version, "7");
+        assert!(registry.names().contains(&"quotes-rules".to_owned()));
+    }
+
+    #[test]
     fn unknown_specs_list_what_exists() {
         let err = Registry::with_builtins().resolve("quotes", &Settings::default()).err().expect("unknown");
         assert!(err.to_string().contains("quotes-rules"), "{err}");

@@ -179,3 +179,24 @@ pub fn run(
         cached: total - extracted,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_version_or_configuration_gets_a_new_cache_directory() {
+        let info = |version: &str, config: &str| ExtractorInfo {
+            name: "cmd:python my ner.py".into(),
+            version: version.into(),
+            config_hash: config.into(),
+        };
+        let root = Path::new("cache");
+        let base = cache_dir(root, &info("1", "a"));
+        assert!(base.starts_with(root));
+        assert!(base.file_name().is_some_and(|n| n.to_string_lossy().starts_with("cmd_python_my_ner_py-")));
+        assert_eq!(base, cache_dir(root, &info("1", "a")));
+        assert_ne!(base, cache_dir(root, &info("2", "a")));
+        assert_ne!(base, cache_dir(root, &info("1", "b")));
+    }
+}

@@ -3,8 +3,12 @@
 
 use super::{copy_corpus, goldspan, stdout};
 
+/// The misbehaving test extractor (examples/fault_extractor.rs), which cargo builds beside the
+/// binary under test.
 fn fault_extractor() -> String {
-    assert_cmd::cargo::cargo_bin("fault-extractor").display().to_string()
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_goldspan"));
+    let dir = bin.parent().expect("target directory");
+    dir.join("examples").join(format!("fault_extractor{}", std::env::consts::EXE_SUFFIX)).display().to_string()
 }
 
 /// The first three documents of the news corpus's dev split.
@@ -204,4 +208,10 @@ fn a_changed_corpus_is_reported_as_such_not_as_a_regression() {
     let out = goldspan().current_dir(&root).args(["check", "--no-cache"]).output().expect("check");
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("corpus changed since the snapshot"), "{}", stdout(&out));
+}
+
+#[test]
+fn the_gate_passes_on_the_committed_snapshots() {
+    let out = goldspan().args(["check", "--no-cache"]).output().expect("check runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }

@@ -1,7 +1,7 @@
 //! A misbehaving extractor for tests of the `cmd:` protocol: it answers most documents
 //! properly (every capitalised word as a PERSON), but crashes, hangs, prints garbage, answers
 //! for the wrong document or gives bad offsets on the documents named in its arguments:
-//! `fault-extractor [--crash ID] [--hang ID] [--garbage ID] [--wrong-id ID] [--bad-offsets ID] [--tag T]`.
+//! `fault_extractor [--crash ID] [--hang ID] [--garbage ID] [--wrong-id ID] [--bad-offsets ID] [--tag T]`.
 
 use std::io::{BufRead, Write};
 
@@ -18,14 +18,14 @@ fn main() {
         let request: serde_json::Value = match serde_json::from_str(&line) {
             Ok(v) => v,
             Err(e) => {
-                eprintln!("fault-extractor: bad request: {e}");
+                eprintln!("fault_extractor: bad request: {e}");
                 std::process::exit(4);
             }
         };
         let id = request["id"].as_str().unwrap_or_default().to_owned();
         let text = request["text"].as_str().unwrap_or_default();
         if crash.contains(&id) {
-            eprintln!("fault-extractor: crashing on {id} as asked");
+            eprintln!("fault_extractor: crashing on {id} as asked");
             std::process::exit(3);
         }
         if hang.contains(&id) {
