@@ -215,3 +215,18 @@ fn the_gate_passes_on_the_committed_snapshots() {
     let out = goldspan().args(["check", "--no-cache"]).output().expect("check runs");
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn a_malformed_eval_definition_names_its_file_and_line() {
+    let (_dir, root) = eval_repo("");
+    std::fs::write(
+        root.join("evals/tiny.toml"),
+        "corpus = \"corpus\"\nextractor = \"quotes-rules\"\nmodes = [\"strict\", \"fuzzy\"]\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("evals/other.toml"), "corpus = \"corpus\"\nextractr = \"quotes-rules\"\n").expect("write");
+    let out = goldspan().current_dir(&root).args(["check", "--no-cache"]).output().expect("check");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("other.toml: line 2: unknown field `extractr`"), "{err}");
+}
