@@ -1,7 +1,7 @@
 //! A misbehaving extractor for tests of the `cmd:` protocol: it answers most documents
 //! properly (every capitalised word as a PERSON), but crashes, hangs, prints garbage, answers
 //! for the wrong document or gives bad offsets on the documents named in its arguments:
-//! `fault_extractor [--crash ID] [--hang ID] [--garbage ID] [--wrong-id ID] [--bad-offsets ID] [--tag T]`.
+//! `fault_extractor [--crash ID] [--hang ID] [--garbage ID] [--wrong-id ID] [--bad-offsets ID] [--extra-line ID] [--tag T]`.
 
 use std::io::{BufRead, Write};
 
@@ -11,6 +11,7 @@ fn main() {
         |flag: &str| -> Vec<String> { args.windows(2).filter(|w| w[0] == flag).map(|w| w[1].clone()).collect() };
     let (crash, hang, garbage, wrong, bad) =
         (named("--crash"), named("--hang"), named("--garbage"), named("--wrong-id"), named("--bad-offsets"));
+    let extra = named("--extra-line");
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for line in stdin.lock().lines() {
@@ -57,6 +58,9 @@ fn main() {
         }
         let answer_id = if wrong.contains(&id) { format!("{id}-other") } else { id };
         let _ = writeln!(out, "{}", serde_json::json!({"goldspan": 1, "id": answer_id, "spans": spans}));
+        if extra.iter().any(|e| request["id"].as_str() == Some(e.as_str())) {
+            let _ = writeln!(out, "a stray line nobody asked for");
+        }
         let _ = out.flush();
     }
 }

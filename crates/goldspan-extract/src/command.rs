@@ -10,8 +10,9 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 
 use goldspan_model::formats::jsonl;
@@ -26,24 +27,33 @@ const STDERR_LINES: usize = 5;
 
 struct Worker {
     child: Child,
-    stdin: ChildStdin,
+    /// Request lines, written to the process's stdin by a writer thread, so a process that
+    /// stops reading cannot block goldspan: the timeout covers writing and answering.
+    requests: Sender<String>,
     lines: Receiver<std::io::Result<String>>,
     stderr: Arc<Mutex<VecDeque<String>>>,
 }
 
 impl Worker {
-    fn spawn(argv: &[String]) -> Result<Worker, ExtractError> {
-        let mut child = Command::new(&argv[0])
-            .args(&argv[1..])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| ExtractError::Failed(format!("cannot start {:?}: {e}", argv[0])))?;
-        let missing = || ExtractError::Failed("the worker's pipes are not available".into());
-        let stdin = child.stdin.take().ok_or_else(missing)?;
+    fn spawn(argv: &[String], dir: Option<&Path>) -> Result<Worker, std::io::Error> {
+        let mut command = Command::new(&argv[0]);
+        command.args(&argv[1..]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
+        let mut child = command.spawn()?;
+        let missing = || std::io::Error::other("the worker's pipes are not available");
+        let mut stdin: ChildStdin = child.stdin.take().ok_or_else(missing)?;
         let stdout = child.stdout.take().ok_or_else(missing)?;
         let stderr_pipe = child.stderr.take().ok_or_else(missing)?;
+        let (requests, pending) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for request in pending {
+                if stdin.write_all(request.as_bytes()).and_then(|()| stdin.flush()).is_err() {
+                    return;
+                }
+            }
+        });
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
@@ -63,7 +73,12 @@ impl Worker {
                 tail.push_back(line);
             }
         });
-        Ok(Worker { child, stdin, lines, stderr })
+        Ok(Worker { child, requests, lines, stderr })
+    }
+
+    /// Whether the process has exited while idle.
+    fn exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
     }
 
     /// Kills the process (if still running) and says how it ended, with its last stderr line.
@@ -108,7 +123,11 @@ impl CommandExtractor {
         // identify the configuration, so editing the script invalidates cached outputs.
         let mut parts: Vec<String> = argv.clone();
         for arg in &argv {
-            if let Ok(content) = std::fs::read(arg) {
+            let path = match &settings.dir {
+                Some(dir) => dir.join(arg),
+                None => arg.into(),
+            };
+            if let Ok(content) = std::fs::read(path) {
                 parts.push(String::from_utf8_lossy(&content).into_owned());
             }
         }
@@ -125,20 +144,37 @@ impl CommandExtractor {
     fn take_worker(&self) -> Result<Worker, ExtractError> {
         let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if let Some(worker) = pool.idle.pop() {
-                return Ok(worker);
+            if let Some(mut worker) = pool.idle.pop() {
+                if !worker.exited() {
+                    return Ok(worker);
+                }
+                // It exited while idle (a worker may recycle itself): replace it.
+                pool.alive -= 1;
+                drop(pool);
+                worker.end();
+                pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+                continue;
             }
             if pool.alive < self.settings.jobs.max(1) {
                 pool.alive += 1;
                 drop(pool);
-                let spawned = Worker::spawn(&self.argv);
+                let spawned = Worker::spawn(&self.argv, self.settings.dir.as_deref());
                 if spawned.is_err() {
                     self.retire();
                 }
-                return spawned;
+                return spawned.map_err(|e| ExtractError::Failed(format!("cannot start {:?}: {e}", self.argv[0])));
             }
             pool = self.freed.wait(pool).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// Starts one worker now, so a program that cannot run is an error before any document.
+    pub fn probe(&self) -> Result<(), std::io::Error> {
+        let worker = Worker::spawn(&self.argv, self.settings.dir.as_deref())?;
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        pool.alive += 1;
+        pool.idle.push(worker);
+        Ok(())
     }
 
     fn give_back(&self, worker: Worker) {
@@ -171,9 +207,11 @@ impl Extractor for CommandExtractor {
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
-        let mut worker = self.take_worker()?;
+        let worker = self.take_worker()?;
+        // Lines nobody asked for (a start-up banner) must not be taken for this answer.
+        while worker.lines.try_recv().is_ok() {}
         let request = serde_json::json!({"goldspan": 1, "id": doc.id(), "text": doc.text(), "meta": doc.meta()});
-        if writeln!(worker.stdin, "{request}").and_then(|()| worker.stdin.flush()).is_err() {
+        if worker.requests.send(format!("{request}\n")).is_err() {
             let status = worker.end();
             self.retire();
             return Err(ExtractError::Crashed { status });
@@ -191,16 +229,30 @@ impl Extractor for CommandExtractor {
                 return Err(ExtractError::Timeout { seconds: self.settings.timeout.as_secs_f64() });
             }
         };
-        // The worker answered: it can take the next document whatever the answer's quality.
-        self.give_back(worker);
         let location = Location::file(format!("cmd:{}", self.argv.join(" ")));
-        let record = jsonl::parse_line(line.as_bytes(), 1, &location)
-            .map_err(|p| ExtractError::Malformed(p.kind.to_string()))?;
-        if record.id() != doc.id() {
-            return Err(ExtractError::Malformed(format!("answered for document {:?}", record.id())));
+        let answer =
+            jsonl::parse_line(line.as_bytes(), 1, &location).map_err(|p| ExtractError::Malformed(p.kind.to_string()));
+        let answer = answer.and_then(|record| {
+            if record.id() == doc.id() {
+                Ok(record)
+            } else {
+                Err(ExtractError::Malformed(format!("answered for document {:?}", record.id())))
+            }
+        });
+        match answer {
+            Ok(record) => {
+                self.give_back(worker);
+                record
+                    .resolve_predictions(doc, self.settings.manifest.as_ref(), &location)
+                    .map_err(|problems| malformed(&problems))
+            }
+            Err(e) => {
+                // Out of step with the protocol: its next line may answer this request, so it
+                // cannot be trusted with the next document. Replace it.
+                worker.end();
+                self.retire();
+                Err(e)
+            }
         }
-        record
-            .resolve_predictions(doc, self.settings.manifest.as_ref(), &location)
-            .map_err(|problems| malformed(&problems))
     }
 }

@@ -52,11 +52,14 @@ pub struct Settings {
     pub timeout: Duration,
     /// The manifest predictions are checked against (labels, layers, relations).
     pub manifest: Option<Manifest>,
+    /// The directory relative paths in a spec are resolved from (an eval's root), and the
+    /// working directory of `cmd:` workers; `None` is the current directory.
+    pub dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { jobs: 2, timeout: Duration::from_secs(30), manifest: None }
+        Settings { jobs: 2, timeout: Duration::from_secs(30), manifest: None, dir: None }
     }
 }
 
@@ -110,10 +113,18 @@ impl Registry {
         if let Some(command) = spec.strip_prefix("cmd:") {
             let argv =
                 split_command(command).map_err(|reason| SpecError::BadCommand { spec: spec.to_owned(), reason })?;
-            return Ok(Box::new(CommandExtractor::new(argv, settings.clone())));
+            let extractor = CommandExtractor::new(argv, settings.clone());
+            extractor.probe().map_err(|e| SpecError::BadCommand {
+                spec: spec.to_owned(),
+                reason: format!("cannot start it: {e}"),
+            })?;
+            return Ok(Box::new(extractor));
         }
         if let Some(path) = spec.strip_prefix("file:") {
-            let path = PathBuf::from(path);
+            let path = match &settings.dir {
+                Some(dir) => dir.join(path),
+                None => PathBuf::from(path),
+            };
             let extractor = FileExtractor::open(&path, settings.manifest.clone())
                 .map_err(|source| SpecError::File { path: path.clone(), source })?;
             return Ok(Box::new(extractor));

@@ -54,8 +54,8 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 #[allow(missing_docs)] // Field names say what they hold; each variant's message documents it.
 pub enum ProblemKind {
-    #[error("cannot read the file")]
-    Io(#[source] std::io::Error),
+    #[error("cannot read the file: {0}")]
+    Io(std::io::Error),
     #[error("invalid UTF-8 at byte {byte}")]
     InvalidUtf8 { byte: usize },
     #[error("the file starts with a byte-order mark; save it as UTF-8 without BOM")]

@@ -104,7 +104,7 @@ pub fn bench(
     let bytes = docs.iter().map(|d| d.text().len()).sum();
     let mut settings = settings.clone();
     settings.manifest = Some(corpus.manifest().clone());
-    let extractor = registry.resolve(spec, &settings).map_err(|e| Error::Extractor(e.to_string()))?;
+    let extractor = registry.resolve(spec, &settings).map_err(|e| Error::Extractor(crate::run::chain(&e)))?;
     let extract = |d: &Document| extractor.extract(d).is_ok();
     // Warm-up: one pass on every core, so every worker process has started.
     pass(&once, settings.jobs.max(1), 0, &extract)?;

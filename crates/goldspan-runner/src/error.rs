@@ -10,14 +10,6 @@ pub enum Error {
     /// Gold or predictions could not be read or are invalid.
     #[error(transparent)]
     Input(#[from] goldspan_model::Error),
-    /// Predictions name documents the gold does not have.
-    #[error("{file}: predictions for {} unknown document(s): {}", ids.len(), ids.join(", "))]
-    UnknownDocuments {
-        /// The predictions file.
-        file: PathBuf,
-        /// The unknown ids (first 20).
-        ids: Vec<String>,
-    },
     /// The extractor could not be built, or failed under `--fail-fast`.
     #[error("extractor: {0}")]
     Extractor(String),

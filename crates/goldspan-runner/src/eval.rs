@@ -104,15 +104,18 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             return Err(err(&path, format!("tolerance must be in [0, 1), not {}", def.tolerance)));
         }
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let timeout =
+            seconds(def.timeout_seconds.unwrap_or(30.0)).map_err(|m| err(&path, format!("timeout_seconds: {m}")))?;
         let layers = (!def.layers.is_empty()).then(|| def.layers.iter().cloned().collect());
         let run = RunConfig {
             corpus: root.join(&def.corpus),
             split: def.split,
             extractor: def.extractor,
             jobs: def.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
-            timeout: Duration::from_secs_f64(def.timeout_seconds.unwrap_or(30.0).max(0.001)),
+            timeout,
             cache: cache.map(Path::to_owned),
             fail_fast: false,
+            dir: Some(root.clone()),
             scoring: Config {
                 options: Options { modes, layers },
                 label_map: LabelMap::default(),
@@ -130,6 +133,14 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
         });
     }
     Ok(evals)
+}
+
+/// A per-document time limit from seconds: positive and finite.
+pub fn seconds(value: f64) -> Result<Duration, String> {
+    if value <= 0.0 {
+        return Err(format!("must be positive, not {value}"));
+    }
+    Duration::try_from_secs_f64(value).map_err(|_| format!("{value} is not a usable number of seconds"))
 }
 
 /// The full results document of a run: scores, manifest, failures.
@@ -202,11 +213,12 @@ impl Moved {
 /// How a new run compares with its snapshot.
 #[derive(Debug, Clone, Default)]
 pub struct Comparison {
-    /// The corpus (hash) changed: metrics are not comparable, nothing is a regression.
+    /// The corpus (hash) changed since the snapshot: the numbers are not comparable, and the
+    /// snapshot must be updated deliberately.
     pub corpus_changed: bool,
     /// Metrics that moved.
     pub moved: Vec<Moved>,
-    /// Metrics that fell by more than the tolerance.
+    /// Metrics that fell by more than the tolerance (or vanished).
     pub regressions: Vec<Moved>,
 }
 
@@ -232,15 +244,20 @@ pub fn compare(before: &Value, after: &Value, tolerance: f64) -> Comparison {
     let (mut old, mut new) = (Vec::new(), Vec::new());
     flatten(&before["total"], "total", &mut old);
     flatten(&after["total"], "total", &mut new);
-    let old: std::collections::BTreeMap<String, f64> = old.into_iter().collect();
+    let mut old: std::collections::BTreeMap<String, f64> = old.into_iter().collect();
+    let mut new: Vec<(String, f64)> = new;
+    // A metric the new run no longer reports counts as having fallen to 0.
+    let vanished: Vec<(String, f64)> =
+        old.keys().filter(|k| !new.iter().any(|(n, _)| n == *k)).map(|k| (k.clone(), 0.0)).collect();
+    new.extend(vanished);
     for (metric, after_value) in new {
-        let before_value = old.get(&metric).copied().unwrap_or(0.0);
+        let before_value = old.remove(&metric).unwrap_or(0.0);
         if (after_value - before_value).abs() <= 1e-12 {
             continue;
         }
         let interval = interval_of(after, &metric);
         let moved = Moved { metric, before: before_value, after: after_value, interval };
-        if !c.corpus_changed && moved.delta() < -tolerance {
+        if moved.delta() < -tolerance {
             c.regressions.push(moved.clone());
         }
         c.moved.push(moved);

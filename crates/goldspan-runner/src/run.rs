@@ -36,6 +36,9 @@ pub struct RunConfig {
     pub cache: Option<PathBuf>,
     /// Stop at the first failure instead of recording it.
     pub fail_fast: bool,
+    /// Where relative paths in the extractor spec are resolved from (an eval's root), and
+    /// where `cmd:` workers run; `None` is the current directory.
+    pub dir: Option<PathBuf>,
     /// Scoring settings.
     pub scoring: Config,
 }
@@ -76,8 +79,25 @@ pub fn cache_dir(root: &Path, info: &ExtractorInfo) -> PathBuf {
     root.join(format!("{safe}-{}", stable_hash(&[&info.name, &info.version, &info.config_hash])))
 }
 
+/// What an extractor sees of a document: its id, text and metadata (all sent to `cmd:`).
 fn document_key(doc: &AnnotatedDocument) -> String {
-    stable_hash(&[doc.document.id(), doc.document.text()])
+    let mut parts = vec![doc.document.id(), doc.document.text()];
+    for (k, v) in doc.document.meta() {
+        parts.push(k);
+        parts.push(v);
+    }
+    stable_hash(&parts)
+}
+
+/// An error with its causes, for messages that must say why.
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 fn read_cached(path: &Path, doc: &AnnotatedDocument, corpus: &Corpus) -> Option<Annotations> {
@@ -97,17 +117,32 @@ pub fn run(
     let corpus = Corpus::open(&config.corpus)?;
     let ids = corpus.split_ids(config.split.as_deref())?;
     let docs = ids.iter().map(|id| corpus.read(id)).collect::<Result<Vec<_>, _>>()?;
+    // The corpus hash covers what scores depend on: texts, metadata, spans, relations and
+    // clusters (not annotator notes or attributes).
     let mut hash_parts = Vec::new();
     for doc in &docs {
-        hash_parts.push(doc.document.id().to_owned());
-        hash_parts.push(doc.document.text().to_owned());
-        hash_parts.push(jsonl::to_line(doc, false));
+        hash_parts.push(document_key(doc));
+        let a = &doc.annotations;
+        for s in &a.spans {
+            let fragments: Vec<String> = s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
+            hash_parts.push(format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
+        }
+        for r in &a.relations {
+            hash_parts.push(format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
+        }
+        for c in &a.clusters {
+            hash_parts.push(c.join(" "));
+        }
     }
     let corpus_hash = stable_hash(&hash_parts.iter().map(String::as_str).collect::<Vec<_>>());
-    let settings =
-        Settings { jobs: config.jobs.max(1), timeout: config.timeout, manifest: Some(corpus.manifest().clone()) };
+    let settings = Settings {
+        jobs: config.jobs.max(1),
+        timeout: config.timeout,
+        manifest: Some(corpus.manifest().clone()),
+        dir: config.dir.clone(),
+    };
     let extractor: Box<dyn Extractor> =
-        registry.resolve(&config.extractor, &settings).map_err(|e| Error::Extractor(e.to_string()))?;
+        registry.resolve(&config.extractor, &settings).map_err(|e| Error::Extractor(chain(&e)))?;
     let info = extractor.info();
     let dir = config.cache.as_ref().map(|root| cache_dir(root, &info));
     let total = docs.len();

@@ -1,7 +1,6 @@
 //! `goldspan bench`: extractor throughput and latency, as a table or JSON.
 
 use std::path::Path;
-use std::time::Duration;
 
 use goldspan_extract::{Registry, Settings};
 use goldspan_runner::{bench, Pass};
@@ -22,7 +21,8 @@ pub fn run(
     format: Format,
 ) -> anyhow::Result<Outcome> {
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let settings = Settings { jobs, timeout: Duration::from_secs_f64(timeout.max(0.001)), manifest: None };
+    let timeout = goldspan_runner::eval::seconds(timeout).map_err(|m| anyhow::anyhow!("--timeout {m}"))?;
+    let settings = Settings { jobs, timeout, manifest: None, dir: None };
     let report = bench(&Registry::with_builtins(), spec, corpus, split, repeat, &settings)?;
     let pass_json = |p: &Pass| {
         json!({"threads": p.threads, "seconds": p.seconds, "documents_per_second": p.documents_per_second,

@@ -49,8 +49,9 @@ pub fn run(dir: &Path, update: bool, allow_regression: bool, cache: Option<&Path
                 match (update, regressed) {
                     (true, true) if !allow_regression => {
                         failed = true;
+                        let why = if c.corpus_changed { " (the corpus changed too)" } else { "" };
                         format!(
-                            "REGRESSION in {} metric(s); snapshot NOT updated (use --allow-regression)",
+                            "REGRESSION in {} metric(s){why}; snapshot NOT updated (use --allow-regression)",
                             c.regressions.len()
                         )
                     }
@@ -63,7 +64,9 @@ pub fn run(dir: &Path, update: bool, allow_regression: bool, cache: Option<&Path
                         }
                     }
                     (false, _) if c.corpus_changed => {
-                        "corpus changed since the snapshot: scores are not comparable; run `goldspan check --update`"
+                        failed = true;
+                        "CORPUS CHANGED since the snapshot: scores are not comparable (not a regression); \
+                         review and run `goldspan check --update`"
                             .to_owned()
                     }
                     (false, true) => {

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use goldspan_extract::Registry;
@@ -26,9 +26,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             split: args.split.clone(),
             extractor: spec.clone(),
             jobs: args.jobs.unwrap_or_else(default_jobs),
-            timeout: Duration::from_secs_f64(args.timeout.max(0.001)),
+            timeout: eval::seconds(args.timeout).map_err(|m| anyhow::anyhow!("--timeout {m}"))?,
             cache: cache.map(Path::to_owned),
             fail_fast: args.fail_fast,
+            dir: None,
             scoring: Config {
                 options: Options { modes, layers },
                 label_map: LabelMap::default(),

@@ -205,9 +205,102 @@ fn a_changed_corpus_is_reported_as_such_not_as_a_regression() {
     let ann = root.join("corpus/docs/c.ann");
     let text = std::fs::read_to_string(&ann).expect("read");
     std::fs::write(&ann, text.replace("T5\tPERCENT 67 69\t5%\n", "")).expect("write");
+    // The gate fails until the snapshot is updated deliberately, and says why: not a regression.
     let out = goldspan().current_dir(&root).args(["check", "--no-cache"]).output().expect("check");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let s = stdout(&out);
+    assert!(s.contains("CORPUS CHANGED since the snapshot") && !s.contains("REGRESSION"), "{s}");
+    // Updating is allowed when no score fell...
+    let out = goldspan().current_dir(&root).args(["check", "--no-cache", "--update"]).output().expect("check");
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("corpus changed since the snapshot"), "{}", stdout(&out));
+    assert_eq!(
+        goldspan().current_dir(&root).args(["check", "--no-cache"]).output().expect("check").status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_corpus_change_does_not_smuggle_in_a_regression() {
+    let good = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds");
+    let (_dir, root) = eval_repo(&good);
+    assert_eq!(
+        goldspan().current_dir(&root).args(["check", "--no-cache", "--update"]).output().expect("check").status.code(),
+        Some(0)
+    );
+    let ann = root.join("corpus/docs/c.ann");
+    let text = std::fs::read_to_string(&ann).expect("read");
+    std::fs::write(&ann, text.replace("T5\tPERCENT 67 69\t5%\n", "")).expect("write");
+    std::fs::write(root.join("preds.jsonl"), "").expect("write");
+    let out = goldspan().current_dir(&root).args(["check", "--no-cache", "--update"]).output().expect("check");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("REGRESSION") && stdout(&out).contains("the corpus changed too"), "{}", stdout(&out));
+}
+
+#[test]
+fn eval_paths_are_relative_to_the_eval_root_not_the_working_directory() {
+    let good = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds");
+    let (_dir, root) = eval_repo(&good);
+    std::fs::write(
+        root.join("evals/tiny.toml"),
+        "corpus = \"corpus\"\nextractor = \"file:preds.jsonl\"\nmodes = [\"strict\"]\nlayers = [\"entities\"]\n",
+    )
+    .expect("write");
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let out = goldspan()
+        .current_dir(elsewhere.path())
+        .args(["check", "--no-cache", "--update", "--evals"])
+        .arg(root.join("evals"))
+        .output()
+        .expect("check");
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_program_that_cannot_start_is_an_input_error() {
+    let out = goldspan()
+        .args(["run", "--extractor", "cmd:/nonexistent/extractor --x", "--corpus", "tests/fixtures/tiny", "--no-cache"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot start it"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_impossible_timeout_is_an_input_error() {
+    let out = goldspan()
+        .args(["run", "--extractor", "quotes-rules", "--timeout", "1e300", "--no-cache"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--timeout"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_stray_output_line_costs_at_most_one_document() {
+    let spec = format!("cmd:{} --extra-line a", fault_extractor());
+    let out = goldspan()
+        .args([
+            "run",
+            "--extractor",
+            &spec,
+            "--corpus",
+            "tests/fixtures/tiny",
+            "--jobs",
+            "1",
+            "--no-cache",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let failures = json["failures"].as_array().expect("failures");
+    assert!(failures.len() <= 1, "a desynchronised worker must be replaced, not reused: {failures:#?}");
 }
 
 #[test]

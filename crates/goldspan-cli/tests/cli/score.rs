@@ -158,7 +158,7 @@ fn predictions_for_unknown_documents_are_an_error() {
     let out = goldspan().args(["score", "--gold", "tests/fixtures/tiny", "--pred"]).arg(&pred).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("predictions for 1 unknown document(s): zz"), "{err}");
+    assert!(err.contains("p.jsonl:2: document zz: the gold has no document with this id"), "{err}");
 }
 
 #[test]

@@ -308,6 +308,8 @@ pub struct Reader<R> {
     location: Location,
     line: usize,
     buf: Vec<u8>,
+    /// Set after an I/O error: the stream ends there rather than failing forever.
+    failed: bool,
 }
 
 impl Reader<std::fs::File> {
@@ -322,7 +324,7 @@ impl Reader<std::fs::File> {
 impl<R: Read> Reader<R> {
     /// Reads from any byte stream; `location` names it in problems.
     pub fn new(input: R, location: Location) -> Reader<R> {
-        Reader { input: BufReader::with_capacity(1 << 16, input), location, line: 0, buf: Vec::new() }
+        Reader { input: BufReader::with_capacity(1 << 16, input), location, line: 0, buf: Vec::new(), failed: false }
     }
 }
 
@@ -331,11 +333,17 @@ impl<R: Read> Reader<R> {
     /// on other threads with [`parse_line`].
     pub fn next_line(&mut self) -> Option<Result<(usize, Vec<u8>), Problem>> {
         loop {
+            if self.failed {
+                return None;
+            }
             self.buf.clear();
             match self.input.read_until(b'\n', &mut self.buf) {
                 Ok(0) => return None,
                 Ok(_) => {}
-                Err(e) => return Some(Err(Problem::new(self.location.at_line(self.line + 1), ProblemKind::Io(e)))),
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(Problem::new(self.location.at_line(self.line + 1), ProblemKind::Io(e))));
+                }
             }
             self.line += 1;
             if self.buf.iter().all(u8::is_ascii_whitespace) {
