@@ -117,11 +117,14 @@ pub fn run(
     let corpus = Corpus::open(&config.corpus)?;
     let ids = corpus.split_ids(config.split.as_deref())?;
     let docs = ids.iter().map(|id| corpus.read(id)).collect::<Result<Vec<_>, _>>()?;
+    // Each document's key (what an extractor sees of it) is hashed once: it names the
+    // document's cache file and feeds the corpus hash.
+    let keys: Vec<String> = docs.iter().map(document_key).collect();
     // The corpus hash covers what scores depend on: texts, metadata, spans, relations and
     // clusters (not annotator notes or attributes).
     let mut hash_parts = Vec::new();
-    for doc in &docs {
-        hash_parts.push(document_key(doc));
+    for (doc, key) in docs.iter().zip(&keys) {
+        hash_parts.push(key.clone());
         let a = &doc.annotations;
         for s in &a.spans {
             let fragments: Vec<String> = s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
@@ -155,8 +158,9 @@ pub fn run(
         .map_err(|e| Error::Extractor(e.to_string()))?;
     let outputs: Vec<(AnnotatedDocument, Result<Annotations, ExtractError>)> = pool.install(|| {
         docs.into_par_iter()
-            .map(|doc| {
-                let cache_file = dir.as_ref().map(|d| d.join(format!("{}.json", document_key(&doc))));
+            .zip(keys)
+            .map(|(doc, key)| {
+                let cache_file = dir.as_ref().map(|d| d.join(format!("{key}.json")));
                 if let Some(found) = cache_file.as_ref().and_then(|f| read_cached(f, &doc, &corpus)) {
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     return (doc, Ok(found));

@@ -163,13 +163,28 @@ fn eval_repo(predictions: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, root)
 }
 
+/// The tiny fixture predictions, which the tiny evals replay.
+fn tiny_predictions() -> String {
+    std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds")
+}
+
+/// `goldspan check --no-cache` in the eval repo `root`.
+fn check_in(root: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    goldspan().current_dir(root).args(["check", "--no-cache"]).args(extra).output().expect("check")
+}
+
+/// Removes one gold entity (the "5%" PERCENT of document c): the corpus hash changes.
+fn drop_a_gold_entity(root: &std::path::Path) {
+    let ann = root.join("corpus/docs/c.ann");
+    let text = std::fs::read_to_string(&ann).expect("read");
+    std::fs::write(&ann, text.replace("T5\tPERCENT 67 69\t5%\n", "")).expect("write");
+}
+
 #[test]
 fn a_lowered_score_fails_the_gate_and_update_refuses_it() {
-    let good = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds");
+    let good = tiny_predictions();
     let (_dir, root) = eval_repo(&good);
-    let check = |extra: &[&str]| {
-        goldspan().current_dir(&root).args(["check", "--no-cache"]).args(extra).output().expect("check")
-    };
+    let check = |extra: &[&str]| check_in(&root, extra);
     let out = check(&[]);
     assert_eq!(out.status.code(), Some(1), "no snapshot yet: {}", stdout(&out));
     let out = check(&["--update"]);
@@ -195,51 +210,35 @@ fn a_lowered_score_fails_the_gate_and_update_refuses_it() {
 
 #[test]
 fn a_changed_corpus_is_reported_as_such_not_as_a_regression() {
-    let good = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds");
-    let (_dir, root) = eval_repo(&good);
-    assert_eq!(
-        goldspan().current_dir(&root).args(["check", "--no-cache", "--update"]).output().expect("check").status.code(),
-        Some(0)
-    );
+    let (_dir, root) = eval_repo(&tiny_predictions());
+    assert_eq!(check_in(&root, &["--update"]).status.code(), Some(0));
     // Remove a gold entity: the corpus hash changes, and scores move.
-    let ann = root.join("corpus/docs/c.ann");
-    let text = std::fs::read_to_string(&ann).expect("read");
-    std::fs::write(&ann, text.replace("T5\tPERCENT 67 69\t5%\n", "")).expect("write");
+    drop_a_gold_entity(&root);
     // The gate fails until the snapshot is updated deliberately, and says why: not a regression.
-    let out = goldspan().current_dir(&root).args(["check", "--no-cache"]).output().expect("check");
+    let out = check_in(&root, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let s = stdout(&out);
     assert!(s.contains("CORPUS CHANGED since the snapshot") && !s.contains("REGRESSION"), "{s}");
     // Updating is allowed when no score fell...
-    let out = goldspan().current_dir(&root).args(["check", "--no-cache", "--update"]).output().expect("check");
+    let out = check_in(&root, &["--update"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert_eq!(
-        goldspan().current_dir(&root).args(["check", "--no-cache"]).output().expect("check").status.code(),
-        Some(0)
-    );
+    assert_eq!(check_in(&root, &[]).status.code(), Some(0));
 }
 
 #[test]
 fn a_corpus_change_does_not_smuggle_in_a_regression() {
-    let good = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds");
-    let (_dir, root) = eval_repo(&good);
-    assert_eq!(
-        goldspan().current_dir(&root).args(["check", "--no-cache", "--update"]).output().expect("check").status.code(),
-        Some(0)
-    );
-    let ann = root.join("corpus/docs/c.ann");
-    let text = std::fs::read_to_string(&ann).expect("read");
-    std::fs::write(&ann, text.replace("T5\tPERCENT 67 69\t5%\n", "")).expect("write");
+    let (_dir, root) = eval_repo(&tiny_predictions());
+    assert_eq!(check_in(&root, &["--update"]).status.code(), Some(0));
+    drop_a_gold_entity(&root);
     std::fs::write(root.join("preds.jsonl"), "").expect("write");
-    let out = goldspan().current_dir(&root).args(["check", "--no-cache", "--update"]).output().expect("check");
+    let out = check_in(&root, &["--update"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains("REGRESSION") && stdout(&out).contains("the corpus changed too"), "{}", stdout(&out));
 }
 
 #[test]
 fn eval_paths_are_relative_to_the_eval_root_not_the_working_directory() {
-    let good = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl")).expect("preds");
-    let (_dir, root) = eval_repo(&good);
+    let (_dir, root) = eval_repo(&tiny_predictions());
     std::fs::write(
         root.join("evals/tiny.toml"),
         "corpus = \"corpus\"\nextractor = \"file:preds.jsonl\"\nmodes = [\"strict\"]\nlayers = [\"entities\"]\n",

@@ -11,20 +11,23 @@
 
 use super::{goldspan, stdout};
 
+/// `goldspan score` of the tiny predictions against the tiny corpus, as JSON.
+fn score_tiny() -> assert_cmd::Command {
+    let mut cmd = goldspan();
+    cmd.args([
+        "score",
+        "--gold",
+        "tests/fixtures/tiny",
+        "--pred",
+        "tests/fixtures/tiny-pred.jsonl",
+        "--format",
+        "json",
+    ]);
+    cmd
+}
+
 fn score_json(extra: &[&str]) -> serde_json::Value {
-    let out = goldspan()
-        .args([
-            "score",
-            "--gold",
-            "tests/fixtures/tiny",
-            "--pred",
-            "tests/fixtures/tiny-pred.jsonl",
-            "--format",
-            "json",
-        ])
-        .args(extra)
-        .output()
-        .expect("run");
+    let out = score_tiny().args(extra).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_str(&stdout(&out)).expect("json")
 }
@@ -94,17 +97,8 @@ fn quotations_speakers_and_relations() {
 #[test]
 fn output_is_byte_identical_for_any_thread_count() {
     let run = |threads: &str| {
-        goldspan()
+        score_tiny()
             .env("RAYON_NUM_THREADS", threads)
-            .args([
-                "score",
-                "--gold",
-                "tests/fixtures/tiny",
-                "--pred",
-                "tests/fixtures/tiny-pred.jsonl",
-                "--format",
-                "json",
-            ])
             .args([
                 "--bootstrap",
                 "300",

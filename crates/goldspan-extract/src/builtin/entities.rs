@@ -17,7 +17,7 @@ mod numeric;
 #[path = "entities_tokens.rs"]
 mod tokens;
 
-use goldspan_model::{Annotations, Document, Span};
+use goldspan_model::{Annotations, Document};
 
 use crate::{stable_hash, ExtractError, Extractor, ExtractorInfo};
 
@@ -131,15 +131,7 @@ impl Extractor for EntitiesRules {
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
-        let len = doc.len_chars();
-        let spans = self
-            .tag(doc.text())
-            .into_iter()
-            .filter(|&(s, e, _)| s < e && e <= len)
-            .enumerate()
-            .filter_map(|(n, (s, e, label))| Span::contiguous(format!("T{}", n + 1), LAYER, label, s, e))
-            .collect();
-        Ok(Annotations { spans, ..Annotations::default() })
+        Ok(super::layer_spans(LAYER, self.tag(doc.text()), doc.len_chars()))
     }
 }
 

@@ -10,7 +10,7 @@
 //! non-whitespace character, computed in code points over `chars()`, so they never contain a
 //! line break and always sit on character boundaries.
 
-use goldspan_model::{Annotations, Document, Span};
+use goldspan_model::{Annotations, Document};
 
 use crate::{stable_hash, ExtractError, Extractor, ExtractorInfo};
 
@@ -91,16 +91,8 @@ impl Extractor for StructureRules {
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
-        let len = doc.len_chars();
         let title = doc.meta().get("title").map(String::as_str);
-        let spans = self
-            .tag(doc.text(), title)
-            .into_iter()
-            .filter(|&(s, e, _)| s < e && e <= len)
-            .enumerate()
-            .filter_map(|(n, (s, e, label))| Span::contiguous(format!("T{}", n + 1), LAYER, label, s, e))
-            .collect();
-        Ok(Annotations { spans, ..Annotations::default() })
+        Ok(super::layer_spans(LAYER, self.tag(doc.text(), title), doc.len_chars()))
     }
 }
 
