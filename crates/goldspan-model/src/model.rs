@@ -127,7 +127,31 @@ pub struct Span {
     id: CompactString,
     layer: CompactString,
     label: CompactString,
-    fragments: Vec<Fragment>,
+    fragments: Fragments,
+}
+
+/// A span's fragments: almost always one, kept inline so a span costs no heap allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fragments {
+    One(Fragment),
+    /// Two or more (never one: equality relies on a single fragment always being `One`).
+    Many(Box<[Fragment]>),
+}
+
+impl Fragments {
+    fn new(fragments: Vec<Fragment>) -> Fragments {
+        match fragments[..] {
+            [only] => Fragments::One(only),
+            _ => Fragments::Many(fragments.into_boxed_slice()),
+        }
+    }
+
+    fn as_slice(&self) -> &[Fragment] {
+        match self {
+            Fragments::One(f) => std::slice::from_ref(f),
+            Fragments::Many(all) => all,
+        }
+    }
 }
 
 impl Span {
@@ -144,7 +168,7 @@ impl Span {
         if fragments.windows(2).any(|w| w[0].end > w[1].start) {
             return Err(FragmentError::Unordered);
         }
-        Ok(Span { id: id.into(), layer: layer.into(), label: label.into(), fragments })
+        Ok(Span { id: id.into(), layer: layer.into(), label: label.into(), fragments: Fragments::new(fragments) })
     }
 
     /// A contiguous span `start..end`; `None` unless `start < end`.
@@ -156,7 +180,7 @@ impl Span {
         end: usize,
     ) -> Option<Span> {
         let fragment = Fragment::new(start, end)?;
-        Some(Span { id: id.into(), layer: layer.into(), label: label.into(), fragments: vec![fragment] })
+        Some(Span { id: id.into(), layer: layer.into(), label: label.into(), fragments: Fragments::One(fragment) })
     }
 
     /// The span id, unique within its document.
@@ -176,17 +200,18 @@ impl Span {
 
     /// The fragments, ordered and disjoint.
     pub fn fragments(&self) -> &[Fragment] {
-        &self.fragments
+        self.fragments.as_slice()
     }
 
     /// Start of the first fragment.
     pub fn start(&self) -> usize {
-        self.fragments[0].start
+        self.fragments()[0].start
     }
 
     /// End of the last fragment.
     pub fn end(&self) -> usize {
-        self.fragments[self.fragments.len() - 1].end
+        let fragments = self.fragments();
+        fragments[fragments.len() - 1].end
     }
 
     /// Replaces the id (used when writers renumber).

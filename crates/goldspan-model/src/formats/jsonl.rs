@@ -14,6 +14,8 @@
 //! `layer` may be omitted when a manifest maps the label to its layer; `text` on a span is
 //! optional and verified when present.
 
+mod scan;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -349,7 +351,10 @@ impl<R: Read> Reader<R> {
             if self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return Some(Ok((self.line, std::mem::take(&mut self.buf))));
+            // Hand the line over and start the next in a buffer of the same size, so long
+            // lines are not regrown from nothing each time.
+            let next = Vec::with_capacity(self.buf.capacity());
+            return Some(Ok((self.line, std::mem::replace(&mut self.buf, next))));
         }
     }
 }
@@ -366,7 +371,7 @@ pub fn parse_line(bytes: &[u8], line: usize, location: &Location) -> Result<Reco
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Problem::new(at.clone(), ProblemKind::InvalidUtf8 { byte: e.valid_up_to() }))?;
-    match serde_json::from_str::<RecordV1>(text) {
+    match scan::record(text).map(Ok).unwrap_or_else(|| serde_json::from_str::<RecordV1>(text)) {
         Ok(raw) if raw.goldspan.is_some_and(|v| v != VERSION) => Err(Problem::new(
             at.in_document(&raw.id),
             ProblemKind::Syntax {
