@@ -73,6 +73,45 @@ pub(super) fn record(text: &str) -> Option<RecordV1> {
 }
 
 fn span(s: &mut Scanner) -> Option<SpanV1> {
+    let start = s.at;
+    if let Some(span) = written_span(s) {
+        return Some(span);
+    }
+    s.at = start;
+    any_span(s)
+}
+
+/// A span laid out as goldspan writes it — fields in declaration order, no spaces — read by
+/// matching each key as a fixed run of bytes. Anything else returns `None` for [`any_span`].
+fn written_span(s: &mut Scanner) -> Option<SpanV1> {
+    if !s.tag(b"{") {
+        return None;
+    }
+    // The key `name` next, after a comma unless it is the first field.
+    let mut first = true;
+    let mut key = |s: &mut Scanner, name: &[u8]| {
+        let comma = usize::from(!first);
+        let rest = &s.bytes[s.at..];
+        let found = rest.starts_with(&b","[..comma]) && rest[comma..].starts_with(name);
+        if found {
+            s.at += comma + name.len();
+            first = false;
+        }
+        found
+    };
+    let id = if key(s, br#""id":"#) { Some(s.string()?.into()) } else { None };
+    let layer = if key(s, br#""layer":"#) { Some(s.string()?.into()) } else { None };
+    if !key(s, br#""label":"#) {
+        return None;
+    }
+    let label = s.string()?.into();
+    let start = if key(s, br#""start":"#) { Some(s.unsigned()?) } else { None };
+    let end = if key(s, br#""end":"#) { Some(s.unsigned()?) } else { None };
+    let text = if key(s, br#""text":"#) { Some(s.string()?.into()) } else { None };
+    s.tag(b"}").then_some(SpanV1 { id, layer, label, start, end, fragments: None, text, score: None })
+}
+
+fn any_span(s: &mut Scanner) -> Option<SpanV1> {
     let mut span = SpanV1 {
         id: None,
         layer: None,
@@ -153,6 +192,15 @@ impl<'t> Scanner<'t> {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
             self.at += 1;
         }
+    }
+
+    /// Takes `bytes` if they come next, exactly.
+    fn tag(&mut self, bytes: &[u8]) -> bool {
+        let found = self.bytes[self.at..].starts_with(bytes);
+        if found {
+            self.at += bytes.len();
+        }
+        found
     }
 
     /// Skips whitespace and takes `byte` if it comes next.
@@ -435,23 +483,50 @@ mod tests {
     }
 
     prop_compose! {
+        /// A record line, either as goldspan writes it (fields in declaration order) or with
+        /// its keys sorted (as many JSON libraries write them).
         fn a_record()(
             id in text(),
-            body in text(),
-            spans in proptest::collection::vec((text(), 0usize..1000, 1usize..50, proptest::option::of(text())), 0..6),
+            body in proptest::option::of(text()),
+            spans in proptest::collection::vec(
+                (proptest::option::of(text()), proptest::option::of(text()), text(), 0usize..1000, 1usize..50, proptest::option::of(text())),
+                0..6,
+            ),
             meta in proptest::collection::btree_map(text(), text(), 0..3),
+            sorted_keys in any::<bool>(),
         ) -> String {
-            let spans: Vec<serde_json::Value> = spans
+            let spans = spans
                 .into_iter()
-                .map(|(label, start, len, text)| {
-                    let mut span = serde_json::json!({"label": label, "start": start, "end": start + len});
-                    if let Some(text) = text {
-                        span["text"] = text.into();
-                    }
-                    span
+                .map(|(id, layer, label, start, len, text)| SpanV1 {
+                    id: id.map(Into::into),
+                    layer: layer.map(Into::into),
+                    label: label.into(),
+                    start: Some(start),
+                    end: Some(start + len),
+                    fragments: None,
+                    text: text.map(Into::into),
+                    score: None,
                 })
                 .collect();
-            serde_json::json!({"goldspan": 1, "id": id, "text": body, "meta": meta, "spans": spans}).to_string()
+            let meta = meta.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+            let record = RecordV1 {
+                goldspan: Some(1),
+                id,
+                text: body,
+                meta,
+                spans,
+                relations: Vec::new(),
+                clusters: Vec::new(),
+                attributes: Vec::new(),
+                notes: Vec::new(),
+            };
+            let line = serde_json::to_string(&record).unwrap_or_default();
+            if sorted_keys {
+                let value: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+                value.to_string()
+            } else {
+                line
+            }
         }
     }
 
