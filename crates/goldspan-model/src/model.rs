@@ -127,31 +127,12 @@ pub struct Span {
     id: CompactString,
     layer: CompactString,
     label: CompactString,
-    fragments: Fragments,
-}
-
-/// A span's fragments: almost always one, kept inline so a span costs no heap allocation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Fragments {
-    One(Fragment),
-    /// Two or more (never one: equality relies on a single fragment always being `One`).
-    Many(Box<[Fragment]>),
-}
-
-impl Fragments {
-    fn new(fragments: Vec<Fragment>) -> Fragments {
-        match fragments[..] {
-            [only] => Fragments::One(only),
-            _ => Fragments::Many(fragments.into_boxed_slice()),
-        }
-    }
-
-    fn as_slice(&self) -> &[Fragment] {
-        match self {
-            Fragments::One(f) => std::slice::from_ref(f),
-            Fragments::Many(all) => all,
-        }
-    }
+    /// From the start of the first fragment to the end of the last: the whole span when it
+    /// is contiguous (almost always), kept inline so a span costs no heap allocation.
+    extent: Fragment,
+    /// Every fragment of a discontinuous span; `None` for a contiguous one (never a single
+    /// fragment, so derived equality holds).
+    pieces: Option<Box<[Fragment]>>,
 }
 
 impl Span {
@@ -168,7 +149,9 @@ impl Span {
         if fragments.windows(2).any(|w| w[0].end > w[1].start) {
             return Err(FragmentError::Unordered);
         }
-        Ok(Span { id: id.into(), layer: layer.into(), label: label.into(), fragments: Fragments::new(fragments) })
+        let extent = Fragment { start: fragments[0].start, end: fragments[fragments.len() - 1].end };
+        let pieces = (fragments.len() > 1).then(|| fragments.into_boxed_slice());
+        Ok(Span { id: id.into(), layer: layer.into(), label: label.into(), extent, pieces })
     }
 
     /// A contiguous span `start..end`; `None` unless `start < end`.
@@ -180,7 +163,7 @@ impl Span {
         end: usize,
     ) -> Option<Span> {
         let fragment = Fragment::new(start, end)?;
-        Some(Span { id: id.into(), layer: layer.into(), label: label.into(), fragments: Fragments::One(fragment) })
+        Some(Span { id: id.into(), layer: layer.into(), label: label.into(), extent: fragment, pieces: None })
     }
 
     /// The span id, unique within its document.
@@ -200,18 +183,22 @@ impl Span {
 
     /// The fragments, ordered and disjoint.
     pub fn fragments(&self) -> &[Fragment] {
-        self.fragments.as_slice()
+        self.pieces.as_deref().unwrap_or(std::slice::from_ref(&self.extent))
+    }
+
+    /// Whether two spans cover exactly the same fragments (labels aside).
+    pub fn same_fragments(&self, other: &Span) -> bool {
+        self.extent == other.extent && self.pieces == other.pieces
     }
 
     /// Start of the first fragment.
     pub fn start(&self) -> usize {
-        self.fragments()[0].start
+        self.extent.start
     }
 
     /// End of the last fragment.
     pub fn end(&self) -> usize {
-        let fragments = self.fragments();
-        fragments[fragments.len() - 1].end
+        self.extent.end
     }
 
     /// Replaces the id (used when writers renumber).

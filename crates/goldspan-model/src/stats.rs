@@ -37,7 +37,7 @@ const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "him", 
 pub fn speaker_kind(doc: &AnnotatedDocument, source_id: &str) -> &'static str {
     let ann = &doc.annotations;
     let Some(source) = ann.span(source_id) else { return "nominal" };
-    if ann.spans.iter().any(|s| s.layer() == "entities" && s.fragments() == source.fragments()) {
+    if ann.spans.iter().any(|s| s.layer() == "entities" && s.same_fragments(source)) {
         return "name";
     }
     let text = doc.document.covered_text(source.fragments()).unwrap_or_default().to_lowercase();

@@ -6,7 +6,7 @@
 //! are kept, and only when bootstrap intervals or per-document results are asked for. Memory
 //! is therefore bounded by the batch, not the corpus.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use goldspan_model::formats::jsonl;
@@ -20,7 +20,7 @@ use crate::gold::Gold;
 use crate::label_map::LabelMap;
 
 /// Prediction lines handled per batch.
-const BATCH: usize = 1024;
+const BATCH: usize = 2048;
 
 /// What to compute.
 #[derive(Debug, Clone)]
@@ -163,14 +163,30 @@ fn sort_errors(errors: &mut [ErrorItem]) {
     });
 }
 
+/// What became of one prediction line in the parallel pass.
+enum Line {
+    /// Scored (or found wrong, with problems kept by the pass): its document id and line.
+    InScope(String, usize),
+    /// A gold document outside the split: ignored.
+    OutsideSplit(String),
+    /// No gold document has this id.
+    Unknown(String, usize),
+    /// The line did not parse.
+    Unreadable(Problem),
+}
+
 /// Scores the predictions at `predictions` against `gold`. Every problem in the predictions is
 /// collected and reported together, predictions for documents the gold does not have among
 /// them (each with its line); gold documents without predictions are scored as empty and
 /// listed; predictions for gold documents outside the split are counted and ignored.
+///
+/// Each batch of lines is parsed, matched with its gold and scored in one parallel pass;
+/// repeated ids are found afterwards. A repeated id is an error that discards the whole
+/// evaluation, so scoring both copies first changes nothing that is ever shown.
 pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Evaluation, Error> {
     let location = Location::file(predictions);
     let mut reader = jsonl::Reader::open(predictions)?;
-    let in_scope: BTreeSet<&str> = gold.ids().iter().map(String::as_str).collect();
+    let in_scope: HashSet<&str> = gold.ids().iter().map(String::as_str).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut problems: Vec<Problem> = Vec::new();
     let mut outside: BTreeSet<String> = BTreeSet::new();
@@ -192,54 +208,75 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
             return;
         }
     });
+    let score_record = |mut record: jsonl::Record| -> Result<(AnnotatedDocument, Annotations), Vec<Problem>> {
+        if !config.label_map.is_empty() {
+            record.relabel(&|label| config.label_map.apply(label));
+        }
+        let g = gold.materialize(gold.fetch(record.id()).map_err(|p| vec![p])?)?;
+        let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
+        Ok((g, p))
+    };
     for (batch, read_problems) in batches {
         problems.extend(read_problems);
         if batch.is_empty() {
             break;
         }
-        let records: Vec<_> =
-            batch.par_iter().map(|(line, bytes)| jsonl::parse_line(bytes, *line, &location)).collect();
-        let mut work = Vec::with_capacity(records.len());
-        for record in records {
-            let mut record = match record {
-                Ok(r) => r,
-                Err(p) => {
-                    problems.push(p);
-                    continue;
-                }
-            };
-            let id = record.id().to_owned();
-            if !in_scope.contains(id.as_str()) {
-                if gold.knows(&id) {
-                    outside.insert(id);
-                } else {
-                    let message = "the gold has no document with this id".to_owned();
-                    problems.push(Problem::new(
-                        location.at_line(record.line()).in_document(&id),
-                        ProblemKind::Syntax { message },
-                    ));
-                }
-                continue;
-            }
-            if let Some(first) = seen.insert(id.clone(), record.line()) {
-                problems.push(Problem::new(
-                    location.at_line(record.line()).in_document(&id),
-                    ProblemKind::DuplicateId { id, first_line: Some(first) },
-                ));
-                continue;
-            }
-            if !config.label_map.is_empty() {
-                record.relabel(&|label| config.label_map.apply(label));
-            }
-            work.push(record);
-        }
-        let (partial, batch_problems) = score_all(work, config, |record| {
-            let g = gold.materialize(gold.fetch(record.id()).map_err(|p| vec![p])?)?;
-            let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
-            Ok((g, p))
-        });
+        let (partial, lines, batch_problems) = batch
+            .into_par_iter()
+            .fold(
+                || (Evaluation::default(), Vec::new(), Vec::new()),
+                |(mut eval, mut lines, mut problems): (Evaluation, Vec<Line>, Vec<Problem>), (number, bytes)| {
+                    let record = match jsonl::parse_line(&bytes, number, &location) {
+                        Ok(record) => record,
+                        Err(p) => {
+                            lines.push(Line::Unreadable(p));
+                            return (eval, lines, problems);
+                        }
+                    };
+                    let id = record.id().to_owned();
+                    if !in_scope.contains(id.as_str()) {
+                        lines.push(if gold.knows(&id) { Line::OutsideSplit(id) } else { Line::Unknown(id, number) });
+                        return (eval, lines, problems);
+                    }
+                    match score_record(record) {
+                        Ok((g, p)) => eval.absorb(&g, &p, config),
+                        Err(p) => problems.extend(p),
+                    }
+                    lines.push(Line::InScope(id, number));
+                    (eval, lines, problems)
+                },
+            )
+            .reduce(
+                || (Evaluation::default(), Vec::new(), Vec::new()),
+                |(a, mut la, mut pa), (b, lb, pb)| {
+                    la.extend(lb);
+                    pa.extend(pb);
+                    (a.merge(b), la, pa)
+                },
+            );
         eval = eval.merge(partial);
         problems.extend(batch_problems);
+        for line in lines {
+            match line {
+                Line::InScope(id, number) => {
+                    if let Some(first) = seen.insert(id.clone(), number) {
+                        problems.push(Problem::new(
+                            location.at_line(number).in_document(&id),
+                            ProblemKind::DuplicateId { id, first_line: Some(first) },
+                        ));
+                    }
+                }
+                Line::OutsideSplit(id) => {
+                    outside.insert(id);
+                }
+                Line::Unknown(id, number) => {
+                    let message = "the gold has no document with this id".to_owned();
+                    problems
+                        .push(Problem::new(location.at_line(number).in_document(&id), ProblemKind::Syntax { message }));
+                }
+                Line::Unreadable(p) => problems.push(p),
+            }
+        }
     }
     let _ = reader_thread.join();
     eval.missing = gold.ids().iter().filter(|id| !seen.contains_key(*id)).cloned().collect();

@@ -3,7 +3,6 @@
 //! in memory.
 
 use std::collections::HashMap;
-use std::io::BufRead;
 #[cfg(not(unix))]
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -81,36 +80,31 @@ impl Gold {
             let message = format!("--split {split} needs a corpus directory; a gold file has no splits");
             return Err(Error::problems(vec![Problem::new(location, ProblemKind::Syntax { message })]));
         }
-        let io = |e| Error::problems(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
-        let mut raw = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+        let mut reader = jsonl::Reader::open(path)?;
         let mut index = HashMap::new();
         let mut problems = Vec::new();
-        let (mut offset, mut line, mut buf) = (0u64, 0usize, Vec::new());
-        loop {
-            buf.clear();
-            let n = raw.read_until(b'\n', &mut buf).map_err(io)?;
-            if n == 0 {
-                break;
-            }
-            line += 1;
-            let start = offset;
-            offset += n as u64;
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let bom = line == 1 && buf.starts_with(b"\xEF\xBB\xBF");
-            match leading_id(&buf).map(Ok).unwrap_or_else(|| serde_json::from_slice::<IdOnly>(&buf).map(|r| r.id)) {
+        while let Some(line) = reader.next_line_ref() {
+            let line = match line {
+                Ok(line) => line,
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            };
+            let (buf, number) = (line.bytes, line.number);
+            let bom = number == 1 && buf.starts_with(b"\xEF\xBB\xBF");
+            match leading_id(buf).map(Ok).unwrap_or_else(|| serde_json::from_slice::<IdOnly>(buf).map(|r| r.id)) {
                 Ok(id) if !bom => {
-                    if let Some((_, _, first)) = index.insert(id.clone(), (start, n, line)) {
+                    if let Some((_, _, first)) = index.insert(id.clone(), (line.offset, buf.len(), number)) {
                         problems.push(Problem::new(
-                            location.at_line(line).in_document(&id),
+                            location.at_line(number).in_document(&id),
                             ProblemKind::DuplicateId { id, first_line: Some(first) },
                         ));
                     }
                 }
                 _ => {
                     // Let the full parser explain what is wrong with the line.
-                    if let Err(p) = jsonl::parse_line(&buf, line, &location) {
+                    if let Err(p) = jsonl::parse_line(buf, number, &location) {
                         problems.push(p);
                     }
                 }
@@ -121,6 +115,7 @@ impl Gold {
         }
         let mut ids: Vec<String> = index.keys().cloned().collect();
         ids.sort();
+        let io = |e| Error::problems(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
         let file = std::fs::File::open(path).map_err(io)?;
         Ok(Gold::File { path: path.to_owned(), manifest, index, ids, file })
     }

@@ -111,10 +111,6 @@ pub struct Scratch {
     reach: Vec<usize>,
 }
 
-fn same_boundaries(a: &Span, b: &Span) -> bool {
-    a.start() == b.start() && a.end() == b.end() && a.fragments() == b.fragments()
-}
-
 /// The SemEval pairing of spans already in canonical order (see [`canonical`]): calls
 /// `on_pair(gold index, predicted index, pairing)` for each pair, predictions in order. After
 /// it returns, `scratch` tells which gold spans were used and which predictions were paired.
@@ -147,7 +143,7 @@ pub fn pair_sorted(
             if g.start() != p.start() {
                 break;
             }
-            if !used[gi] && same_boundaries(g, p) && (!with_label || g.label() == p.label()) {
+            if !used[gi] && g.same_fragments(p) && (!with_label || g.label() == p.label()) {
                 used[gi] = true;
                 pred_gold[pi] = gi as u32;
                 break;
@@ -191,7 +187,7 @@ pub fn pair_sorted(
             on_pair(
                 gi as usize,
                 pi,
-                Pairing { same_boundaries: same_boundaries(g, p), same_label: g.label() == p.label() },
+                Pairing { same_boundaries: g.same_fragments(p), same_label: g.label() == p.label() },
             );
         }
     }
@@ -200,14 +196,41 @@ pub fn pair_sorted(
 /// Counts of a SemEval mode for spans already in canonical order, without allocating.
 pub fn semeval_counts(mode: Mode, gold: &[&Span], pred: &[&Span], scratch: &mut Scratch) -> crate::Counts {
     let mut c = crate::Counts::default();
-    pair_sorted(mode, gold, pred, scratch, |_, _, pairing| match (mode, pairing.same_boundaries, pairing.same_label) {
-        (Mode::Strict, true, true) | (Mode::Exact | Mode::Partial, true, _) | (Mode::Type, _, true) => c.cor += 1,
-        (Mode::Partial, false, _) => c.par += 1,
-        _ => c.inc += 1,
-    });
+    // Shortcuts for the small groups per-label scoring is made of: one side empty, or one
+    // span on each side (paired exactly when they overlap, in every mode).
+    match (gold, pred) {
+        ([], _) | (_, []) => {
+            c.mis = gold.len() as u64;
+            c.spu = pred.len() as u64;
+            return c;
+        }
+        ([g], [p]) if !overlaps(g, p) => {
+            (c.mis, c.spu) = (1, 1);
+            return c;
+        }
+        ([g], [p]) => {
+            count_pair(
+                &mut c,
+                mode,
+                Pairing { same_boundaries: g.same_fragments(p), same_label: g.label() == p.label() },
+            );
+            return c;
+        }
+        _ => {}
+    }
+    pair_sorted(mode, gold, pred, scratch, |_, _, pairing| count_pair(&mut c, mode, pairing));
     c.mis = scratch.gold_used.iter().filter(|u| !**u).count() as u64;
     c.spu = scratch.pred_gold.iter().filter(|g| **g == NONE).count() as u64;
     c
+}
+
+/// Counts a matched pair under a SemEval mode: correct, partial or incorrect.
+fn count_pair(c: &mut crate::Counts, mode: Mode, pairing: Pairing) {
+    match (mode, pairing.same_boundaries, pairing.same_label) {
+        (Mode::Strict, true, true) | (Mode::Exact | Mode::Partial, true, _) | (Mode::Type, _, true) => c.cor += 1,
+        (Mode::Partial, false, _) => c.par += 1,
+        _ => c.inc += 1,
+    }
 }
 
 /// Aligns one-to-one on character IoU ≥ `threshold` with the label required: candidate pairs
@@ -234,11 +257,7 @@ pub fn by_iou(gold: &[&Span], pred: &[&Span], threshold: f64) -> Alignment {
         if !gold_used[g] && !pred_used[p] {
             gold_used[g] = true;
             pred_used[p] = true;
-            out.pairs.push((
-                g,
-                p,
-                Pairing { same_boundaries: gold[g].fragments() == pred[p].fragments(), same_label: true },
-            ));
+            out.pairs.push((g, p, Pairing { same_boundaries: gold[g].same_fragments(pred[p]), same_label: true }));
         }
     }
     out.pairs.sort_by(|a, b| canonical(gold[a.0], gold[b.0]));

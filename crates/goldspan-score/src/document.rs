@@ -115,11 +115,9 @@ impl Tally {
         *slot(&mut self.micro, layer).entry(mode).or_default() += c;
     }
 
-    fn add_label_modes(&mut self, layer: &str, label: &str, counts: &[(Mode, Counts)]) {
-        let slot = slot(slot(&mut self.labels, layer), label);
-        for (mode, c) in counts {
-            *slot.entry(*mode).or_default() += *c;
-        }
+    /// Per-label counts of one layer, to add to label by label.
+    fn layer_labels(&mut self, layer: &str) -> &mut BTreeMap<String, BTreeMap<Mode, Counts>> {
+        slot(&mut self.labels, layer)
     }
 
     /// Micro counts of a layer under a mode.
@@ -200,6 +198,7 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
         // the two grouped lists together.
         g.sort_by(|a, b| a.label().cmp(b.label()));
         p.sort_by(|a, b| a.label().cmp(b.label()));
+        let labels = tally.layer_labels(layer);
         let (mut i, mut j) = (0, 0);
         while i < g.len() || j < p.len() {
             let label = match (g.get(i), p.get(j)) {
@@ -212,10 +211,23 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
             let pj = j + p[j..].iter().take_while(|s| s.label() == label).count();
             let (gl, pl) = (&g[i..gi], &p[j..pj]);
             per_label.clear();
-            per_label.extend(
-                options.modes.iter().map(|&mode| (mode, span_counts(mode, gl, pl, tokens.as_deref(), &mut scratch))),
-            );
-            tally.add_label_modes(layer, label, &per_label);
+            for &mode in &options.modes {
+                // Among spans of one label, strict and exact pair and count alike.
+                let twin = match mode {
+                    Mode::Strict => Some(Mode::Exact),
+                    Mode::Exact => Some(Mode::Strict),
+                    _ => None,
+                };
+                let counts = match per_label.iter().find(|(m, _)| Some(*m) == twin) {
+                    Some(&(_, counts)) => counts,
+                    None => span_counts(mode, gl, pl, tokens.as_deref(), &mut scratch),
+                };
+                per_label.push((mode, counts));
+            }
+            let slot = slot(labels, label);
+            for (mode, c) in &per_label {
+                *slot.entry(*mode).or_default() += *c;
+            }
             (i, j) = (gi, pj);
         }
     }

@@ -36,8 +36,8 @@ impl Mode {
     pub fn spans_match(self, a: &Span, b: &Span, with_label: bool) -> bool {
         let label_ok = !with_label || a.label() == b.label();
         match self {
-            Mode::Strict => label_ok && a.fragments() == b.fragments(),
-            Mode::Exact => a.fragments() == b.fragments(),
+            Mode::Strict => label_ok && a.same_fragments(b),
+            Mode::Exact => a.same_fragments(b),
             Mode::Partial => overlaps(a, b),
             Mode::Type | Mode::Tokens => label_ok && overlaps(a, b),
             Mode::Overlap { permille } => label_ok && iou(a, b) >= f64::from(permille) / 1000.0,

@@ -17,7 +17,7 @@
 mod scan;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use compact_str::CompactString;
@@ -229,7 +229,7 @@ fn build(
     problems: &mut Problems,
 ) -> Annotations {
     let syntax = |message: String| ProblemKind::Syntax { message };
-    let mut annotations = Annotations::default();
+    let mut annotations = Annotations { spans: Vec::with_capacity(raw.spans.len()), ..Annotations::default() };
     for (i, s) in raw.spans.into_iter().enumerate() {
         let id: CompactString = s.id.unwrap_or_else(|| format!("T{}", i + 1).into());
         let fragments = match (s.start, s.end, s.fragments) {
@@ -306,12 +306,29 @@ fn build(
 /// largest document. Blank lines are skipped.
 #[derive(Debug)]
 pub struct Reader<R> {
-    input: BufReader<R>,
+    input: R,
     location: Location,
-    line: usize,
+    /// Read but not yet handed out: `buf[start..end]`.
     buf: Vec<u8>,
-    /// Set after an I/O error: the stream ends there rather than failing forever.
-    failed: bool,
+    start: usize,
+    end: usize,
+    /// Lines handed out or skipped so far, and the byte offset of the next.
+    line: usize,
+    offset: u64,
+    /// Set at the end of input or after an I/O error: the stream ends there rather than
+    /// failing forever.
+    done: bool,
+}
+
+/// One line of input, borrowed from the reader.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    /// 1-based line number.
+    pub number: usize,
+    /// Byte offset of the line's first byte in the input.
+    pub offset: u64,
+    /// The line, with its line ending.
+    pub bytes: &'a [u8],
 }
 
 impl Reader<std::fs::File> {
@@ -326,36 +343,66 @@ impl Reader<std::fs::File> {
 impl<R: Read> Reader<R> {
     /// Reads from any byte stream; `location` names it in problems.
     pub fn new(input: R, location: Location) -> Reader<R> {
-        Reader { input: BufReader::with_capacity(1 << 16, input), location, line: 0, buf: Vec::new(), failed: false }
+        Reader { input, location, buf: vec![0; 1 << 16], start: 0, end: 0, line: 0, offset: 0, done: false }
     }
-}
 
-impl<R: Read> Reader<R> {
+    /// The next non-blank line, borrowed: what [`Reader::next_line`] returns without copying it.
+    pub fn next_line_ref(&mut self) -> Option<Result<Line<'_>, Problem>> {
+        let (number, offset, start, end) = loop {
+            let (start, end) = match memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                Some(i) => (self.start, self.start + i + 1),
+                None if !self.done => {
+                    if let Err(e) = self.fill() {
+                        // Stop here: what is buffered may end mid-line.
+                        (self.done, self.start) = (true, self.end);
+                        return Some(Err(Problem::new(self.location.at_line(self.line + 1), ProblemKind::Io(e))));
+                    }
+                    continue;
+                }
+                // The last line, without a line ending.
+                None if self.start < self.end => (self.start, self.end),
+                None => return None,
+            };
+            self.start = end;
+            self.line += 1;
+            let offset = self.offset;
+            self.offset += (end - start) as u64;
+            if !self.buf[start..end].iter().all(u8::is_ascii_whitespace) {
+                break (self.line, offset, start, end);
+            }
+        };
+        Some(Ok(Line { number, offset, bytes: &self.buf[start..end] }))
+    }
+
+    /// Reads more input after the unfinished line at the front of the buffer, growing the
+    /// buffer when that line fills it; sets `done` at the end of input.
+    fn fill(&mut self) -> std::io::Result<()> {
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.done = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// The next non-blank line, unparsed, with its 1-based number: lets a caller parse lines
     /// on other threads with [`parse_line`].
     pub fn next_line(&mut self) -> Option<Result<(usize, Vec<u8>), Problem>> {
-        loop {
-            if self.failed {
-                return None;
-            }
-            self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => {
-                    self.failed = true;
-                    return Some(Err(Problem::new(self.location.at_line(self.line + 1), ProblemKind::Io(e))));
-                }
-            }
-            self.line += 1;
-            if self.buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            // Hand the line over and start the next in a buffer of the same size, so long
-            // lines are not regrown from nothing each time.
-            let next = Vec::with_capacity(self.buf.capacity());
-            return Some(Ok((self.line, std::mem::replace(&mut self.buf, next))));
-        }
+        Some(self.next_line_ref()?.map(|line| (line.number, line.bytes.to_vec())))
     }
 }
 
