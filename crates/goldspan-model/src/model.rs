@@ -118,6 +118,20 @@ pub enum FragmentError {
     Unordered,
 }
 
+const LABEL_KEY_BYTES: usize = 15;
+
+/// A number that orders like the label for labels of up to [`LABEL_KEY_BYTES`] bytes: the
+/// bytes, zero-padded, then the length (so "AB" sorts before "AB\0"). Longer labels get
+/// their first bytes and a marker above any length, and ties are settled on the text.
+fn label_key(label: &str) -> u128 {
+    let mut key = [0u8; 16];
+    let n = label.len().min(LABEL_KEY_BYTES);
+    key[..n].copy_from_slice(&label.as_bytes()[..n]);
+    key[LABEL_KEY_BYTES] =
+        u8::try_from(label.len()).ok().filter(|&len| usize::from(len) <= LABEL_KEY_BYTES).unwrap_or(u8::MAX);
+    u128::from_be_bytes(key)
+}
+
 /// A labelled span of text in a layer. Discontinuous spans have several fragments.
 ///
 /// Ids, layers and labels are short strings stored inline (no heap allocation up to 24
@@ -127,6 +141,8 @@ pub struct Span {
     id: CompactString,
     layer: CompactString,
     label: CompactString,
+    /// The label as one number that orders like the label: see [`label_key`].
+    label_key: u128,
     /// From the start of the first fragment to the end of the last: the whole span when it
     /// is contiguous (almost always), kept inline so a span costs no heap allocation.
     extent: Fragment,
@@ -151,7 +167,8 @@ impl Span {
         }
         let extent = Fragment { start: fragments[0].start, end: fragments[fragments.len() - 1].end };
         let pieces = (fragments.len() > 1).then(|| fragments.into_boxed_slice());
-        Ok(Span { id: id.into(), layer: layer.into(), label: label.into(), extent, pieces })
+        let label = label.into();
+        Ok(Span { id: id.into(), layer: layer.into(), label_key: label_key(&label), label, extent, pieces })
     }
 
     /// A contiguous span `start..end`; `None` unless `start < end`.
@@ -163,7 +180,15 @@ impl Span {
         end: usize,
     ) -> Option<Span> {
         let fragment = Fragment::new(start, end)?;
-        Some(Span { id: id.into(), layer: layer.into(), label: label.into(), extent: fragment, pieces: None })
+        let label = label.into();
+        Some(Span {
+            id: id.into(),
+            layer: layer.into(),
+            label_key: label_key(&label),
+            label,
+            extent: fragment,
+            pieces: None,
+        })
     }
 
     /// The span id, unique within its document.
@@ -184,6 +209,20 @@ impl Span {
     /// The fragments, ordered and disjoint.
     pub fn fragments(&self) -> &[Fragment] {
         self.pieces.as_deref().unwrap_or(std::slice::from_ref(&self.extent))
+    }
+
+    /// Orders two spans' labels as strings, in a single comparison of numbers for any label
+    /// of up to 15 bytes (scoring compares labels millions of times).
+    pub fn label_cmp(&self, other: &Span) -> std::cmp::Ordering {
+        match self.label_key.cmp(&other.label_key) {
+            std::cmp::Ordering::Equal if self.label.len() > LABEL_KEY_BYTES => self.label.cmp(&other.label),
+            order => order,
+        }
+    }
+
+    /// Whether two spans have the same label.
+    pub fn same_label(&self, other: &Span) -> bool {
+        self.label_cmp(other).is_eq()
     }
 
     /// Whether two spans cover exactly the same fragments (labels aside).
@@ -210,6 +249,7 @@ impl Span {
     /// Replaces the label (used by label maps).
     pub fn with_label(mut self, label: impl Into<CompactString>) -> Span {
         self.label = label.into();
+        self.label_key = label_key(&self.label);
         self
     }
 
@@ -300,7 +340,46 @@ pub struct AnnotatedDocument {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn labelled(label: &str) -> Span {
+        Span::contiguous("T1", "l", label, 0, 1).expect("span")
+    }
+
+    #[test]
+    fn labels_compare_as_strings() {
+        let labels = [
+            "",
+            "A",
+            "AB",
+            "AB\0",
+            "ABC",
+            "B",
+            "PERSON",
+            "WORK_OF_ART",
+            "0123456789abcde",
+            "0123456789abcdef",
+            "0123456789abcdeZ",
+            "0123456789abcdef0",
+            "é",
+            "京",
+        ];
+        for a in labels {
+            for b in labels {
+                assert_eq!(labelled(a).label_cmp(&labelled(b)), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn label_order_is_string_order(a in "[a-c\0é]{0,20}", b in "[a-c\0é]{0,20}") {
+            prop_assert_eq!(labelled(&a).label_cmp(&labelled(&b)), a.cmp(&b));
+            prop_assert_eq!(labelled(&a).with_label(b.as_str()).same_label(&labelled(&b)), true);
+        }
+    }
 
     #[test]
     fn covered_text_joins_fragments_with_a_space() {

@@ -73,7 +73,7 @@ pub fn iou(a: &Span, b: &Span) -> f64 {
 
 /// The canonical order of spans: position, then label.
 pub fn canonical(a: &Span, b: &Span) -> Ordering {
-    (a.start(), a.end(), a.fragments(), a.label()).cmp(&(b.start(), b.end(), b.fragments(), b.label()))
+    (a.start(), a.end(), a.fragments()).cmp(&(b.start(), b.end(), b.fragments())).then_with(|| a.label_cmp(b))
 }
 
 fn sorted(spans: &[&Span]) -> Vec<usize> {
@@ -143,7 +143,7 @@ pub fn pair_sorted(
             if g.start() != p.start() {
                 break;
             }
-            if !used[gi] && g.same_fragments(p) && (!with_label || g.label() == p.label()) {
+            if !used[gi] && g.same_fragments(p) && (!with_label || g.same_label(p)) {
                 used[gi] = true;
                 pred_gold[pi] = gi as u32;
                 break;
@@ -164,7 +164,7 @@ pub fn pair_sorted(
             if used[gi] || !overlaps(g, p) {
                 continue;
             }
-            if mode == Mode::Type && g.label() == p.label() {
+            if mode == Mode::Type && g.same_label(p) {
                 let distance = g.start().abs_diff(p.start()) + g.end().abs_diff(p.end());
                 if closest.is_none_or(|(_, d)| distance < d) {
                     closest = Some((gi, distance));
@@ -184,11 +184,7 @@ pub fn pair_sorted(
     for (pi, &gi) in pred_gold.iter().enumerate() {
         if gi != NONE {
             let (g, p) = (gold[gi as usize], pred[pi]);
-            on_pair(
-                gi as usize,
-                pi,
-                Pairing { same_boundaries: g.same_fragments(p), same_label: g.label() == p.label() },
-            );
+            on_pair(gi as usize, pi, Pairing { same_boundaries: g.same_fragments(p), same_label: g.same_label(p) });
         }
     }
 }
@@ -209,11 +205,7 @@ pub fn semeval_counts(mode: Mode, gold: &[&Span], pred: &[&Span], scratch: &mut 
             return c;
         }
         ([g], [p]) => {
-            count_pair(
-                &mut c,
-                mode,
-                Pairing { same_boundaries: g.same_fragments(p), same_label: g.label() == p.label() },
-            );
+            count_pair(&mut c, mode, Pairing { same_boundaries: g.same_fragments(p), same_label: g.same_label(p) });
             return c;
         }
         _ => {}
@@ -239,7 +231,7 @@ pub fn by_iou(gold: &[&Span], pred: &[&Span], threshold: f64) -> Alignment {
     let mut candidates = Vec::new();
     for (g, gs) in gold.iter().enumerate() {
         for (p, ps) in pred.iter().enumerate() {
-            if gs.label() == ps.label() && overlaps(gs, ps) {
+            if gs.same_label(ps) && overlaps(gs, ps) {
                 let score = iou(gs, ps);
                 if score >= threshold {
                     candidates.push((score, g, p));

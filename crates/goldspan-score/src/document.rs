@@ -196,19 +196,21 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
         }
         // Group by label (a stable sort keeps canonical order within each label), then walk
         // the two grouped lists together.
-        g.sort_by(|a, b| a.label().cmp(b.label()));
-        p.sort_by(|a, b| a.label().cmp(b.label()));
+        g.sort_by(|a, b| a.label_cmp(b));
+        p.sort_by(|a, b| a.label_cmp(b));
         let labels = tally.layer_labels(layer);
         let (mut i, mut j) = (0, 0);
         while i < g.len() || j < p.len() {
-            let label = match (g.get(i), p.get(j)) {
-                (Some(a), Some(b)) => a.label().min(b.label()),
-                (Some(a), None) => a.label(),
-                (None, Some(b)) => b.label(),
+            // The next label of either list, as a span that carries it.
+            let first: &Span = match (g.get(i), p.get(j)) {
+                (Some(a), Some(b)) => std::cmp::min_by(*a, *b, |a, b| a.label_cmp(b)),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
                 (None, None) => break,
             };
-            let gi = i + g[i..].iter().take_while(|s| s.label() == label).count();
-            let pj = j + p[j..].iter().take_while(|s| s.label() == label).count();
+            let gi = i + g[i..].iter().take_while(|s| s.same_label(first)).count();
+            let pj = j + p[j..].iter().take_while(|s| s.same_label(first)).count();
+            let label = first.label();
             let (gl, pl) = (&g[i..gi], &p[j..pj]);
             per_label.clear();
             for &mode in &options.modes {

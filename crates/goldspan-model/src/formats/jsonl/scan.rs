@@ -43,7 +43,9 @@ pub(super) fn record(text: &str) -> Option<RecordV1> {
                 3
             }
             "spans" => {
-                spans = s.array(span)?;
+                // A '{' ahead per span bounds the count closely: one allocation, no regrowth.
+                let objects_ahead = memchr::memchr_iter(b'{', &s.bytes[s.at..]).count();
+                spans = s.array_with_capacity(objects_ahead, span)?;
                 4
             }
             "relations" => {
@@ -260,11 +262,19 @@ impl<'t> Scanner<'t> {
     }
 
     /// `[ item, ... ]`.
-    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    fn array<T>(&mut self, item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.array_with_capacity(0, item)
+    }
+
+    fn array_with_capacity<T>(
+        &mut self,
+        capacity: usize,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
         if !self.eat(b'[') {
             return None;
         }
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(capacity);
         if self.eat(b']') {
             return Some(items);
         }
