@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use goldspan_model::formats::{gold::Corpus, jsonl};
 use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind};
+use rayon::prelude::*;
 
 use crate::error::Error;
 
@@ -67,6 +68,79 @@ fn leading_id(line: &[u8]) -> Option<String> {
     String::from_utf8(rest[..end].to_vec()).ok()
 }
 
+/// The records of one piece of a gold file: (line within the piece, byte offset in the file,
+/// length, id — or the line itself when its id cannot be read), with the number of lines
+/// the piece holds and any problem reading it (lines counted within the piece).
+struct Piece {
+    records: Vec<(usize, u64, usize, Result<String, Vec<u8>>)>,
+    lines: usize,
+    problems: Vec<Problem>,
+}
+
+/// Cuts a file into about `n` byte ranges that each begin at the start of a line.
+fn cut_into_pieces(file: &std::fs::File, n: usize) -> std::io::Result<Vec<(u64, u64)>> {
+    let len = file.metadata()?.len();
+    let mut cuts = vec![0];
+    for k in 1..n as u64 {
+        let mut at = (len * k / n as u64).max(*cuts.last().unwrap_or(&0));
+        // Move to just after the next line end.
+        let mut window = vec![0; 1 << 16];
+        loop {
+            let got = read_at_most(file, &mut window, at)?;
+            if got == 0 {
+                at = len;
+                break;
+            }
+            if let Some(i) = memchr::memchr(b'\n', &window[..got]) {
+                at += i as u64 + 1;
+                break;
+            }
+            at += got as u64;
+        }
+        cuts.push(at);
+    }
+    cuts.push(len);
+    cuts.dedup();
+    Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
+}
+
+/// Reads the ids of the records in bytes `start..end` of `file`.
+fn index_piece(file: &std::fs::File, start: u64, end: u64, location: &Location) -> Piece {
+    let mut reader = jsonl::Reader::new(Range { file, at: start, end }, location.clone());
+    let mut piece = Piece { records: Vec::new(), lines: 0, problems: Vec::new() };
+    while let Some(line) = reader.next_line_ref() {
+        match line {
+            Ok(line) => {
+                let bom = start == 0 && line.number == 1 && line.bytes.starts_with(b"\xEF\xBB\xBF");
+                let id = leading_id(line.bytes)
+                    .or_else(|| serde_json::from_slice::<IdOnly>(line.bytes).ok().map(|r| r.id))
+                    .filter(|_| !bom)
+                    .ok_or_else(|| line.bytes.to_vec());
+                piece.records.push((line.number, start + line.offset, line.bytes.len(), id));
+            }
+            Err(p) => piece.problems.push(p),
+        }
+    }
+    piece.lines = reader.lines_read();
+    piece
+}
+
+/// Bytes `at..end` of a file as a stream, read at offsets (so pieces can be read at once).
+struct Range<'f> {
+    file: &'f std::fs::File,
+    at: u64,
+    end: u64,
+}
+
+impl std::io::Read for Range<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = buf.len().min(usize::try_from(self.end - self.at).unwrap_or(usize::MAX));
+        let got = read_at_most(self.file, &mut buf[..want], self.at)?;
+        self.at += got as u64;
+        Ok(got)
+    }
+}
+
 impl Gold {
     /// Opens `path`: a directory is a corpus (restricted to `split`), a file is JSON Lines.
     pub fn open(path: &Path, split: Option<&str>, manifest: Option<Manifest>) -> Result<Gold, Error> {
@@ -80,43 +154,41 @@ impl Gold {
             let message = format!("--split {split} needs a corpus directory; a gold file has no splits");
             return Err(Error::problems(vec![Problem::new(location, ProblemKind::Syntax { message })]));
         }
-        let mut reader = jsonl::Reader::open(path)?;
+        let io = |e| Error::problems(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
+        let file = std::fs::File::open(path).map_err(io)?;
+        let pieces = cut_into_pieces(&file, rayon::current_num_threads()).map_err(io)?;
+        let indexed: Vec<Piece> =
+            pieces.par_iter().map(|&(start, end)| index_piece(&file, start, end, &location)).collect();
         let mut index = HashMap::new();
         let mut problems = Vec::new();
-        while let Some(line) = reader.next_line_ref() {
-            let line = match line {
-                Ok(line) => line,
-                Err(p) => {
-                    problems.push(p);
-                    continue;
-                }
-            };
-            let (buf, number) = (line.bytes, line.number);
-            let bom = number == 1 && buf.starts_with(b"\xEF\xBB\xBF");
-            match leading_id(buf).map(Ok).unwrap_or_else(|| serde_json::from_slice::<IdOnly>(buf).map(|r| r.id)) {
-                Ok(id) if !bom => {
-                    if let Some((_, _, first)) = index.insert(id.clone(), (line.offset, buf.len(), number)) {
-                        problems.push(Problem::new(
-                            location.at_line(number).in_document(&id),
-                            ProblemKind::DuplicateId { id, first_line: Some(first) },
-                        ));
+        let mut lines_before = 0;
+        for piece in indexed {
+            for (number, offset, len, id) in piece.records {
+                let number = lines_before + number;
+                match id {
+                    Ok(id) => {
+                        if let Some((_, _, first)) = index.insert(id.clone(), (offset, len, number)) {
+                            problems.push(Problem::new(
+                                location.at_line(number).in_document(&id),
+                                ProblemKind::DuplicateId { id, first_line: Some(first) },
+                            ));
+                        }
                     }
-                }
-                _ => {
                     // Let the full parser explain what is wrong with the line.
-                    if let Err(p) = jsonl::parse_line(buf, number, &location) {
-                        problems.push(p);
-                    }
+                    Err(bytes) => problems.extend(jsonl::parse_line(&bytes, number, &location).err()),
                 }
             }
+            for mut problem in piece.problems {
+                problem.location.line = problem.location.line.map(|line| lines_before + line);
+                problems.push(problem);
+            }
+            lines_before += piece.lines;
         }
         if !problems.is_empty() {
             return Err(Error::problems(problems));
         }
         let mut ids: Vec<String> = index.keys().cloned().collect();
-        ids.sort();
-        let io = |e| Error::problems(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
-        let file = std::fs::File::open(path).map_err(io)?;
+        ids.par_sort_unstable();
         Ok(Gold::File { path: path.to_owned(), manifest, index, ids, file })
     }
 
@@ -181,6 +253,20 @@ impl Gold {
 #[cfg(unix)]
 fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(unix)]
+fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut f = file;
+    f.seek(SeekFrom::Start(offset))?;
+    f.read(buf)
 }
 
 #[cfg(not(unix))]

@@ -399,6 +399,11 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// Lines read so far, blank ones included.
+    pub fn lines_read(&self) -> usize {
+        self.line
+    }
+
     /// The next non-blank line, unparsed, with its 1-based number: lets a caller parse lines
     /// on other threads with [`parse_line`].
     pub fn next_line(&mut self) -> Option<Result<(usize, Vec<u8>), Problem>> {
