@@ -2,7 +2,6 @@
 //! file (indexed once by id, then read line by line), so scoring never holds the whole gold
 //! in memory.
 
-use std::collections::HashMap;
 #[cfg(not(unix))]
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -29,10 +28,10 @@ pub enum Gold {
         path: PathBuf,
         /// A manifest to check gold and predictions against, if given.
         manifest: Option<Manifest>,
-        /// Id to (byte offset, length, 1-based line).
-        index: HashMap<String, (u64, usize, usize)>,
         /// Ids, sorted.
         ids: Vec<String>,
+        /// Where each record is, in the order of `ids`.
+        places: Vec<Place>,
         /// The open file, read at offsets from any thread.
         file: std::fs::File,
     },
@@ -68,14 +67,25 @@ fn leading_id(line: &[u8]) -> Option<String> {
     String::from_utf8(rest[..end].to_vec()).ok()
 }
 
-/// The records of one piece of a gold file: (line within the piece, byte offset in the file,
-/// length, id — or the line itself when its id cannot be read), with the number of lines
-/// the piece holds and any problem reading it (lines counted within the piece).
+/// Where a record is in a gold file.
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    offset: u64,
+    len: usize,
+    /// 1-based line.
+    line: usize,
+}
+
+/// The records of one piece of a gold file, with the number of lines the piece holds and any
+/// problem reading it; lines are counted within the piece.
 struct Piece {
-    records: Vec<(usize, u64, usize, Result<String, Vec<u8>>)>,
+    records: Vec<(Place, IdOrLine)>,
     lines: usize,
     problems: Vec<Problem>,
 }
+
+/// A record's id, or the whole line when the id cannot be read from it.
+type IdOrLine = Result<String, Vec<u8>>;
 
 /// Cuts a file into about `n` byte ranges that each begin at the start of a line.
 fn cut_into_pieces(file: &std::fs::File, n: usize) -> std::io::Result<Vec<(u64, u64)>> {
@@ -116,7 +126,8 @@ fn index_piece(file: &std::fs::File, start: u64, end: u64, location: &Location) 
                     .or_else(|| serde_json::from_slice::<IdOnly>(line.bytes).ok().map(|r| r.id))
                     .filter(|_| !bom)
                     .ok_or_else(|| line.bytes.to_vec());
-                piece.records.push((line.number, start + line.offset, line.bytes.len(), id));
+                let place = Place { offset: start + line.offset, len: line.bytes.len(), line: line.number };
+                piece.records.push((place, id));
             }
             Err(p) => piece.problems.push(p),
         }
@@ -159,23 +170,16 @@ impl Gold {
         let pieces = cut_into_pieces(&file, rayon::current_num_threads()).map_err(io)?;
         let indexed: Vec<Piece> =
             pieces.par_iter().map(|&(start, end)| index_piece(&file, start, end, &location)).collect();
-        let mut index = HashMap::new();
         let mut problems = Vec::new();
+        let mut records = Vec::new();
         let mut lines_before = 0;
         for piece in indexed {
-            for (number, offset, len, id) in piece.records {
-                let number = lines_before + number;
+            for (mut place, id) in piece.records {
+                place.line += lines_before;
                 match id {
-                    Ok(id) => {
-                        if let Some((_, _, first)) = index.insert(id.clone(), (offset, len, number)) {
-                            problems.push(Problem::new(
-                                location.at_line(number).in_document(&id),
-                                ProblemKind::DuplicateId { id, first_line: Some(first) },
-                            ));
-                        }
-                    }
+                    Ok(id) => records.push((id, place)),
                     // Let the full parser explain what is wrong with the line.
-                    Err(bytes) => problems.extend(jsonl::parse_line(&bytes, number, &location).err()),
+                    Err(bytes) => problems.extend(jsonl::parse_line(&bytes, place.line, &location).err()),
                 }
             }
             for mut problem in piece.problems {
@@ -184,12 +188,23 @@ impl Gold {
             }
             lines_before += piece.lines;
         }
+        // Sorted by id, then line: a repeated id follows its first appearance.
+        records.par_sort_unstable_by(|(a, pa), (b, pb)| a.cmp(b).then(pa.line.cmp(&pb.line)));
+        for pair in records.windows(2) {
+            let ((first_id, first), (id, place)) = (&pair[0], &pair[1]);
+            if id == first_id {
+                problems.push(Problem::new(
+                    location.at_line(place.line).in_document(id),
+                    ProblemKind::DuplicateId { id: id.clone(), first_line: Some(first.line) },
+                ));
+            }
+        }
         if !problems.is_empty() {
+            problems.sort_by_key(|p| p.location.line);
             return Err(Error::problems(problems));
         }
-        let mut ids: Vec<String> = index.keys().cloned().collect();
-        ids.par_sort_unstable();
-        Ok(Gold::File { path: path.to_owned(), manifest, index, ids, file })
+        let (ids, places) = records.into_iter().unzip();
+        Ok(Gold::File { path: path.to_owned(), manifest, ids, places, file })
     }
 
     /// Ids in scope, sorted.
@@ -203,7 +218,7 @@ impl Gold {
     pub fn knows(&self, id: &str) -> bool {
         match self {
             Gold::Corpus { corpus, .. } => corpus.ids().binary_search_by(|x| x.as_str().cmp(id)).is_ok(),
-            Gold::File { index, .. } => index.contains_key(id),
+            Gold::File { ids, .. } => ids.binary_search_by(|x| x.as_str().cmp(id)).is_ok(),
         }
     }
 
@@ -225,8 +240,11 @@ impl Gold {
 
     /// Fetches the raw gold for `id`; cheap, and safe on any thread (reads at an offset).
     pub fn fetch(&self, id: &str) -> Result<Fetched, Problem> {
-        let Gold::File { path, index, file, .. } = self else { return Ok(Fetched::Corpus(id.to_owned())) };
-        let (start, len, line) = index.get(id).copied().unwrap_or((0, 0, 0));
+        let Gold::File { path, ids, places, file, .. } = self else { return Ok(Fetched::Corpus(id.to_owned())) };
+        let Place { offset: start, len, line } = match ids.binary_search_by(|x| x.as_str().cmp(id)) {
+            Ok(i) => places[i],
+            Err(_) => Place { offset: 0, len: 0, line: 0 },
+        };
         let mut bytes = vec![0; len];
         read_at(file, &mut bytes, start)
             .map_err(|e| Problem::new(Location::file(path).at_line(line).in_document(id), ProblemKind::Io(e)))?;
