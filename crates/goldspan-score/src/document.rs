@@ -236,8 +236,8 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
     // Relations and quotations belong to their head spans' layer: with a layer filter, only
     // those of the layers in scope are scored.
     let in_scope = |layer: &str| options.layers.as_ref().is_none_or(|l| l.contains(layer));
-    let quotes_in_scope =
-        gold.annotations.spans.iter().chain(&pred.spans).filter(|s| s.label() == QUOTE).all(|s| in_scope(s.layer()));
+    let mut quotes = gold.annotations.spans.iter().chain(&pred.spans).filter(|s| s.label() == QUOTE).peekable();
+    let quotes_in_scope = quotes.peek().is_some() && quotes.all(|s| in_scope(s.layer()));
     for &mode in &options.modes {
         score_relations(&gold.annotations, pred, mode, &in_scope, tally);
         if quotes_in_scope {
