@@ -44,20 +44,14 @@ pub fn agree(a: &Gold, b: &Gold) -> Result<Agreement, Error> {
         only_b: ids_b.difference(&ids_a).map(|s| s.to_string()).collect(),
         ..Agreement::default()
     };
-    let mut fetched = Vec::new();
-    let mut problems = Vec::new();
-    for id in &out.documents {
-        match (a.fetch(id), b.fetch(id)) {
-            (Ok(x), Ok(y)) => fetched.push((x, y)),
-            (Err(p), _) | (_, Err(p)) => problems.push(p),
-        }
-    }
     let options = Options { modes: AGREEMENT_MODES.to_vec(), layers: None };
-    let results: Vec<Result<DocumentAgreement, Vec<Problem>>> = fetched
-        .into_par_iter()
-        .map(|(x, y)| {
-            let da = a.materialize(x)?;
-            let db = b.materialize(y)?;
+    let mut problems = Vec::new();
+    let results: Vec<Result<DocumentAgreement, Vec<Problem>>> = out
+        .documents
+        .par_iter()
+        .map(|id| {
+            let da = a.load(id)?;
+            let db = b.load(id)?;
             if da.document.text() != db.document.text() {
                 let message = "the two annotation sets have different texts for this document".to_owned();
                 return Err(vec![Problem::new(

@@ -213,7 +213,7 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
         if !config.label_map.is_empty() {
             record.relabel(&|label| config.label_map.apply(label));
         }
-        let g = gold.materialize(gold.fetch(record.id()).map_err(|p| vec![p])?)?;
+        let g = gold.load(record.id())?;
         let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
         Ok((g, p))
     };
@@ -282,9 +282,8 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
     let _ = reader_thread.join();
     eval.missing = gold.ids().iter().filter(|id| !seen.contains_key(*id)).cloned().collect();
     let missing = std::mem::take(&mut eval.missing);
-    let (partial, missing_problems) = score_all(missing.clone(), config, |id| {
-        Ok((gold.materialize(gold.fetch(&id).map_err(|p| vec![p])?)?, Annotations::default()))
-    });
+    let (partial, missing_problems) =
+        score_all(missing.clone(), config, |id| Ok((gold.load(&id)?, Annotations::default())));
     eval = eval.merge(partial);
     eval.missing = missing;
     problems.extend(missing_problems);

@@ -2,6 +2,7 @@
 //! file (indexed once by id, then read line by line), so scoring never holds the whole gold
 //! in memory.
 
+use std::cell::RefCell;
 #[cfg(not(unix))]
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -34,20 +35,6 @@ pub enum Gold {
         places: Vec<Place>,
         /// The open file, read at offsets from any thread.
         file: std::fs::File,
-    },
-}
-
-/// A gold document fetched but not yet parsed (parsing happens on worker threads).
-#[derive(Debug)]
-pub enum Fetched {
-    /// To be read from the corpus by id.
-    Corpus(String),
-    /// A record line of the gold file.
-    Line {
-        /// 1-based line.
-        line: usize,
-        /// Its bytes.
-        bytes: Vec<u8>,
     },
 }
 
@@ -238,33 +225,33 @@ impl Gold {
         }
     }
 
-    /// Fetches the raw gold for `id`; cheap, and safe on any thread (reads at an offset).
-    pub fn fetch(&self, id: &str) -> Result<Fetched, Problem> {
-        let Gold::File { path, ids, places, file, .. } = self else { return Ok(Fetched::Corpus(id.to_owned())) };
-        let Place { offset: start, len, line } = match ids.binary_search_by(|x| x.as_str().cmp(id)) {
-            Ok(i) => places[i],
-            Err(_) => Place { offset: 0, len: 0, line: 0 },
+    /// Reads and checks the gold document `id` (safe on any thread: a gold file is read at
+    /// the record's offset, into a buffer each thread keeps).
+    pub fn load(&self, id: &str) -> Result<AnnotatedDocument, Vec<Problem>> {
+        let (path, manifest, ids, places, file) = match self {
+            Gold::Corpus { corpus, .. } => return corpus.read(id).map_err(into_problems),
+            Gold::File { path, manifest, ids, places, file } => (path, manifest, ids, places, file),
         };
-        let mut bytes = vec![0; len];
-        read_at(file, &mut bytes, start)
-            .map_err(|e| Problem::new(Location::file(path).at_line(line).in_document(id), ProblemKind::Io(e)))?;
-        Ok(Fetched::Line { line, bytes })
-    }
-
-    /// Parses fetched gold into a checked document (on any thread).
-    pub fn materialize(&self, fetched: Fetched) -> Result<AnnotatedDocument, Vec<Problem>> {
-        match (self, fetched) {
-            (Gold::Corpus { corpus, .. }, Fetched::Corpus(id)) => corpus.read(&id).map_err(into_problems),
-            (Gold::File { path, manifest, .. }, Fetched::Line { line, bytes }) => {
-                let location = Location::file(path);
-                let record = jsonl::parse_line(&bytes, line, &location).map_err(|p| vec![p])?;
-                record.resolve(manifest.as_ref(), &location)
-            }
-            _ => Err(vec![Problem::new(
-                Location::file("(gold)"),
-                ProblemKind::Syntax { message: "gold fetched from another source".into() },
-            )]),
+        let location = Location::file(path);
+        let Ok(i) = ids.binary_search_by(|x| x.as_str().cmp(id)) else {
+            let message = "the gold has no document with this id".to_owned();
+            return Err(vec![Problem::new(location.in_document(id), ProblemKind::Syntax { message })]);
+        };
+        let Place { offset, len, line } = places[i];
+        thread_local! {
+            static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         }
+        LINE.with_borrow_mut(|buf| {
+            // Grown when needed, never cleared: only the first `len` bytes are read and used.
+            if buf.len() < len {
+                buf.resize(len, 0);
+            }
+            let bytes = &mut buf[..len];
+            read_at(file, bytes, offset)
+                .map_err(|e| vec![Problem::new(location.at_line(line).in_document(id), ProblemKind::Io(e))])?;
+            let record = jsonl::parse_line(bytes, line, &location).map_err(|p| vec![p])?;
+            record.resolve(manifest.as_ref(), &location)
+        })
     }
 }
 
