@@ -26,7 +26,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Location, Problem, ProblemKind, Problems};
 use crate::formats::standoff::check_covered_text;
 use crate::manifest::Manifest;
-use crate::model::{AnnotatedDocument, Annotations, Attribute, Document, Fragment, Meta, Note, Relation, Span};
+use crate::model::{
+    AnnotatedDocument, Annotations, Attribute, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
+};
 use crate::validate::{check_document, check_predictions};
 
 /// The interchange format version this goldspan reads and writes.
@@ -232,9 +234,10 @@ fn build(
     let mut annotations = Annotations { spans: Vec::with_capacity(raw.spans.len()), ..Annotations::default() };
     for (i, s) in raw.spans.into_iter().enumerate() {
         let id: CompactString = s.id.unwrap_or_else(|| format!("T{}", i + 1).into());
-        let fragments = match (s.start, s.end, s.fragments) {
-            (Some(start), Some(end), None) => vec![(start, end)],
-            (None, None, Some(f)) => f.into_iter().map(|[a, b]| (a, b)).collect(),
+        // One fragment (almost always) or a list (a discontinuous span): the one needs no list.
+        let (one, list) = match (s.start, s.end, s.fragments) {
+            (Some(start), Some(end), None) => (Some([start, end]), Vec::new()),
+            (None, None, Some(list)) => (None, list),
             _ => {
                 problems.push(
                     loc.clone(),
@@ -243,14 +246,13 @@ fn build(
                 continue;
             }
         };
-        let Some(fragments) = fragments.into_iter().map(|(a, b)| Fragment::new(a, b)).collect::<Option<Vec<_>>>()
-        else {
+        if one.iter().chain(&list).any(|[start, end]| start >= end) {
             problems.push(
                 loc.clone(),
                 syntax(format!("span {id}: a fragment is empty or reversed (start must be below end)")),
             );
             continue;
-        };
+        }
         let layer = match (s.layer, manifest.and_then(|m| m.layer_of(&s.label))) {
             (Some(layer), _) => layer,
             (None, Some(layer)) => layer.name.as_str().into(),
@@ -262,7 +264,14 @@ fn build(
                 continue;
             }
         };
-        let span = match Span::new(id.clone(), layer, s.label, fragments) {
+        let span = match one {
+            Some([start, end]) => Span::contiguous(id.clone(), layer, s.label, start, end).ok_or(FragmentError::Empty),
+            None => {
+                let fragments = list.into_iter().filter_map(|[start, end]| Fragment::new(start, end)).collect();
+                Span::new(id.clone(), layer, s.label, fragments)
+            }
+        };
+        let span = match span {
             Ok(span) => span,
             Err(reason) => {
                 problems.push(loc.clone(), ProblemKind::BadFragments { span: id.to_string(), reason });
