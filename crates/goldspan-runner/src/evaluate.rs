@@ -163,6 +163,14 @@ fn sort_errors(errors: &mut [ErrorItem]) {
     });
 }
 
+/// Prediction lines read together: their bytes in one buffer, each line's number and range.
+struct Batch {
+    bytes: Vec<u8>,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+    /// Problems reading them.
+    problems: Vec<Problem>,
+}
+
 /// What became of one prediction line in the parallel pass.
 enum Line {
     /// Scored (or found wrong, with problems kept by the pass): its document id and line.
@@ -193,20 +201,29 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
     let mut outside: BTreeSet<String> = BTreeSet::new();
     let mut eval = Evaluation::default();
     // A reader thread keeps the next batch of prediction lines ready while this one is scored.
-    let (sender, batches) = std::sync::mpsc::sync_channel::<(Vec<(usize, Vec<u8>)>, Vec<Problem>)>(2);
-    let reader_thread = std::thread::spawn(move || loop {
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut read_problems = Vec::new();
-        while batch.len() < BATCH {
-            match reader.next_line() {
-                None => break,
-                Some(Err(p)) => read_problems.push(p),
-                Some(Ok(line)) => batch.push(line),
+    let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let reader_thread = std::thread::spawn(move || {
+        // Each batch's buffer starts at the largest size so far, so it seldom regrows.
+        let mut size = 0;
+        loop {
+            let mut batch =
+                Batch { bytes: Vec::with_capacity(size), lines: Vec::with_capacity(BATCH), problems: Vec::new() };
+            while batch.lines.len() < BATCH {
+                match reader.next_line_ref() {
+                    None => break,
+                    Some(Err(p)) => batch.problems.push(p),
+                    Some(Ok(line)) => {
+                        let start = batch.bytes.len();
+                        batch.bytes.extend_from_slice(line.bytes);
+                        batch.lines.push((line.number, start..batch.bytes.len()));
+                    }
+                }
             }
-        }
-        let done = batch.is_empty();
-        if sender.send((batch, read_problems)).is_err() || done {
-            return;
+            let done = batch.lines.is_empty();
+            size = size.max(batch.bytes.len());
+            if sender.send(batch).is_err() || done {
+                return;
+            }
         }
     });
     let score_record = |mut record: jsonl::Record| -> Result<(AnnotatedDocument, Annotations), Vec<Problem>> {
@@ -217,17 +234,19 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
         let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
         Ok((g, p))
     };
-    for (batch, read_problems) in batches {
-        problems.extend(read_problems);
-        if batch.is_empty() {
+    for batch in batches {
+        problems.extend(batch.problems);
+        if batch.lines.is_empty() {
             break;
         }
+        let bytes = &batch.bytes;
         let (partial, lines, batch_problems) = batch
+            .lines
             .into_par_iter()
             .fold(
                 || (Evaluation::default(), Vec::new(), Vec::new()),
-                |(mut eval, mut lines, mut problems): (Evaluation, Vec<Line>, Vec<Problem>), (number, bytes)| {
-                    let record = match jsonl::parse_line(&bytes, number, &location) {
+                |(mut eval, mut lines, mut problems): (Evaluation, Vec<Line>, Vec<Problem>), (number, range)| {
+                    let record = match jsonl::parse_line(&bytes[range], number, &location) {
                         Ok(record) => record,
                         Err(p) => {
                             lines.push(Line::Unreadable(p));
