@@ -173,8 +173,9 @@ struct Batch {
 
 /// What became of one prediction line in the parallel pass.
 enum Line {
-    /// Scored (or found wrong, with problems kept by the pass): its document id and line.
-    InScope(String, usize),
+    /// Scored: its document id, line, and the problems found in it (kept apart, so a
+    /// repeated line's are dropped and problems come out in line order).
+    InScope(String, usize, Vec<Problem>),
     /// A gold document outside the split: ignored.
     OutsideSplit(String),
     /// No gold document has this id.
@@ -189,8 +190,8 @@ enum Line {
 /// listed; predictions for gold documents outside the split are counted and ignored.
 ///
 /// Each batch of lines is parsed, matched with its gold and scored in one parallel pass;
-/// repeated ids are found afterwards. A repeated id is an error that discards the whole
-/// evaluation, so scoring both copies first changes nothing that is ever shown.
+/// repeated ids are found afterwards. A repeated id fails the whole evaluation, so the counts
+/// of its second copy are never shown, and its problems are dropped.
 pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Evaluation, Error> {
     let location = Location::file(predictions);
     let mut reader = jsonl::Reader::open(predictions)?;
@@ -240,52 +241,55 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
             break;
         }
         let bytes = &batch.bytes;
-        let (partial, lines, batch_problems) = batch
+        let (partial, lines) = batch
             .lines
             .into_par_iter()
             .fold(
-                || (Evaluation::default(), Vec::new(), Vec::new()),
-                |(mut eval, mut lines, mut problems): (Evaluation, Vec<Line>, Vec<Problem>), (number, range)| {
+                || (Evaluation::default(), Vec::new()),
+                |(mut eval, mut lines): (Evaluation, Vec<Line>), (number, range)| {
                     let record = match jsonl::parse_line(&bytes[range], number, &location) {
                         Ok(record) => record,
                         Err(p) => {
                             lines.push(Line::Unreadable(p));
-                            return (eval, lines, problems);
+                            return (eval, lines);
                         }
                     };
                     let id = record.id().to_owned();
                     if !in_scope(&id) {
                         lines.push(if gold.knows(&id) { Line::OutsideSplit(id) } else { Line::Unknown(id, number) });
-                        return (eval, lines, problems);
+                        return (eval, lines);
                     }
-                    match score_record(record) {
-                        Ok((g, p)) => eval.absorb(&g, &p, config),
-                        Err(p) => problems.extend(p),
-                    }
-                    lines.push(Line::InScope(id, number));
-                    (eval, lines, problems)
+                    let problems = match score_record(record) {
+                        Ok((g, p)) => {
+                            eval.absorb(&g, &p, config);
+                            Vec::new()
+                        }
+                        Err(p) => p,
+                    };
+                    lines.push(Line::InScope(id, number, problems));
+                    (eval, lines)
                 },
             )
             .reduce(
-                || (Evaluation::default(), Vec::new(), Vec::new()),
-                |(a, mut la, mut pa), (b, lb, pb)| {
+                || (Evaluation::default(), Vec::new()),
+                |(a, mut la), (b, lb)| {
                     la.extend(lb);
-                    pa.extend(pb);
-                    (a.merge(b), la, pa)
+                    (a.merge(b), la)
                 },
             );
         eval = eval.merge(partial);
-        problems.extend(batch_problems);
         for line in lines {
             match line {
-                Line::InScope(id, number) => {
-                    if let Some(first) = seen.insert(id.clone(), number) {
-                        problems.push(Problem::new(
-                            location.at_line(number).in_document(&id),
-                            ProblemKind::DuplicateId { id, first_line: Some(first) },
-                        ));
+                Line::InScope(id, number, line_problems) => match seen.get(&id) {
+                    Some(&first) => problems.push(Problem::new(
+                        location.at_line(number).in_document(&id),
+                        ProblemKind::DuplicateId { id, first_line: Some(first) },
+                    )),
+                    None => {
+                        seen.insert(id, number);
+                        problems.extend(line_problems);
                     }
-                }
+                },
                 Line::OutsideSplit(id) => {
                     outside.insert(id);
                 }

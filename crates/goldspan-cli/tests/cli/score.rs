@@ -176,6 +176,24 @@ fn bad_predictions_name_line_and_document() {
 }
 
 #[test]
+fn problems_come_in_line_order_and_a_repeated_line_adds_only_the_repeat() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = dir.path().join("p.jsonl");
+    let bad_offset =
+        "{\"id\": \"a\", \"spans\": [{\"layer\": \"entities\", \"label\": \"PERSON\", \"start\": 0, \"end\": 999}]}";
+    std::fs::write(&pred, format!("{{\"id\": \"zz\"}}\nnot json\n{bad_offset}\n{bad_offset}\n")).expect("write");
+    let out = goldspan().args(["score", "--gold", "tests/fixtures/tiny", "--pred"]).arg(&pred).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let at = |needle: &str| err.find(needle).unwrap_or_else(|| panic!("{needle:?} not in {err}"));
+    let lines =
+        [at("p.jsonl:1: document zz"), at("p.jsonl:2:"), at("p.jsonl:3: document a: span T1"), at("p.jsonl:4:")];
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{err}");
+    assert!(err.contains("p.jsonl:4: document a: duplicate id a (first used on line 3)"), "{err}");
+    assert_eq!(err.matches("offset 999 is past the end").count(), 1, "{err}");
+}
+
+#[test]
 fn a_label_map_renames_and_drops() {
     let dir = tempfile::tempdir().expect("temp dir");
     let map = dir.path().join("map.toml");

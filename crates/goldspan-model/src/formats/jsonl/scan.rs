@@ -43,9 +43,10 @@ pub(super) fn record(text: &str) -> Option<RecordV1> {
                 3
             }
             "spans" => {
-                // A '{' ahead per span bounds the count closely: one allocation, no regrowth.
+                // A '{' ahead per span bounds the count closely (one allocation, no regrowth);
+                // capped, as braces inside a long text would inflate it.
                 let objects_ahead = memchr::memchr_iter(b'{', &s.bytes[s.at..]).count();
-                spans = s.array_with_capacity(objects_ahead, span)?;
+                spans = s.array_with_capacity(objects_ahead.min(1024), span)?;
                 4
             }
             "relations" => {
