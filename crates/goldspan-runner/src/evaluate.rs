@@ -195,8 +195,6 @@ enum Line {
 pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Evaluation, Error> {
     let location = Location::file(predictions);
     let mut reader = jsonl::Reader::open(predictions)?;
-    // Gold ids are sorted: membership is a binary search, with nothing to build first.
-    let in_scope = |id: &str| gold.ids().binary_search_by(|x| x.as_str().cmp(id)).is_ok();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut problems: Vec<Problem> = Vec::new();
     let mut outside: BTreeSet<String> = BTreeSet::new();
@@ -255,7 +253,7 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
                         }
                     };
                     let id = record.id().to_owned();
-                    if !in_scope(&id) {
+                    if !gold.in_scope(&id) {
                         lines.push(if gold.knows(&id) { Line::OutsideSplit(id) } else { Line::Unknown(id, number) });
                         return (eval, lines);
                     }
@@ -315,10 +313,6 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
     }
     eval.outside_split = outside.len();
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
-    eval.errors.sort_by(|a, b| {
-        let pos =
-            |e: &ErrorItem| e.gold.as_ref().or(e.predicted.as_ref()).map(|s| (s.start, s.end)).unwrap_or_default();
-        (&a.document, &a.layer, pos(a)).cmp(&(&b.document, &b.layer, pos(b)))
-    });
+    sort_errors(&mut eval.errors);
     Ok(eval)
 }

@@ -201,11 +201,16 @@ impl Gold {
         }
     }
 
+    /// Whether `id` is a gold document in scope (in the split, for a corpus).
+    pub fn in_scope(&self, id: &str) -> bool {
+        find(self.ids(), id).is_some()
+    }
+
     /// Whether `id` is a gold document at all (in scope or not).
     pub fn knows(&self, id: &str) -> bool {
         match self {
-            Gold::Corpus { corpus, .. } => corpus.ids().binary_search_by(|x| x.as_str().cmp(id)).is_ok(),
-            Gold::File { ids, .. } => ids.binary_search_by(|x| x.as_str().cmp(id)).is_ok(),
+            Gold::Corpus { corpus, .. } => find(corpus.ids(), id).is_some(),
+            Gold::File { ids, .. } => find(ids, id).is_some(),
         }
     }
 
@@ -233,7 +238,7 @@ impl Gold {
             Gold::File { path, manifest, ids, places, file } => (path, manifest, ids, places, file),
         };
         let location = Location::file(path);
-        let Ok(i) = ids.binary_search_by(|x| x.as_str().cmp(id)) else {
+        let Some(i) = find(ids, id) else {
             let message = "the gold has no document with this id".to_owned();
             return Err(vec![Problem::new(location.in_document(id), ProblemKind::Syntax { message })]);
         };
@@ -255,11 +260,26 @@ impl Gold {
     }
 }
 
-#[cfg(unix)]
-fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+/// The position of `id` in sorted `ids`.
+fn find(ids: &[String], id: &str) -> Option<usize> {
+    ids.binary_search_by(|x| x.as_str().cmp(id)).ok()
 }
 
+/// Fills `buf` from `file` at `offset`.
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        match read_at_most(file, &mut buf[done..], offset + done as u64) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads what `file` has at `offset` into `buf`, from any thread.
 #[cfg(unix)]
 fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, offset)
@@ -267,21 +287,12 @@ fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::R
 
 #[cfg(not(unix))]
 fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let mut f = file;
-    f.seek(SeekFrom::Start(offset))?;
-    f.read(buf)
-}
-
-#[cfg(not(unix))]
-fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     // `&File` implements Read and Seek; concurrent callers are serialised by this lock.
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut f = file;
     f.seek(SeekFrom::Start(offset))?;
-    f.read_exact(buf)
+    f.read(buf)
 }
 
 fn into_problems(e: goldspan_model::Error) -> Vec<Problem> {
