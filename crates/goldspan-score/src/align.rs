@@ -136,9 +136,14 @@ pub fn pair_sorted(
         furthest
     }));
 
+    // Both lists are in canonical order, so as predictions advance, the first gold span
+    // that can match (or overlap) a prediction only moves forward: walked, not searched.
     // Exact matches first: same boundaries (and label, in strict and type modes).
+    let mut first = 0;
     for (pi, p) in pred.iter().enumerate() {
-        let first = gold.partition_point(|g| g.start() < p.start());
+        while first < gold.len() && gold[first].start() < p.start() {
+            first += 1;
+        }
         for (gi, g) in gold.iter().enumerate().skip(first) {
             if g.start() != p.start() {
                 break;
@@ -152,15 +157,20 @@ pub fn pair_sorted(
     }
     // Then overlaps, as nervaluate: in type mode the same label with the closest boundaries,
     // else (and in the other modes) the first overlapping gold span in text order.
+    let mut begin = 0;
     for (pi, p) in pred.iter().enumerate() {
         if pred_gold[pi] != NONE {
             continue;
         }
-        let end = gold.partition_point(|g| g.start() < p.end());
-        let begin = reach.partition_point(|&r| r <= p.start()).min(end);
+        while begin < reach.len() && reach[begin] <= p.start() {
+            begin += 1;
+        }
         let mut first_other = None;
         let mut closest: Option<(usize, usize)> = None;
-        for (gi, g) in gold.iter().enumerate().take(end).skip(begin) {
+        for (gi, g) in gold.iter().enumerate().skip(begin) {
+            if g.start() >= p.end() {
+                break;
+            }
             if used[gi] || !overlaps(g, p) {
                 continue;
             }

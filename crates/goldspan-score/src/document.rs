@@ -185,14 +185,15 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
     };
     let tokens = options.modes.contains(&Mode::Tokens).then(|| word_tokens(gold.document.text()));
     let mut scratch = align::Scratch::default();
-    let mut per_label = Vec::with_capacity(options.modes.len());
+    let mut per_mode = Vec::with_capacity(options.modes.len());
     for layer in layers {
         let mut g: Vec<&Span> = gold.annotations.layer(layer).collect();
         let mut p: Vec<&Span> = pred.layer(layer).collect();
         g.sort_by(|a, b| align::canonical(a, b));
         p.sort_by(|a, b| align::canonical(a, b));
-        for &mode in &options.modes {
-            tally.add_micro(layer, mode, span_counts(mode, &g, &p, tokens.as_deref(), &mut scratch));
+        modes_counts(&options.modes, &g, &p, false, tokens.as_deref(), &mut scratch, &mut per_mode);
+        for &(mode, c) in &per_mode {
+            tally.add_micro(layer, mode, c);
         }
         // Group by label (a stable sort keeps canonical order within each label), then walk
         // the two grouped lists together.
@@ -212,22 +213,9 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
             let pj = j + p[j..].iter().take_while(|s| s.same_label(first)).count();
             let label = first.label();
             let (gl, pl) = (&g[i..gi], &p[j..pj]);
-            per_label.clear();
-            for &mode in &options.modes {
-                // Among spans of one label, strict and exact pair and count alike.
-                let twin = match mode {
-                    Mode::Strict => Some(Mode::Exact),
-                    Mode::Exact => Some(Mode::Strict),
-                    _ => None,
-                };
-                let counts = match per_label.iter().find(|(m, _)| Some(*m) == twin) {
-                    Some(&(_, counts)) => counts,
-                    None => span_counts(mode, gl, pl, tokens.as_deref(), &mut scratch),
-                };
-                per_label.push((mode, counts));
-            }
+            modes_counts(&options.modes, gl, pl, true, tokens.as_deref(), &mut scratch, &mut per_mode);
             let slot = slot(labels, label);
-            for (mode, c) in &per_label {
+            for (mode, c) in &per_mode {
                 *slot.entry(*mode).or_default() += *c;
             }
             (i, j) = (gi, pj);
@@ -245,6 +233,45 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
                 *tally.quotes.entry(mode).or_default() += q;
             }
         }
+    }
+}
+
+/// Counts of `g` against `p` (spans of one layer, in canonical order; `one_label` when they
+/// all carry one label) under each mode, into `out` in the order of `modes`.
+///
+/// Exact and partial pair alike, since neither looks at labels, and so does strict among
+/// spans of one label. Those modes differ only in how a pair with other boundaries counts
+/// (INC in exact and strict, PAR in partial), so one pairing serves them all.
+fn modes_counts(
+    modes: &[Mode],
+    g: &[&Span],
+    p: &[&Span],
+    one_label: bool,
+    tokens: Option<&[(usize, usize)]>,
+    scratch: &mut align::Scratch,
+    out: &mut Vec<(Mode, Counts)>,
+) {
+    let pairs_like_exact =
+        |mode: Mode| matches!(mode, Mode::Exact | Mode::Partial) || (one_label && mode == Mode::Strict);
+    out.clear();
+    for &mode in modes {
+        let shared = match pairs_like_exact(mode) {
+            true => out.iter().find(|(m, _)| pairs_like_exact(*m)),
+            false => None,
+        };
+        let counts = match shared {
+            // As exact counts them, then as this mode does.
+            Some(&(m, c)) => {
+                let exact = if m == Mode::Partial { Counts { inc: c.par, par: 0, ..c } } else { c };
+                if mode == Mode::Partial {
+                    Counts { par: exact.inc, inc: 0, ..exact }
+                } else {
+                    exact
+                }
+            }
+            None => span_counts(mode, g, p, tokens, scratch),
+        };
+        out.push((mode, counts));
     }
 }
 
