@@ -56,7 +56,7 @@ struct RecordV1 {
     notes: Vec<NoteV1>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SpanV1 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,7 +224,7 @@ impl Record {
 
 /// The annotations of a record, checked against `document`'s text.
 fn build(
-    raw: RecordV1,
+    mut raw: RecordV1,
     document: &Document,
     manifest: Option<&Manifest>,
     loc: &Location,
@@ -232,10 +232,11 @@ fn build(
 ) -> Annotations {
     let syntax = |message: String| ProblemKind::Syntax { message };
     let mut annotations = Annotations { spans: Vec::with_capacity(raw.spans.len()), ..Annotations::default() };
-    for (i, s) in raw.spans.into_iter().enumerate() {
-        let id: CompactString = s.id.unwrap_or_else(|| format!("T{}", i + 1).into());
+    // Fields are taken from each raw span in place: a span is large, and moving it costs.
+    for (i, s) in raw.spans.iter_mut().enumerate() {
+        let id: CompactString = s.id.take().unwrap_or_else(|| format!("T{}", i + 1).into());
         // One fragment (almost always) or a list (a discontinuous span): the one needs no list.
-        let (one, list) = match (s.start, s.end, s.fragments) {
+        let (one, list) = match (s.start, s.end, s.fragments.take()) {
             (Some(start), Some(end), None) => (Some([start, end]), Vec::new()),
             (None, None, Some(list)) => (None, list),
             _ => {
@@ -253,22 +254,23 @@ fn build(
             );
             continue;
         }
-        let layer = match (s.layer, manifest.and_then(|m| m.layer_of(&s.label))) {
+        let label = std::mem::take(&mut s.label);
+        let layer = match (s.layer.take(), manifest.and_then(|m| m.layer_of(&label))) {
             (Some(layer), _) => layer,
             (None, Some(layer)) => layer.name.as_str().into(),
             (None, None) => {
                 problems.push(
                     loc.clone(),
-                    ProblemKind::UnknownLabel { span: id.to_string(), label: s.label.to_string(), layer: None },
+                    ProblemKind::UnknownLabel { span: id.to_string(), label: label.to_string(), layer: None },
                 );
                 continue;
             }
         };
         let span = match one {
-            Some([start, end]) => Span::contiguous(id.clone(), layer, s.label, start, end).ok_or(FragmentError::Empty),
+            Some([start, end]) => Span::contiguous(id.clone(), layer, label, start, end).ok_or(FragmentError::Empty),
             None => {
                 let fragments = list.into_iter().filter_map(|[start, end]| Fragment::new(start, end)).collect();
-                Span::new(id.clone(), layer, s.label, fragments)
+                Span::new(id.clone(), layer, label, fragments)
             }
         };
         let span = match span {

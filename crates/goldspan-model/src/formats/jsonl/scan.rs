@@ -11,8 +11,6 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use compact_str::CompactString;
-
 use super::{AttributeV1, NoteV1, RecordV1, RelationV1, SpanV1};
 
 /// Parses a record line, or `None` to let serde decide.
@@ -45,8 +43,13 @@ pub(super) fn record(text: &str) -> Option<RecordV1> {
             "spans" => {
                 // A '{' ahead per span bounds the count closely (one allocation, no regrowth);
                 // capped, as braces inside a long text would inflate it.
+                // Spans are large, so each is filled where it will stay rather than moved.
                 let objects_ahead = memchr::memchr_iter(b'{', &s.bytes[s.at..]).count();
-                spans = s.array_with_capacity(objects_ahead.min(1024), span)?;
+                spans.reserve(objects_ahead.min(1024));
+                s.elements(|s| {
+                    spans.push(SpanV1::default());
+                    span(s, spans.last_mut()?)
+                })?;
                 4
             }
             "relations" => {
@@ -75,18 +78,19 @@ pub(super) fn record(text: &str) -> Option<RecordV1> {
     Some(RecordV1 { goldspan, id: id?, text, meta, spans, relations, clusters, attributes, notes })
 }
 
-fn span(s: &mut Scanner) -> Option<SpanV1> {
+fn span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
     let start = s.at;
-    if let Some(span) = written_span(s) {
-        return Some(span);
+    if written_span(s, span).is_some() {
+        return Some(());
     }
     s.at = start;
-    any_span(s)
+    *span = SpanV1::default();
+    any_span(s, span)
 }
 
 /// A span laid out as goldspan writes it — fields in declaration order, no spaces — read by
 /// matching each key as a fixed run of bytes. Anything else returns `None` for [`any_span`].
-fn written_span(s: &mut Scanner) -> Option<SpanV1> {
+fn written_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
     if !s.tag(b"{") {
         return None;
     }
@@ -102,29 +106,29 @@ fn written_span(s: &mut Scanner) -> Option<SpanV1> {
         }
         found
     };
-    let id = if key(s, br#""id":"#) { Some(s.string()?.into()) } else { None };
-    let layer = if key(s, br#""layer":"#) { Some(s.string()?.into()) } else { None };
+    if key(s, br#""id":"#) {
+        span.id = Some(s.string()?.into());
+    }
+    if key(s, br#""layer":"#) {
+        span.layer = Some(s.string()?.into());
+    }
     if !key(s, br#""label":"#) {
         return None;
     }
-    let label = s.string()?.into();
-    let start = if key(s, br#""start":"#) { Some(s.unsigned()?) } else { None };
-    let end = if key(s, br#""end":"#) { Some(s.unsigned()?) } else { None };
-    let text = if key(s, br#""text":"#) { Some(s.string()?.into()) } else { None };
-    s.tag(b"}").then_some(SpanV1 { id, layer, label, start, end, fragments: None, text, score: None })
+    span.label = s.string()?.into();
+    if key(s, br#""start":"#) {
+        span.start = Some(s.unsigned()?);
+    }
+    if key(s, br#""end":"#) {
+        span.end = Some(s.unsigned()?);
+    }
+    if key(s, br#""text":"#) {
+        span.text = Some(s.string()?.into());
+    }
+    s.tag(b"}").then_some(())
 }
 
-fn any_span(s: &mut Scanner) -> Option<SpanV1> {
-    let mut span = SpanV1 {
-        id: None,
-        layer: None,
-        label: CompactString::default(),
-        start: None,
-        end: None,
-        fragments: None,
-        text: None,
-        score: None,
-    };
+fn any_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
     let mut label = None;
     s.object(|s, key| {
         Some(match key {
@@ -165,7 +169,7 @@ fn any_span(s: &mut Scanner) -> Option<SpanV1> {
         })
     })?;
     span.label = label?;
-    Some(span)
+    Some(())
 }
 
 fn relation(s: &mut Scanner) -> Option<RelationV1> {
@@ -263,26 +267,27 @@ impl<'t> Scanner<'t> {
     }
 
     /// `[ item, ... ]`.
-    fn array<T>(&mut self, item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        self.array_with_capacity(0, item)
+    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let mut items = Vec::new();
+        self.elements(|s| {
+            items.push(item(s)?);
+            Some(())
+        })?;
+        Some(items)
     }
 
-    fn array_with_capacity<T>(
-        &mut self,
-        capacity: usize,
-        mut item: impl FnMut(&mut Self) -> Option<T>,
-    ) -> Option<Vec<T>> {
+    /// `[ element, ... ]`, calling `element` to read each one.
+    fn elements(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         if !self.eat(b'[') {
             return None;
         }
-        let mut items = Vec::with_capacity(capacity);
         if self.eat(b']') {
-            return Some(items);
+            return Some(());
         }
         loop {
-            items.push(item(self)?);
+            element(self)?;
             if self.eat(b']') {
-                return Some(items);
+                return Some(());
             }
             if !self.eat(b',') {
                 return None;
