@@ -45,7 +45,9 @@ impl Offsets {
         if text.is_ascii() {
             return Offsets { byte_of: None, chars: text.len() };
         }
-        let mut byte_of: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+        // A text has at most as many code points as bytes: one allocation, no regrowth.
+        let mut byte_of: Vec<u32> = Vec::with_capacity(text.len() + 1);
+        byte_of.extend(text.char_indices().map(|(b, _)| b as u32));
         let chars = byte_of.len();
         byte_of.push(text.len() as u32);
         Offsets { byte_of: Some(byte_of), chars }

@@ -187,8 +187,11 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
     let mut scratch = align::Scratch::default();
     let mut per_mode = Vec::with_capacity(options.modes.len());
     for layer in layers {
-        let mut g: Vec<&Span> = gold.annotations.layer(layer).collect();
-        let mut p: Vec<&Span> = pred.layer(layer).collect();
+        // Sized for every span up front: a filtered collect would regrow the list a few times.
+        let mut g = Vec::with_capacity(gold.annotations.spans.len());
+        g.extend(gold.annotations.layer(layer));
+        let mut p = Vec::with_capacity(pred.spans.len());
+        p.extend(pred.layer(layer));
         g.sort_by(|a, b| align::canonical(a, b));
         p.sort_by(|a, b| align::canonical(a, b));
         modes_counts(&options.modes, &g, &p, false, tokens.as_deref(), &mut scratch, &mut per_mode);
