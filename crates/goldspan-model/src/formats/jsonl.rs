@@ -583,3 +583,17 @@ pub fn write_documents(path: &Path, docs: &[AnnotatedDocument], with_text: bool)
     }
     crate::formats::write_atomic(path, out.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_reported_at_its_byte() {
+        // `{"id":"d` is 8 bytes; a lead byte with no continuation follows.
+        let line = b"{\"id\":\"d\xC3\",\"text\":\"x\"}\n";
+        let problem = parse_line(line, 3, &Location::file("p.jsonl")).expect_err("not UTF-8");
+        assert!(matches!(problem.kind, ProblemKind::InvalidUtf8 { byte: 8 }), "{problem}");
+        assert!(problem.to_string().contains("p.jsonl:3"), "{problem}");
+    }
+}
