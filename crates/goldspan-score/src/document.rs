@@ -70,7 +70,7 @@ pub struct Tally {
     /// Documents counted.
     pub documents: u64,
     micro: BTreeMap<String, BTreeMap<Mode, Counts>>,
-    labels: BTreeMap<String, BTreeMap<String, BTreeMap<Mode, Counts>>>,
+    labels: BTreeMap<String, LabelCounts>,
     relations: BTreeMap<String, BTreeMap<Mode, Counts>>,
     /// Quote attribution per mode.
     pub quotes: BTreeMap<Mode, QuoteCounts>,
@@ -83,17 +83,53 @@ fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut 
     map.get_mut(key).expect("inserted above")
 }
 
+/// The per-label counts of one layer, sorted by label.
+///
+/// A document's labels arrive in ascending order, and each lookup starts where the last one
+/// ended, so one walk over the table finds them all: a few string comparisons per label,
+/// where a map would make a dozen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct LabelCounts(Vec<(String, BTreeMap<Mode, Counts>)>);
+
+impl LabelCounts {
+    /// The counts of `label`, added if new. `from` is where the search starts, and is left
+    /// just past the label; a label below the one before `from` is searched for from the top.
+    fn slot(&mut self, label: &str, from: &mut usize) -> &mut BTreeMap<Mode, Counts> {
+        let rows = &mut self.0;
+        let mut i = match rows.get(from.wrapping_sub(1)) {
+            Some((before, _)) if before.as_str() >= label => 0,
+            _ => *from,
+        };
+        while i < rows.len() && rows[i].0.as_str() < label {
+            i += 1;
+        }
+        if rows.get(i).is_none_or(|(found, _)| found != label) {
+            rows.insert(i, (label.to_owned(), BTreeMap::new()));
+        }
+        *from = i + 1;
+        &mut rows[i].1
+    }
+
+    fn get(&self, label: &str) -> Option<&BTreeMap<Mode, Counts>> {
+        let i = self.0.binary_search_by(|(l, _)| l.as_str().cmp(label)).ok()?;
+        Some(&self.0[i].1)
+    }
+}
+
 impl AddAssign<&Tally> for Tally {
     fn add_assign(&mut self, o: &Tally) {
         self.documents += o.documents;
         for (layer, modes) in &o.micro {
+            let micro = slot(&mut self.micro, layer);
             for (mode, c) in modes {
-                self.add_micro(layer, *mode, *c);
+                *micro.entry(*mode).or_default() += *c;
             }
         }
         for (layer, labels) in &o.labels {
-            for (label, modes) in labels {
-                let slot = slot(slot(&mut self.labels, layer), label);
+            let table = slot(&mut self.labels, layer);
+            let mut from = 0;
+            for (label, modes) in &labels.0 {
+                let slot = table.slot(label, &mut from);
                 for (mode, c) in modes {
                     *slot.entry(*mode).or_default() += *c;
                 }
@@ -111,15 +147,6 @@ impl AddAssign<&Tally> for Tally {
 }
 
 impl Tally {
-    fn add_micro(&mut self, layer: &str, mode: Mode, c: Counts) {
-        *slot(&mut self.micro, layer).entry(mode).or_default() += c;
-    }
-
-    /// Per-label counts of one layer, to add to label by label.
-    fn layer_labels(&mut self, layer: &str) -> &mut BTreeMap<String, BTreeMap<Mode, Counts>> {
-        slot(&mut self.labels, layer)
-    }
-
     /// Micro counts of a layer under a mode.
     pub fn micro(&self, layer: &str, mode: Mode) -> Counts {
         self.micro.get(layer).and_then(|m| m.get(&mode)).copied().unwrap_or_default()
@@ -127,7 +154,7 @@ impl Tally {
 
     /// Counts of one label (from that label's spans alone).
     pub fn label(&self, layer: &str, mode: Mode, label: &str) -> Counts {
-        self.labels.get(layer).and_then(|m| m.get(label)).and_then(|m| m.get(&mode)).copied().unwrap_or_default()
+        self.labels.get(layer).and_then(|t| t.get(label)).and_then(|m| m.get(&mode)).copied().unwrap_or_default()
     }
 
     /// The labels of a layer under a mode with their counts, sorted.
@@ -135,7 +162,7 @@ impl Tally {
         self.labels
             .get(layer)
             .into_iter()
-            .flatten()
+            .flat_map(|t| &t.0)
             .filter_map(move |(l, modes)| modes.get(&mode).map(|c| (l.as_str(), c)))
     }
 
@@ -179,9 +206,19 @@ pub fn score_document(gold: &AnnotatedDocument, pred: &Annotations, options: &Op
 /// Scores `pred` against `gold` for one document, adding the counts to `tally`.
 pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options: &Options, tally: &mut Tally) {
     tally.documents += 1;
-    let layers: BTreeSet<&str> = match &options.layers {
+    let layers: Vec<&str> = match &options.layers {
         Some(l) => l.iter().map(String::as_str).collect(),
-        None => gold.annotations.spans.iter().chain(&pred.spans).map(Span::layer).collect(),
+        // A document has a layer or two, so a short list beats sorting every span's layer.
+        None => {
+            let mut layers = Vec::new();
+            for layer in gold.annotations.spans.iter().chain(&pred.spans).map(Span::layer) {
+                if !layers.contains(&layer) {
+                    layers.push(layer);
+                }
+            }
+            layers.sort_unstable();
+            layers
+        }
     };
     let tokens = options.modes.contains(&Mode::Tokens).then(|| word_tokens(gold.document.text()));
     let mut scratch = align::Scratch::default();
@@ -195,14 +232,16 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
         g.sort_by(|a, b| align::canonical(a, b));
         p.sort_by(|a, b| align::canonical(a, b));
         modes_counts(&options.modes, &g, &p, false, tokens.as_deref(), &mut scratch, &mut per_mode);
+        let micro = slot(&mut tally.micro, layer);
         for &(mode, c) in &per_mode {
-            tally.add_micro(layer, mode, c);
+            *micro.entry(mode).or_default() += c;
         }
         // Group by label (a stable sort keeps canonical order within each label), then walk
         // the two grouped lists together.
         g.sort_by(|a, b| a.label_cmp(b));
         p.sort_by(|a, b| a.label_cmp(b));
-        let labels = tally.layer_labels(layer);
+        let labels = slot(&mut tally.labels, layer);
+        let mut from = 0;
         let (mut i, mut j) = (0, 0);
         while i < g.len() || j < p.len() {
             // The next label of either list, as a span that carries it.
@@ -217,7 +256,7 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
             let label = first.label();
             let (gl, pl) = (&g[i..gi], &p[j..pj]);
             modes_counts(&options.modes, gl, pl, true, tokens.as_deref(), &mut scratch, &mut per_mode);
-            let slot = slot(labels, label);
+            let slot = labels.slot(label, &mut from);
             for (mode, c) in &per_mode {
                 *slot.entry(*mode).or_default() += *c;
             }
@@ -483,6 +522,19 @@ mod tests {
     fn word_tokens_are_letter_and_digit_runs() {
         assert_eq!(word_tokens("Zoë said: “3 wins”."), vec![(0, 3), (4, 8), (11, 12), (13, 17)]);
         assert_eq!(word_tokens(""), vec![]);
+    }
+
+    #[test]
+    fn label_counts_find_labels_in_any_order() {
+        let mut table = LabelCounts::default();
+        let mut from = 0;
+        for label in ["ORG", "PERSON", "DATE", "ORG", "TIME", "CARDINAL", "PERSON"] {
+            table.slot(label, &mut from).entry(Mode::Strict).or_default().cor += 1;
+        }
+        let rows: Vec<(&str, u64)> = table.0.iter().map(|(l, m)| (l.as_str(), m[&Mode::Strict].cor)).collect();
+        assert_eq!(rows, vec![("CARDINAL", 1), ("DATE", 1), ("ORG", 2), ("PERSON", 2), ("TIME", 1)]);
+        assert_eq!(table.get("ORG").map(|m| m[&Mode::Strict].cor), Some(2));
+        assert!(table.get("GPE").is_none());
     }
 
     #[test]
