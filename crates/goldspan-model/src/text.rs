@@ -73,6 +73,10 @@ impl Offsets {
         }
         byte_of[chars] = bytes.len() as u32;
         byte_of.truncate(chars + 1);
+        // Mostly multi-byte text (CJK, emoji) would otherwise keep up to four times its table.
+        if byte_of.len() < bytes.len() / 2 {
+            byte_of.shrink_to_fit();
+        }
         Offsets { byte_of: Some(byte_of), chars }
     }
 

@@ -6,7 +6,7 @@
 //! are kept, and only when bootstrap intervals or per-document results are asked for. Memory
 //! is therefore bounded by the batch, not the corpus.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use goldspan_model::formats::jsonl;
@@ -173,9 +173,9 @@ struct Batch {
 
 /// What became of one prediction line in the parallel pass.
 enum Line {
-    /// Scored: its document id, line, and the problems found in it (kept apart, so a
-    /// repeated line's are dropped and problems come out in line order).
-    InScope(String, usize, Vec<Problem>),
+    /// Scored: its document's place in the gold ids, its line, and the problems found in it
+    /// (kept apart, so a repeated line's are dropped and problems come out in line order).
+    InScope(usize, usize, Vec<Problem>),
     /// A gold document outside the split: ignored.
     OutsideSplit(String),
     /// No gold document has this id.
@@ -195,7 +195,8 @@ enum Line {
 pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Evaluation, Error> {
     let location = Location::file(predictions);
     let mut reader = jsonl::Reader::open(predictions)?;
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    // The line that scored each gold document (by its place in the gold ids); 0 for none yet.
+    let mut seen: Vec<usize> = vec![0; gold.ids().len()];
     let mut problems: Vec<Problem> = Vec::new();
     let mut outside: BTreeSet<String> = BTreeSet::new();
     let mut eval = Evaluation::default();
@@ -225,14 +226,15 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
             }
         }
     });
-    let score_record = |mut record: jsonl::Record| -> Result<(AnnotatedDocument, Annotations), Vec<Problem>> {
-        if !config.label_map.is_empty() {
-            record.relabel(&|label| config.label_map.apply(label));
-        }
-        let g = gold.load(record.id())?;
-        let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
-        Ok((g, p))
-    };
+    let score_record =
+        |mut record: jsonl::Record, index: usize| -> Result<(AnnotatedDocument, Annotations), Vec<Problem>> {
+            if !config.label_map.is_empty() {
+                record.relabel(&|label| config.label_map.apply(label));
+            }
+            let g = gold.load_at(index)?;
+            let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
+            Ok((g, p))
+        };
     for batch in batches {
         problems.extend(batch.problems);
         if batch.lines.is_empty() {
@@ -252,19 +254,19 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
                             return (eval, lines);
                         }
                     };
-                    let id = record.id().to_owned();
-                    if !gold.in_scope(&id) {
+                    let Some(index) = gold.position(record.id()) else {
+                        let id = record.id().to_owned();
                         lines.push(if gold.knows(&id) { Line::OutsideSplit(id) } else { Line::Unknown(id, number) });
                         return (eval, lines);
-                    }
-                    let problems = match score_record(record) {
+                    };
+                    let problems = match score_record(record, index) {
                         Ok((g, p)) => {
                             eval.absorb(&g, &p, config);
                             Vec::new()
                         }
                         Err(p) => p,
                     };
-                    lines.push(Line::InScope(id, number, problems));
+                    lines.push(Line::InScope(index, number, problems));
                     (eval, lines)
                 },
             )
@@ -278,14 +280,17 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
         eval = eval.merge(partial);
         for line in lines {
             match line {
-                Line::InScope(id, number, line_problems) => match seen.get(&id) {
-                    Some(&first) => problems.push(Problem::new(
-                        location.at_line(number).in_document(&id),
-                        ProblemKind::DuplicateId { id, first_line: Some(first) },
-                    )),
-                    None => {
-                        seen.insert(id, number);
+                Line::InScope(index, number, line_problems) => match seen[index] {
+                    0 => {
+                        seen[index] = number;
                         problems.extend(line_problems);
+                    }
+                    first => {
+                        let id = gold.ids()[index].clone();
+                        problems.push(Problem::new(
+                            location.at_line(number).in_document(&id),
+                            ProblemKind::DuplicateId { id, first_line: Some(first) },
+                        ))
                     }
                 },
                 Line::OutsideSplit(id) => {
@@ -301,12 +306,11 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
         }
     }
     let _ = reader_thread.join();
-    eval.missing = gold.ids().iter().filter(|id| !seen.contains_key(*id)).cloned().collect();
-    let missing = std::mem::take(&mut eval.missing);
+    let missing: Vec<usize> = (0..seen.len()).filter(|&i| seen[i] == 0).collect();
     let (partial, missing_problems) =
-        score_all(missing.clone(), config, |id| Ok((gold.load(&id)?, Annotations::default())));
+        score_all(missing.clone(), config, |index| Ok((gold.load_at(index)?, Annotations::default())));
     eval = eval.merge(partial);
-    eval.missing = missing;
+    eval.missing = missing.into_iter().map(|i| gold.ids()[i].clone()).collect();
     problems.extend(missing_problems);
     if !problems.is_empty() {
         return Err(Error::problems(problems));

@@ -201,9 +201,10 @@ impl Gold {
         }
     }
 
-    /// Whether `id` is a gold document in scope (in the split, for a corpus).
-    pub fn in_scope(&self, id: &str) -> bool {
-        find(self.ids(), id).is_some()
+    /// Where `id` is among [`Gold::ids`], if it is a gold document in scope (in the split,
+    /// for a corpus).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        find(self.ids(), id)
     }
 
     /// Whether `id` is a gold document at all (in scope or not).
@@ -230,19 +231,31 @@ impl Gold {
         }
     }
 
-    /// Reads and checks the gold document `id` (safe on any thread: a gold file is read at
-    /// the record's offset, into a buffer each thread keeps).
+    /// Reads and checks the gold document `id`.
     pub fn load(&self, id: &str) -> Result<AnnotatedDocument, Vec<Problem>> {
+        match self.position(id) {
+            Some(index) => self.load_at(index),
+            None => {
+                let message = "the gold has no document with this id".to_owned();
+                let location = match self {
+                    Gold::Corpus { corpus, .. } => Location::file(corpus.root()),
+                    Gold::File { path, .. } => Location::file(path),
+                };
+                Err(vec![Problem::new(location.in_document(id), ProblemKind::Syntax { message })])
+            }
+        }
+    }
+
+    /// Reads and checks the gold document at `index` in [`Gold::ids`] (safe on any thread: a
+    /// gold file is read at the record's offset, into a buffer each thread keeps).
+    pub fn load_at(&self, index: usize) -> Result<AnnotatedDocument, Vec<Problem>> {
         let (path, manifest, ids, places, file) = match self {
-            Gold::Corpus { corpus, .. } => return corpus.read(id).map_err(into_problems),
+            Gold::Corpus { corpus, ids } => return corpus.read(&ids[index]).map_err(into_problems),
             Gold::File { path, manifest, ids, places, file } => (path, manifest, ids, places, file),
         };
         let location = Location::file(path);
-        let Some(i) = find(ids, id) else {
-            let message = "the gold has no document with this id".to_owned();
-            return Err(vec![Problem::new(location.in_document(id), ProblemKind::Syntax { message })]);
-        };
-        let Place { offset, len, line } = places[i];
+        let id = &ids[index];
+        let Place { offset, len, line } = places[index];
         thread_local! {
             static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         }

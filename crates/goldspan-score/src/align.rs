@@ -121,6 +121,7 @@ pub fn pair_sorted(
     scratch: &mut Scratch,
     mut on_pair: impl FnMut(usize, usize, Pairing),
 ) {
+    debug_assert!(pred.windows(2).all(|w| w[0].start() <= w[1].start()), "predictions in canonical order");
     let with_label = matches!(mode, Mode::Strict | Mode::Type);
     let used = &mut scratch.gold_used;
     used.clear();
