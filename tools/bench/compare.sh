@@ -31,7 +31,7 @@ for docs in "${@:-10000 100000}"; do
 import sys
 n, spans, s, p, rss, nerv = sys.argv[1:]
 s, p, rss, nerv = float(s), float(p), int(rss), float(nerv)
-print(f"| {int(n):,} | {int(spans):,} | {s:.2f} | {p:.2f} | +{(s - p) / p:.0%} | {rss / 1024:.0f} | {nerv:.1f} | {nerv / s:.1f}x |")
+print(f"| {int(n):,} | {int(spans):,} | {s:.2f} | {p:.2f} | {(s - p) / p:+.0%} | {rss / 1024:.0f} | {nerv:.1f} | {nerv / s:.1f}x |")
 PY
   done
 done
