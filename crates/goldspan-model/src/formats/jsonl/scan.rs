@@ -11,6 +11,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
+
 use super::{AttributeV1, NoteV1, RecordV1, RelationV1, SpanV1};
 
 /// Parses a record line, or `None` to let serde decide.
@@ -107,15 +109,15 @@ fn written_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
         found
     };
     if key(s, br#""id":"#) {
-        span.id = Some(s.string()?.into());
+        span.id = Some(s.compact()?);
     }
     if key(s, br#""layer":"#) {
-        span.layer = Some(s.string()?.into());
+        span.layer = Some(s.compact()?);
     }
     if !key(s, br#""label":"#) {
         return None;
     }
-    span.label = s.string()?.into();
+    span.label = s.compact()?;
     if key(s, br#""start":"#) {
         span.start = Some(s.unsigned()?);
     }
@@ -123,7 +125,7 @@ fn written_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
         span.end = Some(s.unsigned()?);
     }
     if key(s, br#""text":"#) {
-        span.text = Some(s.string()?.into());
+        span.text = Some(s.compact()?);
     }
     s.tag(b"}").then_some(())
 }
@@ -146,15 +148,15 @@ fn any_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
     s.object(|s, key| {
         Some(match key {
             "id" => {
-                span.id = Some(s.string()?.into());
+                span.id = Some(s.compact()?);
                 0
             }
             "layer" => {
-                span.layer = Some(s.string()?.into());
+                span.layer = Some(s.compact()?);
                 1
             }
             "label" => {
-                label = Some(s.string()?.into());
+                label = Some(s.compact()?);
                 2
             }
             "start" => {
@@ -171,7 +173,7 @@ fn any_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
                 5
             }
             "text" => {
-                span.text = Some(s.string()?.into());
+                span.text = Some(s.compact()?);
                 6
             }
             "score" => {
@@ -308,7 +310,19 @@ impl<'t> Scanner<'t> {
         }
     }
 
+    /// A string as a `CompactString` (a short one is stored inline, with no allocation).
+    fn compact(&mut self) -> Option<CompactString> {
+        Some(match self.string()? {
+            Cow::Borrowed(s) => CompactString::new(s),
+            Cow::Owned(s) => CompactString::from(s),
+        })
+    }
+
     /// A string, borrowed from the line unless it has escapes.
+    ///
+    /// Always inlined, with escapes handled out of line: returned through memory, the result
+    /// costs a store-forwarding stall at each of the several strings of every span.
+    #[inline(always)]
     fn string(&mut self) -> Option<Cow<'t, str>> {
         if !self.eat(b'"') {
             return None;
@@ -319,6 +333,12 @@ impl<'t> Scanner<'t> {
             self.at += 1;
             return Some(Cow::Borrowed(&self.text[start..self.at - 1]));
         }
+        self.escaped(start)
+    }
+
+    /// The rest of a string that has escapes, from its first byte at `start`.
+    #[cold]
+    fn escaped(&mut self, start: usize) -> Option<Cow<'t, str>> {
         let mut out = String::from(&self.text[start..self.at]);
         loop {
             match *self.bytes.get(self.at)? {
