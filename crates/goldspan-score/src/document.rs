@@ -63,8 +63,9 @@ impl AddAssign for QuoteCounts {
 /// alone, as seqeval, conlleval and nervaluate do, so the same pair is a MIS for PERSON and a
 /// SPU for ORG. Micro counts are therefore not always the sum of the per-label counts.
 ///
-/// Maps are nested and keyed by owned strings looked up by `&str`, so scoring document after
-/// document into one tally allocates only when a new layer or label first appears.
+/// Layers, relation types and labels are owned strings looked up by `&str` (labels in a
+/// sorted table per layer, see [`LabelCounts`]), so scoring document after document into one
+/// tally allocates only when a new layer or label first appears.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Documents counted.
