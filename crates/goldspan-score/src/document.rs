@@ -64,7 +64,7 @@ impl AddAssign for QuoteCounts {
 /// SPU for ORG. Micro counts are therefore not always the sum of the per-label counts.
 ///
 /// Layers, relation types and labels are owned strings looked up by `&str` (labels in a
-/// sorted table per layer, see [`LabelCounts`]), so scoring document after document into one
+/// sorted table per layer), so scoring document after document into one
 /// tally allocates only when a new layer or label first appears.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
