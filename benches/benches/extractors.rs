@@ -4,7 +4,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use goldspan_extract::{Registry, Settings};
-use goldspan_model::formats::gold::Corpus;
+use goldspan_formats::gold::Corpus;
 
 fn extractors(c: &mut Criterion) {
     let corpus = Corpus::open(goldspan_benches::repo().join("corpus/news")).expect("corpus");

@@ -2,7 +2,7 @@
 //! and interchange JSON Lines records, on the seed article (non-ASCII text, 69 spans).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use goldspan_model::formats::{gold, jsonl, standoff};
+use goldspan_formats::{gold, jsonl, standoff};
 use goldspan_model::{Location, Problems};
 
 const SEED: &str = "000_1b6e3cb4960a1599";

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use goldspan_model::formats::gold::Corpus;
+use goldspan_formats::gold::Corpus;
 use goldspan_model::stats::{count_words, Stats};
 
 fn news() -> Corpus {

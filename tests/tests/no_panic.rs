@@ -1,7 +1,7 @@
 //! No input makes a reader panic: arbitrary text and mutated valid files go through every
 //! format reader, which must answer with a value or with problems, never a panic.
 
-use goldspan_model::formats::{conll, jsonl, markup, spans_json, standoff};
+use goldspan_formats::{conll, jsonl, markup, spans_json, standoff};
 use goldspan_model::{Document, Location, Meta, Problems};
 use proptest::prelude::*;
 

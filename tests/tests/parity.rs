@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use goldspan_model::formats::conll::{self, Scheme};
+use goldspan_formats::conll::{self, Scheme};
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Meta, Span};
 use goldspan_score::align::overlaps;
 use goldspan_score::{score_document, Counts, Mode, Options, Prf, Tally, SEMEVAL};

@@ -2,7 +2,7 @@
 //! curly quotes, CRLF): writing then reading gives back the same model, and writing that
 //! again gives the same bytes.
 
-use goldspan_model::formats::{brat, gold, jsonl};
+use goldspan_formats::{brat, gold, jsonl};
 use goldspan_tests::{arb_documents, manifest};
 use proptest::prelude::*;
 

@@ -4,7 +4,7 @@
 //! with SPEC e.g. `entities-rules` or `cmd:python my.py`; SPLIT may be `all`.
 
 use goldspan_extract::{Registry, Settings};
-use goldspan_model::formats::{gold::Corpus, jsonl};
+use goldspan_formats::{gold::Corpus, jsonl};
 use goldspan_model::AnnotatedDocument;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -15,7 +15,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 
-use goldspan_model::formats::jsonl;
+use goldspan_formats::jsonl;
 use goldspan_model::{Annotations, Document, Location};
 
 use crate::file::malformed;

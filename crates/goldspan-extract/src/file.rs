@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use goldspan_model::formats::jsonl;
+use goldspan_formats::jsonl;
 use goldspan_model::{Annotations, Document, Location, Manifest, Problem, ProblemKind};
 
 use crate::{stable_hash, ExtractError, Extractor, ExtractorInfo};

@@ -170,7 +170,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn write(path: &Path, source: std::io::Error) -> Error {
+    /// Writing `path` failed with `source`.
+    pub fn write(path: &Path, source: std::io::Error) -> Error {
         Error::Write { path: path.to_owned(), source }
     }
 }

@@ -1,13 +1,12 @@
-//! goldspan's data model and formats: documents, spans in layers with code-point offsets,
-//! relations and coreference clusters, corpus manifests, and a reader and writer for every
-//! format goldspan speaks (gold corpus directories, brat, JSON Lines, CoNLL, doccano, Label
-//! Studio, spaCy, and the inline markup annotators write).
+//! goldspan's data model: documents, spans in layers with code-point offsets, relations and
+//! coreference clusters, corpus manifests, and the validation every reader runs.
 //!
-//! Every reader verifies what it can and reports every problem with file, line and document.
+//! No serde and no file formats here: each format lives in `goldspan-formats` with its own
+//! on-disk structs, so a change to the model never silently changes a file format. Problems
+//! found in input carry their file, line and document ([`Location`]).
 #![warn(missing_docs)]
 
 mod error;
-pub mod formats;
 mod manifest;
 mod model;
 pub mod stats;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use goldspan_extract::{Registry, Settings};
-use goldspan_model::formats::gold::Corpus;
+use goldspan_formats::gold::Corpus;
 use goldspan_model::Document;
 use rayon::prelude::*;
 

@@ -289,6 +289,6 @@ pub fn read_snapshot(path: &Path) -> Result<Option<Value>, Error> {
 /// Writes a snapshot atomically, pretty-printed with sorted keys and a final newline.
 pub fn write_snapshot(path: &Path, snapshot: &Value) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(snapshot).unwrap_or_default() + "\n";
-    goldspan_model::formats::write_atomic(path, text.as_bytes())
+    goldspan_formats::write_atomic(path, text.as_bytes())
         .map_err(|e| Error::Eval { file: path.to_owned(), message: e.to_string() })
 }

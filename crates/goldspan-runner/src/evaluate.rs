@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use goldspan_model::formats::jsonl;
+use goldspan_formats::jsonl;
 use goldspan_model::{AnnotatedDocument, Annotations, Location, Problem, ProblemKind};
 use goldspan_score::errors::{self, ErrorItem};
 use goldspan_score::{score_document, score_document_into, Counts, Mode, Options, QuoteCounts, Tally};

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use goldspan_model::formats::{gold::Corpus, jsonl};
+use goldspan_formats::{gold::Corpus, jsonl};
 use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind};
 use rayon::prelude::*;
 

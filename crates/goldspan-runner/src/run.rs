@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use goldspan_extract::{stable_hash, ExtractError, Extractor, ExtractorInfo, Registry, Settings};
-use goldspan_model::formats::{gold::Corpus, jsonl, write_atomic};
+use goldspan_formats::{gold::Corpus, jsonl, write_atomic};
 use goldspan_model::{AnnotatedDocument, Annotations, Location};
 use rayon::prelude::*;
 

@@ -9,7 +9,7 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use goldspan_model::formats::jsonl;
+use goldspan_formats::jsonl;
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Meta, Span};
 use goldspan_score::bootstrap::SplitMix64;
 use rayon::prelude::*;

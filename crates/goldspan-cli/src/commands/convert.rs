@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use goldspan_model::formats::{brat, conll, gold, jsonl, spans_json};
+use goldspan_formats::{brat, conll, gold, jsonl, spans_json};
 use goldspan_model::{AnnotatedDocument, Manifest};
 
 use super::print;

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use anyhow::Context;
-use goldspan_model::formats::gold::{self, Corpus};
-use goldspan_model::formats::{markup, read_text};
+use goldspan_formats::gold::{self, Corpus};
+use goldspan_formats::{markup, read_text};
 use goldspan_model::{check_document, Location, Problems};
 
 use super::print;
@@ -83,10 +83,7 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
         for ids in manifest.splits.values_mut() {
             ids.sort();
         }
-        goldspan_model::formats::write_atomic(
-            &corpus.join(gold::MANIFEST),
-            gold::manifest_to_toml(&manifest).as_bytes(),
-        )?;
+        goldspan_formats::write_atomic(&corpus.join(gold::MANIFEST), gold::manifest_to_toml(&manifest).as_bytes())?;
     }
     print(&format!("compiled {} document(s) into {}\n", compiled.len(), corpus.display()))?;
     Ok(Outcome::Ok)

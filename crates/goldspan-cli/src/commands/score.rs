@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use anyhow::Context;
-use goldspan_model::formats::gold;
+use goldspan_formats::gold;
 use goldspan_runner::results::{self, RunInfo};
 use goldspan_runner::{evaluate, Config, Evaluation, Gold, LabelMap};
 use goldspan_score::bootstrap;

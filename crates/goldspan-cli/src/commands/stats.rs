@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use goldspan_model::formats::gold::Corpus;
+use goldspan_formats::gold::Corpus;
 use goldspan_model::stats::{Counts, Stats};
 use goldspan_model::Manifest;
 use serde_json::{json, Value};

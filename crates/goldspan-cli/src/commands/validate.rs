@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use goldspan_model::formats::gold::Corpus;
+use goldspan_formats::gold::Corpus;
 
 use super::print;
 use crate::Outcome;

@@ -13,8 +13,7 @@ fn fault_extractor() -> String {
 
 /// The first three documents of the news corpus's dev split.
 fn dev_ids() -> Vec<String> {
-    let corpus =
-        goldspan_model::formats::gold::Corpus::open(goldspan_tests::repo().join("corpus/news")).expect("corpus");
+    let corpus = goldspan_formats::gold::Corpus::open(goldspan_tests::repo().join("corpus/news")).expect("corpus");
     corpus.split_ids(Some("dev")).expect("dev split").into_iter().take(3).collect()
 }
 

@@ -23,13 +23,13 @@ use std::path::Path;
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Location, Problem, ProblemKind, Problems};
-use crate::formats::standoff::check_covered_text;
-use crate::manifest::Manifest;
-use crate::model::{
+use crate::standoff::check_covered_text;
+use goldspan_model::Manifest;
+use goldspan_model::{check_document, check_predictions};
+use goldspan_model::{
     AnnotatedDocument, Annotations, Attribute, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
 };
-use crate::validate::{check_document, check_predictions};
+use goldspan_model::{Error, Location, Problem, ProblemKind, Problems};
 
 /// The interchange format version this goldspan reads and writes.
 pub const VERSION: u32 = 1;
@@ -581,7 +581,7 @@ pub fn write_documents(path: &Path, docs: &[AnnotatedDocument], with_text: bool)
         out.push_str(&to_line(doc, with_text));
         out.push('\n');
     }
-    crate::formats::write_atomic(path, out.as_bytes())
+    crate::write_atomic(path, out.as_bytes())
 }
 
 #[cfg(test)]

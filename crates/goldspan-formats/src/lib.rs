@@ -1,7 +1,10 @@
-//! Readers and writers for every format goldspan speaks, and the file plumbing they share.
+//! Readers and writers for every format goldspan speaks (gold corpus directories, brat, JSON
+//! Lines, CoNLL, doccano, Label Studio, spaCy, and the inline markup annotators write), and
+//! the file plumbing they share.
 //!
 //! Each format owns its on-disk structs and converts them into the model, so the model can
 //! change without a file format changing underneath a user.
+#![warn(missing_docs)]
 
 pub mod brat;
 pub mod conll;
@@ -14,7 +17,7 @@ pub mod standoff;
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::error::{Error, Location, ProblemKind, Problems};
+use goldspan_model::{Error, Location, ProblemKind, Problems};
 
 /// Reads a UTF-8 text file, recording a byte-order mark, CRLF line endings or invalid UTF-8
 /// as problems. Returns the text without a BOM, or `None` when it cannot be used at all.

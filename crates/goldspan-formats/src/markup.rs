@@ -26,9 +26,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::error::{Location, ProblemKind, Problems};
-use crate::manifest::Manifest;
-use crate::model::{AnnotatedDocument, Annotations, Document, Fragment, Meta, Relation, Span};
+use goldspan_model::Manifest;
+use goldspan_model::{AnnotatedDocument, Annotations, Document, Fragment, Meta, Relation, Span};
+use goldspan_model::{Location, ProblemKind, Problems};
 
 /// A compiled markup file.
 #[derive(Debug)]
@@ -70,7 +70,7 @@ pub fn compile(source: &str, manifest: &Manifest, location: &Location, problems:
     let table: toml::Table = match toml::from_str(front) {
         Ok(t) => t,
         Err(e) => {
-            let line = e.span().map(|s| crate::formats::line_of_byte(front, s.start) + 1).unwrap_or(1);
+            let line = e.span().map(|s| crate::line_of_byte(front, s.start) + 1).unwrap_or(1);
             problems.push(
                 location.at_line(line),
                 ProblemKind::Syntax { message: format!("front matter: {}", e.message()) },
@@ -101,7 +101,7 @@ pub fn compile(source: &str, manifest: &Manifest, location: &Location, problems:
         problems.push(location.at_line(1), ProblemKind::Syntax { message: "front matter has no \"id\"".into() });
         return None;
     };
-    if !crate::formats::is_valid_document_id(&id) {
+    if !crate::is_valid_document_id(&id) {
         problems.push(location.at_line(2), ProblemKind::BadDocumentId { id: id.clone() });
     }
     let loc = location.in_document(&id);
@@ -477,12 +477,12 @@ pub fn render(doc: &AnnotatedDocument, split: Option<&str>) -> Result<String, Cr
         closes.entry(*e).or_default().insert(0, spec.clone());
     }
     let mut out = String::from("+++\n");
-    out.push_str(&format!("id = {}\n", crate::formats::toml_string(d.id())));
+    out.push_str(&format!("id = {}\n", crate::toml_string(d.id())));
     if let Some(split) = split {
-        out.push_str(&format!("split = {}\n", crate::formats::toml_string(split)));
+        out.push_str(&format!("split = {}\n", crate::toml_string(split)));
     }
     for (k, v) in d.meta() {
-        out.push_str(&format!("{} = {}\n", crate::formats::toml_string(k), crate::formats::toml_string(v)));
+        out.push_str(&format!("{} = {}\n", crate::toml_string(k), crate::toml_string(v)));
     }
     out.push_str("+++\n");
     for (cp, c) in d.text().chars().chain(std::iter::once('\0')).enumerate() {
@@ -509,7 +509,7 @@ pub fn render(doc: &AnnotatedDocument, split: Option<&str>) -> Result<String, Cr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::{Layer, PerHead, RelationType};
+    use goldspan_model::{Layer, PerHead, RelationType};
 
     pub(crate) fn manifest() -> Manifest {
         let rel = |name: &str, tail: &str, per_head| RelationType {

@@ -72,9 +72,9 @@ use std::path::Path;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::error::{Error, Location, ProblemKind, Problems};
-use crate::formats::{read_text, write_atomic};
-use crate::model::{AnnotatedDocument, Annotations, Document, Meta, Span};
+use crate::{read_text, write_atomic};
+use goldspan_model::{AnnotatedDocument, Annotations, Document, Meta, Span};
+use goldspan_model::{Error, Location, ProblemKind, Problems};
 
 /// A chunk tagging scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -769,12 +769,12 @@ mod tests {
                 "T9",
                 "entities",
                 "PER",
-                vec![crate::model::Fragment::new(0, 3).expect("f"), crate::model::Fragment::new(4, 9).expect("f")],
+                vec![goldspan_model::Fragment::new(0, 3).expect("f"), goldspan_model::Fragment::new(4, 9).expect("f")],
             )
             .expect("discontinuous"),
         ];
         let relation =
-            crate::model::Relation { id: "R1".into(), kind: "speaker".into(), head: "T8".into(), tail: "T1".into() };
+            goldspan_model::Relation { id: "R1".into(), kind: "speaker".into(), head: "T8".into(), tail: "T1".into() };
         let annotations = Annotations { spans, relations: vec![relation], ..Annotations::default() };
         let mut meta = Meta::new();
         meta.insert("source".into(), "test".into());

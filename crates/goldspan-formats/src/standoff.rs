@@ -10,10 +10,10 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use crate::error::{Location, ProblemKind, Problems};
-use crate::manifest::Manifest;
-use crate::model::{AnnotatedDocument, Annotations, Attribute, Document, Fragment, Note, Relation, Span};
-use crate::text::diagnose_drift;
+use goldspan_model::text::diagnose_drift;
+use goldspan_model::Manifest;
+use goldspan_model::{AnnotatedDocument, Annotations, Attribute, Document, Fragment, Note, Relation, Span};
+use goldspan_model::{Location, ProblemKind, Problems};
 
 /// The equivalence type goldspan writes for coreference clusters.
 pub const COREF: &str = "Coref";

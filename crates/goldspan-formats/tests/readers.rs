@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use goldspan_model::formats::{brat, jsonl};
+use goldspan_formats::{brat, jsonl};
 use goldspan_model::{Error, ProblemKind};
 
 fn jsonl_problems(content: &[u8]) -> Vec<(String, String)> {

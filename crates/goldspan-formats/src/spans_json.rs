@@ -71,11 +71,11 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Location, ProblemKind, Problems};
-use crate::formats::{line_of_byte, read_text, write_atomic};
-use crate::manifest::Manifest;
-use crate::model::{AnnotatedDocument, Annotations, Document, Meta, Relation, Span};
-use crate::text::{self, OffsetDrift, OffsetUnit, UnitConverter};
+use crate::{line_of_byte, read_text, write_atomic};
+use goldspan_model::text::{self, OffsetDrift, OffsetUnit, UnitConverter};
+use goldspan_model::Manifest;
+use goldspan_model::{AnnotatedDocument, Annotations, Document, Meta, Relation, Span};
+use goldspan_model::{Error, Location, ProblemKind, Problems};
 
 // ---------------------------------------------------------------------------------------------
 // Reading: shared parts
@@ -1069,7 +1069,7 @@ pub fn write_label_studio(path: &Path, docs: &[AnnotatedDocument]) -> Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::Layer;
+    use goldspan_model::Layer;
     use proptest::prelude::*;
 
     /// "😀 Zoë met 李雷, then 😀😀 “Liz Truss”." In code points: Zoë 2..5, 李雷 10..12,
@@ -1344,7 +1344,7 @@ mod tests {
     }
 
     fn rich_document() -> AnnotatedDocument {
-        let f = |s, e| crate::model::Fragment::new(s, e).expect("fragment");
+        let f = |s, e| goldspan_model::Fragment::new(s, e).expect("fragment");
         let spans = vec![
             Span::contiguous("T1", "entities", "PERSON", 23, 32).expect("span"),
             Span::contiguous("T2", "quotes", "Source", 2, 5).expect("span"),

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{Error, Location, Problem, ProblemKind, Problems};
-use crate::formats::{is_valid_document_id, line_of_byte, read_text, standoff, toml_string, write_atomic};
-use crate::manifest::{Layer, Manifest, PerHead, RelationType};
-use crate::model::{AnnotatedDocument, Document, Meta};
-use crate::validate::check_document;
+use crate::{is_valid_document_id, line_of_byte, read_text, standoff, toml_string, write_atomic};
+use goldspan_model::check_document;
+use goldspan_model::{AnnotatedDocument, Document, Meta};
+use goldspan_model::{Error, Location, Problem, ProblemKind, Problems};
+use goldspan_model::{Layer, Manifest, PerHead, RelationType};
 
 /// The manifest file name inside a corpus directory.
 pub const MANIFEST: &str = "goldspan.toml";

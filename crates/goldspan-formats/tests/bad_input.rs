@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use goldspan_model::formats::gold::Corpus;
+use goldspan_formats::gold::Corpus;
 use goldspan_model::{Problem, ProblemKind};
 
 /// A copy of the tiny fixture corpus in a temp dir, to break.

@@ -10,11 +10,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::error::{Error, Location, ProblemKind, Problems};
-use crate::formats::{gold, read_text, standoff, write_atomic};
-use crate::manifest::{Layer, Manifest, PerHead, RelationType};
-use crate::model::{AnnotatedDocument, Document};
-use crate::validate::check_document;
+use crate::{gold, read_text, standoff, write_atomic};
+use goldspan_model::check_document;
+use goldspan_model::{AnnotatedDocument, Document};
+use goldspan_model::{Error, Location, ProblemKind, Problems};
+use goldspan_model::{Layer, Manifest, PerHead, RelationType};
 
 /// The brat configuration file name.
 pub const CONF: &str = "annotation.conf";
@@ -260,7 +260,7 @@ pub fn write_dir(dir: &Path, manifest: &Manifest, docs: &[AnnotatedDocument]) ->
     for doc in docs {
         let id = doc.document.id();
         let ann = standoff::write(doc).map_err(|e| {
-            Error::Invalid(vec![crate::error::Problem::new(
+            Error::Invalid(vec![goldspan_model::Problem::new(
                 Location::file(dir.join(format!("{id}.ann"))).in_document(id),
                 ProblemKind::Syntax { message: e.to_string() },
             )])
