@@ -1,7 +1,7 @@
 //! No input makes a reader panic: arbitrary text and mutated valid files go through every
 //! format reader, which must answer with a value or with problems, never a panic.
 
-use goldspan_formats::{conll, jsonl, markup, spans_json, standoff};
+use goldspan_formats::{conll, jsonl, markup, standoff, Format, ReadOptions};
 use goldspan_model::{Document, Location, Meta, Problems};
 use proptest::prelude::*;
 
@@ -101,11 +101,13 @@ proptest! {
         let path = dir.path().join("input");
         std::fs::write(&path, &text).expect("write");
         for scheme in [conll::Scheme::Iob1, conll::Scheme::Iob2, conll::Scheme::Bioes] {
-            let _ = conll::read(&path, scheme, "entities");
+            let _ = Format::Conll.read(&path, &ReadOptions { scheme, ..ReadOptions::default() });
         }
-        let _ = spans_json::read_doccano(&path, Some(&manifest()), "entities");
-        let _ = spans_json::read_spacy(&path, None, "entities");
-        let _ = spans_json::read_label_studio(&path, None, "entities");
+        // Every single-file reader, with and without a manifest.
+        for &format in Format::ALL.iter().filter(|f| !f.is_directory()) {
+            let _ = format.read(&path, &ReadOptions::default());
+            let _ = format.read(&path, &ReadOptions { manifest: Some(manifest()), ..ReadOptions::default() });
+        }
         let _ = jsonl::read_documents(&path, Some(&manifest()));
     }
 }

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use goldspan_formats::{conll, Format};
+use goldspan_model::text::OffsetUnit;
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
 #[derive(Debug, Parser)]
@@ -30,35 +32,14 @@ pub enum Command {
         #[arg(default_value = "corpus/news")]
         corpus: PathBuf,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
         /// Metadata fields to break the counts down by.
         #[arg(long = "by", default_values_t = vec!["domain".to_string()])]
         by: Vec<String>,
     },
-    /// Convert annotations between formats.
-    Convert {
-        /// Input format.
-        #[arg(long, value_enum)]
-        from: FileFormat,
-        /// Output format.
-        #[arg(long, value_enum)]
-        to: FileFormat,
-        /// Input file or directory.
-        input: PathBuf,
-        /// Output file or directory.
-        output: PathBuf,
-        /// Tagging scheme for CoNLL input or output.
-        #[arg(long, value_enum, default_value_t = Scheme::Iob2)]
-        scheme: Scheme,
-        /// The layer CoNLL output is written from; also the layer given to labels read from
-        /// formats without layers when no --manifest says otherwise.
-        #[arg(long, default_value = "entities")]
-        layer: String,
-        /// A goldspan.toml whose layers resolve labels of formats without layers.
-        #[arg(long)]
-        manifest: Option<PathBuf>,
-    },
+    /// Convert annotations between formats, saying what the target cannot hold.
+    Convert(ConvertArgs),
     /// Score predictions (JSON Lines) against gold: every mode, per layer and label, relations,
     /// quote attribution; optional bootstrap intervals, slices, errors and a paired comparison.
     Score(ScoreArgs),
@@ -106,8 +87,8 @@ pub enum Command {
         #[arg(long, default_value_t = 30.0)]
         timeout: f64,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
     },
     /// Inter-annotator agreement between two annotations of the same documents: span F1
     /// (strict and overlap) per layer and label, speaker agreement, Cohen's kappa on tokens.
@@ -117,8 +98,8 @@ pub enum Command {
         /// Annotation set B.
         b: PathBuf,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
     },
     /// Write a deterministic synthetic corpus (OUT/gold.jsonl) and predictions with controlled
     /// error rates (OUT/pred.jsonl): the workload for benchmarks.
@@ -152,6 +133,64 @@ pub enum Command {
         #[command(subcommand)]
         action: MarkupAction,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// Input format.
+    #[arg(long, value_parser = parse_format, help = format_help("Input format"))]
+    pub from: Format,
+    /// Output format.
+    #[arg(long, value_parser = parse_format, help = format_help("Output format"))]
+    pub to: Format,
+    /// Input file or directory.
+    pub input: PathBuf,
+    /// Output file or directory.
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How to read another tool's file: the options every reader shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// Tagging scheme for CoNLL input or output.
+    #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
+    pub scheme: conll::Scheme,
+    /// The layer CoNLL output is written from; also the layer given to labels read from
+    /// formats without layers when no --manifest says otherwise.
+    #[arg(long, default_value = "entities")]
+    pub layer: String,
+    /// A goldspan.toml whose layers resolve labels of formats without layers.
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    /// The unit the input counts offsets in (codepoint, utf16, utf8, grapheme); default the
+    /// tool's own.
+    #[arg(long, value_parser = parse_offset_unit)]
+    pub offset_unit: Option<OffsetUnit>,
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format {name:?}; expected one of {}", names.join(", "))
+    })
+}
+
+fn format_help(what: &str) -> String {
+    let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    format!("{what}: {}", names.join(", "))
+}
+
+fn parse_scheme(name: &str) -> Result<conll::Scheme, String> {
+    conll::Scheme::parse(&name.to_ascii_lowercase()).ok_or_else(|| format!("unknown tagging scheme {name:?}"))
+}
+
+fn parse_offset_unit(name: &str) -> Result<OffsetUnit, String> {
+    OffsetUnit::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = OffsetUnit::ALL.iter().map(|u| u.name()).collect();
+        format!("unknown offset unit {name:?}; expected one of {}", names.join(", "))
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -196,8 +235,8 @@ pub struct ScoreArgs {
     #[arg(long)]
     pub per_document: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, clap::Args)]
@@ -242,8 +281,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_cache: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,33 +311,8 @@ pub enum MarkupAction {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum OutputFormat {
     Table,
     Json,
     Markdown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FileFormat {
-    /// A goldspan corpus directory (goldspan.toml + docs/).
-    Gold,
-    /// A brat directory (ID.txt + ID.ann, annotation.conf).
-    Brat,
-    /// goldspan interchange JSON Lines, with text (gold as one file).
-    Jsonl,
-    /// CoNLL token file (see --scheme).
-    Conll,
-    /// doccano JSONL export (UTF-16 offsets).
-    Doccano,
-    /// Label Studio JSON export (UTF-16 offsets).
-    Labelstudio,
-    /// spaCy-style JSONL: {"text", "ents": [[start, end, label]]}.
-    Spacy,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Scheme {
-    Iob1,
-    Iob2,
-    Bioes,
 }

@@ -8,15 +8,20 @@
 
 pub mod brat;
 pub mod conll;
+pub mod doccano;
+mod format;
 pub mod gold;
 pub mod jsonl;
+pub mod label_studio;
 pub mod markup;
-pub mod spans_json;
+pub mod spacy;
 pub mod standoff;
+mod tool_json;
 
 use std::io::Write as _;
 use std::path::Path;
 
+pub use format::{Collection, Format, ReadOptions, WriteOptions};
 use goldspan_model::{Error, Location, ProblemKind, Problems};
 
 /// Reads a UTF-8 text file, recording a byte-order mark, CRLF line endings or invalid UTF-8

@@ -3,10 +3,11 @@
 //! Every file and protocol counts offsets in Unicode code points, end exclusive (Python string
 //! indices); Rust slices strings by byte. [`Offsets`] converts once per document so that text is
 //! never sliced off a char boundary, and [`OffsetUnit`] names the other units that real tools
-//! emit (UTF-16 code units from JavaScript, UTF-8 bytes) so readers can convert or diagnose them.
+//! emit (UTF-16 code units from JavaScript, UTF-8 bytes, user-perceived characters) so readers
+//! can convert or diagnose them.
 
 use std::fmt;
-use unicode_segmentation::GraphemeCursor;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 /// The unit a tool counted offsets in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +18,40 @@ pub enum OffsetUnit {
     Utf16,
     /// UTF-8 bytes: Rust and C string indices.
     Utf8Byte,
+    /// Extended grapheme clusters (user-perceived characters): doccano's "count grapheme
+    /// clusters as one character" project option. A flag or a family emoji counts 1.
+    Grapheme,
+}
+
+impl OffsetUnit {
+    /// Every unit, in the order a diagnosis tries them.
+    pub const ALL: [OffsetUnit; 4] =
+        [OffsetUnit::CodePoint, OffsetUnit::Utf16, OffsetUnit::Utf8Byte, OffsetUnit::Grapheme];
+
+    /// The command-line spelling: `codepoint`, `utf16`, `utf8` or `grapheme`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OffsetUnit::CodePoint => "codepoint",
+            OffsetUnit::Utf16 => "utf16",
+            OffsetUnit::Utf8Byte => "utf8",
+            OffsetUnit::Grapheme => "grapheme",
+        }
+    }
+
+    /// Parses [`OffsetUnit::name`].
+    pub fn parse(name: &str) -> Option<OffsetUnit> {
+        OffsetUnit::ALL.into_iter().find(|u| u.name() == name)
+    }
+
+    /// The length of `text` in this unit.
+    pub fn len(self, text: &str) -> usize {
+        match self {
+            OffsetUnit::CodePoint => text.chars().count(),
+            OffsetUnit::Utf16 => text.encode_utf16().count(),
+            OffsetUnit::Utf8Byte => text.len(),
+            OffsetUnit::Grapheme => text.graphemes(true).count(),
+        }
+    }
 }
 
 impl fmt::Display for OffsetUnit {
@@ -25,6 +60,7 @@ impl fmt::Display for OffsetUnit {
             OffsetUnit::CodePoint => "code points",
             OffsetUnit::Utf16 => "UTF-16 code units",
             OffsetUnit::Utf8Byte => "UTF-8 bytes",
+            OffsetUnit::Grapheme => "grapheme clusters",
         })
     }
 }
@@ -142,16 +178,26 @@ impl UnitConverter {
     /// Prepares conversion from `unit` for `text`.
     pub fn new(text: &str, unit: OffsetUnit) -> UnitConverter {
         let mut to_cp = Vec::new();
-        if unit != OffsetUnit::CodePoint {
-            for (cp, ch) in text.chars().enumerate() {
-                let width = match unit {
-                    OffsetUnit::Utf16 => ch.len_utf16(),
-                    _ => ch.len_utf8(),
-                };
-                to_cp.push(cp as u32);
-                to_cp.extend(std::iter::repeat_n(u32::MAX, width - 1));
+        match unit {
+            OffsetUnit::CodePoint => {}
+            OffsetUnit::Utf16 | OffsetUnit::Utf8Byte => {
+                for (cp, ch) in text.chars().enumerate() {
+                    let width = if unit == OffsetUnit::Utf16 { ch.len_utf16() } else { ch.len_utf8() };
+                    to_cp.push(cp as u32);
+                    to_cp.extend(std::iter::repeat_n(u32::MAX, width - 1));
+                }
+                to_cp.push(text.chars().count() as u32);
             }
-            to_cp.push(text.chars().count() as u32);
+            OffsetUnit::Grapheme => {
+                // One entry per cluster: the code point it starts at. Nothing lies inside a
+                // cluster in this unit, so no offset is ever rejected as splitting one.
+                let mut cp = 0u32;
+                for cluster in text.graphemes(true) {
+                    to_cp.push(cp);
+                    cp += cluster.chars().count() as u32;
+                }
+                to_cp.push(cp);
+            }
         }
         UnitConverter { unit, to_cp }
     }
@@ -168,13 +214,24 @@ impl UnitConverter {
     }
 }
 
-/// Converts a code point offset into `unit` for `text` (for writers of UTF-16 formats).
+/// Converts a code point offset into `unit` for `text` (for writers of formats counting in
+/// other units). `None` past the end, or inside a grapheme cluster when `unit` counts clusters.
 pub fn code_point_to_unit(text: &str, offsets: &Offsets, cp: usize, unit: OffsetUnit) -> Option<usize> {
     let byte = offsets.byte(cp)?;
     Some(match unit {
         OffsetUnit::CodePoint => cp,
         OffsetUnit::Utf8Byte => byte,
         OffsetUnit::Utf16 => text[..byte].chars().map(char::len_utf16).sum(),
+        OffsetUnit::Grapheme => {
+            let mut clusters = 0;
+            for (start, _) in text.grapheme_indices(true) {
+                if start >= byte {
+                    return (start == byte).then_some(clusters);
+                }
+                clusters += 1;
+            }
+            clusters
+        }
     })
 }
 
@@ -200,13 +257,16 @@ impl fmt::Display for OffsetDrift {
 /// Explains a mismatch between `expected` (the text a file says a span covers) and the text at
 /// code points `start..end`: tries the other units, then CRLF drift. `None` if nothing fits.
 pub fn diagnose_drift(text: &str, start: usize, end: usize, expected: &str) -> Option<OffsetDrift> {
-    for unit in [OffsetUnit::Utf16, OffsetUnit::Utf8Byte] {
+    let fits = |unit| {
         let conv = UnitConverter::new(text, unit);
-        if let (Some(s), Some(e)) = (conv.to_code_point(start), conv.to_code_point(end)) {
-            let offsets = Offsets::new(text);
-            if slice(text, &offsets, s, e) == Some(expected) {
-                return Some(OffsetDrift::Unit(unit));
-            }
+        match (conv.to_code_point(start), conv.to_code_point(end)) {
+            (Some(s), Some(e)) => slice(text, &Offsets::new(text), s, e) == Some(expected),
+            _ => false,
+        }
+    };
+    for unit in [OffsetUnit::Utf16, OffsetUnit::Utf8Byte] {
+        if fits(unit) {
+            return Some(OffsetDrift::Unit(unit));
         }
     }
     if text.contains("\r\n") {
@@ -216,7 +276,9 @@ pub fn diagnose_drift(text: &str, start: usize, end: usize, expected: &str) -> O
             return Some(OffsetDrift::Crlf);
         }
     }
-    None
+    // Last: in text whose only clusters of several code points are "\r\n", counting clusters
+    // is CRLF drift, named as such above.
+    fits(OffsetUnit::Grapheme).then_some(OffsetDrift::Unit(OffsetUnit::Grapheme))
 }
 
 #[cfg(test)]
@@ -263,6 +325,31 @@ mod tests {
         assert_eq!(conv.to_code_point(4), Some(3));
         assert_eq!(conv.to_code_point(5), None);
         assert_eq!(code_point_to_unit(text, &Offsets::new(text), 2, OffsetUnit::Utf16), Some(3));
+    }
+
+    #[test]
+    fn grapheme_offsets_count_clusters() {
+        // "e" + combining acute is one cluster, the flag (two regional indicators) is one.
+        let text = "e\u{301}x🇫🇷y";
+        let o = Offsets::new(text);
+        let conv = UnitConverter::new(text, OffsetUnit::Grapheme);
+        let expected = [(0, 0), (1, 2), (2, 3), (3, 5), (4, 6)];
+        for (cluster, cp) in expected {
+            assert_eq!(conv.to_code_point(cluster), Some(cp), "cluster {cluster}");
+            assert_eq!(code_point_to_unit(text, &o, cp, OffsetUnit::Grapheme), Some(cluster), "code point {cp}");
+        }
+        assert_eq!(conv.to_code_point(5), None, "past the end");
+        assert_eq!(code_point_to_unit(text, &o, 1, OffsetUnit::Grapheme), None, "inside a cluster");
+        assert_eq!(OffsetUnit::Grapheme.len(text), 4);
+        assert_eq!(diagnose_drift(text, 3, 4, "y"), Some(OffsetDrift::Unit(OffsetUnit::Grapheme)));
+    }
+
+    #[test]
+    fn unit_names_round_trip() {
+        for unit in OffsetUnit::ALL {
+            assert_eq!(OffsetUnit::parse(unit.name()), Some(unit));
+        }
+        assert_eq!(OffsetUnit::parse("bytes"), None);
     }
 
     #[test]

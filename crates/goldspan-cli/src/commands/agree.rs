@@ -9,7 +9,7 @@ use goldspan_score::Mode;
 use serde_json::{json, Map, Value};
 
 use super::print;
-use crate::args::Format;
+use crate::args::OutputFormat;
 use crate::table::Table;
 use crate::Outcome;
 
@@ -24,7 +24,7 @@ fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
-pub fn run(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome> {
+pub fn run(a: &Path, b: &Path, format: OutputFormat) -> anyhow::Result<Outcome> {
     let ga = Gold::open(a, None, None).with_context(|| format!("cannot read {}", a.display()))?;
     let gb = Gold::open(b, None, None).with_context(|| format!("cannot read {}", b.display()))?;
     let result = agree(&ga, &gb)?;
@@ -59,8 +59,8 @@ pub fn run(a: &Path, b: &Path, format: Format) -> anyhow::Result<Outcome> {
         "speakers": {"quotations_both_found": speakers.matched, "same_speaker": speakers.speaker_right, "agreement": speakers.attribution_accuracy()},
     });
     let text = match format {
-        Format::Json => serde_json::to_string_pretty(&json)? + "\n",
-        Format::Table | Format::Markdown => render(&json, format == Format::Markdown),
+        OutputFormat::Json => serde_json::to_string_pretty(&json)? + "\n",
+        OutputFormat::Table | OutputFormat::Markdown => render(&json, format == OutputFormat::Markdown),
     };
     print(&text)?;
     Ok(Outcome::Ok)

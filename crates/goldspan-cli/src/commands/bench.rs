@@ -7,7 +7,7 @@ use goldspan_runner::{bench, Pass};
 use serde_json::json;
 
 use super::print;
-use crate::args::Format;
+use crate::args::OutputFormat;
 use crate::table::Table;
 use crate::Outcome;
 
@@ -18,7 +18,7 @@ pub fn run(
     repeat: usize,
     jobs: Option<usize>,
     timeout: f64,
-    format: Format,
+    format: OutputFormat,
 ) -> anyhow::Result<Outcome> {
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let timeout = goldspan_runner::eval::seconds(timeout).map_err(|m| anyhow::anyhow!("--timeout {m}"))?;
@@ -30,12 +30,12 @@ pub fn run(
             "failures": p.failures})
     };
     let text = match format {
-        Format::Json => {
+        OutputFormat::Json => {
             let j = json!({"extractor": report.extractor, "documents": report.documents, "bytes": report.bytes,
                 "single_thread": pass_json(&report.single), "all_cores": pass_json(&report.parallel)});
             serde_json::to_string_pretty(&j)? + "\n"
         }
-        Format::Table | Format::Markdown => {
+        OutputFormat::Table | OutputFormat::Markdown => {
             let mut t = Table::new(&["pass", "threads", "docs/s", "MB/s", "p50 ms", "p95 ms", "p99 ms", "failures"]);
             for (name, p) in [("single thread", &report.single), ("all cores", &report.parallel)] {
                 t.row(vec![
@@ -49,7 +49,7 @@ pub fn run(
                     p.failures.to_string(),
                 ]);
             }
-            let table = if format == Format::Markdown { t.markdown() } else { t.render() };
+            let table = if format == OutputFormat::Markdown { t.markdown() } else { t.render() };
             format!(
                 "{}: {} documents per pass ({:.2} MB), after a warm-up pass\n\n{table}",
                 report.extractor,

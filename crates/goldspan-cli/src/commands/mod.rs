@@ -20,9 +20,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Validate { corpus } => validate::run(&corpus),
         Command::Stats { corpus, format, by } => stats::run(&corpus, format, &by),
-        Command::Convert { from, to, input, output, scheme, layer, manifest } => {
-            convert::run(from, to, &input, &output, scheme, &layer, manifest.as_deref())
-        }
+        Command::Convert(args) => convert::run(&args),
         Command::Markup { action } => markup::run(action),
         Command::Score(args) => score::run(&args),
         Command::Run(args) => run::run(&args),

@@ -13,7 +13,7 @@ use goldspan_runner::{Config, LabelMap, RunConfig, RunOutcome};
 use goldspan_score::{Mode, Options};
 
 use super::print;
-use crate::args::{Format, RunArgs};
+use crate::args::{OutputFormat, RunArgs};
 use crate::Outcome;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
@@ -75,13 +75,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         let outcome = run_with_progress(&registry, &e.run).with_context(|| format!("run {}", e.name))?;
         let results = eval::results_json(&outcome, &e.run, e.bootstrap);
         match args.format {
-            Format::Json => json.push(results),
-            Format::Table | Format::Markdown => out.push_str(&render(e, &outcome, args.format == Format::Markdown)),
+            OutputFormat::Json => json.push(results),
+            OutputFormat::Table | OutputFormat::Markdown => {
+                out.push_str(&render(e, &outcome, args.format == OutputFormat::Markdown))
+            }
         }
     }
     let text = match args.format {
-        Format::Json if json.len() == 1 => serde_json::to_string_pretty(&json[0])? + "\n",
-        Format::Json => serde_json::to_string_pretty(&json)? + "\n",
+        OutputFormat::Json if json.len() == 1 => serde_json::to_string_pretty(&json[0])? + "\n",
+        OutputFormat::Json => serde_json::to_string_pretty(&json)? + "\n",
         _ => out,
     };
     print(&text)?;

@@ -10,7 +10,7 @@ use goldspan_score::bootstrap;
 use goldspan_score::{Counts, Mode, Options};
 
 use super::print;
-use crate::args::{Format, ScoreArgs};
+use crate::args::{OutputFormat, ScoreArgs};
 use crate::table::Table;
 use crate::Outcome;
 
@@ -49,15 +49,15 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     };
     let comparison = against.as_ref().map(|b| compare(&eval, b, args.bootstrap.max(1000), args.seed));
     let text = match args.format {
-        Format::Json => {
+        OutputFormat::Json => {
             let mut json = results::to_json(&eval, &info, args.per_document);
             if let Some(rows) = &comparison {
                 json["comparison"] = serde_json::Value::Array(rows.iter().map(Row::json).collect());
             }
             serde_json::to_string_pretty(&json)? + "\n"
         }
-        Format::Table | Format::Markdown => {
-            render(&eval, &info, comparison.as_deref(), args.format == Format::Markdown)
+        OutputFormat::Table | OutputFormat::Markdown => {
+            render(&eval, &info, comparison.as_deref(), args.format == OutputFormat::Markdown)
         }
     };
     print(&text)?;

@@ -9,11 +9,11 @@ use goldspan_model::Manifest;
 use serde_json::{json, Value};
 
 use super::print;
-use crate::args::Format;
+use crate::args::OutputFormat;
 use crate::table::Table;
 use crate::Outcome;
 
-pub fn run(corpus: &Path, format: Format, by: &[String]) -> anyhow::Result<Outcome> {
+pub fn run(corpus: &Path, format: OutputFormat, by: &[String]) -> anyhow::Result<Outcome> {
     let opened = Corpus::open(corpus).with_context(|| format!("cannot open corpus {}", corpus.display()))?;
     let by: Vec<&str> = by.iter().map(String::as_str).collect();
     let mut stats = Stats::default();
@@ -26,9 +26,9 @@ pub fn run(corpus: &Path, format: Format, by: &[String]) -> anyhow::Result<Outco
         stats.splits.entry(split.clone()).or_default();
     }
     let text = match format {
-        Format::Json => serde_json::to_string_pretty(&to_json(opened.manifest().name.as_str(), &stats))? + "\n",
-        Format::Table => render(opened.manifest(), &stats, false),
-        Format::Markdown => render(opened.manifest(), &stats, true),
+        OutputFormat::Json => serde_json::to_string_pretty(&to_json(opened.manifest().name.as_str(), &stats))? + "\n",
+        OutputFormat::Table => render(opened.manifest(), &stats, false),
+        OutputFormat::Markdown => render(opened.manifest(), &stats, true),
     };
     print(&text)?;
     Ok(Outcome::Ok)

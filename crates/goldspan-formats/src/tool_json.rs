@@ -1,0 +1,700 @@
+//! What the annotation tools' JSON formats share: reading records that carry text and span
+//! offsets in the tool's unit, naming every problem's line and document, and writing spans and
+//! metadata while reporting what a format cannot hold. Each tool has its own module
+//! ([`crate::doccano`], [`crate::label_studio`], [`crate::spacy`]); this one holds their common
+//! parts so each rule is written once.
+//!
+//! # Reading
+//!
+//! - A span's layer is the manifest's layer for its label when a manifest is given (an
+//!   undeclared label is a problem), else `default_layer`.
+//! - A byte-order mark, invalid UTF-8, invalid JSON, a missing or empty text, and offsets that
+//!   are out of range, reversed, empty or inside a character are problems naming the file, the
+//!   line and the document. Readers go on after a problem, report all of them, and return
+//!   [`Error::Invalid`] if there was any. The document of a line that is not valid JSON is
+//!   named when its id can be found before the error. Duplicate document ids are problems.
+//! - Metadata values are strings; numbers and booleans are kept as their JSON text.
+//!
+//! # Writing
+//!
+//! Only contiguous spans are written; writers return, one human-readable line each, what the
+//! format cannot hold: discontinuous spans, relations (except Label Studio's), clusters,
+//! attributes, notes, metadata keys the format reserves, and span layers when a document has
+//! more than one (reading back takes layers from the manifest). doccano records are
+//! `{"id", "text", "label", ...metadata}`, spaCy records `{"id", "text", "ents", "meta"}`, and a
+//! Label Studio export is one task per line, with `data.id`, `data.text` and metadata in
+//! `data`, span results keeping their span ids, `from_name: "label"` and `to_name: "text"`
+//! (a labeling config `<Labels name="label" toName="text">` over `<Text name="text"
+//! value="$text"/>`), and `right` relations.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use goldspan_model::text::{self, OffsetUnit, UnitConverter};
+use goldspan_model::{
+    AnnotatedDocument, Annotations, Document, Error, Location, Manifest, Meta, ProblemKind, Problems, Span,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::format::ReadOptions;
+use crate::write_atomic;
+
+// ---------------------------------------------------------------------------------------------
+// Reading: shared parts
+
+/// State of one file being read.
+pub(crate) struct Reading<'a> {
+    pub(crate) location: Location,
+    pub(crate) stem: String,
+    pub(crate) manifest: Option<&'a Manifest>,
+    pub(crate) default_layer: &'a str,
+    /// The unit the file's offsets count: the tool's own unless the user said otherwise.
+    pub(crate) unit: OffsetUnit,
+    pub(crate) problems: Problems,
+    /// Document id to the line it was first read from.
+    pub(crate) seen: HashMap<String, usize>,
+    pub(crate) docs: Vec<AnnotatedDocument>,
+}
+
+impl<'a> Reading<'a> {
+    /// Reading `path` with `options`; offsets count `tool_unit` unless the options override it.
+    pub(crate) fn new(path: &Path, options: &'a ReadOptions, tool_unit: OffsetUnit) -> Reading<'a> {
+        Reading {
+            location: Location::file(path),
+            stem: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "doc".into()),
+            manifest: options.manifest.as_ref(),
+            default_layer: &options.layer,
+            unit: options.offset_unit.unwrap_or(tool_unit),
+            problems: Problems::default(),
+            seen: HashMap::new(),
+            docs: Vec::new(),
+        }
+    }
+
+    /// The id of the `n`-th record (1-based) when it has none.
+    pub(crate) fn generated_id(&self, n: usize) -> String {
+        format!("{}-{n:04}", self.stem)
+    }
+
+    pub(crate) fn syntax(&mut self, at: &Location, message: String) {
+        self.problems.push(at.clone(), ProblemKind::Syntax { message });
+    }
+
+    /// A span from offsets counted in the format's unit.
+    pub(crate) fn span(
+        &self,
+        offsets: &OffsetReader,
+        id: String,
+        label: &str,
+        start: usize,
+        end: usize,
+    ) -> Result<Span, ProblemKind> {
+        let s = offsets.code_point(&id, start)?;
+        let e = offsets.code_point(&id, end)?;
+        let layer = match self.manifest {
+            Some(manifest) => match manifest.layer_of(label) {
+                Some(layer) => layer.name.as_str(),
+                None => return Err(ProblemKind::UnknownLabel { span: id, label: label.to_owned(), layer: None }),
+            },
+            None => self.default_layer,
+        };
+        Span::contiguous(id.as_str(), layer, label, s, e).ok_or_else(|| ProblemKind::Syntax {
+            message: format!("span {id}: offsets {start}..{end} are empty or reversed (start must be below end)"),
+        })
+    }
+
+    /// Adds a document read from `line`, unless its id was seen before.
+    pub(crate) fn push_document(&mut self, line: usize, doc: AnnotatedDocument) {
+        let id = doc.document.id().to_owned();
+        if let Some(&first) = self.seen.get(&id) {
+            let at = self.location.at_line(line).in_document(&id);
+            self.problems.push(at, ProblemKind::DuplicateId { id, first_line: Some(first) });
+            return;
+        }
+        self.seen.insert(id, line);
+        self.docs.push(doc);
+    }
+
+    pub(crate) fn finish(self) -> Result<Vec<AnnotatedDocument>, Error> {
+        self.problems.into_result(self.docs)
+    }
+}
+
+/// Converts one text's offsets, counted in a format's unit, to code points.
+pub(crate) struct OffsetReader {
+    unit: OffsetUnit,
+    converter: UnitConverter,
+    len_units: usize,
+    len_chars: usize,
+}
+
+impl OffsetReader {
+    pub(crate) fn new(text: &str, unit: OffsetUnit) -> OffsetReader {
+        let len_chars = text.chars().count();
+        let len_units = if unit == OffsetUnit::CodePoint { len_chars } else { unit.len(text) };
+        OffsetReader { unit, converter: UnitConverter::new(text, unit), len_units, len_chars }
+    }
+
+    pub(crate) fn code_point(&self, span: &str, offset: usize) -> Result<usize, ProblemKind> {
+        if offset > self.len_units {
+            return Err(ProblemKind::OffsetOutOfRange { span: span.to_owned(), offset, len: self.len_chars });
+        }
+        self.converter.to_code_point(offset).ok_or_else(|| ProblemKind::OffsetInsideUnit {
+            span: span.to_owned(),
+            offset,
+            unit: self.unit,
+        })
+    }
+}
+
+/// A metadata value: strings as they are, numbers and booleans as their JSON text.
+pub(crate) fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(value.to_string()),
+        _ => None,
+    }
+}
+
+/// An id given as a string or a number.
+pub(crate) fn id_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn offset(value: Option<&Value>) -> Option<usize> {
+    value.and_then(Value::as_u64).and_then(|v| usize::try_from(v).ok())
+}
+
+/// `[start, end, "LABEL"]`.
+pub(crate) fn triple(value: &Value) -> Option<(usize, usize, &str)> {
+    match value.as_array()?.as_slice() {
+        [s, e, label] => Some((offset(Some(s))?, offset(Some(e))?, label.as_str()?)),
+        _ => None,
+    }
+}
+
+/// A serde_json error as a message with a column, its line being reported by the location.
+pub(crate) fn json_error(e: &serde_json::Error, column: usize) -> String {
+    let text = e.to_string();
+    let message = text.rsplit_once(" at line ").map_or(text.as_str(), |(m, _)| m);
+    format!("invalid JSON at column {column}: {message}")
+}
+
+pub(crate) fn skip_whitespace(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// The index just past the JSON string starting at `bytes[start]` (a `"`), if it is closed.
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Best effort for JSON that does not parse: the string or integer under the key `path`
+/// (`["id"]`, `["data", "id"]`), found by scanning keys and brackets up to where the text breaks.
+pub(crate) fn guess_key(json: &str, path: &[&str]) -> Option<String> {
+    let bytes = json.as_bytes();
+    let mut containers: Vec<Option<String>> = Vec::new(); // the key each open container sits under
+    let mut key: Option<String> = None;
+    let mut i = 0;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'"' => {
+                let end = string_end(bytes, i)?;
+                let s: String = serde_json::from_str(json.get(i..end)?).ok()?;
+                i = skip_whitespace(bytes, end);
+                if bytes.get(i) != Some(&b':') {
+                    continue;
+                }
+                i = skip_whitespace(bytes, i + 1);
+                let outer = containers.iter().skip(1).map(Option::as_deref);
+                let here = containers.len() == path.len()
+                    && path.last() == Some(&s.as_str())
+                    && outer.eq(path.iter().take(path.len().saturating_sub(1)).map(|p| Some(*p)));
+                if here {
+                    return match bytes.get(i) {
+                        Some(b'"') => serde_json::from_str(json.get(i..string_end(bytes, i)?)?).ok(),
+                        _ => {
+                            let digits = bytes.iter().skip(i).take_while(|b| b.is_ascii_digit()).count();
+                            json.get(i..i + digits).filter(|d| !d.is_empty()).map(str::to_owned)
+                        }
+                    };
+                }
+                key = Some(s);
+            }
+            b'{' | b'[' => {
+                containers.push(key.take());
+                i += 1;
+            }
+            b'}' | b']' => {
+                containers.pop();
+                i += 1;
+            }
+            b',' => {
+                key = None;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The signature of a JSONL format's record reader: metadata and annotations of one record.
+pub(crate) type RecordReader = fn(&mut Reading<'_>, &Map<String, Value>, &str, &Location) -> (Meta, Annotations);
+
+/// Reads a JSON Lines file whose records have `"id"` and `"text"`, leaving the rest to `record`.
+pub(crate) fn read_jsonl(
+    path: &Path,
+    options: &ReadOptions,
+    tool_unit: OffsetUnit,
+    record: RecordReader,
+) -> Result<Vec<AnnotatedDocument>, Error> {
+    let mut r = Reading::new(path, options, tool_unit);
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            r.problems.push(r.location.clone(), ProblemKind::Io(e));
+            return r.finish();
+        }
+    };
+    let mut body = bytes.as_slice();
+    let mut line_start = 0;
+    if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
+        r.problems.push(r.location.at_line(1), ProblemKind::ByteOrderMark);
+        body = rest;
+        line_start = 3;
+    }
+    let mut ordinal = 0;
+    for (index, raw) in body.split(|&b| b == b'\n').enumerate() {
+        let line = index + 1;
+        let start = line_start;
+        line_start += raw.len() + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        ordinal += 1;
+        let at = r.location.at_line(line);
+        let json = match std::str::from_utf8(raw) {
+            Ok(json) => json,
+            Err(e) => {
+                let at = match guess_key(&String::from_utf8_lossy(raw), &["id"]) {
+                    Some(id) => at.in_document(&id),
+                    None => at,
+                };
+                r.problems.push(at, ProblemKind::InvalidUtf8 { byte: start + e.valid_up_to() });
+                continue;
+            }
+        };
+        let value: Value = match serde_json::from_str(json) {
+            Ok(v) => v,
+            Err(e) => {
+                let at = match guess_key(json, &["id"]) {
+                    Some(id) => at.in_document(&id),
+                    None => at,
+                };
+                r.syntax(&at, json_error(&e, e.column()));
+                continue;
+            }
+        };
+        let Some(obj) = value.as_object() else {
+            r.syntax(&at, "expected a JSON object".into());
+            continue;
+        };
+        let id = match obj.get("id") {
+            None | Some(Value::Null) => r.generated_id(ordinal),
+            Some(v) => match id_of(v) {
+                Some(id) => id,
+                None => {
+                    let generated = r.generated_id(ordinal);
+                    r.syntax(&at.in_document(&generated), format!("\"id\" must be a string or a number, found {v}"));
+                    continue;
+                }
+            },
+        };
+        let at = at.in_document(&id);
+        let Some(text) = obj.get("text").and_then(Value::as_str) else {
+            r.syntax(&at, "the record has no \"text\" string".into());
+            continue;
+        };
+        if text.is_empty() {
+            r.problems.push(at, ProblemKind::EmptyDocument);
+            continue;
+        }
+        let (meta, annotations) = record(&mut r, obj, text, &at);
+        r.push_document(line, AnnotatedDocument { document: Document::new(id, text, meta), annotations });
+    }
+    r.finish()
+}
+
+/// Byte ranges of the elements of the top-level JSON array in `text`, found by matching
+/// brackets outside strings; the elements themselves are parsed later, one by one.
+pub(crate) fn array_elements(text: &str) -> Result<Vec<(usize, usize)>, (usize, &'static str)> {
+    let bytes = text.as_bytes();
+    let mut i = skip_whitespace(bytes, 0);
+    if bytes.get(i) != Some(&b'[') {
+        return Err((i, "expected a JSON array of tasks (Label Studio's JSON export)"));
+    }
+    i = skip_whitespace(bytes, i + 1);
+    let mut elements = Vec::new();
+    if bytes.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            let start = i;
+            let mut depth = 0usize;
+            loop {
+                match bytes.get(i) {
+                    None => return Err((start, "the array of tasks is not closed")),
+                    Some(b'"') => i = string_end(bytes, i).ok_or((i, "a string is not closed"))?,
+                    Some(b'{' | b'[') => {
+                        depth += 1;
+                        i += 1;
+                    }
+                    Some(b',' | b']') if depth == 0 => break,
+                    Some(b'}') if depth == 0 => return Err((i, "unbalanced '}'")),
+                    Some(b'}' | b']') => {
+                        depth -= 1;
+                        i += 1;
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+            let end = start + text.get(start..i).map_or(0, |t| t.trim_end().len());
+            if end == start {
+                return Err((i, "an element of the array of tasks is empty (a stray comma?)"));
+            }
+            elements.push((start, end));
+            let closing = bytes.get(i) == Some(&b']');
+            i = skip_whitespace(bytes, i + 1);
+            if closing {
+                break;
+            }
+        }
+    }
+    if skip_whitespace(bytes, i) < bytes.len() {
+        return Err((i, "unexpected text after the array of tasks"));
+    }
+    Ok(elements)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+pub(crate) fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The spans a writer can hold, with their UTF-16 or code-point offsets; reports the others and
+/// the annotations no span format holds (relations unless `relations_kept`).
+pub(crate) fn writable_spans<'d>(
+    doc: &'d AnnotatedDocument,
+    unit: OffsetUnit,
+    relations_kept: bool,
+    lost: &mut Vec<String>,
+) -> Vec<(&'d Span, usize, usize)> {
+    let d = &doc.document;
+    let a = &doc.annotations;
+    let mut lose = |what: String| lost.push(format!("document {}: {what}", d.id()));
+    let mut spans = Vec::new();
+    for span in &a.spans {
+        if span.fragments().len() > 1 {
+            lose(format!(
+                "span {} ({} {}..{}) is discontinuous, dropped",
+                span.id(),
+                span.label(),
+                span.start(),
+                span.end()
+            ));
+            continue;
+        }
+        let convert = |cp| text::code_point_to_unit(d.text(), d.offsets(), cp, unit);
+        match (convert(span.start()), convert(span.end())) {
+            (Some(start), Some(end)) => spans.push((span, start, end)),
+            _ => lose(format!("span {} is past the end of the text, dropped", span.id())),
+        }
+    }
+    let relations = if relations_kept { 0 } else { a.relations.len() };
+    for (n, what) in [
+        (relations, "relation"),
+        (a.clusters.len(), "cluster"),
+        (a.attributes.len(), "attribute"),
+        (a.notes.len(), "note"),
+    ] {
+        if n > 0 {
+            lose(format!("{} dropped (the format cannot hold them)", plural(n, what)));
+        }
+    }
+    let layers: BTreeSet<&str> = a.spans.iter().map(Span::layer).collect();
+    if layers.len() > 1 {
+        let list: Vec<&str> = layers.into_iter().collect();
+        lose(format!("span layers are not stored ({}); reading back takes them from the manifest", list.join(", ")));
+    }
+    spans
+}
+
+/// Metadata, minus the keys the format reserves (reported).
+pub(crate) fn writable_meta<'d>(
+    doc: &'d AnnotatedDocument,
+    reserved: &[&str],
+    lost: &mut Vec<String>,
+) -> BTreeMap<&'d str, &'d str> {
+    let mut meta = BTreeMap::new();
+    for (k, v) in doc.document.meta() {
+        if reserved.contains(&k.as_str()) {
+            lost.push(format!("document {}: metadata {k:?} dropped (the format uses that key)", doc.document.id()));
+        } else {
+            meta.insert(k.as_str(), v.as_str());
+        }
+    }
+    meta
+}
+
+pub(crate) fn write_lines(path: &Path, lines: &[String]) -> Result<(), Error> {
+    let mut out = String::new();
+    for line in lines {
+        out.push_str(line);
+        out.push('\n');
+    }
+    write_atomic(path, out.as_bytes())
+}
+
+pub(crate) fn to_json(value: &impl Serialize) -> String {
+    // Serialising these structs (strings, integers, string maps) cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Fixtures shared by the tools' tests: a text whose offsets differ in every unit, and
+    //! generated documents for round trips.
+    use super::*;
+    use goldspan_model::{Layer, Relation};
+    use proptest::prelude::*;
+
+    /// "😀 Zoë met 李雷, then 😀😀 “Liz Truss”." In code points: Zoë 2..5, 李雷 10..12,
+    /// Liz Truss 23..32. Each emoji is two UTF-16 units, so in UTF-16: 3..6, 11..13, 26..35.
+    pub(crate) const TEXT: &str = "😀 Zoë met 李雷, then 😀😀 “Liz Truss”.";
+
+    pub(crate) fn file(name: &str, contents: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, contents).expect("write fixture");
+        (dir, path)
+    }
+
+    pub(crate) fn manifest() -> Manifest {
+        let layer = |name: &str, labels: &[&str]| Layer {
+            name: name.into(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            relations: Vec::new(),
+        };
+        Manifest {
+            layers: vec![layer("entities", &["PERSON", "GPE"]), layer("quotes", &["Quote", "Source"])],
+            ..Manifest::default()
+        }
+    }
+
+    /// (id, layer, label, start, end, covered text) of every span.
+    pub(crate) fn spans(doc: &AnnotatedDocument) -> Vec<(String, String, String, usize, usize, String)> {
+        doc.annotations
+            .spans
+            .iter()
+            .map(|s| {
+                let covered = doc.document.slice(s.start(), s.end()).unwrap_or("?").to_owned();
+                (s.id().into(), s.layer().into(), s.label().into(), s.start(), s.end(), covered)
+            })
+            .collect()
+    }
+
+    pub(crate) fn expected_people() -> Vec<(String, String, String, usize, usize, String)> {
+        [("T1", 2, 5, "Zoë"), ("T2", 10, 12, "李雷"), ("T3", 23, 32, "Liz Truss")]
+            .into_iter()
+            .map(|(id, s, e, t)| (id.into(), "entities".into(), "PERSON".into(), s, e, t.into()))
+            .collect()
+    }
+
+    pub(crate) fn json(s: &str) -> String {
+        serde_json::to_string(s).expect("string serialises")
+    }
+
+    pub(crate) fn rich_document() -> AnnotatedDocument {
+        let f = |s, e| goldspan_model::Fragment::new(s, e).expect("fragment");
+        let spans = vec![
+            Span::contiguous("T1", "entities", "PERSON", 23, 32).expect("span"),
+            Span::contiguous("T2", "quotes", "Source", 2, 5).expect("span"),
+            Span::new("T3", "quotes", "Quote", vec![f(6, 9), f(14, 18)]).expect("span"),
+        ];
+        let relations = vec![
+            Relation { id: "R1".into(), kind: "speaker".into(), head: "T2".into(), tail: "T1".into() },
+            Relation { id: "R2".into(), kind: "speaker".into(), head: "T3".into(), tail: "T2".into() },
+        ];
+        let annotations =
+            Annotations { spans, relations, clusters: vec![vec!["T1".into(), "T2".into()]], ..Annotations::default() };
+        let mut meta = Meta::new();
+        meta.insert("text".into(), "clash".into());
+        meta.insert("desk".into(), "politics".into());
+        AnnotatedDocument { document: Document::new("d1", TEXT, meta), annotations }
+    }
+
+    /// Text mixing ASCII, accented letters, Cyrillic, CJK, emoji, curly quotes and line breaks.
+    pub(crate) fn text() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9 éüçñÅ\u{301}ЖжЯя李雷東京😀🎉👍🏽“”‘’«»\n\t.,]{1,40}"
+    }
+
+    /// Documents with contiguous spans `T1..` (in order), optional metadata, and relations
+    /// `R1..` between spans when `relations`.
+    pub(crate) fn documents(relations: bool) -> impl Strategy<Value = Vec<AnnotatedDocument>> {
+        let doc = (
+            text(),
+            prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0..3usize), 0..6),
+            prop::collection::btree_map("(desk|source|title)", "[a-zé😀 ]{0,8}", 0..3),
+            prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..4),
+        );
+        prop::collection::vec(doc, 1..4).prop_map(move |docs| {
+            docs.into_iter()
+                .enumerate()
+                .map(|(d, (text, raw_spans, meta, raw_relations))| {
+                    let len = text.chars().count();
+                    let mut spans = Vec::new();
+                    for (a, b, label) in raw_spans {
+                        let (a, b) = (a.index(len + 1), b.index(len + 1));
+                        let (start, end) = (a.min(b), a.max(b));
+                        let label = ["PERSON", "GPE", "ORG"][label];
+                        if let Some(span) =
+                            Span::contiguous(format!("T{}", spans.len() + 1), "entities", label, start, end)
+                        {
+                            spans.push(span);
+                        }
+                    }
+                    let mut rels = Vec::new();
+                    if relations && !spans.is_empty() {
+                        for (h, t) in raw_relations {
+                            let (head, tail) = (spans[h.index(spans.len())].id(), spans[t.index(spans.len())].id());
+                            rels.push(Relation {
+                                id: format!("R{}", rels.len() + 1),
+                                kind: "rel".into(),
+                                head: head.into(),
+                                tail: tail.into(),
+                            });
+                        }
+                    }
+                    let annotations = Annotations { spans, relations: rels, ..Annotations::default() };
+                    AnnotatedDocument { document: Document::new(format!("d{d}"), text, meta), annotations }
+                })
+                .collect()
+        })
+    }
+
+    pub(crate) type Writer = fn(&Path, &[AnnotatedDocument]) -> Result<Vec<String>, Error>;
+    pub(crate) type Reader = fn(&Path, &ReadOptions) -> Result<Vec<AnnotatedDocument>, Error>;
+
+    /// Read options with `manifest` and default layer `layer`.
+    pub(crate) fn options(manifest: Option<Manifest>, layer: &str) -> ReadOptions {
+        ReadOptions { manifest, layer: layer.into(), ..ReadOptions::default() }
+    }
+
+    pub(crate) fn round_trip(docs: &[AnnotatedDocument], write: Writer, read: Reader) -> Result<(), TestCaseError> {
+        let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let path = dir.path().join("out.json");
+        let lost = write(&path, docs).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(lost.is_empty(), "lost: {:?}", lost);
+        let back = read(&path, &options(None, "entities")).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(back, docs);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+    use crate::doccano;
+    use crate::label_studio;
+    use crate::spacy;
+    use goldspan_model::Relation;
+
+    #[test]
+    fn writers_use_each_formats_units_and_report_losses() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let doc = rich_document();
+
+        let path = dir.path().join("d.jsonl");
+        let lost = doccano::write(&path, std::slice::from_ref(&doc)).expect("writes");
+        let written = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(
+            written,
+            format!(
+                "{{\"id\":\"d1\",\"text\":{},\"label\":[[26,35,\"PERSON\"],[3,6,\"Source\"]],\"desk\":\"politics\"}}\n",
+                json(TEXT)
+            )
+        );
+        assert_eq!(
+            lost,
+            [
+                "document d1: span T3 (Quote 6..18) is discontinuous, dropped",
+                "document d1: 2 relations dropped (the format cannot hold them)",
+                "document d1: 1 cluster dropped (the format cannot hold them)",
+                "document d1: span layers are not stored (entities, quotes); reading back takes them from the manifest",
+                "document d1: metadata \"text\" dropped (the format uses that key)",
+            ]
+        );
+
+        let path = dir.path().join("s.jsonl");
+        spacy::write(&path, std::slice::from_ref(&doc)).expect("writes");
+        let written = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            written.contains(
+                "\"ents\":[[23,32,\"PERSON\"],[2,5,\"Source\"]],\"meta\":{\"desk\":\"politics\",\"text\":\"clash\"}"
+            ),
+            "{written}"
+        );
+
+        let path = dir.path().join("ls.json");
+        let lost = label_studio::write(&path, std::slice::from_ref(&doc)).expect("writes");
+        assert!(
+            lost.contains(
+                &"document d1: relation R2 (speaker T3 -> T2) dropped: a span it links was not written".to_owned()
+            ),
+            "{lost:?}"
+        );
+        assert!(!lost.iter().any(|l| l.contains("relations dropped")), "{lost:?}");
+        let back = label_studio::read(&path, &options(Some(manifest()), "unused")).expect("reads back");
+        let found: Vec<_> = spans(&back[0]).into_iter().map(|s| (s.0, s.1, s.3, s.4)).collect();
+        assert_eq!(found, [("T1".into(), "entities".into(), 23, 32), ("T2".into(), "quotes".into(), 2, 5)]);
+        assert_eq!(
+            back[0].annotations.relations,
+            [Relation { id: "R1".into(), kind: "speaker".into(), head: "T2".into(), tail: "T1".into() }]
+        );
+        let written = std::fs::read_to_string(&path).expect("read");
+        assert!(written.starts_with("[\n{\"id\":1,\"data\":{\"id\":\"d1\",\"text\":"), "{written}");
+        assert!(written.contains("{\"id\":\"T1\",\"type\":\"labels\",\"from_name\":\"label\",\"to_name\":\"text\",\"value\":{\"start\":26,\"end\":35,\"text\":\"Liz Truss\",\"labels\":[\"PERSON\"]}}"), "{written}");
+    }
+
+    #[test]
+    fn guess_key_finds_ids_in_broken_json() {
+        assert_eq!(guess_key(r#"{"text": "x", "id": 42,, }"#, &["id"]).as_deref(), Some("42"));
+        assert_eq!(guess_key(r#"{"entities": [{"id": 1}], "id": "d\"2" oops"#, &["id"]).as_deref(), Some("d\"2"));
+        assert_eq!(
+            guess_key(r#"{"id": 3, "data": {"id": "named", "text": }"#, &["data", "id"]).as_deref(),
+            Some("named")
+        );
+        assert_eq!(guess_key(r#"{"text": "no id" "#, &["id"]), None);
+    }
+}
