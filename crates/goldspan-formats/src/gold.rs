@@ -447,3 +447,44 @@ pub fn write_corpus(root: &Path, manifest: &Manifest, docs: &[AnnotatedDocument]
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings TOML escapes differently from JSON: U+007F (JSON leaves it raw, TOML forbids it
+    /// raw), other control characters, quotes, backslashes, line breaks, and non-ASCII text.
+    const AWKWARD: &[&str] = &["del\u{7f}here", "bell\u{7}", "tab\tand\nnewline\r", "\"quoted\" \\ back", "Zoë 😀", ""];
+
+    #[test]
+    fn metadata_with_control_characters_round_trips() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("d.meta.toml");
+        let mut meta = Meta::new();
+        for (i, value) in AWKWARD.iter().enumerate() {
+            meta.insert(format!("key{i}"), (*value).to_owned());
+        }
+        meta.insert("odd key.with dots".into(), "x".into());
+        std::fs::write(&path, meta_to_toml(&meta)).expect("write");
+        let mut problems = Problems::default();
+        let back = read_meta_file(&path, "d", &mut problems);
+        assert!(problems.is_empty(), "{:?}", problems.0);
+        assert_eq!(back, meta);
+    }
+
+    #[test]
+    fn manifest_with_awkward_strings_round_trips() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(MANIFEST);
+        let manifest = Manifest {
+            name: AWKWARD[0].into(),
+            description: AWKWARD[2].into(),
+            licence: AWKWARD[3].into(),
+            provenance: AWKWARD[4].into(),
+            layers: vec![Layer { name: "entities".into(), labels: vec!["PER\u{7f}".into()], relations: Vec::new() }],
+            splits: BTreeMap::from([("odd split".to_owned(), vec!["d1".to_owned()])]),
+        };
+        std::fs::write(&path, manifest_to_toml(&manifest)).expect("write");
+        assert_eq!(read_manifest(&path).expect("reads back"), manifest);
+    }
+}

@@ -93,7 +93,8 @@ pub(crate) fn line_of_byte(text: &str, byte: usize) -> usize {
     text.as_bytes()[..byte.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-/// Serialises a string as a TOML basic string (JSON string escapes are valid TOML).
+/// Serialises a string as a TOML string, escaped by the `toml` crate (JSON's escapes are not
+/// all TOML's: JSON leaves U+007F raw, which TOML forbids).
 pub(crate) fn toml_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    toml::Value::String(s.to_owned()).to_string()
 }
