@@ -20,11 +20,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check a gold corpus and report every problem (file, line, document). Exit 2 if any.
+    /// Check a gold corpus and report every problem (file, line, document), one message per
+    /// root cause with a count of the others. Exit 2 if any.
     Validate {
         /// The corpus directory (holding goldspan.toml).
         #[arg(default_value = "corpus/news")]
         corpus: PathBuf,
+        /// List every problem on its own line instead of one per root cause.
+        #[arg(long)]
+        all: bool,
     },
     /// Show corpus statistics: documents, words, spans per layer, label and split, speakers.
     Stats {

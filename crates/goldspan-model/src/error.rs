@@ -126,6 +126,51 @@ pub enum ProblemKind {
     BadDocumentId { id: String },
 }
 
+impl ProblemKind {
+    /// What makes two problems the same root cause: the kind and the values that name the cause
+    /// (a label, a unit, a message with its numbers blanked), never where it happened. One
+    /// undeclared label in five thousand spans is one cause.
+    fn cause(&self) -> (std::mem::Discriminant<ProblemKind>, String) {
+        let detail = match self {
+            ProblemKind::Io(e) => format!("{:?}", e.kind()),
+            ProblemKind::Syntax { message } => blank_numbers(message),
+            ProblemKind::Unsupported { what } => blank_numbers(what),
+            ProblemKind::OffsetInsideUnit { unit, .. } => unit.to_string(),
+            ProblemKind::BadFragments { reason, .. } => reason.to_string(),
+            ProblemKind::TextMismatch { drift, .. } => format!("{drift:?}"),
+            ProblemKind::UnknownLayer { layer, .. } => layer.clone(),
+            ProblemKind::UnknownLabel { label, layer, .. } => format!("{label}\u{0}{layer:?}"),
+            ProblemKind::UnknownRelationType { kind, .. } => kind.clone(),
+            ProblemKind::RelationArgumentLabel { kind, role, label, .. } => format!("{kind}\u{0}{role}\u{0}{label}"),
+            ProblemKind::MissingRelation { label, kind, .. } | ProblemKind::TooManyRelations { label, kind, .. } => {
+                format!("{label}\u{0}{kind}")
+            }
+            ProblemKind::MissingDocument { split, .. } | ProblemKind::UnknownSplit { split, .. } => split.clone(),
+            _ => String::new(),
+        };
+        (std::mem::discriminant(self), detail)
+    }
+}
+
+/// `text` with every run of digits replaced by `#`, so messages that differ only in a column or
+/// a count compare equal.
+fn blank_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_number = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('#');
+            }
+            in_number = true;
+        } else {
+            out.push(c);
+            in_number = false;
+        }
+    }
+    out
+}
+
 /// One problem at one location.
 #[derive(Debug, thiserror::Error)]
 #[error("{location}: {kind}")]
@@ -147,7 +192,8 @@ impl Problem {
 /// The error of every public reader: the input could not be used, for these reasons.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// One or more problems in the input; every one found is listed.
+    /// One or more problems in the input; every one found is kept, and shown one per root cause
+    /// with a count of the others.
     #[error("{} problem{} in the input:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, render(.0))]
     Invalid(Vec<Problem>),
     /// Writing an output failed.
@@ -177,7 +223,60 @@ impl Error {
 }
 
 fn render(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    let mut out = String::new();
+    for (i, group) in group_by_cause(problems).iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("  {}", group.first));
+        if let Some(more) = group.more_line() {
+            out.push_str(&format!("\n    {more}"));
+        }
+    }
+    out
+}
+
+/// Problems of one root cause: the first one found, and where the others are.
+#[derive(Debug)]
+pub struct ProblemGroup<'a> {
+    /// The first problem of this cause, shown in full.
+    pub first: &'a Problem,
+    /// The locations of the other problems of this cause, in the order found.
+    pub others: Vec<&'a Location>,
+}
+
+impl ProblemGroup<'_> {
+    /// How many more locations [`ProblemGroup::more_line`] names before it only counts.
+    const SHOWN: usize = 3;
+
+    /// "… and N more like it (at …)", or `None` when the cause occurred once.
+    pub fn more_line(&self) -> Option<String> {
+        if self.others.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = self.others.iter().take(Self::SHOWN).map(|l| l.to_string()).collect();
+        let rest = if self.others.len() > Self::SHOWN { ", …" } else { "" };
+        Some(format!("… and {} more like it (at {}{rest})", self.others.len(), shown.join("; ")))
+    }
+}
+
+/// Groups `problems` by root cause ([`ProblemKind`] and the values naming the cause), in the
+/// order each cause first appears, so a file broken one way gives one message and a count
+/// rather than thousands of lines.
+pub fn group_by_cause(problems: &[Problem]) -> Vec<ProblemGroup<'_>> {
+    let mut groups: Vec<ProblemGroup<'_>> = Vec::new();
+    let mut index: std::collections::HashMap<(std::mem::Discriminant<ProblemKind>, String), usize> =
+        std::collections::HashMap::new();
+    for p in problems {
+        match index.entry(p.kind.cause()) {
+            std::collections::hash_map::Entry::Occupied(e) => groups[*e.get()].others.push(&p.location),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(groups.len());
+                groups.push(ProblemGroup { first: p, others: Vec::new() });
+            }
+        }
+    }
+    groups
 }
 
 /// Collects problems while a reader keeps going.
@@ -208,5 +307,40 @@ impl Problems {
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(line: usize, kind: ProblemKind) -> Problem {
+        Problem::new(Location::file("a.ann").at_line(line).in_document("d"), kind)
+    }
+
+    fn unknown(label: &str) -> ProblemKind {
+        ProblemKind::UnknownLabel { span: "T1".into(), label: label.into(), layer: None }
+    }
+
+    #[test]
+    fn one_cause_is_one_message_with_a_count() {
+        let mut problems: Vec<Problem> = (1..=5000).map(|line| problem(line, unknown("FOO"))).collect();
+        problems.push(problem(6000, unknown("BAR")));
+        problems.push(problem(7000, ProblemKind::Syntax { message: "invalid JSON at column 17: eof".into() }));
+        problems.push(problem(7001, ProblemKind::Syntax { message: "invalid JSON at column 3: eof".into() }));
+        let groups = group_by_cause(&problems);
+        let summary: Vec<(usize, usize)> =
+            groups.iter().map(|g| (g.first.location.line.unwrap_or(0), g.others.len())).collect();
+        assert_eq!(summary, [(1, 4999), (6000, 0), (7000, 1)]);
+        let shown = Error::Invalid(problems).to_string();
+        assert_eq!(shown.lines().count(), 1 + 2 + 1 + 2, "{shown}");
+        assert!(shown.starts_with("5003 problems in the input:\n"), "{shown}");
+        assert!(
+            shown.contains(
+                "… and 4999 more like it (at a.ann:2: document d; a.ann:3: document d; a.ann:4: document d, …)"
+            ),
+            "{shown}"
+        );
+        assert!(shown.contains("label \"BAR\""), "{shown}");
     }
 }

@@ -13,7 +13,7 @@ pub mod stats;
 pub mod text;
 mod validate;
 
-pub use error::{Error, Location, Problem, ProblemKind, Problems};
+pub use error::{group_by_cause, Error, Location, Problem, ProblemGroup, ProblemKind, Problems};
 pub use manifest::{Layer, Manifest, PerHead, RelationType};
 pub use model::{
     AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span,

@@ -18,7 +18,7 @@ use crate::Outcome;
 /// Runs the command `cli` names.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Validate { corpus } => validate::run(&corpus),
+        Command::Validate { corpus, all } => validate::run(&corpus, all),
         Command::Stats { corpus, format, by } => stats::run(&corpus, format, &by),
         Command::Convert(args) => convert::run(&args),
         Command::Markup { action } => markup::run(action),

@@ -1,4 +1,6 @@
-//! `goldspan validate`: every problem in a corpus, one per line, with file, line and document.
+//! `goldspan validate`: every problem in a corpus with file, line and document: one message per
+//! root cause and a count of the others (an undeclared label in 5,000 spans is one message), or
+//! each on its own line with `--all`.
 
 use std::path::Path;
 
@@ -7,7 +9,7 @@ use goldspan_formats::gold::Corpus;
 use super::print;
 use crate::Outcome;
 
-pub fn run(corpus: &Path) -> anyhow::Result<Outcome> {
+pub fn run(corpus: &Path, all: bool) -> anyhow::Result<Outcome> {
     let problems = Corpus::validate(corpus);
     if problems.is_empty() {
         let opened = Corpus::open(corpus)?;
@@ -15,8 +17,17 @@ pub fn run(corpus: &Path) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     let mut out = String::new();
-    for p in &problems {
-        out.push_str(&format!("{p}\n"));
+    if all {
+        for p in &problems {
+            out.push_str(&format!("{p}\n"));
+        }
+    } else {
+        for group in goldspan_model::group_by_cause(&problems) {
+            out.push_str(&format!("{}\n", group.first));
+            if let Some(more) = group.more_line() {
+                out.push_str(&format!("  {more}\n"));
+            }
+        }
     }
     let docs: std::collections::BTreeSet<_> = problems.iter().filter_map(|p| p.location.document.as_deref()).collect();
     out.push_str(&format!(

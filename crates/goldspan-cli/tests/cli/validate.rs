@@ -29,3 +29,31 @@ fn a_missing_corpus_is_an_input_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).contains("no/such/corpus/goldspan.toml"), "{}", stdout(&out));
 }
+
+#[test]
+fn one_root_cause_is_one_message_unless_all_is_asked() {
+    let (_dir, root) = copy_corpus(&goldspan_tests::tiny_corpus());
+    for doc in ["a", "b", "c"] {
+        let ann = root.join(format!("docs/{doc}.ann"));
+        let text = std::fs::read_to_string(&ann).expect("read");
+        std::fs::write(&ann, text.replace("\tPERSON ", "\tPERSONX ")).expect("write");
+    }
+    let out = goldspan().arg("validate").arg(&root).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let s = stdout(&out);
+    let firsts = s.lines().filter(|l| l.contains("label \"PERSONX\" is not declared")).count();
+    assert_eq!(firsts, 1, "{s}");
+    let all = stdout(&goldspan().args(["validate", "--all"]).arg(&root).output().expect("run"));
+    let every = all.lines().filter(|l| l.contains("label \"PERSONX\" is not declared")).count();
+    let persons: usize = ["a", "b", "c"]
+        .iter()
+        .map(|d| {
+            let ann =
+                std::fs::read_to_string(goldspan_tests::tiny_corpus().join(format!("docs/{d}.ann"))).expect("read");
+            ann.matches("\tPERSON ").count()
+        })
+        .sum();
+    assert!(persons > 1, "the fixture has several PERSON spans");
+    assert_eq!(every, persons, "{all}");
+    assert!(s.contains(&format!("… and {} more like it", persons - 1)), "{s}");
+}
