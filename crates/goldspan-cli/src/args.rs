@@ -202,9 +202,22 @@ pub struct ScoreArgs {
     /// Gold: a corpus directory, or a JSON Lines file of records with text.
     #[arg(long)]
     pub gold: PathBuf,
-    /// Predictions: JSON Lines, one record per document (text optional).
+    /// Predictions: JSON Lines, one record per document (text optional), or another tool's
+    /// file with --pred-format.
     #[arg(long)]
     pub pred: PathBuf,
+    /// The format of --pred and --against: jsonl (goldspan interchange) or any format convert
+    /// reads (spacy, prodigy, labelstudio, doccano, conll, brat, ...). Documents are matched
+    /// with gold by id, or by identical text when the file carries no ids.
+    #[arg(long, value_parser = parse_format, default_value = "jsonl")]
+    pub pred_format: Format,
+    /// The unit --pred counts offsets in (codepoint, utf16, utf8, grapheme); default the
+    /// tool's own.
+    #[arg(long, value_parser = parse_offset_unit)]
+    pub offset_unit: Option<OffsetUnit>,
+    /// Tagging scheme of CoNLL predictions.
+    #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
+    pub scheme: conll::Scheme,
     /// A second predictions file to compare against (paired test on the same documents).
     #[arg(long)]
     pub against: Option<PathBuf>,

@@ -1,11 +1,12 @@
 //! Spec strings to extractors: `quotes-rules`, `entities-rules`, `structure-rules`,
-//! `cmd:<program and arguments>`, `file:<predictions.jsonl>`, and any name a Rust user
-//! registers.
+//! `cmd:<program and arguments>`, `file:<predictions.jsonl>`, `file:FORMAT:<path>` (another
+//! tool's file, e.g. `file:spacy:preds.jsonl`), and any name a Rust user registers.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use goldspan_formats::{Format, ReadOptions};
 use goldspan_model::Manifest;
 
 use crate::builtin::{EntitiesRules, QuotesRules, StructureRules};
@@ -17,7 +18,7 @@ use crate::Extractor;
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// No extractor has this name.
-    #[error("unknown extractor {spec:?}; known: {}, cmd:<program and arguments>, file:<predictions.jsonl>", known.join(", "))]
+    #[error("unknown extractor {spec:?}; known: {}, cmd:<program and arguments>, file:<predictions.jsonl>, file:FORMAT:<path>", known.join(", "))]
     Unknown {
         /// The spec.
         spec: String,
@@ -120,13 +121,20 @@ impl Registry {
             })?;
             return Ok(Box::new(extractor));
         }
-        if let Some(path) = spec.strip_prefix("file:") {
+        if let Some(rest) = spec.strip_prefix("file:") {
+            // `file:FORMAT:PATH` names another tool's format; otherwise the file is interchange
+            // JSON Lines (write `file:./x` for a path that starts with a format name and ':').
+            let (format, path) = match rest.split_once(':').and_then(|(f, p)| Some((Format::parse(f)?, p))) {
+                Some((format, path)) => (format, path),
+                None => (Format::Jsonl, rest),
+            };
             let path = match &settings.dir {
                 Some(dir) => dir.join(path),
                 None => PathBuf::from(path),
             };
-            let extractor = FileExtractor::open(&path, settings.manifest.clone())
-                .map_err(|source| SpecError::File { path: path.clone(), source })?;
+            let extractor =
+                FileExtractor::open_format(&path, format, &ReadOptions::default(), settings.manifest.clone())
+                    .map_err(|source| SpecError::File { path: path.clone(), source })?;
             return Ok(Box::new(extractor));
         }
         match self.named.get(spec) {

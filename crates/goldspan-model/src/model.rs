@@ -327,6 +327,45 @@ impl Annotations {
     pub fn layer<'a>(&'a self, layer: &'a str) -> impl Iterator<Item = &'a Span> + 'a {
         self.spans.iter().filter(move |s| s.layer == layer)
     }
+
+    /// Gives each span whose label `manifest` declares that label's layer (for spans read from
+    /// a format that carries labels only, before a label map or a manifest was known).
+    pub fn take_layers_from(&mut self, manifest: &crate::Manifest) {
+        for span in &mut self.spans {
+            if let Some(layer) = manifest.layer_of(span.label()) {
+                if layer.name != span.layer() {
+                    span.layer = layer.name.as_str().into();
+                }
+            }
+        }
+    }
+
+    /// Renames span labels through `map` (a label map); a span mapped to `None` is dropped,
+    /// with the relations, cluster memberships, attributes and notes that name it.
+    pub fn relabel(&mut self, map: &dyn Fn(&str) -> Option<String>) {
+        let mut dropped: Vec<CompactString> = Vec::new();
+        self.spans = std::mem::take(&mut self.spans)
+            .into_iter()
+            .filter_map(|span| match map(span.label()) {
+                Some(label) => Some(span.with_label(label)),
+                None => {
+                    dropped.push(span.id.clone());
+                    None
+                }
+            })
+            .collect();
+        if dropped.is_empty() {
+            return;
+        }
+        let gone = |id: &str| dropped.iter().any(|d| d == id);
+        self.relations.retain(|r| !gone(&r.head) && !gone(&r.tail));
+        for cluster in &mut self.clusters {
+            cluster.retain(|m| !gone(m));
+        }
+        self.clusters.retain(|c| c.len() > 1);
+        self.attributes.retain(|a| !gone(&a.target));
+        self.notes.retain(|n| !gone(&n.target));
+    }
 }
 
 /// A document with its annotations: one gold or predicted record.
@@ -379,6 +418,30 @@ mod tests {
             prop_assert_eq!(labelled(&a).label_cmp(&labelled(&b)), a.cmp(&b));
             prop_assert_eq!(labelled(&a).with_label(b.as_str()).same_label(&labelled(&b)), true);
         }
+    }
+
+    #[test]
+    fn relabel_renames_and_drops_with_what_names_the_dropped() {
+        let span = |id: &str, label: &str| Span::contiguous(id, "entities", label, 0, 1).expect("span");
+        let mut a = Annotations {
+            spans: vec![span("T1", "PER"), span("T2", "MISC"), span("T3", "ORG")],
+            relations: vec![
+                Relation { id: "R1".into(), kind: "r".into(), head: "T1".into(), tail: "T2".into() },
+                Relation { id: "R2".into(), kind: "r".into(), head: "T1".into(), tail: "T3".into() },
+            ],
+            clusters: vec![vec!["T1".into(), "T2".into()]],
+            ..Annotations::default()
+        };
+        a.relabel(&|label| match label {
+            "PER" => Some("PERSON".into()),
+            "MISC" => None,
+            other => Some(other.into()),
+        });
+        let labels: Vec<(&str, &str)> = a.spans.iter().map(|s| (s.id(), s.label())).collect();
+        assert_eq!(labels, [("T1", "PERSON"), ("T3", "ORG")]);
+        let relations: Vec<&str> = a.relations.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(relations, ["R2"]);
+        assert!(a.clusters.is_empty(), "a cluster of one is no cluster");
     }
 
     #[test]

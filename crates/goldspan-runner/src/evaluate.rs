@@ -6,7 +6,7 @@
 //! are kept, and only when bootstrap intervals or per-document results are asked for. Memory
 //! is therefore bounded by the batch, not the corpus.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use goldspan_formats::jsonl;
@@ -306,6 +306,19 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
         }
     }
     let _ = reader_thread.join();
+    finish(eval, gold, &seen, outside.len(), problems, config)
+}
+
+/// Scores the gold documents no prediction named (`seen[i] == 0`) as empty predictions, and
+/// puts the evaluation in its final order; any problem fails it.
+fn finish(
+    mut eval: Evaluation,
+    gold: &Gold,
+    seen: &[usize],
+    outside_split: usize,
+    mut problems: Vec<Problem>,
+    config: &Config,
+) -> Result<Evaluation, Error> {
     let missing: Vec<usize> = (0..seen.len()).filter(|&i| seen[i] == 0).collect();
     let (partial, missing_problems) =
         score_all(missing.clone(), config, |index| Ok((gold.load_at(index)?, Annotations::default())));
@@ -315,8 +328,127 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
     if !problems.is_empty() {
         return Err(Error::problems(problems));
     }
-    eval.outside_split = outside.len();
+    eval.outside_split = outside_split;
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
     sort_errors(&mut eval.errors);
     Ok(eval)
+}
+
+/// Scores predictions read from another tool's file (`score --pred-format`), already in
+/// memory. Each is matched with its gold document by id or, for tools whose files carry no
+/// ids (spaCy, Prodigy, CoNLL), by identical text; then relabelled, given the manifest's layer
+/// for its label, checked like any predictions, and scored. Problems name `source` and the
+/// document.
+pub fn evaluate_documents(
+    gold: &Gold,
+    predictions: Vec<AnnotatedDocument>,
+    source: &Path,
+    config: &Config,
+) -> Result<Evaluation, Error> {
+    let location = Location::file(source);
+    let mut problems = Vec::new();
+    let mut seen: Vec<usize> = vec![0; gold.ids().len()];
+    let mut outside = BTreeSet::new();
+    // Gold texts to the places of the documents that have them, built only when a prediction's
+    // id is not a gold id.
+    let mut by_text: Option<HashMap<String, Vec<usize>>> = None;
+    let mut pairs = Vec::new();
+    for (number, pred) in predictions.into_iter().enumerate() {
+        let id = pred.document.id().to_owned();
+        let at = location.in_document(&id);
+        let index = match gold.position(&id) {
+            Some(index) => index,
+            None if gold.knows(&id) => {
+                outside.insert(id);
+                continue;
+            }
+            None => {
+                let texts = by_text.get_or_insert_with(|| texts_of(gold, &mut problems));
+                match texts.get(pred.document.text()).map(Vec::as_slice) {
+                    Some([index]) => *index,
+                    Some(several) => {
+                        let ids: Vec<&str> = several.iter().map(|&i| gold.ids()[i].as_str()).collect();
+                        let message = format!(
+                            "no gold document has this id, and {} gold documents have its text ({}); give the predictions the gold ids",
+                            ids.len(),
+                            ids.join(", ")
+                        );
+                        problems.push(Problem::new(at, ProblemKind::Syntax { message }));
+                        continue;
+                    }
+                    None => {
+                        let message = "no gold document has this id or this text".to_owned();
+                        problems.push(Problem::new(at, ProblemKind::Syntax { message }));
+                        continue;
+                    }
+                }
+            }
+        };
+        if seen[index] != 0 {
+            let gold_id = gold.ids()[index].clone();
+            let message =
+                format!("a second prediction for gold document {gold_id} (the first is document {})", seen[index]);
+            problems.push(Problem::new(at, ProblemKind::Syntax { message }));
+            continue;
+        }
+        seen[index] = number + 1;
+        let gold_doc = match gold.load_at(index) {
+            Ok(doc) => doc,
+            Err(p) => {
+                problems.extend(p);
+                continue;
+            }
+        };
+        if gold_doc.document.text() != pred.document.text() {
+            let message = format!(
+                "the document's text differs from gold document {}'s text{}",
+                gold_doc.document.id(),
+                first_difference(gold_doc.document.text(), pred.document.text())
+            );
+            problems.push(Problem::new(at, ProblemKind::Syntax { message }));
+            continue;
+        }
+        let mut annotations = pred.annotations;
+        if !config.label_map.is_empty() {
+            annotations.relabel(&|label| config.label_map.apply(label));
+        }
+        if let Some(manifest) = gold.manifest() {
+            // The file's reader knew no manifest: labels find their layer here, after the map.
+            annotations.take_layers_from(manifest);
+            let mut found = goldspan_model::Problems::default();
+            goldspan_model::check_predictions(&gold_doc.document, &annotations, manifest, &at, &mut found);
+            if !found.is_empty() {
+                problems.extend(found.0);
+                continue;
+            }
+        }
+        pairs.push((gold_doc, annotations));
+    }
+    let (eval, _) = score_all(pairs, config, Ok);
+    // `seen` holds prediction numbers, not lines, but only its zeros matter from here.
+    finish(eval, gold, &seen, outside.len(), problems, config)
+}
+
+/// Every gold text in scope, with the places of the documents that have it (to match
+/// predictions by text).
+fn texts_of(gold: &Gold, problems: &mut Vec<Problem>) -> HashMap<String, Vec<usize>> {
+    let loaded: Vec<Result<AnnotatedDocument, Vec<Problem>>> =
+        (0..gold.ids().len()).into_par_iter().map(|index| gold.load_at(index)).collect();
+    let mut texts: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, doc) in loaded.into_iter().enumerate() {
+        match doc {
+            Ok(doc) => texts.entry(doc.document.text().to_owned()).or_default().push(index),
+            Err(p) => problems.extend(p),
+        }
+    }
+    texts
+}
+
+/// "; they first differ at code point N (gold …, predictions …)", or nothing when one text is
+/// a prefix of the other but for length.
+fn first_difference(gold: &str, pred: &str) -> String {
+    let at = gold.chars().zip(pred.chars()).position(|(a, b)| a != b);
+    let at = at.unwrap_or_else(|| gold.chars().count().min(pred.chars().count()));
+    let around = |text: &str| text.chars().skip(at.saturating_sub(10)).take(20).collect::<String>();
+    format!("; they first differ at code point {at} (gold {:?}, predictions {:?})", around(gold), around(pred))
 }

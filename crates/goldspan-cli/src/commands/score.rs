@@ -3,9 +3,11 @@
 use std::collections::BTreeSet;
 
 use anyhow::Context;
-use goldspan_formats::gold;
+use std::path::Path;
+
+use goldspan_formats::{gold, Format, ReadOptions};
 use goldspan_runner::results::{self, RunInfo};
-use goldspan_runner::{evaluate, Config, Evaluation, Gold, LabelMap};
+use goldspan_runner::{evaluate, evaluate_documents, Config, Evaluation, Gold, LabelMap};
 use goldspan_score::bootstrap;
 use goldspan_score::{Counts, Mode, Options};
 
@@ -34,9 +36,26 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         per_document: args.bootstrap > 0 || args.per_document || args.against.is_some(),
         errors: args.errors,
     };
-    let eval = evaluate(&gold, &args.pred, &config).with_context(|| format!("cannot score {}", args.pred.display()))?;
+    anyhow::ensure!(
+        args.offset_unit.is_none() || args.pred_format != Format::Jsonl,
+        "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
+    );
+    let score = |path: &Path| -> anyhow::Result<Evaluation> {
+        let eval = if args.pred_format == Format::Jsonl {
+            evaluate(&gold, path, &config)
+        } else {
+            let options = ReadOptions { offset_unit: args.offset_unit, scheme: args.scheme, ..ReadOptions::default() };
+            let collection = args
+                .pred_format
+                .read(path, &options)
+                .with_context(|| format!("cannot read {} as {}", path.display(), args.pred_format))?;
+            evaluate_documents(&gold, collection.documents, path, &config)
+        };
+        eval.with_context(|| format!("cannot score {}", path.display()))
+    };
+    let eval = score(&args.pred)?;
     let against = match &args.against {
-        Some(b) => Some(evaluate(&gold, b, &config).with_context(|| format!("cannot score {}", b.display()))?),
+        Some(b) => Some(score(b)?),
         None => None,
     };
     let info = RunInfo {

@@ -204,3 +204,66 @@ fn a_label_map_renames_and_drops() {
     // Kyoto; MIS: Friday, 3, first, Bank of England, 5%; SPU: "is".
     assert_eq!(counts(&json["total"]["layers"]["entities"]["strict"]["micro"]), [3, 2, 0, 5, 1]);
 }
+
+/// The entity predictions of tiny-pred.jsonl for documents a and b, written as spaCy-style
+/// JSONL records without ids (as spaCy users write them: `{"text", "ents"}`), in reverse order.
+fn tiny_entities_as_spacy() -> String {
+    let text = |id: &str| {
+        std::fs::read_to_string(goldspan_tests::tiny_corpus().join(format!("docs/{id}.txt"))).expect("gold text")
+    };
+    let b = serde_json::json!({"text": text("b"), "ents": [[0, 2, "PERSON"], [8, 13, "GPE"], [61, 65, "MONEY"], [18, 20, "PERSON"]]});
+    let a = serde_json::json!({"text": text("a"), "ents": [[9, 22, "PERSON"], [28, 36, "GPE"], [40, 46, "DATE"]]});
+    format!("{b}\n{a}\n")
+}
+
+#[test]
+fn predictions_in_another_tools_format_score_like_interchange() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = dir.path().join("spacy.jsonl");
+    std::fs::write(&pred, tiny_entities_as_spacy()).expect("write");
+    let out = goldspan()
+        .args(["score", "--gold", "tests/fixtures/tiny", "--pred-format", "spacy", "--format", "json", "--pred"])
+        .arg(&pred)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    // The same entity predictions as tiny-pred.jsonl, matched with gold by their text: the
+    // hand-computed counts of entity_modes_match_the_hand_computed_counts.
+    let e = &json["total"]["layers"]["entities"];
+    assert_eq!(counts(&e["strict"]["micro"]), [4, 2, 0, 4, 1]);
+    assert_eq!(counts(&e["partial"]["micro"]), [5, 0, 1, 4, 1]);
+    assert_eq!(json["documents"]["missing_predictions"], serde_json::json!(["c"]));
+}
+
+#[test]
+fn predictions_in_another_format_with_an_unknown_text_name_the_document() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = dir.path().join("spacy.jsonl");
+    std::fs::write(&pred, "{\"id\": \"x\", \"text\": \"A text no gold document has.\", \"ents\": []}\n")
+        .expect("write");
+    let out = goldspan()
+        .args(["score", "--gold", "tests/fixtures/tiny", "--pred-format", "spacy", "--pred"])
+        .arg(&pred)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("spacy.jsonl: document x: no gold document has this id or this text"), "{err}");
+}
+
+#[test]
+fn a_file_extractor_reads_another_tools_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = dir.path().join("spacy.jsonl");
+    std::fs::write(&pred, tiny_entities_as_spacy()).expect("write");
+    let spec = format!("file:spacy:{}", pred.display());
+    let out = goldspan()
+        .args(["run", "--corpus", "tests/fixtures/tiny", "--no-cache", "--format", "json", "--mode", "strict"])
+        .args(["--extractor", &spec])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(counts(&json["total"]["layers"]["entities"]["strict"]["micro"]), [4, 2, 0, 4, 1]);
+}
