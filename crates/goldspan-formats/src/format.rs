@@ -115,7 +115,7 @@ impl Format {
             Format::LabelStudio => return label_studio::read(path, options),
             Format::Spacy => spacy::read(path, options)?,
         };
-        Ok(Collection { manifest: options.manifest.clone(), documents, notes: Vec::new() })
+        Ok(Collection { manifest: read_against(options, &documents), documents, notes: Vec::new() })
     }
 
     /// Writes `collection` to `path` as this format. Returns, one line each, what the format
@@ -150,6 +150,18 @@ impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The manifest documents read with `options` follow: the given one, its splits narrowed to the
+/// documents read (a corpus written from them must not list documents it lacks).
+pub(crate) fn read_against(options: &ReadOptions, documents: &[AnnotatedDocument]) -> Option<Manifest> {
+    let mut manifest = options.manifest.clone()?;
+    let read: BTreeSet<&str> = documents.iter().map(|d| d.document.id()).collect();
+    for ids in manifest.splits.values_mut() {
+        ids.retain(|id| read.contains(id.as_str()));
+    }
+    manifest.splits.retain(|_, ids| !ids.is_empty());
+    Some(manifest)
 }
 
 /// How to read a file. The defaults read what the tool itself writes.

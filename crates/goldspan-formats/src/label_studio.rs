@@ -85,7 +85,7 @@ use goldspan_model::{
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::format::{AnnotationChoice, Collection, ReadOptions};
+use crate::format::{read_against, AnnotationChoice, Collection, ReadOptions};
 use crate::tool_json::{
     array_elements, guess_key, id_of, json_error, offset, plural, scalar, to_json, writable_meta,
     writable_spans_keeping, OffsetReader, Reading,
@@ -247,8 +247,7 @@ fn finish(mut r: Reading<'_>, tally: Tally, options: &ReadOptions) -> Result<Col
         r.syntax(&at, message);
     }
     let notes = tally.notes(r.unit);
-    let manifest = options.manifest.clone();
-    r.finish().map(|documents| Collection { manifest, documents, notes })
+    r.finish().map(|documents| Collection { manifest: read_against(options, &documents), documents, notes })
 }
 
 /// `ids` listed, at most five.
