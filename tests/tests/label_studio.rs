@@ -116,11 +116,14 @@ fn goldspan_reads_the_export_as_label_studio_converter_tags_it() {
     assert_eq!(rels, [("speaker", "T1", "T2"), ("cue", "T1", "T3")]);
 }
 
+/// A document's id, its spans (label, start, end) and who annotated it.
+type DocumentSummary = (String, Vec<(String, usize, usize)>, Vec<(String, String)>);
+
 #[test]
 fn the_converters_json_min_reads_like_the_json_export() {
     let export = read("export.json");
     let min = read("converter-min.json");
-    let summary = |c: &Collection| -> Vec<(String, Vec<(String, usize, usize)>, Vec<(String, String)>)> {
+    let summary = |c: &Collection| -> Vec<DocumentSummary> {
         c.documents
             .iter()
             .map(|d| {

@@ -607,7 +607,7 @@ fn read_task(r: &mut Reading<'_>, tally: &mut Tally, options: &ReadOptions, task
         AnnotationChoice::All => kept.into_iter().enumerate().map(|(i, m)| (i + 1, m)).collect(),
         AnnotationChoice::First => kept.into_iter().take(1).map(|m| (1, m)).collect(),
         AnnotationChoice::Latest => kept.into_iter().last().map(|m| (total, m)).into_iter().collect(),
-        AnnotationChoice::Nth(n) => kept.into_iter().nth(n - 1).map(|m| (n, m)).into_iter().collect(),
+        AnnotationChoice::Nth(n) => kept.into_iter().nth(n.wrapping_sub(1)).map(|m| (n, m)).into_iter().collect(),
     };
     tally.not_chosen += total - chosen.len();
     if chosen.is_empty() {

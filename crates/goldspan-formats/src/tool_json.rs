@@ -21,11 +21,8 @@
 //! format cannot hold: discontinuous spans, relations (except Label Studio's), clusters,
 //! attributes, notes, metadata keys the format reserves, and span layers when a document has
 //! more than one (reading back takes layers from the manifest). doccano records are
-//! `{"id", "text", "label", ...metadata}`, spaCy records `{"id", "text", "ents", "meta"}`, and a
-//! Label Studio export is one task per line, with `data.id`, `data.text` and metadata in
-//! `data`, span results keeping their span ids, `from_name: "label"` and `to_name: "text"`
-//! (a labeling config `<Labels name="label" toName="text">` over `<Text name="text"
-//! value="$text"/>`), and `right` relations.
+//! `{"id", "text", "label", ...metadata}`, spaCy records `{"id", "text", "ents", "meta"}`, and
+//! Label Studio files are tasks with predictions (see [`crate::label_studio`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
