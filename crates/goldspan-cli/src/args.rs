@@ -236,6 +236,17 @@ pub struct ScoreArgs {
     /// Tagging scheme of CoNLL predictions.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
+    /// Which of several annotations or predictions per task to read (Label Studio): all,
+    /// first, latest or N.
+    #[arg(long, value_parser = parse_annotation, default_value = "all")]
+    pub annotation: AnnotationChoice,
+    /// Read only this annotator's annotations or this model_version's predictions (Label
+    /// Studio).
+    #[arg(long)]
+    pub annotator: Option<String>,
+    /// The type of relations drawn without a label (Label Studio).
+    #[arg(long)]
+    pub relation_label: Option<String>,
     /// A second predictions file to compare against (paired test on the same documents).
     #[arg(long)]
     pub against: Option<PathBuf>,
