@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use goldspan_formats::{conll, Format};
+use goldspan_formats::{conll, AnnotationChoice, Format};
 use goldspan_model::text::OffsetUnit;
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
@@ -172,6 +172,19 @@ pub struct ReadArgs {
     /// tool's own.
     #[arg(long, value_parser = parse_offset_unit)]
     pub offset_unit: Option<OffsetUnit>,
+    /// Which annotations of a task to read where a tool keeps several (Label Studio): all
+    /// (each its own document, ID.1, ID.2, ... when a task has several), first, latest, or N
+    /// (the N-th made).
+    #[arg(long, value_parser = parse_annotation, default_value = "all")]
+    pub annotation: AnnotationChoice,
+    /// Read only this annotator's annotations (Label Studio: completed_by's email or user id,
+    /// or a prediction's model_version).
+    #[arg(long)]
+    pub annotator: Option<String>,
+    /// The type of relations drawn without a label (Label Studio's default); without it, the
+    /// one relation type of --manifest that fits the labels they link.
+    #[arg(long)]
+    pub relation_label: Option<String>,
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
@@ -188,6 +201,11 @@ fn format_help(what: &str) -> String {
 
 fn parse_scheme(name: &str) -> Result<conll::Scheme, String> {
     conll::Scheme::parse(&name.to_ascii_lowercase()).ok_or_else(|| format!("unknown tagging scheme {name:?}"))
+}
+
+fn parse_annotation(value: &str) -> Result<AnnotationChoice, String> {
+    AnnotationChoice::parse(value)
+        .ok_or_else(|| format!("unknown annotation choice {value:?}; expected all, first, latest or a number from 1"))
 }
 
 fn parse_offset_unit(name: &str) -> Result<OffsetUnit, String> {
@@ -218,6 +236,17 @@ pub struct ScoreArgs {
     /// Tagging scheme of CoNLL predictions.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
+    /// Which of several annotations or predictions per task to read (Label Studio): all,
+    /// first, latest or N.
+    #[arg(long, value_parser = parse_annotation, default_value = "all")]
+    pub annotation: AnnotationChoice,
+    /// Read only this annotator's annotations or this model_version's predictions (Label
+    /// Studio).
+    #[arg(long)]
+    pub annotator: Option<String>,
+    /// The type of relations drawn without a label (Label Studio).
+    #[arg(long)]
+    pub relation_label: Option<String>,
     /// A second predictions file to compare against (paired test on the same documents).
     #[arg(long)]
     pub against: Option<PathBuf>,

@@ -73,7 +73,7 @@ impl Format {
             Format::Jsonl => "goldspan interchange JSON Lines, one document per line",
             Format::Conll => "CoNLL token file (see --scheme)",
             Format::Doccano => "doccano JSONL export",
-            Format::LabelStudio => "Label Studio JSON export",
+            Format::LabelStudio => "Label Studio JSON or JSON-MIN export; written as tasks with predictions to import",
             Format::Spacy => "spaCy-style JSONL: {\"text\", \"ents\": [[start, end, label]]}",
         }
     }
@@ -83,8 +83,10 @@ impl Format {
     pub fn offset_unit(self) -> Option<OffsetUnit> {
         match self {
             Format::Conll => None,
-            Format::Doccano | Format::LabelStudio => Some(OffsetUnit::Utf16),
-            Format::Gold | Format::Brat | Format::Jsonl | Format::Spacy => Some(OffsetUnit::CodePoint),
+            Format::Doccano => Some(OffsetUnit::Utf16),
+            Format::Gold | Format::Brat | Format::Jsonl | Format::LabelStudio | Format::Spacy => {
+                Some(OffsetUnit::CodePoint)
+            }
         }
     }
 
@@ -110,10 +112,10 @@ impl Format {
             Format::Jsonl => jsonl::read_documents(path, manifest)?,
             Format::Conll => conll::read(path, options.scheme, layer)?,
             Format::Doccano => doccano::read(path, options)?,
-            Format::LabelStudio => label_studio::read(path, options)?,
+            Format::LabelStudio => return label_studio::read(path, options),
             Format::Spacy => spacy::read(path, options)?,
         };
-        Ok(Collection { manifest: options.manifest.clone(), documents, notes: Vec::new() })
+        Ok(Collection { manifest: read_against(options, &documents), documents, notes: Vec::new() })
     }
 
     /// Writes `collection` to `path` as this format. Returns, one line each, what the format
@@ -150,6 +152,18 @@ impl fmt::Display for Format {
     }
 }
 
+/// The manifest documents read with `options` follow: the given one, its splits narrowed to the
+/// documents read (a corpus written from them must not list documents it lacks).
+pub(crate) fn read_against(options: &ReadOptions, documents: &[AnnotatedDocument]) -> Option<Manifest> {
+    let mut manifest = options.manifest.clone()?;
+    let read: BTreeSet<&str> = documents.iter().map(|d| d.document.id()).collect();
+    for ids in manifest.splits.values_mut() {
+        ids.retain(|id| read.contains(id.as_str()));
+    }
+    manifest.splits.retain(|_, ids| !ids.is_empty());
+    Some(manifest)
+}
+
 /// How to read a file. The defaults read what the tool itself writes.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
@@ -162,11 +176,56 @@ pub struct ReadOptions {
     pub offset_unit: Option<OffsetUnit>,
     /// The tagging scheme of CoNLL input.
     pub scheme: conll::Scheme,
+    /// Which of a document's annotations to read where a tool keeps several (Label Studio: one
+    /// per annotator).
+    pub annotation: AnnotationChoice,
+    /// Read only this annotator's annotations (Label Studio: the email or user id of
+    /// `completed_by`, or a prediction's `model_version`). `None` reads everyone's.
+    pub annotator: Option<String>,
+    /// The relation type of relations drawn without a label (Label Studio's default). `None`
+    /// takes the manifest's type when exactly one fits the labels the relation links.
+    pub relation_label: Option<String>,
 }
 
 impl Default for ReadOptions {
     fn default() -> ReadOptions {
-        ReadOptions { manifest: None, layer: "entities".into(), offset_unit: None, scheme: conll::Scheme::Iob2 }
+        ReadOptions {
+            manifest: None,
+            layer: "entities".into(),
+            offset_unit: None,
+            scheme: conll::Scheme::Iob2,
+            annotation: AnnotationChoice::All,
+            annotator: None,
+            relation_label: None,
+        }
+    }
+}
+
+/// Which annotations of a document to read when a tool keeps several, counted in the order
+/// they were made (creation time where the file gives it, else file order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AnnotationChoice {
+    /// Every annotation, each its own document: the document keeps its id when it has one
+    /// annotation and gets `ID.1`, `ID.2`, ... when it has several.
+    #[default]
+    All,
+    /// The first annotation made.
+    First,
+    /// The last annotation made.
+    Latest,
+    /// The n-th annotation made (1-based); documents with fewer are skipped.
+    Nth(usize),
+}
+
+impl AnnotationChoice {
+    /// Parses `all`, `first`, `latest` or a positive number.
+    pub fn parse(s: &str) -> Option<AnnotationChoice> {
+        match s {
+            "all" => Some(AnnotationChoice::All),
+            "first" => Some(AnnotationChoice::First),
+            "latest" => Some(AnnotationChoice::Latest),
+            n => n.parse().ok().filter(|&n| n > 0).map(AnnotationChoice::Nth),
+        }
     }
 }
 
@@ -230,5 +289,14 @@ mod tests {
         assert_eq!(Format::parse("label-studio"), Some(Format::LabelStudio));
         assert_eq!(Format::parse("Label_Studio"), Some(Format::LabelStudio));
         assert_eq!(Format::parse("csv"), None);
+    }
+
+    #[test]
+    fn annotation_choices_parse() {
+        assert_eq!(AnnotationChoice::parse("all"), Some(AnnotationChoice::All));
+        assert_eq!(AnnotationChoice::parse("latest"), Some(AnnotationChoice::Latest));
+        assert_eq!(AnnotationChoice::parse("2"), Some(AnnotationChoice::Nth(2)));
+        assert_eq!(AnnotationChoice::parse("0"), None);
+        assert_eq!(AnnotationChoice::parse("last"), None);
     }
 }

@@ -21,7 +21,7 @@ mod tool_json;
 use std::io::Write as _;
 use std::path::Path;
 
-pub use format::{Collection, Format, ReadOptions, WriteOptions};
+pub use format::{AnnotationChoice, Collection, Format, ReadOptions, WriteOptions};
 use goldspan_model::{Error, Location, ProblemKind, Problems};
 
 /// Reads a UTF-8 text file, recording a byte-order mark, CRLF line endings or invalid UTF-8

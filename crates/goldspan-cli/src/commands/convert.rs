@@ -38,5 +38,13 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         Some(p) => Some(gold::read_manifest(p).with_context(|| format!("cannot read manifest {}", p.display()))?),
         None => None,
     };
-    Ok(ReadOptions { manifest, layer: args.layer.clone(), offset_unit: args.offset_unit, scheme: args.scheme })
+    Ok(ReadOptions {
+        manifest,
+        layer: args.layer.clone(),
+        offset_unit: args.offset_unit,
+        scheme: args.scheme,
+        annotation: args.annotation,
+        annotator: args.annotator.clone(),
+        relation_label: args.relation_label.clone(),
+    })
 }

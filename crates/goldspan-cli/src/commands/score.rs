@@ -44,7 +44,14 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         let eval = if args.pred_format == Format::Jsonl {
             evaluate(&gold, path, &config)
         } else {
-            let options = ReadOptions { offset_unit: args.offset_unit, scheme: args.scheme, ..ReadOptions::default() };
+            let options = ReadOptions {
+                offset_unit: args.offset_unit,
+                scheme: args.scheme,
+                annotation: args.annotation,
+                annotator: args.annotator.clone(),
+                relation_label: args.relation_label.clone(),
+                ..ReadOptions::default()
+            };
             let collection = args
                 .pred_format
                 .read(path, &options)

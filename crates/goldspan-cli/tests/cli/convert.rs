@@ -104,3 +104,149 @@ fn bad_input_names_file_line_and_document() {
     assert!(err.contains("in.jsonl:2: document x2"), "{err}");
     assert!(!dir.path().join("o.jsonl").exists(), "nothing is written on bad input");
 }
+
+/// The Label Studio export of `tests/fixtures/labelstudio` (emoji before spans, region ids like
+/// `qT0bV9mYk1`, an unlabeled relation, two annotators on task 2, a cancelled annotation).
+fn label_studio_export() -> std::path::PathBuf {
+    goldspan_tests::repo().join("tests/fixtures/labelstudio/export.json")
+}
+
+#[test]
+fn labelstudio_export_converts_to_gold_that_validates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gold = dir.path().join("gold");
+    let out = goldspan()
+        .args(["convert", "--from", "labelstudio", "--to", "gold", "--manifest", "corpus/news/goldspan.toml"])
+        .arg(label_studio_export())
+        .arg(&gold)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = stdout(&out);
+    assert!(s.contains("converted 5 document(s) from labelstudio to gold"), "{s}");
+    for note in [
+        "note (reading): 1 cancelled annotation left out (tasks 2)",
+        "note (reading): 1 task with several annotations read as one document each, ID.1, ID.2, ... (2)",
+        "note (reading): 1 relation without a label typed \"speaker\", the manifest's one type that fits",
+    ] {
+        assert!(s.contains(note), "{note:?} not in {s}");
+    }
+    let ann = std::fs::read_to_string(gold.join("docs/1.ann")).expect("1.ann");
+    for line in [
+        "T1\tQuote 11 26\tWe will deliver",
+        "T2\tSource 29 38\tLiz Truss",
+        "R1\tspeaker Arg1:T1 Arg2:T2",
+        "R2\tcue Arg1:T1 Arg2:T3",
+        "#1\tLabelStudioId T1\tqT0bV9mYk1",
+    ] {
+        assert!(ann.lines().any(|l| l == line), "{line:?} not in {ann}");
+    }
+    let meta = std::fs::read_to_string(gold.join("docs/2.2.meta.toml")).expect("2.2 meta");
+    assert!(meta.contains("annotator = \"2\""), "{meta}");
+    let out = goldspan().arg("validate").arg(&gold).output().expect("run");
+    assert!(out.status.success(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn labelstudio_annotators_feed_agree() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("ann.jsonl"), dir.path().join("bob.jsonl"));
+    for (who, path) in [("ann@example.com", &a), ("2", &b)] {
+        let out = goldspan()
+            .args(["convert", "--from", "labelstudio", "--to", "jsonl", "--manifest", "corpus/news/goldspan.toml"])
+            .args(["--annotator", who])
+            .arg(label_studio_export())
+            .arg(path)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = goldspan().arg("agree").arg(&a).arg(&b).args(["--format", "json"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    // Both annotated task 2 only. Ann: PERSON Zoë Brandt, PERSON 李雷, GPE Kyoto, DATE Monday;
+    // Bob: PERSON Zoë Brandt, ORG 李雷, GPE Kyoto. Two agree: F1 = 2·2 / (4 + 3) = 4/7.
+    let f1 = json["layers"]["entities"]["strict"]["f1"].as_f64().expect("f1");
+    assert!((f1 - 4.0 / 7.0).abs() < 1e-12, "{json}");
+}
+
+#[test]
+fn labelstudio_unlabeled_relation_without_a_manifest_asks_for_relation_label() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("out.jsonl");
+    let out = goldspan()
+        .args(["convert", "--from", "labelstudio", "--to", "jsonl"])
+        .arg(label_studio_export())
+        .arg(&output)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("export.json:2: document 1: relation qT0bV9mYk1 -> s8Hn2LpQx3 (Quote -> Source) has no label")
+            && err.contains("--relation-label TYPE"),
+        "{err}"
+    );
+    let out = goldspan()
+        .args(["convert", "--from", "labelstudio", "--to", "jsonl", "--relation-label", "speaker"])
+        .args(["--annotation", "latest"])
+        .arg(label_studio_export())
+        .arg(&output)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(&output).expect("out");
+    assert!(written.contains("{\"id\":\"R1\",\"type\":\"speaker\",\"head\":\"T1\",\"tail\":\"T2\"}"), "{written}");
+    assert_eq!(written.lines().filter(|l| l.contains("\"id\":\"2\"")).count(), 1, "latest: one document for task 2");
+    let out = goldspan()
+        .args(["convert", "--from", "labelstudio", "--to", "jsonl", "--annotation", "0"])
+        .arg(label_studio_export())
+        .arg(&output)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected all, first, latest or a number from 1"));
+}
+
+#[test]
+fn labelstudio_to_gold_to_labelstudio_keeps_region_ids() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (gold, back) = (dir.path().join("gold"), dir.path().join("back.json"));
+    let manifest = ["--manifest", "corpus/news/goldspan.toml"];
+    let out = goldspan()
+        .args(["convert", "--from", "labelstudio", "--to", "gold"])
+        .args(manifest)
+        .arg(label_studio_export())
+        .arg(&gold)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = goldspan()
+        .args(["convert", "--from", "gold", "--to", "labelstudio"])
+        .arg(&gold)
+        .arg(&back)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(&back).expect("back");
+    assert!(
+        written.contains("{\"id\":\"qT0bV9mYk1\",\"type\":\"labels\",\"from_name\":\"label\",\"to_name\":\"text\",\"value\":{\"start\":11,\"end\":26,\"text\":\"We will deliver\",\"labels\":[\"Quote\"]}}"),
+        "{written}"
+    );
+    assert!(written.contains("{\"type\":\"relation\",\"from_id\":\"qT0bV9mYk1\",\"to_id\":\"s8Hn2LpQx3\",\"direction\":\"right\",\"labels\":[\"speaker\"]}"), "{written}");
+    let again = dir.path().join("again");
+    let out = goldspan()
+        .args(["convert", "--from", "labelstudio", "--to", "gold"])
+        .args(manifest)
+        .arg(&back)
+        .arg(&again)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout(&out).contains("note (reading): the file has no annotations: its predictions were read"),
+        "{}",
+        stdout(&out)
+    );
+    same_tree(&gold, &again);
+}

@@ -267,3 +267,40 @@ fn a_file_extractor_reads_another_tools_format() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(counts(&json["total"]["layers"]["entities"]["strict"]["micro"]), [4, 2, 0, 4, 1]);
 }
+
+/// Label Studio as predictions: the latest annotation of each task as gold, the first as
+/// predictions (tests/fixtures/labelstudio/export.json). They differ on task 2 only: Bob's
+/// (latest) has PERSON Zoë Brandt, ORG 李雷, GPE Kyoto; Ann's (first) has PERSON Zoë Brandt,
+/// PERSON 李雷, GPE Kyoto, DATE Monday. Task 4 has PERSON Ines Moreau in both.
+#[test]
+fn labelstudio_predictions_choose_an_annotation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gold = dir.path().join("latest.jsonl");
+    let export = goldspan_tests::repo().join("tests/fixtures/labelstudio/export.json");
+    let out = goldspan()
+        .args(["convert", "--from", "labelstudio", "--to", "jsonl", "--annotation", "latest"])
+        .args(["--manifest", "corpus/news/goldspan.toml"])
+        .arg(&export)
+        .arg(&gold)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = goldspan()
+        .args(["score", "--gold"])
+        .arg(&gold)
+        .args(["--pred-format", "labelstudio", "--annotation", "first", "--relation-label", "speaker"])
+        .args(["--mode", "strict", "--format", "json", "--pred"])
+        .arg(&export)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let labels = &json["total"]["layers"]["entities"]["strict"]["labels"];
+    let counts = |label: &str| {
+        let l = &labels[label];
+        (l["cor"].as_u64(), l["actual"].as_u64(), l["possible"].as_u64())
+    };
+    assert_eq!(counts("PERSON"), (Some(2), Some(3), Some(2)), "{labels}");
+    assert_eq!(counts("ORG"), (Some(1), Some(1), Some(2)), "{labels}");
+    assert_eq!(counts("DATE"), (Some(0), Some(1), Some(0)), "{labels}");
+}
