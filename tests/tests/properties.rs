@@ -235,13 +235,14 @@ fn naive_semeval(mode: Mode, gold: &[&Span], pred: &[&Span]) -> Counts {
             partner[pi] = Some(gi);
         }
     }
+    let gold_chars: Vec<BTreeSet<usize>> = g.iter().map(|s| covered(s)).collect();
     for (pi, ps) in p.iter().enumerate() {
         if partner[pi].is_some() {
             continue;
         }
         let chars = covered(ps);
         let free: Vec<usize> =
-            (0..g.len()).filter(|&gi| !gold_taken[gi] && !covered(g[gi]).is_disjoint(&chars)).collect();
+            (0..g.len()).filter(|&gi| !gold_taken[gi] && !gold_chars[gi].is_disjoint(&chars)).collect();
         let choice = if mode == Mode::Type {
             let distance = |gi: usize| g[gi].start().abs_diff(ps.start()) + g[gi].end().abs_diff(ps.end());
             // `min_by_key` keeps the first of equally close spans.
@@ -518,6 +519,94 @@ proptest! {
                 micro += *c;
             }
             prop_assert_eq!(tally.micro(layer, Mode::Tokens), micro, "{} micro", layer);
+        }
+    }
+}
+
+/// Many spans crowded into a short text: groups of one label large enough for the matcher's
+/// closest-boundaries tree, exact duplicates, nested and chained overlaps, and in a third of
+/// the cases a few discontinuous spans (which the tree leaves to a scan).
+fn crowded_spans(prefix: &'static str) -> impl Strategy<Value = Vec<Span>> {
+    let gaps = prop_oneof![Just(1e-9), Just(1e-9), Just(0.03)];
+    // Moderately crowded (a prediction overlaps a few dozen gold spans) or packed (over a
+    // hundred: the matcher then searches type mode's closest span in a tree).
+    let layout = prop_oneof![Just((80usize, 1usize..30, 200usize)), Just((30, 10..40, 400))];
+    let spans = (gaps, layout).prop_flat_map(|(rate, (width, lengths, most))| {
+        let span = (0..width, lengths, 0usize..2, prop::option::weighted(rate, (1usize..5, 1usize..10)));
+        prop::collection::vec(span, 0..most)
+    });
+    spans.prop_map(move |raw| {
+        raw.into_iter()
+            .enumerate()
+            .filter_map(|(i, (start, len, label, gap))| {
+                let label = ["PERSON", "ORG"][label];
+                let id = format!("{prefix}{i}");
+                match gap {
+                    None => Span::contiguous(id, "entities", label, start, start + len),
+                    Some((gap, second)) => {
+                        let f = |s, e| goldspan_model::Fragment::new(s, e);
+                        let fragments = vec![f(start, start + len)?, f(start + len + gap, start + len + gap + second)?];
+                        Span::new(id, "entities", label, fragments).ok()
+                    }
+                }
+            })
+            .collect()
+    })
+}
+
+/// Overlap-θ alignment by its rule, spelled out: every same-label pair with character IoU ≥ θ,
+/// taken greedily by IoU (highest first), then gold and prediction in canonical order.
+fn naive_by_iou(gold: &[&Span], pred: &[&Span], threshold: f64) -> Counts {
+    let (g, p) = (in_canonical_order(gold), in_canonical_order(pred));
+    let (gc, pc): (Vec<BTreeSet<usize>>, Vec<BTreeSet<usize>>) =
+        (g.iter().map(|s| covered(s)).collect(), p.iter().map(|s| covered(s)).collect());
+    let mut candidates = Vec::new();
+    for (gi, gs) in g.iter().enumerate() {
+        for (pi, ps) in p.iter().enumerate() {
+            let (a, b) = (&gc[gi], &pc[pi]);
+            let shared = a.intersection(b).count();
+            let iou = shared as f64 / (a.len() + b.len() - shared) as f64;
+            if gs.label() == ps.label() && shared > 0 && iou >= threshold {
+                candidates.push((iou, gi, pi));
+            }
+        }
+    }
+    candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let (mut gold_taken, mut pred_taken) = (vec![false; g.len()], vec![false; p.len()]);
+    let mut c = Counts::default();
+    for (_, gi, pi) in candidates {
+        if !gold_taken[gi] && !pred_taken[pi] {
+            gold_taken[gi] = true;
+            pred_taken[pi] = true;
+            c.cor += 1;
+        }
+    }
+    c.mis = g.len() as u64 - c.cor;
+    c.spu = p.len() as u64 - c.cor;
+    c
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn matchers_equal_naive_oracles_on_crowded_documents(gold in crowded_spans("G"), pred in crowded_spans("P")) {
+        let text = "x".repeat(200);
+        let doc = AnnotatedDocument {
+            document: goldspan_model::Document::new("d", text, goldspan_model::Meta::new()),
+            annotations: Annotations { spans: gold, ..Annotations::default() },
+        };
+        let pred = Annotations { spans: pred, ..Annotations::default() };
+        let modes: Vec<Mode> = SEMEVAL.iter().copied().chain(["overlap:0.5", "overlap:0.8"].map(|m| m.parse().expect("mode"))).collect();
+        let tally = score_document(&doc, &pred, &Options { modes: modes.clone(), layers: None });
+        let g: Vec<&Span> = doc.annotations.spans.iter().collect();
+        let p: Vec<&Span> = pred.spans.iter().collect();
+        for mode in modes {
+            let expected = match mode.threshold() {
+                Some(theta) => naive_by_iou(&g, &p, theta),
+                None => naive_semeval(mode, &g, &p),
+            };
+            prop_assert_eq!(tally.micro("entities", mode), expected, "{} micro", mode);
         }
     }
 }
