@@ -341,6 +341,15 @@ impl Dropped {
 /// Reads a DocBin (`.spacy`). Returns the documents and what reading left out. See the module
 /// doc.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<(Vec<AnnotatedDocument>, Vec<String>), Error> {
+    read_limited(path, options, MAX_DECOMPRESSED)
+}
+
+/// [`read`] with at most `limit` decompressed bytes.
+fn read_limited(
+    path: &Path,
+    options: &ReadOptions,
+    limit: u64,
+) -> Result<(Vec<AnnotatedDocument>, Vec<String>), Error> {
     let location = Location::file(path);
     let compressed = std::fs::read(path).map_err(|e| {
         let mut problems = Problems::default();
@@ -349,13 +358,13 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<(Vec<AnnotatedDocument
     })?;
     let mut raw = Vec::new();
     let decoder = flate2::read::ZlibDecoder::new(compressed.as_slice());
-    if let Err(e) = decoder.take(MAX_DECOMPRESSED + 1).read_to_end(&mut raw) {
+    if let Err(e) = decoder.take(limit.saturating_add(1)).read_to_end(&mut raw) {
         return Err(not_a_docbin(&location, format_args!("the file is not a zlib stream ({e})")));
     }
-    if raw.len() as u64 > MAX_DECOMPRESSED {
+    if raw.len() as u64 > limit {
         return Err(not_a_docbin(
             &location,
-            format_args!("it expands to more than {MAX_DECOMPRESSED} bytes; split the corpus into smaller DocBins"),
+            format_args!("it expands to more than {limit} bytes; split the corpus into smaller DocBins"),
         ));
     }
     let value = msgpack(&raw).map_err(|e| not_a_docbin(&location, format_args!("invalid MessagePack: {e}")))?;
@@ -785,11 +794,247 @@ pub fn write(path: &Path, docs: &[AnnotatedDocument], ents_layer: &str) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tool_json::test_support::{documents, file, options};
+    use proptest::prelude::*;
 
     #[test]
     fn murmurhash_matches_spacy_hash_string() {
         // spacy.strings.hash_string(s) in spaCy 3.8.18.
         assert_eq!(murmurhash64a("Zoë".as_bytes(), 1), 16948573035762911534);
         assert_eq!(murmurhash64a(b"a", 1), 11901859001352538922);
+    }
+
+    #[test]
+    fn symbols_are_stored_by_their_index() {
+        // spacy.symbols.IDS and spacy.attrs.IDS in spaCy 3.8.18.
+        assert_eq!(SYMBOLS.len(), 457);
+        assert_eq!([string_id("ORTH"), string_id("ENT_IOB"), string_id("ENT_TYPE")], [ORTH, ENT_IOB, ENT_TYPE]);
+        assert_eq!([string_id("ENT_KB_ID"), string_id("ENT_ID"), string_id("PERSON")], [ENT_KB_ID, ENT_ID, 380]);
+        assert_eq!(string_id(""), 0);
+        assert_eq!(string_id("Zoë"), 16948573035762911534);
+    }
+
+    /// A one-document DocBin message with columns ORTH, ENT_IOB, ENT_TYPE: `tokens` are
+    /// (word, space after, iob, type).
+    fn message(tokens: &[(&str, bool, u64, &str)], span_groups: Value) -> Vec<(&'static str, Value)> {
+        let mut rows = Vec::new();
+        for &(word, _, iob, kind) in tokens {
+            for v in [string_id(word), iob, string_id(kind)] {
+                rows.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        let strings: BTreeSet<&str> = tokens.iter().flat_map(|t| [t.0, t.3]).collect();
+        vec![
+            ("version", str_value("0.1")),
+            ("attrs", Value::Array(vec![ORTH.into(), ENT_IOB.into(), ENT_TYPE.into()])),
+            ("tokens", Value::Binary(rows)),
+            ("spaces", Value::Binary(tokens.iter().map(|t| u8::from(t.1)).collect())),
+            ("lengths", Value::Binary((tokens.len() as i32).to_le_bytes().to_vec())),
+            ("strings", Value::Array(strings.into_iter().map(str_value).collect())),
+            ("cats", Value::Array(vec![Value::Map(Vec::new())])),
+            ("flags", Value::Array(vec![map(vec![("has_unknown_spaces", Value::Boolean(false))])])),
+            ("span_groups", Value::Array(vec![span_groups])),
+        ]
+    }
+
+    fn set(message: &mut [(&str, Value)], key: &str, value: Value) {
+        if let Some(entry) = message.iter_mut().find(|(k, _)| *k == key) {
+            entry.1 = value;
+        }
+    }
+
+    fn compress(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).expect("compress");
+        encoder.finish().expect("compress")
+    }
+
+    /// Documents and notes, or each problem's document and message.
+    type Outcome = Result<(Vec<AnnotatedDocument>, Vec<String>), Vec<(Option<String>, String)>>;
+
+    /// Reads `bytes` as `s.spacy`; the problems' (document, message) or the documents.
+    fn read_bytes(bytes: &[u8]) -> Outcome {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s.spacy");
+        std::fs::write(&path, bytes).expect("write");
+        read(&path, &options(None, "entities")).map_err(|e| {
+            e.problems()
+                .iter()
+                .inspect(|p| assert!(p.to_string().contains("s.spacy"), "{p}"))
+                .map(|p| (p.location.document.clone(), p.kind.to_string()))
+                .collect()
+        })
+    }
+
+    fn read_message(message: Vec<(&str, Value)>) -> Outcome {
+        read_bytes(&compress(&encode(&map(message))))
+    }
+
+    /// The one problem reading gives, which must contain `fragment`, and its document.
+    fn problem(result: Outcome, fragment: &str) -> Option<String> {
+        let problems = result.expect_err("a problem");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].1.contains(fragment), "{:?} lacks {fragment:?}", problems[0].1);
+        problems[0].0.clone()
+    }
+
+    const EMPTY: Value = Value::Binary(Vec::new());
+
+    fn zoe() -> Vec<(&'static str, bool, u64, &'static str)> {
+        vec![("Zoë", true, IOB_B, "PERSON"), ("Nowak", false, IOB_I, "PERSON"), ("!", false, IOB_O, "")]
+    }
+
+    #[test]
+    fn a_hand_made_docbin_reads() {
+        let (docs, notes) = read_message(message(&zoe(), EMPTY)).expect("reads");
+        assert_eq!(docs[0].document.id(), "s-0001");
+        assert_eq!(docs[0].document.text(), "Zoë Nowak!");
+        let span = &docs[0].annotations.spans[0];
+        assert_eq!((span.label(), span.start(), span.end()), ("PERSON", 0, 9));
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn files_that_are_not_docbins_are_reported() {
+        assert_eq!(problem(read_bytes(b"{\"text\": \"x\"}"), "not a zlib stream"), None);
+        problem(read_bytes(&compress(b"\x81\xa6tok")), "invalid MessagePack");
+        problem(read_bytes(&compress(&encode(&Value::Array(Vec::new())))), "not a map");
+        // A bin header claiming 4 GiB over a few bytes: an error, not an allocation.
+        problem(read_bytes(&compress(b"\x81\xa6tokens\xc6\xff\xff\xff\xff\x00")), "invalid MessagePack");
+        let mut m = message(&zoe(), EMPTY);
+        m.retain(|(k, _)| *k != "attrs");
+        problem(read_message(m), "no \"attrs\"");
+    }
+
+    #[test]
+    fn inconsistent_arrays_are_reported() {
+        let mut m = message(&zoe(), EMPTY);
+        set(&mut m, "tokens", Value::Binary(vec![0; 70]));
+        problem(read_message(m), "not a whole number of rows of 3 attributes");
+        let mut m = message(&zoe(), EMPTY);
+        set(&mut m, "lengths", Value::Binary(4i32.to_le_bytes().to_vec()));
+        problem(read_message(m), "lengths add up to 4 tokens but \"tokens\" holds 3");
+        let mut m = message(&zoe(), EMPTY);
+        set(&mut m, "lengths", Value::Binary((-3i32).to_le_bytes().to_vec()));
+        problem(read_message(m), "negative length -3");
+        let mut m = message(&zoe(), EMPTY);
+        set(&mut m, "spaces", Value::Binary(vec![1]));
+        problem(read_message(m), "\"spaces\" holds 1 flags for 3 tokens");
+        let mut m = message(&zoe(), EMPTY);
+        set(&mut m, "flags", Value::Array(Vec::new()));
+        problem(read_message(m), "\"flags\" has 0 entries for 1 documents");
+    }
+
+    #[test]
+    fn bad_token_values_name_the_document_and_token() {
+        let mut tokens = zoe();
+        tokens[0].2 = IOB_O;
+        let doc =
+            problem(read_message(message(&tokens, EMPTY)), "token 1: ENT_IOB is I (inside) but no entity is open");
+        assert_eq!(doc.as_deref(), Some("s-0001"));
+        tokens[0].2 = 7;
+        problem(read_message(message(&tokens, EMPTY)), "token 0: ENT_IOB is 7");
+        let mut m = message(&zoe(), EMPTY);
+        set(&mut m, "strings", Value::Array(vec![str_value("Zoë"), str_value("!")]));
+        let expected = format!("token 1: ORTH {} is not in the DocBin's strings", string_id("Nowak"));
+        problem(read_message(m), &expected);
+    }
+
+    /// Span-group bytes holding one group `name` with `spans` packed as spaCy packs them.
+    fn groups(name: &str, spans: &[(u64, i32, i32, i32, i32)]) -> Value {
+        let packed = spans
+            .iter()
+            .map(|&(label, s, e, sc, ec)| {
+                let mut p = vec![0u8; 16];
+                p.extend_from_slice(&label.to_be_bytes());
+                for v in [s, e, sc, ec] {
+                    p.extend_from_slice(&v.to_be_bytes());
+                }
+                Value::Binary(p)
+            })
+            .collect();
+        let group =
+            map(vec![("name", str_value(name)), ("attrs", Value::Map(Vec::new())), ("spans", Value::Array(packed))]);
+        Value::Binary(encode(&Value::Map(vec![(Value::Binary(encode(&group)), Value::Array(vec![str_value(name)]))])))
+    }
+
+    #[test]
+    fn span_groups_are_read_and_checked() {
+        let person = string_id("PERSON");
+        let (docs, notes) =
+            read_message(message(&zoe(), groups("sc", &[(person, 1, 3, 4, 10), (0, 0, 1, 0, 3)]))).expect("reads");
+        let found: Vec<_> =
+            docs[0].annotations.spans.iter().map(|s| (s.layer(), s.label(), s.start(), s.end())).collect();
+        assert_eq!(found, [("entities", "PERSON", 0, 9), ("sc", "PERSON", 4, 10)]);
+        assert_eq!(notes, ["span group \"sc\": 1 span without a label dropped"]);
+        problem(
+            read_message(message(&zoe(), groups("sc", &[(person, 2, 4, 9, 10)]))),
+            "tokens 2..4 are not within the document's 3 tokens",
+        );
+        problem(
+            read_message(message(&zoe(), groups("sc", &[(person, 1, 3, 3, 10)]))),
+            "characters 3..10 disagree with its tokens 1..3, which cover 4..10",
+        );
+        problem(
+            read_message(message(&zoe(), groups("sc", &[(12345, 1, 3, 4, 10)]))),
+            "label 12345 is not in the DocBin's strings",
+        );
+    }
+
+    #[test]
+    fn decompression_is_bounded() {
+        let (_dir, path) = file("big.spacy", "");
+        std::fs::write(&path, compress(&vec![0x90; 4096])).expect("write");
+        let err = read_limited(&path, &options(None, "entities"), 1024).expect_err("too big");
+        assert!(err.to_string().contains("expands to more than 1024 bytes"), "{err}");
+    }
+
+    /// (layer, label, start, end) of every span, sorted.
+    fn span_set(doc: &AnnotatedDocument) -> Vec<(String, String, usize, usize)> {
+        let mut out: Vec<_> =
+            doc.annotations.spans.iter().map(|s| (s.layer().into(), s.label().into(), s.start(), s.end())).collect();
+        out.sort();
+        out
+    }
+
+    proptest! {
+        /// Text, ids, metadata and every contiguous span come back (span ids are not kept).
+        #[test]
+        fn docbin_write_then_read_keeps_everything(docs in documents(false)) {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("out.spacy");
+            let lost = write(&path, &docs, "entities").expect("writes");
+            prop_assert!(lost.is_empty(), "{:?}", lost);
+            let (back, notes) = read(&path, &options(None, "entities")).expect("reads back");
+            prop_assert!(notes.is_empty(), "{:?}", notes);
+            prop_assert_eq!(back.len(), docs.len());
+            for (doc, back) in docs.iter().zip(&back) {
+                prop_assert_eq!(&doc.document, &back.document);
+                prop_assert_eq!(span_set(doc), span_set(back));
+            }
+        }
+
+        /// Damaged DocBins (bytes of the msgpack changed or cut) give documents or problems,
+        /// never a panic.
+        #[test]
+        fn docbin_reader_never_panics(
+            docs in documents(false),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("out.spacy");
+            write(&path, &docs, "entities").expect("writes");
+            let mut raw = Vec::new();
+            let compressed = std::fs::read(&path).expect("read");
+            flate2::read::ZlibDecoder::new(compressed.as_slice()).read_to_end(&mut raw).expect("inflate");
+            for (at, byte) in edits {
+                let i = at.index(raw.len());
+                raw[i] = byte;
+            }
+            raw.truncate(raw.len() - cut.index(raw.len() / 4 + 1));
+            std::fs::write(&path, compress(&raw)).expect("write");
+            let _ = read(&path, &options(None, "entities"));
+        }
     }
 }
