@@ -20,9 +20,10 @@
 //! Only contiguous spans are written; writers return, one human-readable line each, what the
 //! format cannot hold: discontinuous spans, relations (except Label Studio's), clusters,
 //! attributes, notes, metadata keys the format reserves, and span layers when a document has
-//! more than one (reading back takes layers from the manifest). doccano records are
-//! `{"id", "text", "label", ...metadata}`, spaCy records `{"id", "text", "ents", "meta"}`, and
-//! Label Studio files are tasks with predictions (see [`crate::label_studio`]).
+//! more than one (reading back takes layers from the manifest; spaCy's span groups keep them).
+//! doccano records are `{"id", "text", "label", ...metadata}`, spaCy records `{"id", "text",
+//! "ents", "spans", "meta", "tokens"}` ([`crate::spacy`]), and Label Studio files are tasks with
+//! predictions (see [`crate::label_studio`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
