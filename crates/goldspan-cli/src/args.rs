@@ -226,8 +226,8 @@ pub struct ScoreArgs {
     #[arg(long)]
     pub pred: PathBuf,
     /// The format of --pred and --against: jsonl (goldspan interchange) or any format convert
-    /// reads (spacy, prodigy, labelstudio, doccano, conll, brat, ...). Documents are matched
-    /// with gold by id, or by identical text when the file carries no ids.
+    /// reads (spacy, docbin, prodigy, labelstudio, doccano, conll, brat, ...). Documents are
+    /// matched with gold by id, or by identical text when the file carries no ids.
     #[arg(long, value_parser = parse_format, default_value = "jsonl")]
     pub pred_format: Format,
     /// The unit --pred counts offsets in (codepoint, utf16, utf8, grapheme); default the
