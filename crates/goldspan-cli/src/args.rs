@@ -161,8 +161,9 @@ pub struct ReadArgs {
     /// Tagging scheme for CoNLL input or output.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
-    /// The layer CoNLL output is written from; also the layer given to labels read from
-    /// formats without layers when no --manifest says otherwise.
+    /// The layer CoNLL output is written from, and spaCy output's Doc.ents (other layers go
+    /// to span groups); also the layer given to labels read from formats without layers when
+    /// no --manifest says otherwise.
     #[arg(long, default_value = "entities")]
     pub layer: String,
     /// A goldspan.toml whose layers resolve labels of formats without layers.
@@ -225,8 +226,8 @@ pub struct ScoreArgs {
     #[arg(long)]
     pub pred: PathBuf,
     /// The format of --pred and --against: jsonl (goldspan interchange) or any format convert
-    /// reads (spacy, prodigy, labelstudio, doccano, conll, brat, ...). Documents are matched
-    /// with gold by id, or by identical text when the file carries no ids.
+    /// reads (spacy, docbin, prodigy, labelstudio, doccano, conll, brat, ...). Documents are
+    /// matched with gold by id, or by identical text when the file carries no ids.
     #[arg(long, value_parser = parse_format, default_value = "jsonl")]
     pub pred_format: Format,
     /// The unit --pred counts offsets in (codepoint, utf16, utf8, grapheme); default the

@@ -153,7 +153,7 @@ pub fn write(path: &Path, docs: &[AnnotatedDocument]) -> Result<Vec<String>, Err
     let mut lost = Vec::new();
     let mut lines = Vec::new();
     for doc in docs {
-        let spans = writable_spans(doc, OffsetUnit::Utf16, false, &mut lost);
+        let spans = writable_spans(doc, OffsetUnit::Utf16, false, false, &mut lost);
         let record = DoccanoRecord {
             id: doc.document.id(),
             text: doc.document.text(),

@@ -12,7 +12,7 @@ use std::path::Path;
 use goldspan_model::text::OffsetUnit;
 use goldspan_model::{AnnotatedDocument, Error, Manifest};
 
-use crate::{brat, conll, doccano, gold, jsonl, label_studio, spacy};
+use crate::{brat, conll, docbin, doccano, gold, jsonl, label_studio, spacy};
 
 /// A file format goldspan reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,8 +30,10 @@ pub enum Format {
     Doccano,
     /// Label Studio's JSON export.
     LabelStudio,
-    /// spaCy-style JSONL: `{"text", "ents": [[start, end, label]]}`.
+    /// spaCy JSONL, records shaped like `Doc.to_json`: `{"text", "ents", "spans", "tokens"}`.
     Spacy,
+    /// spaCy's DocBin (`.spacy`), the corpus format of spaCy v3.
+    DocBin,
 }
 
 impl Format {
@@ -44,6 +46,7 @@ impl Format {
         Format::Doccano,
         Format::LabelStudio,
         Format::Spacy,
+        Format::DocBin,
     ];
 
     /// The name users type (`--from labelstudio`).
@@ -56,6 +59,7 @@ impl Format {
             Format::Doccano => "doccano",
             Format::LabelStudio => "labelstudio",
             Format::Spacy => "spacy",
+            Format::DocBin => "docbin",
         }
     }
 
@@ -74,7 +78,8 @@ impl Format {
             Format::Conll => "CoNLL token file (see --scheme)",
             Format::Doccano => "doccano JSONL export",
             Format::LabelStudio => "Label Studio JSON or JSON-MIN export; written as tasks with predictions to import",
-            Format::Spacy => "spaCy-style JSONL: {\"text\", \"ents\": [[start, end, label]]}",
+            Format::Spacy => "spaCy JSONL (Doc.to_json): {\"text\", \"ents\", \"spans\", \"tokens\"}",
+            Format::DocBin => "spaCy DocBin (.spacy), spaCy v3's corpus format",
         }
     }
 
@@ -84,7 +89,7 @@ impl Format {
         match self {
             Format::Conll => None,
             Format::Doccano => Some(OffsetUnit::Utf16),
-            Format::Gold | Format::Brat | Format::Jsonl | Format::LabelStudio | Format::Spacy => {
+            Format::Gold | Format::Brat | Format::Jsonl | Format::LabelStudio | Format::Spacy | Format::DocBin => {
                 Some(OffsetUnit::CodePoint)
             }
         }
@@ -114,6 +119,10 @@ impl Format {
             Format::Doccano => doccano::read(path, options)?,
             Format::LabelStudio => return label_studio::read(path, options),
             Format::Spacy => spacy::read(path, options)?,
+            Format::DocBin => {
+                let (documents, notes) = docbin::read(path, options)?;
+                return Ok(Collection { manifest: read_against(options, &documents), documents, notes });
+            }
         };
         Ok(Collection { manifest: read_against(options, &documents), documents, notes: Vec::new() })
     }
@@ -141,7 +150,8 @@ impl Format {
             Format::Conll => conll::write(path, docs, options.scheme, &options.layer),
             Format::Doccano => doccano::write(path, docs),
             Format::LabelStudio => label_studio::write(path, docs),
-            Format::Spacy => spacy::write(path, docs),
+            Format::Spacy => spacy::write(path, docs, &options.layer),
+            Format::DocBin => docbin::write(path, docs, &options.layer),
         }
     }
 }
@@ -232,7 +242,8 @@ impl AnnotationChoice {
 /// How to write a file.
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
-    /// The layer written to formats that hold one (CoNLL).
+    /// The layer written to formats that hold one (CoNLL), and as `Doc.ents` to spaCy's (the
+    /// other layers go to span groups).
     pub layer: String,
     /// The tagging scheme of CoNLL output.
     pub scheme: conll::Scheme,

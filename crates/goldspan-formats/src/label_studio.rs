@@ -1064,7 +1064,7 @@ pub fn write(path: &Path, docs: &[AnnotatedDocument]) -> Result<Vec<String>, Err
     let mut tasks = Vec::new();
     for doc in docs {
         let d = &doc.document;
-        let spans = writable_spans_keeping(doc, OffsetUnit::CodePoint, true, Some(REGION_ID_NOTE), &mut lost);
+        let spans = writable_spans_keeping(doc, OffsetUnit::CodePoint, true, false, Some(REGION_ID_NOTE), &mut lost);
         let region_ids = region_ids(doc);
         let result_id = |span: &'_ str| region_ids.get(span).copied();
         let mut written: HashMap<&str, &str> = HashMap::new();

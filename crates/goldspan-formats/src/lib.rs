@@ -1,5 +1,6 @@
 //! Readers and writers for every format goldspan speaks (gold corpus directories, brat, JSON
-//! Lines, CoNLL, doccano, Label Studio, spaCy, and the inline markup annotators write), and
+//! Lines, CoNLL, doccano, Label Studio, spaCy JSONL and DocBin, and the inline markup annotators
+//! write), and
 //! the file plumbing they share.
 //!
 //! Each format owns its on-disk structs and converts them into the model, so the model can
@@ -8,6 +9,7 @@
 
 pub mod brat;
 pub mod conll;
+pub mod docbin;
 pub mod doccano;
 mod format;
 pub mod gold;

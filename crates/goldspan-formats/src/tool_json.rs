@@ -20,9 +20,10 @@
 //! Only contiguous spans are written; writers return, one human-readable line each, what the
 //! format cannot hold: discontinuous spans, relations (except Label Studio's), clusters,
 //! attributes, notes, metadata keys the format reserves, and span layers when a document has
-//! more than one (reading back takes layers from the manifest). doccano records are
-//! `{"id", "text", "label", ...metadata}`, spaCy records `{"id", "text", "ents", "meta"}`, and
-//! Label Studio files are tasks with predictions (see [`crate::label_studio`]).
+//! more than one (reading back takes layers from the manifest; spaCy's span groups keep them).
+//! doccano records are `{"id", "text", "label", ...metadata}`, spaCy records `{"id", "text",
+//! "ents", "spans", "meta", "tokens"}` ([`crate::spacy`]), and Label Studio files are tasks with
+//! predictions (see [`crate::label_studio`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -87,14 +88,23 @@ impl<'a> Reading<'a> {
         start: usize,
         end: usize,
     ) -> Result<Span, ProblemKind> {
+        self.span_in(offsets, id, label, start, end, self.default_layer)
+    }
+
+    /// [`Self::span`] with `layer` for the span's layer when there is no manifest.
+    pub(crate) fn span_in(
+        &self,
+        offsets: &OffsetReader,
+        id: String,
+        label: &str,
+        start: usize,
+        end: usize,
+        layer: &str,
+    ) -> Result<Span, ProblemKind> {
         let s = offsets.code_point(&id, start)?;
         let e = offsets.code_point(&id, end)?;
-        let layer = match self.manifest {
-            Some(manifest) => match manifest.layer_of(label) {
-                Some(layer) => layer.name.as_str(),
-                None => return Err(ProblemKind::UnknownLabel { span: id, label: label.to_owned(), layer: None }),
-            },
-            None => self.default_layer,
+        let Some(layer) = layer_for(self.manifest, label, layer) else {
+            return Err(ProblemKind::UnknownLabel { span: id, label: label.to_owned(), layer: None });
         };
         Span::contiguous(id.as_str(), layer, label, s, e).ok_or_else(|| ProblemKind::Syntax {
             message: format!("span {id}: offsets {start}..{end} are empty or reversed (start must be below end)"),
@@ -115,6 +125,15 @@ impl<'a> Reading<'a> {
 
     pub(crate) fn finish(self) -> Result<Vec<AnnotatedDocument>, Error> {
         self.problems.into_result(self.docs)
+    }
+}
+
+/// The layer of a span labelled `label`: the manifest's layer for the label when there is a
+/// manifest (`None` when it declares no such label), else `layer`.
+pub(crate) fn layer_for<'a>(manifest: Option<&'a Manifest>, label: &str, layer: &'a str) -> Option<&'a str> {
+    match manifest {
+        Some(manifest) => manifest.layer_of(label).map(|l| l.name.as_str()),
+        None => Some(layer),
     }
 }
 
@@ -399,14 +418,16 @@ pub(crate) fn plural(n: usize, what: &str) -> String {
 }
 
 /// The spans a writer can hold, with their UTF-16 or code-point offsets; reports the others and
-/// the annotations no span format holds (relations unless `relations_kept`).
+/// the annotations no span format holds (relations unless `relations_kept`, span layers unless
+/// `layers_kept`).
 pub(crate) fn writable_spans<'d>(
     doc: &'d AnnotatedDocument,
     unit: OffsetUnit,
     relations_kept: bool,
+    layers_kept: bool,
     lost: &mut Vec<String>,
 ) -> Vec<(&'d Span, usize, usize)> {
-    writable_spans_keeping(doc, unit, relations_kept, None, lost)
+    writable_spans_keeping(doc, unit, relations_kept, layers_kept, None, lost)
 }
 
 /// [`writable_spans`] for a format that also holds the notes of one kind (Label Studio keeps
@@ -415,6 +436,7 @@ pub(crate) fn writable_spans_keeping<'d>(
     doc: &'d AnnotatedDocument,
     unit: OffsetUnit,
     relations_kept: bool,
+    layers_kept: bool,
     note_kind_kept: Option<&str>,
     lost: &mut Vec<String>,
 ) -> Vec<(&'d Span, usize, usize)> {
@@ -451,7 +473,7 @@ pub(crate) fn writable_spans_keeping<'d>(
         }
     }
     let layers: BTreeSet<&str> = a.spans.iter().map(Span::layer).collect();
-    if layers.len() > 1 {
+    if layers.len() > 1 && !layers_kept {
         let list: Vec<&str> = layers.into_iter().collect();
         lose(format!("span layers are not stored ({}); reading back takes them from the manifest", list.join(", ")));
     }
@@ -666,13 +688,21 @@ mod tests {
         );
 
         let path = dir.path().join("s.jsonl");
-        spacy::write(&path, std::slice::from_ref(&doc)).expect("writes");
+        let lost = spacy::write(&path, std::slice::from_ref(&doc), "entities").expect("writes");
         let written = std::fs::read_to_string(&path).expect("read");
         assert!(
             written.contains(
-                "\"ents\":[[23,32,\"PERSON\"],[2,5,\"Source\"]],\"meta\":{\"desk\":\"politics\",\"text\":\"clash\"}"
+                "\"ents\":[{\"start\":23,\"end\":32,\"label\":\"PERSON\"}],\"spans\":{\"quotes\":[{\"start\":2,\"end\":5,\"label\":\"Source\",\"kb_id\":\"\"}]},\"meta\":{\"desk\":\"politics\",\"text\":\"clash\"}"
             ),
             "{written}"
+        );
+        assert_eq!(
+            lost,
+            [
+                "document d1: span T3 (Quote 6..18) is discontinuous, dropped",
+                "document d1: 2 relations dropped (the format cannot hold them)",
+                "document d1: 1 cluster dropped (the format cannot hold them)",
+            ]
         );
 
         let path = dir.path().join("ls.json");

@@ -250,3 +250,91 @@ fn labelstudio_to_gold_to_labelstudio_keeps_region_ids() {
     );
     same_tree(&gold, &again);
 }
+
+/// Regression: a `.spacy` file used to be read as text ("invalid UTF-8 at byte 1").
+#[test]
+fn docbin_written_by_spacy_converts_and_notes_what_was_left_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("out.jsonl");
+    let input = goldspan_tests::repo().join("tests/fixtures/spacy/spacy-made.spacy");
+    let out = goldspan()
+        .args(["convert", "--from", "docbin", "--to", "jsonl"])
+        .arg(&input)
+        .arg(&output)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = stdout(&out);
+    assert!(shown.contains("converted 5 document(s) from docbin to jsonl"), "{shown}");
+    assert!(
+        shown.contains(
+            "note (reading): 3 tokens without entity annotation (ENT_IOB missing), read as outside every entity"
+        ),
+        "{shown}"
+    );
+    let written = std::fs::read_to_string(&output).expect("read");
+    assert!(
+        written.contains(r#"{"id":"T4","layer":"entities","label":"PERSON","start":25,"end":34,"text":"Liz Truss"}"#),
+        "{written}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_docbin_is_an_input_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in.spacy");
+    std::fs::write(&input, "{\"text\": \"ok\"}\n").expect("write");
+    let out = goldspan()
+        .args(["convert", "--from", "docbin", "--to", "jsonl"])
+        .arg(&input)
+        .arg(dir.path().join("o.jsonl"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in.spacy: not a spaCy DocBin: the file is not a zlib stream"), "{err}");
+}
+
+#[test]
+fn gold_through_docbin_keeps_every_span_and_reports_relations() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (bin, direct, back) =
+        (dir.path().join("tiny.spacy"), dir.path().join("direct.jsonl"), dir.path().join("back.jsonl"));
+    let tiny = goldspan_tests::tiny_corpus();
+    let out =
+        goldspan().args(["convert", "--from", "gold", "--to", "docbin"]).arg(&tiny).arg(&bin).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("relations dropped (the format cannot hold them)"), "{}", stdout(&out));
+    let out =
+        goldspan().args(["convert", "--from", "gold", "--to", "jsonl"]).arg(&tiny).arg(&direct).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let manifest = tiny.join("goldspan.toml");
+    let out = goldspan()
+        .args(["convert", "--from", "docbin", "--to", "jsonl", "--manifest"])
+        .arg(&manifest)
+        .arg(&bin)
+        .arg(&back)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Span ids are not kept; compare each document's (layer, label, start, end, text).
+    let spans = |path: &std::path::Path| -> Vec<(String, Vec<String>)> {
+        let text = std::fs::read_to_string(path).expect("read");
+        text.lines()
+            .map(|line| {
+                let record: serde_json::Value = serde_json::from_str(line).expect("json");
+                let mut spans: Vec<String> = record["spans"]
+                    .as_array()
+                    .expect("spans")
+                    .iter()
+                    .map(|s| format!("{} {} {} {} {}", s["layer"], s["label"], s["start"], s["end"], s["text"]))
+                    .collect();
+                spans.sort();
+                (record["id"].as_str().expect("id").to_owned(), spans)
+            })
+            .collect()
+    };
+    let expected = spans(&direct);
+    assert!(expected.iter().map(|(_, s)| s.len()).sum::<usize>() > 10, "the tiny corpus has spans");
+    assert_eq!(spans(&back), expected);
+}
