@@ -46,5 +46,6 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         annotation: args.annotation,
         annotator: args.annotator.clone(),
         relation_label: args.relation_label.clone(),
+        recursive: args.recursive,
     })
 }
