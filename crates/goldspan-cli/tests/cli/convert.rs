@@ -328,6 +328,9 @@ fn brat_collections_in_sub_folders_need_recursive() {
     assert!(out_dir.join("docs/dev_x.ann").exists() && out_dir.join("docs/train_x.ann").exists());
     let out = run(&["validate"], &[&out_dir]);
     assert!(out.status.success(), "{}", stdout(&out));
+    let out = run(&["convert", "--from", "gold", "--to", "jsonl", "--recursive"], &[&out_dir, &dir.path().join("o")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("it does not apply to --from gold"), "{}", stderr(&out));
 }
 
 #[test]
