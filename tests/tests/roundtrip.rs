@@ -2,7 +2,7 @@
 //! curly quotes, CRLF): writing then reading gives back the same model, and writing that
 //! again gives the same bytes.
 
-use goldspan_formats::{brat, gold, jsonl};
+use goldspan_formats::{brat, gold, jsonl, ReadOptions};
 use goldspan_tests::{arb_documents, manifest};
 use proptest::prelude::*;
 
@@ -40,7 +40,9 @@ proptest! {
         let m = manifest();
         let dropped = brat::write_dir(dir.path(), &m, &docs).expect("write");
         prop_assert!(dropped.is_empty());
-        let (read_manifest, back) = brat::read_dir(dir.path(), "entities").expect("read");
+        let read = brat::read_dir(dir.path(), &ReadOptions::default()).expect("read");
+        prop_assert!(read.notes.is_empty(), "{:?}", read.notes);
+        let (read_manifest, back) = (read.manifest.expect("a manifest"), read.documents);
         prop_assert_eq!(&read_manifest.layers, &m.layers);
         prop_assert_eq!(&back, &docs);
         let again = tempfile::tempdir().expect("temp dir");

@@ -166,9 +166,15 @@ pub struct ReadArgs {
     /// no --manifest says otherwise.
     #[arg(long, default_value = "entities")]
     pub layer: String,
-    /// A goldspan.toml whose layers resolve labels of formats without layers.
+    /// A goldspan.toml whose layers (labels and relation types) the input is read with: it
+    /// resolves labels of formats without layers and replaces a brat annotation.conf's. Its
+    /// name, licence and splits describe its own corpus and are not copied.
     #[arg(long)]
     pub manifest: Option<PathBuf>,
+    /// Read brat collections in sub-folders too; document ids then carry their sub-folders
+    /// (`2024/a.txt` is `2024_a`).
+    #[arg(long)]
+    pub recursive: bool,
     /// The unit the input counts offsets in (codepoint, utf16, utf8, grapheme); default the
     /// tool's own.
     #[arg(long, value_parser = parse_offset_unit)]

@@ -5,12 +5,12 @@
 //! Python API choose a format by its name here and hand over [`ReadOptions`] or
 //! [`WriteOptions`]; nothing outside this crate knows which module reads which tool's files.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
 use goldspan_model::text::OffsetUnit;
-use goldspan_model::{AnnotatedDocument, Error, Manifest};
+use goldspan_model::{check_document, AnnotatedDocument, Error, Location, Manifest, ProblemKind, Problems};
 
 use crate::{brat, conll, docbin, doccano, gold, jsonl, label_studio, spacy};
 
@@ -100,31 +100,46 @@ impl Format {
         matches!(self, Format::Gold | Format::Brat)
     }
 
-    /// Reads `path` as this format.
+    /// Reads `path` as this format. With [`ReadOptions::manifest`], every reader takes its
+    /// layers (labels and relation types) from it; the documents read are not the manifest's
+    /// corpus, so the collection keeps neither its name, description, licence and provenance
+    /// nor split entries for documents that were not read (a note counts them). A gold corpus
+    /// keeps its own name and splits and takes only the layers.
     pub fn read(self, path: &Path, options: &ReadOptions) -> Result<Collection, Error> {
         let manifest = options.manifest.as_ref();
         let layer = options.layer.as_str();
-        let documents = match self {
+        let mut collection = match self {
             Format::Gold => {
-                let corpus = gold::Corpus::open(path)?;
+                let mut corpus = gold::Corpus::open(path)?;
+                if let Some(m) = manifest {
+                    corpus = corpus.with_layers(m.layers.clone());
+                }
                 let documents = corpus.ids().iter().map(|id| corpus.read(id)).collect::<Result<Vec<_>, _>>()?;
                 return Ok(Collection { manifest: Some(corpus.manifest().clone()), documents, notes: Vec::new() });
             }
-            Format::Brat => {
-                let (manifest, documents) = brat::read_dir(path, layer)?;
-                return Ok(Collection { manifest: Some(manifest), documents, notes: Vec::new() });
+            Format::Brat => brat::read_dir(path, options)?,
+            Format::Jsonl => Collection::of(jsonl::read_documents(path, manifest)?),
+            Format::Conll => {
+                let mut documents = conll::read(path, options.scheme, layer)?;
+                if let Some(m) = manifest {
+                    take_layers(&mut documents, m, path)?;
+                }
+                Collection::of(documents)
             }
-            Format::Jsonl => jsonl::read_documents(path, manifest)?,
-            Format::Conll => conll::read(path, options.scheme, layer)?,
-            Format::Doccano => doccano::read(path, options)?,
-            Format::LabelStudio => return label_studio::read(path, options),
-            Format::Spacy => spacy::read(path, options)?,
+            Format::Doccano => Collection::of(doccano::read(path, options)?),
+            Format::LabelStudio => label_studio::read(path, options)?,
+            Format::Spacy => Collection::of(spacy::read(path, options)?),
             Format::DocBin => {
                 let (documents, notes) = docbin::read(path, options)?;
-                return Ok(Collection { manifest: read_against(options, &documents), documents, notes });
+                Collection { manifest: None, documents, notes }
             }
         };
-        Ok(Collection { manifest: read_against(options, &documents), documents, notes: Vec::new() })
+        if let Some(m) = manifest {
+            let (manifest, note) = for_documents(m, &collection.documents);
+            collection.manifest = Some(manifest);
+            collection.notes.extend(note);
+        }
+        Ok(collection)
     }
 
     /// Writes `collection` to `path` as this format. Returns, one line each, what the format
@@ -162,16 +177,10 @@ impl fmt::Display for Format {
     }
 }
 
-/// The manifest documents read with `options` follow: the given one, its splits narrowed to the
-/// documents read (a corpus written from them must not list documents it lacks).
+/// The manifest documents read with `options` follow: the given one's layers, with split
+/// entries only for the documents read (see [`for_documents`]).
 pub(crate) fn read_against(options: &ReadOptions, documents: &[AnnotatedDocument]) -> Option<Manifest> {
-    let mut manifest = options.manifest.clone()?;
-    let read: BTreeSet<&str> = documents.iter().map(|d| d.document.id()).collect();
-    for ids in manifest.splits.values_mut() {
-        ids.retain(|id| read.contains(id.as_str()));
-    }
-    manifest.splits.retain(|_, ids| !ids.is_empty());
-    Some(manifest)
+    options.manifest.as_ref().map(|m| for_documents(m, documents).0)
 }
 
 /// How to read a file. The defaults read what the tool itself writes.
@@ -195,6 +204,8 @@ pub struct ReadOptions {
     /// The relation type of relations drawn without a label (Label Studio's default). `None`
     /// takes the manifest's type when exactly one fits the labels the relation links.
     pub relation_label: Option<String>,
+    /// Read brat collections in sub-folders too (document ids then carry their sub-folders).
+    pub recursive: bool,
 }
 
 impl Default for ReadOptions {
@@ -207,6 +218,7 @@ impl Default for ReadOptions {
             annotation: AnnotationChoice::All,
             annotator: None,
             relation_label: None,
+            recursive: false,
         }
     }
 }
@@ -268,14 +280,30 @@ pub struct Collection {
 }
 
 impl Collection {
+    /// Documents with no manifest and nothing to note.
+    pub fn of(documents: Vec<AnnotatedDocument>) -> Collection {
+        Collection { manifest: None, documents, notes: Vec::new() }
+    }
+
     /// The manifest to write a corpus with: the collection's own, else one derived from the
-    /// documents and named after `path`. With `with_splits`, documents no split lists are put in
-    /// a split `all` (a corpus needs every document in a split), and a note says so.
+    /// documents; named after `path` when it has no name (a note says so). With `with_splits`,
+    /// split entries of documents not in the collection are dropped and documents no split
+    /// lists are put in a split `all` (a corpus needs every document in exactly one split), and
+    /// notes say so.
     fn manifest_for(&self, path: &Path, with_splits: bool) -> (Manifest, Vec<String>) {
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "corpus".into());
-        let mut manifest = self.manifest.clone().unwrap_or_else(|| Manifest::from_documents(&name, &self.documents));
+        let mut manifest = self.manifest.clone().unwrap_or_else(|| Manifest::from_documents("", &self.documents));
         let mut notes = Vec::new();
+        if manifest.name.is_empty() {
+            notes.push(format!(
+                "the corpus is named {name:?} after the output directory; give it a description, licence and provenance in goldspan.toml"
+            ));
+            manifest.name = name;
+        }
         if with_splits {
+            let (kept, note) = for_documents(&manifest, &self.documents);
+            manifest.splits = kept.splits;
+            notes.extend(note);
             let listed: BTreeSet<&String> = manifest.splits.values().flatten().collect();
             let unlisted: Vec<String> =
                 self.documents.iter().map(|d| d.document.id().to_owned()).filter(|id| !listed.contains(id)).collect();
@@ -288,9 +316,125 @@ impl Collection {
     }
 }
 
+/// `manifest` as the manifest of `documents`, which are not its corpus: its layers, without
+/// its name, description, licence and provenance, and with split entries only for documents
+/// among `documents` (splits left empty are dropped). The note counts the entries left out.
+fn for_documents(manifest: &Manifest, documents: &[AnnotatedDocument]) -> (Manifest, Option<String>) {
+    let ids: BTreeSet<&str> = documents.iter().map(|d| d.document.id()).collect();
+    let mut left_out = 0;
+    let mut splits = BTreeMap::new();
+    for (split, listed) in &manifest.splits {
+        let kept: Vec<String> = listed.iter().filter(|id| ids.contains(id.as_str())).cloned().collect();
+        left_out += listed.len() - kept.len();
+        if !kept.is_empty() {
+            splits.insert(split.clone(), kept);
+        }
+    }
+    let note = (left_out > 0).then(|| {
+        format!("the manifest's splits list {left_out} document(s) that were not read; they are left out of the splits")
+    });
+    (Manifest { layers: manifest.layers.clone(), splits, ..Manifest::default() }, note)
+}
+
+/// Puts every span of `documents` (read with one default layer) in the layer `manifest` gives
+/// its label, and checks each document against it.
+fn take_layers(documents: &mut [AnnotatedDocument], manifest: &Manifest, path: &Path) -> Result<(), Error> {
+    let mut problems = Problems::default();
+    let location = Location::file(path);
+    for doc in documents.iter_mut() {
+        let id = doc.document.id().to_owned();
+        let spans = std::mem::take(&mut doc.annotations.spans);
+        for span in spans {
+            match manifest.layer_of(span.label()) {
+                Some(layer) => doc.annotations.spans.push(span.with_layer(layer.name.as_str())),
+                None => problems.push(
+                    location.in_document(&id),
+                    ProblemKind::UnknownLabel {
+                        span: span.id().to_owned(),
+                        label: span.label().to_owned(),
+                        layer: None,
+                    },
+                ),
+            }
+        }
+        check_document(doc, manifest, &location, &|_| None, &mut problems);
+    }
+    problems.into_result(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn layer(name: &str, labels: &[&str]) -> goldspan_model::Layer {
+        goldspan_model::Layer {
+            name: name.into(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            relations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn another_corpus_manifest_keeps_its_layers_and_only_the_split_entries_of_documents_read() {
+        let m = Manifest {
+            name: "news".into(),
+            licence: "CC BY 4.0".into(),
+            layers: vec![layer("entities", &["PERSON"])],
+            splits: BTreeMap::from([
+                ("dev".to_owned(), vec!["a".to_owned(), "x".to_owned()]),
+                ("test".to_owned(), vec!["y".to_owned()]),
+            ]),
+            ..Manifest::default()
+        };
+        let docs = ["a", "b"].map(|id| AnnotatedDocument {
+            document: goldspan_model::Document::new(id, "text", Default::default()),
+            annotations: Default::default(),
+        });
+        let (kept, note) = for_documents(&m, &docs);
+        assert_eq!(kept.layers, m.layers);
+        assert_eq!((kept.name.as_str(), kept.licence.as_str()), ("", ""));
+        assert_eq!(kept.splits, BTreeMap::from([("dev".to_owned(), vec!["a".to_owned()])]));
+        assert_eq!(
+            note.as_deref(),
+            Some("the manifest's splits list 2 document(s) that were not read; they are left out of the splits")
+        );
+        let collection = Collection { manifest: Some(kept), documents: docs.to_vec(), notes: Vec::new() };
+        let (written, notes) = collection.manifest_for(Path::new("/tmp/mine"), true);
+        assert_eq!(written.name, "mine");
+        assert_eq!(written.splits.get("all"), Some(&vec!["b".to_owned()]));
+        assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+
+    #[test]
+    fn conll_and_gold_readers_take_their_layers_from_a_manifest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("t.conll");
+        std::fs::write(&path, "Zoë B-PER\nBrandt I-PER\nin O\nKyoto B-GPE\n").expect("write");
+        let manifest =
+            Manifest { layers: vec![layer("people", &["PER"]), layer("places", &["GPE"])], ..Manifest::default() };
+        let options = ReadOptions { manifest: Some(manifest.clone()), ..ReadOptions::default() };
+        let c = Format::Conll.read(&path, &options).expect("reads");
+        let layers: Vec<&str> = c.documents[0].annotations.spans.iter().map(|s| s.layer()).collect();
+        assert_eq!(layers, ["people", "places"]);
+        let only_people = Manifest { layers: vec![layer("people", &["PER"])], ..Manifest::default() };
+        let err = Format::Conll.read(&path, &ReadOptions { manifest: Some(only_people), ..ReadOptions::default() });
+        let problems = err.expect_err("GPE is not declared").problems().len();
+        assert_eq!(problems, 1);
+
+        let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny");
+        let own = Format::Gold.read(&tiny, &ReadOptions::default()).expect("tiny");
+        let mut regrouped = own.manifest.clone().expect("manifest");
+        let entities = regrouped.layers.remove(0);
+        regrouped.layers[0].labels.extend(entities.labels);
+        regrouped.layers[0].name = "all_but_structure".into();
+        let c = Format::Gold
+            .read(&tiny, &ReadOptions { manifest: Some(regrouped), ..ReadOptions::default() })
+            .expect("tiny with its labels regrouped");
+        let m = c.manifest.expect("manifest");
+        assert_eq!((m.name.as_str(), m.splits.len()), ("tiny", 2), "a gold corpus keeps its name and splits");
+        let span = &c.documents[1].annotations.spans[1];
+        assert_eq!((span.label(), span.layer()), ("PERSON", "all_but_structure"));
+    }
 
     #[test]
     fn names_parse_back() {

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::{is_valid_document_id, line_of_byte, read_text, standoff, toml_string, write_atomic};
-use goldspan_model::check_document;
 use goldspan_model::{AnnotatedDocument, Document, Meta};
 use goldspan_model::{Error, Location, Problem, ProblemKind, Problems};
 use goldspan_model::{Layer, Manifest, PerHead, RelationType};
@@ -126,6 +125,14 @@ impl Corpus {
         Some(Corpus { root: root.to_owned(), manifest, ids: ids.into_iter().collect(), split_lines })
     }
 
+    /// The same corpus with its layers (labels and relation types) replaced by `layers`, e.g.
+    /// another manifest's; documents are then read and checked against them. Its name,
+    /// description, licence, provenance and splits stay its own.
+    pub fn with_layers(mut self, layers: Vec<Layer>) -> Corpus {
+        self.manifest.layers = layers;
+        self
+    }
+
     /// The corpus directory.
     pub fn root(&self) -> &Path {
         &self.root
@@ -198,7 +205,7 @@ impl Corpus {
             standoff::Parsed::default()
         };
         let doc = AnnotatedDocument { document, annotations: parsed.annotations };
-        check_document(&doc, &self.manifest, &ann_location, &|id| parsed.lines.get(id).copied(), problems);
+        standoff::check(&doc, &self.manifest, &ann_location, &parsed.lines, &parsed.failed, problems);
         Some(doc)
     }
 

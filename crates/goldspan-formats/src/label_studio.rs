@@ -1672,7 +1672,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let gold = dir.path().join("corpus");
         let lost = crate::Format::Gold.write(&gold, &first, &crate::WriteOptions::default()).expect("writes gold");
-        assert_eq!(lost, ["3 document(s) without a split were put in split \"all\""]);
+        assert_eq!(
+            lost,
+            [
+                "3 document(s) without a split were put in split \"all\"",
+                "the corpus is named \"corpus\" after the output directory; give it a description, licence and provenance in goldspan.toml"
+            ]
+        );
         let from_gold =
             crate::Format::Gold.read(&gold, &ReadOptions::default()).expect("gold reads back (span ids are T1..)");
         let path = dir.path().join("back.json");

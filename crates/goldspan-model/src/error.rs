@@ -124,6 +124,10 @@ pub enum ProblemKind {
     EmptyDocument,
     #[error("invalid document id {id:?}: use letters, digits, '-', '_' and '.', not starting with '.'")]
     BadDocumentId { id: String },
+    #[error("no documents: {}", if !nested.is_empty() { format!("no .txt files here, but {} sub-folder(s) hold some ({}); read them with --recursive", nested.len(), nested.join(", ")) } else if *recursive { "no .txt files here or in any sub-folder".to_owned() } else { "no .txt files here".to_owned() })]
+    NoDocuments { nested: Vec<String>, recursive: bool },
+    #[error("document id {id} comes from both {first} and this file; rename one of them")]
+    DocumentIdClash { id: String, first: String },
 }
 
 impl ProblemKind {

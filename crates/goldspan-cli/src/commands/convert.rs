@@ -1,7 +1,7 @@
 //! `goldspan convert`: any supported format to any other, saying what the target cannot hold.
 
 use anyhow::Context;
-use goldspan_formats::{gold, ReadOptions, WriteOptions};
+use goldspan_formats::{gold, Format, ReadOptions, WriteOptions};
 
 use super::print;
 use crate::args::{ConvertArgs, ReadArgs};
@@ -9,6 +9,9 @@ use crate::Outcome;
 
 pub fn run(args: &ConvertArgs) -> anyhow::Result<Outcome> {
     let (from, to) = (args.from, args.to);
+    if args.read.recursive && from != Format::Brat {
+        anyhow::bail!("--recursive reads brat collections in sub-folders; it does not apply to --from {from}");
+    }
     let options = read_options(&args.read)?;
     let collection =
         from.read(&args.input, &options).with_context(|| format!("cannot read {} as {from}", args.input.display()))?;
@@ -46,5 +49,6 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         annotation: args.annotation,
         annotator: args.annotator.clone(),
         relation_label: args.relation_label.clone(),
+        recursive: args.recursive,
     })
 }

@@ -338,3 +338,113 @@ fn gold_through_docbin_keeps_every_span_and_reports_relations() {
     assert!(expected.iter().map(|(_, s)| s.len()).sum::<usize>() > 10, "the tiny corpus has spans");
     assert_eq!(spans(&back), expected);
 }
+
+fn run(args: &[&str], paths: &[&std::path::Path]) -> std::process::Output {
+    goldspan().args(args).args(paths).output().expect("run")
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn gold_written_with_another_corpus_manifest_validates() {
+    // Before: the news corpus's name, licence and 120-document splits were copied, and
+    // `validate` failed on every split entry of a document that was not converted.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (file, corpus) = (dir.path().join("tiny.jsonl"), dir.path().join("mine"));
+    let out = run(&["convert", "--from", "gold", "--to", "jsonl"], &[&goldspan_tests::tiny_corpus(), &file]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        &["convert", "--from", "jsonl", "--to", "gold", "--manifest", "corpus/news/goldspan.toml"],
+        &[&file, &corpus],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("note (reading): the manifest's splits list 120 document(s) that were not read"), "{s}");
+    assert!(s.contains("3 document(s) without a split were put in split \"all\""), "{s}");
+    assert!(s.contains("the corpus is named \"mine\" after the output directory"), "{s}");
+    let toml = std::fs::read_to_string(corpus.join("goldspan.toml")).expect("manifest");
+    assert!(toml.starts_with("format = 1\nname = \"mine\"\n\n[[layers]]\nname = \"entities\""), "{toml}");
+    assert!(toml.contains("[splits]\nall = [\n  \"a\",\n  \"b\",\n  \"c\",\n]\n"), "{toml}");
+    assert!(!toml.contains("licence") && !toml.contains("dev = ["), "{toml}");
+    let out = run(&["validate"], &[&corpus]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
+
+#[test]
+fn brat_input_takes_its_layers_from_the_manifest() {
+    // Before: --manifest was ignored for brat; every label went to one layer "entities".
+    let dir = tempfile::tempdir().expect("temp dir");
+    let brat = dir.path().join("brat");
+    std::fs::create_dir_all(&brat).expect("mkdir");
+    std::fs::write(brat.join("d.txt"), "Zoë said: “Yes.”").expect("write");
+    let ann = "T1\tPERSON 0 3\tZoë\nT2\tSource 0 3\tZoë\nT3\tCue 4 8\tsaid\nT4\tQuote 11 15\tYes.\n\
+               R1\tspeaker Arg1:T4 Arg2:T2\nR2\tcue Arg1:T4 Arg2:T3\n";
+    std::fs::write(brat.join("d.ann"), ann).expect("write");
+    let file = dir.path().join("d.jsonl");
+    let out = run(
+        &["convert", "--from", "brat", "--to", "jsonl", "--manifest", "tests/fixtures/tiny/goldspan.toml"],
+        &[&brat, &file],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = std::fs::read_to_string(&file).expect("jsonl");
+    assert!(line.contains(r#""layer":"entities","label":"PERSON""#), "{line}");
+    assert!(line.contains(r#""layer":"quotes","label":"Quote""#), "{line}");
+}
+
+#[test]
+fn brat_collections_in_sub_folders_need_recursive() {
+    // Before: "converted 0 document(s)" and exit 0.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (brat, out_dir) = (dir.path().join("brat"), dir.path().join("out"));
+    for (folder, text) in [("train", "Ana ran."), ("dev", "Bo sat.")] {
+        std::fs::create_dir_all(brat.join(folder)).expect("mkdir");
+        std::fs::write(brat.join(folder).join("x.txt"), text).expect("write");
+        std::fs::write(brat.join(folder).join("x.ann"), format!("T1\tPER 0 2\t{}\n", &text[..2])).expect("write");
+    }
+    let out = run(&["convert", "--from", "brat", "--to", "gold"], &[&brat, &out_dir]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("2 sub-folder(s) hold some (dev/, train/); read them with --recursive"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["convert", "--from", "brat", "--to", "gold", "--recursive"], &[&brat, &out_dir]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("converted 2 document(s)"), "{}", stdout(&out));
+    assert!(out_dir.join("docs/dev_x.ann").exists() && out_dir.join("docs/train_x.ann").exists());
+    let out = run(&["validate"], &[&out_dir]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let out = run(&["convert", "--from", "gold", "--to", "jsonl", "--recursive"], &[&out_dir, &dir.path().join("o")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("it does not apply to --from gold"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_brat_collection_with_events_and_normalisations_converts_to_gold_and_back() {
+    // tests/fixtures/brat/lenient: its README cites the brat format facts each line uses.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (gold, brat) = (dir.path().join("gold"), dir.path().join("brat"));
+    let fixture = goldspan_tests::repo().join("tests/fixtures/brat/lenient");
+    let out = run(&["convert", "--from", "brat", "--to", "gold"], &[&fixture, &gold]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("note (reading): 3 event(s) (E lines) dropped"), "{s}");
+    let out = run(&["validate"], &[&gold]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = run(&["convert", "--from", "gold", "--to", "brat"], &[&gold, &brat]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ann = std::fs::read_to_string(brat.join("ruiz.ann")).expect("ann");
+    let expected = "T1\tPerson 0 3;4 8\tAna Ruiz\nT2\tGPE 23 28\tPorto\nT4\tGPE 35 43\tthe city\n\
+                    T6\tOrganization 67 79\tVolta Motors\nT7\tMoney 84 95\t€12 million\nT8\tPerson 97 101\tRuiz\n\
+                    T10\tOrganization 107 112\tVolta\nT11\tDate 134 137\tMay\nT12\tTitle 14 19\tmayor\n\
+                    R1\tLocated Arg1:T6 Arg2:T2\nR3\tSupplier Arg1:T4 Arg2:T10\nR4\tHolds Arg1:T1 Arg2:T12\n\
+                    *\tCoref T1 T8\n*\tCoref T6 T10\n*\tCoref T2 T4\n\
+                    A2\tIncumbent T1\nN1\tReference T6 Wikidata:Q0000001\nN2\tReference T2 GeoNames:0000001\n\
+                    #1\tAnnotatorNotes T7\tcurrency as printed\n";
+    assert_eq!(ann, expected);
+    let conf = std::fs::read_to_string(brat.join("annotation.conf")).expect("conf");
+    assert!(conf.contains("!Participant\n\tPerson\n\tOrganization\n\tTitle\n!Place\n\tGPE\n\tFacility\n"), "{conf}");
+    assert!(conf.contains("\n[attributes]\nIncumbent\tArg:<ENTITY>\n"), "{conf}");
+}
