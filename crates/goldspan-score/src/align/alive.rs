@@ -11,13 +11,15 @@ pub struct Alive {
 }
 
 impl Alive {
-    /// Makes `0..n` alive.
-    pub fn reset(&mut self, n: usize) {
+    /// Makes `0..n` alive, except the indices `removed` says are not.
+    pub fn reset(&mut self, removed: &[bool]) {
         self.next.clear();
-        self.next.extend(0..=n as u32);
+        self.next.extend(removed.iter().enumerate().map(|(i, &r)| i as u32 + u32::from(r)));
+        self.next.push(removed.len() as u32);
     }
 
     /// The first alive index at or after `i`, or `n` when none is.
+    #[inline]
     pub fn first_from(&mut self, i: usize) -> usize {
         let mut i = i.min(self.next.len() - 1);
         while self.next[i] as usize != i {
@@ -29,6 +31,7 @@ impl Alive {
     }
 
     /// Removes `i` (which must be below `n`).
+    #[inline]
     pub fn remove(&mut self, i: usize) {
         self.next[i] = i as u32 + 1;
     }
@@ -41,8 +44,8 @@ mod tests {
     #[test]
     fn skips_removed_indices() {
         let mut a = Alive::default();
-        a.reset(6);
-        for i in [1, 2, 4] {
+        a.reset(&[false, true, false, false, false, false]);
+        for i in [2, 4] {
             a.remove(i);
         }
         let firsts: Vec<usize> = (0..=6).map(|i| a.first_from(i)).collect();

@@ -107,6 +107,10 @@ pub fn semeval(mode: Mode, gold: &[&Span], pred: &[&Span]) -> Alignment {
 
 const NONE: u32 = u32::MAX;
 
+/// Up to this many gold spans, [`pair_sorted`] walks the spans directly ([`pair_small`]): the
+/// usual document, where setting up the skip list costs more than it saves.
+const SMALL: usize = 64;
+
 /// Reusable buffers for [`pair_sorted`], so scoring a document allocates nothing per alignment.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -119,6 +123,9 @@ pub struct Scratch {
     by_label: Vec<u32>,
     /// Type mode: each gold span's place in `by_label`.
     place: Vec<u32>,
+    /// [`pair_small`]: `reach[i]` = the largest end among gold spans `0..=i`: gold spans before
+    /// the first index whose reach passes a prediction's start cannot overlap it.
+    reach: Vec<usize>,
 }
 
 /// Gold spans of one label, for type mode's closest-boundaries search.
@@ -136,7 +143,8 @@ enum LabelGroup {
 /// Both phases are near-linear however much spans overlap: exact matches walk runs of equal
 /// boundaries with a cursor, overlaps take gold spans through an [`Alive`] skip list that drops
 /// spans ending before the current prediction for good, and type mode finds the closest span of
-/// the same label in a [`ClosestTree`] (O(log² n)).
+/// the same label in a [`ClosestTree`] (O(log² n)). Up to [`SMALL`] gold spans, a direct walk
+/// that is cheaper to start does the same.
 pub fn pair_sorted(
     mode: Mode,
     gold: &[&Span],
@@ -145,8 +153,11 @@ pub fn pair_sorted(
     mut on_pair: impl FnMut(usize, usize, Pairing),
 ) {
     debug_assert!(pred.windows(2).all(|w| w[0].start() <= w[1].start()), "predictions in canonical order");
+    if gold.len() <= SMALL {
+        return pair_small(mode, gold, pred, scratch, on_pair);
+    }
     let with_label = matches!(mode, Mode::Strict | Mode::Type);
-    let Scratch { gold_used: used, pred_gold, alive, by_label, place } = scratch;
+    let Scratch { gold_used: used, pred_gold, alive, by_label, place, .. } = scratch;
     used.clear();
     used.resize(gold.len(), false);
     pred_gold.clear();
@@ -166,6 +177,10 @@ pub fn pair_sorted(
             }
             continue;
         }
+        while first < gold.len() && (gold[first].start(), gold[first].end()) < (p.start(), p.end()) {
+            first += 1;
+        }
+        // Discontinuous spans with the same outer boundaries are ordered by their fragments.
         while first < gold.len() && boundary_cmp(gold[first], p) == Ordering::Less {
             first += 1;
         }
@@ -186,12 +201,7 @@ pub fn pair_sorted(
 
     // Then overlaps, as nervaluate: in type mode the same label with the closest boundaries,
     // else (and in the other modes) the first overlapping gold span in text order.
-    alive.reset(gold.len());
-    for (gi, &u) in used.iter().enumerate() {
-        if u {
-            alive.remove(gi);
-        }
-    }
+    alive.reset(used);
     let mut trees = TypeTrees { groups: None, by_label, place };
     for (pi, p) in pred.iter().enumerate() {
         if pred_gold[pi] != NONE {
@@ -224,6 +234,7 @@ fn boundary_cmp(a: &Span, b: &Span) -> Ordering {
 /// The first gold span, in canonical order, that is alive and overlaps `p`; gold spans that end
 /// before `p` starts are dropped from `alive` on the way (no later prediction, starting no
 /// earlier, can overlap them).
+#[inline]
 fn first_overlapping(gold: &[&Span], alive: &mut Alive, p: &Span) -> Option<usize> {
     let mut gi = alive.first_from(0);
     while gi < gold.len() && gold[gi].start() < p.end() {
@@ -495,6 +506,96 @@ impl PartialEq for Offer {
 }
 
 impl Eq for Offer {}
+
+/// [`pair_sorted`] for up to [`SMALL`] gold spans: each prediction looks through the gold
+/// spans that can overlap it (those after the last one whose reach ends before it starts).
+/// Cheap to start, but its cost grows with the spans a prediction overlaps, so larger groups
+/// take the skip list. The property tests hold both to the same naive oracle.
+fn pair_small(
+    mode: Mode,
+    gold: &[&Span],
+    pred: &[&Span],
+    scratch: &mut Scratch,
+    mut on_pair: impl FnMut(usize, usize, Pairing),
+) {
+    debug_assert!(pred.windows(2).all(|w| w[0].start() <= w[1].start()), "predictions in canonical order");
+    let with_label = matches!(mode, Mode::Strict | Mode::Type);
+    let used = &mut scratch.gold_used;
+    used.clear();
+    used.resize(gold.len(), false);
+    let pred_gold = &mut scratch.pred_gold;
+    pred_gold.clear();
+    pred_gold.resize(pred.len(), NONE);
+    let reach = &mut scratch.reach;
+    reach.clear();
+    let mut furthest = 0;
+    reach.extend(gold.iter().map(|g| {
+        furthest = furthest.max(g.end());
+        furthest
+    }));
+
+    // Both lists are in canonical order, so as predictions advance, the first gold span
+    // that can match (or overlap) a prediction only moves forward: walked, not searched.
+    // Exact matches first: same boundaries (and label, in strict and type modes).
+    let mut first = 0;
+    for (pi, p) in pred.iter().enumerate() {
+        while first < gold.len() && gold[first].start() < p.start() {
+            first += 1;
+        }
+        for (gi, g) in gold.iter().enumerate().skip(first) {
+            if g.start() != p.start() {
+                break;
+            }
+            if !used[gi] && g.same_fragments(p) && (!with_label || g.same_label(p)) {
+                used[gi] = true;
+                pred_gold[pi] = gi as u32;
+                break;
+            }
+        }
+    }
+    // Then overlaps, as nervaluate: in type mode the same label with the closest boundaries,
+    // else (and in the other modes) the first overlapping gold span in text order.
+    let mut begin = 0;
+    for (pi, p) in pred.iter().enumerate() {
+        if pred_gold[pi] != NONE {
+            continue;
+        }
+        while begin < reach.len() && reach[begin] <= p.start() {
+            begin += 1;
+        }
+        let mut first_other = None;
+        let mut closest: Option<(usize, usize)> = None;
+        for (gi, g) in gold.iter().enumerate().skip(begin) {
+            if g.start() >= p.end() {
+                break;
+            }
+            if used[gi] || !overlaps(g, p) {
+                continue;
+            }
+            if mode == Mode::Type && g.same_label(p) {
+                let distance = g.start().abs_diff(p.start()) + g.end().abs_diff(p.end());
+                if closest.is_none_or(|(_, d)| distance < d) {
+                    closest = Some((gi, distance));
+                }
+            } else if first_other.is_none() {
+                first_other = Some(gi);
+                if mode != Mode::Type {
+                    break;
+                }
+            }
+        }
+        if let Some(gi) = closest.map(|(gi, _)| gi).or(first_other) {
+            used[gi] = true;
+            pred_gold[pi] = gi as u32;
+        }
+    }
+    for (pi, &gi) in pred_gold.iter().enumerate() {
+        if gi != NONE {
+            let (g, p) = (gold[gi as usize], pred[pi]);
+            on_pair(gi as usize, pi, Pairing { same_boundaries: g.same_fragments(p), same_label: g.same_label(p) });
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
