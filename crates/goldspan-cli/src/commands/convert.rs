@@ -50,5 +50,9 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         annotator: args.annotator.clone(),
         relation_label: args.relation_label.clone(),
         recursive: args.recursive,
+        token_column: args.token_column,
+        tag_column: args.tag_column,
+        conll_dialect: args.conll_dialect,
+        misc_key: args.misc_key.clone(),
     })
 }
