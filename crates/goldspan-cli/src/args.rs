@@ -45,8 +45,9 @@ pub enum Command {
     },
     /// Convert annotations between formats, saying what the target cannot hold.
     Convert(ConvertArgs),
-    /// Score predictions (JSON Lines) against gold: every mode, per layer and label, relations,
-    /// quote attribution; optional bootstrap intervals, slices, errors and a paired comparison.
+    /// Score predictions (JSON Lines) against gold, or the gold and predicted tag columns of one
+    /// CoNLL file (--conll): every mode, per layer and label, relations, quote attribution;
+    /// optional bootstrap intervals, slices, errors and a paired comparison.
     Score(ScoreArgs),
     /// Run an extractor over a corpus and score it: ad hoc (--extractor, --corpus) or from eval
     /// definitions (default: every evals/*.toml). Exit 0 when the run completes, failures listed.
@@ -152,6 +153,9 @@ pub struct ConvertArgs {
     pub input: PathBuf,
     /// Output file or directory.
     pub output: PathBuf,
+    /// Tagging scheme of CoNLL output, when it differs from the input's --scheme.
+    #[arg(long, value_parser = parse_scheme)]
+    pub to_scheme: Option<conll::Scheme>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -159,8 +163,8 @@ pub struct ConvertArgs {
 /// How to read another tool's file: the options every reader shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReadArgs {
-    /// Tagging scheme for CoNLL input or output: iob1, iob2 (bio), ioe1, ioe2, bioes (iobes),
-    /// bilou, io.
+    /// Tagging scheme of CoNLL input (and output, unless --to-scheme): iob1, iob2 (bio), ioe1,
+    /// ioe2, bioes (iobes), bilou, io.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
     /// The CoNLL column holding tokens (1 is the first, -1 the last); default the dialect's

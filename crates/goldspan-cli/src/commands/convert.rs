@@ -15,7 +15,7 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<Outcome> {
     let options = read_options(&args.read)?;
     let collection =
         from.read(&args.input, &options).with_context(|| format!("cannot read {} as {from}", args.input.display()))?;
-    let write = WriteOptions { layer: args.read.layer.clone(), scheme: args.read.scheme };
+    let write = WriteOptions { layer: args.read.layer.clone(), scheme: args.to_scheme.unwrap_or(args.read.scheme) };
     let mut notes = to
         .write(&args.output, &collection, &write)
         .with_context(|| format!("cannot write {} as {to}", args.output.display()))?;

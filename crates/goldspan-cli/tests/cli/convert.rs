@@ -456,7 +456,8 @@ fn conll_to_conll_keeps_tokens_in_another_scheme() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("bilou.conll");
     let out = goldspan()
-        .args(["convert", "--from", "conll", "--to", "conll", "--scheme", "bilou", "tests/fixtures/conll/tokens.tsv"])
+        .args(["convert", "--from", "conll", "--to", "conll", "--scheme", "iob2", "--to-scheme", "bilou"])
+        .arg("tests/fixtures/conll/tokens.tsv")
         .arg(&file)
         .output()
         .expect("run");
@@ -466,6 +467,25 @@ fn conll_to_conll_keeps_tokens_in_another_scheme() {
         written,
         "-DOCSTART-\n\n# id = tokens-0001\nO'Gorman\tU-PERSON\npaid\tO\n$5.2\tB-MONEY\nmillion\tL-MONEY\nto\tO\nthe\tO\nU.S.\tU-GPE\nTreasury\tU-ORG\nin\tO\nNew York\tB-GPE\nCity\tL-GPE\n.\tO\n\n"
     );
+}
+
+/// The BIOES fixture converted to IOB1 is the IOB1 fixture, tagged by hand (after the
+/// document header the writer adds).
+#[test]
+fn bioes_to_iob1_gives_the_hand_tagged_iob1_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("iob1.conll");
+    let out = goldspan()
+        .args(["convert", "--from", "conll", "--to", "conll", "--scheme", "bioes", "--to-scheme", "IOB1"])
+        .arg("tests/fixtures/conll/schemes/bioes.txt")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let hand =
+        std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/conll/schemes/iob1.txt")).expect("iob1");
+    let written = std::fs::read_to_string(&file).expect("conll");
+    assert_eq!(written, format!("-DOCSTART-\n\n# id = bioes-0001\n{hand}\n"));
 }
 
 /// Old behaviour: GermEval's token numbers were read as tokens and its inner column as the
