@@ -440,3 +440,29 @@ fn score_conll_problems_name_file_and_line() {
     let out = goldspan().args(["score", "--conll"]).arg(&file).args(["--scheme", "BIOES"]).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The gold column converted to JSON Lines, scored against the same file read as CoNLL
+/// predictions (`--pred-format conll --tag-column -1`, matched by the generated ids), gives
+/// what `score --conll` gives.
+#[test]
+fn conll_predictions_against_converted_gold_equal_score_conll() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gold = dir.path().join("gold.jsonl");
+    let file = "tests/fixtures/conll/conlleval.txt";
+    let out = goldspan()
+        .args(["convert", "--from", "conll", "--to", "jsonl", "--tag-column", "-2", file])
+        .arg(&gold)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = goldspan().args(["score", "--format", "json"]).args(args).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(&stdout(&out)).expect("json")
+    };
+    let gold_path = gold.to_string_lossy().into_owned();
+    let separate = run(&["--gold", &gold_path, "--pred", file, "--pred-format", "conll", "--tag-column", "-1"]);
+    let together = run(&["--conll", file]);
+    assert_eq!(separate["total"], together["total"]);
+    assert_eq!(together["total"]["layers"]["entities"]["strict"]["micro"]["cor"], 5);
+}

@@ -128,7 +128,10 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
             continue;
         }
         let Some(token_index) = token_column.index(fields.len()) else {
-            let message = format!("the token column {token_column} is not on this line of {} columns", fields.len());
+            let message = format!(
+                "the token column {token_column} is not on this line of {} columns: choose one every line has with --token-column",
+                fields.len()
+            );
             r.problem(no, pending.id.as_deref(), message);
             continue;
         };
@@ -141,7 +144,9 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
         for &column in &tag_columns {
             match column.index(fields.len()) {
                 Some(i) if i == token_index => {
-                    let message = format!("column {column} is both the token column and a tag column");
+                    let message = format!(
+                        "column {column} is both the token column and a tag column: give --token-column and --tag-column different columns"
+                    );
                     r.problem(no, pending.id.as_deref(), message);
                     tags.push(None);
                 }
@@ -153,14 +158,18 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
                     }
                 },
                 None => {
-                    let message = format!("the tag column {column} is not on this line of {} columns", fields.len());
+                    let message = format!(
+                        "the tag column {column} is not on this line of {} columns: choose one every line has with --tag-column",
+                        fields.len()
+                    );
                     r.problem(no, pending.id.as_deref(), message);
                     tags.push(None);
                 }
             }
         }
         if token.is_empty() {
-            r.problem(no, pending.id.as_deref(), format!("the token (column {token_column}) is empty"));
+            let message = format!("the token (column {token_column}) is empty: every token line needs a token");
+            r.problem(no, pending.id.as_deref(), message);
             continue;
         }
         pending.line.get_or_insert(no);
