@@ -146,16 +146,18 @@ fn prepare(doc: &AnnotatedDocument, scheme: Scheme, layer: &str, lost: &mut Vec<
         kept.push((first, last, span));
     }
 
-    // Sentences are runs of tokens on one line; encode each sentence's chunks.
+    // Sentences are runs of tokens on one line; encode each sentence's chunks (kept spans are
+    // in token order and within one line, so each sentence takes the next ones).
     let mut sentences = Vec::new();
     let mut rebuilt = String::new();
     let mut start = 0;
+    let mut next = 0;
     while start < tokens.len() {
         let line = tokens[start].line;
         let end = start + tokens[start..].iter().take_while(|t| t.line == line).count();
-        let chunks: Vec<Chunk> = kept
+        let count = kept[next..].iter().take_while(|&&(first, _, _)| first < end).count();
+        let chunks: Vec<Chunk> = kept[next..next + count]
             .iter()
-            .filter(|&&(first, _, _)| first >= start && first < end)
             .map(|&(first, last, span)| Chunk {
                 label: span.label().to_owned(),
                 start: first - start,
@@ -163,6 +165,7 @@ fn prepare(doc: &AnnotatedDocument, scheme: Scheme, layer: &str, lost: &mut Vec<
                 line: 0,
             })
             .collect();
+        next += count;
         let tags = scheme::encode(&chunks, end - start, scheme);
         let mut sentence = Vec::with_capacity(end - start);
         for (token, tag) in tokens[start..end].iter().zip(tags) {
