@@ -59,6 +59,22 @@ fn formatish() -> impl Strategy<Value = String> {
             "null",
             "true",
             "ents",
+            "#begin document (nw/x); part 000",
+            "#end document",
+            "(PERSON*",
+            "*)",
+            "(GPE)",
+            "NE=B-PER",
+            "SpaceAfter=No",
+            "1-2",
+            "1.1",
+            "_",
+            "E-PER",
+            "S-X",
+            "L-X",
+            "U-X",
+            "# newdoc id = d",
+            "# text = a b",
         ]),
         0..60,
     )
@@ -100,8 +116,21 @@ proptest! {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("input");
         std::fs::write(&path, &text).expect("write");
-        for scheme in [conll::Scheme::Iob1, conll::Scheme::Iob2, conll::Scheme::Bioes] {
+        for &scheme in conll::Scheme::ALL {
             let _ = Format::Conll.read(&path, &ReadOptions { scheme, ..ReadOptions::default() });
+        }
+        // Every CoNLL dialect, with columns from either end (some past the line's end).
+        for &dialect in conll::Dialect::ALL {
+            for (token, tag) in [(None, None), (Some(2), Some(-2)), (Some(-1), Some(12))] {
+                let options = ReadOptions {
+                    conll_dialect: Some(dialect),
+                    token_column: token.and_then(conll::Column::new),
+                    tag_column: tag.and_then(conll::Column::new),
+                    ..ReadOptions::default()
+                };
+                let _ = Format::Conll.read(&path, &options);
+                let _ = conll::read_pair(&path, &options, conll::Column::FIRST, conll::Column::LAST);
+            }
         }
         // Every single-file reader, with and without a manifest.
         for &format in Format::ALL.iter().filter(|f| !f.is_directory()) {

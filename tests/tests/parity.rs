@@ -13,6 +13,7 @@
 use std::collections::BTreeSet;
 
 use goldspan_formats::conll::{self, Scheme};
+use goldspan_formats::ReadOptions;
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Meta, Span};
 use goldspan_score::align::overlaps;
 use goldspan_score::{score_document, Counts, Mode, Options, Prf, Tally, SEMEVAL};
@@ -338,7 +339,8 @@ fn conll_reader_decodes_iob2_like_conlleval() {
             }
             let path = dir.path().join("case.conll");
             std::fs::write(&path, file).expect("write a CoNLL file");
-            let docs = conll::read(&path, Scheme::Iob2, LAYER).expect("the reader accepts the fixture tags");
+            let options = ReadOptions { scheme: Scheme::Iob2, layer: LAYER.into(), ..ReadOptions::default() };
+            let docs = conll::read(&path, &options).expect("the reader accepts the fixture tags").documents;
             assert_eq!(docs.len(), 1, "{}", name(case));
             // Token k of a sentence starting at character b is at character b + 2k ("x x x").
             let mut expected = Vec::new();

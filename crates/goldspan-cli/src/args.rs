@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use goldspan_formats::{conll, AnnotationChoice, Format};
+use goldspan_formats::conll::{self, Column, Dialect};
+use goldspan_formats::{AnnotationChoice, Format};
 use goldspan_model::text::OffsetUnit;
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
@@ -44,8 +45,9 @@ pub enum Command {
     },
     /// Convert annotations between formats, saying what the target cannot hold.
     Convert(ConvertArgs),
-    /// Score predictions (JSON Lines) against gold: every mode, per layer and label, relations,
-    /// quote attribution; optional bootstrap intervals, slices, errors and a paired comparison.
+    /// Score predictions (JSON Lines) against gold, or the gold and predicted tag columns of one
+    /// CoNLL file (--conll): every mode, per layer and label, relations, quote attribution;
+    /// optional bootstrap intervals, slices, errors and a paired comparison.
     Score(ScoreArgs),
     /// Run an extractor over a corpus and score it: ad hoc (--extractor, --corpus) or from eval
     /// definitions (default: every evals/*.toml). Exit 0 when the run completes, failures listed.
@@ -151,6 +153,9 @@ pub struct ConvertArgs {
     pub input: PathBuf,
     /// Output file or directory.
     pub output: PathBuf,
+    /// Tagging scheme of CoNLL output, when it differs from the input's --scheme.
+    #[arg(long, value_parser = parse_scheme)]
+    pub to_scheme: Option<conll::Scheme>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -158,9 +163,24 @@ pub struct ConvertArgs {
 /// How to read another tool's file: the options every reader shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReadArgs {
-    /// Tagging scheme for CoNLL input or output.
+    /// Tagging scheme of CoNLL input (and output, unless --to-scheme): iob1, iob2 (bio), ioe1,
+    /// ioe2, bioes (iobes), bilou, io.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
+    /// The CoNLL column holding tokens (1 is the first, -1 the last); default the dialect's
+    /// own (plain: 1; CoNLL-2012: 4).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_column)]
+    pub token_column: Option<Column>,
+    /// The CoNLL column holding tags (1 is the first, -1 the last); default the dialect's own
+    /// (plain: the last; CoNLL-U: MISC; CoNLL-2012: 11).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_column)]
+    pub tag_column: Option<Column>,
+    /// The CoNLL dialect: plain, conllu or conll2012; default detected from the file.
+    #[arg(long, value_parser = parse_dialect)]
+    pub conll_dialect: Option<Dialect>,
+    /// The CoNLL-U MISC key holding tags (NE=B-PER); default NE, else NER.
+    #[arg(long)]
+    pub misc_key: Option<String>,
     /// The layer CoNLL output is written from, and spaCy output's Doc.ents (other layers go
     /// to span groups); also the layer given to labels read from formats without layers when
     /// no --manifest says otherwise.
@@ -207,7 +227,21 @@ fn format_help(what: &str) -> String {
 }
 
 fn parse_scheme(name: &str) -> Result<conll::Scheme, String> {
-    conll::Scheme::parse(&name.to_ascii_lowercase()).ok_or_else(|| format!("unknown tagging scheme {name:?}"))
+    conll::Scheme::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = conll::Scheme::ALL.iter().map(|s| s.as_str()).collect();
+        format!("unknown tagging scheme {name:?}; expected one of {}", names.join(", "))
+    })
+}
+
+fn parse_column(value: &str) -> Result<Column, String> {
+    Column::parse(value)
+}
+
+fn parse_dialect(name: &str) -> Result<Dialect, String> {
+    Dialect::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.as_str()).collect();
+        format!("unknown CoNLL dialect {name:?}; expected one of {}", names.join(", "))
+    })
 }
 
 fn parse_annotation(value: &str) -> Result<AnnotationChoice, String> {
@@ -225,12 +259,12 @@ fn parse_offset_unit(name: &str) -> Result<OffsetUnit, String> {
 #[derive(Debug, clap::Args)]
 pub struct ScoreArgs {
     /// Gold: a corpus directory, or a JSON Lines file of records with text.
-    #[arg(long)]
-    pub gold: PathBuf,
+    #[arg(long, required_unless_present = "conll")]
+    pub gold: Option<PathBuf>,
     /// Predictions: JSON Lines, one record per document (text optional), or another tool's
     /// file with --pred-format.
-    #[arg(long)]
-    pub pred: PathBuf,
+    #[arg(long, required_unless_present = "conll")]
+    pub pred: Option<PathBuf>,
     /// The format of --pred and --against: jsonl (goldspan interchange) or any format convert
     /// reads (spacy, docbin, prodigy, labelstudio, doccano, conll, brat, ...). Documents are
     /// matched with gold by id, or by identical text when the file carries no ids.
@@ -240,7 +274,8 @@ pub struct ScoreArgs {
     /// tool's own.
     #[arg(long, value_parser = parse_offset_unit)]
     pub offset_unit: Option<OffsetUnit>,
-    /// Tagging scheme of CoNLL predictions.
+    /// Tagging scheme of CoNLL predictions (--pred-format conll, --conll): iob1, iob2 (bio),
+    /// ioe1, ioe2, bioes (iobes), bilou, io.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
     /// Which of several annotations or predictions per task to read (Label Studio): all,
@@ -290,6 +325,38 @@ pub struct ScoreArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    #[command(flatten)]
+    pub conll: ConllScoreArgs,
+}
+
+/// `score --conll`: gold and predicted tags in two columns of one CoNLL file; and the columns
+/// and dialect of CoNLL predictions (`--pred-format conll`).
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "CoNLL: one file with gold and predicted tags (--conll), or CoNLL predictions")]
+pub struct ConllScoreArgs {
+    /// A CoNLL file holding gold and predicted tags over the same tokens (conlleval's `token
+    /// gold predicted`), scored instead of --gold and --pred.
+    #[arg(long = "conll", id = "conll", value_name = "FILE", conflicts_with_all = ["gold", "pred", "against", "split", "pred_format"])]
+    pub file: Option<PathBuf>,
+    /// With --conll, the column of gold tags (1 is the first, -1 the last).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_column, default_value = "-2")]
+    pub gold_column: Column,
+    /// With --conll, the column of predicted tags (1 is the first, -1 the last).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_column, default_value = "-1")]
+    pub pred_column: Column,
+    /// With --pred-format conll, the column of predicted tags; default the dialect's own
+    /// (plain: the last; CoNLL-U: MISC; CoNLL-2012: 11).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_column, conflicts_with = "conll")]
+    pub tag_column: Option<Column>,
+    /// The column holding tokens; default the dialect's own (plain: 1; CoNLL-2012: 4).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_column)]
+    pub token_column: Option<Column>,
+    /// The CoNLL dialect: plain, conllu or conll2012; default detected from the file.
+    #[arg(long, value_parser = parse_dialect)]
+    pub conll_dialect: Option<Dialect>,
+    /// With --pred-format conll, the CoNLL-U MISC key holding tags; default NE, else NER.
+    #[arg(long)]
+    pub misc_key: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -75,7 +75,7 @@ impl Format {
             Format::Gold => "a goldspan corpus directory (goldspan.toml + docs/)",
             Format::Brat => "a brat directory (ID.txt + ID.ann, annotation.conf)",
             Format::Jsonl => "goldspan interchange JSON Lines, one document per line",
-            Format::Conll => "CoNLL token file (see --scheme)",
+            Format::Conll => "CoNLL token file: plain, CoNLL-U or OntoNotes CoNLL-2012 (see --scheme, --conll-dialect)",
             Format::Doccano => "doccano JSONL export",
             Format::LabelStudio => "Label Studio JSON or JSON-MIN export; written as tasks with predictions to import",
             Format::Spacy => "spaCy JSONL (Doc.to_json): {\"text\", \"ents\", \"spans\", \"tokens\"}",
@@ -107,7 +107,6 @@ impl Format {
     /// keeps its own name and splits and takes only the layers.
     pub fn read(self, path: &Path, options: &ReadOptions) -> Result<Collection, Error> {
         let manifest = options.manifest.as_ref();
-        let layer = options.layer.as_str();
         let mut collection = match self {
             Format::Gold => {
                 let mut corpus = gold::Corpus::open(path)?;
@@ -120,11 +119,13 @@ impl Format {
             Format::Brat => brat::read_dir(path, options)?,
             Format::Jsonl => Collection::of(jsonl::read_documents(path, manifest)?),
             Format::Conll => {
-                let mut documents = conll::read(path, options.scheme, layer)?;
+                // The reader already puts each label in its manifest layer (naming the line of
+                // an undeclared one); the documents are then checked like every reader's.
+                let mut collection = conll::read(path, options)?;
                 if let Some(m) = manifest {
-                    take_layers(&mut documents, m, path)?;
+                    take_layers(&mut collection.documents, m, path)?;
                 }
-                Collection::of(documents)
+                collection
             }
             Format::Doccano => Collection::of(doccano::read(path, options)?),
             Format::LabelStudio => label_studio::read(path, options)?,
@@ -206,6 +207,16 @@ pub struct ReadOptions {
     pub relation_label: Option<String>,
     /// Read brat collections in sub-folders too (document ids then carry their sub-folders).
     pub recursive: bool,
+    /// The CoNLL column holding tokens; `None` for the dialect's own (plain: the first, and
+    /// a column of token numbers there is refused).
+    pub token_column: Option<conll::Column>,
+    /// The CoNLL column holding tags; `None` for the dialect's own (plain: the last, and
+    /// another column with tags of the same labels makes reading fail; CoNLL-U: MISC).
+    pub tag_column: Option<conll::Column>,
+    /// The CoNLL dialect; `None` detects it from the file.
+    pub conll_dialect: Option<conll::Dialect>,
+    /// The CoNLL-U MISC key holding tags; `None` tries `NE`, then `NER`.
+    pub misc_key: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -219,6 +230,10 @@ impl Default for ReadOptions {
             annotator: None,
             relation_label: None,
             recursive: false,
+            token_column: None,
+            tag_column: None,
+            conll_dialect: None,
+            misc_key: None,
         }
     }
 }

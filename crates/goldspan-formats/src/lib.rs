@@ -18,6 +18,7 @@ pub mod label_studio;
 pub mod markup;
 pub mod spacy;
 pub mod standoff;
+pub mod tokenization;
 mod tool_json;
 
 use std::io::Write as _;

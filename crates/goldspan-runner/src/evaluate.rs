@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use goldspan_formats::jsonl;
+use goldspan_formats::conll::{self, Column};
+use goldspan_formats::{jsonl, ReadOptions};
 use goldspan_model::{AnnotatedDocument, Annotations, Location, Problem, ProblemKind};
 use goldspan_score::errors::{self, ErrorItem};
 use goldspan_score::{score_document, score_document_into, Counts, Mode, Options, QuoteCounts, Tally};
@@ -153,6 +154,37 @@ pub fn score_pairs(items: Vec<(AnnotatedDocument, Annotations)>, config: &Config
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
     sort_errors(&mut eval.errors);
     eval
+}
+
+/// Scores one CoNLL file holding gold and predicted tags over the same tokens (conlleval's
+/// `token gold predicted` layout): the tags of column `gold` against those of column
+/// `predicted`, read by [`conll::read_pair`], with the label map applied to the predictions.
+/// Returns the evaluation and what reading noted.
+pub fn evaluate_conll(
+    path: &Path,
+    options: &ReadOptions,
+    gold: Column,
+    predicted: Column,
+    config: &Config,
+) -> Result<(Evaluation, Vec<String>), Error> {
+    let (gold, predicted) = conll::read_pair(path, options, gold, predicted)?;
+    let pairs = gold
+        .documents
+        .into_iter()
+        .zip(predicted.documents)
+        .map(|(g, p)| {
+            let mut annotations = p.annotations;
+            if !config.label_map.is_empty() {
+                let spans = std::mem::take(&mut annotations.spans);
+                annotations.spans = spans
+                    .into_iter()
+                    .filter_map(|s| config.label_map.apply(s.label()).map(|l| s.with_label(l)))
+                    .collect();
+            }
+            (g, annotations)
+        })
+        .collect();
+    Ok((score_pairs(pairs, config), gold.notes))
 }
 
 fn sort_errors(errors: &mut [ErrorItem]) {

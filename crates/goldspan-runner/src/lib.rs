@@ -19,7 +19,7 @@ pub mod synth;
 pub use agree::{agree, Agreement, AGREEMENT_MODES};
 pub use bench::{bench, BenchReport, Pass};
 pub use error::Error;
-pub use evaluate::{evaluate, evaluate_documents, score_pairs, Config, DocumentCounts, Evaluation};
+pub use evaluate::{evaluate, evaluate_conll, evaluate_documents, score_pairs, Config, DocumentCounts, Evaluation};
 pub use gold::Gold;
 pub use label_map::LabelMap;
 pub use run::{cache_dir, run, Failure, RunConfig, RunOutcome};

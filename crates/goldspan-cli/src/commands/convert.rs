@@ -15,7 +15,7 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<Outcome> {
     let options = read_options(&args.read)?;
     let collection =
         from.read(&args.input, &options).with_context(|| format!("cannot read {} as {from}", args.input.display()))?;
-    let write = WriteOptions { layer: args.read.layer.clone(), scheme: args.read.scheme };
+    let write = WriteOptions { layer: args.read.layer.clone(), scheme: args.to_scheme.unwrap_or(args.read.scheme) };
     let mut notes = to
         .write(&args.output, &collection, &write)
         .with_context(|| format!("cannot write {} as {to}", args.output.display()))?;
@@ -50,5 +50,9 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         annotator: args.annotator.clone(),
         relation_label: args.relation_label.clone(),
         recursive: args.recursive,
+        token_column: args.token_column,
+        tag_column: args.tag_column,
+        conll_dialect: args.conll_dialect,
+        misc_key: args.misc_key.clone(),
     })
 }

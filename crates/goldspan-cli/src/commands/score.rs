@@ -1,13 +1,13 @@
-//! `goldspan score`: predictions against gold, as a table, Markdown or JSON.
+//! `goldspan score`: predictions against gold, or the two tag columns of one CoNLL file, as a
+//! table, Markdown or JSON.
 
 use std::collections::BTreeSet;
-
-use anyhow::Context;
 use std::path::Path;
 
+use anyhow::Context;
 use goldspan_formats::{gold, Format, ReadOptions};
 use goldspan_runner::results::{self, RunInfo};
-use goldspan_runner::{evaluate, evaluate_documents, Config, Evaluation, Gold, LabelMap};
+use goldspan_runner::{evaluate, evaluate_conll, evaluate_documents, Config, Evaluation, Gold, LabelMap};
 use goldspan_score::bootstrap;
 use goldspan_score::{Counts, Mode, Options};
 
@@ -22,8 +22,6 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         Some(p) => Some(gold::read_manifest(p).with_context(|| format!("cannot read manifest {}", p.display()))?),
         None => None,
     };
-    let gold = Gold::open(&args.gold, args.split.as_deref(), manifest)
-        .with_context(|| format!("cannot read gold {}", args.gold.display()))?;
     let label_map = match &args.label_map {
         Some(p) => LabelMap::read(p)?,
         None => LabelMap::default(),
@@ -36,42 +34,59 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         per_document: args.bootstrap > 0 || args.per_document || args.against.is_some(),
         errors: args.errors,
     };
-    anyhow::ensure!(
-        args.offset_unit.is_none() || args.pred_format != Format::Jsonl,
-        "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
-    );
-    let score = |path: &Path| -> anyhow::Result<Evaluation> {
-        let eval = if args.pred_format == Format::Jsonl {
-            evaluate(&gold, path, &config)
-        } else {
-            let options = ReadOptions {
-                offset_unit: args.offset_unit,
-                scheme: args.scheme,
-                annotation: args.annotation,
-                annotator: args.annotator.clone(),
-                relation_label: args.relation_label.clone(),
-                ..ReadOptions::default()
+    let (eval, against, info) = match (&args.conll.file, &args.gold, &args.pred) {
+        (Some(file), _, _) => {
+            let (eval, info) = score_conll(file, args, manifest, &config)?;
+            (eval, None, info)
+        }
+        (None, Some(gold_path), Some(pred)) => {
+            let gold = Gold::open(gold_path, args.split.as_deref(), manifest)
+                .with_context(|| format!("cannot read gold {}", gold_path.display()))?;
+            anyhow::ensure!(
+                args.offset_unit.is_none() || args.pred_format != Format::Jsonl,
+                "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
+            );
+            let score = |path: &Path| -> anyhow::Result<Evaluation> {
+                let eval = if args.pred_format == Format::Jsonl {
+                    evaluate(&gold, path, &config)
+                } else {
+                    let conll = &args.conll;
+                    let options = ReadOptions {
+                        offset_unit: args.offset_unit,
+                        scheme: args.scheme,
+                        annotation: args.annotation,
+                        annotator: args.annotator.clone(),
+                        relation_label: args.relation_label.clone(),
+                        token_column: conll.token_column,
+                        tag_column: conll.tag_column,
+                        conll_dialect: conll.conll_dialect,
+                        misc_key: conll.misc_key.clone(),
+                        ..ReadOptions::default()
+                    };
+                    let collection = args
+                        .pred_format
+                        .read(path, &options)
+                        .with_context(|| format!("cannot read {} as {}", path.display(), args.pred_format))?;
+                    evaluate_documents(&gold, collection.documents, path, &config)
+                };
+                eval.with_context(|| format!("cannot score {}", path.display()))
             };
-            let collection = args
-                .pred_format
-                .read(path, &options)
-                .with_context(|| format!("cannot read {} as {}", path.display(), args.pred_format))?;
-            evaluate_documents(&gold, collection.documents, path, &config)
-        };
-        eval.with_context(|| format!("cannot score {}", path.display()))
-    };
-    let eval = score(&args.pred)?;
-    let against = match &args.against {
-        Some(b) => Some(score(b)?),
-        None => None,
-    };
-    let info = RunInfo {
-        gold: gold.name(),
-        split: args.split.clone(),
-        predictions: args.pred.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        modes,
-        bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
-        label_map: args.label_map.is_some(),
+            let eval = score(pred)?;
+            let against = match &args.against {
+                Some(b) => Some(score(b)?),
+                None => None,
+            };
+            let info = RunInfo {
+                gold: gold.name(),
+                split: args.split.clone(),
+                predictions: pred.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                modes: modes.clone(),
+                bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
+                label_map: args.label_map.is_some(),
+            };
+            (eval, against, info)
+        }
+        _ => anyhow::bail!("give --gold and --pred, or --conll"),
     };
     let comparison = against.as_ref().map(|b| compare(&eval, b, args.bootstrap.max(1000), args.seed));
     let text = match args.format {
@@ -88,6 +103,43 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     };
     print(&text)?;
     Ok(Outcome::Ok)
+}
+
+/// `score --conll FILE`: the gold and predicted tag columns of one CoNLL file. What reading
+/// noted goes to stderr, so that stdout stays the results.
+fn score_conll(
+    file: &Path,
+    args: &ScoreArgs,
+    manifest: Option<goldspan_model::Manifest>,
+    config: &Config,
+) -> anyhow::Result<(Evaluation, RunInfo)> {
+    let conll = &args.conll;
+    let options = ReadOptions {
+        manifest,
+        layer: match args.layers.as_slice() {
+            [only] => only.clone(),
+            _ => ReadOptions::default().layer,
+        },
+        scheme: args.scheme,
+        token_column: conll.token_column,
+        conll_dialect: conll.conll_dialect,
+        ..ReadOptions::default()
+    };
+    let (eval, notes) = evaluate_conll(file, &options, conll.gold_column, conll.pred_column, config)
+        .with_context(|| format!("cannot score {}", file.display()))?;
+    for note in notes {
+        eprintln!("note (reading): {note}");
+    }
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let info = RunInfo {
+        gold: format!("{name} column {}", conll.gold_column),
+        split: None,
+        predictions: format!("{name} column {}", conll.pred_column),
+        modes: config.options.modes.clone(),
+        bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
+        label_map: args.label_map.is_some(),
+    };
+    Ok((eval, info))
 }
 
 /// One row of a paired comparison.

@@ -448,3 +448,65 @@ fn a_brat_collection_with_events_and_normalisations_converts_to_gold_and_back() 
     assert!(conf.contains("!Participant\n\tPerson\n\tOrganization\n\tTitle\n!Place\n\tGPE\n\tFacility\n"), "{conf}");
     assert!(conf.contains("\n[attributes]\nIncumbent\tArg:<ENTITY>\n"), "{conf}");
 }
+
+/// CoNLL → CoNLL in another scheme keeps every token (`O'Gorman`, `U.S.`, `$5.2`, and `New
+/// York`, which holds a space and so makes the output tab-separated).
+#[test]
+fn conll_to_conll_keeps_tokens_in_another_scheme() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("bilou.conll");
+    let out = goldspan()
+        .args(["convert", "--from", "conll", "--to", "conll", "--scheme", "iob2", "--to-scheme", "bilou"])
+        .arg("tests/fixtures/conll/tokens.tsv")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(&file).expect("conll");
+    assert_eq!(
+        written,
+        "-DOCSTART-\n\n# id = tokens-0001\nO'Gorman\tU-PERSON\npaid\tO\n$5.2\tB-MONEY\nmillion\tL-MONEY\nto\tO\nthe\tO\nU.S.\tU-GPE\nTreasury\tU-ORG\nin\tO\nNew York\tB-GPE\nCity\tL-GPE\n.\tO\n\n"
+    );
+}
+
+/// The BIOES fixture converted to IOB1 is the IOB1 fixture, tagged by hand (after the
+/// document header the writer adds).
+#[test]
+fn bioes_to_iob1_gives_the_hand_tagged_iob1_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("iob1.conll");
+    let out = goldspan()
+        .args(["convert", "--from", "conll", "--to", "conll", "--scheme", "bioes", "--to-scheme", "IOB1"])
+        .arg("tests/fixtures/conll/schemes/bioes.txt")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let hand =
+        std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/conll/schemes/iob1.txt")).expect("iob1");
+    let written = std::fs::read_to_string(&file).expect("conll");
+    assert_eq!(written, format!("-DOCSTART-\n\n# id = bioes-0001\n{hand}\n"));
+}
+
+/// Old behaviour: GermEval's token numbers were read as tokens and its inner column as the
+/// tags, exit 0. Now the defaults are refused, naming file, line and what to pass.
+#[test]
+fn germeval_with_default_columns_is_refused_with_advice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = goldspan()
+        .args(["convert", "--from", "conll", "--to", "jsonl", "tests/fixtures/conll/germeval.tsv"])
+        .arg(dir.path().join("out.jsonl"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("germeval.tsv:2: column 1 holds token numbers") && err.contains("--token-column 2"), "{err}");
+    let out = goldspan()
+        .args(["convert", "--from", "conll", "--to", "jsonl", "--token-column", "2", "--tag-column", "-2"])
+        .arg("tests/fixtures/conll/germeval.tsv")
+        .arg(dir.path().join("out.jsonl"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("note (reading): 2 comment lines starting with # skipped"), "{}", stdout(&out));
+}

@@ -304,3 +304,165 @@ fn labelstudio_predictions_choose_an_annotation() {
     assert_eq!(counts("ORG"), (Some(1), Some(1), Some(2)), "{labels}");
     assert_eq!(counts("DATE"), (Some(0), Some(1), Some(0)), "{labels}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// score --conll: one file with gold and predicted tag columns, against conlleval.pl
+
+/// conlleval.pl's output: overall (gold phrases, found, correct, P, R, F1) and per type
+/// (P, R, F1 in percent to two places, found).
+struct Conlleval {
+    gold: u64,
+    found: u64,
+    correct: u64,
+    overall: [String; 3],
+    types: Vec<(String, [String; 3], u64)>,
+}
+
+fn conlleval_output(name: &str) -> Conlleval {
+    let path = goldspan_tests::repo().join("tests/fixtures/conll").join(name);
+    let text = std::fs::read_to_string(&path).expect("conlleval output");
+    let mut lines = text.lines();
+    // The numbers among a line's words ("45.45%;" is 45.45, "5." is 5; "FB1:" is no number).
+    let numbers = |line: &str| -> Vec<String> {
+        line.split_whitespace()
+            .map(|w| w.trim_end_matches([';', '%', '.']))
+            .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+            .map(str::to_owned)
+            .collect()
+    };
+    // "processed 37 tokens with 11 phrases; found: 11 phrases; correct: 5."
+    let counts = numbers(lines.next().expect("counts line"));
+    let int = |s: &str| s.parse::<u64>().expect("a count");
+    // "accuracy:  72.97%; precision:  45.45%; recall:  45.45%; FB1:  45.45"
+    let overall = numbers(lines.next().expect("overall line"));
+    let types = lines
+        .map(|line| {
+            // "             DATE: precision: 100.00%; recall:  50.00%; FB1:  66.67  1"
+            let (label, rest) = line.trim_start().split_once(':').expect("a type line");
+            let n = numbers(rest);
+            (label.to_owned(), [n[0].clone(), n[1].clone(), n[2].clone()], int(&n[3]))
+        })
+        .collect();
+    Conlleval {
+        gold: int(&counts[1]),
+        found: int(&counts[2]),
+        correct: int(&counts[3]),
+        overall: [overall[1].clone(), overall[2].clone(), overall[3].clone()],
+        types,
+    }
+}
+
+/// A ratio as conlleval.pl prints it: percent, two places.
+fn percent(v: &serde_json::Value) -> String {
+    format!("{:.2}", 100.0 * v.as_f64().expect("a ratio"))
+}
+
+fn check_against_conlleval(file: &str, expected: &Conlleval, extra: &[&str]) {
+    let out = goldspan()
+        .args(["score", "--conll", file, "--mode", "strict", "--format", "json"])
+        .args(extra)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let strict = &json["total"]["layers"]["entities"]["strict"];
+    let micro = &strict["micro"];
+    assert_eq!(
+        [micro["possible"].as_u64(), micro["actual"].as_u64(), micro["cor"].as_u64()],
+        [Some(expected.gold), Some(expected.found), Some(expected.correct)],
+        "{file}"
+    );
+    let ours = [percent(&micro["precision"]), percent(&micro["recall"]), percent(&micro["f1"])];
+    assert_eq!(ours, expected.overall, "{file}");
+    let labels = strict["labels"].as_object().expect("labels");
+    assert_eq!(labels.len(), expected.types.len(), "{file}");
+    for (label, ratios, found) in &expected.types {
+        let c = &labels[label.as_str()];
+        assert_eq!([percent(&c["precision"]), percent(&c["recall"]), percent(&c["f1"])], *ratios, "{file} {label}");
+        assert_eq!(c["actual"].as_u64(), Some(*found), "{file} {label}");
+    }
+}
+
+/// tests/fixtures/conll/conlleval.out is conlleval.pl's own output (version 2004-01-26, run by
+/// tools/conll/make_conlleval_fixtures.py); by hand: 11 gold chunks, 11 found, 5 correct
+/// (PERSON 1 of 2, GPE 3 of 4 with 5 found, DATE 1 of 2 with 1 found, ORG and MONEY none).
+#[test]
+fn score_conll_gives_conllevals_numbers() {
+    let expected = conlleval_output("conlleval.out");
+    assert_eq!((expected.gold, expected.found, expected.correct), (11, 11, 5));
+    check_against_conlleval("tests/fixtures/conll/conlleval.txt", &expected, &[]);
+    // The defaults are conlleval's layout: gold second to last, predictions last.
+    check_against_conlleval(
+        "tests/fixtures/conll/conlleval.txt",
+        &expected,
+        &["--gold-column", "-2", "--pred-column", "-1"],
+    );
+}
+
+/// Every tag case of the parity fixtures in one conlleval file (219 documents), scored by
+/// conlleval.pl itself.
+#[test]
+fn score_conll_gives_conllevals_numbers_on_every_parity_case() {
+    let expected = conlleval_output("parity-cases.conlleval.out");
+    check_against_conlleval("tests/fixtures/conll/parity-cases.conlleval.txt", &expected, &["--gold-column", "2"]);
+}
+
+#[test]
+fn score_needs_gold_and_predictions_or_one_conll_file() {
+    let out = goldspan().args(["score", "--pred", "tests/fixtures/tiny-pred.jsonl"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--gold"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = goldspan()
+        .args(["score", "--conll", "tests/fixtures/conll/conlleval.txt", "--gold", "tests/fixtures/tiny"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot be used with"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn score_conll_problems_name_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("bad.conll");
+    std::fs::write(&file, "Zoë B-PER E-PER\n").expect("write");
+    let out = goldspan().args(["score", "--conll"]).arg(&file).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.conll:1: document bad-0001: unknown tag \"E-PER\" for IOB2")
+            && err.contains("--scheme bioes"),
+        "{err}"
+    );
+    let out = goldspan().args(["score", "--conll"]).arg(&file).args(["--scheme", "BIOES"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The gold column converted to JSON Lines, scored against the same file read as CoNLL
+/// predictions (`--pred-format conll --tag-column -1`, matched by the generated ids), gives
+/// what `score --conll` gives.
+#[test]
+fn conll_predictions_against_converted_gold_equal_score_conll() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gold = dir.path().join("gold.jsonl");
+    let file = "tests/fixtures/conll/conlleval.txt";
+    let out = goldspan()
+        .args(["convert", "--from", "conll", "--to", "jsonl", "--tag-column", "-2", file])
+        .arg(&gold)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = goldspan().args(["score", "--format", "json"]).args(args).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_str(&stdout(&out)).expect("json")
+    };
+    let gold_path = gold.to_string_lossy().into_owned();
+    let separate = run(&["--gold", &gold_path, "--pred", file, "--pred-format", "conll", "--tag-column", "-1"]);
+    let together = run(&["--conll", file]);
+    assert_eq!(separate["total"], together["total"]);
+    assert_eq!(together["total"]["layers"]["entities"]["strict"]["micro"]["cor"], 5);
+}
