@@ -50,5 +50,7 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         annotator: args.annotator.clone(),
         relation_label: args.relation_label.clone(),
         recursive: args.recursive,
+        labels: args.labels.clone(),
+        answers: args.answers,
     })
 }
