@@ -47,8 +47,9 @@
 //! UTF-16 code units; `--offset-unit` ([`ReadOptions::offset_unit`]) overrides both (`grapheme`
 //! for grapheme mode, `codepoint` for a 1.3 or 1.4 export, whose `"data"` records cannot be told
 //! from 1.5's). No span carries its text, so nothing can be checked; when the unit was assumed
-//! and spans follow a character outside the Basic Multilingual Plane, where the units part
-//! ways, a note ([`crate::Collection::notes`]) names the unit assumed.
+//! and spans follow a character these units count differently (outside the Basic Multilingual
+//! Plane, or a grapheme cluster of several code points: an emoji, a combining accent, CRLF), a
+//! note ([`crate::Collection::notes`]) names the unit assumed.
 //!
 //! # Writing
 //!
@@ -88,10 +89,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Collection, Error> {
 fn why_unit(unit: OffsetUnit) -> &'static str {
     match unit {
         OffsetUnit::CodePoint => "as doccano 1.0 to 1.4 counted, whose exports have \"annotations\"",
-        _ => {
-            "as doccano 1.5 and later count; 1.0 to 1.4 counted code points (--offset-unit codepoint), \
-             and projects with grapheme mode count grapheme clusters (--offset-unit grapheme)"
-        }
+        _ => "as doccano 1.5 and later count (1.0 to 1.4 counted code points; grapheme mode counts grapheme clusters)",
     }
 }
 
@@ -161,7 +159,9 @@ impl JsonlRecords for Doccano {
         read_entities(r, obj, &offsets, at, &mut count, &mut annotations);
         self.read_annotations(r, obj, &offsets, at, &mut count, &mut annotations.spans);
         r.check_duplicates(at, &annotations.spans);
-        r.assume_unit(at.document.as_deref().unwrap_or_default(), text, unit, &annotations.spans);
+        // 1.0 to 1.4 counted code points, 1.5 and later UTF-16 or, in grapheme mode, clusters.
+        let others = &[OffsetUnit::CodePoint, OffsetUnit::Utf16, OffsetUnit::Grapheme];
+        r.assume_unit(at.document.as_deref().unwrap_or_default(), text, (unit, others), &annotations.spans);
         (metadata(obj), annotations)
     }
 }
@@ -459,11 +459,15 @@ mod tests {
         // The unit was assumed (1.x counted code points), spans follow an emoji: a note says so.
         assert_eq!(read.notes.len(), 1, "{:?}", read.notes);
         assert!(
-            read.notes[0].starts_with("offsets read as code points (as doccano 1.0 to 1.4 counted"),
+            read.notes[0].starts_with("offsets read as code points, as doccano 1.0 to 1.4 counted"),
             "{}",
             read.notes[0]
         );
-        assert!(read.notes[0].contains("come before 3 spans in 1 document (first: 1)"), "{}", read.notes[0]);
+        assert!(
+            read.notes[0].contains("characters before 3 spans in 1 document (first: 1) count differently"),
+            "{}",
+            read.notes[0]
+        );
 
         // Without the label export, a label id cannot be named: the problem says what to give.
         let err = read_str(&line, &options(None, "entities")).expect_err("label ids without names");
@@ -514,10 +518,33 @@ mod tests {
         let read = read_ok(&lines.join("\n"), &options(None, "entities"));
         assert_eq!(read.notes.len(), 1, "{:?}", read.notes);
         let note = &read.notes[0];
-        assert!(note.starts_with("offsets read as UTF-16 code units (as doccano 1.5 and later count"), "{note}");
-        assert!(note.contains("come before 2 spans in 1 document (first: emoji)"), "{note}");
+        assert!(note.starts_with("offsets read as UTF-16 code units, as doccano 1.5 and later count"), "{note}");
+        assert!(note.contains("characters before 2 spans in 1 document (first: emoji) count differently"), "{note}");
+        assert!(note.contains("count differently in code points or grapheme clusters (characters outside"), "{note}");
+        assert!(note.ends_with("read the file again with --offset-unit codepoint or --offset-unit grapheme"), "{note}");
         let given = ReadOptions { offset_unit: Some(OffsetUnit::Utf16), ..options(None, "entities") };
         assert_eq!(read_ok(&lines.join("\n"), &given).notes, Vec::<String>::new());
+    }
+
+    #[test]
+    fn doccano_grapheme_offsets_read_as_utf16_are_noted() {
+        // A grapheme-mode project over text whose clusters are all in the Basic Multilingual
+        // Plane: "Cafe\u{301} Zoë" (e + combining acute is one cluster of two code points).
+        // Zoë is clusters 5..8, code points 6..9. Read as UTF-16, 5..8 is " Zo": shifted, and
+        // nothing in the file can tell; the note says which unit was assumed.
+        let line = r#"{"id": "g", "text": "Cafe\u0301 Zoë", "label": [[5, 8, "PERSON"]]}"#;
+        let read = read_ok(line, &options(None, "entities"));
+        assert_eq!(spans(&read.documents[0])[0].5, " Zo");
+        assert_eq!(read.notes.len(), 1, "{:?}", read.notes);
+        assert!(
+            read.notes[0].contains("characters before 1 span in 1 document (first: g) count differently"),
+            "{}",
+            read.notes[0]
+        );
+        let grapheme = ReadOptions { offset_unit: Some(OffsetUnit::Grapheme), ..options(None, "entities") };
+        let read = read_ok(line, &grapheme);
+        assert_eq!(spans(&read.documents[0])[0].5, "Zoë");
+        assert_eq!(read.notes, Vec::<String>::new());
     }
 
     #[test]

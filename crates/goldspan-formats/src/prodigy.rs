@@ -47,7 +47,8 @@
 //!   ignored and named in a note. Tokens are not kept: the model has none, and the writer
 //!   tokenizes anew.
 //! - When neither tokens nor a span's text can confirm the unit and spans follow a character
-//!   outside the Basic Multilingual Plane, a note names the unit assumed.
+//!   outside the Basic Multilingual Plane (where code points and a JavaScript tool's UTF-16
+//!   part ways), a note names the unit assumed.
 //!
 //! # Writing
 //!
@@ -111,7 +112,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Collection, Error> {
     let mut r = Reading::new(path, options, OffsetUnit::CodePoint);
     let mut records = Prodigy { answers: options.answers, ..Prodigy::default() };
     read_lines(&mut r, path, &mut records);
-    r.note_assumed_units(|_| "as Prodigy counts, taking offsets from spaCy's tokens");
+    r.note_assumed_units(|_| "as Prodigy counts (its offsets come from spaCy's tokens)");
     r.notes.extend(records.notes());
     r.into_collection(options)
 }
@@ -230,7 +231,8 @@ impl JsonlRecords for Prodigy {
         r.check_duplicates(at, &spans.spans);
         if tokens.is_empty() {
             let unchecked = spans.spans.iter().filter(|s| !spans.checked.contains(s.id()));
-            r.assume_unit(document, text, source.unit, unchecked);
+            // A file of a JavaScript tool, labelled Prodigy, would count UTF-16 code units.
+            r.assume_unit(document, text, (source.unit, &[OffsetUnit::Utf16]), unchecked);
         }
         let meta = self.metadata(r, obj, at);
         (meta, Annotations { spans: spans.spans, relations, ..Annotations::default() })
@@ -876,8 +878,12 @@ mod tests {
         assert_eq!(labelled(&read.documents[0]), [l("T1", "PERSON", 2, 5, "Zoë")]);
         assert_eq!(meta(&read.documents[1]), [("tags", "[\"a\"]")]);
         assert_eq!(read.notes.len(), 3, "{:?}", read.notes);
-        assert!(read.notes[0].starts_with("offsets read as code points (as Prodigy counts"), "{}", read.notes[0]);
-        assert!(read.notes[0].contains("come before 1 span in 1 document (first: x)"), "{}", read.notes[0]);
+        assert!(read.notes[0].starts_with("offsets read as code points, as Prodigy counts"), "{}", read.notes[0]);
+        assert!(
+            read.notes[0].contains("characters before 1 span in 1 document (first: x) count differently"),
+            "{}",
+            read.notes[0]
+        );
         assert_eq!(read.notes[1], "top-level key \"html\" ignored in 1 record (first: x)");
         assert_eq!(read.notes[2], "meta \"tags\" is a list or an object in 1 record (first: y); kept as its JSON text");
     }

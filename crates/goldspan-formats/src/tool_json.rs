@@ -22,8 +22,9 @@
 //!   ([`Reading::check_duplicates`]), as `validate` has it for gold.
 //! - What a reader dropped or assumed becomes a note ([`Collection::notes`]). When offsets were
 //!   read in the tool's unit, not the user's (`--offset-unit`), with nothing to check them by
-//!   (no covered text), and spans follow a character outside the Basic Multilingual Plane, a
-//!   note names the unit assumed.
+//!   (no covered text), and spans follow a character that the units the tool may have counted
+//!   in count differently (outside the Basic Multilingual Plane for UTF-16, a cluster of
+//!   several code points for grapheme clusters), a note names the unit assumed.
 //!
 //! # Writing
 //!
@@ -44,6 +45,7 @@ use goldspan_model::{
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::format::{read_against, Collection, ReadOptions};
 use crate::{json_document_shape, write_atomic};
@@ -72,13 +74,41 @@ pub(crate) struct Reading<'a> {
 }
 
 /// Spans whose offsets were read in a unit nobody confirmed (the tool's default, with no
-/// covered text to check them by) and that follow a character outside the Basic Multilingual
-/// Plane, where code points and UTF-16 code units part ways.
+/// covered text to check them by) and that follow a character the units the tool may have
+/// counted in (`others`) count differently.
 #[derive(Debug, Default)]
 pub(crate) struct Unchecked {
+    others: &'static [OffsetUnit],
     spans: usize,
     documents: usize,
     first: String,
+}
+
+/// The first code point of `text` after which an offset counted in `unit` and one counted in
+/// one of `others` can differ: a character outside the Basic Multilingual Plane (one code point,
+/// two UTF-16 units), a grapheme cluster of several code points, a non-ASCII character for
+/// UTF-8 bytes. `None` when the units agree throughout.
+fn divergence(text: &str, unit: OffsetUnit, others: &[OffsetUnit]) -> Option<usize> {
+    let with = |u: OffsetUnit| others.iter().any(|&o| o != unit && (o == u || unit == u));
+    let astral = || text.chars().position(|c| c.len_utf16() == 2);
+    let non_ascii = || text.chars().position(|c| !c.is_ascii());
+    let cluster = || {
+        let mut cp = 0;
+        for cluster in text.graphemes(true) {
+            let n = cluster.chars().count();
+            if n > 1 {
+                return Some(cp);
+            }
+            cp += n;
+        }
+        None
+    };
+    let candidates = [
+        with(OffsetUnit::Utf16).then(astral).flatten(),
+        with(OffsetUnit::Utf8Byte).then(non_ascii).flatten(),
+        with(OffsetUnit::Grapheme).then(cluster).flatten(),
+    ];
+    candidates.into_iter().flatten().min()
 }
 
 impl<'a> Reading<'a> {
@@ -161,28 +191,28 @@ impl<'a> Reading<'a> {
     }
 
     /// Records that `spans` of document `id` were read in `unit` without anything to check
-    /// them by; those ending after a character outside the Basic Multilingual Plane would be
-    /// shifted if the file counted in another unit, so a note names the unit assumed. Nothing
-    /// is recorded when the user chose the unit.
+    /// them by, when the tool's files may also count in `others`: those ending after a
+    /// character the units count differently would be shifted if the file counted in another,
+    /// so a note names the unit assumed. Nothing is recorded when the user chose the unit.
     pub(crate) fn assume_unit<'s>(
         &mut self,
         id: &str,
         text: &str,
-        unit: OffsetUnit,
+        (unit, others): (OffsetUnit, &'static [OffsetUnit]),
         spans: impl IntoIterator<Item = &'s Span>,
     ) {
         if self.unit_given {
             return;
         }
-        let Some(astral) = text.chars().position(|c| c.len_utf16() == 2) else { return };
-        let after = spans.into_iter().filter(|s| s.end() > astral).count();
+        let Some(divergence) = divergence(text, unit, others) else { return };
+        let after = spans.into_iter().filter(|s| s.end() > divergence).count();
         if after == 0 {
             return;
         }
         let entry = match self.unchecked.iter().position(|(u, _)| *u == unit) {
             Some(i) => &mut self.unchecked[i].1,
             None => {
-                self.unchecked.push((unit, Unchecked { first: id.to_owned(), ..Unchecked::default() }));
+                self.unchecked.push((unit, Unchecked { others, first: id.to_owned(), ..Unchecked::default() }));
                 let last = self.unchecked.len() - 1;
                 &mut self.unchecked[last].1
             }
@@ -192,17 +222,33 @@ impl<'a> Reading<'a> {
     }
 
     /// Turns what [`Reading::assume_unit`] found into notes; `why` says why the tool's files
-    /// are taken to count in a unit, and what else they may count in.
+    /// are taken to count in a unit.
     pub(crate) fn note_assumed_units(&mut self, why: fn(OffsetUnit) -> &'static str) {
         for (unit, u) in std::mem::take(&mut self.unchecked) {
+            let others: Vec<OffsetUnit> = u.others.iter().copied().filter(|&o| o != unit).collect();
+            let units = std::iter::once(unit).chain(others.iter().copied());
+            let mut examples = Vec::new();
+            if units.clone().any(|o| o == OffsetUnit::Utf16) {
+                examples.push("characters outside the Basic Multilingual Plane such as emoji");
+            }
+            if units.clone().any(|o| o == OffsetUnit::Grapheme) {
+                examples.push("clusters of several code points such as accents written as combining marks");
+            }
+            if units.clone().any(|o| o == OffsetUnit::Utf8Byte) {
+                examples.push("any character outside ASCII");
+            }
+            let names: Vec<String> = others.iter().map(ToString::to_string).collect();
+            let flags: Vec<String> = others.iter().map(|o| format!("--offset-unit {}", o.name())).collect();
             self.notes.push(format!(
-                "offsets read as {unit} ({}) with nothing to check them by (no covered text), and characters \
-                 outside the Basic Multilingual Plane (emoji and the like: one code point, two UTF-16 units) come \
-                 before {} in {} (first: {}): if spans look shifted, read the file again with --offset-unit",
+                "offsets read as {unit}, {}, with nothing to check them by: characters before {} in {} (first: \
+                 {}) count differently in {} ({}); if spans look shifted, read the file again with {}",
                 why(unit),
                 plural(u.spans, "span"),
                 plural(u.documents, "document"),
                 u.first,
+                names.join(" or "),
+                examples.join("; "),
+                flags.join(" or "),
             ));
         }
     }

@@ -542,7 +542,11 @@ fn doccano_1x_label_ids_are_named_by_the_label_export() {
     let written = std::fs::read_to_string(&output).expect("out");
     assert!(written.contains("\"label\":\"PERSON\",\"start\":2,\"end\":5,\"text\":\"Zoë\""), "{written}");
     assert!(stdout(&out).contains("note (reading): offsets read as code points"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("come before 1 span in 1 document (first: 5)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("characters before 1 span in 1 document (first: 5) count differently"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
