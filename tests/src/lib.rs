@@ -129,6 +129,10 @@ fn build(
         let Some(fragments) = fragments.into_iter().collect::<Option<Vec<_>>>() else { continue };
         let label = labels[*label];
         let layer = if label == "Quote" { "quotes" } else { "entities" };
+        // The same span twice is invalid gold (validate reports it).
+        if ann.spans.iter().any(|s| s.label() == label && s.fragments() == fragments.as_slice()) {
+            continue;
+        }
         if let Ok(span) = Span::new(format!("T{}", n + 1), layer, label, fragments) {
             ann.spans.push(span);
         }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use goldspan_formats::conll::{self, Column, Dialect};
-use goldspan_formats::{AnnotationChoice, Format};
+use goldspan_formats::{prodigy, AnnotationChoice, Format};
 use goldspan_model::text::OffsetUnit;
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
@@ -212,6 +212,14 @@ pub struct ReadArgs {
     /// one relation type of --manifest that fits the labels they link.
     #[arg(long)]
     pub relation_label: Option<String>,
+    /// doccano's label export (project_N_labels.json), naming the numeric label ids of
+    /// doccano 1.0 to 1.2 exports.
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// Prodigy answers to read: accept (rejected and ignored records are counted in a note)
+    /// or all (each keeps its answer in metadata "answer").
+    #[arg(long, value_parser = parse_answers, default_value = "accept")]
+    pub answers: prodigy::Answers,
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
@@ -247,6 +255,10 @@ fn parse_dialect(name: &str) -> Result<Dialect, String> {
 fn parse_annotation(value: &str) -> Result<AnnotationChoice, String> {
     AnnotationChoice::parse(value)
         .ok_or_else(|| format!("unknown annotation choice {value:?}; expected all, first, latest or a number from 1"))
+}
+
+fn parse_answers(name: &str) -> Result<prodigy::Answers, String> {
+    prodigy::Answers::parse(name).ok_or_else(|| format!("unknown answers {name:?}; expected accept or all"))
 }
 
 fn parse_offset_unit(name: &str) -> Result<OffsetUnit, String> {

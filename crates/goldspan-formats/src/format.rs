@@ -7,12 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use goldspan_model::text::OffsetUnit;
 use goldspan_model::{check_document, AnnotatedDocument, Error, Location, Manifest, ProblemKind, Problems};
 
-use crate::{brat, conll, docbin, doccano, gold, jsonl, label_studio, spacy};
+use crate::{brat, conll, docbin, doccano, gold, jsonl, label_studio, prodigy, spacy};
 
 /// A file format goldspan reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -34,6 +34,8 @@ pub enum Format {
     Spacy,
     /// spaCy's DocBin (`.spacy`), the corpus format of spaCy v3.
     DocBin,
+    /// Prodigy's JSONL (`prodigy db-out`): text, tokens, spans, relations and answers.
+    Prodigy,
 }
 
 impl Format {
@@ -47,6 +49,7 @@ impl Format {
         Format::LabelStudio,
         Format::Spacy,
         Format::DocBin,
+        Format::Prodigy,
     ];
 
     /// The name users type (`--from labelstudio`).
@@ -60,6 +63,7 @@ impl Format {
             Format::LabelStudio => "labelstudio",
             Format::Spacy => "spacy",
             Format::DocBin => "docbin",
+            Format::Prodigy => "prodigy",
         }
     }
 
@@ -80,18 +84,25 @@ impl Format {
             Format::LabelStudio => "Label Studio JSON or JSON-MIN export; written as tasks with predictions to import",
             Format::Spacy => "spaCy JSONL (Doc.to_json): {\"text\", \"ents\", \"spans\", \"tokens\"}",
             Format::DocBin => "spaCy DocBin (.spacy), spaCy v3's corpus format",
+            Format::Prodigy => "Prodigy JSONL (db-out): text, tokens, spans, relations, answer",
         }
     }
 
     /// The unit the tool counts offsets in, `None` when the format has no character offsets
-    /// (tokens in CoNLL). goldspan's own formats count code points.
+    /// (tokens in CoNLL). goldspan's own formats count code points. doccano 1.5 and later
+    /// count UTF-16 code units (records of 1.0–1.2, with `"annotations"`, are read in code
+    /// points: see [`crate::doccano`]).
     pub fn offset_unit(self) -> Option<OffsetUnit> {
         match self {
             Format::Conll => None,
             Format::Doccano => Some(OffsetUnit::Utf16),
-            Format::Gold | Format::Brat | Format::Jsonl | Format::LabelStudio | Format::Spacy | Format::DocBin => {
-                Some(OffsetUnit::CodePoint)
-            }
+            Format::Gold
+            | Format::Brat
+            | Format::Jsonl
+            | Format::LabelStudio
+            | Format::Spacy
+            | Format::DocBin
+            | Format::Prodigy => Some(OffsetUnit::CodePoint),
         }
     }
 
@@ -127,7 +138,8 @@ impl Format {
                 }
                 collection
             }
-            Format::Doccano => Collection::of(doccano::read(path, options)?),
+            Format::Doccano => doccano::read(path, options)?,
+            Format::Prodigy => prodigy::read(path, options)?,
             Format::LabelStudio => label_studio::read(path, options)?,
             Format::Spacy => Collection::of(spacy::read(path, options)?),
             Format::DocBin => {
@@ -168,6 +180,7 @@ impl Format {
             Format::LabelStudio => label_studio::write(path, docs),
             Format::Spacy => spacy::write(path, docs, &options.layer),
             Format::DocBin => docbin::write(path, docs, &options.layer),
+            Format::Prodigy => prodigy::write(path, docs),
         }
     }
 }
@@ -217,6 +230,11 @@ pub struct ReadOptions {
     pub conll_dialect: Option<conll::Dialect>,
     /// The CoNLL-U MISC key holding tags; `None` tries `NE`, then `NER`.
     pub misc_key: Option<String>,
+    /// doccano's label export (`project_N_labels.json`, a list of `{"id", "text", ...}`), which
+    /// names the numeric label ids of doccano 1.0–1.2 exports.
+    pub labels: Option<PathBuf>,
+    /// Which Prodigy answers are read: only `accept` (the default), or every record.
+    pub answers: prodigy::Answers,
 }
 
 impl Default for ReadOptions {
@@ -234,6 +252,8 @@ impl Default for ReadOptions {
             tag_column: None,
             conll_dialect: None,
             misc_key: None,
+            labels: None,
+            answers: prodigy::Answers::Accepted,
         }
     }
 }

@@ -329,6 +329,9 @@ pub struct Reader<R> {
     /// Set at the end of input or after an I/O error: the stream ends there rather than
     /// failing forever.
     done: bool,
+    /// Whether a non-blank line was handed out: the first is checked for a JSON document
+    /// (an array, a pretty-printed object), which is one problem rather than one per line.
+    started: bool,
 }
 
 /// One line of input, borrowed from the reader.
@@ -354,7 +357,17 @@ impl Reader<std::fs::File> {
 impl<R: Read> Reader<R> {
     /// Reads from any byte stream; `location` names it in problems.
     pub fn new(input: R, location: Location) -> Reader<R> {
-        Reader { input, location, buf: vec![0; 1 << 16], start: 0, end: 0, line: 0, offset: 0, done: false }
+        Reader {
+            input,
+            location,
+            buf: vec![0; 1 << 16],
+            start: 0,
+            end: 0,
+            line: 0,
+            offset: 0,
+            done: false,
+            started: false,
+        }
     }
 
     /// The next non-blank line, borrowed: what [`Reader::next_line`] returns without copying it.
@@ -382,6 +395,14 @@ impl<R: Read> Reader<R> {
                 break (self.line, offset, start, end);
             }
         };
+        if !self.started {
+            self.started = true;
+            let first = self.buf[start..end].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf[start..end]);
+            if let Some(found) = crate::json_document_shape(first, None) {
+                (self.done, self.start) = (true, self.end);
+                return Some(Err(Problem::new(self.location.at_line(number), ProblemKind::NotJsonLines { found })));
+            }
+        }
         Some(Ok(Line { number, offset, bytes: &self.buf[start..end] }))
     }
 
@@ -587,6 +608,26 @@ pub fn write_documents(path: &Path, docs: &[AnnotatedDocument], with_text: bool)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_documents_are_one_problem_not_one_per_line() {
+        let pretty = "\n{\n  \"id\": \"d1\",\n  \"text\": \"Zoë\",\n  \"spans\": []\n}\n{\n  \"id\": \"d2\"\n}\n";
+        let array = "[{\"id\": \"d1\", \"text\": \"Zoë\"},\n {\"id\": \"d2\", \"text\": \"Liz\"}]\n";
+        for (input, line, found) in
+            [(pretty, 2, "pretty-printed, objects spread over several lines"), (array, 1, "an array")]
+        {
+            let all: Vec<Result<Record, Problem>> = Reader::new(input.as_bytes(), Location::file("p.jsonl")).collect();
+            assert_eq!(all.len(), 1, "{all:?}");
+            let problem = all.into_iter().next().and_then(Result::err).expect("a problem");
+            assert!(matches!(problem.kind, ProblemKind::NotJsonLines { found: f } if f == found), "{problem}");
+            assert_eq!(problem.location.line, Some(line));
+            assert!(problem.to_string().contains("not JSON Lines"), "{problem}");
+        }
+        // A record on one line is read as before.
+        let one = "{\"id\": \"d1\", \"text\": \"Zoë\"}\n";
+        let all: Vec<Result<Record, Problem>> = Reader::new(one.as_bytes(), Location::file("p.jsonl")).collect();
+        assert!(matches!(all.as_slice(), [Ok(record)] if record.id() == "d1"), "{all:?}");
+    }
 
     #[test]
     fn invalid_utf8_is_reported_at_its_byte() {

@@ -16,6 +16,7 @@ pub mod gold;
 pub mod jsonl;
 pub mod label_studio;
 pub mod markup;
+pub mod prodigy;
 pub mod spacy;
 pub mod standoff;
 pub mod tokenization;
@@ -89,6 +90,30 @@ pub fn is_valid_document_id(id: &str) -> bool {
         && !id.starts_with('.')
         && id.len() <= 200
         && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// What a JSON Lines file whose first non-blank line is `first` really is when it is one JSON
+/// document rather than one object per line: an array (`[` first), or objects spread over
+/// several lines (`{` alone on the line or, given the whole `body`, a first line that breaks
+/// off where the rest of the file goes on). `None` for anything else, read line by line.
+pub(crate) fn json_document_shape(first: &[u8], body: Option<&[u8]>) -> Option<&'static str> {
+    const SPREAD: &str = "pretty-printed, objects spread over several lines";
+    let line = first.trim_ascii();
+    if line.starts_with(b"[") {
+        return Some("an array");
+    }
+    if line == b"{" {
+        return Some(SPREAD);
+    }
+    let body = body.filter(|_| line.starts_with(b"{"))?;
+    match serde_json::from_slice::<serde::de::IgnoredAny>(line) {
+        // The line breaks off mid-object: pretty-printed if the file reads as JSON values.
+        Err(e) if e.is_eof() => {
+            let mut values = serde_json::Deserializer::from_slice(body).into_iter::<serde::de::IgnoredAny>();
+            values.all(|v| v.is_ok()).then_some(SPREAD)
+        }
+        _ => None,
+    }
 }
 
 /// 1-based line of byte offset `byte` in `text`.

@@ -1,8 +1,8 @@
 //! What the annotation tools' JSON formats share: reading records that carry text and span
 //! offsets in the tool's unit, naming every problem's line and document, and writing spans and
 //! metadata while reporting what a format cannot hold. Each tool has its own module
-//! ([`crate::doccano`], [`crate::label_studio`], [`crate::spacy`]); this one holds their common
-//! parts so each rule is written once.
+//! ([`crate::doccano`], [`crate::label_studio`], [`crate::prodigy`], [`crate::spacy`]); this one
+//! holds their common parts so each rule is written once.
 //!
 //! # Reading
 //!
@@ -14,6 +14,17 @@
 //!   [`Error::Invalid`] if there was any. The document of a line that is not valid JSON is
 //!   named when its id can be found before the error. Duplicate document ids are problems.
 //! - Metadata values are strings; numbers and booleans are kept as their JSON text.
+//! - A JSON Lines file that is one JSON document (an array, or objects spread over several
+//!   lines) is one problem saying so, not one per line. A record of which nothing was read but
+//!   that holds spans under another tool's key (`"spans"` read as doccano) is a problem naming
+//!   the format that reads it: 0 spans and success would be a silent wrong result.
+//! - The same span twice in one record is a problem for the doccano and Prodigy readers
+//!   ([`Reading::check_duplicates`]), as `validate` has it for gold.
+//! - What a reader dropped or assumed becomes a note ([`Collection::notes`]). When offsets were
+//!   read in the tool's unit, not the user's (`--offset-unit`), with nothing to check them by
+//!   (no covered text), and spans follow a character that the units the tool may have counted
+//!   in count differently (outside the Basic Multilingual Plane for UTF-16, a cluster of
+//!   several code points for grapheme clusters), a note names the unit assumed.
 //!
 //! # Writing
 //!
@@ -34,9 +45,10 @@ use goldspan_model::{
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
+use unicode_segmentation::UnicodeSegmentation;
 
-use crate::format::ReadOptions;
-use crate::write_atomic;
+use crate::format::{read_against, Collection, ReadOptions};
+use crate::{json_document_shape, write_atomic};
 
 // ---------------------------------------------------------------------------------------------
 // Reading: shared parts
@@ -53,6 +65,50 @@ pub(crate) struct Reading<'a> {
     /// Document id to the line it was first read from.
     pub(crate) seen: HashMap<String, usize>,
     pub(crate) docs: Vec<AnnotatedDocument>,
+    /// Whether the user chose the unit (`--offset-unit`) rather than leaving it to the tool.
+    pub(crate) unit_given: bool,
+    /// What reading dropped or assumed, one line each ([`Collection::notes`]).
+    pub(crate) notes: Vec<String>,
+    /// Spans read in an assumed unit, unchecked, after characters the units count differently.
+    pub(crate) unchecked: Vec<(OffsetUnit, Unchecked)>,
+}
+
+/// Spans whose offsets were read in a unit nobody confirmed (the tool's default, with no
+/// covered text to check them by) and that follow a character the units the tool may have
+/// counted in (`others`) count differently.
+#[derive(Debug, Default)]
+pub(crate) struct Unchecked {
+    others: &'static [OffsetUnit],
+    spans: usize,
+    documents: usize,
+    first: String,
+}
+
+/// The first code point of `text` after which an offset counted in `unit` and one counted in
+/// one of `others` can differ: a character outside the Basic Multilingual Plane (one code point,
+/// two UTF-16 units), a grapheme cluster of several code points, a non-ASCII character for
+/// UTF-8 bytes. `None` when the units agree throughout.
+fn divergence(text: &str, unit: OffsetUnit, others: &[OffsetUnit]) -> Option<usize> {
+    let with = |u: OffsetUnit| others.iter().any(|&o| o != unit && (o == u || unit == u));
+    let astral = || text.chars().position(|c| c.len_utf16() == 2);
+    let non_ascii = || text.chars().position(|c| !c.is_ascii());
+    let cluster = || {
+        let mut cp = 0;
+        for cluster in text.graphemes(true) {
+            let n = cluster.chars().count();
+            if n > 1 {
+                return Some(cp);
+            }
+            cp += n;
+        }
+        None
+    };
+    let candidates = [
+        with(OffsetUnit::Utf16).then(astral).flatten(),
+        with(OffsetUnit::Utf8Byte).then(non_ascii).flatten(),
+        with(OffsetUnit::Grapheme).then(cluster).flatten(),
+    ];
+    candidates.into_iter().flatten().min()
 }
 
 impl<'a> Reading<'a> {
@@ -67,6 +123,9 @@ impl<'a> Reading<'a> {
             problems: Problems::default(),
             seen: HashMap::new(),
             docs: Vec::new(),
+            unit_given: options.offset_unit.is_some(),
+            notes: Vec::new(),
+            unchecked: Vec::new(),
         }
     }
 
@@ -123,9 +182,154 @@ impl<'a> Reading<'a> {
         self.docs.push(doc);
     }
 
+    /// Reports each of `spans` that repeats an earlier one (same layer, label and offsets).
+    pub(crate) fn check_duplicates(&mut self, at: &Location, spans: &[Span]) {
+        for (first, copy) in goldspan_model::duplicate_spans(spans) {
+            let (first, copy) = (spans[first].id().to_owned(), spans[copy].id().to_owned());
+            self.problems.push(at.clone(), ProblemKind::DuplicateSpan { span: copy, first });
+        }
+    }
+
+    /// Records that `spans` of document `id` were read in `unit` without anything to check
+    /// them by, when the tool's files may also count in `others`: those ending after a
+    /// character the units count differently would be shifted if the file counted in another,
+    /// so a note names the unit assumed. Nothing is recorded when the user chose the unit.
+    pub(crate) fn assume_unit<'s>(
+        &mut self,
+        id: &str,
+        text: &str,
+        (unit, others): (OffsetUnit, &'static [OffsetUnit]),
+        spans: impl IntoIterator<Item = &'s Span>,
+    ) {
+        if self.unit_given {
+            return;
+        }
+        let Some(divergence) = divergence(text, unit, others) else { return };
+        let after = spans.into_iter().filter(|s| s.end() > divergence).count();
+        if after == 0 {
+            return;
+        }
+        let entry = match self.unchecked.iter().position(|(u, _)| *u == unit) {
+            Some(i) => &mut self.unchecked[i].1,
+            None => {
+                self.unchecked.push((unit, Unchecked { others, first: id.to_owned(), ..Unchecked::default() }));
+                let last = self.unchecked.len() - 1;
+                &mut self.unchecked[last].1
+            }
+        };
+        entry.spans += after;
+        entry.documents += 1;
+    }
+
+    /// Turns what [`Reading::assume_unit`] found into notes; `why` says why the tool's files
+    /// are taken to count in a unit.
+    pub(crate) fn note_assumed_units(&mut self, why: fn(OffsetUnit) -> &'static str) {
+        for (unit, u) in std::mem::take(&mut self.unchecked) {
+            let others: Vec<OffsetUnit> = u.others.iter().copied().filter(|&o| o != unit).collect();
+            let units = std::iter::once(unit).chain(others.iter().copied());
+            let mut examples = Vec::new();
+            if units.clone().any(|o| o == OffsetUnit::Utf16) {
+                examples.push("characters outside the Basic Multilingual Plane such as emoji");
+            }
+            if units.clone().any(|o| o == OffsetUnit::Grapheme) {
+                examples.push("clusters of several code points such as accents written as combining marks");
+            }
+            if units.clone().any(|o| o == OffsetUnit::Utf8Byte) {
+                examples.push("any character outside ASCII");
+            }
+            let names: Vec<String> = others.iter().map(ToString::to_string).collect();
+            let flags: Vec<String> = others.iter().map(|o| format!("--offset-unit {}", o.name())).collect();
+            self.notes.push(format!(
+                "offsets read as {unit}, {}, with nothing to check them by: characters before {} in {} (first: \
+                 {}) count differently in {} ({}); if spans look shifted, read the file again with {}",
+                why(unit),
+                plural(u.spans, "span"),
+                plural(u.documents, "document"),
+                u.first,
+                names.join(" or "),
+                examples.join("; "),
+                flags.join(" or "),
+            ));
+        }
+    }
+
     pub(crate) fn finish(self) -> Result<Vec<AnnotatedDocument>, Error> {
         self.problems.into_result(self.docs)
     }
+
+    /// The documents, the manifest they were read against (`options`' narrowed to them) and
+    /// the notes, unless there were problems.
+    pub(crate) fn into_collection(self, options: &ReadOptions) -> Result<Collection, Error> {
+        let manifest = read_against(options, &self.docs);
+        self.problems.into_result(Collection { manifest, documents: self.docs, notes: self.notes })
+    }
+}
+
+/// `kind`, a problem converting the offsets `raw` of something said to cover `expected`, or a
+/// mismatch naming the unit they fit when they fit another: offsets counted in UTF-16 often
+/// run past the end in code points.
+pub(crate) fn offset_problem(
+    kind: ProblemKind,
+    text: &str,
+    unit: OffsetUnit,
+    raw: (usize, usize),
+    expected: Option<&str>,
+) -> ProblemKind {
+    let (ProblemKind::OffsetOutOfRange { span, .. } | ProblemKind::OffsetInsideUnit { span, .. }) = &kind else {
+        return kind;
+    };
+    let Some(expected) = expected else { return kind };
+    match drift(text, &text::Offsets::new(text), unit, raw, expected) {
+        Some(drift) => ProblemKind::TextMismatch {
+            span: span.clone(),
+            start: raw.0,
+            end: raw.1,
+            expected: expected.to_owned(),
+            found: None,
+            drift: Some(drift),
+        },
+        None => kind,
+    }
+}
+
+/// Checks that `expected`, the text a file says a token or span covers, is the text at
+/// `found` (code points) — the file's offsets `raw`, counted in `unit`. A mismatch names the
+/// unit the offsets fit, if any.
+pub(crate) fn check_text(
+    text: &str,
+    table: &text::Offsets,
+    unit: OffsetUnit,
+    what: &str,
+    raw: (usize, usize),
+    found: (usize, usize),
+    expected: &str,
+) -> Result<(), ProblemKind> {
+    let at = text::slice(text, table, found.0, found.1).unwrap_or_default();
+    if at == expected {
+        return Ok(());
+    }
+    Err(ProblemKind::TextMismatch {
+        span: what.to_owned(),
+        start: found.0,
+        end: found.1,
+        expected: expected.to_owned(),
+        found: Some(at.to_owned()),
+        drift: drift(text, table, unit, raw, expected),
+    })
+}
+
+/// The unit other than `unit` in which the offsets `raw` cover `expected`, if any.
+fn drift(
+    text: &str,
+    table: &text::Offsets,
+    unit: OffsetUnit,
+    raw: (usize, usize),
+    expected: &str,
+) -> Option<text::OffsetDrift> {
+    if unit != OffsetUnit::CodePoint && text::slice(text, table, raw.0, raw.1) == Some(expected) {
+        return Some(text::OffsetDrift::Unit(OffsetUnit::CodePoint));
+    }
+    text::diagnose_drift(text, raw.0, raw.1, expected).filter(|d| *d != text::OffsetDrift::Unit(unit))
 }
 
 /// The layer of a span labelled `label`: the manifest's layer for the label when there is a
@@ -274,19 +478,75 @@ pub(crate) fn guess_key(json: &str, path: &[&str]) -> Option<String> {
 /// The signature of a JSONL format's record reader: metadata and annotations of one record.
 pub(crate) type RecordReader = fn(&mut Reading<'_>, &Map<String, Value>, &str, &Location) -> (Meta, Annotations);
 
+/// How one JSON Lines format reads its records: where the text and the id are, which records
+/// are documents, and the rest of each record. A format keeps what it learns across records
+/// (counts for its notes, a label table) in the implementing value.
+pub(crate) trait JsonlRecords {
+    /// The keys that may hold the text, in order of preference.
+    fn text_keys(&self) -> &'static [&'static str] {
+        &["text"]
+    }
+
+    /// The key paths that may hold the document id, in order of preference.
+    fn id_paths(&self) -> &'static [&'static [&'static str]] {
+        &[&["id"]]
+    }
+
+    /// Whether a record is read at all (Prodigy reads only accepted answers by default); a
+    /// record turned down is no document, and nothing in it is checked.
+    fn keep(&mut self, _r: &mut Reading<'_>, _obj: &Map<String, Value>, _at: &Location) -> bool {
+        true
+    }
+
+    /// Metadata and annotations of one record with this text.
+    fn read(&mut self, r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at: &Location)
+        -> (Meta, Annotations);
+}
+
+impl JsonlRecords for RecordReader {
+    fn read(
+        &mut self,
+        r: &mut Reading<'_>,
+        obj: &Map<String, Value>,
+        text: &str,
+        at: &Location,
+    ) -> (Meta, Annotations) {
+        self(r, obj, text, at)
+    }
+}
+
 /// Reads a JSON Lines file whose records have `"id"` and `"text"`, leaving the rest to `record`.
 pub(crate) fn read_jsonl(
     path: &Path,
     options: &ReadOptions,
     tool_unit: OffsetUnit,
-    record: RecordReader,
+    mut record: RecordReader,
 ) -> Result<Vec<AnnotatedDocument>, Error> {
     let mut r = Reading::new(path, options, tool_unit);
+    read_lines(&mut r, path, &mut record);
+    r.finish()
+}
+
+/// The keys the tools' JSON Lines records hold spans under, and whose records have them: a
+/// record that gives no span but has one of these, non-empty, was read as the wrong format.
+const SPAN_KEYS: [(&str, &str); 6] = [
+    ("spans", "Prodigy's (--from prodigy) and goldspan's (--from jsonl)"),
+    ("ents", "spaCy-style (--from spacy)"),
+    ("label", "doccano's (--from doccano)"),
+    ("labels", "doccano's (--from doccano)"),
+    ("entities", "doccano's (--from doccano)"),
+    ("annotations", "doccano 1.0 to 1.2's (--from doccano)"),
+];
+
+/// Reads the records of the JSON Lines file at `path` into `r`, each by `records`. A file
+/// that is one JSON document (an array, or objects spread over lines) is one problem, not one
+/// per line.
+pub(crate) fn read_lines(r: &mut Reading<'_>, path: &Path, records: &mut dyn JsonlRecords) {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             r.problems.push(r.location.clone(), ProblemKind::Io(e));
-            return r.finish();
+            return;
         }
     };
     let mut body = bytes.as_slice();
@@ -295,6 +555,13 @@ pub(crate) fn read_jsonl(
         r.problems.push(r.location.at_line(1), ProblemKind::ByteOrderMark);
         body = rest;
         line_start = 3;
+    }
+    let first = body.split(|&b| b == b'\n').enumerate().find(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
+    if let Some((index, line)) = first {
+        if let Some(found) = json_document_shape(line, Some(body)) {
+            r.problems.push(r.location.at_line(index + 1), ProblemKind::NotJsonLines { found });
+            return;
+        }
     }
     let mut ordinal = 0;
     for (index, raw) in body.split(|&b| b == b'\n').enumerate() {
@@ -333,30 +600,53 @@ pub(crate) fn read_jsonl(
             r.syntax(&at, "expected a JSON object".into());
             continue;
         };
-        let id = match obj.get("id") {
-            None | Some(Value::Null) => r.generated_id(ordinal),
-            Some(v) => match id_of(v) {
+        let found = records.id_paths().iter().find_map(|path| {
+            let value = path.iter().try_fold(&value, |v, key| v.get(key))?;
+            (!value.is_null()).then_some((path, value))
+        });
+        let id = match found {
+            None => r.generated_id(ordinal),
+            Some((path, v)) => match id_of(v) {
                 Some(id) => id,
                 None => {
                     let generated = r.generated_id(ordinal);
-                    r.syntax(&at.in_document(&generated), format!("\"id\" must be a string or a number, found {v}"));
+                    let key = path.join(".");
+                    r.syntax(&at.in_document(&generated), format!("\"{key}\" must be a string or a number, found {v}"));
                     continue;
                 }
             },
         };
         let at = at.in_document(&id);
-        let Some(text) = obj.get("text").and_then(Value::as_str) else {
-            r.syntax(&at, "the record has no \"text\" string".into());
+        if !records.keep(r, obj, &at) {
+            continue;
+        }
+        let Some(text) = records.text_keys().iter().find_map(|key| obj.get(*key)).and_then(Value::as_str) else {
+            let keys: Vec<String> = records.text_keys().iter().map(|k| format!("{k:?}")).collect();
+            r.syntax(&at, format!("the record has no {} string", keys.join(" or ")));
             continue;
         };
         if text.is_empty() {
             r.problems.push(at, ProblemKind::EmptyDocument);
             continue;
         }
-        let (meta, annotations) = record(&mut r, obj, text, &at);
+        let before = r.problems.0.len();
+        let (meta, annotations) = records.read(r, obj, text, &at);
+        if annotations.spans.is_empty() && r.problems.0.len() == before {
+            // Spans this format does not read would be lost without a word: another tool's file.
+            let foreign = SPAN_KEYS
+                .iter()
+                .find(|(key, _)| obj.get(*key).and_then(Value::as_array).is_some_and(|a| !a.is_empty()));
+            if let Some((key, whose)) = foreign {
+                let message = format!(
+                    "no span was read, yet the record has a non-empty {key:?} list, which is how {whose} \
+                     files hold spans"
+                );
+                r.syntax(&at, message);
+                continue;
+            }
+        }
         r.push_document(line, AnnotatedDocument { document: Document::new(id, text, meta), annotations });
     }
-    r.finish()
 }
 
 /// Byte ranges of the elements of the top-level JSON array in `text`, found by matching
@@ -589,8 +879,8 @@ pub(crate) mod test_support {
         "[a-zA-Z0-9 éüçñÅ\u{301}ЖжЯя李雷東京😀🎉👍🏽“”‘’«»\n\t.,]{1,40}"
     }
 
-    /// Documents with contiguous spans `T1..` (in order), optional metadata, and relations
-    /// `R1..` between spans when `relations`.
+    /// Documents with contiguous spans `T1..` (in order, none repeating another), optional
+    /// metadata, and relations `R1..` between spans when `relations`.
     pub(crate) fn documents(relations: bool) -> impl Strategy<Value = Vec<AnnotatedDocument>> {
         let doc = (
             text(),
@@ -608,6 +898,9 @@ pub(crate) mod test_support {
                         let (a, b) = (a.index(len + 1), b.index(len + 1));
                         let (start, end) = (a.min(b), a.max(b));
                         let label = ["PERSON", "GPE", "ORG"][label];
+                        if spans.iter().any(|s: &Span| (s.label(), s.start(), s.end()) == (label, start, end)) {
+                            continue;
+                        }
                         if let Some(span) =
                             Span::contiguous(format!("T{}", spans.len() + 1), "entities", label, start, end)
                         {

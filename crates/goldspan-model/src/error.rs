@@ -128,6 +128,10 @@ pub enum ProblemKind {
     NoDocuments { nested: Vec<String>, recursive: bool },
     #[error("document id {id} comes from both {first} and this file; rename one of them")]
     DocumentIdClash { id: String, first: String },
+    #[error("span {span} repeats span {first} (same layer, label and offsets): as gold it costs a perfect prediction recall (one copy matches, the other is missed), as a prediction it scores as spurious; remove the duplicate")]
+    DuplicateSpan { span: String, first: String },
+    #[error("this is a JSON document ({found}), not JSON Lines, which holds one JSON object per line: rewrite it one record per line, e.g. `jq -c '.[]'` for an array or `jq -c .` for pretty-printed objects")]
+    NotJsonLines { found: &'static str },
 }
 
 impl ProblemKind {

@@ -18,4 +18,4 @@ pub use manifest::{Layer, Manifest, PerHead, RelationType};
 pub use model::{
     AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
 };
-pub use validate::{check_document, check_predictions};
+pub use validate::{check_document, check_predictions, duplicate_spans};

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Location, ProblemKind, Problems};
 use crate::manifest::{Manifest, PerHead};
-use crate::model::{AnnotatedDocument, Annotations, Document};
+use crate::model::{AnnotatedDocument, Annotations, Document, Span};
 use crate::text::is_grapheme_boundary;
 
 /// Records every problem of gold annotations `doc` against `manifest`. `line_of` maps an
@@ -78,6 +78,14 @@ fn check(
     let refers = !ann.relations.is_empty() || !ann.clusters.is_empty();
     let spans: HashMap<&str, &crate::model::Span> =
         if refers { ann.spans.iter().map(|s| (s.id(), s)).collect() } else { HashMap::new() };
+    if require {
+        // Two copies of one gold span: a prediction matches one, the other counts as missed.
+        // Predictions may repeat a span; scoring counts the copy as spurious.
+        for (first, copy) in duplicate_spans(&ann.spans) {
+            let (first, copy) = (ann.spans[first].id(), ann.spans[copy].id());
+            problems.push(at(copy), ProblemKind::DuplicateSpan { span: copy.to_owned(), first: first.to_owned() });
+        }
+    }
     let len = document.len_chars();
     for span in &ann.spans {
         match manifest.layer(span.layer()) {
@@ -184,5 +192,97 @@ fn check(
         if !known(target) {
             problems.push(at(id), ProblemKind::MissingReference { owner: id.clone(), target: target.clone() });
         }
+    }
+}
+
+/// Spans that repeat an earlier one (same layer, label and fragments; ids aside), as pairs of
+/// indices into `spans`: (the first of them, the repeat), ordered by the repeat.
+pub fn duplicate_spans(spans: &[Span]) -> Vec<(usize, usize)> {
+    let same = |a: &Span, b: &Span| a.layer() == b.layer() && a.same_label(b) && a.same_fragments(b);
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&spans[a], &spans[b]);
+        x.layer()
+            .cmp(y.layer())
+            .then_with(|| x.label_cmp(y))
+            .then_with(|| x.fragments().cmp(y.fragments()))
+            .then(a.cmp(&b))
+    });
+    let mut pairs = Vec::new();
+    let mut first = None;
+    for (k, &i) in order.iter().enumerate() {
+        match first {
+            Some(f) if k > 0 && same(&spans[f], &spans[i]) => pairs.push((f, i)),
+            _ => first = Some(i),
+        }
+    }
+    pairs.sort_by_key(|&(_, copy)| copy);
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Layer;
+    use crate::model::Meta;
+
+    fn manifest() -> Manifest {
+        let layer = Layer { name: "entities".into(), labels: vec!["LOC".into(), "PER".into()], relations: Vec::new() };
+        Manifest { layers: vec![layer], ..Manifest::default() }
+    }
+
+    fn span(id: &str, label: &str, start: usize, end: usize) -> Span {
+        Span::contiguous(id, "entities", label, start, end).expect("span")
+    }
+
+    /// (span id, the span it repeats) of every duplicate problem `check` finds as gold.
+    fn duplicates(spans: Vec<Span>, gold: bool) -> Vec<(String, String)> {
+        let document = Document::new("d", "exampleA", Meta::new());
+        let annotations = Annotations { spans, ..Annotations::default() };
+        let mut problems = Problems::default();
+        let location = Location::file("gold");
+        if gold {
+            let doc = AnnotatedDocument { document, annotations };
+            check_document(&doc, &manifest(), &location, &|_| None, &mut problems);
+        } else {
+            check_predictions(&document, &annotations, &manifest(), &location, &mut problems);
+        }
+        problems
+            .0
+            .into_iter()
+            .map(|p| match p.kind {
+                ProblemKind::DuplicateSpan { span, first } => (span, first),
+                other => panic!("unexpected problem: {other}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicate_gold_spans_are_problems() {
+        // doccano's own import fixture example_overlapping.jsonl labels "exampleA" with
+        // [[0, 1, "LOC"], [0, 1, "LOC"]]: the same span twice.
+        let spans = vec![
+            span("T1", "LOC", 0, 1),
+            span("T2", "PER", 0, 1),
+            span("T3", "LOC", 0, 1),
+            span("T4", "LOC", 0, 2),
+            span("T5", "LOC", 0, 1),
+        ];
+        assert_eq!(duplicates(spans.clone(), true), [("T3".into(), "T1".into()), ("T5".into(), "T1".into())]);
+        // Predictions may repeat a span: the copy is scored as spurious, not rejected.
+        assert_eq!(duplicates(spans, false), []);
+    }
+
+    #[test]
+    fn spans_differing_in_layer_or_fragments_are_not_duplicates() {
+        let f = |s, e| crate::model::Fragment::new(s, e).expect("fragment");
+        let spans = vec![
+            span("T1", "LOC", 0, 4),
+            Span::new("T2", "entities", "LOC", vec![f(0, 1), f(2, 4)]).expect("span"),
+            Span::contiguous("T3", "places", "LOC", 0, 4).expect("span"),
+        ];
+        assert_eq!(duplicate_spans(&spans), []);
+        let spans = vec![spans[1].clone(), spans[1].clone().with_id("T9")];
+        assert_eq!(duplicate_spans(&spans), [(0, 1)]);
     }
 }

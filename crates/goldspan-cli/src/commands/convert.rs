@@ -54,5 +54,7 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         tag_column: args.tag_column,
         conll_dialect: args.conll_dialect,
         misc_key: args.misc_key.clone(),
+        labels: args.labels.clone(),
+        answers: args.answers,
     })
 }

@@ -510,3 +510,122 @@ fn germeval_with_default_columns_is_refused_with_advice() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout(&out).contains("note (reading): 2 comment lines starting with # skipped"), "{}", stdout(&out));
 }
+
+/// Prodigy db-out records (ner_manual): "tokens" {text, start, end, id, ws}, "spans" {start,
+/// end, token_start, token_end (inclusive), label}, "meta", "answer" accept/reject/ignore;
+/// code-point offsets. The second record is rejected.
+const PRODIGY: &str = r#"{"text":"😀 Zoë met Liz.","tokens":[{"text":"😀","start":0,"end":1,"id":0,"ws":true},{"text":"Zoë","start":2,"end":5,"id":1,"ws":true},{"text":"met","start":6,"end":9,"id":2,"ws":true},{"text":"Liz","start":10,"end":13,"id":3,"ws":false},{"text":".","start":13,"end":14,"id":4,"ws":false}],"spans":[{"start":2,"end":5,"token_start":1,"token_end":1,"label":"PERSON"},{"start":10,"end":13,"token_start":3,"token_end":3,"label":"PERSON"}],"meta":{"id":"p1","source":"wire"},"_view_id":"ner_manual","answer":"accept"}
+{"text":"Paris","tokens":[{"text":"Paris","start":0,"end":5,"id":0,"ws":false}],"spans":[{"start":0,"end":5,"token_start":0,"token_end":0,"label":"PERSON"}],"meta":{"id":"p2"},"_view_id":"ner_manual","answer":"reject"}
+"#;
+
+#[test]
+fn prodigy_reads_accepted_answers_and_says_what_it_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (input, output) = (dir.path().join("db-out.jsonl"), dir.path().join("out.jsonl"));
+    std::fs::write(&input, PRODIGY).expect("write");
+    let out = goldspan()
+        .args(["convert", "--from", "prodigy", "--to", "jsonl"])
+        .arg(&input)
+        .arg(&output)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = stdout(&out);
+    assert!(s.starts_with("converted 1 document(s) from prodigy to jsonl"), "{s}");
+    assert!(s.contains("note (reading): only accepted answers were read: 1 record answered \"reject\" skipped"), "{s}");
+    let written = std::fs::read_to_string(&output).expect("out");
+    assert!(written.contains("\"id\":\"p1\""), "{written}");
+    assert!(
+        written.contains("\"start\":2,\"end\":5,\"text\":\"Zoë\"")
+            && written.contains("\"start\":10,\"end\":13,\"text\":\"Liz\""),
+        "{written}"
+    );
+
+    let out = goldspan()
+        .args(["convert", "--from", "prodigy", "--to", "jsonl", "--answers", "all"])
+        .arg(&input)
+        .arg(&output)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(&output).expect("out");
+    assert!(written.contains("\"id\":\"p2\"") && written.contains("\"answer\":\"reject\""), "{written}");
+}
+
+#[test]
+fn prodigy_read_as_spacy_is_an_error_not_zero_spans() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("db-out.jsonl");
+    std::fs::write(&input, PRODIGY).expect("write");
+    let out = goldspan()
+        .args(["convert", "--from", "spacy", "--to", "jsonl"])
+        .arg(&input)
+        .arg(dir.path().join("o.jsonl"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // spaCy's own "spans" are span groups (an object): the list is refused, not read as empty.
+    assert!(err.contains("db-out.jsonl:1: document") && err.contains("\"spans\""), "{err}");
+}
+
+#[test]
+fn doccano_1x_label_ids_are_named_by_the_label_export() {
+    // doccano 1.0 to 1.2 export (JSONPainter): "annotations" with numeric label ids and
+    // code-point offsets; the label export is a list of {id, text, prefix_key, suffix_key,
+    // background_color, text_color}.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (input, labels, output) =
+        (dir.path().join("export.jsonl"), dir.path().join("project_1_labels.json"), dir.path().join("out.jsonl"));
+    std::fs::write(
+        &input,
+        r#"{"id": 5, "text": "😀 Zoë", "annotations": [{"label": 7, "start_offset": 2, "end_offset": 5, "user": 1}], "meta": {}, "annotation_approver": null}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        &labels,
+        r##"[{"id": 7, "text": "PERSON", "prefix_key": null, "suffix_key": "p", "background_color": "#209cee", "text_color": "#ffffff"}]"##,
+    )
+    .expect("write");
+    let run = |with_labels: bool| {
+        let mut cmd = goldspan();
+        cmd.args(["convert", "--from", "doccano", "--to", "jsonl"]).arg(&input).arg(&output);
+        if with_labels {
+            cmd.arg("--labels").arg(&labels);
+        }
+        cmd.output().expect("run")
+    };
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("export.jsonl:1: document 5") && err.contains("--labels"), "{err}");
+    let out = run(true);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(&output).expect("out");
+    assert!(written.contains("\"label\":\"PERSON\",\"start\":2,\"end\":5,\"text\":\"Zoë\""), "{written}");
+    assert!(stdout(&out).contains("note (reading): offsets read as code points"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("characters before 1 span in 1 document (first: 5) count differently"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn pretty_printed_json_is_one_error_not_one_per_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("export.jsonl");
+    std::fs::write(&input, "{\n  \"text\": \"Paris\",\n  \"label\": [[0, 5, \"GPE\"]]\n}\n").expect("write");
+    for from in ["doccano", "jsonl", "prodigy", "spacy"] {
+        let out = goldspan()
+            .args(["convert", "--from", from, "--to", "jsonl"])
+            .arg(&input)
+            .arg(dir.path().join("o.jsonl"))
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{from}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("1 problem in the input"), "{from}: {err}");
+        assert!(err.contains("export.jsonl:1: this is a JSON document"), "{from}: {err}");
+    }
+}

@@ -57,3 +57,17 @@ fn one_root_cause_is_one_message_unless_all_is_asked() {
     assert_eq!(every, persons, "{all}");
     assert!(s.contains(&format!("… and {} more like it", persons - 1)), "{s}");
 }
+
+#[test]
+fn a_duplicate_gold_span_is_a_problem() {
+    // Two copies of one gold span: a perfect prediction matches one, and the other would count
+    // as missed (recall 0.5 on this span), so validate refuses it.
+    let (_dir, root) = copy_corpus(&goldspan_tests::tiny_corpus());
+    let ann = root.join("docs/a.ann");
+    let text = std::fs::read_to_string(&ann).expect("read");
+    std::fs::write(&ann, format!("{text}T99\tORG 28 36\tLe Monde\n")).expect("write");
+    let out = goldspan().arg("validate").arg(&root).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let s = stdout(&out);
+    assert!(s.contains("document a: span T99 repeats span T5 (same layer, label and offsets)"), "{s}");
+}
