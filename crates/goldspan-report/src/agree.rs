@@ -31,6 +31,7 @@ pub struct AgreementResults {
     /// Documents only in B, not compared.
     pub only_b: Vec<String>,
     /// `goldspan.agreement/1`.
+    #[schemars(extend("const" = "goldspan.agreement/1"))]
     pub schema: String,
     /// Speakers of the quotations both sets found.
     pub speakers: SpeakerAgreement,

@@ -115,6 +115,7 @@ pub struct CheckReport {
     /// Whether every eval passed.
     pub passed: bool,
     /// `goldspan.check/1`.
+    #[schemars(extend("const" = "goldspan.check/1"))]
     pub schema: String,
 }
 

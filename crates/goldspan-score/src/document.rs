@@ -541,6 +541,51 @@ mod tests {
         assert!(table.get("GPE").is_none());
     }
 
+    /// A German document: a quotation (`Zitat`) whose speaker (`sprecher`) is `Anna`.
+    fn german() -> AnnotatedDocument {
+        let text = "Anna sagte: Wir gewinnen.";
+        let span = |id: &str, label: &str, start, end| Span::contiguous(id, "zitate", label, start, end).expect("span");
+        let relation = |id: &str| goldspan_model::Relation {
+            id: id.into(),
+            kind: "sprecher".into(),
+            head: "Z1".into(),
+            tail: "Q1".into(),
+        };
+        let annotations = Annotations {
+            spans: vec![span("Z1", "Zitat", 12, 25), span("Q1", "Quelle", 0, 4)],
+            relations: vec![relation("R1")],
+            ..Annotations::default()
+        };
+        AnnotatedDocument { document: goldspan_model::Document::new("d", text, Default::default()), annotations }
+    }
+
+    fn options(attribution: Option<(&str, &str)>) -> Options {
+        Options {
+            modes: vec![Mode::Strict],
+            layers: None,
+            attribution: attribution.map(|(quotation, speaker)| Attribution {
+                quotation_label: quotation.into(),
+                speaker_relation: speaker.into(),
+                cue_relation: None,
+                mention_layer: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn attribution_is_scored_under_the_names_the_options_give() {
+        let doc = german();
+        let tally = score_document(&doc, &doc.annotations, &options(Some(("Zitat", "sprecher"))));
+        let q = tally.quotes[&Mode::Strict];
+        assert_eq!((q.gold, q.predicted, q.matched, q.speaker_right), (1, 1, 1, 1));
+        // Another corpus's names find no quotation here, and no names score no attribution.
+        assert!(score_document(&doc, &doc.annotations, &options(Some(("Quote", "speaker")))).quotes.is_empty());
+        assert!(score_document(&doc, &doc.annotations, &options(None)).quotes.is_empty());
+        // A speaker named by another relation type is not the speaker.
+        let tally = score_document(&doc, &doc.annotations, &options(Some(("Zitat", "cue"))));
+        assert_eq!(tally.quotes[&Mode::Strict].speaker_right, 0);
+    }
+
     #[test]
     fn fold_ignores_case_and_spacing() {
         assert_eq!(fold("  Ms\n TRUSS "), "ms truss");

@@ -291,3 +291,163 @@ pub fn check(eval: &Eval, outcome: &RunOutcome, policy: Policy) -> Result<CheckO
         failures: outcome.failures.len(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    /// Counts with the given precision, recall and F1 (the gate reads only those).
+    fn metrics(p: f64, r: f64, f1: f64) -> Value {
+        json!({"actual": 4, "cor": 2, "f1": f1, "inc": 0, "mis": 2, "par": 0, "possible": 4,
+            "precision": p, "recall": r, "spu": 2})
+    }
+
+    /// A hand-made snapshot text: one layer (entities, strict) with one label (PER), micro
+    /// F1 `f1`, and the corpus hash `corpus`.
+    fn snapshot_value(f1: f64, corpus: &str) -> Value {
+        json!({
+            "documents": {"missing_predictions": [], "outside_split": 0, "scored": 2},
+            "eval": "tiny",
+            "failures": [],
+            "manifest": {"bootstrap": null, "corpus_hash": corpus, "gold": "tiny", "label_map": false,
+                "modes": ["strict"], "predictions": "p.jsonl", "split": null},
+            "schema": "goldspan.snapshot/1",
+            "slices": {},
+            "total": {"documents": 2, "quotes": {}, "relations": {}, "layers": {"entities": {"strict": {
+                "labels": {"PER": metrics(0.5, 0.5, 0.5)},
+                "macro": {"f1": 0.5, "labels": 1, "precision": 0.5, "recall": 0.5},
+                "micro": metrics(0.5, 0.5, f1),
+            }}}},
+        })
+    }
+
+    fn snapshot(f1: f64, corpus: &str) -> Snapshot {
+        Snapshot::parse(&snapshot_value(f1, corpus).to_string()).expect("a valid snapshot")
+    }
+
+    /// The names of the metrics a verdict counts as regressions.
+    fn regressions(v: &Verdict) -> Vec<String> {
+        v.comparison().map(|c| c.regressions().map(|m| m.name.clone()).collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_unchanged_run_is_ok_with_nothing_moved() {
+        let v = gate(&snapshot(0.5, "h"), &snapshot(0.5, "h"), 0.001);
+        assert!(matches!(&v, Verdict::Ok(c) if c.moved().count() == 0), "{v:?}");
+        // Every gated metric is listed: PER's three, macro's three, micro's three.
+        assert_eq!(v.comparison().map(|c| c.metrics.len()), Some(9));
+    }
+
+    #[test]
+    fn a_rise_within_the_tolerance_is_ok_and_over_it_is_an_improvement() {
+        let v = gate(&snapshot(0.5, "h"), &snapshot(0.5005, "h"), 0.001);
+        assert!(matches!(&v, Verdict::Ok(c) if c.moved().count() == 1), "{v:?}");
+        let v = gate(&snapshot(0.5, "h"), &snapshot(0.6, "h"), 0.001);
+        assert!(matches!(v, Verdict::Improved(_)), "{v:?}");
+        assert!(regressions(&v).is_empty());
+    }
+
+    #[test]
+    fn a_fall_within_the_tolerance_is_ok_and_over_it_a_regression_naming_the_metric() {
+        let v = gate(&snapshot(0.5, "h"), &snapshot(0.4995, "h"), 0.001);
+        assert!(matches!(v, Verdict::Ok(_)), "{v:?}");
+        let v = gate(&snapshot(0.5, "h"), &snapshot(0.4, "h"), 0.001);
+        assert!(matches!(v, Verdict::Regressed(_)), "{v:?}");
+        assert_eq!(regressions(&v), ["total.layers.entities.strict.micro.f1"]);
+        let m = v.comparison().and_then(|c| c.regressions().next().cloned()).expect("one");
+        assert_eq!((m.before, m.after), (0.5, 0.4));
+    }
+
+    #[test]
+    fn a_metric_the_run_no_longer_reports_has_fallen_to_zero() {
+        let mut after = snapshot_value(0.5, "h");
+        after["total"]["layers"]["entities"]["strict"]["labels"] = json!({});
+        let after = Snapshot::parse(&after.to_string()).expect("valid");
+        let v = gate(&snapshot(0.5, "h"), &after, 0.001);
+        assert_eq!(
+            regressions(&v),
+            [
+                "total.layers.entities.strict.labels.PER.f1",
+                "total.layers.entities.strict.labels.PER.precision",
+                "total.layers.entities.strict.labels.PER.recall"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_changed_corpus_is_its_own_verdict_even_with_falls() {
+        let v = gate(&snapshot(0.5, "h"), &snapshot(0.5, "other"), 0.001);
+        assert!(matches!(&v, Verdict::CorpusChanged(c) if c.corpus_changed), "{v:?}");
+        let v = gate(&snapshot(0.5, "h"), &snapshot(0.1, "other"), 0.001);
+        assert!(matches!(v, Verdict::CorpusChanged(_)), "{v:?}");
+        assert_eq!(regressions(&v).len(), 1, "the falls are still there for --update to refuse");
+    }
+
+    /// The error reading `value` as a snapshot.
+    fn error(value: Value) -> SnapshotError {
+        Snapshot::parse(&value.to_string()).expect_err("malformed")
+    }
+
+    #[test]
+    fn a_null_or_string_metric_is_an_error_naming_the_field() {
+        let path = "total.layers.entities.strict.micro.f1";
+        for bad in [json!(null), json!("0.5"), json!(1.5), json!(-0.1)] {
+            let mut v = snapshot_value(0.5, "h");
+            v["total"]["layers"]["entities"]["strict"]["micro"]["f1"] = bad.clone();
+            let e = error(v);
+            assert_eq!(e.field, path, "{bad}: {e}");
+        }
+        let mut v = snapshot_value(0.5, "h");
+        v["total"]["layers"]["entities"]["strict"]["micro"]["cor"] = json!(null);
+        assert_eq!(error(v).field, "total.layers.entities.strict.micro.cor");
+    }
+
+    #[test]
+    fn an_empty_total_is_an_error_naming_it() {
+        let mut v = snapshot_value(0.5, "h");
+        v["total"] = json!({});
+        let e = error(v);
+        assert_eq!(e.field, "total", "{e}");
+        assert!(e.message.contains("missing field"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_or_missing_schema_is_an_error_naming_it() {
+        let mut v = snapshot_value(0.5, "h");
+        v["schema"] = json!("goldspan.snapshot/2");
+        let e = error(v);
+        assert_eq!(e.field, "schema");
+        assert!(e.message.contains("goldspan.snapshot/2") && e.message.contains("goldspan.snapshot/1"), "{e}");
+        let mut v = snapshot_value(0.5, "h");
+        v.as_object_mut().expect("object").remove("schema");
+        assert_eq!(error(v).field, "schema");
+    }
+
+    #[test]
+    fn empty_objects_arrays_and_null_files_are_errors_not_corpus_changes() {
+        assert_eq!(error(json!({})).field, "schema");
+        for (value, kind) in [(json!([]), "an array"), (json!(null), "null"), (json!(3), "a number")] {
+            let e = error(value);
+            assert!(e.field.is_empty() && e.message.contains(kind), "{e}");
+        }
+        let e = Snapshot::parse("{\"schema\": ").expect_err("not JSON");
+        assert!(e.message.starts_with("not JSON"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_field_is_an_error_naming_where_it_is() {
+        let mut v = snapshot_value(0.5, "h");
+        v["total"]["layers"]["entities"]["strict"]["micro"]["f2"] = json!(0.5);
+        let e = error(v);
+        assert_eq!(e.field, "total.layers.entities.strict.micro.f2", "{e}");
+        assert!(e.message.contains("unknown field `f2`"), "{e}");
+    }
+
+    #[test]
+    fn a_snapshot_reads_back_as_written() {
+        let s = snapshot(0.4705882352941176, "h");
+        assert_eq!(Snapshot::parse(&s.to_json()).expect("reads back"), s);
+    }
+}

@@ -100,6 +100,7 @@ pub struct Results {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_document: Option<Vec<DocumentScores>>,
     /// `goldspan.results/1`.
+    #[schemars(extend("const" = "goldspan.results/1"))]
     #[serde(deserialize_with = "results_schema")]
     pub schema: String,
     /// Metadata field → value → scores of the documents with that value.

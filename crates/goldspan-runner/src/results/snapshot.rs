@@ -42,6 +42,7 @@ pub struct Snapshot {
     /// What was scored and how.
     pub manifest: SnapshotManifest,
     /// `goldspan.snapshot/1`.
+    #[schemars(extend("const" = "goldspan.snapshot/1"))]
     #[serde(deserialize_with = "snapshot_schema")]
     pub schema: String,
     /// Metadata field → value → scores, rounded.
