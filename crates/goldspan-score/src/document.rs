@@ -463,9 +463,15 @@ fn resolve_relations<'a>(
     v
 }
 
-/// The mention a quotation's speaker relation points to.
+/// The mention a quotation's speaker relation points to. A manifest allows one per quotation;
+/// should there be several, the first in text order is taken, so the order relations are
+/// listed in never changes a score.
 fn speaker_of<'a>(ann: &'a Annotations, quote: &str, speaker: &str) -> Option<&'a Span> {
-    ann.relations.iter().find(|r| r.kind == speaker && r.head == quote).and_then(|r| ann.span(&r.tail))
+    ann.relations
+        .iter()
+        .filter(|r| r.kind == speaker && r.head == quote)
+        .filter_map(|r| ann.span(&r.tail))
+        .min_by(|a, b| align::canonical(a, b))
 }
 
 /// Folds case and whitespace, for comparing a speaker's text with the mentions of a cluster.
