@@ -45,7 +45,7 @@ fn splits_keep_their_domain_stratification() {
 fn the_corpus_meets_its_size_and_label_targets() {
     let corpus = news();
     assert!(corpus.ids().len() >= 120);
-    let mut stats = Stats::default();
+    let mut stats = Stats::new(corpus.manifest().attribution.clone());
     for id in corpus.ids() {
         let doc = corpus.read(id).expect("document reads");
         let meta = doc.document.meta();

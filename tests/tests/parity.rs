@@ -184,7 +184,8 @@ fn score(gold: &[Span], pred: &[Span], len: usize) -> Tally {
     let gold =
         AnnotatedDocument { document, annotations: Annotations { spans: gold.to_vec(), ..Annotations::default() } };
     let pred = Annotations { spans: pred.to_vec(), ..Annotations::default() };
-    let options = Options { modes: SEMEVAL.to_vec(), layers: Some(BTreeSet::from([LAYER.to_owned()])) };
+    let options =
+        Options { modes: SEMEVAL.to_vec(), layers: Some(BTreeSet::from([LAYER.to_owned()])), attribution: None };
     score_document(&gold, &pred, &options)
 }
 

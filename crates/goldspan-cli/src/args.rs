@@ -53,7 +53,8 @@ pub enum Command {
     /// definitions (default: every evals/*.toml). Exit 0 when the run completes, failures listed.
     Run(RunArgs),
     /// Re-run every eval in evals/ (through the cache) and compare with its snapshot. Exit 1
-    /// on a regression; --update writes new snapshots.
+    /// on a regression, a missing snapshot or a changed corpus; exit 2 on a malformed snapshot;
+    /// --update writes new snapshots.
     Check {
         /// The directory of eval definitions.
         #[arg(long, default_value = "evals")]
@@ -70,6 +71,13 @@ pub enum Command {
         /// Extract everything again.
         #[arg(long)]
         no_cache: bool,
+        /// Output format of the report.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+        /// Also write the verdicts as JUnit XML to this file (one test case per eval and
+        /// gated metric), for CI servers.
+        #[arg(long)]
+        junit: Option<PathBuf>,
     },
     /// Measure an extractor's speed: documents/s, MB/s and per-document latency (p50, p95,
     /// p99), single-threaded and on every core, after a warm-up pass.

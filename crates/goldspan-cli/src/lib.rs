@@ -6,7 +6,6 @@
 
 mod args;
 mod commands;
-mod table;
 
 use std::process::ExitCode;
 

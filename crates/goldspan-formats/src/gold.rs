@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use crate::{is_valid_document_id, line_of_byte, read_text, standoff, toml_string, write_atomic};
 use goldspan_model::{AnnotatedDocument, Document, Meta};
+use goldspan_model::{Attribution, Layer, Manifest, PerHead, RelationType};
 use goldspan_model::{Error, Location, Problem, ProblemKind, Problems};
-use goldspan_model::{Layer, Manifest, PerHead, RelationType};
 
 /// The manifest file name inside a corpus directory.
 pub const MANIFEST: &str = "goldspan.toml";
@@ -38,6 +38,21 @@ struct ManifestV1 {
     layers: Vec<LayerV1>,
     #[serde(default)]
     splits: BTreeMap<String, Vec<toml::Spanned<String>>>,
+    #[serde(default)]
+    attribution: Option<AttributionV1>,
+}
+
+/// `[attribution]`: which label is a quotation, which relations name its speaker and cue,
+/// and which layer holds the mentions a speaker co-refers with.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttributionV1 {
+    quotation_label: String,
+    speaker_relation: String,
+    #[serde(default)]
+    cue_relation: Option<String>,
+    #[serde(default)]
+    mention_layer: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -327,6 +342,12 @@ fn parse_manifest(path: &Path, problems: &mut Problems) -> Option<(Manifest, Spl
         provenance: file.provenance,
         layers,
         splits,
+        attribution: file.attribution.map(|a| Attribution {
+            quotation_label: a.quotation_label,
+            speaker_relation: a.speaker_relation,
+            cue_relation: a.cue_relation,
+            mention_layer: a.mention_layer,
+        }),
     };
     if let Err(message) = manifest.check() {
         problems.push(location.clone(), ProblemKind::Syntax { message });
@@ -394,6 +415,18 @@ pub fn manifest_to_toml(m: &Manifest) -> String {
                 list(&r.tail),
                 toml_string(r.per_head.as_str())
             ));
+        }
+    }
+    if let Some(a) = &m.attribution {
+        out.push_str(&format!(
+            "\n[attribution]\nquotation_label = {}\nspeaker_relation = {}\n",
+            toml_string(&a.quotation_label),
+            toml_string(&a.speaker_relation)
+        ));
+        for (key, value) in [("cue_relation", &a.cue_relation), ("mention_layer", &a.mention_layer)] {
+            if let Some(value) = value {
+                out.push_str(&format!("{key} = {}\n", toml_string(value)));
+            }
         }
     }
     if !m.splits.is_empty() {
@@ -490,8 +523,60 @@ mod tests {
             provenance: AWKWARD[4].into(),
             layers: vec![Layer { name: "entities".into(), labels: vec!["PER\u{7f}".into()], relations: Vec::new() }],
             splits: BTreeMap::from([("odd split".to_owned(), vec!["d1".to_owned()])]),
+            attribution: None,
         };
         std::fs::write(&path, manifest_to_toml(&manifest)).expect("write");
         assert_eq!(read_manifest(&path).expect("reads back"), manifest);
+    }
+
+    /// A manifest whose quotations are `Zitat` spans with a `sprecher` relation.
+    fn attributed(attribution: &str) -> Result<Manifest, Error> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(MANIFEST);
+        let text = format!(
+            "format = 1\nname = \"de\"\n\n[[layers]]\nname = \"zitate\"\nlabels = [\"Zitat\", \"Quelle\"]\n\n\
+             [[layers.relations]]\nname = \"sprecher\"\nhead = [\"Zitat\"]\ntail = [\"Quelle\"]\n\n\
+             [[layers]]\nname = \"namen\"\nlabels = [\"PER\"]\n\n{attribution}"
+        );
+        std::fs::write(&path, text).expect("write");
+        read_manifest(&path)
+    }
+
+    #[test]
+    fn attribution_is_read_and_written_back() {
+        let manifest = attributed(
+            "[attribution]\nquotation_label = \"Zitat\"\nspeaker_relation = \"sprecher\"\nmention_layer = \"namen\"\n",
+        )
+        .expect("reads");
+        let expected = Attribution {
+            quotation_label: "Zitat".into(),
+            speaker_relation: "sprecher".into(),
+            cue_relation: None,
+            mention_layer: Some("namen".into()),
+        };
+        assert_eq!(manifest.attribution.as_ref(), Some(&expected));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(MANIFEST);
+        std::fs::write(&path, manifest_to_toml(&manifest)).expect("write");
+        assert_eq!(read_manifest(&path).expect("reads back"), manifest);
+        assert_eq!(attributed("").expect("reads").attribution, None, "the section is optional");
+    }
+
+    #[test]
+    fn attribution_naming_what_the_manifest_lacks_is_an_error() {
+        let message = |attribution: &str| match attributed(attribution) {
+            Err(Error::Invalid(problems)) => problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"),
+            other => panic!("expected an invalid manifest, got {other:?}"),
+        };
+        let m = message("[attribution]\nquotation_label = \"Quote\"\nspeaker_relation = \"sprecher\"\n");
+        assert!(m.contains("quotation_label \"Quote\" is not a label"), "{m}");
+        let m = message("[attribution]\nquotation_label = \"Zitat\"\nspeaker_relation = \"speaker\"\n");
+        assert!(m.contains("speaker_relation \"speaker\" is not a declared relation type"), "{m}");
+        let m = message("[attribution]\nquotation_label = \"Quelle\"\nspeaker_relation = \"sprecher\"\n");
+        assert!(m.contains("does not start at \"Quelle\""), "{m}");
+        let m = message("[attribution]\nquotation_label = \"Zitat\"\nspeaker_relation = \"sprecher\"\nmention_layer = \"entities\"\n");
+        assert!(m.contains("mention_layer \"entities\" is not a declared layer"), "{m}");
+        let m = message("[attribution]\nquotation = \"Zitat\"\n");
+        assert!(m.contains("unknown field `quotation`"), "{m}");
     }
 }

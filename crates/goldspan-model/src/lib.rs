@@ -14,7 +14,7 @@ pub mod text;
 mod validate;
 
 pub use error::{group_by_cause, Error, Location, Problem, ProblemGroup, ProblemKind, Problems};
-pub use manifest::{Layer, Manifest, PerHead, RelationType};
+pub use manifest::{Attribution, Layer, Manifest, PerHead, RelationType};
 pub use model::{
     AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
 };

@@ -1,8 +1,11 @@
-//! The corpus manifest: which layers exist, their labels and relation types, and the splits.
+//! The corpus manifest: which layers exist, their labels and relation types, the splits, and
+//! which of them make up quotation attribution.
 //!
 //! Every label belongs to exactly one layer, so a span's layer follows from its label in
 //! formats that carry only labels (brat, CoNLL, doccano). The manifest is the single place a
 //! corpus declares what may be annotated; `validate` checks every annotation against it.
+//! A corpus's vocabulary (`Quote`, `speaker`, `entities` in corpus/news) is named here and
+//! nowhere in the generic crates, which learn it from [`Attribution`].
 
 use std::collections::BTreeMap;
 
@@ -62,6 +65,21 @@ pub struct Layer {
     pub relations: Vec<RelationType>,
 }
 
+/// Which labels, relations and layer make up quotation attribution: the manifest's
+/// `[attribution]` section. Scoring finds quotations and their speakers through it; a corpus
+/// without it is scored without attribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    /// The label of quotation spans (`Quote` in corpus/news).
+    pub quotation_label: String,
+    /// The relation from a quotation to the mention of its speaker (`speaker`).
+    pub speaker_relation: String,
+    /// The relation from a quotation to its cue (`cue`), when the corpus annotates cues.
+    pub cue_relation: Option<String>,
+    /// The layer of the mentions a speaker co-refers with (`entities`), when there is one.
+    pub mention_layer: Option<String>,
+}
+
 /// A corpus manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Manifest {
@@ -77,6 +95,8 @@ pub struct Manifest {
     pub layers: Vec<Layer>,
     /// Split name to document ids, in listing order.
     pub splits: BTreeMap<String, Vec<String>>,
+    /// Quotation attribution, when the corpus annotates it.
+    pub attribution: Option<Attribution>,
 }
 
 impl Manifest {
@@ -105,7 +125,8 @@ impl Manifest {
         self.splits.iter().filter(|(_, ids)| ids.iter().any(|d| d == id)).map(|(s, _)| s.as_str()).collect()
     }
 
-    /// Checks internal consistency: labels unique across layers, relation labels declared.
+    /// Checks internal consistency: labels unique across layers, relation labels declared,
+    /// and attribution naming a declared label, relations headed by it, and a declared layer.
     pub fn check(&self) -> Result<(), String> {
         let mut seen = BTreeMap::new();
         for layer in &self.layers {
@@ -123,6 +144,31 @@ impl Manifest {
             for label in rel.head.iter().chain(&rel.tail) {
                 if !seen.contains_key(label.as_str()) {
                     return Err(format!("relation type {:?} names label {label:?}, which no layer declares", rel.name));
+                }
+            }
+        }
+        if let Some(a) = &self.attribution {
+            let quotation = &a.quotation_label;
+            if !seen.contains_key(quotation.as_str()) {
+                return Err(format!("attribution: quotation_label {quotation:?} is not a label any layer declares"));
+            }
+            let relations = std::iter::once(("speaker_relation", &a.speaker_relation))
+                .chain(a.cue_relation.as_ref().map(|cue| ("cue_relation", cue)));
+            for (key, name) in relations {
+                match self.relation_type(name) {
+                    None => return Err(format!("attribution: {key} {name:?} is not a declared relation type")),
+                    Some(rel) if !rel.head.contains(quotation) => {
+                        return Err(format!(
+                            "attribution: {key} {name:?} does not start at {quotation:?} (its head labels are {:?})",
+                            rel.head
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if let Some(layer) = &a.mention_layer {
+                if self.layer(layer).is_none() {
+                    return Err(format!("attribution: mention_layer {layer:?} is not a declared layer"));
                 }
             }
         }

@@ -1,12 +1,15 @@
 //! Corpus statistics: documents, words, spans per layer and label, quotations by speaker kind,
 //! broken down by split and by any metadata field.
 //!
-//! A speaker's kind is derived, not annotated, so it cannot drift: a Source that coincides with
-//! an entity mention is a `name`, one whose text is a personal pronoun is a `pronoun`, anything
-//! else ("a spokeswoman", "the ministry") is `nominal`.
+//! A speaker's kind is derived, not annotated, so it cannot drift: a speaker mention that
+//! coincides with a mention of the manifest's mention layer is a `name`, one whose text is a
+//! personal pronoun is a `pronoun`, anything else ("a spokeswoman", "the ministry") is
+//! `nominal`. Which relation names a speaker, and which layer holds the mentions, come from
+//! the manifest's [`Attribution`]; without it no quotation is counted.
 
 use std::collections::BTreeMap;
 
+use crate::manifest::Attribution;
 use crate::model::AnnotatedDocument;
 
 /// Counts over a set of documents. All maps are sorted, so output is deterministic.
@@ -33,11 +36,12 @@ pub struct Counts {
 /// Personal pronouns that can stand as a speaker.
 const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "him", "her", "them"];
 
-/// The kind of speaker a Source span is.
-pub fn speaker_kind(doc: &AnnotatedDocument, source_id: &str) -> &'static str {
+/// The kind of speaker the mention `source_id` is: `name` when a span of `mention_layer` has
+/// the same boundaries, `pronoun`, or `nominal`.
+pub fn speaker_kind(doc: &AnnotatedDocument, source_id: &str, mention_layer: Option<&str>) -> &'static str {
     let ann = &doc.annotations;
     let Some(source) = ann.span(source_id) else { return "nominal" };
-    if ann.spans.iter().any(|s| s.layer() == "entities" && s.same_fragments(source)) {
+    if ann.spans.iter().any(|s| Some(s.layer()) == mention_layer && s.same_fragments(source)) {
         return "name";
     }
     let text = doc.document.covered_text(source.fragments()).unwrap_or_default().to_lowercase();
@@ -54,8 +58,8 @@ pub fn count_words(text: &str) -> usize {
 }
 
 impl Counts {
-    /// Adds one document.
-    pub fn add(&mut self, doc: &AnnotatedDocument) {
+    /// Adds one document; quotations and their speakers are those `attribution` names.
+    pub fn add(&mut self, doc: &AnnotatedDocument, attribution: Option<&Attribution>) {
         self.documents += 1;
         self.words += count_words(doc.document.text());
         let ann = &doc.annotations;
@@ -65,10 +69,10 @@ impl Counts {
         }
         for rel in &ann.relations {
             *self.relations.entry(rel.kind.clone()).or_default() += 1;
-            if rel.kind == "speaker" {
-                self.quotes_with_speaker += 1;
-                *self.speakers_by_kind.entry(speaker_kind(doc, &rel.tail).to_owned()).or_default() += 1;
-            }
+            let Some(a) = attribution.filter(|a| a.speaker_relation == rel.kind) else { continue };
+            self.quotes_with_speaker += 1;
+            let kind = speaker_kind(doc, &rel.tail, a.mention_layer.as_deref());
+            *self.speakers_by_kind.entry(kind.to_owned()).or_default() += 1;
         }
         self.clusters += ann.clusters.len();
     }
@@ -83,18 +87,26 @@ pub struct Stats {
     pub splits: BTreeMap<String, Counts>,
     /// Counts per value of each grouping metadata field, e.g. `domain`.
     pub by_meta: BTreeMap<String, BTreeMap<String, Counts>>,
+    /// The corpus's attribution vocabulary (from its manifest), if it has one.
+    pub attribution: Option<Attribution>,
 }
 
 impl Stats {
+    /// Empty statistics of a corpus whose attribution vocabulary is `attribution`.
+    pub fn new(attribution: Option<Attribution>) -> Stats {
+        Stats { attribution, ..Stats::default() }
+    }
+
     /// Adds a document that belongs to `split` (if any), grouping it by the `group_by` fields.
     pub fn add(&mut self, doc: &AnnotatedDocument, split: Option<&str>, group_by: &[&str]) {
-        self.total.add(doc);
+        let a = self.attribution.as_ref();
+        self.total.add(doc, a);
         if let Some(split) = split {
-            self.splits.entry(split.to_owned()).or_default().add(doc);
+            self.splits.entry(split.to_owned()).or_default().add(doc, a);
         }
         for field in group_by {
             let value = doc.document.meta().get(*field).cloned().unwrap_or_else(|| "(none)".into());
-            self.by_meta.entry((*field).to_owned()).or_default().entry(value).or_default().add(doc);
+            self.by_meta.entry((*field).to_owned()).or_default().entry(value).or_default().add(doc, a);
         }
     }
 }

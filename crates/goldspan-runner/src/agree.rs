@@ -44,7 +44,9 @@ pub fn agree(a: &Gold, b: &Gold) -> Result<Agreement, Error> {
         only_b: ids_b.difference(&ids_a).map(|s| s.to_string()).collect(),
         ..Agreement::default()
     };
-    let options = Options { modes: AGREEMENT_MODES.to_vec(), layers: None };
+    // Quotations and speakers are those the first set's manifest names.
+    let attribution = a.manifest().and_then(|m| m.attribution.clone());
+    let options = Options { modes: AGREEMENT_MODES.to_vec(), layers: None, attribution };
     let mut problems = Vec::new();
     let results: Vec<Result<DocumentAgreement, Vec<Problem>>> = out
         .documents

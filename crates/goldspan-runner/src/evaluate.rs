@@ -6,12 +6,13 @@
 //! are kept, and only when bootstrap intervals or per-document results are asked for. Memory
 //! is therefore bounded by the batch, not the corpus.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use goldspan_formats::conll::{self, Column};
 use goldspan_formats::{jsonl, ReadOptions};
-use goldspan_model::{AnnotatedDocument, Annotations, Location, Problem, ProblemKind};
+use goldspan_model::{AnnotatedDocument, Annotations, Location, Manifest, Problem, ProblemKind};
 use goldspan_score::errors::{self, ErrorItem};
 use goldspan_score::{score_document, score_document_into, Counts, Mode, Options, QuoteCounts, Tally};
 use rayon::prelude::*;
@@ -36,6 +37,22 @@ pub struct Config {
     pub per_document: bool,
     /// Collect classified errors and confusions.
     pub errors: bool,
+}
+
+impl Config {
+    /// This configuration, scoring quotation attribution as `manifest` names it unless the
+    /// options already name it. A corpus without an `[attribution]` section (or gold without
+    /// a manifest) is scored without attribution.
+    pub(crate) fn attributed(&self, manifest: Option<&Manifest>) -> Cow<'_, Config> {
+        match manifest.and_then(|m| m.attribution.as_ref()) {
+            Some(a) if self.options.attribution.is_none() => {
+                let mut config = self.clone();
+                config.options.attribution = Some(a.clone());
+                Cow::Owned(config)
+            }
+            _ => Cow::Borrowed(self),
+        }
+    }
 }
 
 /// One document's counts, kept for bootstrap intervals and per-document output.
@@ -225,6 +242,7 @@ enum Line {
 /// repeated ids are found afterwards. A repeated id fails the whole evaluation, so the counts
 /// of its second copy are never shown, and its problems are dropped.
 pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Evaluation, Error> {
+    let config = &*config.attributed(gold.manifest());
     let location = Location::file(predictions);
     let mut reader = jsonl::Reader::open(predictions)?;
     // The line that scored each gold document (by its place in the gold ids); 0 for none yet.
@@ -377,6 +395,7 @@ pub fn evaluate_documents(
     source: &Path,
     config: &Config,
 ) -> Result<Evaluation, Error> {
+    let config = &*config.attributed(gold.manifest());
     let location = Location::file(source);
     let mut problems = Vec::new();
     let mut seen: Vec<usize> = vec![0; gold.ids().len()];

@@ -22,4 +22,5 @@ pub use error::Error;
 pub use evaluate::{evaluate, evaluate_conll, evaluate_documents, score_pairs, Config, DocumentCounts, Evaluation};
 pub use gold::Gold;
 pub use label_map::LabelMap;
+pub use results::{check, gate, CheckOutcome, Policy, Results, RunInfo, Snapshot, Verdict};
 pub use run::{cache_dir, run, Failure, RunConfig, RunOutcome};

@@ -70,6 +70,9 @@ pub struct RunOutcome {
     pub extracted: usize,
     /// Documents taken from the cache.
     pub cached: usize,
+    /// The corpus's quotation attribution vocabulary; `None` when its manifest names none
+    /// (then no attribution was scored).
+    pub attribution: Option<goldspan_model::Attribution>,
 }
 
 /// The cache directory of one extractor identity.
@@ -209,13 +212,14 @@ pub fn run(
     }
     let extracted = extracted.into_inner();
     Ok(RunOutcome {
-        evaluation: score_pairs(pairs, &config.scoring),
+        evaluation: score_pairs(pairs, &config.scoring.attributed(Some(corpus.manifest()))),
         failures,
         extractor: info,
         corpus: corpus.manifest().name.clone(),
         corpus_hash,
         extracted,
         cached: total - extracted,
+        attribution: corpus.manifest().attribution.clone(),
     })
 }
 

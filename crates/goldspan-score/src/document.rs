@@ -6,16 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::AddAssign;
 
-use goldspan_model::{AnnotatedDocument, Annotations, Span};
+use goldspan_model::{AnnotatedDocument, Annotations, Attribution, Span};
 
 use crate::align;
 use crate::counts::Counts;
 use crate::mode::Mode;
-
-/// The label of direct quotations, and the relation naming their speaker.
-pub const QUOTE: &str = "Quote";
-/// The relation from a Quote to its Source.
-pub const SPEAKER: &str = "speaker";
 
 /// Quote attribution counts under one mode.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -195,6 +190,9 @@ pub struct Options {
     pub modes: Vec<Mode>,
     /// Layers to score; `None` scores every layer found in gold or predictions.
     pub layers: Option<BTreeSet<String>>,
+    /// Which label is a quotation and which relation names its speaker (the corpus manifest's
+    /// `[attribution]`); `None` scores no quotation attribution.
+    pub attribution: Option<Attribution>,
 }
 
 /// Scores `pred` against `gold` for one document.
@@ -267,12 +265,15 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
     // Relations and quotations belong to their head spans' layer: with a layer filter, only
     // those of the layers in scope are scored.
     let in_scope = |layer: &str| options.layers.as_ref().is_none_or(|l| l.contains(layer));
-    let mut quotes = gold.annotations.spans.iter().chain(&pred.spans).filter(|s| s.label() == QUOTE).peekable();
-    let quotes_in_scope = quotes.peek().is_some() && quotes.all(|s| in_scope(s.layer()));
+    let attribution = options.attribution.as_ref().filter(|a| {
+        let mut quotes =
+            gold.annotations.spans.iter().chain(&pred.spans).filter(|s| s.label() == a.quotation_label).peekable();
+        quotes.peek().is_some() && quotes.all(|s| in_scope(s.layer()))
+    });
     for &mode in &options.modes {
         score_relations(&gold.annotations, pred, mode, &in_scope, tally);
-        if quotes_in_scope {
-            if let Some(q) = score_quotes(gold, pred, mode) {
+        if let Some(a) = attribution {
+            if let Some(q) = score_quotes(gold, pred, mode, a) {
                 *tally.quotes.entry(mode).or_default() += q;
             }
         }
@@ -462,9 +463,15 @@ fn resolve_relations<'a>(
     v
 }
 
-/// The Source span a quotation's speaker relation points to.
-fn speaker_of<'a>(ann: &'a Annotations, quote: &str) -> Option<&'a Span> {
-    ann.relations.iter().find(|r| r.kind == SPEAKER && r.head == quote).and_then(|r| ann.span(&r.tail))
+/// The mention a quotation's speaker relation points to. A manifest allows one per quotation;
+/// should there be several, the first in text order is taken, so the order relations are
+/// listed in never changes a score.
+fn speaker_of<'a>(ann: &'a Annotations, quote: &str, speaker: &str) -> Option<&'a Span> {
+    ann.relations
+        .iter()
+        .filter(|r| r.kind == speaker && r.head == quote)
+        .filter_map(|r| ann.span(&r.tail))
+        .min_by(|a, b| align::canonical(a, b))
 }
 
 /// Folds case and whitespace, for comparing a speaker's text with the mentions of a cluster.
@@ -472,9 +479,10 @@ pub fn fold(text: &str) -> String {
     text.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
 }
 
-fn score_quotes(gold: &AnnotatedDocument, pred: &Annotations, mode: Mode) -> Option<QuoteCounts> {
-    let gq: Vec<&Span> = gold.annotations.spans.iter().filter(|s| s.label() == QUOTE).collect();
-    let pq: Vec<&Span> = pred.spans.iter().filter(|s| s.label() == QUOTE).collect();
+fn score_quotes(gold: &AnnotatedDocument, pred: &Annotations, mode: Mode, a: &Attribution) -> Option<QuoteCounts> {
+    let quotation = a.quotation_label.as_str();
+    let gq: Vec<&Span> = gold.annotations.spans.iter().filter(|s| s.label() == quotation).collect();
+    let pq: Vec<&Span> = pred.spans.iter().filter(|s| s.label() == quotation).collect();
     if gq.is_empty() && pq.is_empty() {
         return None;
     }
@@ -494,9 +502,10 @@ fn score_quotes(gold: &AnnotatedDocument, pred: &Annotations, mode: Mode) -> Opt
             continue;
         }
         q.matched += 1;
-        let (Some(gold_speaker), Some(pred_speaker)) =
-            (speaker_of(&gold.annotations, gq[gi].id()), speaker_of(pred, pq[pi].id()))
-        else {
+        let (Some(gold_speaker), Some(pred_speaker)) = (
+            speaker_of(&gold.annotations, gq[gi].id(), &a.speaker_relation),
+            speaker_of(pred, pq[pi].id(), &a.speaker_relation),
+        ) else {
             continue;
         };
         let cluster: Vec<&Span> = gold
@@ -536,6 +545,51 @@ mod tests {
         assert_eq!(rows, vec![("CARDINAL", 1), ("DATE", 1), ("ORG", 2), ("PERSON", 2), ("TIME", 1)]);
         assert_eq!(table.get("ORG").map(|m| m[&Mode::Strict].cor), Some(2));
         assert!(table.get("GPE").is_none());
+    }
+
+    /// A German document: a quotation (`Zitat`) whose speaker (`sprecher`) is `Anna`.
+    fn german() -> AnnotatedDocument {
+        let text = "Anna sagte: Wir gewinnen.";
+        let span = |id: &str, label: &str, start, end| Span::contiguous(id, "zitate", label, start, end).expect("span");
+        let relation = |id: &str| goldspan_model::Relation {
+            id: id.into(),
+            kind: "sprecher".into(),
+            head: "Z1".into(),
+            tail: "Q1".into(),
+        };
+        let annotations = Annotations {
+            spans: vec![span("Z1", "Zitat", 12, 25), span("Q1", "Quelle", 0, 4)],
+            relations: vec![relation("R1")],
+            ..Annotations::default()
+        };
+        AnnotatedDocument { document: goldspan_model::Document::new("d", text, Default::default()), annotations }
+    }
+
+    fn options(attribution: Option<(&str, &str)>) -> Options {
+        Options {
+            modes: vec![Mode::Strict],
+            layers: None,
+            attribution: attribution.map(|(quotation, speaker)| Attribution {
+                quotation_label: quotation.into(),
+                speaker_relation: speaker.into(),
+                cue_relation: None,
+                mention_layer: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn attribution_is_scored_under_the_names_the_options_give() {
+        let doc = german();
+        let tally = score_document(&doc, &doc.annotations, &options(Some(("Zitat", "sprecher"))));
+        let q = tally.quotes[&Mode::Strict];
+        assert_eq!((q.gold, q.predicted, q.matched, q.speaker_right), (1, 1, 1, 1));
+        // Another corpus's names find no quotation here, and no names score no attribution.
+        assert!(score_document(&doc, &doc.annotations, &options(Some(("Quote", "speaker")))).quotes.is_empty());
+        assert!(score_document(&doc, &doc.annotations, &options(None)).quotes.is_empty());
+        // A speaker named by another relation type is not the speaker.
+        let tally = score_document(&doc, &doc.annotations, &options(Some(("Zitat", "cue"))));
+        assert_eq!(tally.quotes[&Mode::Strict].speaker_right, 0);
     }
 
     #[test]

@@ -3,12 +3,10 @@
 use std::path::Path;
 
 use goldspan_extract::{Registry, Settings};
-use goldspan_runner::{bench, Pass};
-use serde_json::json;
+use goldspan_runner::bench;
 
 use super::print;
 use crate::args::OutputFormat;
-use crate::table::Table;
 use crate::Outcome;
 
 pub fn run(
@@ -24,40 +22,10 @@ pub fn run(
     let timeout = goldspan_runner::eval::seconds(timeout).map_err(|m| anyhow::anyhow!("--timeout {m}"))?;
     let settings = Settings { jobs, timeout, manifest: None, dir: None };
     let report = bench(&Registry::with_builtins(), spec, corpus, split, repeat, &settings)?;
-    let pass_json = |p: &Pass| {
-        json!({"threads": p.threads, "seconds": p.seconds, "documents_per_second": p.documents_per_second,
-            "megabytes_per_second": p.megabytes_per_second, "latency_ms": {"p50": p.latency_ms[0], "p95": p.latency_ms[1], "p99": p.latency_ms[2]},
-            "failures": p.failures})
-    };
-    let text = match format {
-        OutputFormat::Json => {
-            let j = json!({"extractor": report.extractor, "documents": report.documents, "bytes": report.bytes,
-                "single_thread": pass_json(&report.single), "all_cores": pass_json(&report.parallel)});
-            serde_json::to_string_pretty(&j)? + "\n"
-        }
-        OutputFormat::Table | OutputFormat::Markdown => {
-            let mut t = Table::new(&["pass", "threads", "docs/s", "MB/s", "p50 ms", "p95 ms", "p99 ms", "failures"]);
-            for (name, p) in [("single thread", &report.single), ("all cores", &report.parallel)] {
-                t.row(vec![
-                    name.into(),
-                    p.threads.to_string(),
-                    format!("{:.1}", p.documents_per_second),
-                    format!("{:.2}", p.megabytes_per_second),
-                    format!("{:.3}", p.latency_ms[0]),
-                    format!("{:.3}", p.latency_ms[1]),
-                    format!("{:.3}", p.latency_ms[2]),
-                    p.failures.to_string(),
-                ]);
-            }
-            let table = if format == OutputFormat::Markdown { t.markdown() } else { t.render() };
-            format!(
-                "{}: {} documents per pass ({:.2} MB), after a warm-up pass\n\n{table}",
-                report.extractor,
-                report.documents,
-                report.bytes as f64 / 1e6
-            )
-        }
-    };
-    print(&text)?;
+    print(&match format {
+        OutputFormat::Json => goldspan_report::bench_json(&report),
+        OutputFormat::Table => goldspan_report::bench_table(&report, false),
+        OutputFormat::Markdown => goldspan_report::bench_table(&report, true),
+    })?;
     Ok(Outcome::Ok)
 }

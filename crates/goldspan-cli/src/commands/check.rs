@@ -1,100 +1,47 @@
-//! `goldspan check`: the regression gate. Re-runs every eval, compares with its snapshot,
-//! prints what moved, exits 1 on a regression.
+//! `goldspan check`: the regression gate. Re-runs every eval, has the runner judge it against
+//! its snapshot, prints the verdicts, and picks the exit code: 0 when every eval passes, 1 when
+//! one fails the gate, 2 when a snapshot is malformed.
 
 use std::path::Path;
 
+use anyhow::Context;
 use goldspan_extract::Registry;
-use goldspan_runner::eval::{self, compare};
+use goldspan_runner::{eval, CheckOutcome, Policy, Verdict};
 
 use super::print;
 use super::run::run_with_progress;
-use crate::table::Table;
+use crate::args::OutputFormat;
 use crate::Outcome;
 
-pub fn run(dir: &Path, update: bool, allow_regression: bool, cache: Option<&Path>) -> anyhow::Result<Outcome> {
+pub fn run(
+    dir: &Path,
+    policy: Policy,
+    cache: Option<&Path>,
+    format: OutputFormat,
+    junit: Option<&Path>,
+) -> anyhow::Result<Outcome> {
     let evals = eval::load_evals(dir, cache)?;
     anyhow::ensure!(!evals.is_empty(), "no eval definitions in {}", dir.display());
     let registry = Registry::with_builtins();
-    let mut failed = false;
-    let mut out = String::new();
-    let mut moved = Table::new(&["eval", "metric", "before", "after", "delta", "95% CI"]);
+    let mut outcomes: Vec<CheckOutcome> = Vec::new();
     for e in &evals {
         let outcome = run_with_progress(&registry, &e.run)?;
-        let results = eval::results_json(&outcome, &e.run, e.bootstrap);
-        let snapshot = eval::snapshot(&e.name, &results);
-        let path = e.snapshot_path();
-        let status = match eval::read_snapshot(&path)? {
-            None if update => {
-                eval::write_snapshot(&path, &snapshot)?;
-                "new snapshot written".to_owned()
-            }
-            None => {
-                failed = true;
-                format!("no snapshot at {}; run `goldspan check --update`", path.display())
-            }
-            Some(before) => {
-                let c = compare(&before, &snapshot, e.tolerance);
-                for m in &c.moved {
-                    let ci = m.interval.map(|(lo, hi)| format!("{lo:.4}–{hi:.4}")).unwrap_or_default();
-                    moved.row(vec![
-                        e.name.clone(),
-                        m.metric.trim_start_matches("total.").to_owned(),
-                        format!("{:.4}", m.before),
-                        format!("{:.4}", m.after),
-                        format!("{:+.4}", m.delta()),
-                        ci,
-                    ]);
-                }
-                let regressed = !c.regressions.is_empty();
-                match (update, regressed) {
-                    (true, true) if !allow_regression => {
-                        failed = true;
-                        let why = if c.corpus_changed { " (the corpus changed too)" } else { "" };
-                        format!(
-                            "REGRESSION in {} metric(s){why}; snapshot NOT updated (use --allow-regression)",
-                            c.regressions.len()
-                        )
-                    }
-                    (true, _) => {
-                        if before != snapshot {
-                            eval::write_snapshot(&path, &snapshot)?;
-                            "snapshot updated".to_owned()
-                        } else {
-                            "unchanged".to_owned()
-                        }
-                    }
-                    (false, _) if c.corpus_changed => {
-                        failed = true;
-                        "CORPUS CHANGED since the snapshot: scores are not comparable (not a regression); \
-                         review and run `goldspan check --update`"
-                            .to_owned()
-                    }
-                    (false, true) => {
-                        failed = true;
-                        let named: Vec<&str> =
-                            c.regressions.iter().take(5).map(|m| m.metric.trim_start_matches("total.")).collect();
-                        let more = c.regressions.len().saturating_sub(named.len());
-                        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-                        format!("REGRESSION in {} metric(s): {}{more}", c.regressions.len(), named.join(", "))
-                    }
-                    (false, false) if c.moved.is_empty() => "ok".to_owned(),
-                    (false, false) => format!("ok ({} metric(s) moved within tolerance or up)", c.moved.len()),
-                }
-            }
-        };
-        let failures = if outcome.failures.is_empty() {
-            String::new()
-        } else {
-            format!(", {} extraction failure(s)", outcome.failures.len())
-        };
-        out.push_str(&format!(
-            "{}: {status} ({} extracted, {} cached{failures})\n",
-            e.name, outcome.extracted, outcome.cached
-        ));
+        outcomes.push(goldspan_runner::check(e, &outcome, policy)?);
     }
-    if !moved.is_empty() {
-        out.push_str(&format!("\nmoved:\n{}", moved.render()));
+    if let Some(path) = junit {
+        goldspan_formats::write_atomic(path, goldspan_report::junit(&outcomes).as_bytes())
+            .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
     }
-    print(&out)?;
-    Ok(if failed { Outcome::GateFailed } else { Outcome::Ok })
+    print(&match format {
+        OutputFormat::Table => goldspan_report::check_table(&outcomes),
+        OutputFormat::Markdown => goldspan_report::check_markdown(&outcomes),
+        OutputFormat::Json => goldspan_report::check_json(&outcomes),
+    })?;
+    Ok(if outcomes.iter().any(|o| matches!(o.verdict, Verdict::Malformed(_))) {
+        Outcome::Invalid
+    } else if outcomes.iter().all(CheckOutcome::passed) {
+        Outcome::Ok
+    } else {
+        Outcome::GateFailed
+    })
 }

@@ -27,8 +27,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Bench { extractor, corpus, split, repeat, jobs, timeout, format } => {
             bench::run(&extractor, &corpus, split.as_deref(), repeat, jobs, timeout, format)
         }
-        Command::Check { evals, update, allow_regression, cache, no_cache } => {
-            check::run(&evals, update, allow_regression, (!no_cache).then_some(cache.as_path()))
+        Command::Check { evals, update, allow_regression, cache, no_cache, format, junit } => {
+            let policy = goldspan_runner::Policy { update, allow_regression };
+            check::run(&evals, policy, (!no_cache).then_some(cache.as_path()), format, junit.as_deref())
         }
         Command::Agree { a, b, format } => agree::run(&a, &b, format),
         Command::Synth { out, docs, seed, spans, missed, boundary, label, spurious } => {
@@ -43,6 +44,18 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             Ok(Outcome::Ok)
         }
     }
+}
+
+/// Says on stderr when quotation attribution will not be scored: the gold has no manifest, or
+/// its manifest has no `[attribution]` section naming the quotation label and speaker
+/// relation.
+pub fn note_attribution(manifest: Option<&goldspan_model::Manifest>) {
+    let why = match manifest {
+        None => "the gold has no manifest (give --manifest)",
+        Some(m) if m.attribution.is_none() => "its manifest has no [attribution] section",
+        Some(_) => return,
+    };
+    eprintln!("note: quotations and their speakers are not scored: {why}");
 }
 
 /// Writes to stdout, surfacing a broken pipe as an error the caller maps to exit 0.

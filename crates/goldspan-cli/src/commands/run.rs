@@ -8,8 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use goldspan_extract::Registry;
 use goldspan_runner::eval::{self, Eval};
-use goldspan_runner::results::RunInfo;
-use goldspan_runner::{Config, LabelMap, RunConfig, RunOutcome};
+use goldspan_runner::{Config, LabelMap, Results, RunConfig, RunOutcome};
 use goldspan_score::{Mode, Options};
 
 use super::print;
@@ -31,7 +30,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             fail_fast: args.fail_fast,
             dir: None,
             scoring: Config {
-                options: Options { modes, layers },
+                options: Options { modes, layers, attribution: None },
                 label_map: LabelMap::default(),
                 slices: Vec::new(),
                 per_document: args.bootstrap > 0,
@@ -69,22 +68,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         all
     };
     let registry = Registry::with_builtins();
-    let mut out = String::new();
-    let mut json = Vec::new();
+    let mut all = Vec::new();
     for e in &evals {
         let outcome = run_with_progress(&registry, &e.run).with_context(|| format!("run {}", e.name))?;
-        let results = eval::results_json(&outcome, &e.run, e.bootstrap);
-        match args.format {
-            OutputFormat::Json => json.push(results),
-            OutputFormat::Table | OutputFormat::Markdown => {
-                out.push_str(&render(e, &outcome, args.format == OutputFormat::Markdown))
-            }
+        if outcome.attribution.is_none() {
+            eprintln!("note: {}: quotations and their speakers are not scored: the corpus manifest has no [attribution] section", e.name);
         }
+        all.push(Results::of_run(&outcome, &e.run, e.bootstrap));
     }
     let text = match args.format {
-        OutputFormat::Json if json.len() == 1 => serde_json::to_string_pretty(&json[0])? + "\n",
-        OutputFormat::Json => serde_json::to_string_pretty(&json)? + "\n",
-        _ => out,
+        OutputFormat::Json if all.len() == 1 => goldspan_report::json(&all[0]),
+        OutputFormat::Json => goldspan_report::json_list(&all),
+        OutputFormat::Table => evals.iter().zip(&all).map(|(e, r)| goldspan_report::run_table(&e.name, r)).collect(),
+        OutputFormat::Markdown => {
+            evals.iter().zip(&all).map(|(e, r)| goldspan_report::run_markdown(&e.name, r)).collect()
+        }
     };
     print(&text)?;
     Ok(Outcome::Ok)
@@ -112,30 +110,4 @@ pub fn run_with_progress(registry: &Registry, run: &RunConfig) -> anyhow::Result
         }
     };
     Ok(goldspan_runner::run(registry, run, &progress)?)
-}
-
-fn render(e: &Eval, outcome: &RunOutcome, markdown: bool) -> String {
-    let info = RunInfo {
-        gold: outcome.corpus.clone(),
-        split: e.run.split.clone(),
-        predictions: outcome.extractor.name.clone(),
-        modes: e.run.scoring.options.modes.clone(),
-        bootstrap: e.bootstrap,
-        label_map: false,
-    };
-    let title = if e.name == outcome.extractor.name {
-        e.name.clone()
-    } else {
-        format!("{}: {}", e.name, outcome.extractor.name)
-    };
-    let mut out = format!("{title} ({} extracted, {} from cache)\n", outcome.extracted, outcome.cached);
-    out.push_str(&super::score::render(&outcome.evaluation, &info, None, markdown));
-    if !outcome.failures.is_empty() {
-        out.push_str(&format!("\n{} failure(s), scored as empty predictions:\n", outcome.failures.len()));
-        for f in &outcome.failures {
-            out.push_str(&format!("  {}: {}\n", f.document, f.reason));
-        }
-    }
-    out.push('\n');
-    out
 }

@@ -6,14 +6,14 @@ use std::path::Path;
 
 use anyhow::Context;
 use goldspan_formats::{gold, Format, ReadOptions};
-use goldspan_runner::results::{self, RunInfo};
-use goldspan_runner::{evaluate, evaluate_conll, evaluate_documents, Config, Evaluation, Gold, LabelMap};
-use goldspan_score::bootstrap;
-use goldspan_score::{Counts, Mode, Options};
+use goldspan_runner::results::paired_comparison;
+use goldspan_runner::{
+    evaluate, evaluate_conll, evaluate_documents, Config, Evaluation, Gold, LabelMap, Results, RunInfo,
+};
+use goldspan_score::{Mode, Options};
 
-use super::print;
+use super::{note_attribution, print};
 use crate::args::{OutputFormat, ScoreArgs};
-use crate::table::Table;
 use crate::Outcome;
 
 pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
@@ -28,7 +28,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     };
     let layers = (!args.layers.is_empty()).then(|| args.layers.iter().cloned().collect::<BTreeSet<_>>());
     let config = Config {
-        options: Options { modes: modes.clone(), layers },
+        options: Options { modes: modes.clone(), layers, attribution: None },
         label_map,
         slices: args.slices.clone(),
         per_document: args.bootstrap > 0 || args.per_document || args.against.is_some(),
@@ -76,6 +76,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 Some(b) => Some(score(b)?),
                 None => None,
             };
+            note_attribution(gold.manifest());
             let info = RunInfo {
                 gold: gold.name(),
                 split: args.split.clone(),
@@ -83,25 +84,21 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 modes: modes.clone(),
                 bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
                 label_map: args.label_map.is_some(),
+                per_document: args.per_document,
             };
             (eval, against, info)
         }
         _ => anyhow::bail!("give --gold and --pred, or --conll"),
     };
-    let comparison = against.as_ref().map(|b| compare(&eval, b, args.bootstrap.max(1000), args.seed));
-    let text = match args.format {
-        OutputFormat::Json => {
-            let mut json = results::to_json(&eval, &info, args.per_document);
-            if let Some(rows) = &comparison {
-                json["comparison"] = serde_json::Value::Array(rows.iter().map(Row::json).collect());
-            }
-            serde_json::to_string_pretty(&json)? + "\n"
-        }
-        OutputFormat::Table | OutputFormat::Markdown => {
-            render(&eval, &info, comparison.as_deref(), args.format == OutputFormat::Markdown)
-        }
-    };
-    print(&text)?;
+    let mut results = Results::new(&eval, &info);
+    if let Some(baseline) = &against {
+        results = results.with_comparison(paired_comparison(&eval, baseline, args.bootstrap.max(1000), args.seed));
+    }
+    print(&match args.format {
+        OutputFormat::Json => goldspan_report::json(&results),
+        OutputFormat::Table => goldspan_report::table(&results),
+        OutputFormat::Markdown => goldspan_report::markdown(&results),
+    })?;
     Ok(Outcome::Ok)
 }
 
@@ -138,198 +135,7 @@ fn score_conll(
         modes: config.options.modes.clone(),
         bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
         label_map: args.label_map.is_some(),
+        per_document: args.per_document,
     };
     Ok((eval, info))
-}
-
-/// One row of a paired comparison.
-pub struct Row {
-    layer: String,
-    mode: Mode,
-    paired: bootstrap::Paired,
-}
-
-impl Row {
-    fn json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "layer": self.layer, "mode": self.mode.to_string(), "metric": "micro_f1",
-            "a": self.paired.a, "b": self.paired.b, "delta": self.paired.delta,
-            "delta_interval": [self.paired.interval.low, self.paired.interval.high], "p_value": self.paired.p_value,
-        })
-    }
-}
-
-/// Paired comparison of micro F1 per (layer, mode) of `a` (--pred) against the baseline `b`
-/// (--against): both cover the same documents (missing predictions are scored as empty).
-fn compare(a: &Evaluation, b: &Evaluation, samples: usize, seed: u64) -> Vec<Row> {
-    let mut keys: Vec<(String, Mode)> =
-        a.documents.iter().chain(&b.documents).flat_map(|d| d.micro.keys().cloned()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .map(|(layer, mode)| {
-            let per_doc = |e: &Evaluation| -> Vec<Counts> {
-                e.documents.iter().map(|d| d.micro.get(&(layer.clone(), mode)).copied().unwrap_or_default()).collect()
-            };
-            // A is the baseline (--against), B the system under test (--pred): delta = B − A.
-            let paired = bootstrap::paired(&per_doc(b), &per_doc(a), samples, seed, |c| c.prf().f1);
-            Row { layer, mode, paired }
-        })
-        .collect()
-}
-
-fn f(x: f64) -> String {
-    format!("{x:.4}")
-}
-
-pub fn render(eval: &Evaluation, info: &RunInfo, comparison: Option<&[Row]>, markdown: bool) -> String {
-    let show = |t: &Table| if markdown { t.markdown() } else { t.render() };
-    let mut out = format!(
-        "gold {}{}, predictions {}: {} document(s) scored",
-        info.gold,
-        info.split.as_ref().map(|s| format!(" (split {s})")).unwrap_or_default(),
-        info.predictions,
-        eval.total.documents
-    );
-    if !eval.missing.is_empty() {
-        let shown: Vec<&str> = eval.missing.iter().take(10).map(String::as_str).collect();
-        out.push_str(&format!(
-            "; {} without predictions, scored as empty: {}{}",
-            eval.missing.len(),
-            shown.join(", "),
-            if eval.missing.len() > 10 { ", ..." } else { "" }
-        ));
-    }
-    out.push_str("\n\n");
-    let intervals = info.bootstrap.map(|(n, seed)| results::intervals_json(eval, n, seed));
-    let mut header = vec!["layer", "mode", "P", "R", "F1", "macro F1", "COR", "INC", "PAR", "MIS", "SPU"];
-    if intervals.is_some() {
-        header.push("F1 95% CI");
-    }
-    let mut t = Table::new(&header);
-    let layers = eval.total.layers();
-    for layer in &layers {
-        for mode in &info.modes {
-            let c = eval.total.micro(layer, *mode);
-            let m = c.prf();
-            let (_, _, macro_f1, _) = results::macro_average(&eval.total, layer, *mode);
-            let mut row = vec![layer.to_string(), mode.to_string(), f(m.precision), f(m.recall), f(m.f1), f(macro_f1)];
-            row.extend([c.cor, c.inc, c.par, c.mis, c.spu].iter().map(u64::to_string));
-            if let Some(iv) = &intervals {
-                let ci = &iv["layers"][*layer][mode.to_string()]["f1"];
-                row.push(format!(
-                    "{}–{}",
-                    f(ci[0].as_f64().unwrap_or_default()),
-                    f(ci[1].as_f64().unwrap_or_default())
-                ));
-            }
-            t.row(row);
-        }
-    }
-    out.push_str(&show(&t));
-    if let Some(mode) = info.modes.first() {
-        for layer in &layers {
-            let mut t = Table::new(&["label", "P", "R", "F1", "COR", "INC", "PAR", "MIS", "SPU"]);
-            for (label, c) in eval.total.labels(layer, *mode) {
-                let p = c.prf();
-                let mut row = vec![label.to_owned(), f(p.precision), f(p.recall), f(p.f1)];
-                row.extend([c.cor, c.inc, c.par, c.mis, c.spu].iter().map(u64::to_string));
-                t.row(row);
-            }
-            out.push_str(&format!("\n{layer} by label ({mode}):\n{}", show(&t)));
-        }
-    }
-    if !eval.total.quotes.is_empty() {
-        let mut t = Table::new(&["mode", "gold", "predicted", "matched", "attribution acc", "end-to-end P", "R", "F1"]);
-        for (mode, q) in &eval.total.quotes {
-            let e = q.end_to_end().prf();
-            t.row(vec![
-                mode.to_string(),
-                q.gold.to_string(),
-                q.predicted.to_string(),
-                q.matched.to_string(),
-                f(q.attribution_accuracy()),
-                f(e.precision),
-                f(e.recall),
-                f(e.f1),
-            ]);
-        }
-        out.push_str(&format!("\nquotations and speakers:\n{}", show(&t)));
-    }
-    if eval.total.relations().next().is_some() {
-        let mut t = Table::new(&["relation", "mode", "P", "R", "F1", "COR", "MIS", "SPU"]);
-        for (kind, mode, c) in eval.total.relations() {
-            let p = c.prf();
-            t.row(vec![
-                kind.to_owned(),
-                mode.to_string(),
-                f(p.precision),
-                f(p.recall),
-                f(p.f1),
-                c.cor.to_string(),
-                c.mis.to_string(),
-                c.spu.to_string(),
-            ]);
-        }
-        out.push_str(&format!("\nrelations:\n{}", show(&t)));
-    }
-    if !eval.slices.is_empty() {
-        let mode = info.modes.first().copied().unwrap_or(Mode::Strict);
-        let mut t = Table::new(&["slice", "value", "documents", "layer", "P", "R", "F1"]);
-        for ((field, value), tally) in &eval.slices {
-            for layer in tally.layers() {
-                let p = tally.micro(layer, mode).prf();
-                t.row(vec![
-                    field.clone(),
-                    value.clone(),
-                    tally.documents.to_string(),
-                    layer.to_owned(),
-                    f(p.precision),
-                    f(p.recall),
-                    f(p.f1),
-                ]);
-            }
-        }
-        out.push_str(&format!("\nslices ({mode}):\n{}", show(&t)));
-    }
-    if !eval.errors.is_empty() {
-        let mut t = Table::new(&["document", "layer", "error", "gold", "predicted", "context"]);
-        let side = |s: &Option<goldspan_score::errors::Side>| {
-            s.as_ref().map(|s| format!("{} {:?}", s.label, s.text)).unwrap_or_default()
-        };
-        for e in &eval.errors {
-            t.row(vec![
-                e.document.clone(),
-                e.layer.clone(),
-                e.kind.to_string(),
-                side(&e.gold),
-                side(&e.predicted),
-                e.context.clone(),
-            ]);
-        }
-        out.push_str(&format!("\nerrors:\n{}", show(&t)));
-        let mut c = Table::new(&["layer", "gold", "predicted", "count"]);
-        for ((layer, g, p), n) in &eval.confusions {
-            if g != p {
-                c.row(vec![layer.clone(), g.clone(), p.clone(), n.to_string()]);
-            }
-        }
-        out.push_str(&format!("\nconfusions (off-diagonal):\n{}", show(&c)));
-    }
-    if let Some(rows) = comparison {
-        let mut t = Table::new(&["layer", "mode", "F1 A", "F1 B", "delta", "delta 95% CI", "p-value"]);
-        for r in rows {
-            t.row(vec![
-                r.layer.clone(),
-                r.mode.to_string(),
-                f(r.paired.a),
-                f(r.paired.b),
-                format!("{:+.4}", r.paired.delta),
-                format!("{:+.4}–{:+.4}", r.paired.interval.low, r.paired.interval.high),
-                format!("{:.4}", r.paired.p_value),
-            ]);
-        }
-        out.push_str(&format!("\npaired comparison, micro F1 (A = --against baseline, B = --pred):\n{}", show(&t)));
-    }
-    out
 }

@@ -1,7 +1,7 @@
 //! `goldspan agree`: numbers checked by hand on the tiny corpus against a copy with one label
 //! changed.
 
-use super::{copy_corpus, goldspan, stdout};
+use super::{copy_corpus, goldspan, stdout, valid_json};
 
 #[test]
 fn one_relabelled_entity_by_hand() {
@@ -12,7 +12,7 @@ fn one_relabelled_entity_by_hand() {
     let out =
         goldspan().args(["agree", "tests/fixtures/tiny"]).arg(&root).args(["--format", "json"]).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let json = valid_json("agreement", &stdout(&out));
     let e = &json["layers"]["entities"];
     // 10 entities each; 9 agree exactly; "Bank of England" is ORG in A and GPE in B.
     assert!((e["strict"]["f1"].as_f64().expect("f1") - 0.9).abs() < 1e-12);
@@ -43,7 +43,7 @@ fn the_agreement_study_meets_its_targets_and_the_readme_shows_it() {
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let json = valid_json("agreement", &stdout(&out));
     assert!(json["documents"].as_array().map_or(0, Vec::len) >= 15);
     assert!(json["layers"]["entities"]["strict"]["f1"].as_f64().expect("f1") >= 0.90);
     assert!(json["layers"]["quotes"]["labels"]["Quote"]["overlap"]["f1"].as_f64().expect("f1") >= 0.90);

@@ -163,7 +163,7 @@ fn labelstudio_annotators_feed_agree() {
     }
     let out = goldspan().arg("agree").arg(&a).arg(&b).args(["--format", "json"]).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let json = super::valid_json("agreement", &stdout(&out));
     // Both annotated task 2 only. Ann: PERSON Zoë Brandt, PERSON 李雷, GPE Kyoto, DATE Monday;
     // Bob: PERSON Zoë Brandt, ORG 李雷, GPE Kyoto. Two agree: F1 = 2·2 / (4 + 3) = 4/7.
     let f1 = json["layers"]["entities"]["strict"]["f1"].as_f64().expect("f1");

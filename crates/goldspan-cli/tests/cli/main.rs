@@ -1,8 +1,10 @@
 //! CLI tests: one binary, a module per command. Each runs the real `goldspan` binary.
 
 mod agree;
+mod check;
 mod convert;
 mod markup;
+mod results;
 mod run;
 mod score;
 mod stats;
@@ -32,6 +34,26 @@ pub fn copy_corpus(src: &std::path::Path) -> (tempfile::TempDir, std::path::Path
 
 pub fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Parses JSON a command wrote and checks it against the committed schema
+/// `docs/schema/NAME.schema.json` (`results`, `snapshot`, `check`, `agreement`): every results
+/// file the tests see is held to the published schema.
+pub fn valid_json(schema: &str, text: &str) -> serde_json::Value {
+    let path = goldspan_tests::repo().join("docs/schema").join(format!("{schema}.schema.json"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("committed schema")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON schema");
+    let value: serde_json::Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    let items = match &value {
+        serde_json::Value::Array(items) if path.ends_with("results.schema.json") => items.clone(),
+        other => vec![other.clone()],
+    };
+    for item in &items {
+        let errors: Vec<String> = validator.iter_errors(item).map(|e| format!("{}: {e}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "output does not match {}:\n{}", path.display(), errors.join("\n"));
+    }
+    value
 }
 
 /// The generated section of corpus/news/README.md between `<!-- NAME:begin -->` and

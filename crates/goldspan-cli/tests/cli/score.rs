@@ -9,7 +9,7 @@
 //!   gold speaker "he"'s cluster.
 //! - c: no predictions at all: scored as empty, listed.
 
-use super::{goldspan, stdout};
+use super::{goldspan, stdout, valid_json};
 
 /// `goldspan score` of the tiny predictions against the tiny corpus, as JSON.
 fn score_tiny() -> assert_cmd::Command {
@@ -29,7 +29,7 @@ fn score_tiny() -> assert_cmd::Command {
 fn score_json(extra: &[&str]) -> serde_json::Value {
     let out = score_tiny().args(extra).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_str(&stdout(&out)).expect("json")
+    valid_json("results", &stdout(&out))
 }
 
 fn counts(v: &serde_json::Value) -> [u64; 5] {
@@ -227,7 +227,7 @@ fn predictions_in_another_tools_format_score_like_interchange() {
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let json = valid_json("results", &stdout(&out));
     // The same entity predictions as tiny-pred.jsonl, matched with gold by their text: the
     // hand-computed counts of entity_modes_match_the_hand_computed_counts.
     let e = &json["total"]["layers"]["entities"];
@@ -264,7 +264,7 @@ fn a_file_extractor_reads_another_tools_format() {
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let json = valid_json("results", &stdout(&out));
     assert_eq!(counts(&json["total"]["layers"]["entities"]["strict"]["micro"]), [4, 2, 0, 4, 1]);
 }
 
@@ -294,7 +294,7 @@ fn labelstudio_predictions_choose_an_annotation() {
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let json = valid_json("results", &stdout(&out));
     let labels = &json["total"]["layers"]["entities"]["strict"]["labels"];
     let counts = |label: &str| {
         let l = &labels[label];
@@ -465,4 +465,33 @@ fn conll_predictions_against_converted_gold_equal_score_conll() {
     let together = run(&["--conll", file]);
     assert_eq!(separate["total"], together["total"]);
     assert_eq!(together["total"]["layers"]["entities"]["strict"]["micro"]["cor"], 5);
+}
+
+#[test]
+fn a_corpus_without_attribution_scores_no_quotations_and_says_so() {
+    let (_dir, root) = super::copy_corpus(&goldspan_tests::tiny_corpus());
+    let manifest = root.join("goldspan.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    let (before, after) = text.split_once("[attribution]\n").expect("the tiny corpus names its attribution");
+    let rest = after.split_once("\n\n").map_or("", |(_, rest)| rest);
+    std::fs::write(&manifest, format!("{before}{rest}")).expect("write");
+    let out = goldspan()
+        .args(["score", "--pred", "tests/fixtures/tiny-pred.jsonl", "--format", "json", "--gold"])
+        .arg(&root)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json = valid_json("results", &stdout(&out));
+    assert_eq!(json["total"]["quotes"], serde_json::json!({}), "no quotation attribution without its names");
+    // Relations and spans are scored as before.
+    assert_eq!(counts(&json["total"]["relations"]["speaker"]["strict"]), [1, 0, 0, 3, 2]);
+    assert_eq!(counts(&json["total"]["layers"]["quotes"]["strict"]["micro"]), [4, 1, 0, 5, 1]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("quotations and their speakers are not scored: its manifest has no [attribution] section"),
+        "{err}"
+    );
+    // With the section, the note is not there.
+    let out = score_tiny().output().expect("run");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not scored"));
 }

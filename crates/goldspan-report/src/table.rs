@@ -1,4 +1,4 @@
-//! Plain-text and Markdown tables for terminal output.
+//! Plain-text and Markdown tables: the one table renderer behind every printer.
 
 /// A table: a header row and data rows; numeric-looking cells align right.
 #[derive(Debug, Default)]

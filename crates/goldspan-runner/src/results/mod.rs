@@ -1,0 +1,399 @@
+//! Typed results: what `goldspan score` and `goldspan run` report (schema
+//! `goldspan.results/1`), the stable snapshot `goldspan check` compares against
+//! (`goldspan.snapshot/1`), and the gate's verdict.
+//!
+//! A [`Results`] is built once from an [`Evaluation`]: a manifest saying what was scored and
+//! how, then counts beside every ratio, per layer, mode and label, relations, quotations,
+//! slices and, when asked, bootstrap intervals, per-document counts, classified errors and a
+//! paired comparison with a baseline. Every printer (goldspan-report) is a function of it; its
+//! JSON is serde's rendering of these types, checked against the committed JSON schema in
+//! `docs/schema/`. Ratios are computed from summed counts, so the same inputs give the same
+//! bytes whatever the thread count.
+
+mod gate;
+mod metrics;
+mod paired;
+mod snapshot;
+
+use std::collections::BTreeMap;
+
+use goldspan_score::bootstrap;
+use goldspan_score::{Counts, Mode};
+use schemars::JsonSchema;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub use gate::{check, gate, CheckOutcome, Comparison, Metric, Policy, Update, Verdict};
+pub use metrics::{
+    Interval, Intervals, LayerScores, MacroAverage, Metrics, PrfIntervals, QuoteIntervals, QuoteScores, Scores,
+};
+pub use paired::{paired_comparison, PairedF1};
+pub use snapshot::{read_snapshot, write_snapshot, Snapshot, SnapshotError, SnapshotManifest, SNAPSHOT_SCHEMA};
+
+use crate::evaluate::Evaluation;
+use crate::run::{RunConfig, RunOutcome};
+
+/// The schema name and version written in every results document.
+pub const SCHEMA: &str = "goldspan.results/1";
+
+/// Reads a `schema` field that must be `expected`.
+fn schema_is<'de, D: Deserializer<'de>>(d: D, expected: &str) -> Result<String, D::Error> {
+    let found = String::deserialize(d)?;
+    if found == expected {
+        Ok(found)
+    } else {
+        Err(D::Error::custom(format!("{found:?} is not supported: this goldspan reads {expected:?}")))
+    }
+}
+
+fn results_schema<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    schema_is(d, SCHEMA)
+}
+
+/// What was scored, for the manifest.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// Gold name (corpus name or file stem).
+    pub gold: String,
+    /// Split, if any.
+    pub split: Option<String>,
+    /// What produced the predictions (a file name, an extractor spec).
+    pub predictions: String,
+    /// Modes scored.
+    pub modes: Vec<Mode>,
+    /// Bootstrap samples and seed, if intervals were computed.
+    pub bootstrap: Option<(usize, u64)>,
+    /// Whether a label map was applied.
+    pub label_map: bool,
+    /// Whether per-document counts go into the results.
+    pub per_document: bool,
+}
+
+/// A results document. Optional sections are left out of the JSON when absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "goldspan results", description = "What `goldspan score` and `goldspan run` report.")]
+pub struct Results {
+    /// Paired comparison with a baseline (`score --against`), one row per layer and mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Vec<PairedF1>>,
+    /// Label confusions (`--errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confusions: Option<Vec<Confusion>>,
+    /// Which documents were scored.
+    pub documents: DocumentsScored,
+    /// Classified errors (`--errors`), by document then position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ErrorRecord>>,
+    /// Extraction statistics of a run (volatile: not in snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extraction: Option<Extraction>,
+    /// Documents the extractor failed on (runs only), scored as empty predictions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failures: Option<Vec<Failure>>,
+    /// Bootstrap intervals, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<Intervals>,
+    /// What was scored and how.
+    pub manifest: Manifest,
+    /// Per-document micro counts (`--per-document`), sorted by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_document: Option<Vec<DocumentScores>>,
+    /// `goldspan.results/1`.
+    #[schemars(extend("const" = "goldspan.results/1"))]
+    #[serde(deserialize_with = "results_schema")]
+    pub schema: String,
+    /// Metadata field → value → scores of the documents with that value.
+    pub slices: BTreeMap<String, BTreeMap<String, Scores>>,
+    /// Scores over every document in scope.
+    pub total: Scores,
+}
+
+/// What was scored and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Bootstrap samples and seed, or null without intervals.
+    pub bootstrap: Option<Bootstrap>,
+    /// Hash of the documents in scope: texts, metadata and annotations (runs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus_hash: Option<String>,
+    /// The extractor's identity (runs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extractor: Option<ExtractorIdentity>,
+    /// Gold name (corpus name or file stem).
+    pub gold: String,
+    /// The goldspan version that scored (volatile: not in snapshots).
+    pub goldspan_version: String,
+    /// Whether a label map was applied to the predictions.
+    pub label_map: bool,
+    /// Modes scored, in the order asked for.
+    pub modes: Vec<String>,
+    /// What produced the predictions: a file name or an extractor spec.
+    pub predictions: String,
+    /// The split scored, or null for every document.
+    pub split: Option<String>,
+}
+
+/// Bootstrap settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bootstrap {
+    /// Resamples.
+    pub samples: usize,
+    /// Seed of the pinned SplitMix64 generator.
+    pub seed: u64,
+}
+
+/// An extractor's identity: part of every cache key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractorIdentity {
+    /// A hash of its configuration, hex (may be empty).
+    pub config_hash: String,
+    /// Its spec or name.
+    pub name: String,
+    /// The version of its logic or model.
+    pub version: String,
+}
+
+/// Which documents were scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsScored {
+    /// Gold documents without predictions, scored as empty predictions.
+    pub missing_predictions: Vec<String>,
+    /// Predictions for gold documents outside the split, ignored.
+    pub outside_split: usize,
+    /// Documents scored.
+    pub scored: u64,
+}
+
+/// One document's micro counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentScores {
+    /// Document id.
+    pub id: String,
+    /// Layer → mode → micro counts.
+    pub layers: BTreeMap<String, BTreeMap<String, Metrics>>,
+}
+
+/// One classified error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorRecord {
+    /// Up to 40 characters either side, the disagreement in ⟦ ⟧, line breaks as ⏎.
+    pub context: String,
+    /// Document id.
+    pub document: String,
+    /// The gold span, or null for a spurious prediction.
+    pub gold: Option<ErrorSide>,
+    /// `boundary`, `label`, `boundary+label`, `missed` or `spurious`.
+    pub kind: String,
+    /// Layer.
+    pub layer: String,
+    /// The predicted span, or null for a missed one.
+    pub predicted: Option<ErrorSide>,
+}
+
+/// One side of an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorSide {
+    /// End, code points, exclusive.
+    pub end: usize,
+    /// Label.
+    pub label: String,
+    /// Start, code points.
+    pub start: usize,
+    /// Covered text.
+    pub text: String,
+}
+
+/// How often a gold label was predicted as another (or the same) label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confusion {
+    /// Pairs.
+    pub count: u64,
+    /// Gold label.
+    pub gold: String,
+    /// Layer.
+    pub layer: String,
+    /// Predicted label.
+    pub predicted: String,
+}
+
+/// A document the extractor failed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    /// Document id.
+    pub document: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// How a run's predictions were obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Extraction {
+    /// Documents taken from the cache.
+    pub cached: usize,
+    /// Documents extracted in this run.
+    pub performed: usize,
+}
+
+impl Results {
+    /// The results of an evaluation.
+    pub fn new(eval: &Evaluation, info: &RunInfo) -> Results {
+        let errors = !eval.errors.is_empty() || !eval.confusions.is_empty();
+        Results {
+            comparison: None,
+            confusions: errors.then(|| {
+                eval.confusions
+                    .iter()
+                    .map(|((layer, gold, predicted), n)| Confusion {
+                        count: *n,
+                        gold: gold.clone(),
+                        layer: layer.clone(),
+                        predicted: predicted.clone(),
+                    })
+                    .collect()
+            }),
+            documents: DocumentsScored {
+                missing_predictions: eval.missing.clone(),
+                outside_split: eval.outside_split,
+                scored: eval.total.documents,
+            },
+            errors: errors.then(|| eval.errors.iter().map(error_record).collect()),
+            extraction: None,
+            failures: None,
+            intervals: info.bootstrap.map(|(samples, seed)| intervals(eval, samples, seed)),
+            manifest: Manifest {
+                bootstrap: info.bootstrap.map(|(samples, seed)| Bootstrap { samples, seed }),
+                corpus_hash: None,
+                extractor: None,
+                gold: info.gold.clone(),
+                goldspan_version: env!("CARGO_PKG_VERSION").to_owned(),
+                label_map: info.label_map,
+                modes: info.modes.iter().map(Mode::to_string).collect(),
+                predictions: info.predictions.clone(),
+                split: info.split.clone(),
+            },
+            per_document: info.per_document.then(|| {
+                eval.documents
+                    .iter()
+                    .map(|d| {
+                        let mut layers: BTreeMap<String, BTreeMap<String, Metrics>> = BTreeMap::new();
+                        for ((layer, mode), c) in &d.micro {
+                            layers.entry(layer.clone()).or_default().insert(mode.to_string(), Metrics::of(c));
+                        }
+                        DocumentScores { id: d.id.clone(), layers }
+                    })
+                    .collect()
+            }),
+            schema: SCHEMA.to_owned(),
+            slices: {
+                let mut slices: BTreeMap<String, BTreeMap<String, Scores>> = BTreeMap::new();
+                for ((field, value), tally) in &eval.slices {
+                    slices.entry(field.clone()).or_default().insert(value.clone(), Scores::of(tally));
+                }
+                slices
+            },
+            total: Scores::of(&eval.total),
+        }
+    }
+
+    /// The results of a run: its evaluation, with the corpus hash, the extractor's identity,
+    /// its failures and where its predictions came from.
+    pub fn of_run(outcome: &RunOutcome, run: &RunConfig, bootstrap: Option<(usize, u64)>) -> Results {
+        let info = RunInfo {
+            gold: outcome.corpus.clone(),
+            split: run.split.clone(),
+            predictions: outcome.extractor.name.clone(),
+            modes: run.scoring.options.modes.clone(),
+            bootstrap,
+            label_map: !run.scoring.label_map.is_empty(),
+            per_document: run.scoring.per_document && bootstrap.is_none(),
+        };
+        let mut results = Results::new(&outcome.evaluation, &info);
+        results.manifest.corpus_hash = Some(outcome.corpus_hash.clone());
+        results.manifest.extractor = Some(ExtractorIdentity {
+            config_hash: outcome.extractor.config_hash.clone(),
+            name: outcome.extractor.name.clone(),
+            version: outcome.extractor.version.clone(),
+        });
+        results.failures = Some(
+            outcome
+                .failures
+                .iter()
+                .map(|f| Failure { document: f.document.clone(), reason: f.reason.clone() })
+                .collect(),
+        );
+        results.extraction = Some(Extraction { cached: outcome.cached, performed: outcome.extracted });
+        results
+    }
+
+    /// The same results with a paired comparison against a baseline.
+    pub fn with_comparison(mut self, rows: Vec<PairedF1>) -> Results {
+        self.comparison = Some(rows);
+        self
+    }
+
+    /// The JSON text: pretty-printed, keys sorted, a final newline.
+    pub fn to_json(&self) -> String {
+        to_json_text(self)
+    }
+}
+
+/// Pretty JSON with a final newline. Serialising these types cannot fail: every map key is a
+/// string and every value is plain data.
+pub(crate) fn to_json_text<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+}
+
+fn error_record(e: &goldspan_score::errors::ErrorItem) -> ErrorRecord {
+    let side = |s: &Option<goldspan_score::errors::Side>| {
+        s.as_ref().map(|s| ErrorSide { end: s.end, label: s.label.clone(), start: s.start, text: s.text.clone() })
+    };
+    ErrorRecord {
+        context: e.context.clone(),
+        document: e.document.clone(),
+        gold: side(&e.gold),
+        kind: e.kind.to_string(),
+        layer: e.layer.clone(),
+        predicted: side(&e.predicted),
+    }
+}
+
+/// Bootstrap intervals of micro precision, recall and F1 per (layer, mode), and of end-to-end
+/// quotation F1 per mode, from per-document counts.
+fn intervals(eval: &Evaluation, samples: usize, seed: u64) -> Intervals {
+    let mut keys: Vec<(String, Mode)> = eval.documents.iter().flat_map(|d| d.micro.keys().cloned()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Intervals::default();
+    for (layer, mode) in keys {
+        let per_doc: Vec<Counts> =
+            eval.documents.iter().map(|d| d.micro.get(&(layer.clone(), mode)).copied().unwrap_or_default()).collect();
+        let of = |metric: fn(&Counts) -> f64| Interval::from(bootstrap::interval(&per_doc, samples, seed, metric));
+        let prf = PrfIntervals {
+            f1: of(|c| c.prf().f1),
+            precision: of(|c| c.prf().precision),
+            recall: of(|c| c.prf().recall),
+        };
+        out.layers.entry(layer).or_default().insert(mode.to_string(), prf);
+    }
+    let mut modes: Vec<Mode> = eval.documents.iter().flat_map(|d| d.quotes.keys().copied()).collect();
+    modes.sort();
+    modes.dedup();
+    for mode in modes {
+        let per_doc: Vec<Counts> =
+            eval.documents.iter().map(|d| d.quotes.get(&mode).copied().unwrap_or_default().end_to_end()).collect();
+        let f1 = bootstrap::interval(&per_doc, samples, seed, |c| c.prf().f1);
+        out.quotes.insert(mode.to_string(), QuoteIntervals { end_to_end_f1: f1.into() });
+    }
+    out
+}
