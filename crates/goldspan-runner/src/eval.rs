@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::evaluate::Config;
 use crate::label_map::LabelMap;
 use crate::results::{self, RunInfo};
-use crate::run::{RunConfig, RunOutcome};
+use crate::run::{FailureLimit, RunConfig, RunOutcome};
 
 /// The snapshot schema written in every snapshot.
 pub const SNAPSHOT_SCHEMA: &str = "goldspan.snapshot/1";
@@ -43,6 +43,16 @@ struct EvalV1 {
     jobs: Option<usize>,
     #[serde(default)]
     timeout_seconds: Option<f64>,
+    #[serde(default)]
+    max_failures: Option<MaxFailures>,
+}
+
+/// `max_failures = 3` or `max_failures = "5%"`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MaxFailures {
+    Count(usize),
+    Text(String),
 }
 
 fn semeval_modes() -> Vec<String> {
@@ -70,6 +80,8 @@ pub struct Eval {
     pub bootstrap: Option<(usize, u64)>,
     /// How far a metric may fall before it is a regression.
     pub tolerance: f64,
+    /// How many documents the extractor may fail on before `check` fails the eval (default 0).
+    pub max_failures: FailureLimit,
 }
 
 impl Eval {
@@ -86,7 +98,8 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
     let mut paths: Vec<PathBuf> =
         entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
     paths.sort();
-    let root = dir.parent().unwrap_or(Path::new(".")).to_owned();
+    // `Path::new("evals").parent()` is `""`: that is the current directory.
+    let root = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     let mut evals = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| err(&path, format!("cannot read: {e}")))?;
@@ -107,6 +120,13 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
         let timeout =
             seconds(def.timeout_seconds.unwrap_or(30.0)).map_err(|m| err(&path, format!("timeout_seconds: {m}")))?;
         let layers = (!def.layers.is_empty()).then(|| def.layers.iter().cloned().collect());
+        let max_failures = match def.max_failures {
+            None => FailureLimit::Count(0),
+            Some(MaxFailures::Count(n)) => FailureLimit::Count(n),
+            Some(MaxFailures::Text(text)) => {
+                FailureLimit::parse(&text).map_err(|m| err(&path, format!("max_failures: {m}")))?
+            }
+        };
         let run = RunConfig {
             corpus: root.join(&def.corpus),
             split: def.split,
@@ -116,6 +136,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             cache: cache.map(Path::to_owned),
             fail_fast: false,
             dir: Some(root.clone()),
+            max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
             scoring: Config {
                 options: Options { modes, layers },
                 label_map: LabelMap::default(),
@@ -130,6 +151,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             run,
             bootstrap: (def.bootstrap > 0).then_some((def.bootstrap, def.seed)),
             tolerance: def.tolerance,
+            max_failures,
         });
     }
     Ok(evals)

@@ -22,4 +22,4 @@ pub use error::Error;
 pub use evaluate::{evaluate, evaluate_documents, score_pairs, Config, DocumentCounts, Evaluation};
 pub use gold::Gold;
 pub use label_map::LabelMap;
-pub use run::{cache_dir, run, Failure, RunConfig, RunOutcome};
+pub use run::{cache_dir, run, Failure, FailureLimit, Progress, RunConfig, RunOutcome, EARLY_STOP_DOCUMENTS};

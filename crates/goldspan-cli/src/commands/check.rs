@@ -16,14 +16,28 @@ pub fn run(dir: &Path, update: bool, allow_regression: bool, cache: Option<&Path
     anyhow::ensure!(!evals.is_empty(), "no eval definitions in {}", dir.display());
     let registry = Registry::with_builtins();
     let mut failed = false;
+    let mut extractor_failed = false;
     let mut out = String::new();
     let mut moved = Table::new(&["eval", "metric", "before", "after", "delta", "95% CI"]);
     for e in &evals {
-        let outcome = run_with_progress(&registry, &e.run)?;
+        let outcome = run_with_progress(&registry, &e.name, &e.run)?;
+        crate::eprint(&crate::failures::summary(&e.name, &outcome));
         let results = eval::results_json(&outcome, &e.run, e.bootstrap);
         let snapshot = eval::snapshot(&e.name, &results);
         let path = e.snapshot_path();
+        let too_many = outcome.stopped.is_some() || !e.max_failures.allows(outcome.failures.len(), outcome.documents());
         let status = match eval::read_snapshot(&path)? {
+            // Scores of an extractor that failed are not a measurement: neither compared nor
+            // written.
+            _ if too_many => {
+                extractor_failed = true;
+                format!(
+                    "EXTRACTOR FAILED on {} of {} documents (the eval allows max_failures = {}); snapshot not compared",
+                    outcome.failures.len(),
+                    outcome.documents(),
+                    e.max_failures
+                )
+            }
             None if update => {
                 eval::write_snapshot(&path, &snapshot)?;
                 "new snapshot written".to_owned()
@@ -96,5 +110,11 @@ pub fn run(dir: &Path, update: bool, allow_regression: bool, cache: Option<&Path
         out.push_str(&format!("\nmoved:\n{}", moved.render()));
     }
     print(&out)?;
-    Ok(if failed { Outcome::GateFailed } else { Outcome::Ok })
+    Ok(if extractor_failed {
+        Outcome::ExtractorFailed
+    } else if failed {
+        Outcome::GateFailed
+    } else {
+        Outcome::Ok
+    })
 }

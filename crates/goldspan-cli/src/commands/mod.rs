@@ -23,11 +23,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Convert(args) => convert::run(&args),
         Command::Markup { action } => markup::run(action),
         Command::Score(args) => score::run(&args),
-        Command::Run(args) => run::run(&args),
-        Command::Bench { extractor, corpus, split, repeat, jobs, timeout, format } => {
-            bench::run(&extractor, &corpus, split.as_deref(), repeat, jobs, timeout, format)
+        Command::Run(args) => {
+            crate::signals::install();
+            run::run(&args)
+        }
+        Command::Bench { extractor, corpus, split, repeat, jobs, timeout, max_line_bytes, format } => {
+            crate::signals::install();
+            let limits = bench::Limits { jobs, timeout, max_line_bytes };
+            bench::run(&extractor, &corpus, split.as_deref(), repeat, &limits, format)
         }
         Command::Check { evals, update, allow_regression, cache, no_cache } => {
+            crate::signals::install();
             check::run(&evals, update, allow_regression, (!no_cache).then_some(cache.as_path()))
         }
         Command::Agree { a, b, format } => agree::run(&a, &b, format),
