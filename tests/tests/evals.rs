@@ -11,7 +11,7 @@ fn every_eval_matches_its_insta_snapshot() {
     assert!(evals.len() >= 3, "one eval per built-in extractor");
     let registry = Registry::with_builtins();
     for e in evals {
-        let outcome = goldspan_runner::run(&registry, &e.run, &|_, _| {}).expect("eval runs");
+        let outcome = goldspan_runner::run(&registry, &e.run, &|_| {}).expect("eval runs");
         assert!(outcome.failures.is_empty(), "{}: {:?}", e.name, outcome.failures);
         let snapshot = eval::snapshot(&e.name, &eval::results_json(&outcome, &e.run, e.bootstrap));
         insta::assert_json_snapshot!(e.name.clone(), snapshot);

@@ -20,11 +20,8 @@ pub fn summary(name: &str, outcome: &RunOutcome) -> String {
     let mut groups: Vec<_> = groups.into_iter().collect();
     // The most frequent cause first; documents not run last, they only follow from the rest.
     groups.sort_by_key(|(kind, fs)| (*kind == FailureKind::NotRun, std::cmp::Reverse(fs.len()), *kind));
-    let mut out = format!(
-        "{name}: the extractor failed on {} of {} documents\n",
-        outcome.failures.len(),
-        outcome.documents()
-    );
+    let mut out =
+        format!("{name}: the extractor failed on {} of {} documents\n", outcome.failures.len(), outcome.documents());
     if let Some(stopped) = &outcome.stopped {
         out.push_str(&format!("  {stopped}\n"));
     }

@@ -62,9 +62,10 @@ fn exit_code(result: &anyhow::Result<Outcome>) -> u8 {
                 text.push_str(&format!("  caused by: {cause}\n"));
             }
             let start = e.chain().find_map(|c| match c.downcast_ref::<goldspan_runner::Error>() {
-                Some(goldspan_runner::Error::ExtractorStart { error, .. } | goldspan_runner::Error::FailFast { error, .. }) => {
-                    Some(error)
-                }
+                Some(
+                    goldspan_runner::Error::ExtractorStart { error, .. }
+                    | goldspan_runner::Error::FailFast { error, .. },
+                ) => Some(error),
                 _ => None,
             });
             if let Some(error) = start {

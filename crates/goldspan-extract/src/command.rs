@@ -263,8 +263,7 @@ fn hello_request() -> Vec<u8> {
 /// What the program declared, from its answer to the hello request: a hello answer
 /// (protocol 2), or a record for the empty hello document (version 1, nothing declared).
 fn parse_hello(line: &str) -> Result<Option<Hello>, ExtractError> {
-    let not_a_record =
-        |problem: String| ExtractError::NotARecord { line: quote(line), problem, at_start: true };
+    let not_a_record = |problem: String| ExtractError::NotARecord { line: quote(line), problem, at_start: true };
     let value: Value = serde_json::from_str(line).map_err(|e| not_a_record(format!("not JSON: {e}")))?;
     let wrong_id = |got: &str| ExtractError::WrongId { expected: HELLO_ID.into(), got: got.into(), again: false };
     if value.get("hello").is_some() {
@@ -429,7 +428,8 @@ mod tests {
     #[test]
     fn a_declared_version_and_configuration_change_the_identity() {
         let argv = vec!["prog".to_owned()];
-        let hello = |version: &str, config: Value| Hello { name: "ner".into(), version: version.into(), config: Some(config) };
+        let hello =
+            |version: &str, config: Value| Hello { name: "ner".into(), version: version.into(), config: Some(config) };
         let v1 = identity(&argv, None, None);
         let a = identity(&argv, None, Some(&hello("1", serde_json::json!({"t": 1, "m": "x"}))));
         assert_eq!((v1.version.as_str(), a.version.as_str()), ("", "ner 1"));

@@ -54,7 +54,7 @@ pub enum ExtractError {
     },
     /// The program wrote a line that is not an answer (a banner, a log line) where an answer
     /// was due.
-    #[error("wrote a line that is not a record {}on stdout: {line:?} ({problem})", when(*at_start))]
+    #[error("wrote a line on stdout that is not a record{}: {line:?} ({problem})", if *at_start { ", before its first answer" } else { "" })]
     NotARecord {
         /// The line, cut to 200 characters.
         line: String,
@@ -74,13 +74,13 @@ pub enum ExtractError {
         again: bool,
     },
     /// A stdout line longer than the limit (often: no newline at all).
-    #[error("wrote a line longer than {limit} bytes on stdout (is each answer ended by a newline?)")]
+    #[error("wrote a line on stdout longer than {limit} bytes (is each answer ended by a newline?)")]
     LineTooLong {
         /// The limit, in bytes.
         limit: usize,
     },
     /// A stdout line that is not UTF-8.
-    #[error("wrote a line that is not UTF-8 on stdout (invalid byte at {byte}): {line:?}")]
+    #[error("wrote a line on stdout that is not UTF-8 (invalid byte at {byte}): {line:?}")]
     NotUtf8 {
         /// Byte offset of the first invalid byte in the line.
         byte: usize,

@@ -15,7 +15,7 @@ pub enum Error {
     Extractor(String),
     /// A `cmd:` extractor failed before its first document: it cannot start, dies at
     /// start-up, writes something that is not an answer, or never answers.
-    #[error("extractor {spec}: {error}")]
+    #[error("extractor {spec} failed before its first document: {error}")]
     ExtractorStart {
         /// The extractor spec.
         spec: String,

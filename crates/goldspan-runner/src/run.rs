@@ -18,7 +18,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Barrier, OnceLock};
 use std::time::Duration;
 
-use goldspan_extract::{stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings, SpecError};
+use goldspan_extract::{
+    stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings, SpecError,
+};
 use goldspan_formats::{gold::Corpus, jsonl, write_atomic};
 use goldspan_model::{AnnotatedDocument, Annotations, Location};
 
@@ -364,7 +366,9 @@ mod tests {
         let timeout = || Err(ExtractError::Timeout { seconds: 1.0, at_start: false });
         let crash = || Err(ExtractError::Exited { status: "exit status: 1".into(), stderr: vec![], at_start: false });
         let all_timeouts = slots(vec![timeout(), timeout(), timeout()]);
-        assert!(stop_reason(&all_timeouts, 10).is_some_and(|r| r.contains("first 3 documents") && r.contains("timed out")));
+        assert!(
+            stop_reason(&all_timeouts, 10).is_some_and(|r| r.contains("first 3 documents") && r.contains("timed out"))
+        );
         // Nothing is left to save when the first documents are all there is.
         assert_eq!(stop_reason(&all_timeouts, 3), None);
         assert_eq!(stop_reason(&slots(vec![timeout(), crash(), timeout()]), 10), None);

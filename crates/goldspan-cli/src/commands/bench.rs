@@ -7,8 +7,8 @@ use goldspan_runner::{bench, Pass};
 use serde_json::json;
 
 use super::print;
-use crate::progress::Bar;
 use crate::args::OutputFormat;
+use crate::progress::Bar;
 use crate::table::Table;
 use crate::Outcome;
 

@@ -6,7 +6,6 @@ use std::path::Path;
 use goldspan_extract::Registry;
 use goldspan_runner::eval::{self, compare};
 
-use super::print;
 use super::run::run_with_progress;
 use crate::table::Table;
 use crate::Outcome;
@@ -109,12 +108,12 @@ pub fn run(dir: &Path, update: bool, allow_regression: bool, cache: Option<&Path
     if !moved.is_empty() {
         out.push_str(&format!("\nmoved:\n{}", moved.render()));
     }
-    print(&out)?;
-    Ok(if extractor_failed {
+    let outcome = if extractor_failed {
         Outcome::ExtractorFailed
     } else if failed {
         Outcome::GateFailed
     } else {
         Outcome::Ok
-    })
+    };
+    super::finish(&out, outcome)
 }

@@ -51,6 +51,15 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
+/// Prints a command's output and returns its outcome. A closed stdout (`| head`) ends the
+/// output, not the verdict: a failed gate or extractor keeps its exit code.
+pub fn finish(text: &str, outcome: Outcome) -> anyhow::Result<Outcome> {
+    match print(text) {
+        Err(e) if outcome == Outcome::Ok => Err(e),
+        _ => Ok(outcome),
+    }
+}
+
 /// Writes to stdout, surfacing a broken pipe as an error the caller maps to exit 0.
 pub fn print(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

@@ -10,9 +10,8 @@ use goldspan_runner::results::RunInfo;
 use goldspan_runner::{Config, FailureLimit, LabelMap, RunConfig, RunOutcome};
 use goldspan_score::{Mode, Options};
 
-use super::print;
-use crate::progress::Bar;
 use crate::args::{OutputFormat, RunArgs};
+use crate::progress::Bar;
 use crate::Outcome;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
@@ -102,8 +101,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         OutputFormat::Json => serde_json::to_string_pretty(&json)? + "\n",
         _ => out,
     };
-    print(&text)?;
-    Ok(if extractor_failed { Outcome::ExtractorFailed } else { Outcome::Ok })
+    super::finish(&text, if extractor_failed { Outcome::ExtractorFailed } else { Outcome::Ok })
 }
 
 fn default_jobs() -> usize {
