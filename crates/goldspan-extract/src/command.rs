@@ -445,9 +445,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("goldspan-hash-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::write(dir.join("script.py"), "print(1)\n").expect("write");
-        let argv: Vec<String> = ["python3", "script.py", "/dev/zero", "."].map(String::from).to_vec();
+        // A FIFO nobody writes to would block a reader forever.
+        let fifo = std::process::Command::new("mkfifo").arg(dir.join("fifo")).status().is_ok_and(|s| s.success());
+        let argv: Vec<String> = ["python3", "script.py", "/dev/zero", ".", "fifo"].map(String::from).to_vec();
         let hashes = file_hashes(&argv, Some(&dir));
-        // Only the script: /dev/zero (a device) and . (a directory) are never read.
+        // Only the script: /dev/zero (a device), . (a directory) and the FIFO are never read.
+        assert!(fifo || !cfg!(unix), "mkfifo is part of every unix");
         assert_eq!(hashes.len(), 1, "{hashes:?}");
         assert_eq!(hashes[0], format!("file script.py {}", blake3::hash(b"print(1)\n").to_hex()));
         let before = identity(&argv, Some(&dir), None);

@@ -489,3 +489,21 @@ fn printing_into_a_closed_pipe_never_panics() {
         Some(3)
     );
 }
+
+#[test]
+fn the_python_examples_of_the_protocol_page_run() {
+    let page = std::fs::read_to_string(goldspan_tests::repo().join("docs/protocol.md")).expect("protocol page");
+    let examples: Vec<&str> =
+        page.split("```python\n").skip(1).filter_map(|block| block.split_once("```").map(|(code, _)| code)).collect();
+    assert_eq!(examples.len(), 2, "a version 1 and a protocol 2 example");
+    let mut versions = Vec::new();
+    for example in examples {
+        let (_dir, path) = script(example);
+        let out = run_tiny(&format!("cmd:python3 {}", path.display()), &["--max-failures", "0"]);
+        assert_eq!(out.status.code(), Some(0), "{example}\n{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+        assert!(json["total"]["layers"]["entities"]["strict"]["micro"]["actual"].as_u64() > Some(0));
+        versions.push(json["manifest"]["extractor"]["version"].as_str().unwrap_or("?").to_owned());
+    }
+    assert_eq!(versions, ["", "capitalised-words 1.0.0"]);
+}
