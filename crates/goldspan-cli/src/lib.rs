@@ -48,6 +48,7 @@ pub fn run() -> ExitCode {
 /// The one place exit codes are chosen.
 fn exit_code(result: &anyhow::Result<Outcome>) -> u8 {
     if let Some(signal) = signals::received() {
+        eprint(&format!("goldspan: stopped by {}; every extractor process was killed\n", signals::name(signal)));
         return 128 + signal;
     }
     match result {

@@ -4,7 +4,10 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+/// Characters of the name shown before the bar.
+const PREFIX_CHARS: usize = 40;
 
 /// A progress bar, or nothing when stderr is not a terminal.
 pub struct Bar(Option<ProgressBar>);
@@ -17,12 +20,20 @@ impl Bar {
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} documents, {per_sec}{msg}, ETA {eta} ({elapsed})",
+            "{prefix} [{bar:30}] {pos}/{len} documents, {rate}{msg}, ETA {eta} ({elapsed})",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{:.1}/s", state.per_sec());
+        })
         .progress_chars("=> ");
         bar.set_style(style);
-        bar.set_prefix(what.to_owned());
+        // One line, whatever the name: a bar that wraps cannot be cleared.
+        let what = match what.char_indices().nth(PREFIX_CHARS) {
+            Some((cut, _)) => format!("{}…", &what[..cut]),
+            None => what.to_owned(),
+        };
+        bar.set_prefix(what);
         bar.enable_steady_tick(Duration::from_millis(200));
         Bar(Some(bar))
     }

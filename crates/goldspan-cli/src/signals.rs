@@ -14,6 +14,16 @@ const GRACE: Duration = Duration::from_secs(3);
 
 static RECEIVED: AtomicU8 = AtomicU8::new(0);
 
+/// A signal's name, for the message that says goldspan stopped.
+pub fn name(signal: u8) -> &'static str {
+    match signal {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
 /// The signal that stopped goldspan, if one did.
 pub fn received() -> Option<u8> {
     match RECEIVED.load(Ordering::SeqCst) {
@@ -36,12 +46,6 @@ pub fn install() {
             if RECEIVED.swap(code, Ordering::SeqCst) != 0 {
                 std::process::exit(128 + i32::from(code));
             }
-            let name = match signal {
-                SIGINT => "SIGINT",
-                SIGTERM => "SIGTERM",
-                _ => "SIGHUP",
-            };
-            crate::eprint(&format!("\ngoldspan: {name}: stopping the extractor processes\n"));
             goldspan_extract::stop_workers();
             std::thread::spawn(move || {
                 std::thread::sleep(GRACE);

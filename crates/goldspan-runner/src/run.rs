@@ -273,6 +273,7 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         let _ = results[i].set(result);
         progress(Progress { done: done.fetch_add(1, Ordering::Relaxed) + 1, total, failed });
     };
+    progress(Progress { done: 0, total, failed: 0 });
     std::thread::scope(|scope| {
         for lane in 0..lanes {
             let (process, barrier, results, early_stop) = (&process, &barrier, &results, &early_stop);
