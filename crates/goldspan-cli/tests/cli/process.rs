@@ -421,10 +421,12 @@ fn stop_with(signal: rustix::process::Signal, code: Option<i32>) {
         assert!(started.elapsed() < Duration::from_secs(20), "the workers did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
-    // Let both reach their first document.
-    std::thread::sleep(Duration::from_millis(300));
+    // Both workers and their grandchildren run.
     let groups = groups_in(&pgids);
-    assert_eq!(live_members(&groups).len(), 4, "two workers and two grandchildren run");
+    while live_members(&groups).len() < 4 {
+        assert!(started.elapsed() < Duration::from_secs(20), "{:?}", live_members(&groups));
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let pid = rustix::process::Pid::from_child(&child);
     rustix::process::kill_process(pid, signal).expect("signal");
     let stopped = Instant::now();
