@@ -253,7 +253,17 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         } else if goldspan_extract::stopping() {
             Err(ExtractError::NotRun("goldspan was interrupted".into()))
         } else {
-            let result = extractor.extract(&doc.document);
+            // A panic is a finding like any failure; it must not leave the other lanes waiting
+            // for this one at the barrier.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extractor.extract(&doc.document)))
+                .unwrap_or_else(|panic| {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(ExtractError::Failed(format!("the extractor panicked: {message}")))
+                });
             extracted.fetch_add(1, Ordering::Relaxed);
             match &result {
                 Ok(annotations) => {
@@ -375,6 +385,53 @@ mod tests {
         assert_eq!(stop_reason(&slots(vec![timeout(), crash(), timeout()]), 10), None);
         assert_eq!(stop_reason(&slots(vec![timeout(), Ok(Annotations::default())]), 10), None);
         assert_eq!(stop_reason(&slots(vec![]), 10), None);
+    }
+
+    /// Panics on document b, answers nothing elsewhere.
+    #[derive(Debug)]
+    struct PanicsOnB;
+
+    impl Extractor for PanicsOnB {
+        fn info(&self) -> ExtractorInfo {
+            ExtractorInfo { name: "panics-on-b".into(), version: "1".into(), config_hash: String::new() }
+        }
+
+        fn extract(&self, doc: &goldspan_model::Document) -> Result<Annotations, ExtractError> {
+            assert_ne!(doc.id(), "b", "boom");
+            Ok(Annotations::default())
+        }
+    }
+
+    #[test]
+    fn an_extractor_that_panics_fails_its_document_and_the_run_completes() {
+        let mut registry = Registry::empty();
+        registry.register("panics-on-b", Box::new(|_| Box::new(PanicsOnB)));
+        let config = RunConfig {
+            corpus: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny"),
+            split: None,
+            extractor: "panics-on-b".into(),
+            jobs: 2,
+            timeout: Duration::from_secs(1),
+            cache: None,
+            fail_fast: false,
+            dir: None,
+            max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
+            scoring: Config {
+                options: goldspan_score::Options { modes: vec![goldspan_score::Mode::Strict], layers: None },
+                label_map: crate::LabelMap::default(),
+                slices: Vec::new(),
+                per_document: false,
+                errors: false,
+            },
+        };
+        let outcome = run(&registry, &config, &|_| {}).expect("the run completes");
+        let failures: Vec<(&str, String)> =
+            outcome.failures.iter().map(|f| (f.document.as_str(), f.reason.clone())).collect();
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].0, "b");
+        assert!(failures[0].1.starts_with("extractor failed: the extractor panicked: assertion"), "{failures:?}");
+        assert!(failures[0].1.contains("boom"), "{failures:?}");
+        assert_eq!((outcome.extracted, outcome.cached, outcome.documents()), (3, 0, 3));
     }
 
     #[test]
