@@ -1,7 +1,8 @@
 """A spaCy named-entity recogniser behind goldspan's extractor protocol (docs/protocol.md).
 
 goldspan writes one JSON request per line on stdin; this program answers each with one
-interchange record on stdout. spaCy's English pipelines are trained on OntoNotes 5, so their
+interchange record on stdout. It speaks protocol 2: it answers goldspan's hello with the spaCy
+version and the pipeline's name and version, so a new model gets its own cache. spaCy's English pipelines are trained on OntoNotes 5, so their
 18 labels are exactly corpus/news's entity labels and no label map is needed.
 
 Usage (see README.md beside this file):
@@ -21,6 +22,11 @@ def main() -> None:
     nlp = spacy.load(model, disable=["lemmatizer", "textcat"])
     for line in sys.stdin:
         request = json.loads(line)
+        if "hello" in request:
+            config = {"model": model, "model_version": nlp.meta.get("version"), "pipeline": nlp.pipe_names}
+            hello = {"name": "spacy_ner", "version": spacy.__version__, "config": config}
+            print(json.dumps({"goldspan": 2, "id": request["id"], "hello": hello}), flush=True)
+            continue
         doc = nlp(request["text"])
         spans = [
             {"id": f"T{i}", "layer": "entities", "label": ent.label_, "start": ent.start_char, "end": ent.end_char}

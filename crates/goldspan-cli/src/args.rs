@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use goldspan_formats::conll::{self, Column, Dialect};
 use goldspan_formats::{prodigy, AnnotationChoice, Format};
 use goldspan_model::text::OffsetUnit;
+use goldspan_runner::FailureLimit;
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
 #[derive(Debug, Parser)]
@@ -50,11 +51,13 @@ pub enum Command {
     /// optional bootstrap intervals, slices, errors and a paired comparison.
     Score(ScoreArgs),
     /// Run an extractor over a corpus and score it: ad hoc (--extractor, --corpus) or from eval
-    /// definitions (default: every evals/*.toml). Exit 0 when the run completes, failures listed.
+    /// definitions (default: every evals/*.toml). Exit 0 when the run completes, failures
+    /// listed; 3 when the extractor failed on every document (or on more than --max-failures).
     Run(RunArgs),
     /// Re-run every eval in evals/ (through the cache) and compare with its snapshot. Exit 1
     /// on a regression, a missing snapshot or a changed corpus; exit 2 on a malformed snapshot;
-    /// --update writes new snapshots.
+    /// 3 when an extractor failed on more documents than its eval allows (max_failures,
+    /// default 0); --update writes new snapshots.
     Check {
         /// The directory of eval definitions.
         #[arg(long, default_value = "evals")]
@@ -100,6 +103,10 @@ pub enum Command {
         /// Per-document time limit for external extractors, in seconds.
         #[arg(long, default_value_t = 30.0)]
         timeout: f64,
+        /// The longest line a cmd: extractor may write on stdout (bytes; K, M, G, KiB, MiB,
+        /// GiB suffixes).
+        #[arg(long, value_parser = parse_bytes, default_value = "64MiB")]
+        max_line_bytes: usize,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
@@ -269,6 +276,31 @@ fn parse_answers(name: &str) -> Result<prodigy::Answers, String> {
     prodigy::Answers::parse(name).ok_or_else(|| format!("unknown answers {name:?}; expected accept or all"))
 }
 
+fn parse_failure_limit(text: &str) -> Result<FailureLimit, String> {
+    FailureLimit::parse(text)
+}
+
+/// A size in bytes: `1000`, `64K`, `64MiB`, `1G`.
+fn parse_bytes(text: &str) -> Result<usize, String> {
+    let digits = text.trim().trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text.trim()[digits.len()..];
+    let scale: usize = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "m" | "mb" => 1000 * 1000,
+        "g" | "gb" => 1000 * 1000 * 1000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        _ => return Err(format!("unknown unit {unit:?} in {text:?}; use K, M, G, KiB, MiB or GiB")),
+    };
+    let n: usize = digits.trim().parse().map_err(|_| format!("{text:?} is not a size in bytes"))?;
+    match n.checked_mul(scale) {
+        Some(0) | None => Err(format!("{text:?} is not a usable size")),
+        Some(bytes) => Ok(bytes),
+    }
+}
+
 fn parse_offset_unit(name: &str) -> Result<OffsetUnit, String> {
     OffsetUnit::parse(name).ok_or_else(|| {
         let names: Vec<&str> = OffsetUnit::ALL.iter().map(|u| u.name()).collect();
@@ -405,9 +437,17 @@ pub struct RunArgs {
     /// Per-document time limit for external extractors, in seconds.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
-    /// Stop at the first failing document (exit 2) instead of recording it.
+    /// Stop at the first failing document (exit 3) instead of recording it.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Exit 3 when the extractor fails on more than N documents, or more than P% of them
+    /// (default: only when it fails on every document).
+    #[arg(long, value_name = "N|P%", value_parser = parse_failure_limit)]
+    pub max_failures: Option<FailureLimit>,
+    /// The longest line a cmd: extractor may write on stdout (bytes; K, M, G, KiB, MiB, GiB
+    /// suffixes).
+    #[arg(long, value_parser = parse_bytes, default_value = "64MiB")]
+    pub max_line_bytes: usize,
     /// Bootstrap samples for confidence intervals (ad hoc runs).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
@@ -455,4 +495,20 @@ pub enum OutputFormat {
     Table,
     Json,
     Markdown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_decimal_and_binary_units() {
+        assert_eq!(parse_bytes("1000"), Ok(1000));
+        assert_eq!(parse_bytes("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_bytes("2k"), Ok(2000));
+        assert_eq!(parse_bytes("1G"), Ok(1_000_000_000));
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("12 parsecs").is_err());
+        assert!(parse_bytes("MiB").is_err());
+    }
 }

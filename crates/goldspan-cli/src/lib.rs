@@ -1,12 +1,17 @@
 //! The `goldspan` command line: argument parsing, rendering and exit codes, nothing else.
 //!
 //! Arguments are parsed into plain values by clap, then each command turns them into ready
-//! objects from the library crates. Only this crate knows about terminals and exit codes:
-//! 0 ok, 1 a gate failed, 2 a usage or input error.
+//! objects from the library crates. Only this crate knows about terminals, signals and exit
+//! codes: 0 ok, 1 a gate failed, 2 a usage or input error, 3 the extractor failed, 128 + N
+//! stopped by signal N.
 
 mod args;
 mod commands;
+mod failures;
+mod progress;
+mod signals;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -20,6 +25,9 @@ pub enum Outcome {
     Invalid,
     /// A gate failed (a regression).
     GateFailed,
+    /// The extractor failed: on every document, on more than `--max-failures`, or (in
+    /// `check`) on more than the eval allows.
+    ExtractorFailed,
 }
 
 /// Parses the process arguments, runs the command, prints errors, and returns the exit code.
@@ -36,22 +44,51 @@ pub fn run() -> ExitCode {
     ExitCode::from(exit_code(&result))
 }
 
+/// The one place exit codes are chosen.
 fn exit_code(result: &anyhow::Result<Outcome>) -> u8 {
+    if let Some(signal) = signals::received() {
+        eprint(&format!("goldspan: stopped by {}; every extractor process was killed\n", signals::name(signal)));
+        return 128 + signal;
+    }
     match result {
         Ok(Outcome::Ok) => 0,
         Ok(Outcome::GateFailed) => 1,
         Ok(Outcome::Invalid) => 2,
+        Ok(Outcome::ExtractorFailed) => 3,
         Err(e) if is_broken_pipe(e) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            let mut text = format!("error: {e}\n");
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                text.push_str(&format!("  caused by: {cause}\n"));
             }
-            2
+            let start = e.chain().find_map(|c| match c.downcast_ref::<goldspan_runner::Error>() {
+                Some(
+                    goldspan_runner::Error::ExtractorStart { error, .. }
+                    | goldspan_runner::Error::FailFast { error, .. },
+                ) => Some(error),
+                _ => None,
+            });
+            if let Some(error) = start {
+                text.push_str(&failures::details(error, "  "));
+            }
+            eprint(&text);
+            if start.is_some() {
+                3
+            } else {
+                2
+            }
         }
     }
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Writes to stderr, ignoring errors: a closed stderr (`2>&1 | head`) must not panic, as
+/// `eprintln!` would.
+pub(crate) fn eprint(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
 }

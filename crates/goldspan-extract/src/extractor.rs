@@ -18,27 +18,221 @@ pub struct ExtractorInfo {
 }
 
 /// Why an extractor produced nothing for a document. A failure is a finding recorded in the
-/// results, never a crash of the run.
+/// results, never a crash of the run. The fields say what happened; [`ExtractError::kind`]
+/// groups failures by cause and [`ExtractError::hint`] says what usually fixes it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ExtractError {
     /// The extractor reported an error.
     #[error("extractor failed: {0}")]
     Failed(String),
-    /// The extractor did not answer in time.
-    #[error("timed out after {seconds} s")]
+    /// The program could not be started at all.
+    #[error("cannot start `{command}`: {reason}")]
+    CannotStart {
+        /// The command line.
+        command: String,
+        /// Why (program not found, not executable, no such directory).
+        reason: String,
+    },
+    /// The program exited (or closed its stdout) instead of answering.
+    #[error("the program exited {}({status}){}", when(*at_start), last_line(stderr))]
+    Exited {
+        /// Exit status, as text.
+        status: String,
+        /// Its last stderr lines, oldest first.
+        stderr: Vec<String>,
+        /// Whether it never answered goldspan's first request (it died at start-up).
+        at_start: bool,
+    },
+    /// The program did not answer in time.
+    #[error("{}", timeout(*seconds, *at_start))]
     Timeout {
         /// The per-document limit.
         seconds: f64,
+        /// Whether it never answered goldspan's first request.
+        at_start: bool,
     },
-    /// The extractor process exited.
-    #[error("the extractor process exited ({status})")]
-    Crashed {
-        /// Exit status, as text.
-        status: String,
+    /// The program wrote a line that is not an answer (a banner, a log line) where an answer
+    /// was due.
+    #[error("wrote a line on stdout that is not a record{}: {line:?} ({problem})", if *at_start { ", before its first answer" } else { "" })]
+    NotARecord {
+        /// The line, cut to 200 characters.
+        line: String,
+        /// Why it is not a record.
+        problem: String,
+        /// Whether this was its first line.
+        at_start: bool,
     },
-    /// The output could not be used (malformed JSON, wrong id, bad offsets, text mismatch).
+    /// The program answered for another document than the one asked about.
+    #[error("{}", wrong_id(expected, got, *again))]
+    WrongId {
+        /// The document whose answer was due.
+        expected: String,
+        /// The id it answered for.
+        got: String,
+        /// Whether `got` is the document it answered just before (a second answer).
+        again: bool,
+    },
+    /// A stdout line longer than the limit (often: no newline at all).
+    #[error("wrote a line on stdout longer than {limit} bytes (is each answer ended by a newline?)")]
+    LineTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A stdout line that is not UTF-8.
+    #[error("wrote a line on stdout that is not UTF-8 (invalid byte at {byte}): {line:?}")]
+    NotUtf8 {
+        /// Byte offset of the first invalid byte in the line.
+        byte: usize,
+        /// The line, invalid bytes replaced, cut to 200 characters.
+        line: String,
+    },
+    /// The output could not be used (malformed record, bad offsets, text mismatch, unknown
+    /// labels).
     #[error("unusable output: {0}")]
     Malformed(String),
+    /// The document was not sent to the extractor (an early stop, `--fail-fast`, a signal).
+    #[error("not run: {0}")]
+    NotRun(String),
+}
+
+fn when(at_start: bool) -> &'static str {
+    if at_start {
+        "before its first answer "
+    } else {
+        ""
+    }
+}
+
+fn last_line(stderr: &[String]) -> String {
+    stderr.last().map(|l| format!("; its last stderr line: {l}")).unwrap_or_else(|| "; nothing on stderr".into())
+}
+
+fn timeout(seconds: f64, at_start: bool) -> String {
+    if at_start {
+        format!("no answer to its first request within {seconds} s")
+    } else {
+        format!("timed out after {seconds} s")
+    }
+}
+
+fn wrong_id(expected: &str, got: &str, again: bool) -> String {
+    if again {
+        format!("answered document {got:?} a second time where the answer for {expected:?} was due")
+    } else {
+        format!("answered for document {got:?} where the answer for {expected:?} was due")
+    }
+}
+
+/// The cause of a failure, for grouping failures and choosing a hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The program could not be started.
+    CannotStart,
+    /// The program exited before its first answer.
+    ExitedAtStart,
+    /// No answer to the first request within the timeout.
+    NoFirstAnswer,
+    /// A line that is not a record where an answer was due.
+    NotARecord,
+    /// The program exited while answering a document.
+    Exited,
+    /// No answer within the timeout.
+    Timeout,
+    /// An answer for another document (or a second answer).
+    WrongId,
+    /// A stdout line over the limit.
+    LineTooLong,
+    /// A stdout line that is not UTF-8.
+    NotUtf8,
+    /// A record that could not be used.
+    Unusable,
+    /// The extractor reported an error.
+    Failed,
+    /// Not sent to the extractor.
+    NotRun,
+}
+
+impl FailureKind {
+    /// A short description, for a heading over failures of this kind.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FailureKind::CannotStart => "the program cannot be started",
+            FailureKind::ExitedAtStart => "the program exited at start-up",
+            FailureKind::NoFirstAnswer => "no answer to the first request",
+            FailureKind::NotARecord => "a line on stdout that is not a record",
+            FailureKind::Exited => "the program exited",
+            FailureKind::Timeout => "timed out",
+            FailureKind::WrongId => "an answer for another document",
+            FailureKind::LineTooLong => "a stdout line over the limit",
+            FailureKind::NotUtf8 => "a stdout line that is not UTF-8",
+            FailureKind::Unusable => "unusable output",
+            FailureKind::Failed => "the extractor reported an error",
+            FailureKind::NotRun => "not run",
+        }
+    }
+}
+
+impl ExtractError {
+    /// The cause, for grouping.
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            ExtractError::Failed(_) => FailureKind::Failed,
+            ExtractError::CannotStart { .. } => FailureKind::CannotStart,
+            ExtractError::Exited { at_start: true, .. } => FailureKind::ExitedAtStart,
+            ExtractError::Exited { .. } => FailureKind::Exited,
+            ExtractError::Timeout { at_start: true, .. } => FailureKind::NoFirstAnswer,
+            ExtractError::Timeout { .. } => FailureKind::Timeout,
+            ExtractError::NotARecord { .. } => FailureKind::NotARecord,
+            ExtractError::WrongId { .. } => FailureKind::WrongId,
+            ExtractError::LineTooLong { .. } => FailureKind::LineTooLong,
+            ExtractError::NotUtf8 { .. } => FailureKind::NotUtf8,
+            ExtractError::Malformed(_) => FailureKind::Unusable,
+            ExtractError::NotRun(_) => FailureKind::NotRun,
+        }
+    }
+
+    /// What usually causes this failure and how to fix it, when there is a common answer.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            ExtractError::CannotStart { .. } => {
+                "check the program name: is it installed and on PATH? A relative path is resolved from \
+                 the directory holding evals/ for an eval, else from the current directory"
+            }
+            ExtractError::Exited { stderr, at_start, .. } => {
+                let text = stderr.join("\n");
+                if text.contains("ModuleNotFoundError") || text.contains("ImportError") {
+                    "a Python module is missing: install it for the interpreter the command runs (the \
+                     stderr lines above name it)"
+                } else if text.contains("can't open file") || text.contains("No such file or directory") {
+                    "a file the command names does not exist: check the script's path (relative paths \
+                     are resolved from the directory the program runs in)"
+                } else if *at_start {
+                    "the program stops at start-up: run the command by hand to see why (its last \
+                     stderr lines are above)"
+                } else {
+                    "the program died while answering: its last stderr lines are above"
+                }
+            }
+            ExtractError::Timeout { at_start: true, .. } => {
+                "flush stdout after each line (Python: print(..., flush=True)); a program whose output \
+                 goes to a pipe keeps it in a buffer otherwise. If it loads a model slowly, raise --timeout"
+            }
+            ExtractError::Timeout { .. } => "raise --timeout if documents take long to annotate",
+            ExtractError::NotARecord { .. } => {
+                "write only answers to stdout and log to stderr (Python: print(..., file=sys.stderr))"
+            }
+            ExtractError::WrongId { again: true, .. } => "answer each request with exactly one line",
+            ExtractError::WrongId { .. } => "answer each request with its id, in the order received",
+            ExtractError::LineTooLong { .. } => {
+                "end each answer with a newline; raise --max-line-bytes if an answer really is that large"
+            }
+            ExtractError::NotUtf8 { .. } => "write answers as UTF-8",
+            ExtractError::Failed(_) | ExtractError::Malformed(_) | ExtractError::NotRun(_) => return None,
+        };
+        Some(hint.to_owned())
+    }
 }
 
 /// Something that annotates documents. Implementations must be deterministic for a given

@@ -8,8 +8,11 @@ mod command;
 mod extractor;
 mod file;
 mod registry;
+mod supervise;
+mod worker;
 
-pub use command::CommandExtractor;
-pub use extractor::{stable_hash, ExtractError, Extractor, ExtractorInfo};
+pub use command::{CommandExtractor, Hello, HELLO_ID, PROTOCOL};
+pub use extractor::{stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind};
 pub use file::FileExtractor;
-pub use registry::{split_command, Builder, Registry, Settings, SpecError};
+pub use registry::{split_command, Builder, Registry, Settings, SpecError, DEFAULT_MAX_LINE_BYTES};
+pub use supervise::{stop_workers, stopping};

@@ -33,6 +33,14 @@ pub enum SpecError {
         /// What is wrong.
         reason: String,
     },
+    /// A `cmd:` program did not start, or failed its first exchange (the hello).
+    #[error("{spec}: {error}")]
+    Start {
+        /// The spec.
+        spec: String,
+        /// What went wrong, with its hint.
+        error: crate::ExtractError,
+    },
     /// `file:` predictions could not be read.
     #[error("cannot use predictions {path}")]
     File {
@@ -56,11 +64,22 @@ pub struct Settings {
     /// The directory relative paths in a spec are resolved from (an eval's root), and the
     /// working directory of `cmd:` workers; `None` is the current directory.
     pub dir: Option<PathBuf>,
+    /// The longest stdout line a `cmd:` worker may write, in bytes.
+    pub max_line_bytes: usize,
 }
+
+/// The default longest stdout line of a `cmd:` worker: 64 MiB.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 64 << 20;
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { jobs: 2, timeout: Duration::from_secs(30), manifest: None, dir: None }
+        Settings {
+            jobs: 2,
+            timeout: Duration::from_secs(30),
+            manifest: None,
+            dir: None,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+        }
     }
 }
 
@@ -114,11 +133,8 @@ impl Registry {
         if let Some(command) = spec.strip_prefix("cmd:") {
             let argv =
                 split_command(command).map_err(|reason| SpecError::BadCommand { spec: spec.to_owned(), reason })?;
-            let extractor = CommandExtractor::new(argv, settings.clone());
-            extractor.probe().map_err(|e| SpecError::BadCommand {
-                spec: spec.to_owned(),
-                reason: format!("cannot start it: {e}"),
-            })?;
+            let extractor = CommandExtractor::start(argv, settings.clone())
+                .map_err(|error| SpecError::Start { spec: spec.to_owned(), error })?;
             return Ok(Box::new(extractor));
         }
         if let Some(rest) = spec.strip_prefix("file:") {

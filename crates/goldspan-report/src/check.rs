@@ -15,6 +15,9 @@ pub const CHECK_SCHEMA: &str = "goldspan.check/1";
 fn status(o: &CheckOutcome) -> String {
     let regressions = |c: &Comparison| c.regressions().count();
     match (&o.verdict, o.update) {
+        (Verdict::ExtractorFailed { failures, documents, allowed }, _) => format!(
+            "EXTRACTOR FAILED on {failures} of {documents} documents (the eval allows max_failures = {allowed}); snapshot not compared"
+        ),
         (Verdict::Malformed(e), _) => format!(
             "MALFORMED SNAPSHOT {}: {e}; fix or delete it, then run `goldspan check --update`",
             o.snapshot.display()

@@ -42,6 +42,11 @@ fn cases(o: &CheckOutcome) -> Vec<Case> {
     let snapshot = o.snapshot.display();
     let problem = match &o.verdict {
         Verdict::Malformed(e) => Some(("error", "malformed", format!("the snapshot {snapshot} is malformed: {e}"))),
+        Verdict::ExtractorFailed { failures, documents, allowed } => Some((
+            "error",
+            "extractor-failed",
+            format!("the extractor failed on {failures} of {documents} documents (max_failures = {allowed}); snapshot not compared"),
+        )),
         Verdict::Missing if o.update != Some(Update::Written) => {
             Some(("failure", "missing", format!("no snapshot at {snapshot}; run `goldspan check --update`")))
         }

@@ -56,16 +56,20 @@ fn pass(
     threads: usize,
     bytes: usize,
     extract: &(dyn Fn(&Document) -> bool + Sync),
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Pass, Error> {
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| Error::Extractor(e.to_string()))?;
     let started = Instant::now();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let timed: Vec<(Duration, bool)> = pool.install(|| {
         docs.par_iter()
             .map(|d| {
                 let t = Instant::now();
                 let ok = extract(d);
-                (t.elapsed(), ok)
+                let elapsed = t.elapsed();
+                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, docs.len());
+                (elapsed, ok)
             })
             .collect()
     });
@@ -84,6 +88,7 @@ fn pass(
 
 /// Benchmarks `spec` on the documents of `corpus` (`split`, or all). `repeat` passes over the
 /// documents make each measurement, so small corpora still time enough work.
+/// `progress(pass, done, total)` is called as documents complete.
 pub fn bench(
     registry: &Registry,
     spec: &str,
@@ -91,6 +96,7 @@ pub fn bench(
     split: Option<&str>,
     repeat: usize,
     settings: &Settings,
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Result<BenchReport, Error> {
     let corpus = Corpus::open(corpus)?;
     let mut docs = Vec::new();
@@ -104,11 +110,15 @@ pub fn bench(
     let bytes = docs.iter().map(|d| d.text().len()).sum();
     let mut settings = settings.clone();
     settings.manifest = Some(corpus.manifest().clone());
-    let extractor = registry.resolve(spec, &settings).map_err(|e| Error::Extractor(crate::run::chain(&e)))?;
+    let extractor = registry.resolve(spec, &settings).map_err(|e| match e {
+        goldspan_extract::SpecError::Start { spec, error } => Error::ExtractorStart { spec, error },
+        e => Error::Extractor(crate::run::chain(&e)),
+    })?;
     let extract = |d: &Document| extractor.extract(d).is_ok();
     // Warm-up: one pass on every core, so every worker process has started.
-    pass(&once, settings.jobs.max(1), 0, &extract)?;
-    let single = pass(&docs, 1, bytes, &extract)?;
-    let parallel = pass(&docs, settings.jobs.max(1), bytes, &extract)?;
+    pass(&once, settings.jobs.max(1), 0, &extract, &|done, total| progress("warm-up", done, total))?;
+    let single = pass(&docs, 1, bytes, &extract, &|done, total| progress("single thread", done, total))?;
+    let parallel =
+        pass(&docs, settings.jobs.max(1), bytes, &extract, &|done, total| progress("all cores", done, total))?;
     Ok(BenchReport { extractor: extractor.info().name, documents: docs.len(), bytes, single, parallel })
 }

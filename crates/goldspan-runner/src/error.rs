@@ -13,6 +13,26 @@ pub enum Error {
     /// The extractor could not be built, or failed under `--fail-fast`.
     #[error("extractor: {0}")]
     Extractor(String),
+    /// A `cmd:` extractor failed before its first document: it cannot start, dies at
+    /// start-up, writes something that is not an answer, or never answers.
+    #[error("extractor {spec} failed before its first document: {error}")]
+    ExtractorStart {
+        /// The extractor spec.
+        spec: String,
+        /// What went wrong; its `hint()` says what usually fixes it.
+        error: goldspan_extract::ExtractError,
+    },
+    /// The extractor failed on a document under `--fail-fast`.
+    #[error("extractor: document {document}: {error}")]
+    FailFast {
+        /// The first document (by id) it failed on.
+        document: String,
+        /// Why.
+        error: goldspan_extract::ExtractError,
+    },
+    /// goldspan was told to stop (SIGINT, SIGTERM) while extracting.
+    #[error("interrupted")]
+    Interrupted,
     /// An eval definition or snapshot is malformed or cannot be written.
     #[error("{file}: {message}")]
     Eval {

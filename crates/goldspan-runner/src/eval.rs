@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::evaluate::Config;
 use crate::label_map::LabelMap;
-use crate::run::RunConfig;
+use crate::run::{FailureLimit, RunConfig};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +34,16 @@ struct EvalV1 {
     jobs: Option<usize>,
     #[serde(default)]
     timeout_seconds: Option<f64>,
+    #[serde(default)]
+    max_failures: Option<MaxFailures>,
+}
+
+/// `max_failures = 3` or `max_failures = "5%"`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MaxFailures {
+    Count(usize),
+    Text(String),
 }
 
 fn semeval_modes() -> Vec<String> {
@@ -61,6 +71,8 @@ pub struct Eval {
     pub bootstrap: Option<(usize, u64)>,
     /// How far a metric may fall before it is a regression.
     pub tolerance: f64,
+    /// How many documents the extractor may fail on before `check` fails the eval (default 0).
+    pub max_failures: FailureLimit,
 }
 
 impl Eval {
@@ -77,7 +89,8 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
     let mut paths: Vec<PathBuf> =
         entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
     paths.sort();
-    let root = dir.parent().unwrap_or(Path::new(".")).to_owned();
+    // `Path::new("evals").parent()` is `""`: that is the current directory.
+    let root = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned();
     let mut evals = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| err(&path, format!("cannot read: {e}")))?;
@@ -98,6 +111,13 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
         let timeout =
             seconds(def.timeout_seconds.unwrap_or(30.0)).map_err(|m| err(&path, format!("timeout_seconds: {m}")))?;
         let layers = (!def.layers.is_empty()).then(|| def.layers.iter().cloned().collect());
+        let max_failures = match def.max_failures {
+            None => FailureLimit::Count(0),
+            Some(MaxFailures::Count(n)) => FailureLimit::Count(n),
+            Some(MaxFailures::Text(text)) => {
+                FailureLimit::parse(&text).map_err(|m| err(&path, format!("max_failures: {m}")))?
+            }
+        };
         let run = RunConfig {
             corpus: root.join(&def.corpus),
             split: def.split,
@@ -107,6 +127,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             cache: cache.map(Path::to_owned),
             fail_fast: false,
             dir: Some(root.clone()),
+            max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
             scoring: Config {
                 // Attribution comes from the corpus manifest when the eval runs.
                 options: Options { modes, layers, attribution: None },
@@ -122,6 +143,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             run,
             bootstrap: (def.bootstrap > 0).then_some((def.bootstrap, def.seed)),
             tolerance: def.tolerance,
+            max_failures,
         });
     }
     Ok(evals)

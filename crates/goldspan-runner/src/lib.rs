@@ -23,4 +23,4 @@ pub use evaluate::{evaluate, evaluate_conll, evaluate_documents, score_pairs, Co
 pub use gold::Gold;
 pub use label_map::LabelMap;
 pub use results::{check, gate, CheckOutcome, Policy, Results, RunInfo, Snapshot, Verdict};
-pub use run::{cache_dir, run, Failure, RunConfig, RunOutcome};
+pub use run::{cache_dir, run, Failure, FailureLimit, Progress, RunConfig, RunOutcome, EARLY_STOP_DOCUMENTS};

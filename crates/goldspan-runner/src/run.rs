@@ -6,18 +6,30 @@
 //! nothing; a run killed halfway resumes where it stopped; a new version or configuration
 //! reads from a new directory, so stale outputs are never reused. Failures are not cached:
 //! they are retried next time.
+//!
+//! Extraction runs on `jobs` lanes, each a thread taking a fixed stripe of the documents in
+//! order (lane `i` takes documents `i`, `i + jobs`, …), so each `cmd:` worker sees the same
+//! documents in every run and the failures never depend on timing. The first
+//! [`EARLY_STOP_DOCUMENTS`] documents run before the rest: when they all fail the same way, the
+//! run stops there instead of failing the whole corpus one document at a time.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Barrier, OnceLock};
 use std::time::Duration;
 
-use goldspan_extract::{stable_hash, ExtractError, Extractor, ExtractorInfo, Registry, Settings};
+use goldspan_extract::{
+    stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings, SpecError,
+};
 use goldspan_formats::{gold::Corpus, jsonl, write_atomic};
 use goldspan_model::{AnnotatedDocument, Annotations, Location};
-use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::evaluate::{score_pairs, Config, Evaluation};
+
+/// How many documents run first, before the rest; when every one of them fails the same way,
+/// the run stops.
+pub const EARLY_STOP_DOCUMENTS: usize = 8;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -39,17 +51,63 @@ pub struct RunConfig {
     /// Where relative paths in the extractor spec are resolved from (an eval's root), and
     /// where `cmd:` workers run; `None` is the current directory.
     pub dir: Option<PathBuf>,
+    /// The longest stdout line a `cmd:` worker may write, in bytes.
+    pub max_line_bytes: usize,
     /// Scoring settings.
     pub scoring: Config,
 }
 
 /// One document the extractor failed on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
     /// Document id.
     pub document: String,
-    /// Why.
+    /// Why, as text (`error` rendered).
     pub reason: String,
+    /// Why.
+    pub error: ExtractError,
+}
+
+/// How many failed documents a run may have and still pass: a count, or a share of the
+/// documents in scope.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FailureLimit {
+    /// At most this many.
+    Count(usize),
+    /// At most this percentage of the documents.
+    Percent(f64),
+}
+
+impl FailureLimit {
+    /// Parses `N` (a count) or `P%` (a percentage, 0 to 100).
+    pub fn parse(text: &str) -> Result<FailureLimit, String> {
+        let text = text.trim();
+        if let Some(percent) = text.strip_suffix('%') {
+            let p: f64 = percent.trim().parse().map_err(|_| format!("{text:?} is not a percentage"))?;
+            if !(0.0..=100.0).contains(&p) {
+                return Err(format!("{text:?} is not a percentage between 0% and 100%"));
+            }
+            return Ok(FailureLimit::Percent(p));
+        }
+        text.parse().map(FailureLimit::Count).map_err(|_| format!("{text:?} is not a count (N) or a percentage (P%)"))
+    }
+
+    /// Whether `failures` out of `documents` stay within the limit.
+    pub fn allows(&self, failures: usize, documents: usize) -> bool {
+        match *self {
+            FailureLimit::Count(n) => failures <= n,
+            FailureLimit::Percent(p) => failures as f64 <= p / 100.0 * documents as f64,
+        }
+    }
+}
+
+impl std::fmt::Display for FailureLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailureLimit::Count(n) => write!(f, "{n}"),
+            FailureLimit::Percent(p) => write!(f, "{p}%"),
+        }
+    }
 }
 
 /// The outcome of a run.
@@ -60,6 +118,9 @@ pub struct RunOutcome {
     pub evaluation: Evaluation,
     /// Failures, by document id.
     pub failures: Vec<Failure>,
+    /// Why the run stopped before the end (the rest of the documents are failures "not
+    /// run"), if it did.
+    pub stopped: Option<String>,
     /// The extractor's identity.
     pub extractor: ExtractorInfo,
     /// Corpus name.
@@ -73,6 +134,29 @@ pub struct RunOutcome {
     /// The corpus's quotation attribution vocabulary; `None` when its manifest names none
     /// (then no attribution was scored).
     pub attribution: Option<goldspan_model::Attribution>,
+}
+
+impl RunOutcome {
+    /// Documents in scope.
+    pub fn documents(&self) -> usize {
+        self.extracted + self.cached + self.failures.iter().filter(|f| f.error.kind() == FailureKind::NotRun).count()
+    }
+
+    /// Whether the extractor failed on every document in scope (and there was one).
+    pub fn all_failed(&self) -> bool {
+        !self.failures.is_empty() && self.failures.len() == self.documents()
+    }
+}
+
+/// How far a run has got, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Documents done (extracted, failed or taken from the cache).
+    pub done: usize,
+    /// Documents in scope.
+    pub total: usize,
+    /// Documents failed so far.
+    pub failed: usize,
 }
 
 /// The cache directory of one extractor identity.
@@ -110,13 +194,9 @@ fn read_cached(path: &Path, doc: &AnnotatedDocument, corpus: &Corpus) -> Option<
     record.resolve_predictions(&doc.document, Some(corpus.manifest()), &location).ok()
 }
 
-/// Runs `config.extractor` over the corpus split and scores it. `progress(done, total)` is
-/// called as documents complete (from worker threads).
-pub fn run(
-    registry: &Registry,
-    config: &RunConfig,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<RunOutcome, Error> {
+/// Runs `config.extractor` over the corpus split and scores it. `progress` is called as
+/// documents complete (from the lanes' threads).
+pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress) + Sync)) -> Result<RunOutcome, Error> {
     let corpus = Corpus::open(&config.corpus)?;
     let ids = corpus.split_ids(config.split.as_deref())?;
     let docs = ids.iter().map(|id| corpus.read(id)).collect::<Result<Vec<_>, _>>()?;
@@ -146,86 +226,221 @@ pub fn run(
         timeout: config.timeout,
         manifest: Some(corpus.manifest().clone()),
         dir: config.dir.clone(),
+        max_line_bytes: config.max_line_bytes,
     };
-    let extractor: Box<dyn Extractor> =
-        registry.resolve(&config.extractor, &settings).map_err(|e| Error::Extractor(chain(&e)))?;
+    let extractor: Box<dyn Extractor> = registry.resolve(&config.extractor, &settings).map_err(|e| match e {
+        SpecError::Start { spec, error } => Error::ExtractorStart { spec, error },
+        e => Error::Extractor(chain(&e)),
+    })?;
     let info = extractor.info();
     let dir = config.cache.as_ref().map(|root| cache_dir(root, &info));
     let total = docs.len();
+    let lanes = settings.jobs.min(total).max(1);
+    let pilot = total.min(EARLY_STOP_DOCUMENTS);
     let done = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
     let extracted = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
-        .build()
-        .map_err(|e| Error::Extractor(e.to_string()))?;
-    let outputs: Vec<(AnnotatedDocument, Result<Annotations, ExtractError>)> = pool.install(|| {
-        docs.into_par_iter()
-            .zip(keys)
-            .map(|(doc, key)| {
-                let cache_file = dir.as_ref().map(|d| d.join(format!("{key}.json")));
-                if let Some(found) = cache_file.as_ref().and_then(|f| read_cached(f, &doc, &corpus)) {
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                    return (doc, Ok(found));
-                }
-                if stop.load(Ordering::Relaxed) {
-                    return (
-                        doc,
-                        Err(ExtractError::Failed("not run: an earlier document failed (--fail-fast)".into())),
-                    );
-                }
-                let result = extractor.extract(&doc.document);
-                extracted.fetch_add(1, Ordering::Relaxed);
-                match &result {
-                    Ok(annotations) => {
-                        if let Some(file) = &cache_file {
-                            let record =
-                                AnnotatedDocument { document: doc.document.clone(), annotations: annotations.clone() };
-                            // A cache that cannot be written costs only speed next time.
-                            let _ = write_atomic(file, format!("{}\n", jsonl::to_line(&record, false)).as_bytes());
-                        }
+    let fail_fast_hit = AtomicBool::new(false);
+    let results: Vec<OnceLock<Result<Annotations, ExtractError>>> = (0..total).map(|_| OnceLock::new()).collect();
+    let early_stop: OnceLock<Option<String>> = OnceLock::new();
+    let barrier = Barrier::new(lanes);
+    let process = |i: usize, stop: Option<&String>| {
+        let doc = &docs[i];
+        let cache_file = dir.as_ref().map(|d| d.join(format!("{}.json", keys[i])));
+        let result = if let Some(found) = cache_file.as_ref().and_then(|f| read_cached(f, doc, &corpus)) {
+            Ok(found)
+        } else if let Some(reason) = stop {
+            Err(ExtractError::NotRun(reason.clone()))
+        } else if fail_fast_hit.load(Ordering::SeqCst) {
+            Err(ExtractError::NotRun("an earlier document failed (--fail-fast)".into()))
+        } else if goldspan_extract::stopping() {
+            Err(ExtractError::NotRun("goldspan was interrupted".into()))
+        } else {
+            // A panic is a finding like any failure; it must not leave the other lanes waiting
+            // for this one at the barrier.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extractor.extract(&doc.document)))
+                .unwrap_or_else(|panic| {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(ExtractError::Failed(format!("the extractor panicked: {message}")))
+                });
+            extracted.fetch_add(1, Ordering::Relaxed);
+            match &result {
+                Ok(annotations) => {
+                    if let Some(file) = &cache_file {
+                        let record =
+                            AnnotatedDocument { document: doc.document.clone(), annotations: annotations.clone() };
+                        // A cache that cannot be written costs only speed next time.
+                        let _ = write_atomic(file, format!("{}\n", jsonl::to_line(&record, false)).as_bytes());
                     }
-                    Err(_) if config.fail_fast => stop.store(true, Ordering::Relaxed),
-                    Err(_) => {}
                 }
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                (doc, result)
-            })
-            .collect()
+                Err(_) if config.fail_fast => fail_fast_hit.store(true, Ordering::SeqCst),
+                Err(_) => {}
+            }
+            result
+        };
+        let failed = failed.fetch_add(usize::from(result.is_err()), Ordering::Relaxed) + usize::from(result.is_err());
+        let _ = results[i].set(result);
+        progress(Progress { done: done.fetch_add(1, Ordering::Relaxed) + 1, total, failed });
+    };
+    progress(Progress { done: 0, total, failed: 0 });
+    std::thread::scope(|scope| {
+        for lane in 0..lanes {
+            let (process, barrier, results, early_stop) = (&process, &barrier, &results, &early_stop);
+            scope.spawn(move || {
+                for i in (lane..pilot).step_by(lanes) {
+                    process(i, None);
+                }
+                // Every lane waits for the first documents; one decides for all.
+                if barrier.wait().is_leader() {
+                    let _ = early_stop.set(stop_reason(&results[..pilot], total));
+                }
+                barrier.wait();
+                let stop = early_stop.get().and_then(Option::as_ref);
+                for i in (lane..total).step_by(lanes).filter(|i| *i >= pilot) {
+                    process(i, stop);
+                }
+            });
+        }
     });
+    if goldspan_extract::stopping() {
+        return Err(Error::Interrupted);
+    }
     let mut failures = Vec::new();
-    let mut pairs = Vec::with_capacity(outputs.len());
-    for (doc, result) in outputs {
-        match result {
-            Ok(annotations) => pairs.push((doc, annotations)),
-            Err(e) => {
-                failures.push(Failure { document: doc.document.id().to_owned(), reason: e.to_string() });
+    let mut pairs = Vec::with_capacity(total);
+    for (doc, result) in docs.into_iter().zip(results) {
+        match result.into_inner() {
+            Some(Ok(annotations)) => pairs.push((doc, annotations)),
+            Some(Err(error)) => {
+                failures.push(Failure { document: doc.document.id().to_owned(), reason: error.to_string(), error });
                 pairs.push((doc, Annotations::default()));
             }
+            // Every lane sets every document of its stripe.
+            None => pairs.push((doc, Annotations::default())),
         }
     }
     failures.sort_by(|a, b| a.document.cmp(&b.document));
     if config.fail_fast {
-        if let Some(first) = failures.iter().find(|f| !f.reason.starts_with("not run:")) {
-            return Err(Error::Extractor(format!("document {}: {}", first.document, first.reason)));
+        if let Some(first) = failures.iter().find(|f| f.error.kind() != FailureKind::NotRun) {
+            return Err(Error::FailFast { document: first.document.clone(), error: first.error.clone() });
         }
     }
     let extracted = extracted.into_inner();
+    let not_run = failures.iter().filter(|f| f.error.kind() == FailureKind::NotRun).count();
     Ok(RunOutcome {
         evaluation: score_pairs(pairs, &config.scoring.attributed(Some(corpus.manifest()))),
         failures,
+        stopped: early_stop.into_inner().flatten(),
         extractor: info,
         corpus: corpus.manifest().name.clone(),
         corpus_hash,
         extracted,
-        cached: total - extracted,
+        cached: total - extracted - not_run,
         attribution: corpus.manifest().attribution.clone(),
     })
+}
+
+/// Why the run stops after its first documents: when every one failed for the same cause
+/// (and more documents are left).
+fn stop_reason(first: &[OnceLock<Result<Annotations, ExtractError>>], total: usize) -> Option<String> {
+    let mut kinds = first.iter().map(|r| r.get().and_then(|r| r.as_ref().err()).map(ExtractError::kind));
+    let kind = kinds.next()??;
+    if first.len() == total || kind == FailureKind::NotRun || !kinds.all(|k| k == Some(kind)) {
+        return None;
+    }
+    Some(format!("stopped early: the first {} documents all failed the same way ({})", first.len(), kind.describe()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failure_limits_are_counts_or_percentages() {
+        assert_eq!(FailureLimit::parse("3"), Ok(FailureLimit::Count(3)));
+        assert_eq!(FailureLimit::parse("5%"), Ok(FailureLimit::Percent(5.0)));
+        assert!(FailureLimit::parse("101%").is_err());
+        assert!(FailureLimit::parse("-1").is_err());
+        assert!(FailureLimit::parse("some").is_err());
+        assert!(FailureLimit::Count(0).allows(0, 10));
+        assert!(!FailureLimit::Count(0).allows(1, 10));
+        // 5% of 40 documents is 2.
+        assert!(FailureLimit::Percent(5.0).allows(2, 40));
+        assert!(!FailureLimit::Percent(5.0).allows(3, 40));
+        assert_eq!(FailureLimit::Percent(2.5).to_string(), "2.5%");
+    }
+
+    #[test]
+    fn the_run_stops_only_when_every_first_document_failed_the_same_way() {
+        let slots = |results: Vec<Result<Annotations, ExtractError>>| {
+            results.into_iter().map(OnceLock::from).collect::<Vec<OnceLock<_>>>()
+        };
+        let timeout = || Err(ExtractError::Timeout { seconds: 1.0, at_start: false });
+        let crash = || Err(ExtractError::Exited { status: "exit status: 1".into(), stderr: vec![], at_start: false });
+        let all_timeouts = slots(vec![timeout(), timeout(), timeout()]);
+        assert!(
+            stop_reason(&all_timeouts, 10).is_some_and(|r| r.contains("first 3 documents") && r.contains("timed out"))
+        );
+        // Nothing is left to save when the first documents are all there is.
+        assert_eq!(stop_reason(&all_timeouts, 3), None);
+        assert_eq!(stop_reason(&slots(vec![timeout(), crash(), timeout()]), 10), None);
+        assert_eq!(stop_reason(&slots(vec![timeout(), Ok(Annotations::default())]), 10), None);
+        assert_eq!(stop_reason(&slots(vec![]), 10), None);
+    }
+
+    /// Panics on document b, answers nothing elsewhere.
+    #[derive(Debug)]
+    struct PanicsOnB;
+
+    impl Extractor for PanicsOnB {
+        fn info(&self) -> ExtractorInfo {
+            ExtractorInfo { name: "panics-on-b".into(), version: "1".into(), config_hash: String::new() }
+        }
+
+        fn extract(&self, doc: &goldspan_model::Document) -> Result<Annotations, ExtractError> {
+            assert_ne!(doc.id(), "b", "boom");
+            Ok(Annotations::default())
+        }
+    }
+
+    #[test]
+    fn an_extractor_that_panics_fails_its_document_and_the_run_completes() {
+        let mut registry = Registry::empty();
+        registry.register("panics-on-b", Box::new(|_| Box::new(PanicsOnB)));
+        let config = RunConfig {
+            corpus: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny"),
+            split: None,
+            extractor: "panics-on-b".into(),
+            jobs: 2,
+            timeout: Duration::from_secs(1),
+            cache: None,
+            fail_fast: false,
+            dir: None,
+            max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
+            scoring: Config {
+                options: goldspan_score::Options {
+                    modes: vec![goldspan_score::Mode::Strict],
+                    layers: None,
+                    attribution: None,
+                },
+                label_map: crate::LabelMap::default(),
+                slices: Vec::new(),
+                per_document: false,
+                errors: false,
+            },
+        };
+        let outcome = run(&registry, &config, &|_| {}).expect("the run completes");
+        let failures: Vec<(&str, String)> =
+            outcome.failures.iter().map(|f| (f.document.as_str(), f.reason.clone())).collect();
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].0, "b");
+        assert!(failures[0].1.starts_with("extractor failed: the extractor panicked: assertion"), "{failures:?}");
+        assert!(failures[0].1.contains("boom"), "{failures:?}");
+        assert_eq!((outcome.extracted, outcome.cached, outcome.documents()), (3, 0, 3));
+    }
 
     #[test]
     fn a_new_version_or_configuration_gets_a_new_cache_directory() {

@@ -1,6 +1,7 @@
 //! `goldspan check`: the regression gate. Re-runs every eval, has the runner judge it against
 //! its snapshot, prints the verdicts, and picks the exit code: 0 when every eval passes, 1 when
-//! one fails the gate, 2 when a snapshot is malformed.
+//! one fails the gate, 2 when a snapshot is malformed, 3 when an extractor failed on more
+//! documents than its eval allows.
 
 use std::path::Path;
 
@@ -8,7 +9,6 @@ use anyhow::Context;
 use goldspan_extract::Registry;
 use goldspan_runner::{eval, CheckOutcome, Policy, Verdict};
 
-use super::print;
 use super::run::run_with_progress;
 use crate::args::OutputFormat;
 use crate::Outcome;
@@ -25,23 +25,27 @@ pub fn run(
     let registry = Registry::with_builtins();
     let mut outcomes: Vec<CheckOutcome> = Vec::new();
     for e in &evals {
-        let outcome = run_with_progress(&registry, &e.run)?;
+        let outcome = run_with_progress(&registry, &e.name, &e.run)?;
+        crate::eprint(&crate::failures::summary(&e.name, &outcome));
         outcomes.push(goldspan_runner::check(e, &outcome, policy)?);
     }
     if let Some(path) = junit {
         goldspan_formats::write_atomic(path, goldspan_report::junit(&outcomes).as_bytes())
             .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
     }
-    print(&match format {
+    let text = match format {
         OutputFormat::Table => goldspan_report::check_table(&outcomes),
         OutputFormat::Markdown => goldspan_report::check_markdown(&outcomes),
         OutputFormat::Json => goldspan_report::check_json(&outcomes),
-    })?;
-    Ok(if outcomes.iter().any(|o| matches!(o.verdict, Verdict::Malformed(_))) {
+    };
+    let outcome = if outcomes.iter().any(|o| matches!(o.verdict, Verdict::Malformed(_))) {
         Outcome::Invalid
+    } else if outcomes.iter().any(|o| matches!(o.verdict, Verdict::ExtractorFailed { .. })) {
+        Outcome::ExtractorFailed
     } else if outcomes.iter().all(CheckOutcome::passed) {
         Outcome::Ok
     } else {
         Outcome::GateFailed
-    })
+    };
+    super::finish(&text, outcome)
 }

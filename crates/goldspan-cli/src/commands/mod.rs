@@ -23,11 +23,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Convert(args) => convert::run(&args),
         Command::Markup { action } => markup::run(action),
         Command::Score(args) => score::run(&args),
-        Command::Run(args) => run::run(&args),
-        Command::Bench { extractor, corpus, split, repeat, jobs, timeout, format } => {
-            bench::run(&extractor, &corpus, split.as_deref(), repeat, jobs, timeout, format)
+        Command::Run(args) => {
+            crate::signals::install();
+            run::run(&args)
+        }
+        Command::Bench { extractor, corpus, split, repeat, jobs, timeout, max_line_bytes, format } => {
+            crate::signals::install();
+            let limits = bench::Limits { jobs, timeout, max_line_bytes };
+            bench::run(&extractor, &corpus, split.as_deref(), repeat, &limits, format)
         }
         Command::Check { evals, update, allow_regression, cache, no_cache, format, junit } => {
+            crate::signals::install();
             let policy = goldspan_runner::Policy { update, allow_regression };
             check::run(&evals, policy, (!no_cache).then_some(cache.as_path()), format, junit.as_deref())
         }
@@ -55,7 +61,16 @@ pub fn note_attribution(manifest: Option<&goldspan_model::Manifest>) {
         Some(m) if m.attribution.is_none() => "its manifest has no [attribution] section",
         Some(_) => return,
     };
-    eprintln!("note: quotations and their speakers are not scored: {why}");
+    crate::eprint(&format!("note: quotations and their speakers are not scored: {why}\n"));
+}
+
+/// Prints a command's output and returns its outcome. A closed stdout (`| head`) ends the
+/// output, not the verdict: a failed gate or extractor keeps its exit code.
+pub fn finish(text: &str, outcome: Outcome) -> anyhow::Result<Outcome> {
+    match print(text) {
+        Err(e) if outcome == Outcome::Ok => Err(e),
+        _ => Ok(outcome),
+    }
 }
 
 /// Writes to stdout, surfacing a broken pipe as an error the caller maps to exit 0.

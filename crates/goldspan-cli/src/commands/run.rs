@@ -1,18 +1,16 @@
 //! `goldspan run`: an extractor over a corpus, through the cache, scored; ad hoc or from evals.
 
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::time::Instant;
 
 use anyhow::Context;
 use goldspan_extract::Registry;
 use goldspan_runner::eval::{self, Eval};
-use goldspan_runner::{Config, LabelMap, Results, RunConfig, RunOutcome};
+use goldspan_runner::{Config, FailureLimit, LabelMap, Results, RunConfig, RunOutcome};
 use goldspan_score::{Mode, Options};
 
-use super::print;
 use crate::args::{OutputFormat, RunArgs};
+use crate::progress::Bar;
 use crate::Outcome;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
@@ -29,6 +27,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             cache: cache.map(Path::to_owned),
             fail_fast: args.fail_fast,
             dir: None,
+            max_line_bytes: args.max_line_bytes,
             scoring: Config {
                 options: Options { modes, layers, attribution: None },
                 label_map: LabelMap::default(),
@@ -38,13 +37,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             },
         };
         let bootstrap = (args.bootstrap > 0).then_some((args.bootstrap, args.seed));
-        vec![Eval { name: spec.clone(), path: "evals/adhoc.toml".into(), run, bootstrap, tolerance: 0.0 }]
+        let max_failures = FailureLimit::Count(0);
+        vec![Eval { name: spec.clone(), path: "evals/adhoc.toml".into(), run, bootstrap, tolerance: 0.0, max_failures }]
     } else if args.evals.is_empty() {
         // No eval named and no extractor: every eval in ./evals.
         let mut all = eval::load_evals(Path::new("evals"), cache)?;
         anyhow::ensure!(!all.is_empty(), "no eval definitions in evals/; give --extractor SPEC");
         for e in &mut all {
             e.run.fail_fast = args.fail_fast;
+            e.run.max_line_bytes = args.max_line_bytes;
             if let Some(jobs) = args.jobs {
                 e.run.jobs = jobs;
             }
@@ -53,12 +54,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
     } else {
         let mut all = Vec::new();
         for path in &args.evals {
-            let dir = path.parent().unwrap_or(Path::new("."));
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let mut found: Vec<Eval> = eval::load_evals(dir, cache)?.into_iter().filter(|e| e.name == name).collect();
             anyhow::ensure!(!found.is_empty(), "{} is not an eval definition", path.display());
             for e in &mut found {
                 e.run.fail_fast = args.fail_fast;
+                e.run.max_line_bytes = args.max_line_bytes;
                 if let Some(jobs) = args.jobs {
                     e.run.jobs = jobs;
                 }
@@ -68,46 +70,52 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         all
     };
     let registry = Registry::with_builtins();
+    let mut text = String::new();
     let mut all = Vec::new();
+    let mut extractor_failed = false;
     for e in &evals {
-        let outcome = run_with_progress(&registry, &e.run).with_context(|| format!("run {}", e.name))?;
+        let outcome = run_with_progress(&registry, &e.name, &e.run).with_context(|| format!("run {}", e.name))?;
+        // Failures first, on stderr: how many, why, and what usually fixes it.
+        crate::eprint(&crate::failures::summary(&e.name, &outcome));
         if outcome.attribution.is_none() {
-            eprintln!("note: {}: quotations and their speakers are not scored: the corpus manifest has no [attribution] section", e.name);
+            crate::eprint(&format!(
+                "note: {}: quotations and their speakers are not scored: the corpus manifest has no [attribution] section\n",
+                e.name
+            ));
         }
-        all.push(Results::of_run(&outcome, &e.run, e.bootstrap));
+        extractor_failed |= outcome.stopped.is_some()
+            || match args.max_failures {
+                Some(limit) => !limit.allows(outcome.failures.len(), outcome.documents()),
+                None => outcome.all_failed(),
+            };
+        let results = Results::of_run(&outcome, &e.run, e.bootstrap);
+        match args.format {
+            OutputFormat::Json => {}
+            // A table of zeros from an extractor that answered nothing says nothing.
+            OutputFormat::Table | OutputFormat::Markdown if outcome.all_failed() => {
+                text.push_str(&format!("{}: no scores: the extractor failed on every document\n\n", e.name))
+            }
+            OutputFormat::Table => text.push_str(&goldspan_report::run_table(&e.name, &results)),
+            OutputFormat::Markdown => text.push_str(&goldspan_report::run_markdown(&e.name, &results)),
+        }
+        all.push(results);
     }
-    let text = match args.format {
-        OutputFormat::Json if all.len() == 1 => goldspan_report::json(&all[0]),
-        OutputFormat::Json => goldspan_report::json_list(&all),
-        OutputFormat::Table => evals.iter().zip(&all).map(|(e, r)| goldspan_report::run_table(&e.name, r)).collect(),
-        OutputFormat::Markdown => {
-            evals.iter().zip(&all).map(|(e, r)| goldspan_report::run_markdown(&e.name, r)).collect()
-        }
-    };
-    print(&text)?;
-    Ok(Outcome::Ok)
+    match args.format {
+        OutputFormat::Json if all.len() == 1 => text = goldspan_report::json(&all[0]),
+        OutputFormat::Json => text = goldspan_report::json_list(&all),
+        OutputFormat::Table | OutputFormat::Markdown => {}
+    }
+    super::finish(&text, if extractor_failed { Outcome::ExtractorFailed } else { Outcome::Ok })
 }
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// Runs one eval, with a progress line (documents/s, ETA) on stderr when stdout is a terminal.
-pub fn run_with_progress(registry: &Registry, run: &RunConfig) -> anyhow::Result<RunOutcome> {
-    let show = std::io::stdout().is_terminal();
-    let started = Instant::now();
-    let progress = move |done: usize, total: usize| {
-        if !show {
-            return;
-        }
-        let elapsed = started.elapsed().as_secs_f64().max(1e-9);
-        let rate = done as f64 / elapsed;
-        let eta = if rate > 0.0 { (total - done) as f64 / rate } else { 0.0 };
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r  {done}/{total} documents, {rate:.1} docs/s, ETA {eta:.0}s   ");
-        if done == total {
-            let _ = writeln!(err);
-        }
-    };
-    Ok(goldspan_runner::run(registry, run, &progress)?)
+/// Runs one eval, with a progress bar on stderr when stderr is a terminal.
+pub fn run_with_progress(registry: &Registry, name: &str, run: &RunConfig) -> anyhow::Result<RunOutcome> {
+    let bar = Bar::new(name);
+    let outcome = goldspan_runner::run(registry, run, &|p| bar.set(p.done, p.total, p.failed));
+    drop(bar);
+    Ok(outcome?)
 }

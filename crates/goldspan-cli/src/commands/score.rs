@@ -125,7 +125,7 @@ fn score_conll(
     let (eval, notes) = evaluate_conll(file, &options, conll.gold_column, conll.pred_column, config)
         .with_context(|| format!("cannot score {}", file.display()))?;
     for note in notes {
-        eprintln!("note (reading): {note}");
+        crate::eprint(&format!("note (reading): {note}\n"));
     }
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let info = RunInfo {

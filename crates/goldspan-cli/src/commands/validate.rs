@@ -38,6 +38,5 @@ pub fn run(corpus: &Path, all: bool) -> anyhow::Result<Outcome> {
         docs.len(),
         if docs.len() == 1 { "" } else { "s" }
     ));
-    print(&out)?;
-    Ok(Outcome::Invalid)
+    super::finish(&out, Outcome::Invalid)
 }

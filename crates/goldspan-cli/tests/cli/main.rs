@@ -4,6 +4,7 @@ mod agree;
 mod check;
 mod convert;
 mod markup;
+mod process;
 mod results;
 mod run;
 mod score;
@@ -17,6 +18,25 @@ pub fn goldspan() -> Command {
     let mut cmd = Command::cargo_bin("goldspan").expect("goldspan binary");
     cmd.current_dir(goldspan_tests::repo());
     cmd
+}
+
+/// The misbehaving test extractor (examples/fault_extractor.rs), which cargo builds beside the
+/// binary under test.
+pub fn fault_extractor() -> String {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_goldspan"));
+    let dir = bin.parent().expect("target directory");
+    dir.join("examples").join(format!("fault_extractor{}", std::env::consts::EXE_SUFFIX)).display().to_string()
+}
+
+/// The first three documents of the news corpus's dev split.
+pub fn dev_ids() -> Vec<String> {
+    all_dev_ids().into_iter().take(3).collect()
+}
+
+/// Every document of the news corpus's dev split, in the order runs take them (by id).
+pub fn all_dev_ids() -> Vec<String> {
+    let corpus = goldspan_formats::gold::Corpus::open(goldspan_tests::repo().join("corpus/news")).expect("corpus");
+    corpus.split_ids(Some("dev")).expect("dev split")
 }
 
 /// Copies a corpus directory into a temp dir so a test can change it.

@@ -1,20 +1,6 @@
 //! `goldspan run`: external extractors that fail, and the cache.
 
-use super::{goldspan, stdout, valid_json};
-
-/// The misbehaving test extractor (examples/fault_extractor.rs), which cargo builds beside the
-/// binary under test.
-fn fault_extractor() -> String {
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_goldspan"));
-    let dir = bin.parent().expect("target directory");
-    dir.join("examples").join(format!("fault_extractor{}", std::env::consts::EXE_SUFFIX)).display().to_string()
-}
-
-/// The first three documents of the news corpus's dev split.
-fn dev_ids() -> Vec<String> {
-    let corpus = goldspan_formats::gold::Corpus::open(goldspan_tests::repo().join("corpus/news")).expect("corpus");
-    corpus.split_ids(Some("dev")).expect("dev split").into_iter().take(3).collect()
-}
+use super::{dev_ids, fault_extractor, goldspan, stdout, valid_json};
 
 #[test]
 fn a_crashing_hanging_and_garbling_extractor_fails_three_documents_and_the_run_completes() {
@@ -51,7 +37,7 @@ fn a_crashing_hanging_and_garbling_extractor_fails_three_documents_and_the_run_c
     assert_eq!(reasons[1].0, ids[1]);
     assert!(reasons[1].1.contains("timed out after 2 s"), "{reasons:#?}");
     assert_eq!(reasons[2].0, ids[2]);
-    assert!(reasons[2].1.contains("unusable output: invalid record"), "{reasons:#?}");
+    assert!(reasons[2].1.contains("not a record: \"this is not json\""), "{reasons:#?}");
     // Every document of the split is scored (the failed ones as empty predictions).
     assert_eq!(json["documents"]["scored"], 47);
     assert!(json["total"]["layers"]["entities"]["strict"]["micro"]["cor"].as_u64().expect("cor") > 0);
@@ -64,7 +50,7 @@ fn wrong_ids_and_bad_offsets_are_recorded_failures() {
     let out = goldspan().args(["run", "--extractor", &spec, "--split", "dev", "--no-cache"]).output().expect("run");
     assert_eq!(out.status.code(), Some(0));
     let s = stdout(&out);
-    assert!(s.contains(&format!("{}: unusable output: answered for document \"{}-other\"", ids[0], ids[0])), "{s}");
+    assert!(s.contains(&format!("{}: answered for document \"{}-other\"", ids[0], ids[0])), "{s}");
     assert!(
         s.contains(&format!("{}: unusable output: span T", ids[1])) && s.contains("past the end of the text"),
         "{s}"
@@ -72,17 +58,15 @@ fn wrong_ids_and_bad_offsets_are_recorded_failures() {
 }
 
 #[test]
-fn fail_fast_stops_at_the_first_failure_with_exit_2() {
+fn fail_fast_stops_at_the_first_failure_with_exit_3() {
     let ids = dev_ids();
     let spec = format!("cmd:{} --crash {}", fault_extractor(), ids[0]);
     let out = goldspan()
         .args(["run", "--extractor", &spec, "--split", "dev", "--no-cache", "--fail-fast", "--jobs", "1"])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains(&format!("document {}: the extractor process exited", ids[0]))
-    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("document {}: the program exited", ids[0])));
 }
 
 #[test]
@@ -148,16 +132,16 @@ fn an_interrupted_run_resumes_from_the_cache() {
 }
 
 #[test]
-fn a_program_that_cannot_start_is_an_input_error() {
+fn a_program_that_cannot_start_is_an_extractor_failure() {
     let out = goldspan()
         .args(["run", "--extractor", "cmd:/nonexistent/extractor --x", "--corpus", "tests/fixtures/tiny", "--no-cache"])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("cannot start it"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        err.contains("cannot start `/nonexistent/extractor --x`: program `/nonexistent/extractor` not found"),
+        "{err}"
     );
 }
 

@@ -91,6 +91,17 @@ pub enum Verdict {
     Missing,
     /// The snapshot cannot be read as one.
     Malformed(SnapshotError),
+    /// The extractor failed on more documents than the eval allows (`max_failures`), or the
+    /// run stopped early: scores of an extractor that did not answer are not a measurement, so
+    /// the snapshot is neither compared nor written.
+    ExtractorFailed {
+        /// Documents the extractor failed on.
+        failures: usize,
+        /// Documents in the run.
+        documents: usize,
+        /// What the eval allows, as written (`0`, `5`, `5%`).
+        allowed: String,
+    },
 }
 
 impl Verdict {
@@ -98,11 +109,12 @@ impl Verdict {
     pub fn comparison(&self) -> Option<&Comparison> {
         match self {
             Verdict::Ok(c) | Verdict::Improved(c) | Verdict::Regressed(c) | Verdict::CorpusChanged(c) => Some(c),
-            Verdict::Missing | Verdict::Malformed(_) => None,
+            Verdict::Missing | Verdict::Malformed(_) | Verdict::ExtractorFailed { .. } => None,
         }
     }
 
-    /// A short name: `ok`, `improved`, `regressed`, `corpus_changed`, `missing`, `malformed`.
+    /// A short name: `ok`, `improved`, `regressed`, `corpus_changed`, `missing`, `malformed`,
+    /// `extractor_failed`.
     pub fn name(&self) -> &'static str {
         match self {
             Verdict::Ok(_) => "ok",
@@ -111,6 +123,7 @@ impl Verdict {
             Verdict::CorpusChanged(_) => "corpus_changed",
             Verdict::Missing => "missing",
             Verdict::Malformed(_) => "malformed",
+            Verdict::ExtractorFailed { .. } => "extractor_failed",
         }
     }
 }
@@ -246,7 +259,7 @@ impl CheckOutcome {
     pub fn passed(&self) -> bool {
         !matches!(
             (&self.verdict, self.update),
-            (Verdict::Malformed(_), _)
+            (Verdict::Malformed(_) | Verdict::ExtractorFailed { .. }, _)
                 | (_, Some(Update::Refused))
                 | (Verdict::Missing | Verdict::CorpusChanged(_) | Verdict::Regressed(_), None)
         )
@@ -259,7 +272,16 @@ pub fn check(eval: &Eval, outcome: &RunOutcome, policy: Policy) -> Result<CheckO
     let results = Results::of_run(outcome, &eval.run, eval.bootstrap);
     let snapshot = Snapshot::of(&eval.name, &results);
     let path = eval.snapshot_path();
+    let too_many = outcome.stopped.is_some() || !eval.max_failures.allows(outcome.failures.len(), outcome.documents());
     let (verdict, update) = match read_snapshot(&path)? {
+        _ if too_many => {
+            let verdict = Verdict::ExtractorFailed {
+                failures: outcome.failures.len(),
+                documents: outcome.documents(),
+                allowed: eval.max_failures.to_string(),
+            };
+            (verdict, None)
+        }
         None if policy.update => {
             write_snapshot(&path, &snapshot)?;
             (Verdict::Missing, Some(Update::Written))
