@@ -193,7 +193,7 @@ fn spacy_reads_goldspans_jsonl_as_the_gold_less_the_reported_span() {
         assert_eq!(recorded(theirs), expected, "document {}", doc.document.id());
     }
     // goldspan reads its own JSONL back to the same spans.
-    let back = spacy::read(&fixture("goldspan-written.jsonl"), &ReadOptions::default()).expect("reads");
+    let back = spacy::read(&fixture("goldspan-written.jsonl"), &ReadOptions::default()).expect("reads").documents;
     for (doc, theirs) in back.iter().zip(spacy_docs) {
         assert_eq!(keys(doc), recorded(theirs));
     }

@@ -141,7 +141,7 @@ impl Format {
             Format::Doccano => doccano::read(path, options)?,
             Format::Prodigy => prodigy::read(path, options)?,
             Format::LabelStudio => label_studio::read(path, options)?,
-            Format::Spacy => Collection::of(spacy::read(path, options)?),
+            Format::Spacy => spacy::read(path, options)?,
             Format::DocBin => {
                 let (documents, notes) = docbin::read(path, options)?;
                 Collection { manifest: None, documents, notes }

@@ -44,7 +44,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::format::ReadOptions;
+use crate::format::{Collection, ReadOptions};
 use goldspan_model::text::OffsetUnit;
 use goldspan_model::{AnnotatedDocument, Annotations, Error, Location, Meta, Span};
 use serde::Serialize;
@@ -59,7 +59,7 @@ use crate::tool_json::{
 // Reading JSONL
 
 /// Reads spaCy-style JSONL (offsets in code points). See the module doc.
-pub fn read(path: &Path, options: &ReadOptions) -> Result<Vec<AnnotatedDocument>, Error> {
+pub fn read(path: &Path, options: &ReadOptions) -> Result<Collection, Error> {
     read_jsonl(path, options, OffsetUnit::CodePoint, spacy_record)
 }
 
@@ -111,6 +111,21 @@ fn spacy_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at: &
             }
         }
         Some(other) => r.syntax(at, format!("\"spans\" must be an object of span groups, found {other}")),
+    }
+    // spaCy keeps a span in `ents` and in a span group alike (ner and spancat); when both land
+    // in one layer (a manifest puts the group's labels there), the span is read once.
+    let repeats: Vec<usize> = goldspan_model::duplicate_spans(&annotations.spans).into_iter().map(|(_, r)| r).collect();
+    if !repeats.is_empty() {
+        let mut index = 0;
+        annotations.spans.retain(|_| {
+            index += 1;
+            !repeats.contains(&(index - 1))
+        });
+        let doc = at.document.as_deref().unwrap_or("?");
+        r.notes.push(format!(
+            "document {doc}: {} span(s) given both in \"ents\" and in a span group of the same layer, read once",
+            repeats.len()
+        ));
     }
     let mut meta = Meta::new();
     match obj.get("meta") {
@@ -359,7 +374,7 @@ mod tests {
             json(TEXT)
         );
         let (_dir, path) = file("spacy.jsonl", &line);
-        let docs = read(&path, &options(None, "entities")).expect("reads");
+        let docs = read(&path, &options(None, "entities")).expect("reads").documents;
         assert_eq!(docs[0].document.id(), "spacy-0001");
         assert_eq!(spans(&docs[0]), expected_people());
         assert_eq!(docs[0].document.meta().get("year").map(String::as_str), Some("2024"));
@@ -402,15 +417,20 @@ mod tests {
     fn spacy_reads_span_groups_into_their_layers() {
         let line = r#"{"id": "d1", "text": "Zoë met Liz Truss.", "ents": [{"start": 0, "end": 3, "label": "PERSON"}], "spans": {"sc": [{"start": 8, "end": 17, "label": "Source", "kb_id": ""}, [0, 3, "PERSON"]]}, "tokens": [{"id": 0, "start": 0, "end": 3}]}"#;
         let (_dir, path) = file("s.jsonl", line);
-        let docs = read(&path, &options(None, "entities")).expect("reads");
+        let docs = read(&path, &options(None, "entities")).expect("reads").documents;
         let found: Vec<_> = spans(&docs[0]).into_iter().map(|s| (s.0, s.1, s.2, s.5)).collect();
         let expected =
             [("T1", "entities", "PERSON", "Zoë"), ("T2", "sc", "Source", "Liz Truss"), ("T3", "sc", "PERSON", "Zoë")];
         assert_eq!(found, expected.map(|(a, b, c, d)| (a.into(), b.into(), c.into(), d.into())));
-        // With a manifest, the label's layer wins over the group's key.
-        let docs = read(&path, &options(Some(manifest()), "unused")).expect("reads");
-        let layers: Vec<_> = spans(&docs[0]).into_iter().map(|s| s.1).collect();
-        assert_eq!(layers, ["entities", "quotes", "entities"]);
+        // With a manifest, the label's layer wins over the group's key; the PERSON given both in
+        // `ents` and in the group is then one span of one layer, read once, and a note says so.
+        let read = read(&path, &options(Some(manifest()), "unused")).expect("reads");
+        let layers: Vec<_> = spans(&read.documents[0]).into_iter().map(|s| (s.0, s.1)).collect();
+        assert_eq!(layers, [("T1".into(), "entities".into()), ("T2".into(), "quotes".into())]);
+        assert_eq!(
+            read.notes,
+            ["document d1: 1 span(s) given both in \"ents\" and in a span group of the same layer, read once"]
+        );
     }
 
     /// The tokens of `text` with spans at `spans` (code points), as `|`-separated words with
@@ -498,7 +518,7 @@ mod tests {
             let dir = tempfile::tempdir().expect("temp dir");
             let path = dir.path().join("out.jsonl");
             let lost = write(&path, &docs, "entities").expect("writes");
-            let back = read(&path, &options(None, "entities")).expect("reads back");
+            let back = read(&path, &options(None, "entities")).expect("reads back").documents;
             proptest::prop_assert_eq!(back.len(), docs.len());
             for (doc, back) in docs.iter().zip(&back) {
                 proptest::prop_assert_eq!(&doc.document, &back.document);

@@ -521,10 +521,10 @@ pub(crate) fn read_jsonl(
     options: &ReadOptions,
     tool_unit: OffsetUnit,
     mut record: RecordReader,
-) -> Result<Vec<AnnotatedDocument>, Error> {
+) -> Result<Collection, Error> {
     let mut r = Reading::new(path, options, tool_unit);
     read_lines(&mut r, path, &mut record);
-    r.finish()
+    r.into_collection(options)
 }
 
 /// The keys the tools' JSON Lines records hold spans under, and whose records have them: a

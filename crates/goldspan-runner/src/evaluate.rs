@@ -463,9 +463,13 @@ pub fn evaluate_documents(
         if !config.label_map.is_empty() {
             annotations.relabel(&|label| config.label_map.apply(label));
         }
-        if let Some(manifest) = gold.manifest() {
+        match gold.manifest() {
+            // Gold without a manifest: a label takes the layer the gold document puts it in.
+            None => annotations.take_layers_from(&Manifest::from_documents("", std::slice::from_ref(&gold_doc))),
             // The file's reader knew no manifest: labels find their layer here, after the map.
-            annotations.take_layers_from(manifest);
+            Some(manifest) => annotations.take_layers_from(manifest),
+        }
+        if let Some(manifest) = gold.manifest() {
             let mut found = goldspan_model::Problems::default();
             goldspan_model::check_predictions(&gold_doc.document, &annotations, manifest, &at, &mut found);
             if !found.is_empty() {

@@ -15,6 +15,13 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<Outcome> {
     let options = read_options(&args.read)?;
     let collection =
         from.read(&args.input, &options).with_context(|| format!("cannot read {} as {from}", args.input.display()))?;
+    // Nothing read is never a successful conversion: an empty file, or the wrong --from.
+    anyhow::ensure!(
+        !collection.documents.is_empty(),
+        "{} holds no documents read as {from}; check that it is the file you meant and that --from {from} is its format{}",
+        args.input.display(),
+        collection.notes.iter().map(|n| format!("\n  note (reading): {n}")).collect::<String>()
+    );
     let write = WriteOptions { layer: args.read.layer.clone(), scheme: args.to_scheme.unwrap_or(args.read.scheme) };
     let mut notes = to
         .write(&args.output, &collection, &write)

@@ -629,3 +629,23 @@ fn pretty_printed_json_is_one_error_not_one_per_line() {
         assert!(err.contains("export.jsonl:1: this is a JSON document"), "{from}: {err}");
     }
 }
+
+/// Regression: an empty input converted "0 document(s)" and exited 0.
+#[test]
+fn an_input_with_no_documents_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("empty.jsonl");
+    std::fs::write(&input, "\n\n").expect("write");
+    for from in ["jsonl", "spacy", "doccano", "prodigy", "conll"] {
+        let out = goldspan()
+            .args(["convert", "--from", from, "--to", "jsonl"])
+            .arg(&input)
+            .arg(dir.path().join("out.jsonl"))
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "--from {from}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("empty.jsonl holds no documents"), "--from {from}: {err}");
+        assert!(!dir.path().join("out.jsonl").exists(), "--from {from}: nothing is written");
+    }
+}

@@ -495,3 +495,33 @@ fn a_corpus_without_attribution_scores_no_quotations_and_says_so() {
     let out = score_tiny().output().expect("run");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("not scored"));
 }
+
+/// Regression: against a gold file without a manifest, a label read from another tool's file
+/// (which carries no layers) stayed in the default layer, so a predicted Quote was a spurious
+/// entity. It now takes the layer the gold document gives that label.
+#[test]
+fn labels_from_a_layerless_format_take_the_gold_documents_layers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gold = dir.path().join("gold.jsonl");
+    let out =
+        goldspan().args(["convert", "--from", "gold", "--to", "jsonl", "tests/fixtures/tiny"]).arg(&gold).output();
+    assert!(out.expect("run").status.success());
+    let text = std::fs::read_to_string(goldspan_tests::tiny_corpus().join("docs/a.txt")).expect("text");
+    // Document a's quotation (49..69, as in tiny-pred.jsonl) and one person.
+    let pred = dir.path().join("spacy.jsonl");
+    let record = serde_json::json!({"text": text, "ents": [[49, 69, "Quote"], [12, 22, "PERSON"]]});
+    std::fs::write(&pred, format!("{record}\n")).expect("write");
+    let out = goldspan()
+        .args(["score", "--pred-format", "spacy", "--format", "json", "--mode", "strict", "--gold"])
+        .arg(&gold)
+        .arg("--pred")
+        .arg(&pred)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let layers = &json["total"]["layers"];
+    assert!(layers["entities"]["strict"]["labels"].get("Quote").is_none(), "{}", layers["entities"]);
+    assert_eq!(layers["quotes"]["strict"]["labels"]["Quote"]["cor"], 1, "{}", layers["quotes"]);
+    assert_eq!(layers["entities"]["strict"]["labels"]["PERSON"]["cor"], 1, "{}", layers["entities"]);
+}
