@@ -649,3 +649,33 @@ fn an_input_with_no_documents_is_an_error() {
         assert!(!dir.path().join("out.jsonl").exists(), "--from {from}: nothing is written");
     }
 }
+
+/// Every example command of README.md's format table runs, in table order, and converts at
+/// least one document (outputs under /tmp go to a temp dir instead).
+#[test]
+fn readme_format_table_examples_run() {
+    let readme = std::fs::read_to_string(goldspan_tests::repo().join("README.md")).expect("README");
+    let (_, rest) = readme.split_once("<!-- formats:begin -->").expect("format table start");
+    let (table, _) = rest.split_once("<!-- formats:end -->").expect("format table end");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tmp = format!("{}/", dir.path().display());
+    let mut ran = Vec::new();
+    for row in table.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let example = cells.last().expect("cells").trim_end_matches(" |").trim().trim_matches('`');
+        let words: Vec<String> = example.split_whitespace().map(|w| w.replace("/tmp/", &tmp)).collect();
+        assert_eq!(words[0], "goldspan", "{row}");
+        let out = goldspan().args(&words[1..]).output().expect("run");
+        let shown = stdout(&out);
+        assert!(out.status.success(), "{example}\n{shown}{}", String::from_utf8_lossy(&out.stderr));
+        let converted: usize = shown
+            .strip_prefix("converted ")
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(converted > 0, "{example}: {shown}");
+        ran.push(cells[0].trim_start_matches("| ").trim_matches('`').to_owned());
+    }
+    let expected = ["gold", "jsonl", "brat", "conll", "doccano", "labelstudio", "prodigy", "spacy", "docbin"];
+    assert_eq!(ran, expected, "one example per format");
+}
