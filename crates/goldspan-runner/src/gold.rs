@@ -446,3 +446,73 @@ fn into_problems(e: goldspan_model::Error) -> Vec<Problem> {
         other => vec![Problem::new(Location::file("(gold)"), ProblemKind::Syntax { message: other.to_string() })],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny")
+    }
+
+    /// The tiny corpus as one gold file, without a manifest.
+    fn tiny_file(dir: &tempfile::TempDir) -> PathBuf {
+        let corpus = Corpus::open(tiny()).expect("tiny corpus");
+        let docs: Vec<AnnotatedDocument> = corpus.ids().iter().map(|id| corpus.read(id).expect("reads")).collect();
+        let path = dir.path().join("tiny.jsonl");
+        jsonl::write_documents(&path, &docs, true).expect("write");
+        path
+    }
+
+    #[test]
+    fn select_narrows_to_the_ids_wanted_then_the_first_n_in_corpus_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for path in [tiny(), tiny_file(&dir)] {
+            let open = || Gold::open(&path, None, None).expect("gold");
+            let mut gold = open();
+            gold.select(Some(&["c".to_owned(), "a".to_owned()]), None).expect("known ids");
+            assert_eq!(gold.ids(), ["a", "c"]);
+            assert_eq!(gold.load_at(1).map(|d| d.document.id().to_owned()).ok().as_deref(), Some("c"));
+            // A document left out is still a gold document: outside the scope, not unknown.
+            assert!(gold.position("b").is_none() && gold.knows("b"));
+            let mut gold = open();
+            gold.select(Some(&["c".to_owned(), "a".to_owned()]), Some(1)).expect("known ids");
+            assert_eq!(gold.ids(), ["a"]);
+            let mut gold = open();
+            gold.select(None, Some(2)).expect("no ids");
+            assert_eq!(gold.ids(), ["a", "b"]);
+            let e = open().select(Some(&["a".to_owned(), "d".to_owned()]), None).expect_err("d is unknown");
+            assert_eq!((e.given.as_str(), e.valid.as_slice()), ("d", &["a", "b", "c"].map(String::from)[..]));
+        }
+        // Within a split, the other split's documents are not in scope.
+        let mut gold = Gold::open(&tiny(), Some("test"), None).expect("gold");
+        let e = gold.select(Some(&["a".to_owned()]), None).expect_err("a is in dev");
+        assert_eq!(e.valid, ["b", "c"]);
+    }
+
+    #[test]
+    fn the_names_of_a_gold_file_without_a_manifest_are_those_its_documents_use() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let gold = Gold::open(&tiny_file(&dir), None, None).expect("gold");
+        let layers = gold.layers();
+        assert_eq!(layers.keys().collect::<Vec<_>>(), ["entities", "quotes", "structure"]);
+        // Used in the tiny documents, not the manifest's 18 entity labels.
+        let entities: Vec<&String> = layers["entities"].iter().collect();
+        assert_eq!(entities, ["CARDINAL", "DATE", "GPE", "MONEY", "ORDINAL", "ORG", "PERCENT", "PERSON"]);
+        assert_eq!(gold.fields().into_iter().collect::<Vec<_>>(), ["domain", "title"]);
+        // With the corpus's manifest, its layers and labels.
+        let corpus = Gold::open(&tiny(), None, None).expect("gold");
+        assert_eq!(corpus.layers()["entities"].len(), 18);
+    }
+
+    #[test]
+    fn the_corpus_hash_of_the_same_documents_is_the_same_from_a_directory_or_a_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let from_file = Gold::open(&tiny_file(&dir), None, None).expect("gold").corpus_hash().expect("hash");
+        let from_dir = Gold::open(&tiny(), None, None).expect("gold").corpus_hash().expect("hash");
+        assert_eq!(from_file, from_dir);
+        let mut narrowed = Gold::open(&tiny(), None, None).expect("gold");
+        narrowed.select(None, Some(2)).expect("select");
+        assert_ne!(narrowed.corpus_hash().expect("hash"), from_dir);
+    }
+}

@@ -130,3 +130,12 @@ fn per_document_scores_show_in_the_table_and_markdown() {
         );
     }
 }
+
+#[test]
+fn an_unknown_stats_field_is_an_error_with_a_suggestion() {
+    let out = goldspan().args(["stats", "tests/fixtures/tiny", "--by", "titel"]).output().expect("stats");
+    rejected(
+        (out.status.code(), stdout(&out), String::from_utf8_lossy(&out.stderr).into_owned()),
+        "unknown metadata field \"titel\" (did you mean \"title\"?); expected one of: domain, title",
+    );
+}

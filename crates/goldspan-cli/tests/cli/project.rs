@@ -88,11 +88,24 @@ fn the_cache_and_the_news_corpus_live_under_the_project_root() {
     assert!(stdout(&out).contains("gold tiny, predictions entities-rules: 3 document(s) scored"), "{}", stdout(&out));
     assert_eq!(cached_files(&root.join(".goldspan-cache")), 3, "one cached output per document, under the root");
     assert!(!sub.join(".goldspan-cache").exists());
-    // check and the other commands find the project too.
+    // check and the other commands find the project too; run --list says what became of the
+    // snapshot.
+    let listed = |state: &str| {
+        let out = goldspan().current_dir(&sub).args(["run", "--list"]).output().expect("run --list");
+        let list = stdout(&out);
+        let row = list.lines().find(|l| l.starts_with("tiny ")).unwrap_or_else(|| panic!("not listed: {list}"));
+        let cells: Vec<&str> = row.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+        let snapshot = format!("{state} (../../evals/snapshots/tiny.json)");
+        assert_eq!(cells, ["tiny", "entities-rules", "../../corpus/news", "(all)", "(all)", snapshot.as_str()]);
+    };
+    listed("missing");
     let out = goldspan().current_dir(&sub).args(["check", "--update"]).output().expect("check");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(root.join("evals/snapshots/tiny.json").is_file());
     assert!(stdout(&out).contains("tiny: new snapshot written (0 extracted, 3 cached)"), "{}", stdout(&out));
+    listed("present");
+    std::fs::write(root.join("evals/snapshots/tiny.json"), "[]").expect("write");
+    listed("malformed: a snapshot is a JSON object, not an array");
     for args in [&["validate"][..], &["stats"], &["markup", "render", "a"]] {
         let out = goldspan().current_dir(&sub).args(args).output().expect("runs");
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
