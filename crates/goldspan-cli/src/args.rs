@@ -49,7 +49,8 @@ pub enum Command {
     /// optional bootstrap intervals, slices, errors and a paired comparison.
     Score(ScoreArgs),
     /// Run an extractor over a corpus and score it: ad hoc (--extractor, --corpus) or from eval
-    /// definitions (default: every evals/*.toml). Exit 0 when the run completes, failures
+    /// definitions (default: every eval of the project's evals/, found from any of its
+    /// directories); --list lists them. Exit 0 when the run completes, failures
     /// listed; 3 when the extractor failed on every document (or on more than --max-failures).
     Run(RunArgs),
     /// Re-run every eval in evals/ (through the cache) and compare with its snapshot. Exit 1
@@ -422,7 +423,7 @@ pub struct RunArgs {
     /// --extractor.
     pub evals: Vec<PathBuf>,
     /// List the evals (extractor, corpus, split, snapshot) instead of running them.
-    #[arg(long, conflicts_with = "extractor")]
+    #[arg(long, conflicts_with_all = ["extractor", "ids", "limit", "save_predictions", "output"])]
     pub list: bool,
     /// Extractor spec: quotes-rules, entities-rules, structure-rules, cmd:<program and
     /// arguments>, file:<predictions.jsonl>.
