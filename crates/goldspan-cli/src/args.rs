@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use goldspan_formats::conll::{self, Column, Dialect};
 use goldspan_formats::{prodigy, AnnotationChoice, Format};
 use goldspan_model::text::OffsetUnit;
-use goldspan_runner::FailureLimit;
+use goldspan_runner::{FailureLimit, DEFAULT_SEED};
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
 #[derive(Debug, Parser)]
@@ -25,18 +25,16 @@ pub enum Command {
     /// Check a gold corpus and report every problem (file, line, document), one message per
     /// root cause with a count of the others. Exit 2 if any.
     Validate {
-        /// The corpus directory (holding goldspan.toml).
-        #[arg(default_value = "corpus/news")]
-        corpus: PathBuf,
+        /// The corpus directory (holding goldspan.toml); default the project's corpus/news.
+        corpus: Option<PathBuf>,
         /// List every problem on its own line instead of one per root cause.
         #[arg(long)]
         all: bool,
     },
     /// Show corpus statistics: documents, words, spans per layer, label and split, speakers.
     Stats {
-        /// The corpus directory.
-        #[arg(default_value = "corpus/news")]
-        corpus: PathBuf,
+        /// The corpus directory; default the project's corpus/news.
+        corpus: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
@@ -51,32 +49,37 @@ pub enum Command {
     /// optional bootstrap intervals, slices, errors and a paired comparison.
     Score(ScoreArgs),
     /// Run an extractor over a corpus and score it: ad hoc (--extractor, --corpus) or from eval
-    /// definitions (default: every evals/*.toml). Exit 0 when the run completes, failures
+    /// definitions (default: every eval of the project's evals/, found from any of its
+    /// directories); --list lists them. Exit 0 when the run completes, failures
     /// listed; 3 when the extractor failed on every document (or on more than --max-failures).
     Run(RunArgs),
     /// Re-run every eval in evals/ (through the cache) and compare with its snapshot. Exit 1
     /// on a regression, a missing snapshot or a changed corpus; exit 2 on a malformed snapshot;
     /// 3 when an extractor failed on more documents than its eval allows (max_failures,
-    /// default 0); --update writes new snapshots.
+    /// default 0); --update writes new snapshots. The evals are found from any directory of
+    /// the project (the nearest above holding evals/ or a project goldspan.toml).
     Check {
-        /// The directory of eval definitions.
-        #[arg(long, default_value = "evals")]
-        evals: PathBuf,
+        /// The directory of eval definitions; default the project's evals/.
+        #[arg(long)]
+        evals: Option<PathBuf>,
         /// Write new snapshots (refused where a score fell, unless --allow-regression).
         #[arg(long)]
         update: bool,
         /// With --update, accept lower scores.
         #[arg(long)]
         allow_regression: bool,
-        /// Cache directory for extractor outputs.
-        #[arg(long, default_value = ".goldspan-cache")]
-        cache: PathBuf,
+        /// Cache directory for extractor outputs; default .goldspan-cache/ beside the evals
+        /// directory.
+        #[arg(long)]
+        cache: Option<PathBuf>,
         /// Extract everything again.
         #[arg(long)]
         no_cache: bool,
-        /// Output format of the report.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-        format: OutputFormat,
+        /// Output format of the report: table, json, markdown (a pull-request comment), or
+        /// github (workflow annotations: an error on each regression, a notice on each
+        /// improvement).
+        #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+        format: CheckFormat,
         /// Also write the verdicts as JUnit XML to this file (one test case per eval and
         /// gated metric), for CI servers.
         #[arg(long)]
@@ -88,9 +91,9 @@ pub enum Command {
         /// Extractor spec.
         #[arg(long)]
         extractor: String,
-        /// The corpus whose texts to run on.
-        #[arg(long, default_value = "corpus/news")]
-        corpus: PathBuf,
+        /// The corpus whose texts to run on; default the project's corpus/news.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
         /// Its split; default every document.
         #[arg(long)]
         split: Option<String>,
@@ -362,8 +365,8 @@ pub struct ScoreArgs {
     /// Bootstrap samples for confidence intervals (0 = none).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
-    /// Seed of the bootstrap.
-    #[arg(long, default_value_t = 20211114)]
+    /// Seed of the bootstrap (and of --against's paired test).
+    #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
     /// Metadata fields to slice results by (repeat).
     #[arg(long = "slice")]
@@ -371,12 +374,15 @@ pub struct ScoreArgs {
     /// List every error, classified, with context, and the confusion table.
     #[arg(long)]
     pub errors: bool,
-    /// Include per-document scores (JSON).
+    /// Include per-document scores (a table of the first mode's, in the table and Markdown).
     #[arg(long)]
     pub per_document: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Also write the results JSON to this file (whatever --format prints).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub conll: ConllScoreArgs,
 }
@@ -413,24 +419,48 @@ pub struct ConllScoreArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Eval definitions to run (default: every evals/*.toml); or give --extractor.
+    /// Eval definitions to run (default: every eval of the project's evals/); or give
+    /// --extractor.
     pub evals: Vec<PathBuf>,
+    /// List the evals (extractor, corpus, split, snapshot) instead of running them.
+    #[arg(long, conflicts_with_all = ["extractor", "ids", "limit", "save_predictions", "output"])]
+    pub list: bool,
     /// Extractor spec: quotes-rules, entities-rules, structure-rules, cmd:<program and
     /// arguments>, file:<predictions.jsonl>.
     #[arg(long, conflicts_with = "evals")]
     pub extractor: Option<String>,
-    /// The gold corpus (ad hoc runs).
-    #[arg(long, default_value = "corpus/news")]
-    pub corpus: PathBuf,
+    /// The gold (ad hoc runs): a corpus directory, or an interchange JSON Lines file of
+    /// documents with text; default the project's corpus/news.
+    #[arg(long, requires = "extractor")]
+    pub corpus: Option<PathBuf>,
     /// The corpus split (ad hoc runs); default every document.
-    #[arg(long)]
+    #[arg(long, requires = "extractor")]
     pub split: Option<String>,
+    /// Run on these documents only: a file of ids, one per line (blank lines and lines
+    /// starting with # are skipped).
+    #[arg(long, value_name = "FILE")]
+    pub ids: Option<PathBuf>,
+    /// Run on the first N documents only (of --ids, or of the split), in corpus order.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Matching modes (ad hoc runs).
-    #[arg(long = "mode", default_values_t = vec!["strict".to_string(), "exact".to_string(), "partial".to_string(), "type".to_string()])]
+    #[arg(long = "mode", requires = "extractor", default_values_t = vec!["strict".to_string(), "exact".to_string(), "partial".to_string(), "type".to_string()])]
     pub modes: Vec<String>,
-    /// Layers to score (ad hoc runs); default every layer found.
-    #[arg(long = "layer")]
+    /// Layers to score (ad hoc runs); default the layers the extractor produced spans in (the
+    /// others are named as not predicted).
+    #[arg(long = "layer", requires = "extractor")]
     pub layers: Vec<String>,
+    /// Label map (TOML `[labels] PER = "PERSON"`) applied to the extractor's outputs before
+    /// scoring (ad hoc runs).
+    #[arg(long, requires = "extractor")]
+    pub label_map: Option<PathBuf>,
+    /// Save the extractor's outputs: interchange JSON Lines in corpus order, with a header
+    /// line naming the run; `goldspan score --pred FILE` scores them to the same results.
+    #[arg(long, value_name = "FILE")]
+    pub save_predictions: Option<PathBuf>,
+    /// Also write the results JSON to this file (a list when several evals run).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Parallel extractions, and worker processes for cmd: extractors.
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -449,14 +479,16 @@ pub struct RunArgs {
     #[arg(long, value_parser = parse_bytes, default_value = "64MiB")]
     pub max_line_bytes: usize,
     /// Bootstrap samples for confidence intervals (ad hoc runs).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, requires = "extractor")]
     pub bootstrap: usize,
     /// Bootstrap seed (ad hoc runs).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = DEFAULT_SEED, requires = "extractor")]
     pub seed: u64,
-    /// Cache directory for extractor outputs.
-    #[arg(long, default_value = ".goldspan-cache")]
-    pub cache: PathBuf,
+    /// Cache directory for extractor outputs; default the project's .goldspan-cache/ (an
+    /// eval's: beside its evals directory). Outside a project, ad hoc runs cache nothing
+    /// unless given one.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
     /// Extract everything again, and cache nothing.
     #[arg(long)]
     pub no_cache: bool,
@@ -473,9 +505,9 @@ pub enum MarkupAction {
         /// Markup files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// The corpus to write into.
-        #[arg(long, default_value = "corpus/news")]
-        corpus: PathBuf,
+        /// The corpus to write into; default the project's corpus/news.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
         /// Only check; write nothing.
         #[arg(long)]
         check: bool,
@@ -484,9 +516,9 @@ pub enum MarkupAction {
     Render {
         /// Document id.
         id: String,
-        /// The corpus to read from.
-        #[arg(long, default_value = "corpus/news")]
-        corpus: PathBuf,
+        /// The corpus to read from; default the project's corpus/news.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
     },
 }
 
@@ -495,6 +527,15 @@ pub enum OutputFormat {
     Table,
     Json,
     Markdown,
+}
+
+/// `goldspan check --format`: the output formats, and GitHub workflow annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Markdown,
+    Github,
 }
 
 #[cfg(test)]

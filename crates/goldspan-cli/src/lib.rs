@@ -9,6 +9,7 @@ mod args;
 mod commands;
 mod failures;
 mod progress;
+mod project;
 mod signals;
 
 use std::io::Write;

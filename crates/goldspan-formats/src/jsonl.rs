@@ -9,7 +9,10 @@
 //! ```
 //!
 //! The version travels on every record (`"goldspan": 1`, optional on input, always written) so
-//! files can be concatenated, sharded and streamed without a header to keep track of.
+//! files can be concatenated, sharded and streamed without a header to keep track of. A file
+//! may still open with one header line, `{"goldspan": 1, "header": {...}}` (no `id`): what wrote
+//! the records, e.g. the run whose predictions they are (`goldspan run --save-predictions`).
+//! Readers skip it and [`read_header`] reads it; anywhere else it is an error.
 //! Offsets are code points; a span is `start`/`end` or, when discontinuous, `fragments`.
 //! `layer` may be omitted when a manifest maps the label to its layer; `text` on a span is
 //! optional and verified when present.
@@ -332,6 +335,10 @@ pub struct Reader<R> {
     /// Whether a non-blank line was handed out: the first is checked for a JSON document
     /// (an array, a pretty-printed object), which is one problem rather than one per line.
     started: bool,
+    /// Whether the first line may be a header (not when reading from the middle of a file).
+    header_allowed: bool,
+    /// The header line skipped, if any: its number and bytes.
+    header: Option<(usize, Vec<u8>)>,
 }
 
 /// One line of input, borrowed from the reader.
@@ -367,7 +374,22 @@ impl<R: Read> Reader<R> {
             offset: 0,
             done: false,
             started: false,
+            header_allowed: true,
+            header: None,
         }
+    }
+
+    /// A reader of input that starts in the middle of a file: its first line is a record, never
+    /// a header.
+    pub fn without_header(mut self) -> Reader<R> {
+        self.header_allowed = false;
+        self
+    }
+
+    /// The header line skipped at the start of the input (its number and bytes), once the
+    /// first line has been read.
+    pub fn header(&self) -> Option<(usize, &[u8])> {
+        self.header.as_ref().map(|(n, bytes)| (*n, bytes.as_slice()))
     }
 
     /// The next non-blank line, borrowed: what [`Reader::next_line`] returns without copying it.
@@ -401,6 +423,10 @@ impl<R: Read> Reader<R> {
             if let Some(found) = crate::json_document_shape(first, None) {
                 (self.done, self.start) = (true, self.end);
                 return Some(Err(Problem::new(self.location.at_line(number), ProblemKind::NotJsonLines { found })));
+            }
+            if self.header_allowed && is_header(&self.buf[start..end]) {
+                self.header = Some((number, self.buf[start..end].to_vec()));
+                return self.next_line_ref();
             }
         }
         Some(Ok(Line { number, offset, bytes: &self.buf[start..end] }))
@@ -473,6 +499,14 @@ pub fn parse_line(bytes: &[u8], line: usize, location: &Location) -> Result<Reco
             },
         )),
         Ok(raw) => Ok(Record { line, raw }),
+        Err(_) if is_header(bytes) => Err(Problem::new(
+            at,
+            ProblemKind::Syntax {
+                message: "a header line ({\"goldspan\": 1, \"header\": ...}) may only be a file's first line; \
+                          files with headers cannot be concatenated"
+                    .into(),
+            },
+        )),
         Err(e) => {
             let at = match sniff_id(std::str::from_utf8(bytes).unwrap_or_default()) {
                 Some(id) => at.in_document(&id),
@@ -480,6 +514,54 @@ pub fn parse_line(bytes: &[u8], line: usize, location: &Location) -> Result<Reco
             };
             Err(Problem::new(at, ProblemKind::Syntax { message: format!("invalid record: {e}") }))
         }
+    }
+}
+
+/// What tells a header line from a record: a `header` and no `id`.
+#[derive(Deserialize)]
+struct HeaderProbe {
+    #[serde(default)]
+    header: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    id: Option<serde::de::IgnoredAny>,
+}
+
+/// Whether a line is a header line: an object with a `header` key and no `id`.
+fn is_header(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"\"header\"").is_some()
+        && serde_json::from_slice::<HeaderProbe>(bytes).is_ok_and(|p| p.header.is_some() && p.id.is_none())
+}
+
+/// A header line as written: the version, then what the header holds.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderLine<T> {
+    goldspan: u32,
+    header: T,
+}
+
+/// The header line of a file of records: `{"goldspan": 1, "header": HEADER}`, without a line
+/// ending. Serialising plain data cannot fail.
+pub fn header_line<T: Serialize>(header: &T) -> String {
+    serde_json::to_string(&HeaderLine { goldspan: VERSION, header }).unwrap_or_default()
+}
+
+/// Reads the header of the JSON Lines file at `path`, if it opens with one, as a `T`.
+pub fn read_header<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, Error> {
+    let mut reader = Reader::open(path)?;
+    // Reading the first record (or the end) reads past the header; a problem with that record
+    // is for the reader of the records to report.
+    let _ = reader.next_line_ref();
+    let Some((line, bytes)) = reader.header() else { return Ok(None) };
+    let at = Location::file(path).at_line(line);
+    let syntax = |message: String| Error::Invalid(vec![Problem::new(at.clone(), ProblemKind::Syntax { message })]);
+    match serde_json::from_slice::<HeaderLine<T>>(bytes) {
+        Ok(h) if h.goldspan != VERSION => Err(syntax(format!(
+            "header version {} is not supported; this goldspan reads version {VERSION}",
+            h.goldspan
+        ))),
+        Ok(h) => Ok(Some(h.header)),
+        Err(e) => Err(syntax(format!("invalid header: {e}"))),
     }
 }
 
@@ -537,8 +619,12 @@ pub fn read_documents(path: &Path, manifest: Option<&Manifest>) -> Result<Vec<An
 /// Serialises one document as a record line (no trailing newline). `with_text` includes the
 /// document text and metadata (gold as one file); predictions leave them out.
 pub fn to_line(doc: &AnnotatedDocument, with_text: bool) -> String {
-    let d = &doc.document;
-    let a = &doc.annotations;
+    record_line(&doc.document, &doc.annotations, with_text)
+}
+
+/// Serialises `annotations` of `document` as a record line, as [`to_line`] does, without
+/// making them one [`AnnotatedDocument`] first.
+pub fn record_line(d: &Document, a: &Annotations, with_text: bool) -> String {
     let record = RecordV1 {
         goldspan: Some(VERSION),
         id: d.id().to_owned(),
@@ -608,6 +694,38 @@ pub fn write_documents(path: &Path, docs: &[AnnotatedDocument], with_text: bool)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_line_is_skipped_by_readers_and_read_by_read_header() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Run {
+            extractor: String,
+        }
+        let header = header_line(&Run { extractor: "quotes-rules".into() });
+        assert_eq!(header, r#"{"goldspan":1,"header":{"extractor":"quotes-rules"}}"#);
+        let text = format!("{header}\n{{\"id\": \"d1\", \"spans\": []}}\n");
+        let ids: Vec<(String, usize)> = Reader::new(text.as_bytes(), Location::file("p.jsonl"))
+            .map(|r| r.map(|r| (r.id().to_owned(), r.line())).expect("a record"))
+            .collect();
+        // Line numbers stay the file's: the record is on line 2.
+        assert_eq!(ids, [("d1".to_owned(), 2)]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("p.jsonl");
+        std::fs::write(&path, &text).expect("write");
+        assert_eq!(read_header::<Run>(&path).expect("reads"), Some(Run { extractor: "quotes-rules".into() }));
+        std::fs::write(&path, "{\"id\": \"d1\"}\n").expect("write");
+        assert_eq!(read_header::<Run>(&path).expect("reads"), None);
+        // Anywhere but first, a header is an error that says so.
+        let twice = format!("{text}{header}\n");
+        let all: Vec<Result<Record, Problem>> = Reader::new(twice.as_bytes(), Location::file("p.jsonl")).collect();
+        let e = all[1].as_ref().expect_err("a second header");
+        assert_eq!(e.location.line, Some(3));
+        assert!(e.to_string().contains("may only be a file's first line"), "{e}");
+        // Read from the middle of a file, a first line is a record or nothing.
+        let mid: Vec<Result<Record, Problem>> =
+            Reader::new(text.as_bytes(), Location::file("p.jsonl")).without_header().collect();
+        assert!(mid[0].is_err() && mid[1].is_ok(), "{mid:?}");
+    }
 
     #[test]
     fn json_documents_are_one_problem_not_one_per_line() {

@@ -118,7 +118,7 @@ pub enum ProblemKind {
     MissingAnnotations { expected: String },
     #[error("{file} has no text file beside it ({expected})")]
     OrphanFile { file: String, expected: String },
-    #[error("unknown split {split:?}; the manifest declares {}", known.join(", "))]
+    #[error("unknown split {split:?}{}; the manifest declares {}", crate::did_you_mean(split, known.iter().map(String::as_str)).map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default(), known.join(", "))]
     UnknownSplit { split: String, known: Vec<String> },
     #[error("document is empty")]
     EmptyDocument,

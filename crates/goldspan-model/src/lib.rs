@@ -9,6 +9,7 @@
 mod error;
 mod manifest;
 mod model;
+mod names;
 pub mod stats;
 pub mod text;
 mod validate;
@@ -18,4 +19,5 @@ pub use manifest::{Attribution, Layer, Manifest, PerHead, RelationType};
 pub use model::{
     AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
 };
+pub use names::{check_name, did_you_mean, UnknownName};
 pub use validate::{check_document, check_predictions, duplicate_spans};

@@ -1,10 +1,11 @@
 //! `goldspan check` reports: one status line per eval and a table of the metrics that moved
-//! (terminal or Markdown), the verdicts as JSON (schema `goldspan.check/1`), and JUnit XML.
+//! (terminal, or Markdown sized for a pull-request comment), GitHub workflow annotations, the
+//! verdicts as JSON (schema `goldspan.check/1`), and JUnit XML.
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use goldspan_runner::results::{CheckOutcome, Comparison, Update, Verdict};
+use goldspan_runner::results::{CheckOutcome, Comparison, Metric, Presence, Update, Verdict};
 
 use crate::table::Table;
 
@@ -45,10 +46,40 @@ fn status(o: &CheckOutcome) -> String {
             let more = if more > 0 { format!(" and {more} more") } else { String::new() };
             format!("REGRESSION in {} metric(s): {}{more}", regressions(c), named.join(", "))
         }
+        (Verdict::Improved(c), None) => {
+            let up = c.moved().filter(|m| m.delta() > c.tolerance).count();
+            format!("improved: {up} metric(s) rose beyond the tolerance; record it with `goldspan check --update`")
+        }
         (v, None) => match v.comparison().map_or(0, |c| c.moved().count()) {
             0 => "ok".to_owned(),
-            n => format!("ok ({n} metric(s) moved within tolerance or up)"),
+            n => format!("ok ({n} metric(s) moved within the tolerance)"),
         },
+    }
+}
+
+/// A metric's value before (in the snapshot) and after (in the new run), to four places; a
+/// side that lacks it says so.
+fn before_after(m: &Metric) -> (String, String) {
+    let before = if m.presence == Presence::Added { "new".to_owned() } else { format!("{:.4}", m.before) };
+    let after = if m.presence == Presence::Removed { "removed".to_owned() } else { format!("{:.4}", m.after) };
+    (before, after)
+}
+
+/// What became of a regressed metric, in words (JUnit failures, GitHub annotations).
+pub(crate) fn fall(m: &Metric, tolerance: f64) -> String {
+    match m.presence {
+        Presence::Removed => {
+            format!(
+                "is no longer reported (was {:.6}): it counts as fallen to 0, more than the tolerance {tolerance}",
+                m.before
+            )
+        }
+        _ => format!(
+            "fell from {:.6} to {:.6} ({:+.6}), more than the tolerance {tolerance}",
+            m.before,
+            m.after,
+            m.delta()
+        ),
     }
 }
 
@@ -58,23 +89,36 @@ fn line(o: &CheckOutcome) -> String {
     format!("{}: {} ({} extracted, {} cached{failures})", o.eval, status(o), o.extracted, o.cached)
 }
 
-/// The metrics that moved, every eval's in one table.
-fn moved(outcomes: &[CheckOutcome]) -> Table {
-    let mut t = Table::new(&["eval", "metric", "before", "after", "delta", "95% CI"]);
+/// The metrics that moved and `pick` chooses (given the comparison), every eval's in one
+/// table, at most `limit` rows; and how many more there were.
+fn moved_where(outcomes: &[CheckOutcome], limit: usize, pick: &dyn Fn(&Comparison, &Metric) -> bool) -> (Table, usize) {
+    let mut t = Table::new(&["eval", "metric", "before", "after", "delta", "95% CI (after)"]);
+    let mut more = 0;
     for o in outcomes {
-        for m in o.verdict.comparison().into_iter().flat_map(Comparison::moved) {
+        let Some(c) = o.verdict.comparison() else { continue };
+        for m in c.moved().filter(|m| pick(c, m)) {
+            if t.len() == limit {
+                more += 1;
+                continue;
+            }
             let ci = m.interval.map(|i| format!("{:.4}–{:.4}", i.low, i.high)).unwrap_or_default();
+            let (before, after) = before_after(m);
             t.row(vec![
                 o.eval.clone(),
                 m.name.trim_start_matches("total.").to_owned(),
-                format!("{:.4}", m.before),
-                format!("{:.4}", m.after),
+                before,
+                after,
                 format!("{:+.4}", m.delta()),
                 ci,
             ]);
         }
     }
-    t
+    (t, more)
+}
+
+/// The metrics that moved, every eval's in one table.
+fn moved(outcomes: &[CheckOutcome]) -> Table {
+    moved_where(outcomes, usize::MAX, &|_, _| true).0
 }
 
 /// The check report for a terminal.
@@ -87,25 +131,100 @@ pub fn check_table(outcomes: &[CheckOutcome]) -> String {
     out
 }
 
-/// The check report as Markdown (for a pull-request comment): a table of evals, then the
-/// metrics that moved.
+/// Rows of a Markdown table of metrics: enough to read in a pull-request comment, well under
+/// GitHub's 65,536 characters.
+const MARKDOWN_ROWS: usize = 50;
+
+/// The check report as Markdown, sized for a pull-request comment: a headline verdict, a table
+/// of evals, the regressions, and the other metrics that moved folded away in `<details>`,
+/// each table cut at [`MARKDOWN_ROWS`] rows.
 pub fn check_markdown(outcomes: &[CheckOutcome]) -> String {
+    let passed = outcomes.iter().all(CheckOutcome::passed);
+    let mut out = format!("### goldspan check: {}\n\n", if passed { "passed" } else { "**failed**" });
     let mut evals = Table::new(&["eval", "passed", "result", "extracted", "cached", "failures"]);
     for o in outcomes {
         evals.row(vec![
             o.eval.clone(),
             if o.passed() { "yes" } else { "**no**" }.to_owned(),
-            status(o),
+            status(o).replace('|', "\\|"),
             o.extracted.to_string(),
             o.cached.to_string(),
             o.failures.to_string(),
         ]);
     }
-    let mut out = evals.markdown();
-    let t = moved(outcomes);
-    if !t.is_empty() {
-        out.push_str(&format!("\nmoved:\n\n{}", t.markdown()));
+    out.push_str(&evals.markdown());
+    let cut = |more: usize| {
+        if more > 0 {
+            format!("\n… and {more} more (`goldspan check --format json` lists them all)\n")
+        } else {
+            String::new()
+        }
+    };
+    let (falls, more) = moved_where(outcomes, MARKDOWN_ROWS, &|c, m| c.is_regression(m));
+    if !falls.is_empty() {
+        out.push_str(&format!("\n**Regressions** (beyond the tolerance):\n\n{}{}", falls.markdown(), cut(more)));
     }
+    let (others, more) = moved_where(outcomes, MARKDOWN_ROWS, &|c, m| !c.is_regression(m));
+    if !others.is_empty() {
+        let n = others.len() + more;
+        out.push_str(&format!(
+            "\n<details><summary>{n} other metric(s) moved</summary>\n\n{}{}\n</details>\n",
+            others.markdown(),
+            cut(more)
+        ));
+    }
+    out
+}
+
+/// Escapes text for a GitHub workflow command: `%`, carriage returns and line feeds in a
+/// message; also `:` and `,` in a property.
+fn github_escape(text: &str, property: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `goldspan check --format github`: GitHub Actions workflow commands. Every regressed metric
+/// is an `::error` annotation on the eval's snapshot file, as is every other reason an eval
+/// fails the gate (no snapshot, a changed corpus, a malformed snapshot, a failing extractor, a
+/// refused update); an improvement is a `::notice` saying how to record it. After them, the
+/// status line of every eval, as in the terminal report.
+pub fn check_github(outcomes: &[CheckOutcome]) -> String {
+    let mut out = String::new();
+    for o in outcomes {
+        let mut annotate = |level: &str, what: &str, message: &str| {
+            out.push_str(&format!(
+                "::{level} file={},title={}::{}\n",
+                github_escape(&o.snapshot.display().to_string(), true),
+                github_escape(&format!("goldspan check {}: {what}", o.eval), true),
+                github_escape(message, false)
+            ));
+        };
+        let comparison = o.verdict.comparison();
+        let falls: Vec<&Metric> = comparison.map(|c| c.regressions().collect()).unwrap_or_default();
+        if !o.passed() {
+            for m in &falls {
+                let tolerance = comparison.map_or(0.0, |c| c.tolerance);
+                let metric = m.name.trim_start_matches("total.");
+                annotate("error", "regression", &format!("{metric} {}", fall(m, tolerance)));
+            }
+            if falls.is_empty() || !matches!(o.verdict, Verdict::Regressed(_)) {
+                annotate("error", o.verdict.name(), &status(o));
+            }
+        } else if matches!(o.verdict, Verdict::Improved(_)) && o.update.is_none() {
+            annotate("notice", "improved", &status(o));
+        }
+    }
+    out.extend(outcomes.iter().map(|o| line(o) + "\n"));
     out
 }
 
@@ -174,6 +293,9 @@ pub struct MovedMetric {
     pub interval: Option<[f64; 2]>,
     /// Its path in the snapshot, e.g. `total.layers.entities.strict.micro.f1`.
     pub metric: String,
+    /// `both` (snapshot and run report it), `added` (only the run: `before` is 0) or `removed`
+    /// (only the snapshot: `after` is 0).
+    pub presence: String,
     /// Whether it fell by more than the tolerance.
     pub regressed: bool,
 }
@@ -215,6 +337,7 @@ pub fn check_report(outcomes: &[CheckOutcome]) -> CheckReport {
                             delta: m.delta(),
                             interval: m.interval.map(|i| [i.low, i.high]),
                             metric: m.name.clone(),
+                            presence: m.presence.name().to_owned(),
                             regressed: c.is_regression(m),
                         })
                     })

@@ -63,16 +63,8 @@ fn cases(o: &CheckOutcome) -> Vec<Case> {
         // Falls fail the gate unless --update --allow-regression accepted them.
         let gate_fails = !o.passed();
         for m in &c.metrics {
-            let problem = (gate_fails && c.is_regression(m)).then(|| {
-                let message = format!(
-                    "fell from {:.6} to {:.6} ({:+.6}), more than the tolerance {}",
-                    m.before,
-                    m.after,
-                    m.delta(),
-                    c.tolerance
-                );
-                ("failure", "regression", message)
-            });
+            let problem = (gate_fails && c.is_regression(m))
+                .then(|| ("failure", "regression", crate::check::fall(m, c.tolerance)));
             cases.push(Case { name: m.name.trim_start_matches("total.").to_owned(), problem });
         }
     }

@@ -10,6 +10,7 @@ mod agree;
 mod bench;
 mod check;
 mod junit;
+mod listing;
 mod results;
 mod stats;
 mod table;
@@ -21,11 +22,12 @@ pub use agree::{
 };
 pub use bench::{bench_json, bench_table};
 pub use check::{
-    check_json, check_markdown, check_report, check_table, CheckReport, EvalReport, MovedMetric, SnapshotProblem,
-    CHECK_SCHEMA,
+    check_github, check_json, check_markdown, check_report, check_table, CheckReport, EvalReport, MovedMetric,
+    SnapshotProblem, CHECK_SCHEMA,
 };
 pub use goldspan_runner::results::CheckOutcome;
 pub use junit::junit;
+pub use listing::{eval_list_json, eval_list_table, EvalListing};
 pub use stats::{stats_json, stats_table};
 pub use table::Table;
 

@@ -141,6 +141,19 @@ pub(crate) fn render(results: &Results, markdown: bool) -> String {
         }
         out.push_str(&format!("\nslices ({mode}):\n{}", show(&t)));
     }
+    if let Some(documents) = &results.per_document {
+        let mode = m.modes.first().map_or("strict", String::as_str);
+        let mut t = Table::new(&["document", "layer", "P", "R", "F1", "COR", "INC", "PAR", "MIS", "SPU"]);
+        for d in documents {
+            for (layer, modes) in &d.layers {
+                let c = modes.get(mode).unwrap_or(&zero);
+                let mut row = vec![d.id.clone(), layer.clone(), f(c.precision), f(c.recall), f(c.f1)];
+                row.extend(counts(c));
+                t.row(row);
+            }
+        }
+        out.push_str(&format!("\nper document ({mode}):\n{}", show(&t)));
+    }
     if let Some(errors) = results.errors.as_ref().filter(|e| !e.is_empty()) {
         let mut t = Table::new(&["document", "layer", "error", "gold", "predicted", "context"]);
         let side = |s: &Option<goldspan_runner::results::ErrorSide>| {

@@ -41,6 +41,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A name (layer, label, metadata field, document) the gold does not have.
+    #[error(transparent)]
+    UnknownName(#[from] goldspan_model::UnknownName),
     /// A label map file is malformed.
     #[error("{file}: {message}")]
     LabelMap {

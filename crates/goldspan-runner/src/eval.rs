@@ -26,7 +26,7 @@ struct EvalV1 {
     layers: Vec<String>,
     #[serde(default)]
     bootstrap: usize,
-    #[serde(default = "one")]
+    #[serde(default = "default_seed")]
     seed: u64,
     #[serde(default = "default_tolerance")]
     tolerance: f64,
@@ -50,8 +50,8 @@ fn semeval_modes() -> Vec<String> {
     ["strict", "exact", "partial", "type"].map(String::from).to_vec()
 }
 
-fn one() -> u64 {
-    1
+fn default_seed() -> u64 {
+    crate::DEFAULT_SEED
 }
 
 fn default_tolerance() -> f64 {
@@ -136,6 +136,10 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
                 per_document: def.bootstrap > 0,
                 errors: false,
             },
+            ids: None,
+            limit: None,
+            predicted_layers: false,
+            save_predictions: None,
         };
         evals.push(Eval {
             name,

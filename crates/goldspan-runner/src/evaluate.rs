@@ -12,7 +12,9 @@ use std::path::Path;
 
 use goldspan_formats::conll::{self, Column};
 use goldspan_formats::{jsonl, ReadOptions};
-use goldspan_model::{AnnotatedDocument, Annotations, Location, Manifest, Problem, ProblemKind};
+use goldspan_model::{
+    check_name, AnnotatedDocument, Annotations, Location, Manifest, Problem, ProblemKind, UnknownName,
+};
 use goldspan_score::errors::{self, ErrorItem};
 use goldspan_score::{score_document, score_document_into, Counts, Mode, Options, QuoteCounts, Tally};
 use rayon::prelude::*;
@@ -52,6 +54,33 @@ impl Config {
             }
             _ => Cow::Borrowed(self),
         }
+    }
+}
+
+impl Config {
+    /// Checks the names this configuration uses against the gold: each layer to score must be
+    /// one of its layers, each slice field a metadata field of some document in scope, and
+    /// each label a label map maps to a label of the gold. Gold with a manifest is checked
+    /// against it; a gold file without one against what its documents use.
+    pub fn check_names(&self, gold: &Gold) -> Result<(), UnknownName> {
+        let needs_layers = self.options.layers.is_some() || !self.label_map.is_empty();
+        if needs_layers {
+            let layers = gold.layers();
+            for layer in self.options.layers.iter().flatten() {
+                check_name("layer", layer, layers.keys().map(String::as_str))?;
+            }
+            let labels: BTreeSet<&str> = layers.values().flatten().map(String::as_str).collect();
+            for target in self.label_map.targets() {
+                check_name("label-map target", target, labels.iter().copied())?;
+            }
+        }
+        if !self.slices.is_empty() {
+            let fields = gold.fields();
+            for field in &self.slices {
+                check_name("metadata field", field, fields.iter().map(String::as_str))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -242,6 +271,18 @@ enum Line {
 /// repeated ids are found afterwards. A repeated id fails the whole evaluation, so the counts
 /// of its second copy are never shown, and its problems are dropped.
 pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Evaluation, Error> {
+    evaluate_with_progress(gold, predictions, config, &|_| {})
+}
+
+/// [`evaluate`], calling `progress` with the number of gold documents scored so far after each
+/// batch of prediction lines (for a progress display; the documents without predictions are
+/// scored at the end).
+pub fn evaluate_with_progress(
+    gold: &Gold,
+    predictions: &Path,
+    config: &Config,
+    progress: &dyn Fn(usize),
+) -> Result<Evaluation, Error> {
     let config = &*config.attributed(gold.manifest());
     let location = Location::file(predictions);
     let mut reader = jsonl::Reader::open(predictions)?;
@@ -285,6 +326,7 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
             let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
             Ok((g, p))
         };
+    let mut scored = 0;
     for batch in batches {
         problems.extend(batch.problems);
         if batch.lines.is_empty() {
@@ -333,6 +375,7 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
                 Line::InScope(index, number, line_problems) => match seen[index] {
                     0 => {
                         seen[index] = number;
+                        scored += 1;
                         problems.extend(line_problems);
                     }
                     first => {
@@ -354,6 +397,7 @@ pub fn evaluate(gold: &Gold, predictions: &Path, config: &Config) -> Result<Eval
                 Line::Unreadable(p) => problems.push(p),
             }
         }
+        progress(scored);
     }
     let _ = reader_thread.join();
     finish(eval, gold, &seen, outside.len(), problems, config)

@@ -3,12 +3,14 @@
 //! in memory.
 
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 #[cfg(not(unix))]
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use goldspan_extract::stable_hash;
 use goldspan_formats::{gold::Corpus, jsonl};
-use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind};
+use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind, UnknownName};
 use rayon::prelude::*;
 
 use crate::error::Error;
@@ -35,7 +37,19 @@ pub enum Gold {
         places: Vec<Place>,
         /// The open file, read at offsets from any thread.
         file: std::fs::File,
+        /// Ids of the file left out of scope by [`Gold::select`], sorted.
+        outside: Vec<String>,
     },
+}
+
+/// The names the gold uses: what a user's layer, label and metadata field names are checked
+/// against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vocabulary {
+    /// Layer → its labels.
+    pub layers: BTreeMap<String, BTreeSet<String>>,
+    /// Metadata fields of the documents in scope.
+    pub fields: BTreeSet<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -104,6 +118,9 @@ fn cut_into_pieces(file: &std::fs::File, n: usize) -> std::io::Result<Vec<(u64, 
 /// Reads the ids of the records in bytes `start..end` of `file`.
 fn index_piece(file: &std::fs::File, start: u64, end: u64, location: &Location) -> Piece {
     let mut reader = jsonl::Reader::new(Range { file, at: start, end }, location.clone());
+    if start > 0 {
+        reader = reader.without_header();
+    }
     let mut piece = Piece { records: Vec::new(), lines: 0, problems: Vec::new() };
     while let Some(line) = reader.next_line_ref() {
         match line {
@@ -191,7 +208,7 @@ impl Gold {
             return Err(Error::problems(problems));
         }
         let (ids, places) = records.into_iter().unzip();
-        Ok(Gold::File { path: path.to_owned(), manifest, ids, places, file })
+        Ok(Gold::File { path: path.to_owned(), manifest, ids, places, file, outside: Vec::new() })
     }
 
     /// Ids in scope, sorted.
@@ -211,8 +228,91 @@ impl Gold {
     pub fn knows(&self, id: &str) -> bool {
         match self {
             Gold::Corpus { corpus, .. } => find(corpus.ids(), id).is_some(),
-            Gold::File { ids, .. } => find(ids, id).is_some(),
+            Gold::File { ids, outside, .. } => find(ids, id).is_some() || find(outside, id).is_some(),
         }
+    }
+
+    /// Narrows the documents in scope to `wanted` (when given; each must be in scope), then to
+    /// the first `limit` of them in corpus order (by id).
+    pub fn select(&mut self, wanted: Option<&[String]>, limit: Option<usize>) -> Result<(), UnknownName> {
+        let mut keep: Vec<bool> = match wanted {
+            None => vec![true; self.ids().len()],
+            Some(wanted) => {
+                let mut keep = vec![false; self.ids().len()];
+                for id in wanted {
+                    match self.position(id) {
+                        Some(i) => keep[i] = true,
+                        None => return Err(UnknownName::new("document", id, self.ids().iter().cloned())),
+                    }
+                }
+                keep
+            }
+        };
+        let mut left = limit.unwrap_or(usize::MAX);
+        for k in keep.iter_mut().filter(|k| **k) {
+            *k = left > 0;
+            left = left.saturating_sub(1);
+        }
+        match self {
+            Gold::Corpus { ids, .. } => {
+                let mut flags = keep.iter();
+                ids.retain(|_| flags.next().copied().unwrap_or(false));
+            }
+            Gold::File { ids, places, outside, .. } => {
+                let all = std::mem::take(ids);
+                let all_places = std::mem::take(places);
+                for ((id, place), k) in all.into_iter().zip(all_places).zip(&keep) {
+                    if *k {
+                        ids.push(id);
+                        places.push(place);
+                    } else {
+                        outside.push(id);
+                    }
+                }
+                outside.sort();
+            }
+        }
+        Ok(())
+    }
+
+    /// Every document in scope that reads cleanly, in parallel (what does not read is for
+    /// scoring to report).
+    fn each_document<T: Send>(&self, f: impl Fn(AnnotatedDocument) -> T + Sync) -> Vec<T> {
+        (0..self.ids().len()).into_par_iter().filter_map(|i| self.load_at(i).ok().map(&f)).collect()
+    }
+
+    /// The layers and their labels: the manifest's, or (gold without one) those the
+    /// documents in scope use.
+    pub fn layers(&self) -> BTreeMap<String, BTreeSet<String>> {
+        if let Some(manifest) = self.manifest() {
+            return manifest.layers.iter().map(|l| (l.name.clone(), l.labels.iter().cloned().collect())).collect();
+        }
+        let mut layers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for spans in self.each_document(|d| {
+            d.annotations.spans.iter().map(|s| (s.layer().to_owned(), s.label().to_owned())).collect::<Vec<_>>()
+        }) {
+            for (layer, label) in spans {
+                layers.entry(layer).or_default().insert(label);
+            }
+        }
+        layers
+    }
+
+    /// The metadata fields the documents in scope have.
+    pub fn fields(&self) -> BTreeSet<String> {
+        self.each_document(|d| d.document.meta().keys().cloned().collect::<Vec<_>>()).into_iter().flatten().collect()
+    }
+
+    /// The hash of the documents in scope: what `goldspan run` records as the corpus hash
+    /// ([`corpus_hash`]).
+    pub fn corpus_hash(&self) -> Result<String, Error> {
+        let docs = (0..self.ids().len())
+            .into_par_iter()
+            .map(|i| self.load_at(i))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(Error::problems)?;
+        let keys: Vec<String> = docs.iter().map(document_key).collect();
+        Ok(corpus_hash(&docs, &keys))
     }
 
     /// The manifest gold and predictions are checked against.
@@ -251,7 +351,7 @@ impl Gold {
     pub fn load_at(&self, index: usize) -> Result<AnnotatedDocument, Vec<Problem>> {
         let (path, manifest, ids, places, file) = match self {
             Gold::Corpus { corpus, ids } => return corpus.read(&ids[index]).map_err(into_problems),
-            Gold::File { path, manifest, ids, places, file } => (path, manifest, ids, places, file),
+            Gold::File { path, manifest, ids, places, file, .. } => (path, manifest, ids, places, file),
         };
         let location = Location::file(path);
         let id = &ids[index];
@@ -271,6 +371,38 @@ impl Gold {
             record.resolve(manifest.as_ref(), &location)
         })
     }
+}
+
+/// What an extractor sees of a document, hashed: its id, text and metadata (all sent to
+/// `cmd:`). It names the document's cache file and feeds the corpus hash.
+pub(crate) fn document_key(doc: &AnnotatedDocument) -> String {
+    let mut parts = vec![doc.document.id(), doc.document.text()];
+    for (k, v) in doc.document.meta() {
+        parts.push(k);
+        parts.push(v);
+    }
+    stable_hash(&parts)
+}
+
+/// The hash of documents (with their keys, [`document_key`]): what scores depend on — texts,
+/// metadata, spans, relations and clusters (not annotator notes or attributes).
+pub(crate) fn corpus_hash(docs: &[AnnotatedDocument], keys: &[String]) -> String {
+    let mut hash_parts = Vec::new();
+    for (doc, key) in docs.iter().zip(keys) {
+        hash_parts.push(key.clone());
+        let a = &doc.annotations;
+        for s in &a.spans {
+            let fragments: Vec<String> = s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
+            hash_parts.push(format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
+        }
+        for r in &a.relations {
+            hash_parts.push(format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
+        }
+        for c in &a.clusters {
+            hash_parts.push(c.join(" "));
+        }
+    }
+    stable_hash(&hash_parts.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// The position of `id` in sorted `ids`.
@@ -312,5 +444,75 @@ fn into_problems(e: goldspan_model::Error) -> Vec<Problem> {
     match e {
         goldspan_model::Error::Invalid(p) => p,
         other => vec![Problem::new(Location::file("(gold)"), ProblemKind::Syntax { message: other.to_string() })],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny")
+    }
+
+    /// The tiny corpus as one gold file, without a manifest.
+    fn tiny_file(dir: &tempfile::TempDir) -> PathBuf {
+        let corpus = Corpus::open(tiny()).expect("tiny corpus");
+        let docs: Vec<AnnotatedDocument> = corpus.ids().iter().map(|id| corpus.read(id).expect("reads")).collect();
+        let path = dir.path().join("tiny.jsonl");
+        jsonl::write_documents(&path, &docs, true).expect("write");
+        path
+    }
+
+    #[test]
+    fn select_narrows_to_the_ids_wanted_then_the_first_n_in_corpus_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for path in [tiny(), tiny_file(&dir)] {
+            let open = || Gold::open(&path, None, None).expect("gold");
+            let mut gold = open();
+            gold.select(Some(&["c".to_owned(), "a".to_owned()]), None).expect("known ids");
+            assert_eq!(gold.ids(), ["a", "c"]);
+            assert_eq!(gold.load_at(1).map(|d| d.document.id().to_owned()).ok().as_deref(), Some("c"));
+            // A document left out is still a gold document: outside the scope, not unknown.
+            assert!(gold.position("b").is_none() && gold.knows("b"));
+            let mut gold = open();
+            gold.select(Some(&["c".to_owned(), "a".to_owned()]), Some(1)).expect("known ids");
+            assert_eq!(gold.ids(), ["a"]);
+            let mut gold = open();
+            gold.select(None, Some(2)).expect("no ids");
+            assert_eq!(gold.ids(), ["a", "b"]);
+            let e = open().select(Some(&["a".to_owned(), "d".to_owned()]), None).expect_err("d is unknown");
+            assert_eq!((e.given.as_str(), e.valid.as_slice()), ("d", &["a", "b", "c"].map(String::from)[..]));
+        }
+        // Within a split, the other split's documents are not in scope.
+        let mut gold = Gold::open(&tiny(), Some("test"), None).expect("gold");
+        let e = gold.select(Some(&["a".to_owned()]), None).expect_err("a is in dev");
+        assert_eq!(e.valid, ["b", "c"]);
+    }
+
+    #[test]
+    fn the_names_of_a_gold_file_without_a_manifest_are_those_its_documents_use() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let gold = Gold::open(&tiny_file(&dir), None, None).expect("gold");
+        let layers = gold.layers();
+        assert_eq!(layers.keys().collect::<Vec<_>>(), ["entities", "quotes", "structure"]);
+        // Used in the tiny documents, not the manifest's 18 entity labels.
+        let entities: Vec<&String> = layers["entities"].iter().collect();
+        assert_eq!(entities, ["CARDINAL", "DATE", "GPE", "MONEY", "ORDINAL", "ORG", "PERCENT", "PERSON"]);
+        assert_eq!(gold.fields().into_iter().collect::<Vec<_>>(), ["domain", "title"]);
+        // With the corpus's manifest, its layers and labels.
+        let corpus = Gold::open(&tiny(), None, None).expect("gold");
+        assert_eq!(corpus.layers()["entities"].len(), 18);
+    }
+
+    #[test]
+    fn the_corpus_hash_of_the_same_documents_is_the_same_from_a_directory_or_a_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let from_file = Gold::open(&tiny_file(&dir), None, None).expect("gold").corpus_hash().expect("hash");
+        let from_dir = Gold::open(&tiny(), None, None).expect("gold").corpus_hash().expect("hash");
+        assert_eq!(from_file, from_dir);
+        let mut narrowed = Gold::open(&tiny(), None, None).expect("gold");
+        narrowed.select(None, Some(2)).expect("select");
+        assert_ne!(narrowed.corpus_hash().expect("hash"), from_dir);
     }
 }

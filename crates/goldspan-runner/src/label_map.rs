@@ -46,6 +46,14 @@ impl LabelMap {
         }
     }
 
+    /// The labels it maps to, sorted (an empty one, which drops spans, left out).
+    pub fn targets(&self) -> impl Iterator<Item = &str> {
+        let mut targets: Vec<&str> = self.map.values().map(String::as_str).filter(|t| !t.is_empty()).collect();
+        targets.sort();
+        targets.dedup();
+        targets.into_iter()
+    }
+
     /// Whether the map changes nothing.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()

@@ -14,13 +14,23 @@ mod gold;
 mod label_map;
 pub mod results;
 mod run;
+mod saved;
 pub mod synth;
 
 pub use agree::{agree, Agreement, AGREEMENT_MODES};
 pub use bench::{bench, BenchReport, Pass};
 pub use error::Error;
-pub use evaluate::{evaluate, evaluate_conll, evaluate_documents, score_pairs, Config, DocumentCounts, Evaluation};
-pub use gold::Gold;
+pub use evaluate::{
+    evaluate, evaluate_conll, evaluate_documents, evaluate_with_progress, score_pairs, Config, DocumentCounts,
+    Evaluation,
+};
+pub use gold::{Gold, Vocabulary};
 pub use label_map::LabelMap;
 pub use results::{check, gate, CheckOutcome, Policy, Results, RunInfo, Snapshot, Verdict};
+pub use saved::{read_saved_run, SavedRun};
+
+/// The bootstrap seed when none is given: the same for `goldspan score`, `goldspan run` and
+/// eval definitions, so the same samples give the same intervals whichever computed them.
+pub const DEFAULT_SEED: u64 = 20211114;
+
 pub use run::{cache_dir, run, Failure, FailureLimit, Progress, RunConfig, RunOutcome, EARLY_STOP_DOCUMENTS};

@@ -13,6 +13,7 @@
 //! [`EARLY_STOP_DOCUMENTS`] documents run before the rest: when they all fail the same way, the
 //! run stops there instead of failing the whole corpus one document at a time.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Barrier, OnceLock};
@@ -21,11 +22,14 @@ use std::time::Duration;
 use goldspan_extract::{
     stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings, SpecError,
 };
-use goldspan_formats::{gold::Corpus, jsonl, write_atomic};
-use goldspan_model::{AnnotatedDocument, Annotations, Location};
+use goldspan_formats::{jsonl, write_atomic};
+use goldspan_model::{AnnotatedDocument, Annotations, Location, Manifest};
 
 use crate::error::Error;
 use crate::evaluate::{score_pairs, Config, Evaluation};
+use crate::gold::{corpus_hash, document_key, Gold};
+use crate::results::ExtractorIdentity;
+use crate::saved::{self, SavedRun};
 
 /// How many documents run first, before the rest; when every one of them fails the same way,
 /// the run stops.
@@ -34,7 +38,7 @@ pub const EARLY_STOP_DOCUMENTS: usize = 8;
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    /// The gold corpus directory.
+    /// The gold: a corpus directory, or an interchange JSON Lines file of documents with text.
     pub corpus: PathBuf,
     /// Its split, or every document.
     pub split: Option<String>,
@@ -55,6 +59,16 @@ pub struct RunConfig {
     pub max_line_bytes: usize,
     /// Scoring settings.
     pub scoring: Config,
+    /// Only these documents of the split (each must be in it).
+    pub ids: Option<Vec<String>>,
+    /// Only the first this many documents (of `ids`, or of the split), in corpus order.
+    pub limit: Option<usize>,
+    /// When `scoring` names no layers, score only those the extractor produced spans in (the
+    /// others are [`RunOutcome::not_predicted`]); an extractor that produced nothing is scored
+    /// on every layer. Ad hoc runs do this; evals score the layers they name, or all.
+    pub predicted_layers: bool,
+    /// Where to save the extractor's outputs (see [`crate::saved`]).
+    pub save_predictions: Option<PathBuf>,
 }
 
 /// One document the extractor failed on.
@@ -134,6 +148,9 @@ pub struct RunOutcome {
     /// The corpus's quotation attribution vocabulary; `None` when its manifest names none
     /// (then no attribution was scored).
     pub attribution: Option<goldspan_model::Attribution>,
+    /// Layers of the gold not scored because the extractor produced no span in them (with
+    /// [`RunConfig::predicted_layers`]).
+    pub not_predicted: Vec<String>,
 }
 
 impl RunOutcome {
@@ -166,16 +183,6 @@ pub fn cache_dir(root: &Path, info: &ExtractorInfo) -> PathBuf {
     root.join(format!("{safe}-{}", stable_hash(&[&info.name, &info.version, &info.config_hash])))
 }
 
-/// What an extractor sees of a document: its id, text and metadata (all sent to `cmd:`).
-fn document_key(doc: &AnnotatedDocument) -> String {
-    let mut parts = vec![doc.document.id(), doc.document.text()];
-    for (k, v) in doc.document.meta() {
-        parts.push(k);
-        parts.push(v);
-    }
-    stable_hash(&parts)
-}
-
 /// An error with its causes, for messages that must say why.
 pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -187,44 +194,31 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-fn read_cached(path: &Path, doc: &AnnotatedDocument, corpus: &Corpus) -> Option<Annotations> {
+fn read_cached(path: &Path, doc: &AnnotatedDocument, manifest: Option<&Manifest>) -> Option<Annotations> {
     let bytes = std::fs::read(path).ok()?;
     let location = Location::file(path);
     let record = jsonl::parse_line(&bytes, 1, &location).ok()?;
-    record.resolve_predictions(&doc.document, Some(corpus.manifest()), &location).ok()
+    record.resolve_predictions(&doc.document, manifest, &location).ok()
 }
 
 /// Runs `config.extractor` over the corpus split and scores it. `progress` is called as
 /// documents complete (from the lanes' threads).
 pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress) + Sync)) -> Result<RunOutcome, Error> {
-    let corpus = Corpus::open(&config.corpus)?;
-    let ids = corpus.split_ids(config.split.as_deref())?;
-    let docs = ids.iter().map(|id| corpus.read(id)).collect::<Result<Vec<_>, _>>()?;
+    let mut gold = Gold::open(&config.corpus, config.split.as_deref(), None)?;
+    gold.select(config.ids.as_deref(), config.limit)?;
+    // A misspelt layer or label map fails here, before anything is extracted.
+    config.scoring.check_names(&gold)?;
+    let manifest = gold.manifest();
+    let docs =
+        (0..gold.ids().len()).map(|i| gold.load_at(i)).collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
     // Each document's key (what an extractor sees of it) is hashed once: it names the
     // document's cache file and feeds the corpus hash.
     let keys: Vec<String> = docs.iter().map(document_key).collect();
-    // The corpus hash covers what scores depend on: texts, metadata, spans, relations and
-    // clusters (not annotator notes or attributes).
-    let mut hash_parts = Vec::new();
-    for (doc, key) in docs.iter().zip(&keys) {
-        hash_parts.push(key.clone());
-        let a = &doc.annotations;
-        for s in &a.spans {
-            let fragments: Vec<String> = s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
-            hash_parts.push(format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
-        }
-        for r in &a.relations {
-            hash_parts.push(format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
-        }
-        for c in &a.clusters {
-            hash_parts.push(c.join(" "));
-        }
-    }
-    let corpus_hash = stable_hash(&hash_parts.iter().map(String::as_str).collect::<Vec<_>>());
+    let corpus_hash = corpus_hash(&docs, &keys);
     let settings = Settings {
         jobs: config.jobs.max(1),
         timeout: config.timeout,
-        manifest: Some(corpus.manifest().clone()),
+        manifest: manifest.cloned(),
         dir: config.dir.clone(),
         max_line_bytes: config.max_line_bytes,
     };
@@ -247,7 +241,7 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
     let process = |i: usize, stop: Option<&String>| {
         let doc = &docs[i];
         let cache_file = dir.as_ref().map(|d| d.join(format!("{}.json", keys[i])));
-        let result = if let Some(found) = cache_file.as_ref().and_then(|f| read_cached(f, doc, &corpus)) {
+        let result = if let Some(found) = cache_file.as_ref().and_then(|f| read_cached(f, doc, manifest)) {
             Ok(found)
         } else if let Some(reason) = stop {
             Err(ExtractError::NotRun(reason.clone()))
@@ -330,17 +324,64 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
     }
     let extracted = extracted.into_inner();
     let not_run = failures.iter().filter(|f| f.error.kind() == FailureKind::NotRun).count();
+    let failed: BTreeSet<&str> = failures.iter().map(|f| f.document.as_str()).collect();
+    let produced: BTreeSet<String> = pairs
+        .iter()
+        .filter(|(doc, _)| !failed.contains(doc.document.id()))
+        .flat_map(|(_, a)| a.spans.iter().map(|s| s.layer().to_owned()))
+        .collect();
+    if let Some(path) = &config.save_predictions {
+        let run = SavedRun {
+            corpus: gold.name(),
+            corpus_hash: corpus_hash.clone(),
+            documents: (config.ids.is_some() || config.limit.is_some()).then(|| gold.ids().to_vec()),
+            extractor: ExtractorIdentity {
+                config_hash: info.config_hash.clone(),
+                name: info.name.clone(),
+                version: info.version.clone(),
+            },
+            failures: failures
+                .iter()
+                .map(|f| crate::results::Failure { document: f.document.clone(), reason: f.reason.clone() })
+                .collect(),
+            layers: produced.iter().cloned().collect(),
+            split: config.split.clone(),
+        };
+        let records = pairs.iter().filter(|(doc, _)| !failed.contains(doc.document.id()));
+        saved::write(path, &run, records.map(|(doc, a)| (&doc.document, a)))?;
+    }
+    let mut scoring = config.scoring.attributed(manifest).into_owned();
+    let mut not_predicted = Vec::new();
+    if config.predicted_layers && scoring.options.layers.is_none() && !produced.is_empty() {
+        let gold_layers: BTreeSet<String> = match manifest {
+            Some(m) => m.layers.iter().map(|l| l.name.clone()).collect(),
+            None => docs_layers(&pairs),
+        };
+        not_predicted = gold_layers.difference(&produced).cloned().collect();
+        scoring.options.layers = Some(produced);
+    }
+    if !scoring.label_map.is_empty() {
+        for (_, annotations) in &mut pairs {
+            annotations.relabel(&|label| scoring.label_map.apply(label));
+        }
+    }
     Ok(RunOutcome {
-        evaluation: score_pairs(pairs, &config.scoring.attributed(Some(corpus.manifest()))),
+        evaluation: score_pairs(pairs, &scoring),
         failures,
         stopped: early_stop.into_inner().flatten(),
         extractor: info,
-        corpus: corpus.manifest().name.clone(),
+        corpus: gold.name(),
         corpus_hash,
         extracted,
         cached: total - extracted - not_run,
-        attribution: corpus.manifest().attribution.clone(),
+        attribution: manifest.and_then(|m| m.attribution.clone()),
+        not_predicted,
     })
+}
+
+/// The layers the gold documents have spans in.
+fn docs_layers(pairs: &[(AnnotatedDocument, Annotations)]) -> BTreeSet<String> {
+    pairs.iter().flat_map(|(doc, _)| doc.annotations.spans.iter().map(|s| s.layer().to_owned())).collect()
 }
 
 /// Why the run stops after its first documents: when every one failed for the same cause
@@ -431,6 +472,10 @@ mod tests {
                 per_document: false,
                 errors: false,
             },
+            ids: None,
+            limit: None,
+            predicted_layers: false,
+            save_predictions: None,
         };
         let outcome = run(&registry, &config, &|_| {}).expect("the run completes");
         let failures: Vec<(&str, String)> =

@@ -71,8 +71,22 @@ impl fmt::Display for Mode {
 
 /// Why a mode name did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown mode {0:?}: use strict, exact, partial, type, overlap:θ (0.001 ≤ θ ≤ 1, in thousandths) or tokens")]
+#[error("unknown mode {:?}{}: use strict, exact, partial, type, overlap:θ (0.001 ≤ θ ≤ 1, in thousandths) or tokens", .0, suggest(.0))]
 pub struct ModeError(pub String);
+
+/// " (did you mean "strict"?)" for a typo of a mode's name.
+fn suggest(given: &str) -> String {
+    let names = ["strict", "exact", "partial", "type", "tokens", "overlap"];
+    // `overlp:0.7` keeps its threshold: the name before the colon is compared.
+    let (name, theta) = given.split_once(':').map_or((given, None), |(n, t)| (n, Some(t)));
+    match goldspan_model::did_you_mean(name, names) {
+        // The name is right; the threshold is what is wrong, as the message says.
+        Some(near) if near == name => String::new(),
+        Some("overlap") => format!(" (did you mean \"overlap:{}\"?)", theta.unwrap_or("0.5")),
+        Some(near) => format!(" (did you mean {near:?}?)"),
+        None => String::new(),
+    }
+}
 
 impl FromStr for Mode {
     type Err = ModeError;
@@ -107,6 +121,15 @@ mod tests {
             assert_eq!(mode.to_string(), name);
         }
         assert!("overlap:0".parse::<Mode>().is_err());
+        let typo = |s: &str| s.parse::<Mode>().expect_err("a typo").to_string();
+        assert!(
+            typo("stict").starts_with("unknown mode \"stict\" (did you mean \"strict\"?): use"),
+            "{}",
+            typo("stict")
+        );
+        assert!(typo("overlp:0.7").contains("(did you mean \"overlap:0.7\"?)"), "{}", typo("overlp:0.7"));
+        assert!(typo("Strict").contains("(did you mean \"strict\"?)"));
+        assert!(!typo("bleu").contains("did you mean"));
         assert!("overlap:0.0004".parse::<Mode>().is_err());
         assert!("overlap:1.5".parse::<Mode>().is_err());
         assert!("fuzzy".parse::<Mode>().is_err());

@@ -10,14 +10,14 @@ use goldspan_extract::Registry;
 use goldspan_runner::{eval, CheckOutcome, Policy, Verdict};
 
 use super::run::run_with_progress;
-use crate::args::OutputFormat;
+use crate::args::CheckFormat;
 use crate::Outcome;
 
 pub fn run(
     dir: &Path,
     policy: Policy,
     cache: Option<&Path>,
-    format: OutputFormat,
+    format: CheckFormat,
     junit: Option<&Path>,
 ) -> anyhow::Result<Outcome> {
     let evals = eval::load_evals(dir, cache)?;
@@ -34,9 +34,10 @@ pub fn run(
             .with_context(|| format!("cannot write the JUnit report {}", path.display()))?;
     }
     let text = match format {
-        OutputFormat::Table => goldspan_report::check_table(&outcomes),
-        OutputFormat::Markdown => goldspan_report::check_markdown(&outcomes),
-        OutputFormat::Json => goldspan_report::check_json(&outcomes),
+        CheckFormat::Table => goldspan_report::check_table(&outcomes),
+        CheckFormat::Markdown => goldspan_report::check_markdown(&outcomes),
+        CheckFormat::Json => goldspan_report::check_json(&outcomes),
+        CheckFormat::Github => goldspan_report::check_github(&outcomes),
     };
     let outcome = if outcomes.iter().any(|o| matches!(o.verdict, Verdict::Malformed(_))) {
         Outcome::Invalid

@@ -13,8 +13,11 @@ use crate::Outcome;
 
 pub fn run(action: MarkupAction) -> anyhow::Result<Outcome> {
     match action {
-        MarkupAction::Compile { files, corpus, check } => compile(&files, &corpus, check),
+        MarkupAction::Compile { files, corpus, check } => {
+            compile(&files, &crate::project::corpus_or_default(corpus.as_deref())?, check)
+        }
         MarkupAction::Render { id, corpus } => {
+            let corpus = crate::project::corpus_or_default(corpus.as_deref())?;
             let opened = Corpus::open(&corpus).with_context(|| format!("cannot open corpus {}", corpus.display()))?;
             let doc = opened.read(&id)?;
             let split = opened.manifest().splits_of(&id).first().map(|s| s.to_string());

@@ -13,13 +13,14 @@ mod validate;
 use std::io::Write;
 
 use crate::args::{Cli, Command};
+use crate::project::{self, corpus_or_default, Project};
 use crate::Outcome;
 
 /// Runs the command `cli` names.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Validate { corpus, all } => validate::run(&corpus, all),
-        Command::Stats { corpus, format, by } => stats::run(&corpus, format, &by),
+        Command::Validate { corpus, all } => validate::run(&corpus_or_default(corpus.as_deref())?, all),
+        Command::Stats { corpus, format, by } => stats::run(&corpus_or_default(corpus.as_deref())?, format, &by),
         Command::Convert(args) => convert::run(&args),
         Command::Markup { action } => markup::run(action),
         Command::Score(args) => score::run(&args),
@@ -30,12 +31,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Bench { extractor, corpus, split, repeat, jobs, timeout, max_line_bytes, format } => {
             crate::signals::install();
             let limits = bench::Limits { jobs, timeout, max_line_bytes };
-            bench::run(&extractor, &corpus, split.as_deref(), repeat, &limits, format)
+            bench::run(&extractor, &corpus_or_default(corpus.as_deref())?, split.as_deref(), repeat, &limits, format)
         }
         Command::Check { evals, update, allow_regression, cache, no_cache, format, junit } => {
             crate::signals::install();
             let policy = goldspan_runner::Policy { update, allow_regression };
-            check::run(&evals, policy, (!no_cache).then_some(cache.as_path()), format, junit.as_deref())
+            let evals = match evals {
+                Some(dir) => dir,
+                None => Project::find("give --evals DIR")?.evals(),
+            };
+            let cache = (!no_cache).then(|| cache.unwrap_or_else(|| project::cache_beside(&evals)));
+            check::run(&evals, policy, cache.as_deref(), format, junit.as_deref())
         }
         Command::Agree { a, b, format } => agree::run(&a, &b, format),
         Command::Synth { out, docs, seed, spans, missed, boundary, label, spurious } => {

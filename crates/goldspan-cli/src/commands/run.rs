@@ -1,74 +1,48 @@
 //! `goldspan run`: an extractor over a corpus, through the cache, scored; ad hoc or from evals.
+//! Also `--list` (the evals and their snapshots), `--save-predictions` and `--output`.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use goldspan_extract::Registry;
 use goldspan_runner::eval::{self, Eval};
+use goldspan_runner::results::read_snapshot;
 use goldspan_runner::{Config, FailureLimit, LabelMap, Results, RunConfig, RunOutcome};
 use goldspan_score::{Mode, Options};
 
 use crate::args::{OutputFormat, RunArgs};
 use crate::progress::Bar;
+use crate::project::{self, Project};
 use crate::Outcome;
 
+/// What to say when a run needs the project's evals and there is no project.
+const NO_EVALS: &str = "name eval files, or give --extractor SPEC --corpus DIR for an ad hoc run";
+
 pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
-    let cache = (!args.no_cache).then_some(args.cache.as_path());
-    let evals: Vec<Eval> = if let Some(spec) = &args.extractor {
-        let modes = args.modes.iter().map(|m| m.parse::<Mode>()).collect::<Result<Vec<_>, _>>()?;
-        let layers = (!args.layers.is_empty()).then(|| args.layers.iter().cloned().collect::<BTreeSet<_>>());
-        let run = RunConfig {
-            corpus: args.corpus.clone(),
-            split: args.split.clone(),
-            extractor: spec.clone(),
-            jobs: args.jobs.unwrap_or_else(default_jobs),
-            timeout: eval::seconds(args.timeout).map_err(|m| anyhow::anyhow!("--timeout {m}"))?,
-            cache: cache.map(Path::to_owned),
-            fail_fast: args.fail_fast,
-            dir: None,
-            max_line_bytes: args.max_line_bytes,
-            scoring: Config {
-                options: Options { modes, layers, attribution: None },
-                label_map: LabelMap::default(),
-                slices: Vec::new(),
-                per_document: args.bootstrap > 0,
-                errors: false,
-            },
-        };
-        let bootstrap = (args.bootstrap > 0).then_some((args.bootstrap, args.seed));
-        let max_failures = FailureLimit::Count(0);
-        vec![Eval { name: spec.clone(), path: "evals/adhoc.toml".into(), run, bootstrap, tolerance: 0.0, max_failures }]
-    } else if args.evals.is_empty() {
-        // No eval named and no extractor: every eval in ./evals.
-        let mut all = eval::load_evals(Path::new("evals"), cache)?;
-        anyhow::ensure!(!all.is_empty(), "no eval definitions in evals/; give --extractor SPEC");
-        for e in &mut all {
-            e.run.fail_fast = args.fail_fast;
-            e.run.max_line_bytes = args.max_line_bytes;
-            if let Some(jobs) = args.jobs {
-                e.run.jobs = jobs;
-            }
-        }
-        all
-    } else {
-        let mut all = Vec::new();
-        for path in &args.evals {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            let mut found: Vec<Eval> = eval::load_evals(dir, cache)?.into_iter().filter(|e| e.name == name).collect();
-            anyhow::ensure!(!found.is_empty(), "{} is not an eval definition", path.display());
-            for e in &mut found {
-                e.run.fail_fast = args.fail_fast;
-                e.run.max_line_bytes = args.max_line_bytes;
-                if let Some(jobs) = args.jobs {
-                    e.run.jobs = jobs;
-                }
-            }
-            all.extend(found);
-        }
-        all
+    if args.list {
+        return list(args);
+    }
+    let ids = args.ids.as_deref().map(read_ids).transpose()?;
+    let mut evals = match &args.extractor {
+        Some(spec) => vec![ad_hoc(args, spec)?],
+        None => named_evals(args)?,
     };
+    anyhow::ensure!(
+        args.save_predictions.is_none() || evals.len() == 1,
+        "--save-predictions saves one run's predictions, and {} evals would run: name one eval, or give --extractor",
+        evals.len()
+    );
+    for e in &mut evals {
+        e.run.fail_fast = args.fail_fast;
+        e.run.max_line_bytes = args.max_line_bytes;
+        if let Some(jobs) = args.jobs {
+            e.run.jobs = jobs;
+        }
+        e.run.ids.clone_from(&ids);
+        e.run.limit = args.limit;
+        e.run.save_predictions.clone_from(&args.save_predictions);
+    }
     let registry = Registry::with_builtins();
     let mut text = String::new();
     let mut all = Vec::new();
@@ -81,6 +55,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             crate::eprint(&format!(
                 "note: {}: quotations and their speakers are not scored: the corpus manifest has no [attribution] section\n",
                 e.name
+            ));
+        }
+        if !outcome.not_predicted.is_empty() {
+            crate::eprint(&format!(
+                "note: {}: not predicted, so not scored: {} (--layer scores a layer anyway)\n",
+                e.name,
+                outcome.not_predicted.join(", ")
             ));
         }
         extractor_failed |= outcome.stopped.is_some()
@@ -100,12 +81,131 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
         all.push(results);
     }
-    match args.format {
-        OutputFormat::Json if all.len() == 1 => text = goldspan_report::json(&all[0]),
-        OutputFormat::Json => text = goldspan_report::json_list(&all),
-        OutputFormat::Table | OutputFormat::Markdown => {}
+    let json = || match all.as_slice() {
+        [one] => goldspan_report::json(one),
+        several => goldspan_report::json_list(several),
+    };
+    if let Some(path) = &args.output {
+        goldspan_formats::write_atomic(path, json().as_bytes())
+            .with_context(|| format!("cannot write the results to {}", path.display()))?;
+    }
+    if args.format == OutputFormat::Json {
+        text = json();
     }
     super::finish(&text, if extractor_failed { Outcome::ExtractorFailed } else { Outcome::Ok })
+}
+
+/// The ad hoc eval of `--extractor`: the corpus given or the project's, scored on the layers
+/// the extractor produced unless `--layer` names them.
+fn ad_hoc(args: &RunArgs, spec: &str) -> anyhow::Result<Eval> {
+    let modes = args.modes.iter().map(|m| m.parse::<Mode>()).collect::<Result<Vec<_>, _>>()?;
+    let layers = (!args.layers.is_empty()).then(|| args.layers.iter().cloned().collect::<BTreeSet<_>>());
+    let label_map = match &args.label_map {
+        Some(p) => LabelMap::read(p)?,
+        None => LabelMap::default(),
+    };
+    let corpus = project::corpus_or_default(args.corpus.as_deref())?;
+    let cache = if args.no_cache {
+        None
+    } else if let Some(cache) = &args.cache {
+        Some(cache.clone())
+    } else if let Ok(project) = Project::find("") {
+        Some(project.cache())
+    } else {
+        crate::eprint(
+            "note: not inside a goldspan project: extractor outputs are not cached (--cache DIR caches them)\n",
+        );
+        None
+    };
+    let run = RunConfig {
+        corpus,
+        split: args.split.clone(),
+        extractor: spec.to_owned(),
+        jobs: args.jobs.unwrap_or_else(default_jobs),
+        timeout: eval::seconds(args.timeout).map_err(|m| anyhow::anyhow!("--timeout {m}"))?,
+        cache,
+        fail_fast: args.fail_fast,
+        dir: None,
+        max_line_bytes: args.max_line_bytes,
+        scoring: Config {
+            options: Options { modes, layers, attribution: None },
+            label_map,
+            slices: Vec::new(),
+            per_document: args.bootstrap > 0,
+            errors: false,
+        },
+        ids: None,
+        limit: None,
+        predicted_layers: true,
+        save_predictions: None,
+    };
+    let bootstrap = (args.bootstrap > 0).then_some((args.bootstrap, args.seed));
+    let max_failures = FailureLimit::Count(0);
+    Ok(Eval { name: spec.to_owned(), path: "evals/adhoc.toml".into(), run, bootstrap, tolerance: 0.0, max_failures })
+}
+
+/// The evals named on the command line, or every eval of the project.
+fn named_evals(args: &RunArgs) -> anyhow::Result<Vec<Eval>> {
+    if args.evals.is_empty() {
+        let dir = Project::find(NO_EVALS)?.evals();
+        let all = eval::load_evals(&dir, cache_for(args, &dir).as_deref())?;
+        anyhow::ensure!(!all.is_empty(), "no eval definitions in {}; give --extractor SPEC", dir.display());
+        return Ok(all);
+    }
+    let mut all = Vec::new();
+    for path in &args.evals {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let found: Vec<Eval> =
+            eval::load_evals(dir, cache_for(args, dir).as_deref())?.into_iter().filter(|e| e.name == name).collect();
+        anyhow::ensure!(!found.is_empty(), "{} is not an eval definition", path.display());
+        all.extend(found);
+    }
+    Ok(all)
+}
+
+/// The cache of the evals in `evals_dir`: `--cache`, or `.goldspan-cache` beside the directory.
+fn cache_for(args: &RunArgs, evals_dir: &Path) -> Option<PathBuf> {
+    (!args.no_cache).then(|| args.cache.clone().unwrap_or_else(|| project::cache_beside(evals_dir)))
+}
+
+/// `--ids FILE`: one id per line; blank lines and `#` comments skipped.
+fn read_ids(path: &Path) -> anyhow::Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read --ids {}", path.display()))?;
+    let ids: Vec<String> =
+        text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect();
+    anyhow::ensure!(!ids.is_empty(), "--ids {} names no document", path.display());
+    Ok(ids)
+}
+
+/// `goldspan run --list`: the evals (named, or every eval of the project) with what they run
+/// on and the state of their snapshots.
+fn list(args: &RunArgs) -> anyhow::Result<Outcome> {
+    let evals = named_evals(args)?;
+    let mut rows = Vec::new();
+    for e in &evals {
+        let snapshot = e.snapshot_path();
+        let state = match read_snapshot(&snapshot)? {
+            None => "missing".to_owned(),
+            Some(Ok(_)) => "present".to_owned(),
+            Some(Err(why)) => format!("malformed: {why}"),
+        };
+        rows.push(goldspan_report::EvalListing {
+            corpus: e.run.corpus.display().to_string(),
+            eval: e.name.clone(),
+            extractor: e.run.extractor.clone(),
+            layers: e.run.scoring.options.layers.iter().flatten().cloned().collect(),
+            snapshot: snapshot.display().to_string(),
+            snapshot_state: state,
+            split: e.run.split.clone(),
+        });
+    }
+    super::print(&match args.format {
+        OutputFormat::Table => goldspan_report::eval_list_table(&rows, false),
+        OutputFormat::Markdown => goldspan_report::eval_list_table(&rows, true),
+        OutputFormat::Json => goldspan_report::eval_list_json(&rows),
+    })?;
+    Ok(Outcome::Ok)
 }
 
 fn default_jobs() -> usize {

@@ -1,5 +1,7 @@
 //! `goldspan score`: predictions against gold, or the two tag columns of one CoNLL file, as a
-//! table, Markdown or JSON.
+//! table, Markdown or JSON. Predictions saved by `goldspan run --save-predictions` score to
+//! the results the run reported: their header names the run's extractor, split, documents,
+//! failures and layers, which `score` takes as its own.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -8,12 +10,14 @@ use anyhow::Context;
 use goldspan_formats::{gold, Format, ReadOptions};
 use goldspan_runner::results::paired_comparison;
 use goldspan_runner::{
-    evaluate, evaluate_conll, evaluate_documents, Config, Evaluation, Gold, LabelMap, Results, RunInfo,
+    evaluate_conll, evaluate_documents, evaluate_with_progress, read_saved_run, Config, Evaluation, Gold, LabelMap,
+    Results, RunInfo, SavedRun,
 };
 use goldspan_score::{Mode, Options};
 
 use super::{note_attribution, print};
 use crate::args::{OutputFormat, ScoreArgs};
+use crate::progress::Bar;
 use crate::Outcome;
 
 pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
@@ -27,28 +31,42 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         None => LabelMap::default(),
     };
     let layers = (!args.layers.is_empty()).then(|| args.layers.iter().cloned().collect::<BTreeSet<_>>());
-    let config = Config {
+    let mut config = Config {
         options: Options { modes: modes.clone(), layers, attribution: None },
         label_map,
         slices: args.slices.clone(),
         per_document: args.bootstrap > 0 || args.per_document || args.against.is_some(),
         errors: args.errors,
     };
+    let mut saved_run = None;
     let (eval, against, info) = match (&args.conll.file, &args.gold, &args.pred) {
         (Some(file), _, _) => {
             let (eval, info) = score_conll(file, args, manifest, &config)?;
             (eval, None, info)
         }
         (None, Some(gold_path), Some(pred)) => {
-            let gold = Gold::open(gold_path, args.split.as_deref(), manifest)
+            let saved = match args.pred_format {
+                Format::Jsonl => read_saved_run(pred).with_context(|| format!("cannot read {}", pred.display()))?,
+                _ => None,
+            };
+            let split = split_to_score(args, gold_path, pred, saved.as_ref())?;
+            let mut gold = Gold::open(gold_path, split.as_deref(), manifest)
                 .with_context(|| format!("cannot read gold {}", gold_path.display()))?;
+            if let Some(run) = &saved {
+                adopt_saved_run(run, pred, &mut gold, &mut config)?;
+            }
+            config.check_names(&gold)?;
             anyhow::ensure!(
                 args.offset_unit.is_none() || args.pred_format != Format::Jsonl,
                 "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
             );
             let score = |path: &Path| -> anyhow::Result<Evaluation> {
                 let eval = if args.pred_format == Format::Jsonl {
-                    evaluate(&gold, path, &config)
+                    let bar = Bar::new(&format!("score {}", path.display()));
+                    let total = gold.ids().len();
+                    let eval = evaluate_with_progress(&gold, path, &config, &|done| bar.set(done, total, 0));
+                    drop(bar);
+                    eval
                 } else {
                     let conll = &args.conll;
                     let options = ReadOptions {
@@ -77,9 +95,21 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 None => None,
             };
             note_attribution(gold.manifest());
+            if let Some(run) = saved {
+                let hash = gold.corpus_hash().with_context(|| format!("cannot read gold {}", gold_path.display()))?;
+                if hash != run.corpus_hash {
+                    crate::eprint(&format!(
+                        "note: the gold differs from the gold {} was run on (corpus hash {}, not {})\n",
+                        pred.display(),
+                        hash,
+                        run.corpus_hash
+                    ));
+                }
+                saved_run = Some((run, hash));
+            }
             let info = RunInfo {
                 gold: gold.name(),
-                split: args.split.clone(),
+                split,
                 predictions: pred.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 modes: modes.clone(),
                 bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
@@ -91,8 +121,15 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         _ => anyhow::bail!("give --gold and --pred, or --conll"),
     };
     let mut results = Results::new(&eval, &info);
+    if let Some((run, hash)) = saved_run {
+        results = results.of_saved_run(&run, hash);
+    }
     if let Some(baseline) = &against {
         results = results.with_comparison(paired_comparison(&eval, baseline, args.bootstrap.max(1000), args.seed));
+    }
+    if let Some(path) = &args.output {
+        goldspan_formats::write_atomic(path, goldspan_report::json(&results).as_bytes())
+            .with_context(|| format!("cannot write the results to {}", path.display()))?;
     }
     print(&match args.format {
         OutputFormat::Json => goldspan_report::json(&results),
@@ -100,6 +137,50 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         OutputFormat::Markdown => goldspan_report::markdown(&results),
     })?;
     Ok(Outcome::Ok)
+}
+
+/// The split to score: `--split`, or, for a saved run scored against a corpus directory, the
+/// run's split. A `--split` other than the saved run's is an error: its predictions would be
+/// scored against documents they were never made for.
+fn split_to_score(
+    args: &ScoreArgs,
+    gold: &Path,
+    pred: &Path,
+    saved: Option<&SavedRun>,
+) -> anyhow::Result<Option<String>> {
+    let Some(run) = saved else { return Ok(args.split.clone()) };
+    match (&args.split, &run.split) {
+        (Some(given), Some(ran)) if given != ran => anyhow::bail!(
+            "{} holds a run on split {ran:?}, not {given:?}: score it with --split {ran} (or without --split)",
+            pred.display()
+        ),
+        (None, Some(ran)) if gold.is_dir() => {
+            crate::eprint(&format!("note: scoring split {ran}, the split {} was run on\n", pred.display()));
+            Ok(Some(ran.clone()))
+        }
+        _ => Ok(args.split.clone()),
+    }
+}
+
+/// Scores a saved run as the run scored it: on the documents it ran on, and (unless `--layer`
+/// says otherwise) on the layers its extractor produced.
+fn adopt_saved_run(run: &SavedRun, pred: &Path, gold: &mut Gold, config: &mut Config) -> anyhow::Result<()> {
+    if let Some(documents) = &run.documents {
+        gold.select(Some(documents), None)
+            .with_context(|| format!("{} was run on documents the gold does not have", pred.display()))?;
+    }
+    if config.options.layers.is_none() && !run.layers.is_empty() {
+        let produced: BTreeSet<String> = run.layers.iter().cloned().collect();
+        let not_predicted: Vec<String> = gold.layers().into_keys().filter(|l| !produced.contains(l)).collect();
+        if !not_predicted.is_empty() {
+            crate::eprint(&format!(
+                "note: not predicted, so not scored: {} (--layer scores a layer anyway)\n",
+                not_predicted.join(", ")
+            ));
+        }
+        config.options.layers = Some(produced);
+    }
+    Ok(())
 }
 
 /// `score --conll FILE`: the gold and predicted tag columns of one CoNLL file. What reading

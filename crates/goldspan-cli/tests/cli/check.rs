@@ -163,8 +163,12 @@ fn an_improvement_passes_the_gate_and_update_keeps_it() {
     std::fs::write(root.join("preds.jsonl"), tiny_predictions()).expect("write");
     let out = check_in(&root, &[]);
     assert_eq!(out.status.code(), Some(0), "an improvement must not fail the gate: {}", stdout(&out));
+    // And it says how to record the gain. Per mode (strict, partial) precision and F1 of PERSON,
+    // of the macro average and of the micro counts rise (recall stays): 2 × 3 × 2 = 12.
     assert!(
-        stdout(&out).contains("tiny: ok (") && stdout(&out).contains("moved within tolerance or up"),
+        stdout(&out).contains(
+            "tiny: improved: 12 metric(s) rose beyond the tolerance; record it with `goldspan check --update`"
+        ),
         "{}",
         stdout(&out)
     );
@@ -303,4 +307,68 @@ fn xmllint_validates(xml: &std::path::Path) {
         xsd.display(),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn a_removed_metric_shows_as_removed_and_the_interval_is_labelled_as_the_new_runs() {
+    let (_dir, root) = eval_repo(&tiny_predictions());
+    let def = |modes: &str| {
+        format!(
+            "corpus = \"corpus\"\nextractor = \"file:{}\"\nmodes = [{modes}]\nlayers = [\"entities\"]\nbootstrap = 20\nmax_failures = \"100%\"\n",
+            root.join("preds.jsonl").display()
+        )
+    };
+    std::fs::write(root.join("evals/tiny.toml"), def("\"strict\", \"partial\"")).expect("write");
+    assert_eq!(check_in(&root, &["--update"]).status.code(), Some(0));
+    // Partial mode dropped from the eval: its metrics are gone from the new run.
+    std::fs::write(root.join("evals/tiny.toml"), def("\"strict\"")).expect("write");
+    let out = check_in(&root, &[]);
+    assert_eq!(out.status.code(), Some(1), "a metric that disappears counts as a fall: {}", stdout(&out));
+    let s = stdout(&out);
+    assert!(s.contains("95% CI (after)"), "{s}");
+    // Partial micro F1 of the tiny predictions: P = 5.5/7, R = 0.55, F1 = 0.6471.
+    let row = s.lines().find(|l| l.contains("layers.entities.partial.micro.f1")).expect("the removed metric's row");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells, ["tiny", "layers.entities.partial.micro.f1", "0.6471", "removed", "-0.6471"], "{s}");
+    let report = valid_json("check", &stdout(&check_in(&root, &["--format", "json"])));
+    let moved = report["evals"][0]["moved"].as_array().expect("moved");
+    let partial: Vec<&serde_json::Value> =
+        moved.iter().filter(|m| m["metric"].as_str().is_some_and(|n| n.contains(".partial."))).collect();
+    assert!(!partial.is_empty() && partial.iter().all(|m| m["presence"] == "removed"), "{moved:?}");
+}
+
+#[test]
+fn github_annotations_mark_each_regression_and_an_improvement_says_how_to_record_it() {
+    let (_dir, root) = eval_repo(&tiny_predictions());
+    assert_eq!(check_in(&root, &["--update"]).status.code(), Some(0));
+    let worse: String = tiny_predictions().lines().skip(1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(root.join("preds.jsonl"), worse).expect("write");
+    let out = check_in(&root, &["--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = stdout(&out);
+    // Micro F1 falls from 8/17 to 3/7 (see a_regression_is_reported_as_json_markdown_and_junit_xml).
+    let annotation = "::error file=evals/snapshots/tiny.json,title=goldspan check tiny%3A regression::\
+                      layers.entities.strict.micro.f1 fell from 0.470588 to 0.428571 (-0.042017), more than the tolerance 0.001\n";
+    assert!(s.contains(annotation), "{s}");
+    assert!(s.lines().filter(|l| l.starts_with("::")).all(|l| l.starts_with("::error ")), "{s}");
+    assert!(s.lines().any(|l| l.starts_with("tiny: REGRESSION in ")), "the status line follows: {s}");
+    // The Markdown is a pull-request comment: a verdict first, then the regressions.
+    let markdown = stdout(&check_in(&root, &["--format", "markdown"]));
+    assert!(markdown.starts_with("### goldspan check: **failed**\n"), "{markdown}");
+    assert!(markdown.contains("\n**Regressions** (beyond the tolerance):\n"), "{markdown}");
+    // Back to the snapshot's predictions plus nothing: no annotation; then better: a notice.
+    std::fs::write(root.join("preds.jsonl"), with_a_spurious_entity()).expect("write");
+    assert_eq!(check_in(&root, &["--update", "--allow-regression"]).status.code(), Some(0));
+    std::fs::write(root.join("preds.jsonl"), tiny_predictions()).expect("write");
+    let out = check_in(&root, &["--format", "github"]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = stdout(&out);
+    assert!(
+        s.starts_with("::notice file=evals/snapshots/tiny.json,title=goldspan check tiny%3A improved::improved: ")
+            && s.contains("record it with `goldspan check --update`"),
+        "{s}"
+    );
+    let markdown = stdout(&check_in(&root, &["--format", "markdown"]));
+    assert!(markdown.starts_with("### goldspan check: passed\n"), "{markdown}");
+    assert!(markdown.contains("<details><summary>12 other metric(s) moved</summary>"), "{markdown}");
 }

@@ -525,3 +525,58 @@ fn labels_from_a_layerless_format_take_the_gold_documents_layers() {
     assert_eq!(layers["quotes"]["strict"]["labels"]["Quote"]["cor"], 1, "{}", layers["quotes"]);
     assert_eq!(layers["entities"]["strict"]["labels"]["PERSON"]["cor"], 1, "{}", layers["entities"]);
 }
+
+/// Runs `goldspan ARGS` with its stderr on a new pseudo-terminal; what it drew there.
+#[cfg(unix)]
+fn stderr_on_a_terminal(args: &[&str]) -> (std::process::Output, String) {
+    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+    use std::io::Read;
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("a pseudo-terminal");
+    grantpt(&master).expect("grantpt");
+    unlockpt(&master).expect("unlockpt");
+    let name = ptsname(&master, Vec::new()).expect("its name");
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(std::path::Path::new(name.to_str().expect("a UTF-8 terminal name")))
+        .expect("open the terminal");
+    // Read what is drawn while the command runs, so that it never blocks on a full terminal.
+    let mut master = std::fs::File::from(master);
+    let reader = std::thread::spawn(move || {
+        let mut drawn = Vec::new();
+        let mut buf = [0; 4096];
+        // The read fails (EIO) once no process holds the terminal open.
+        while let Ok(n @ 1..) = master.read(&mut buf) {
+            drawn.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&drawn).into_owned()
+    });
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_goldspan"))
+        .args(args)
+        .current_dir(goldspan_tests::repo())
+        .stderr(terminal)
+        .output()
+        .expect("runs");
+    (out, reader.join().expect("reader"))
+}
+
+#[cfg(unix)]
+#[test]
+fn score_draws_a_progress_bar_on_a_terminal_and_nothing_elsewhere() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = goldspan().args(["synth", "--docs", "200"]).arg(dir.path()).output().expect("synth");
+    assert!(out.status.success());
+    let (gold, pred) = (dir.path().join("gold.jsonl"), dir.path().join("pred.jsonl"));
+    let args = ["score", "--gold", gold.to_str().expect("utf-8"), "--pred", pred.to_str().expect("utf-8")];
+    let (out, drawn) = stderr_on_a_terminal(&args);
+    assert!(out.status.success());
+    assert!(drawn.contains("/200 documents") && drawn.contains("ETA"), "{drawn:?}");
+    // Not a terminal: no bar, and the results are the same.
+    let plain = goldspan().args(args).output().expect("score");
+    assert!(
+        !String::from_utf8_lossy(&plain.stderr).contains("documents"),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    assert_eq!(stdout(&plain), stdout(&out));
+}

@@ -30,6 +30,30 @@ pub struct Metric {
     pub after: f64,
     /// The new run's bootstrap interval for it, when there is one.
     pub interval: Option<Interval>,
+    /// Whether both have it, or only one.
+    pub presence: Presence,
+}
+
+/// Which of the snapshot and the new run report a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Both.
+    Both,
+    /// Only the new run: a new metric (a new label, layer or mode), risen from 0.
+    Added,
+    /// Only the snapshot: the run no longer reports it, so it has fallen to 0.
+    Removed,
+}
+
+impl Presence {
+    /// `both`, `added` or `removed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Presence::Both => "both",
+            Presence::Added => "added",
+            Presence::Removed => "removed",
+        }
+    }
 }
 
 impl Metric {
@@ -192,11 +216,20 @@ pub fn gate(before: &Snapshot, after: &Snapshot, tolerance: f64) -> Verdict {
     let mut metrics = Vec::new();
     for (path, value) in gated(after) {
         let name = path.join(".");
-        let previous = old.remove(&name).unwrap_or(0.0);
-        metrics.push(Metric { name, before: previous, after: value, interval: interval_of(after, &path) });
+        let interval = interval_of(after, &path);
+        metrics.push(match old.remove(&name) {
+            Some(before) => Metric { name, before, after: value, interval, presence: Presence::Both },
+            None => Metric { name, before: 0.0, after: value, interval, presence: Presence::Added },
+        });
     }
     // What only the snapshot has counts as fallen to 0.
-    metrics.extend(old.into_iter().map(|(name, value)| Metric { name, before: value, after: 0.0, interval: None }));
+    metrics.extend(old.into_iter().map(|(name, value)| Metric {
+        name,
+        before: value,
+        after: 0.0,
+        interval: None,
+        presence: Presence::Removed,
+    }));
     let comparison =
         Comparison { corpus_changed: before.manifest.corpus_hash != after.manifest.corpus_hash, tolerance, metrics };
     if comparison.corpus_changed {
@@ -396,6 +429,14 @@ mod tests {
                 "total.layers.entities.strict.labels.PER.recall"
             ]
         );
+        let c = v.comparison().expect("a comparison");
+        assert!(c.regressions().all(|m| m.presence == Presence::Removed && m.after == 0.0 && m.before == 0.5));
+        // And the other way round, the label is new: risen from 0.
+        let v = gate(&after, &snapshot(0.5, "h"), 0.001);
+        let added: Vec<&Metric> = v.comparison().expect("a comparison").moved().collect();
+        assert_eq!(added.len(), 3);
+        assert!(added.iter().all(|m| m.presence == Presence::Added && m.before == 0.0), "{added:?}");
+        assert!(matches!(v, Verdict::Improved(_)), "{v:?}");
     }
 
     #[test]

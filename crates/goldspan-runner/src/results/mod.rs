@@ -23,7 +23,7 @@ use schemars::JsonSchema;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
-pub use gate::{check, gate, CheckOutcome, Comparison, Metric, Policy, Update, Verdict};
+pub use gate::{check, gate, CheckOutcome, Comparison, Metric, Policy, Presence, Update, Verdict};
 pub use metrics::{
     Interval, Intervals, LayerScores, MacroAverage, Metrics, PrfIntervals, QuoteIntervals, QuoteScores, Scores,
 };
