@@ -5,6 +5,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use goldspan_extract::Registry;
+use goldspan_formats::gold;
+use goldspan_report::HtmlInput;
 use goldspan_runner::eval::{self, Eval};
 use goldspan_runner::{Config, FailureLimit, LabelMap, Results, RunConfig, RunOutcome};
 use goldspan_score::{Mode, Options};
@@ -33,7 +35,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 label_map: LabelMap::default(),
                 slices: Vec::new(),
                 per_document: args.bootstrap > 0,
-                errors: false,
+                errors: args.report.is_some(),
             },
         };
         let bootstrap = (args.bootstrap > 0).then_some((args.bootstrap, args.seed));
@@ -69,6 +71,18 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         }
         all
     };
+    if args.report.is_some() {
+        anyhow::ensure!(
+            evals.len() == 1,
+            "--report shows one system, and {} evals would run: name one (goldspan run evals/NAME.toml --report FILE) or give --extractor",
+            evals.len()
+        );
+    }
+    let mut evals = evals;
+    for e in &mut evals {
+        // A report shows the label confusions, which the error analysis counts.
+        e.run.scoring.errors |= args.report.is_some();
+    }
     let registry = Registry::with_builtins();
     let mut text = String::new();
     let mut all = Vec::new();
@@ -89,6 +103,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 None => outcome.all_failed(),
             };
         let results = Results::of_run(&outcome, &e.run, e.bootstrap);
+        if let Some(path) = &args.report {
+            let manifest = gold::read_manifest(&e.run.corpus.join("goldspan.toml")).ok();
+            let input = HtmlInput {
+                results: &results,
+                documents: &outcome.documents,
+                baseline: None,
+                attribution: outcome.attribution.as_ref(),
+                splits: super::report::splits(manifest.as_ref()),
+                budget: goldspan_report::DOCUMENT_BUDGET,
+            };
+            super::report::write(path, &goldspan_report::html(&input))?;
+        }
+        let results = super::report::printed(&results, false);
         match args.format {
             OutputFormat::Json => {}
             // A table of zeros from an extractor that answered nothing says nothing.

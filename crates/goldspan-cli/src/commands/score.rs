@@ -6,10 +6,10 @@ use std::path::Path;
 
 use anyhow::Context;
 use goldspan_formats::{gold, Format, ReadOptions};
-use goldspan_runner::results::paired_comparison;
-use goldspan_runner::{
-    evaluate, evaluate_conll, evaluate_documents, Config, Evaluation, Gold, LabelMap, Results, RunInfo,
-};
+use goldspan_report::{Baseline, HtmlInput};
+use goldspan_runner::pairs::{match_pairs, read_pairs, Pair};
+use goldspan_runner::results::{paired_comparison, paired_metrics};
+use goldspan_runner::{conll_pairs, evaluate, evaluate_documents, score_pairs, Config, Evaluation, Gold, LabelMap, Results, RunInfo};
 use goldspan_score::{Mode, Options};
 
 use super::{note_attribution, print};
@@ -32,11 +32,16 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         label_map,
         slices: args.slices.clone(),
         per_document: args.bootstrap > 0 || args.per_document || args.against.is_some(),
-        errors: args.errors,
+        // A report shows the label confusions, which the error analysis counts.
+        errors: args.errors || args.report.is_some(),
     };
+    // The documents with their predictions, for a report: the system's, then the baseline's.
+    let mut documents: Vec<Vec<Pair>> = Vec::new();
+    let mut report_manifest: Option<goldspan_model::Manifest> = None;
     let (eval, against, info) = match (&args.conll.file, &args.gold, &args.pred) {
         (Some(file), _, _) => {
-            let (eval, info) = score_conll(file, args, manifest, &config)?;
+            let (eval, info, pairs) = score_conll(file, args, manifest, &config)?;
+            documents.extend(pairs);
             (eval, None, info)
         }
         (None, Some(gold_path), Some(pred)) => {
@@ -46,9 +51,15 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 args.offset_unit.is_none() || args.pred_format != Format::Jsonl,
                 "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
             );
-            let score = |path: &Path| -> anyhow::Result<Evaluation> {
-                let eval = if args.pred_format == Format::Jsonl {
-                    evaluate(&gold, path, &config)
+            let score = |path: &Path| -> anyhow::Result<(Evaluation, Option<Vec<Pair>>)> {
+                let report = args.report.is_some();
+                let (eval, pairs) = if args.pred_format == Format::Jsonl {
+                    let eval = evaluate(&gold, path, &config);
+                    let pairs = match (&eval, report) {
+                        (Ok(_), true) => Some(read_pairs(&gold, path, &config)),
+                        _ => None,
+                    };
+                    (eval, pairs)
                 } else {
                     let conll = &args.conll;
                     let options = ReadOptions {
@@ -67,20 +78,34 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                         .pred_format
                         .read(path, &options)
                         .with_context(|| format!("cannot read {} as {}", path.display(), args.pred_format))?;
-                    evaluate_documents(&gold, collection.documents, path, &config)
+                    let kept = report.then(|| collection.documents.clone());
+                    let eval = evaluate_documents(&gold, collection.documents, path, &config);
+                    let pairs = match (&eval, kept) {
+                        (Ok(_), Some(docs)) => Some(match_pairs(&gold, docs, path, &config)),
+                        _ => None,
+                    };
+                    (eval, pairs)
                 };
-                eval.with_context(|| format!("cannot score {}", path.display()))
+                let eval = eval.with_context(|| format!("cannot score {}", path.display()))?;
+                let pairs = pairs.transpose().with_context(|| format!("cannot read {} for the report", path.display()))?;
+                Ok((eval, pairs))
             };
-            let eval = score(pred)?;
+            let (eval, pairs) = score(pred)?;
+            documents.extend(pairs);
             let against = match &args.against {
-                Some(b) => Some(score(b)?),
+                Some(b) => {
+                    let (eval, pairs) = score(b)?;
+                    documents.extend(pairs);
+                    Some(eval)
+                }
                 None => None,
             };
             note_attribution(gold.manifest());
+            report_manifest = gold.manifest().cloned();
             let info = RunInfo {
                 gold: gold.name(),
                 split: args.split.clone(),
-                predictions: pred.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                predictions: file_name(pred),
                 modes: modes.clone(),
                 bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
                 label_map: args.label_map.is_some(),
@@ -91,15 +116,37 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         _ => anyhow::bail!("give --gold and --pred, or --conll"),
     };
     let mut results = Results::new(&eval, &info);
+    let samples = args.bootstrap.max(1000);
     if let Some(baseline) = &against {
-        results = results.with_comparison(paired_comparison(&eval, baseline, args.bootstrap.max(1000), args.seed));
+        results = results.with_comparison(paired_comparison(&eval, baseline, samples, args.seed));
     }
+    if let Some(path) = &args.report {
+        let paired = against.as_ref().map(|b| paired_metrics(&eval, b, samples, args.seed));
+        let baseline = match (&args.against, &paired, documents.get(1)) {
+            (Some(name), Some(paired), Some(docs)) => Some(Baseline { name: file_name(name), comparison: paired, documents: docs }),
+            _ => None,
+        };
+        let input = HtmlInput {
+            results: &results,
+            documents: documents.first().map_or(&[][..], Vec::as_slice),
+            baseline,
+            attribution: report_manifest.as_ref().and_then(|m| m.attribution.as_ref()),
+            splits: super::report::splits(report_manifest.as_ref()),
+            budget: goldspan_report::DOCUMENT_BUDGET,
+        };
+        super::report::write(path, &goldspan_report::html(&input))?;
+    }
+    let results = super::report::printed(&results, args.errors);
     print(&match args.format {
         OutputFormat::Json => goldspan_report::json(&results),
         OutputFormat::Table => goldspan_report::table(&results),
         OutputFormat::Markdown => goldspan_report::markdown(&results),
     })?;
     Ok(Outcome::Ok)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// `score --conll FILE`: the gold and predicted tag columns of one CoNLL file. What reading
@@ -109,7 +156,7 @@ fn score_conll(
     args: &ScoreArgs,
     manifest: Option<goldspan_model::Manifest>,
     config: &Config,
-) -> anyhow::Result<(Evaluation, RunInfo)> {
+) -> anyhow::Result<(Evaluation, RunInfo, Option<Vec<Pair>>)> {
     let conll = &args.conll;
     let options = ReadOptions {
         manifest,
@@ -122,8 +169,9 @@ fn score_conll(
         conll_dialect: conll.conll_dialect,
         ..ReadOptions::default()
     };
-    let (eval, notes) = evaluate_conll(file, &options, conll.gold_column, conll.pred_column, config)
+    let (pairs, notes) = conll_pairs(file, &options, conll.gold_column, conll.pred_column, config)
         .with_context(|| format!("cannot score {}", file.display()))?;
+    let eval = score_pairs(&pairs, config);
     for note in notes {
         crate::eprint(&format!("note (reading): {note}\n"));
     }
@@ -137,5 +185,5 @@ fn score_conll(
         label_map: args.label_map.is_some(),
         per_document: args.per_document,
     };
-    Ok((eval, info))
+    Ok((eval, info, args.report.is_some().then_some(pairs)))
 }
