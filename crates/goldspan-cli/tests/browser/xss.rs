@@ -90,7 +90,7 @@ fn markup_and_script_in_texts_labels_ids_and_metadata_render_as_text_and_run_not
     assert_eq!(filter_values, json!(["", IMAGE]));
     // Each document in the viewer: its text and labels as text.
     for index in 0..2 {
-        page.go(&format!("doc={index}"), "document.getElementById('viewer-title') !== null && !document.getElementById('viewer').hidden");
+        page.go(&format!("doc={index}"), "document.body.dataset.view === 'viewer' && document.getElementById('viewer-title') !== null");
         let shown = page.eval("Array.from(document.querySelectorAll('#doc-text .seg')).map(s => s.textContent).join('')");
         assert_eq!(shown, text.as_str(), "the text reads as written");
         let labels = page.eval("Array.from(document.querySelectorAll('#doc-text .tag')).map(t => t.dataset.label)");
@@ -101,7 +101,7 @@ fn markup_and_script_in_texts_labels_ids_and_metadata_render_as_text_and_run_not
         assert!(ids.iter().any(|id| title == id.as_str()), "{title}");
         check_page(&page);
     }
-    page.go("overview", "!document.getElementById('overview').hidden");
+    page.go("overview", "document.body.dataset.view === 'overview'");
     let labels = page.eval("Array.from(document.querySelectorAll('#labels-table tbody tr')).map(r => r.dataset.label)");
     assert!(labels.as_array().is_some_and(|l| l.iter().any(|x| x == IMAGE)), "{labels}");
     check_page(&page);

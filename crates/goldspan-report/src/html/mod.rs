@@ -125,9 +125,12 @@ pub fn html(input: &HtmlInput) -> Html {
         )
     });
     let (labels, relations, meta, other_kinds) = tables.lists();
+    // The classified errors are in the documents, compactly: the list with its contexts would
+    // take more room than the documents themselves.
+    let overview = Results { errors: None, ..results.clone() };
     let head = Head {
         format: 1,
-        results,
+        results: &overview,
         comparison: input.baseline.as_ref().map(|b| b.comparison),
         systems: std::iter::once(results.manifest.predictions.clone())
             .chain(input.baseline.as_ref().map(|b| b.name.clone()))
@@ -230,6 +233,143 @@ fn page(json: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use goldspan_model::{Document, Meta, Relation, Span};
+    use goldspan_runner::{score_pairs, Config, LabelMap, RunInfo};
+    use goldspan_score::{Mode, Options};
+    use serde_json::{json, Value};
+
+    fn span(id: &str, layer: &str, label: &str, start: usize, end: usize) -> Span {
+        Span::contiguous(id, layer, label, start, end).expect("span")
+    }
+
+    fn relation(kind: &str, head: &str, tail: &str) -> Relation {
+        Relation { id: format!("{kind}-{head}"), kind: kind.into(), head: head.into(), tail: tail.into() }
+    }
+
+    fn doc(id: &str, text: &str, spans: Vec<Span>) -> AnnotatedDocument {
+        AnnotatedDocument {
+            document: Document::new(id, text, Meta::new()),
+            annotations: Annotations { spans, ..Annotations::default() },
+        }
+    }
+
+    /// The results of `pairs` under strict matching, with errors, as score computes them.
+    fn results_of(pairs: &[(AnnotatedDocument, Annotations)]) -> Results {
+        let config = Config {
+            options: Options { modes: vec![Mode::Strict], layers: None, attribution: None },
+            label_map: LabelMap::default(),
+            slices: Vec::new(),
+            per_document: false,
+            errors: true,
+        };
+        let info = RunInfo {
+            gold: "g".into(),
+            split: None,
+            predictions: "p.jsonl".into(),
+            modes: vec![Mode::Strict],
+            bootstrap: None,
+            label_map: false,
+            per_document: false,
+        };
+        Results::new(&score_pairs(pairs, &config), &info)
+    }
+
+    /// The JSON a page embeds, read back.
+    fn embedded(page: &str) -> Value {
+        let start = page.find("id=\"report-data\">").expect("data block") + "id=\"report-data\">".len();
+        let end = start + page[start..].find("</script>").expect("its end");
+        serde_json::from_str(&page[start..end]).expect("JSON")
+    }
+
+    fn input<'a>(results: &'a Results, documents: &'a [(AnnotatedDocument, Annotations)]) -> HtmlInput<'a> {
+        HtmlInput { results, documents, baseline: None, attribution: None, splits: None, budget: DOCUMENT_BUDGET }
+    }
+
+    #[test]
+    fn a_document_is_coded_with_its_pairing_and_class_counts() {
+        // Gold PERSON "Zoë Brandt", ORG "Bank of England", GPE "Leeds"; predicted PERSON "Ms Zoë
+        // Brandt" (boundary), GPE "Bank of England" (label), GPE "Leeds" (correct), ORG "the"
+        // (spurious).
+        let text = "Ms Zoë Brandt met the Bank of England in Leeds.";
+        let gold = doc("d", text, vec![span("T1", "entities", "PERSON", 3, 13), span("T2", "entities", "ORG", 22, 37), span("T3", "entities", "GPE", 41, 46)]);
+        let pred = Annotations {
+            spans: vec![
+                span("P1", "entities", "PERSON", 0, 13),
+                span("P2", "entities", "GPE", 22, 37),
+                span("P3", "entities", "GPE", 41, 46),
+                span("P4", "entities", "ORG", 18, 21),
+            ],
+            ..Annotations::default()
+        };
+        let pairs = vec![(gold, pred)];
+        let results = results_of(&pairs);
+        let page = html(&input(&results, &pairs));
+        let data = embedded(&page.text);
+        assert_eq!(data["head"]["labels"], json!([["entities", "GPE"], ["entities", "ORG"], ["entities", "PERSON"]]));
+        let d = &data["docs"][0];
+        // Gold in canonical order: PERSON 3+10, ORG at +19 for 15, GPE at +19 for 5.
+        assert_eq!(d["g"], json!([2, 3, 10, 1, 19, 15, 0, 19, 5]));
+        let s = &d["s"][0];
+        assert_eq!(s["c"], json!([2]), "GPE Leeds predicted exactly");
+        assert_eq!(s["p"], json!([2, 0, 13, 1, 18, 3, 0, 4, 15]));
+        assert_eq!(s["k"], json!([0, -1, 1]), "paired with gold PERSON, none, gold ORG");
+        assert_eq!(s["n"], json!([1, 1, 1, 0, 0, 1]));
+        // The same counts as the classified errors of the results.
+        let kinds: Vec<&str> = results.errors.iter().flatten().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["boundary", "spurious", "label"]);
+        // The embedded results keep the counts, not the error list (the documents hold it).
+        assert!(data["head"]["results"].get("errors").is_none());
+        assert_eq!(data["head"]["results"]["total"], serde_json::to_value(&results.total).expect("json"));
+    }
+
+    #[test]
+    fn attribution_outcomes_name_a_wrong_speaker_and_a_right_cue() {
+        let text = "Ann said: “Hi.” Bob nodded.";
+        let mut gold = doc(
+            "q",
+            text,
+            vec![span("T1", "quotes", "Source", 0, 3), span("T2", "quotes", "Cue", 4, 8), span("T3", "quotes", "Quote", 11, 14)],
+        );
+        gold.annotations.relations = vec![relation("speaker", "T3", "T1"), relation("cue", "T3", "T2")];
+        let mut pred = Annotations {
+            spans: vec![span("P1", "quotes", "Quote", 11, 14), span("P2", "quotes", "Source", 16, 19), span("P3", "quotes", "Cue", 4, 8)],
+            ..Annotations::default()
+        };
+        pred.relations = vec![relation("speaker", "P1", "P2"), relation("cue", "P1", "P3")];
+        let pairs = vec![(gold, pred)];
+        let results = results_of(&pairs);
+        let attribution = goldspan_model::Attribution {
+            quotation_label: "Quote".into(),
+            speaker_relation: "speaker".into(),
+            cue_relation: Some("cue".into()),
+            mention_layer: None,
+        };
+        let page = html(&HtmlInput { attribution: Some(&attribution), ..input(&results, &pairs) });
+        let data = embedded(&page.text);
+        // Gold quotation 2 (after Source and Cue); predictions stored exact first: Cue, Quote
+        // (by their gold spans' order), then Source "Bob". Speaker wrong (1), cue right (0).
+        assert_eq!(data["docs"][0]["s"][0]["c"], json!([1, 2]));
+        assert_eq!(data["docs"][0]["s"][0]["a"], json!([[2, 1, 1, 0]]));
+        assert_eq!(data["head"]["attribution_codes"][1], "wrong");
+    }
+
+    #[test]
+    fn documents_past_the_budget_are_left_out_best_first_and_the_page_says_so() {
+        let good = doc("good", "Ann met Bob.", vec![span("T1", "entities", "PERSON", 0, 3)]);
+        let bad = doc("bad", "Ann met Bob.", vec![span("T1", "entities", "PERSON", 0, 3)]);
+        let right = Annotations { spans: vec![span("P1", "entities", "PERSON", 0, 3)], ..Annotations::default() };
+        let pairs = vec![(good, right), (bad, Annotations::default())];
+        let results = results_of(&pairs);
+        let whole = html(&input(&results, &pairs));
+        assert_eq!((whole.documents, whole.shown), (2, 2));
+        let one = serde_json::to_string(&embedded(&whole.text)["docs"][0]).expect("json").len();
+        let page = html(&HtmlInput { budget: one + 1, ..input(&results, &pairs) });
+        assert_eq!((page.documents, page.shown), (2, 1));
+        let data = embedded(&page.text);
+        assert_eq!(data["docs"][0]["id"], "bad", "the worst document stays");
+        let limited = data["head"]["documents"]["limited"].as_str().expect("a reason");
+        assert!(limited.contains("the 1 worst of 2 documents"), "{limited}");
+    }
 
     #[test]
     fn script_safe_json_cannot_close_its_element_and_still_parses() {

@@ -225,7 +225,7 @@
     show('overview');
   }
   function show(name) {
-    views.forEach(function (v) { document.getElementById(v).hidden = v !== name; });
+    views.forEach(function (v) { document.getElementById('view-' + v).hidden = v !== name; });
     Array.prototype.forEach.call(tabs.children, function (a) {
       a.className = a.getAttribute('data-view') === name ? 'active' : '';
     });
@@ -246,7 +246,7 @@
   }
 
   function drawOverview() {
-    var root = document.getElementById('overview');
+    var root = document.getElementById('view-overview');
     var what = manifest.predictions + ' against ' + manifest.gold + (manifest.split ? ' (split ' + manifest.split + ')' : '');
     document.title = 'goldspan report: ' + what;
     document.getElementById('title').textContent = 'goldspan report: ' + manifest.predictions;
@@ -455,7 +455,7 @@
   }
 
   function drawDocuments() {
-    var root = document.getElementById('documents');
+    var root = document.getElementById('view-documents');
     clear(root);
     add(root, el('h2', { text: 'Documents, worst first' }));
     if (head.documents.limited) { add(root, el('p', { 'class': 'notice', text: head.documents.limited + '.' })); }
@@ -521,7 +521,7 @@
   }
 
   function drawComparison() {
-    var root = document.getElementById('comparison');
+    var root = document.getElementById('view-comparison');
     if (!head.comparison) { return; }
     var a = head.systems[1], b = head.systems[0];
     add(root, el('h2', { text: 'Paired comparison: B = ' + b + ' against A = ' + a }));
@@ -649,14 +649,20 @@
         out.push({ side: sd.side, si: sd.si, quote: s, speaker: link(sd.rels, sd.spans, s, speaker), cue: cue >= 0 ? link(sd.rels, sd.spans, s, cue) : null });
       });
     });
-    out.sort(function (a, b) { return a.quote.start - b.quote.start || (a.side < b.side ? -1 : 1); });
+    out.sort(function (a, b) { return a.quote.start - b.quote.start || (a.side === 'gold' ? -1 : b.side === 'gold' ? 1 : a.side < b.side ? -1 : 1); });
+    // A predicted quotation paired with a gold one shares its number.
+    var number = 0, ofGold = new Map();
+    out.forEach(function (q) { if (q.side === 'gold') { q.n = ++number; ofGold.set(q.quote, q.n); } });
+    out.forEach(function (q) {
+      if (q.side !== 'gold') { q.n = q.quote.pair >= 0 && ofGold.has(doc.gold[q.quote.pair]) ? ofGold.get(doc.gold[q.quote.pair]) : ++number; }
+    });
     return out;
   }
 
   var viewerDoc = null, viewerItems = [], segIndex = [];
 
   function drawViewer(i) {
-    var root = document.getElementById('viewer');
+    var root = document.getElementById('view-viewer');
     clear(root);
     var doc = decode(i);
     viewerDoc = doc;
@@ -757,9 +763,9 @@
       down.forEach(function (x) { tagOf(x, x.s.side || 'item'); });
     }
     var quoteNumber = new Map();
-    quotes.forEach(function (q, k) {
+    quotes.forEach(function (q) {
       [q.quote, q.speaker, q.cue].forEach(function (s, role) {
-        if (s) { var list = quoteNumber.get(s) || []; list.push({ n: k + 1, role: ['quote', 'speaker', 'cue'][role], q: q }); quoteNumber.set(s, list); }
+        if (s) { var list = quoteNumber.get(s) || []; list.push({ n: q.n, role: ['quote', 'speaker', 'cue'][role], q: q }); quoteNumber.set(s, list); }
       });
     });
     box.style.lineHeight = (1.45 * 15 + 2 * STEP * Math.max(lanesAbove, lanesBelow) + 8) + 'px';
@@ -870,7 +876,7 @@
     if (quotes.length) {
       add(side, el('h3', { text: 'Quotations' }));
       var ql = el('ul', { 'class': 'quotes', id: 'quote-list' });
-      quotes.forEach(function (q, k) {
+      quotes.forEach(function (q) {
         var outcome = null;
         if (q.side !== 'gold') {
           var a = doc.systems[q.si].attribution.find(function (x) { return x[1] === q.quote.index; });
@@ -882,7 +888,7 @@
           return el('span', { 'class': code === 0 ? 'right' : 'wrong', text: ' (' + codes[code] + ')' });
         };
         var li = el('li', { 'data-side': q.side },
-          el('div', null, el('strong', { text: 'q' + (k + 1) + ' ' + sideName(q.side) + ': ' }), '\u201c' + truncate(spanText(doc, q.quote), 80) + '\u201d'),
+          el('div', null, el('strong', { text: 'q' + q.n + ' ' + sideName(q.side) + ': ' }), '\u201c' + truncate(spanText(doc, q.quote), 80) + '\u201d'),
           el('div', null, 'speaker: ', q.speaker ? '\u201c' + spanText(doc, q.speaker) + '\u201d' : 'none', outcome ? mark(outcome[2]) : null),
           head.attribution.cue ? el('div', null, 'cue: ', q.cue ? '\u201c' + spanText(doc, q.cue) + '\u201d' : 'none', outcome ? mark(outcome[3]) : null) : null);
         li.addEventListener('mouseenter', function () { outline([q.quote, q.speaker, q.cue].filter(Boolean)); });
@@ -920,7 +926,7 @@
   }
 
   document.addEventListener('keydown', function (e) {
-    if (document.getElementById('viewer').hidden || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (document.getElementById('view-viewer').hidden || e.ctrlKey || e.metaKey || e.altKey) { return; }
     var tag = e.target && e.target.tagName;
     if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') { return; }
     if (e.key === 'j' || e.key === 'n') { focusItem(viewerState.item + 1); e.preventDefault(); }
