@@ -122,10 +122,7 @@ fn summary(outcomes: &[CheckOutcome]) -> String {
     let mut out = format!("goldspan check: {passed} of {} eval(s) passed.\n", outcomes.len());
     for o in outcomes {
         let mut line = format!("- {}: {}", o.eval, status(o));
-        let fall = o
-            .verdict
-            .comparison()
-            .and_then(|c| c.regressions().min_by(|a, b| a.delta().total_cmp(&b.delta())));
+        let fall = o.verdict.comparison().and_then(|c| c.regressions().min_by(|a, b| a.delta().total_cmp(&b.delta())));
         if let Some(m) = fall {
             line.push_str(&format!(
                 "; largest fall {} {:.4} → {:.4} ({:+.4})",
@@ -145,7 +142,9 @@ fn summary(outcomes: &[CheckOutcome]) -> String {
 /// micro average) under strict matching, or the first mode the snapshot has, with a text bar
 /// and F1's change against the snapshot.
 fn label_table(comparison: &Comparison) -> Option<(String, Table)> {
-    let mut rows: BTreeMap<(&str, &str, Option<&str>), [Option<&Metric>; 3]> = BTreeMap::new();
+    // (layer, mode, label or None for micro) → precision, recall and F1.
+    type Row<'a> = [Option<&'a Metric>; 3];
+    let mut rows: BTreeMap<(&str, &str, Option<&str>), Row> = BTreeMap::new();
     for m in &comparison.metrics {
         if let Some((layer, mode, label, metric)) = label_metric(&m.name) {
             let slot = match metric {
@@ -202,7 +201,11 @@ pub fn check_markdown(outcomes: &[CheckOutcome]) -> String {
     out.push_str(&evals.markdown());
     for o in outcomes {
         if let Some((mode, t)) = o.verdict.comparison().and_then(label_table).filter(|(_, t)| !t.is_empty()) {
-            out.push_str(&format!("\n{} by label ({mode}; Δ against the snapshot, ▼ a regression):\n\n{}", o.eval, t.markdown()));
+            out.push_str(&format!(
+                "\n{} by label ({mode}; Δ against the snapshot, ▼ a regression):\n\n{}",
+                o.eval,
+                t.markdown()
+            ));
         }
     }
     let t = moved(outcomes);

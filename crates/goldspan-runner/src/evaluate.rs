@@ -202,7 +202,7 @@ pub fn conll_pairs(
     gold: Column,
     predicted: Column,
     config: &Config,
-) -> Result<(Vec<(AnnotatedDocument, Annotations)>, Vec<String>), Error> {
+) -> Result<(Vec<crate::pairs::Pair>, Vec<String>), Error> {
     let (gold, predicted) = conll::read_pair(path, options, gold, predicted)?;
     let pairs = gold
         .documents

@@ -20,7 +20,9 @@ pub mod synth;
 pub use agree::{agree, Agreement, AGREEMENT_MODES};
 pub use bench::{bench, BenchReport, Pass};
 pub use error::Error;
-pub use evaluate::{conll_pairs, evaluate, evaluate_conll, evaluate_documents, score_pairs, Config, DocumentCounts, Evaluation};
+pub use evaluate::{
+    conll_pairs, evaluate, evaluate_conll, evaluate_documents, score_pairs, Config, DocumentCounts, Evaluation,
+};
 pub use gold::Gold;
 pub use label_map::LabelMap;
 pub use results::{check, gate, CheckOutcome, Policy, Results, RunInfo, Snapshot, Verdict};

@@ -19,6 +19,10 @@ use crate::gold::Gold;
 /// A gold document and the predictions for it.
 pub type Pair = (AnnotatedDocument, Annotations);
 
+/// What one predictions line gave: its gold document's place and predictions, nothing (a
+/// document outside the split), or its problems.
+type LineRead = Result<Option<(usize, Annotations)>, Vec<Problem>>;
+
 /// Every gold document in scope with its predictions from the JSON Lines file `predictions`.
 /// Predictions for documents outside the split are ignored; any problem fails the whole read,
 /// as it fails scoring.
@@ -33,7 +37,7 @@ pub fn read_pairs(gold: &Gold, predictions: &Path, config: &Config) -> Result<Ve
             Err(p) => problems.push(p),
         }
     }
-    let read: Vec<Result<Option<(usize, Annotations)>, Vec<Problem>>> = lines
+    let read: Vec<LineRead> = lines
         .into_par_iter()
         .map(|(number, bytes)| {
             let mut record = jsonl::parse_line(&bytes, number, &location).map_err(|p| vec![p])?;
@@ -89,11 +93,8 @@ pub fn match_pairs(
 
 /// The gold documents in scope, each with the predictions found for it (empty for none).
 fn with_gold(gold: &Gold, found: Vec<Option<Annotations>>, mut problems: Vec<Problem>) -> Result<Vec<Pair>, Error> {
-    let loaded: Vec<Result<Pair, Vec<Problem>>> = found
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, p)| Ok((gold.load_at(index)?, p.unwrap_or_default())))
-        .collect();
+    let loaded: Vec<Result<Pair, Vec<Problem>>> =
+        found.into_par_iter().enumerate().map(|(index, p)| Ok((gold.load_at(index)?, p.unwrap_or_default()))).collect();
     let mut pairs = Vec::with_capacity(loaded.len());
     for pair in loaded {
         match pair {
@@ -131,14 +132,16 @@ mod tests {
         let text = |id: &str, t: &str| format!(r#"{{"goldspan":1,"id":"{id}","text":"{t}","spans":[]}}"#);
         std::fs::write(&gold_path, format!("{}\n{}\n", text("b", "Zoë met Ann."), text("a", "Hi."))).expect("write");
         let pred_path = dir.path().join("pred.jsonl");
-        let pred = r#"{"goldspan":1,"id":"b","spans":[{"id":"P1","layer":"entities","label":"PERSON","start":0,"end":3}]}"#;
+        let pred =
+            r#"{"goldspan":1,"id":"b","spans":[{"id":"P1","layer":"entities","label":"PERSON","start":0,"end":3}]}"#;
         std::fs::write(&pred_path, format!("{pred}\n")).expect("write");
         let gold = Gold::open(&gold_path, None, None).expect("gold");
         let pairs = read_pairs(&gold, &pred_path, &config()).expect("pairs");
         let ids: Vec<&str> = pairs.iter().map(|(g, _)| g.document.id()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert!(pairs[0].1.spans.is_empty());
-        let spans: Vec<(&str, usize, usize)> = pairs[1].1.spans.iter().map(|s| (s.label(), s.start(), s.end())).collect();
+        let spans: Vec<(&str, usize, usize)> =
+            pairs[1].1.spans.iter().map(|s| (s.label(), s.start(), s.end())).collect();
         assert_eq!(spans, [("PERSON", 0, 3)]);
     }
 
@@ -148,8 +151,11 @@ mod tests {
         let gold_path = dir.path().join("gold.jsonl");
         std::fs::write(&gold_path, "{\"goldspan\":1,\"id\":\"a\",\"text\":\"Hi.\",\"spans\":[]}\n").expect("write");
         let pred_path = dir.path().join("pred.jsonl");
-        std::fs::write(&pred_path, "{\"goldspan\":1,\"id\":\"a\",\"spans\":[]}\n{\"goldspan\":1,\"id\":\"zz\",\"spans\":[]}\n")
-            .expect("write");
+        std::fs::write(
+            &pred_path,
+            "{\"goldspan\":1,\"id\":\"a\",\"spans\":[]}\n{\"goldspan\":1,\"id\":\"zz\",\"spans\":[]}\n",
+        )
+        .expect("write");
         let gold = Gold::open(&gold_path, None, None).expect("gold");
         let e = read_pairs(&gold, &pred_path, &config()).expect_err("unknown id");
         let text = e.to_string();

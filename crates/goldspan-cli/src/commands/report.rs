@@ -16,7 +16,8 @@ use crate::Outcome;
 pub fn run(args: &ReportArgs) -> anyhow::Result<Outcome> {
     let text = std::fs::read_to_string(&args.results)
         .with_context(|| format!("cannot read the results {}", args.results.display()))?;
-    let results = parse(&text).with_context(|| format!("cannot read {} as goldspan results", args.results.display()))?;
+    let results =
+        parse(&text).with_context(|| format!("cannot read {} as goldspan results", args.results.display()))?;
     let input = HtmlInput {
         results: &results,
         documents: &[],

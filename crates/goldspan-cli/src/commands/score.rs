@@ -9,7 +9,9 @@ use goldspan_formats::{gold, Format, ReadOptions};
 use goldspan_report::{Baseline, HtmlInput};
 use goldspan_runner::pairs::{match_pairs, read_pairs, Pair};
 use goldspan_runner::results::{paired_comparison, paired_metrics};
-use goldspan_runner::{conll_pairs, evaluate, evaluate_documents, score_pairs, Config, Evaluation, Gold, LabelMap, Results, RunInfo};
+use goldspan_runner::{
+    conll_pairs, evaluate, evaluate_documents, score_pairs, Config, Evaluation, Gold, LabelMap, Results, RunInfo,
+};
 use goldspan_score::{Mode, Options};
 
 use super::{note_attribution, print};
@@ -87,7 +89,8 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                     (eval, pairs)
                 };
                 let eval = eval.with_context(|| format!("cannot score {}", path.display()))?;
-                let pairs = pairs.transpose().with_context(|| format!("cannot read {} for the report", path.display()))?;
+                let pairs =
+                    pairs.transpose().with_context(|| format!("cannot read {} for the report", path.display()))?;
                 Ok((eval, pairs))
             };
             let (eval, pairs) = score(pred)?;
@@ -123,7 +126,9 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.report {
         let paired = against.as_ref().map(|b| paired_metrics(&eval, b, samples, args.seed));
         let baseline = match (&args.against, &paired, documents.get(1)) {
-            (Some(name), Some(paired), Some(docs)) => Some(Baseline { name: file_name(name), comparison: paired, documents: docs }),
+            (Some(name), Some(paired), Some(docs)) => {
+                Some(Baseline { name: file_name(name), comparison: paired, documents: docs })
+            }
             _ => None,
         };
         let input = HtmlInput {

@@ -109,14 +109,21 @@ impl Page {
                             .params
                             .args
                             .iter()
-                            .map(|a| a.value.as_ref().map(Value::to_string).or_else(|| a.description.clone()).unwrap_or_default())
+                            .map(|a| {
+                                a.value
+                                    .as_ref()
+                                    .map(Value::to_string)
+                                    .or_else(|| a.description.clone())
+                                    .unwrap_or_default()
+                            })
                             .collect();
                         seen.errors.push(format!("console {kind}: {}", args.join(" ")));
                     }
                 }
                 Event::RuntimeExceptionThrown(x) => {
                     let d = &x.params.exception_details;
-                    let what = d.exception.as_ref().and_then(|e| e.description.clone()).unwrap_or_else(|| d.text.clone());
+                    let what =
+                        d.exception.as_ref().and_then(|e| e.description.clone()).unwrap_or_else(|| d.text.clone());
                     seen.errors.push(format!("exception at {}:{}: {what}", d.line_number, d.column_number));
                 }
                 Event::LogEntryAdded(l) => {
@@ -163,7 +170,11 @@ impl Page {
     pub fn wait_for(&self, condition: &str) {
         let start = Instant::now();
         while self.eval(condition) != Value::Bool(true) {
-            assert!(start.elapsed() < Duration::from_secs(10), "timed out waiting for {condition}; seen {:?}", self.seen());
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "timed out waiting for {condition}; seen {:?}",
+                self.seen()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -181,7 +192,8 @@ impl Page {
 
     /// A PNG of the window.
     pub fn screenshot(&self, path: &Path) {
-        let png = self.tab.capture_screenshot(Cdp::CaptureScreenshotFormatOption::Png, None, None, true).expect("screenshot");
+        let png =
+            self.tab.capture_screenshot(Cdp::CaptureScreenshotFormatOption::Png, None, None, true).expect("screenshot");
         std::fs::create_dir_all(path.parent().expect("a directory")).expect("mkdir");
         std::fs::write(path, png).expect("write screenshot");
     }

@@ -65,7 +65,11 @@ fn the_overview_shows_the_numbers_of_the_results_json() {
                 assert_eq!(row[count], micro[count].to_string(), "{layer} {mode} {count}");
             }
             let ci = &results["intervals"]["layers"][layer][mode]["f1"];
-            assert_eq!(row["interval"], format!("{:.4}–{:.4}", f64_of(&ci[0]), f64_of(&ci[1])), "{layer} {mode} interval");
+            assert_eq!(
+                row["interval"],
+                format!("{:.4}–{:.4}", f64_of(&ci[0]), f64_of(&ci[1])),
+                "{layer} {mode} interval"
+            );
         }
     }
     assert_eq!(rows.as_array().map(Vec::len), Some(expected.len()), "one row per layer and mode");
@@ -102,13 +106,27 @@ fn the_overview_shows_the_numbers_of_the_results_json() {
         .as_array()
         .expect("cells")
         .iter()
-        .map(|c| (c[0].as_str().unwrap_or_default().to_owned(), c[1].as_str().unwrap_or_default().to_owned(), c[2].as_str().unwrap_or_default().to_owned(), c[3].as_u64().unwrap_or_default()))
+        .map(|c| {
+            (
+                c[0].as_str().unwrap_or_default().to_owned(),
+                c[1].as_str().unwrap_or_default().to_owned(),
+                c[2].as_str().unwrap_or_default().to_owned(),
+                c[3].as_u64().unwrap_or_default(),
+            )
+        })
         .collect();
     let confusions: BTreeSet<(String, String, String, u64)> = results["confusions"]
         .as_array()
         .expect("confusions")
         .iter()
-        .map(|c| (c["layer"].as_str().unwrap_or_default().to_owned(), c["gold"].as_str().unwrap_or_default().to_owned(), c["predicted"].as_str().unwrap_or_default().to_owned(), c["count"].as_u64().unwrap_or_default()))
+        .map(|c| {
+            (
+                c["layer"].as_str().unwrap_or_default().to_owned(),
+                c["gold"].as_str().unwrap_or_default().to_owned(),
+                c["predicted"].as_str().unwrap_or_default().to_owned(),
+                c["count"].as_u64().unwrap_or_default(),
+            )
+        })
         .collect();
     assert_eq!(shown, confusions);
     page.screenshot(&artifact("overview.png"));
@@ -140,7 +158,13 @@ fn open_document(page: &Page, id: &str, table: &str) {
         Value::String(id.to_owned())
     ));
     let href = href.as_str().unwrap_or_else(|| panic!("no link to {id} in #{table}"));
-    page.go(href.trim_start_matches('#'), &format!("document.getElementById('viewer-title') && document.getElementById('viewer-title').textContent === {}", Value::String(id.to_owned())));
+    page.go(
+        href.trim_start_matches('#'),
+        &format!(
+            "document.getElementById('viewer-title') && document.getElementById('viewer-title').textContent === {}",
+            Value::String(id.to_owned())
+        ),
+    );
 }
 
 #[test]
@@ -184,13 +208,22 @@ fn the_viewer_shows_exactly_a_documents_spans_with_their_error_classes() {
     for s in pred["spans"].as_array().expect("spans") {
         let (layer, label) = (s["layer"].as_str().expect("layer"), s["label"].as_str().expect("label"));
         let (start, end) = (s["start"].as_u64().expect("start"), s["end"].as_u64().expect("end"));
-        expected.insert(("pred".into(), layer.into(), label.into(), start, end, class_of("predicted", layer, label, start, end)));
+        expected.insert((
+            "pred".into(),
+            layer.into(),
+            label.into(),
+            start,
+            end,
+            class_of("predicted", layer, label, start, end),
+        ));
     }
     assert!(expected.iter().any(|t| t.5 != "correct"), "the document has errors to show");
     // Tags name their quotation role after the label ("Quote q1"): compare labels alone.
     let shown: BTreeSet<Tag> = tags(&page)
         .into_iter()
-        .map(|(side, layer, label, s, e, c)| (side, layer, label.split(' ').next().unwrap_or_default().to_owned(), s, e, c))
+        .map(|(side, layer, label, s, e, c)| {
+            (side, layer, label.split(' ').next().unwrap_or_default().to_owned(), s, e, c)
+        })
         .collect();
     assert_eq!(shown, expected);
     // The error list: one item per classified error, and the cue the prediction left out.
@@ -200,7 +233,9 @@ fn the_viewer_shows_exactly_a_documents_spans_with_their_error_classes() {
     assert_eq!(span_errors, errors.len(), "{listed:?}");
     assert!(listed.contains(&"cue missing"), "gold a's quotation has the cue 'told', the prediction none: {listed:?}");
     // Keyboard: j to the first error, j to the second, k back; each highlighted in the text.
-    let current = || page.eval("[...document.querySelectorAll('#error-list li')].findIndex(li => li.classList.contains('current'))");
+    let current = || {
+        page.eval("[...document.querySelectorAll('#error-list li')].findIndex(li => li.classList.contains('current'))")
+    };
     assert_eq!(current(), -1);
     page.press("j");
     page.wait_for("document.querySelector('#error-list li.current') !== null");
@@ -226,7 +261,8 @@ fn the_viewer_shows_exactly_a_documents_spans_with_their_error_classes() {
 
 /// Strict F1 of every document over all its layers, from `--per-document` counts.
 fn document_f1(pred: &str) -> BTreeMap<String, f64> {
-    let out = goldspan(&["score", "--gold", TINY, "--pred", pred, "--mode", "strict", "--per-document", "--format", "json"]);
+    let out =
+        goldspan(&["score", "--gold", TINY, "--pred", pred, "--mode", "strict", "--per-document", "--format", "json"]);
     let results: Value = serde_json::from_str(&out).expect("results");
     results["per_document"]
         .as_array()
@@ -268,7 +304,9 @@ fn a_comparison_lists_its_metrics_and_the_documents_that_changed() {
         for metric in ["precision", "recall"] {
             let row = rows
                 .iter()
-                .find(|r| r["layer"] == c["layer"] && r["mode"] == c["mode"] && r["metric"] == format!("micro_{metric}"))
+                .find(|r| {
+                    r["layer"] == c["layer"] && r["mode"] == c["mode"] && r["metric"] == format!("micro_{metric}")
+                })
                 .unwrap_or_else(|| panic!("no {metric} row for {c}"));
             let layer = c["layer"].as_str().expect("layer");
             let mode = c["mode"].as_str().expect("mode");
@@ -319,7 +357,9 @@ fn a_report_of_a_results_json_shows_its_overview_and_says_it_has_no_documents() 
     goldspan(&["report", &json.display().to_string(), "-o", &report.display().to_string()]);
     let page = Page::open(&report, "");
     assert_eq!(page.eval("document.getElementById('overview-only') !== null"), Value::Bool(true));
-    let f1 = page.eval("document.querySelector('#layers-table tr[data-layer=\"entities\"][data-mode=\"strict\"] .f1').dataset.value");
+    let f1 = page.eval(
+        "document.querySelector('#layers-table tr[data-layer=\"entities\"][data-mode=\"strict\"] .f1').dataset.value",
+    );
     assert_eq!(f64_of(&f1), f64_of(&results["total"]["layers"]["entities"]["strict"]["micro"]["f1"]));
     assert_eq!(page.eval("document.querySelectorAll('#tabs a[data-view=\"documents\"]').length"), 0);
     page.assert_clean();

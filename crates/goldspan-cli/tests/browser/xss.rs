@@ -78,7 +78,10 @@ fn markup_and_script_in_texts_labels_ids_and_metadata_render_as_text_and_run_not
             false,
             "an element carries an event handler attribute"
         );
-        assert_eq!(page.eval("Array.from(document.querySelectorAll('a')).every(a => a.getAttribute('href').startsWith('#'))"), true);
+        assert_eq!(
+            page.eval("Array.from(document.querySelectorAll('a')).every(a => a.getAttribute('href').startsWith('#'))"),
+            true
+        );
     };
     check_page(&page);
     let body = page.eval("document.body.textContent");
@@ -86,16 +89,25 @@ fn markup_and_script_in_texts_labels_ids_and_metadata_render_as_text_and_run_not
     for shown in [ids[0].as_str(), ids[1].as_str(), IMAGE, SCRIPT, LINK] {
         assert!(body.contains(shown), "{shown} is not shown as text");
     }
-    let filter_values = page.eval("Array.from(document.querySelectorAll('#filters select[data-field=\"domain\"] option')).map(o => o.value)");
+    let filter_values = page.eval(
+        "Array.from(document.querySelectorAll('#filters select[data-field=\"domain\"] option')).map(o => o.value)",
+    );
     assert_eq!(filter_values, json!(["", IMAGE]));
     // Each document in the viewer: its text and labels as text.
     for index in 0..2 {
-        page.go(&format!("doc={index}"), "document.body.dataset.view === 'viewer' && document.getElementById('viewer-title') !== null");
-        let shown = page.eval("Array.from(document.querySelectorAll('#doc-text .seg')).map(s => s.textContent).join('')");
+        page.go(
+            &format!("doc={index}"),
+            "document.body.dataset.view === 'viewer' && document.getElementById('viewer-title') !== null",
+        );
+        let shown =
+            page.eval("Array.from(document.querySelectorAll('#doc-text .seg')).map(s => s.textContent).join('')");
         assert_eq!(shown, text.as_str(), "the text reads as written");
         let labels = page.eval("Array.from(document.querySelectorAll('#doc-text .tag')).map(t => t.dataset.label)");
         for label in [SCRIPT, IMAGE, LINK, COMMENT] {
-            assert!(labels.as_array().is_some_and(|l| l.iter().any(|x| x == label)), "label {label} is not shown: {labels}");
+            assert!(
+                labels.as_array().is_some_and(|l| l.iter().any(|x| x == label)),
+                "label {label} is not shown: {labels}"
+            );
         }
         let title = page.eval("document.getElementById('viewer-title').textContent");
         assert!(ids.iter().any(|id| title == id.as_str()), "{title}");

@@ -5,6 +5,7 @@ mod check;
 mod convert;
 mod markup;
 mod process;
+mod report;
 mod results;
 mod run;
 mod score;

@@ -167,13 +167,8 @@ impl Tables {
         }
         t.relations = relations.into_iter().enumerate().map(|(i, r)| (r.to_owned(), i)).collect();
         t.meta = meta.into_iter().enumerate().map(|(i, m)| (m.to_owned(), i)).collect();
-        let kinds: BTreeSet<&str> = results
-            .errors
-            .iter()
-            .flatten()
-            .map(|e| e.kind.as_str())
-            .filter(|k| !CLASSES.contains(k))
-            .collect();
+        let kinds: BTreeSet<&str> =
+            results.errors.iter().flatten().map(|e| e.kind.as_str()).filter(|k| !CLASSES.contains(k)).collect();
         t.other_kinds = kinds.into_iter().enumerate().map(|(i, k)| (k.to_owned(), i)).collect();
         t
     }
@@ -183,7 +178,7 @@ impl Tables {
     }
 
     /// The tables as the head lists them.
-    pub(crate) fn lists(&self) -> (Vec<(String, String)>, Vec<String>, Vec<String>, Vec<String>) {
+    pub(crate) fn lists(&self) -> Lists {
         let ordered = |m: &BTreeMap<String, usize>| {
             let mut v: Vec<(&String, &usize)> = m.iter().collect();
             v.sort_by_key(|(_, i)| **i);
@@ -191,13 +186,26 @@ impl Tables {
         };
         let mut labels: Vec<(&(String, String), &usize)> = self.labels.iter().collect();
         labels.sort_by_key(|(_, i)| **i);
-        (
-            labels.into_iter().map(|(k, _)| k.clone()).collect(),
-            ordered(&self.relations),
-            ordered(&self.meta),
-            ordered(&self.other_kinds),
-        )
+        Lists {
+            labels: labels.into_iter().map(|(k, _)| k.clone()).collect(),
+            relations: ordered(&self.relations),
+            meta: ordered(&self.meta),
+            other_kinds: ordered(&self.other_kinds),
+        }
     }
+}
+
+/// The tables as lists, each entry at its code.
+#[derive(Debug)]
+pub(crate) struct Lists {
+    /// (layer, label) pairs.
+    pub labels: Vec<(String, String)>,
+    /// Relation types.
+    pub relations: Vec<String>,
+    /// Metadata fields.
+    pub meta: Vec<String>,
+    /// Error kinds beyond the span classes.
+    pub other_kinds: Vec<String>,
 }
 
 /// Which spans a report keeps: those of the layers scored, and where each document's split is.
@@ -224,7 +232,12 @@ fn sorted<'a>(a: &'a Annotations, keep: &Keep) -> Vec<&'a Span> {
 
 /// Appends spans as (label code, start delta, length) triples, and the fragments of those made
 /// of several.
-fn encode_spans<'a>(spans: impl Iterator<Item = &'a Span>, tables: &Tables, out: &mut Vec<i64>, x: &mut Vec<Vec<usize>>) {
+fn encode_spans<'a>(
+    spans: impl Iterator<Item = &'a Span>,
+    tables: &Tables,
+    out: &mut Vec<i64>,
+    x: &mut Vec<Vec<usize>>,
+) {
     let mut previous = 0i64;
     for (i, s) in spans.enumerate() {
         let start = s.start() as i64;
@@ -355,11 +368,11 @@ fn encode_system(
             let ps = target(pred, p[pi].id(), &a.speaker_relation);
             let speaker = outcome(gs, ps, |x, y| speaker_right(gold, x, y));
             let cue = match &a.cue_relation {
-                Some(cue) => outcome(
-                    target(&gold.annotations, g[gi].id(), cue),
-                    target(pred, p[pi].id(), cue),
-                    |x, y| x.same_fragments(y),
-                ),
+                Some(cue) => {
+                    outcome(target(&gold.annotations, g[gi].id(), cue), target(pred, p[pi].id(), cue), |x, y| {
+                        x.same_fragments(y)
+                    })
+                }
                 None => -1,
             };
             out.a.push([gi as i64, stored[pi] as i64, speaker, cue]);
@@ -390,7 +403,16 @@ pub(crate) fn encode<'a>(
         }
     }
     let g = sorted(&gold.annotations, keep);
-    let mut out = Doc { id: doc.id(), t: doc.text(), m, g: Vec::new(), gx: Vec::new(), gr: Vec::new(), s: Vec::new(), o: Vec::new() };
+    let mut out = Doc {
+        id: doc.id(),
+        t: doc.text(),
+        m,
+        g: Vec::new(),
+        gx: Vec::new(),
+        gr: Vec::new(),
+        s: Vec::new(),
+        o: Vec::new(),
+    };
     encode_spans(g.iter().copied(), tables, &mut out.g, &mut out.gx);
     let index: HashMap<&str, usize> = g.iter().enumerate().map(|(i, s)| (s.id(), i)).collect();
     for r in &gold.annotations.relations {

@@ -78,11 +78,8 @@ pub fn html(input: &HtmlInput) -> Html {
         sources.push(b.documents);
     }
     let tables = Tables::of(&sources, results, &keep);
-    let baseline: HashMap<&str, &Annotations> = input
-        .baseline
-        .iter()
-        .flat_map(|b| b.documents.iter().map(|(g, p)| (g.document.id(), p)))
-        .collect();
+    let baseline: HashMap<&str, &Annotations> =
+        input.baseline.iter().flat_map(|b| b.documents.iter().map(|(g, p)| (g.document.id(), p))).collect();
     let mut errors: HashMap<&str, Vec<&ErrorRecord>> = HashMap::new();
     for e in results.errors.iter().flatten() {
         errors.entry(e.document.as_str()).or_default().push(e);
@@ -124,7 +121,7 @@ pub fn html(input: &HtmlInput) -> Html {
             input.budget / 1_000_000
         )
     });
-    let (labels, relations, meta, other_kinds) = tables.lists();
+    let data::Lists { labels, relations, meta, other_kinds } = tables.lists();
     // The classified errors are in the documents, compactly: the list with its contexts would
     // take more room than the documents themselves.
     let overview = Results { errors: None, ..results.clone() };
@@ -291,7 +288,15 @@ mod tests {
         // Brandt" (boundary), GPE "Bank of England" (label), GPE "Leeds" (correct), ORG "the"
         // (spurious).
         let text = "Ms Zoë Brandt met the Bank of England in Leeds.";
-        let gold = doc("d", text, vec![span("T1", "entities", "PERSON", 3, 13), span("T2", "entities", "ORG", 22, 37), span("T3", "entities", "GPE", 41, 46)]);
+        let gold = doc(
+            "d",
+            text,
+            vec![
+                span("T1", "entities", "PERSON", 3, 13),
+                span("T2", "entities", "ORG", 22, 37),
+                span("T3", "entities", "GPE", 41, 46),
+            ],
+        );
         let pred = Annotations {
             spans: vec![
                 span("P1", "entities", "PERSON", 0, 13),
@@ -328,11 +333,19 @@ mod tests {
         let mut gold = doc(
             "q",
             text,
-            vec![span("T1", "quotes", "Source", 0, 3), span("T2", "quotes", "Cue", 4, 8), span("T3", "quotes", "Quote", 11, 14)],
+            vec![
+                span("T1", "quotes", "Source", 0, 3),
+                span("T2", "quotes", "Cue", 4, 8),
+                span("T3", "quotes", "Quote", 11, 14),
+            ],
         );
         gold.annotations.relations = vec![relation("speaker", "T3", "T1"), relation("cue", "T3", "T2")];
         let mut pred = Annotations {
-            spans: vec![span("P1", "quotes", "Quote", 11, 14), span("P2", "quotes", "Source", 16, 19), span("P3", "quotes", "Cue", 4, 8)],
+            spans: vec![
+                span("P1", "quotes", "Quote", 11, 14),
+                span("P2", "quotes", "Source", 16, 19),
+                span("P3", "quotes", "Cue", 4, 8),
+            ],
             ..Annotations::default()
         };
         pred.relations = vec![relation("speaker", "P1", "P2"), relation("cue", "P1", "P3")];
@@ -381,9 +394,15 @@ mod tests {
 
     #[test]
     fn base64_matches_the_rfc_4648_test_vectors() {
-        for (input, expected) in
-            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
-        {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64(input.as_bytes()), expected);
         }
     }

@@ -54,14 +54,24 @@ pub fn paired_metrics(system: &Evaluation, baseline: &Evaluation, samples: usize
         baseline,
         samples,
         seed,
-        &[("micro_precision", |c| c.prf().precision), ("micro_recall", |c| c.prf().recall), ("micro_f1", |c| c.prf().f1)],
+        &[
+            ("micro_precision", |c| c.prf().precision),
+            ("micro_recall", |c| c.prf().recall),
+            ("micro_f1", |c| c.prf().f1),
+        ],
     )
 }
 
 /// A metric computed from counts, by name.
 type NamedMetric = (&'static str, fn(&Counts) -> f64);
 
-fn paired(system: &Evaluation, baseline: &Evaluation, samples: usize, seed: u64, metrics: &[NamedMetric]) -> Vec<PairedF1> {
+fn paired(
+    system: &Evaluation,
+    baseline: &Evaluation,
+    samples: usize,
+    seed: u64,
+    metrics: &[NamedMetric],
+) -> Vec<PairedF1> {
     let mut keys: Vec<(String, Mode)> =
         system.documents.iter().chain(&baseline.documents).flat_map(|d| d.micro.keys().cloned()).collect();
     keys.sort();
