@@ -152,6 +152,10 @@ pub enum Command {
         #[arg(long, default_value_t = 0.05)]
         spurious: f64,
     },
+    /// Write the overview of a results JSON (`score`/`run --format json`) as one self-contained
+    /// HTML page. A results JSON holds counts, not documents: `score --report FILE` and `run
+    /// --report FILE` write the full report, with every document's spans (docs/report.md).
+    Report(ReportArgs),
     /// Write gold annotations as inline markup, or compile markup into gold files.
     Markup {
         #[command(subcommand)]
@@ -383,8 +387,22 @@ pub struct ScoreArgs {
     /// Also write the results JSON to this file (whatever --format prints).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write an HTML report to this file: the overview, every document with its gold and
+    /// predicted spans, and with --against the comparison (docs/report.md).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub conll: ConllScoreArgs,
+}
+
+/// `goldspan report`: a results JSON as an HTML page.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A results JSON written by `goldspan score --format json` or `goldspan run --format json`.
+    pub results: PathBuf,
+    /// The HTML file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 /// `score --conll`: gold and predicted tags in two columns of one CoNLL file; and the columns
@@ -495,6 +513,10 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Also write an HTML report of the run to this file: the overview and every document with
+    /// its gold and predicted spans (one eval: name it, or give --extractor; docs/report.md).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,8 @@
 //! (terminal, or Markdown sized for a pull-request comment), GitHub workflow annotations, the
 //! verdicts as JSON (schema `goldspan.check/1`), and JUnit XML.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -135,9 +137,103 @@ pub fn check_table(outcomes: &[CheckOutcome]) -> String {
 /// GitHub's 65,536 characters.
 const MARKDOWN_ROWS: usize = 50;
 
-/// The check report as Markdown, sized for a pull-request comment: a headline verdict, a table
-/// of evals, the regressions, and the other metrics that moved folded away in `<details>`,
-/// each table cut at [`MARKDOWN_ROWS`] rows.
+/// A ratio as a bar of ten text blocks (`██████▌░░░`), for tables read as plain text: it
+/// renders the same on GitHub, GitLab and a terminal.
+pub(crate) fn text_bar(x: f64) -> String {
+    let eighths = (x.clamp(0.0, 1.0) * 80.0).round() as usize;
+    let mut bar = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        bar.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
+    }
+    let used = bar.chars().count();
+    bar.push_str(&"░".repeat(10 - used));
+    bar
+}
+
+/// A gated metric's name parsed: `total.layers.LAYER.MODE.labels.LABEL.METRIC` or
+/// `total.layers.LAYER.MODE.micro.METRIC` as (layer, mode, label or None for micro, metric).
+fn label_metric(name: &str) -> Option<(&str, &str, Option<&str>, &str)> {
+    let rest = name.strip_prefix("total.layers.")?;
+    let (layer, rest) = rest.split_once('.')?;
+    let (rest, metric) = rest.rsplit_once('.')?;
+    if let Some((mode, label)) = rest.split_once(".labels.") {
+        return Some((layer, mode, Some(label), metric));
+    }
+    let mode = rest.strip_suffix(".micro")?;
+    Some((layer, mode, None, metric))
+}
+
+/// One line of text per eval that did not pass, naming its largest fall: the summary a
+/// pull-request comment opens with (plain text, no links).
+fn summary(outcomes: &[CheckOutcome]) -> String {
+    let passed = outcomes.iter().filter(|o| o.passed()).count();
+    let mut out = format!("{passed} of {} eval(s) passed.\n", outcomes.len());
+    for o in outcomes {
+        let mut line = format!("- {}: {}", o.eval, status(o));
+        let fall = o.verdict.comparison().and_then(|c| c.regressions().min_by(|a, b| a.delta().total_cmp(&b.delta())));
+        if let Some(m) = fall {
+            line.push_str(&format!(
+                "; largest fall {} {:.4} → {:.4} ({:+.4})",
+                m.name.trim_start_matches("total."),
+                m.before,
+                m.after,
+                m.delta()
+            ));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The per-label table of one eval: precision, recall and F1 of each label (and the layer's
+/// micro average) under strict matching, or the first mode the snapshot has, with a text bar
+/// and F1's change against the snapshot.
+fn label_table(comparison: &Comparison) -> Option<(String, Table)> {
+    // (layer, mode, label or None for micro) → precision, recall and F1.
+    type Row<'a> = [Option<&'a Metric>; 3];
+    let mut rows: BTreeMap<(&str, &str, Option<&str>), Row> = BTreeMap::new();
+    for m in &comparison.metrics {
+        if let Some((layer, mode, label, metric)) = label_metric(&m.name) {
+            let slot = match metric {
+                "precision" => 0,
+                "recall" => 1,
+                "f1" => 2,
+                _ => continue,
+            };
+            rows.entry((layer, mode, label)).or_default()[slot] = Some(m);
+        }
+    }
+    let modes: BTreeSet<&str> = rows.keys().map(|k| k.1).collect();
+    let mode = if modes.contains("strict") { "strict" } else { modes.iter().next()? };
+    let mut t = Table::new(&["layer", "label", "P", "R", "F1", "", "Δ F1"]);
+    for ((layer, _, label), [p, r, f1]) in rows.iter().filter(|(k, _)| k.1 == mode) {
+        let after = |m: &Option<&Metric>| m.map_or(0.0, |m| m.after);
+        let delta = f1.map_or(0.0, Metric::delta);
+        let change = match f1 {
+            Some(m) if !m.moved() => "·".to_owned(),
+            Some(m) if comparison.is_regression(m) => format!("{delta:+.4} ▼"),
+            Some(_) if delta > comparison.tolerance => format!("{delta:+.4} ▲"),
+            _ => format!("{delta:+.4}"),
+        };
+        t.row(vec![
+            layer.to_string(),
+            label.map_or("(micro)".to_owned(), str::to_owned),
+            format!("{:.4}", after(p)),
+            format!("{:.4}", after(r)),
+            format!("{:.4}", after(f1)),
+            format!("`{}`", text_bar(after(f1))),
+            change,
+        ]);
+    }
+    Some((mode.to_owned(), t))
+}
+
+/// The check report as Markdown, sized for a pull-request comment and link-free: a headline
+/// verdict, a plain-text summary naming each failing eval's largest fall, a table of evals, each
+/// eval's per-label table (with a text bar and F1's change against the snapshot), the
+/// regressions, and the other metrics that moved folded away in `<details>`; each table of
+/// metrics is cut at [`MARKDOWN_ROWS`] rows.
 pub fn check_markdown(outcomes: &[CheckOutcome]) -> String {
     let passed = outcomes.iter().all(CheckOutcome::passed);
     let mut out = format!("### goldspan check: {}\n\n", if passed { "passed" } else { "**failed**" });
@@ -152,7 +248,18 @@ pub fn check_markdown(outcomes: &[CheckOutcome]) -> String {
             o.failures.to_string(),
         ]);
     }
+    out.push_str(&summary(outcomes));
+    out.push('\n');
     out.push_str(&evals.markdown());
+    for o in outcomes {
+        if let Some((mode, t)) = o.verdict.comparison().and_then(label_table).filter(|(_, t)| !t.is_empty()) {
+            out.push_str(&format!(
+                "\n{} by label ({mode}; Δ against the snapshot, ▼ a regression):\n\n{}",
+                o.eval,
+                t.markdown()
+            ));
+        }
+    }
     let cut = |more: usize| {
         if more > 0 {
             format!("\n… and {more} more (`goldspan check --format json` lists them all)\n")
@@ -356,4 +463,33 @@ pub fn check_report(outcomes: &[CheckOutcome]) -> CheckReport {
 /// `goldspan check --format json`: pretty, keys sorted, a final newline.
 pub fn check_json(outcomes: &[CheckOutcome]) -> String {
     serde_json::to_string_pretty(&check_report(outcomes)).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_bars_have_ten_cells_in_eighths() {
+        assert_eq!(text_bar(0.0), "░░░░░░░░░░");
+        assert_eq!(text_bar(1.0), "██████████");
+        assert_eq!(text_bar(0.5), "█████░░░░░");
+        // 0.4286 is 34.3 eighths: four full blocks and a quarter one.
+        assert_eq!(text_bar(0.4286), "████▎░░░░░");
+        assert_eq!(text_bar(7.0).chars().count(), 10);
+    }
+
+    #[test]
+    fn label_metric_names_parse_with_dotted_modes() {
+        assert_eq!(
+            label_metric("total.layers.entities.strict.labels.PERSON.f1"),
+            Some(("entities", "strict", Some("PERSON"), "f1"))
+        );
+        assert_eq!(
+            label_metric("total.layers.entities.overlap:0.5.micro.recall"),
+            Some(("entities", "overlap:0.5", None, "recall"))
+        );
+        assert_eq!(label_metric("total.layers.entities.strict.macro.f1"), None);
+        assert_eq!(label_metric("total.quotes.strict.end_to_end.f1"), None);
+    }
 }

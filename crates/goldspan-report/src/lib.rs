@@ -1,14 +1,16 @@
-//! Every printer of goldspan's typed results: terminal tables, Markdown, JSON and JUnit XML.
+//! Every printer of goldspan's typed results: terminal tables, Markdown, JSON, JUnit XML and a
+//! self-contained HTML report.
 //!
 //! Each printer is a function of typed values ([`Results`] and [`CheckOutcome`]s from the
-//! runner, [`AgreementResults`], a benchmark report, corpus statistics), so the CLI only
-//! chooses one, and a new output (an HTML report) is one
-//! more function beside these. Nothing here reads files or decides exit codes.
+//! runner, [`AgreementResults`], a benchmark report, corpus statistics, and for the HTML
+//! report the documents scored with their predictions), so the CLI only chooses one. Nothing
+//! here reads files or decides exit codes.
 #![warn(missing_docs)]
 
 mod agree;
 mod bench;
 mod check;
+mod html;
 mod junit;
 mod listing;
 mod results;
@@ -26,6 +28,7 @@ pub use check::{
     SnapshotProblem, CHECK_SCHEMA,
 };
 pub use goldspan_runner::results::CheckOutcome;
+pub use html::{content_security_policy, html, Baseline, Html, HtmlInput, DOCUMENT_BUDGET};
 pub use junit::junit;
 pub use listing::{eval_list_json, eval_list_table, EvalListing};
 pub use stats::{stats_json, stats_table};

@@ -195,8 +195,14 @@ fn score_all<T: Send>(
 
 /// Scores documents whose predictions are already in memory (the runner's extractor outputs),
 /// in parallel; the order of `items` does not matter.
-pub fn score_pairs(items: Vec<(AnnotatedDocument, Annotations)>, config: &Config) -> Evaluation {
-    let (mut eval, _) = score_all(items, config, Ok);
+pub fn score_pairs(items: &[(AnnotatedDocument, Annotations)], config: &Config) -> Evaluation {
+    let mut eval = items
+        .par_iter()
+        .fold(Evaluation::default, |mut eval, (gold, pred)| {
+            eval.absorb(gold, pred, config);
+            eval
+        })
+        .reduce(Evaluation::default, Evaluation::merge);
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
     sort_errors(&mut eval.errors);
     eval
@@ -213,6 +219,19 @@ pub fn evaluate_conll(
     predicted: Column,
     config: &Config,
 ) -> Result<(Evaluation, Vec<String>), Error> {
+    let (pairs, notes) = conll_pairs(path, options, gold, predicted, config)?;
+    Ok((score_pairs(&pairs, config), notes))
+}
+
+/// The documents of one CoNLL file with gold and predicted tags, as [`evaluate_conll`] scores
+/// them: each gold document with its predictions (label map applied), and what reading noted.
+pub fn conll_pairs(
+    path: &Path,
+    options: &ReadOptions,
+    gold: Column,
+    predicted: Column,
+    config: &Config,
+) -> Result<(Vec<crate::pairs::Pair>, Vec<String>), Error> {
     let (gold, predicted) = conll::read_pair(path, options, gold, predicted)?;
     let pairs = gold
         .documents
@@ -230,7 +249,7 @@ pub fn evaluate_conll(
             (g, annotations)
         })
         .collect();
-    Ok((score_pairs(pairs, config), gold.notes))
+    Ok((pairs, gold.notes))
 }
 
 fn sort_errors(errors: &mut [ErrorItem]) {
@@ -440,6 +459,33 @@ pub fn evaluate_documents(
     config: &Config,
 ) -> Result<Evaluation, Error> {
     let config = &*config.attributed(gold.manifest());
+    let Matched { pairs, seen, outside, problems } = match_documents(gold, predictions, source, config);
+    let (eval, _) = score_all(pairs, config, Ok);
+    // `seen` holds prediction numbers, not lines, but only its zeros matter from here.
+    finish(eval, gold, &seen, outside, problems, config)
+}
+
+/// Predictions from another tool's file matched with their gold documents.
+pub(crate) struct Matched {
+    /// Each matched gold document with its predictions (relabelled, checked).
+    pub(crate) pairs: Vec<(AnnotatedDocument, Annotations)>,
+    /// For each gold document in scope, the number (from 1) of the prediction matched with
+    /// it; 0 for none.
+    pub(crate) seen: Vec<usize>,
+    /// Predictions for gold documents outside the split, ignored.
+    pub(crate) outside: usize,
+    /// Every problem found.
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// Matches predictions read from another tool's file with their gold documents, by id or by
+/// identical text, relabelled and checked; what [`evaluate_documents`] scores.
+pub(crate) fn match_documents(
+    gold: &Gold,
+    predictions: Vec<AnnotatedDocument>,
+    source: &Path,
+    config: &Config,
+) -> Matched {
     let location = Location::file(source);
     let mut problems = Vec::new();
     let mut seen: Vec<usize> = vec![0; gold.ids().len()];
@@ -523,9 +569,7 @@ pub fn evaluate_documents(
         }
         pairs.push((gold_doc, annotations));
     }
-    let (eval, _) = score_all(pairs, config, Ok);
-    // `seen` holds prediction numbers, not lines, but only its zeros matter from here.
-    finish(eval, gold, &seen, outside.len(), problems, config)
+    Matched { pairs, seen, outside: outside.len(), problems }
 }
 
 /// Every gold text in scope, with the places of the documents that have it (to match

@@ -12,6 +12,7 @@ pub mod eval;
 mod evaluate;
 mod gold;
 mod label_map;
+pub mod pairs;
 pub mod results;
 mod run;
 mod saved;
@@ -21,8 +22,8 @@ pub use agree::{agree, Agreement, AGREEMENT_MODES};
 pub use bench::{bench, BenchReport, Pass};
 pub use error::Error;
 pub use evaluate::{
-    evaluate, evaluate_conll, evaluate_documents, evaluate_with_progress, score_pairs, Config, DocumentCounts,
-    Evaluation,
+    conll_pairs, evaluate, evaluate_conll, evaluate_documents, evaluate_with_progress, score_pairs, Config,
+    DocumentCounts, Evaluation,
 };
 pub use gold::{Gold, Vocabulary};
 pub use label_map::LabelMap;

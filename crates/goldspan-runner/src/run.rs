@@ -130,6 +130,9 @@ pub struct RunOutcome {
     /// Scores; failed documents count as empty predictions, so a failing extractor cannot
     /// look better than one that answers.
     pub evaluation: Evaluation,
+    /// Every gold document in scope with the predictions it was scored on (none for a failed
+    /// document), in corpus order: what a report shows document by document.
+    pub documents: Vec<(AnnotatedDocument, Annotations)>,
     /// Failures, by document id.
     pub failures: Vec<Failure>,
     /// Why the run stopped before the end (the rest of the documents are failures "not
@@ -366,7 +369,8 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         }
     }
     Ok(RunOutcome {
-        evaluation: score_pairs(pairs, &scoring),
+        evaluation: score_pairs(&pairs, &scoring),
+        documents: pairs,
         failures,
         stopped: early_stop.into_inner().flatten(),
         extractor: info,

@@ -5,6 +5,7 @@ mod bench;
 mod check;
 mod convert;
 mod markup;
+mod report;
 mod run;
 mod score;
 mod stats;
@@ -24,6 +25,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Convert(args) => convert::run(&args),
         Command::Markup { action } => markup::run(action),
         Command::Score(args) => score::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Run(args) => {
             crate::signals::install();
             run::run(&args)

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use goldspan_extract::Registry;
+use goldspan_formats::gold;
+use goldspan_report::HtmlInput;
 use goldspan_runner::eval::{self, Eval};
 use goldspan_runner::results::read_snapshot;
 use goldspan_runner::{Config, FailureLimit, LabelMap, Results, RunConfig, RunOutcome};
@@ -29,6 +31,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => named_evals(args)?,
     };
     anyhow::ensure!(
+        args.report.is_none() || evals.len() == 1,
+        "--report shows one system, and {} evals would run: name one (goldspan run evals/NAME.toml --report FILE) or give --extractor",
+        evals.len()
+    );
+    anyhow::ensure!(
         args.save_predictions.is_none() || evals.len() == 1,
         "--save-predictions saves one run's predictions, and {} evals would run: name one eval, or give --extractor",
         evals.len()
@@ -42,6 +49,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         e.run.ids.clone_from(&ids);
         e.run.limit = args.limit;
         e.run.save_predictions.clone_from(&args.save_predictions);
+        // A report shows the label confusions, which the error analysis counts.
+        e.run.scoring.errors |= args.report.is_some();
     }
     let registry = Registry::with_builtins();
     let mut text = String::new();
@@ -70,6 +79,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 None => outcome.all_failed(),
             };
         let results = Results::of_run(&outcome, &e.run, e.bootstrap);
+        if let Some(path) = &args.report {
+            let manifest = gold::read_manifest(&e.run.corpus.join("goldspan.toml")).ok();
+            let input = HtmlInput {
+                results: &results,
+                documents: &outcome.documents,
+                baseline: None,
+                attribution: outcome.attribution.as_ref(),
+                splits: super::report::splits(manifest.as_ref()),
+                budget: goldspan_report::DOCUMENT_BUDGET,
+            };
+            super::report::write(path, &goldspan_report::html(&input))?;
+        }
+        let results = super::report::printed(&results, false);
         match args.format {
             OutputFormat::Json => {}
             // A table of zeros from an extractor that answered nothing says nothing.

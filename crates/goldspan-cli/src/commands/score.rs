@@ -8,10 +8,12 @@ use std::path::Path;
 
 use anyhow::Context;
 use goldspan_formats::{gold, Format, ReadOptions};
-use goldspan_runner::results::paired_comparison;
+use goldspan_report::{Baseline, HtmlInput};
+use goldspan_runner::pairs::{match_pairs, read_pairs, Pair};
+use goldspan_runner::results::{paired_comparison, paired_metrics};
 use goldspan_runner::{
-    evaluate_conll, evaluate_documents, evaluate_with_progress, read_saved_run, Config, Evaluation, Gold, LabelMap,
-    Results, RunInfo, SavedRun,
+    conll_pairs, evaluate_documents, evaluate_with_progress, read_saved_run, score_pairs, Config, Evaluation, Gold,
+    LabelMap, Results, RunInfo, SavedRun,
 };
 use goldspan_score::{Mode, Options};
 
@@ -36,12 +38,17 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         label_map,
         slices: args.slices.clone(),
         per_document: args.bootstrap > 0 || args.per_document || args.against.is_some(),
-        errors: args.errors,
+        // A report shows the label confusions, which the error analysis counts.
+        errors: args.errors || args.report.is_some(),
     };
     let mut saved_run = None;
+    // The documents with their predictions, for a report: the system's, then the baseline's.
+    let mut documents: Vec<Vec<Pair>> = Vec::new();
+    let mut report_manifest: Option<goldspan_model::Manifest> = None;
     let (eval, against, info) = match (&args.conll.file, &args.gold, &args.pred) {
         (Some(file), _, _) => {
-            let (eval, info) = score_conll(file, args, manifest, &config)?;
+            let (eval, info, pairs) = score_conll(file, args, manifest, &config)?;
+            documents.extend(pairs);
             (eval, None, info)
         }
         (None, Some(gold_path), Some(pred)) => {
@@ -60,13 +67,18 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 args.offset_unit.is_none() || args.pred_format != Format::Jsonl,
                 "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
             );
-            let score = |path: &Path| -> anyhow::Result<Evaluation> {
-                let eval = if args.pred_format == Format::Jsonl {
+            let score = |path: &Path| -> anyhow::Result<(Evaluation, Option<Vec<Pair>>)> {
+                let report = args.report.is_some();
+                let (eval, pairs) = if args.pred_format == Format::Jsonl {
                     let bar = Bar::new(&format!("score {}", path.display()));
                     let total = gold.ids().len();
                     let eval = evaluate_with_progress(&gold, path, &config, &|done| bar.set(done, total, 0));
                     drop(bar);
-                    eval
+                    let pairs = match (&eval, report) {
+                        (Ok(_), true) => Some(read_pairs(&gold, path, &config)),
+                        _ => None,
+                    };
+                    (eval, pairs)
                 } else {
                     let conll = &args.conll;
                     let options = ReadOptions {
@@ -85,15 +97,30 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                         .pred_format
                         .read(path, &options)
                         .with_context(|| format!("cannot read {} as {}", path.display(), args.pred_format))?;
-                    evaluate_documents(&gold, collection.documents, path, &config)
+                    let kept = report.then(|| collection.documents.clone());
+                    let eval = evaluate_documents(&gold, collection.documents, path, &config);
+                    let pairs = match (&eval, kept) {
+                        (Ok(_), Some(docs)) => Some(match_pairs(&gold, docs, path, &config)),
+                        _ => None,
+                    };
+                    (eval, pairs)
                 };
-                eval.with_context(|| format!("cannot score {}", path.display()))
+                let eval = eval.with_context(|| format!("cannot score {}", path.display()))?;
+                let pairs =
+                    pairs.transpose().with_context(|| format!("cannot read {} for the report", path.display()))?;
+                Ok((eval, pairs))
             };
-            let eval = score(pred)?;
+            let (eval, pairs) = score(pred)?;
+            documents.extend(pairs);
             let against = match &args.against {
-                Some(b) => Some(score(b)?),
+                Some(b) => {
+                    let (eval, pairs) = score(b)?;
+                    documents.extend(pairs);
+                    Some(eval)
+                }
                 None => None,
             };
+            report_manifest = gold.manifest().cloned();
             note_attribution(gold.manifest());
             if let Some(run) = saved {
                 let hash = gold.corpus_hash().with_context(|| format!("cannot read gold {}", gold_path.display()))?;
@@ -110,7 +137,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
             let info = RunInfo {
                 gold: gold.name(),
                 split,
-                predictions: pred.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                predictions: file_name(pred),
                 modes: modes.clone(),
                 bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
                 label_map: args.label_map.is_some(),
@@ -124,9 +151,29 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     if let Some((run, hash)) = saved_run {
         results = results.of_saved_run(&run, hash);
     }
+    let samples = args.bootstrap.max(1000);
     if let Some(baseline) = &against {
-        results = results.with_comparison(paired_comparison(&eval, baseline, args.bootstrap.max(1000), args.seed));
+        results = results.with_comparison(paired_comparison(&eval, baseline, samples, args.seed));
     }
+    if let Some(path) = &args.report {
+        let paired = against.as_ref().map(|b| paired_metrics(&eval, b, samples, args.seed));
+        let baseline = match (&args.against, &paired, documents.get(1)) {
+            (Some(name), Some(paired), Some(docs)) => {
+                Some(Baseline { name: file_name(name), comparison: paired, documents: docs })
+            }
+            _ => None,
+        };
+        let input = HtmlInput {
+            results: &results,
+            documents: documents.first().map_or(&[][..], Vec::as_slice),
+            baseline,
+            attribution: report_manifest.as_ref().and_then(|m| m.attribution.as_ref()),
+            splits: super::report::splits(report_manifest.as_ref()),
+            budget: goldspan_report::DOCUMENT_BUDGET,
+        };
+        super::report::write(path, &goldspan_report::html(&input))?;
+    }
+    let results = super::report::printed(&results, args.errors);
     if let Some(path) = &args.output {
         goldspan_formats::write_atomic(path, goldspan_report::json(&results).as_bytes())
             .with_context(|| format!("cannot write the results to {}", path.display()))?;
@@ -183,6 +230,10 @@ fn adopt_saved_run(run: &SavedRun, pred: &Path, gold: &mut Gold, config: &mut Co
     Ok(())
 }
 
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 /// `score --conll FILE`: the gold and predicted tag columns of one CoNLL file. What reading
 /// noted goes to stderr, so that stdout stays the results.
 fn score_conll(
@@ -190,7 +241,7 @@ fn score_conll(
     args: &ScoreArgs,
     manifest: Option<goldspan_model::Manifest>,
     config: &Config,
-) -> anyhow::Result<(Evaluation, RunInfo)> {
+) -> anyhow::Result<(Evaluation, RunInfo, Option<Vec<Pair>>)> {
     let conll = &args.conll;
     let options = ReadOptions {
         manifest,
@@ -203,8 +254,9 @@ fn score_conll(
         conll_dialect: conll.conll_dialect,
         ..ReadOptions::default()
     };
-    let (eval, notes) = evaluate_conll(file, &options, conll.gold_column, conll.pred_column, config)
+    let (pairs, notes) = conll_pairs(file, &options, conll.gold_column, conll.pred_column, config)
         .with_context(|| format!("cannot score {}", file.display()))?;
+    let eval = score_pairs(&pairs, config);
     for note in notes {
         crate::eprint(&format!("note (reading): {note}\n"));
     }
@@ -218,5 +270,5 @@ fn score_conll(
         label_map: args.label_map.is_some(),
         per_document: args.per_document,
     };
-    Ok((eval, info))
+    Ok((eval, info, args.report.is_some().then_some(pairs)))
 }

@@ -263,6 +263,14 @@ fn a_regression_is_reported_as_json_markdown_and_junit_xml() {
     let markdown = stdout(&check_in(&root, &["--format", "markdown"]));
     assert!(markdown.contains("| tiny | **no** | REGRESSION in "), "{markdown}");
     assert!(markdown.contains("| tiny | layers.entities.strict.micro.f1 | 0.4706 | 0.4286 | -0.0420 |"), "{markdown}");
+    // A plain-text summary first, then the per-label table: micro P 3/4, R 3/10, F1 3/7 with a
+    // bar of 34 eighths (four blocks and a quarter), and its fall from 8/17.
+    assert!(markdown.contains("\n0 of 1 eval(s) passed.\n- tiny: REGRESSION in "), "{markdown}");
+    assert!(
+        markdown.contains("| entities | (micro) | 0.7500 | 0.3000 | 0.4286 | `████▎░░░░░` | -0.0420 ▼ |"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("http") && !markdown.contains("]("), "link-free: {markdown}");
     let xml = std::fs::read_to_string(&junit).expect("JUnit report written");
     assert!(
         xml.contains("<testcase name=\"layers.entities.strict.micro.f1\" classname=\"goldspan.check.tiny\">\n      <failure type=\"regression\""),

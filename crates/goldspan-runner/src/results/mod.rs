@@ -27,7 +27,7 @@ pub use gate::{check, gate, CheckOutcome, Comparison, Metric, Policy, Presence, 
 pub use metrics::{
     Interval, Intervals, LayerScores, MacroAverage, Metrics, PrfIntervals, QuoteIntervals, QuoteScores, Scores,
 };
-pub use paired::{paired_comparison, PairedF1};
+pub use paired::{paired_comparison, paired_metrics, PairedF1};
 pub use snapshot::{read_snapshot, write_snapshot, Snapshot, SnapshotError, SnapshotManifest, SNAPSHOT_SCHEMA};
 
 use crate::evaluate::Evaluation;

@@ -42,27 +42,60 @@ pub struct PairedF1 {
 /// (--against). Both must cover the same documents with per-document counts kept (missing
 /// predictions are scored as empty, so they do).
 pub fn paired_comparison(system: &Evaluation, baseline: &Evaluation, samples: usize, seed: u64) -> Vec<PairedF1> {
+    paired(system, baseline, samples, seed, &[("micro_f1", |c| c.prf().f1)])
+}
+
+/// [`paired_comparison`] of micro precision, recall and F1 (metrics `micro_precision`,
+/// `micro_recall`, `micro_f1`), each row with its interval and p-value: the HTML report's
+/// comparison.
+pub fn paired_metrics(system: &Evaluation, baseline: &Evaluation, samples: usize, seed: u64) -> Vec<PairedF1> {
+    paired(
+        system,
+        baseline,
+        samples,
+        seed,
+        &[
+            ("micro_precision", |c| c.prf().precision),
+            ("micro_recall", |c| c.prf().recall),
+            ("micro_f1", |c| c.prf().f1),
+        ],
+    )
+}
+
+/// A metric computed from counts, by name.
+type NamedMetric = (&'static str, fn(&Counts) -> f64);
+
+fn paired(
+    system: &Evaluation,
+    baseline: &Evaluation,
+    samples: usize,
+    seed: u64,
+    metrics: &[NamedMetric],
+) -> Vec<PairedF1> {
     let mut keys: Vec<(String, Mode)> =
         system.documents.iter().chain(&baseline.documents).flat_map(|d| d.micro.keys().cloned()).collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter()
-        .map(|(layer, mode)| {
-            let per_doc = |e: &Evaluation| -> Vec<Counts> {
-                e.documents.iter().map(|d| d.micro.get(&(layer.clone(), mode)).copied().unwrap_or_default()).collect()
-            };
+    let mut rows = Vec::new();
+    for (layer, mode) in keys {
+        let per_doc = |e: &Evaluation| -> Vec<Counts> {
+            e.documents.iter().map(|d| d.micro.get(&(layer.clone(), mode)).copied().unwrap_or_default()).collect()
+        };
+        let (a, b) = (per_doc(baseline), per_doc(system));
+        for &(name, metric) in metrics {
             // A is the baseline, B the system under test: delta = B − A.
-            let p = bootstrap::paired(&per_doc(baseline), &per_doc(system), samples, seed, |c| c.prf().f1);
-            PairedF1 {
+            let p = bootstrap::paired(&a, &b, samples, seed, metric);
+            rows.push(PairedF1 {
                 a: p.a,
                 b: p.b,
                 delta: p.delta,
                 delta_interval: p.interval.into(),
-                layer,
-                metric: "micro_f1".to_owned(),
+                layer: layer.clone(),
+                metric: name.to_owned(),
                 mode: mode.to_string(),
                 p_value: p.p_value,
-            }
-        })
-        .collect()
+            });
+        }
+    }
+    rows
 }
