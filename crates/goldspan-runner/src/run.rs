@@ -366,7 +366,7 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         }
     }
     Ok(RunOutcome {
-        evaluation: score_pairs(pairs, &scoring),
+        evaluation: score_pairs(pairs, &scoring)?,
         failures,
         stopped: early_stop.into_inner().flatten(),
         extractor: info,

@@ -463,13 +463,13 @@ fn resolve_relations<'a>(
     v
 }
 
-/// The mention a quotation's speaker relation points to. A manifest allows one per quotation;
-/// should there be several, the first in text order is taken, so the order relations are
-/// listed in never changes a score.
-fn speaker_of<'a>(ann: &'a Annotations, quote: &str, speaker: &str) -> Option<&'a Span> {
+/// The span a quotation's `relation` (its speaker, or its cue) points to. A manifest allows
+/// one per quotation; should there be several, the first in text order is taken, so the order
+/// relations are listed in never changes a score.
+pub(crate) fn tail_of<'a>(ann: &'a Annotations, quote: &str, relation: &str) -> Option<&'a Span> {
     ann.relations
         .iter()
-        .filter(|r| r.kind == speaker && r.head == quote)
+        .filter(|r| r.kind == relation && r.head == quote)
         .filter_map(|r| ann.span(&r.tail))
         .min_by(|a, b| align::canonical(a, b))
 }
@@ -528,8 +528,8 @@ fn score_quotes(gold: &AnnotatedDocument, pred: &Annotations, mode: Mode, a: &At
             continue;
         }
         q.matched += 1;
-        let gold_speaker = speaker_of(&gold.annotations, gq[gi].id(), &a.speaker_relation);
-        let pred_speaker = speaker_of(pred, pq[pi].id(), &a.speaker_relation);
+        let gold_speaker = tail_of(&gold.annotations, gq[gi].id(), &a.speaker_relation);
+        let pred_speaker = tail_of(pred, pq[pi].id(), &a.speaker_relation);
         if let (Some(g), Some(p)) = (gold_speaker, pred_speaker) {
             if right_speaker(gold, g, p, mode) {
                 q.speaker_right += 1;

@@ -42,7 +42,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         e.run.ids.clone_from(&ids);
         e.run.limit = args.limit;
         e.run.save_predictions.clone_from(&args.save_predictions);
+        e.run.scoring.errors |= args.report.errors();
+        e.run.scoring.per_document |= args.report.by_document;
     }
+    let options = super::report_options(&args.report, None)?;
     let registry = Registry::with_builtins();
     let mut text = String::new();
     let mut all = Vec::new();
@@ -69,15 +72,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 Some(limit) => !limit.allows(outcome.failures.len(), outcome.documents()),
                 None => outcome.all_failed(),
             };
-        let results = Results::of_run(&outcome, &e.run, e.bootstrap);
+        let mut results =
+            Results::of_run(&outcome, &e.run, e.bootstrap).with_error_filter(super::error_filter(&args.report));
+        if args.report.by_document {
+            results = results.with_per_document(&outcome.evaluation);
+        }
         match args.format {
             OutputFormat::Json => {}
             // A table of zeros from an extractor that answered nothing says nothing.
             OutputFormat::Table | OutputFormat::Markdown if outcome.all_failed() => {
                 text.push_str(&format!("{}: no scores: the extractor failed on every document\n\n", e.name))
             }
-            OutputFormat::Table => text.push_str(&goldspan_report::run_table(&e.name, &results)),
-            OutputFormat::Markdown => text.push_str(&goldspan_report::run_markdown(&e.name, &results)),
+            OutputFormat::Table => text.push_str(&goldspan_report::run_table(&e.name, &results, &options)),
+            OutputFormat::Markdown => text.push_str(&goldspan_report::run_markdown(&e.name, &results, &options)),
         }
         all.push(results);
     }

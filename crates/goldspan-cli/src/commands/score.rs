@@ -15,7 +15,7 @@ use goldspan_runner::{
 };
 use goldspan_score::{Mode, Options};
 
-use super::{note_attribution, print};
+use super::{error_filter, note_attribution, print_with, report_options};
 use crate::args::{OutputFormat, ScoreArgs};
 use crate::progress::Bar;
 use crate::Outcome;
@@ -35,10 +35,11 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         options: Options { modes: modes.clone(), layers, attribution: None },
         label_map,
         slices: args.slices.clone(),
-        per_document: args.bootstrap > 0 || args.per_document || args.against.is_some(),
-        errors: args.errors,
+        per_document: args.bootstrap > 0 || args.per_document || args.against.is_some() || args.report.by_document,
+        errors: args.report.errors(),
     };
     let mut saved_run = None;
+    let options = report_options(&args.report, Some(&modes))?;
     let (eval, against, info) = match (&args.conll.file, &args.gold, &args.pred) {
         (Some(file), _, _) => {
             let (eval, info) = score_conll(file, args, manifest, &config)?;
@@ -114,13 +115,13 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 modes: modes.clone(),
                 bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
                 label_map: args.label_map.is_some(),
-                per_document: args.per_document,
+                per_document: args.per_document || args.report.by_document,
             };
             (eval, against, info)
         }
         _ => anyhow::bail!("give --gold and --pred, or --conll"),
     };
-    let mut results = Results::new(&eval, &info);
+    let mut results = Results::new(&eval, &info).with_error_filter(error_filter(&args.report));
     if let Some((run, hash)) = saved_run {
         results = results.of_saved_run(&run, hash);
     }
@@ -128,13 +129,14 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         results = results.with_comparison(paired_comparison(&eval, baseline, args.bootstrap.max(1000), args.seed));
     }
     if let Some(path) = &args.output {
-        goldspan_formats::write_atomic(path, goldspan_report::json(&results).as_bytes())
+        super::write_atomic_with(path, |out| goldspan_report::write_json(out, &results))
             .with_context(|| format!("cannot write the results to {}", path.display()))?;
     }
-    print(&match args.format {
-        OutputFormat::Json => goldspan_report::json(&results),
-        OutputFormat::Table => goldspan_report::table(&results),
-        OutputFormat::Markdown => goldspan_report::markdown(&results),
+    // Written as it is made: an error listing can be longer than memory.
+    print_with(|out| match args.format {
+        OutputFormat::Json => goldspan_report::write_json(out, &results),
+        OutputFormat::Table => goldspan_report::write_table(out, &results, &options),
+        OutputFormat::Markdown => goldspan_report::write_markdown(out, &results, &options),
     })?;
     Ok(Outcome::Ok)
 }
@@ -216,7 +218,7 @@ fn score_conll(
         modes: config.options.modes.clone(),
         bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
         label_map: args.label_map.is_some(),
-        per_document: args.per_document,
+        per_document: args.per_document || args.report.by_document,
     };
     Ok((eval, info))
 }

@@ -8,6 +8,7 @@ mod names;
 mod process;
 mod project;
 mod readme;
+mod report;
 mod results;
 mod run;
 mod saved;
