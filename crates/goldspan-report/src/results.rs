@@ -508,6 +508,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_legend_points_to_a_heading_of_the_metrics_page() {
+        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/metrics.md"))
+            .expect("docs/metrics.md");
+        // GitHub's anchor of a heading: lowercase, spaces to dashes, punctuation dropped.
+        let anchors: Vec<String> = page
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(|h| {
+                h.to_lowercase()
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                    .map(|c| if c == ' ' { '-' } else { c })
+                    .collect()
+            })
+            .collect();
+        let legends = [
+            legend::LAYERS,
+            legend::LABELS,
+            legend::QUOTES,
+            legend::RELATIONS,
+            legend::SLICES,
+            legend::DOCUMENTS,
+            legend::ERROR_COUNTS,
+            legend::ERRORS,
+            legend::CONFUSIONS,
+            legend::COMPARISON,
+        ];
+        for legend in legends {
+            let anchor = legend.split('#').nth(1).and_then(|a| a.split(':').next()).expect("an anchor");
+            assert!(anchors.iter().any(|a| a == anchor), "{anchor} is not a heading of docs/metrics.md: {anchors:?}");
+        }
+    }
+
+    #[test]
     fn fitting_shrinks_the_widest_columns_first() {
         let mut w = vec![10, 8, 5, 40, 40, 120];
         fit(&mut w, &[8, 5, 5, 10, 10, 20], 100);
