@@ -7,6 +7,8 @@
 # binary still writes them byte for byte. Regenerate only for a deliberate change of the
 # results schema or of the tables, and list every difference in docs/results.md.
 set -euo pipefail
+# The error listing fits rows to the terminal width, COLUMNS when set: fixed here.
+export COLUMNS=100
 bin=${1:?usage: tools/results-fixtures.sh PATH/TO/goldspan}
 out=tests/fixtures/results
 gold=tests/fixtures/tiny
@@ -27,6 +29,7 @@ score_cases=(
   "score-quotes-layer|$base --layer quotes --mode strict --mode partial --mode overlap:0.5"
   "score-label-map|$pred --label-map $out/label-map.toml --mode strict"
   "score-baseline|$base --errors --mode type"
+  "score-report|$base --by-label all --by-document --error-class missed --error-class cue --error-label Quote --error-limit 2 --mode strict --mode partial"
 )
 for case in "${score_cases[@]}"; do
   name=${case%%|*}
@@ -44,6 +47,7 @@ done
 run_cases=(
   "run-default|"
   "run-bootstrap|--bootstrap 100 --seed 3 --mode strict --mode tokens --layer quotes"
+  "run-report|--errors --by-document --by-label strict --mode strict --mode type"
 )
 for case in "${run_cases[@]}"; do
   name=${case%%|*}

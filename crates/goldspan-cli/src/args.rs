@@ -155,7 +155,7 @@ pub enum Command {
     /// Write the overview of a results JSON (`score`/`run --format json`) as one self-contained
     /// HTML page. A results JSON holds counts, not documents: `score --report FILE` and `run
     /// --report FILE` write the full report, with every document's spans (docs/report.md).
-    Report(ReportArgs),
+    Report(HtmlReportArgs),
     /// Write gold annotations as inline markup, or compile markup into gold files.
     Markup {
         #[command(subcommand)]
@@ -375,9 +375,6 @@ pub struct ScoreArgs {
     /// Metadata fields to slice results by (repeat).
     #[arg(long = "slice")]
     pub slices: Vec<String>,
-    /// List every error, classified, with context, and the confusion table.
-    #[arg(long)]
-    pub errors: bool,
     /// Include per-document scores (a table of the first mode's, in the table and Markdown).
     #[arg(long)]
     pub per_document: bool,
@@ -389,20 +386,67 @@ pub struct ScoreArgs {
     pub output: Option<PathBuf>,
     /// Also write an HTML report to this file: the overview, every document with its gold and
     /// predicted spans, and with --against the comparison (docs/report.md).
-    #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
+    #[arg(long = "report", value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub conll: ConllScoreArgs,
 }
 
 /// `goldspan report`: a results JSON as an HTML page.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {
+pub struct HtmlReportArgs {
     /// A results JSON written by `goldspan score --format json` or `goldspan run --format json`.
     pub results: PathBuf,
     /// The HTML file to write.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+}
+
+/// What the score tables show beyond the totals (`score` and `run`).
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Report")]
+pub struct ReportArgs {
+    /// The modes with a per-label report (P, R, F1, support; micro, macro and weighted
+    /// averages): `all`, or a mode scored (repeat); default the first mode.
+    #[arg(long = "by-label", value_name = "all|MODE")]
+    pub by_label: Vec<String>,
+    /// Each document's scores per layer (first mode), worst first.
+    #[arg(long)]
+    pub by_document: bool,
+    /// List every error, classified, with context: counts by class and label first, the
+    /// confusion table last.
+    #[arg(long)]
+    pub errors: bool,
+    /// List only errors of this class (repeat; implies --errors): boundary, label,
+    /// boundary+label, missed, spurious, speaker, cue.
+    #[arg(long = "error-class", value_name = "CLASS", value_parser = parse_error_class)]
+    pub error_classes: Vec<String>,
+    /// List only errors of this label (repeat; implies --errors); speaker and cue errors
+    /// count under the quotation's label.
+    #[arg(long = "error-label", value_name = "LABEL")]
+    pub error_labels: Vec<String>,
+    /// List at most N errors (implies --errors); the counts stay those of every error.
+    #[arg(long = "error-limit", value_name = "N")]
+    pub error_limit: Option<usize>,
+}
+
+impl ReportArgs {
+    /// Whether errors are asked for, by --errors or a filter.
+    pub fn errors(&self) -> bool {
+        self.errors || !self.error_classes.is_empty() || !self.error_labels.is_empty() || self.error_limit.is_some()
+    }
+}
+
+fn parse_error_class(name: &str) -> Result<String, String> {
+    match goldspan_score::errors::ErrorKind::parse(name) {
+        Some(kind) => Ok(kind.name().to_owned()),
+        None => {
+            let names: Vec<&str> = goldspan_score::errors::ErrorKind::ALL.iter().map(|k| k.name()).collect();
+            Err(format!("unknown error class {name:?}; expected one of {}", names.join(", ")))
+        }
+    }
 }
 
 /// `score --conll`: gold and predicted tags in two columns of one CoNLL file; and the columns
@@ -515,8 +559,10 @@ pub struct RunArgs {
     pub format: OutputFormat,
     /// Also write an HTML report of the run to this file: the overview and every document with
     /// its gold and predicted spans (one eval: name it, or give --extractor; docs/report.md).
-    #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
+    #[arg(long = "report", value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -33,8 +33,16 @@ pub struct Counts {
     pub clusters: usize,
 }
 
-/// Personal pronouns that can stand as a speaker.
-const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "him", "her", "them"];
+/// Personal pronouns that can stand as a speaker: `data/pronouns.txt`, one a line.
+const PRONOUNS: &str = include_str!("../data/pronouns.txt");
+
+/// Whether `text` is a personal pronoun (`data/pronouns.txt`), ignoring case and surrounding
+/// whitespace. Statistics call such a speaker a `pronoun`; attribution scoring does not credit
+/// a pronoun by its text alone, since the same pronoun names different people in one document.
+pub fn is_pronoun(text: &str) -> bool {
+    let text = text.trim().to_lowercase();
+    PRONOUNS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).any(|p| p == text)
+}
 
 /// The kind of speaker the mention `source_id` is: `name` when a span of `mention_layer` has
 /// the same boundaries, `pronoun`, or `nominal`.
@@ -44,8 +52,8 @@ pub fn speaker_kind(doc: &AnnotatedDocument, source_id: &str, mention_layer: Opt
     if ann.spans.iter().any(|s| Some(s.layer()) == mention_layer && s.same_fragments(source)) {
         return "name";
     }
-    let text = doc.document.covered_text(source.fragments()).unwrap_or_default().to_lowercase();
-    if PRONOUNS.contains(&text.trim()) {
+    let text = doc.document.covered_text(source.fragments()).unwrap_or_default();
+    if is_pronoun(&text) {
         "pronoun"
     } else {
         "nominal"
@@ -107,6 +115,22 @@ impl Stats {
         for field in group_by {
             let value = doc.document.meta().get(*field).cloned().unwrap_or_else(|| "(none)".into());
             self.by_meta.entry((*field).to_owned()).or_default().entry(value).or_default().add(doc, a);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pronouns_come_from_the_word_list_whatever_their_case() {
+        for word in ["she", "She", " HE ", "it", "them"] {
+            assert!(is_pronoun(word), "{word}");
+        }
+        // Comment lines, possessives, names and phrases are not pronouns.
+        for word in ["#", "his", "Shea", "she said", "", "a spokeswoman"] {
+            assert!(!is_pronoun(word), "{word}");
         }
     }
 }

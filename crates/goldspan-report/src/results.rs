@@ -1,12 +1,46 @@
-//! `goldspan score` and `goldspan run` as tables: one per view of the results (layers, labels,
-//! quotations, relations, slices, errors, the paired comparison), for a terminal or Markdown.
+//! `goldspan score` and `goldspan run` as tables: one per view of the results (layers, a
+//! per-label report per mode, quotations, relations, slices, documents worst first, errors,
+//! the paired comparison), for a terminal or Markdown, each with a one-line legend pointing
+//! to docs/metrics.md.
+//!
+//! Everything but the error listing is small and rendered as a string; the listing is
+//! written row by row from the results' [`ErrorList`], which may hold millions of errors in a
+//! temporary file, so memory stays bounded whatever its length.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
-use goldspan_runner::results::{Metrics, Results, Scores};
+use goldspan_runner::results::{
+    ErrorList, ErrorRecord, ErrorSide, LayerScores, MacroAverage, Metrics, Results, Scores,
+};
+use goldspan_score::errors::ErrorKind;
 use goldspan_score::Mode;
 
-use crate::table::Table;
+use crate::table::{self, display_width, Table};
+
+/// How the tables of `score` and `run` show the results.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Which modes get a per-label report.
+    pub by_label: ByLabel,
+    /// List the per-document scores (when the results hold them) worst first, not by id.
+    pub by_document: bool,
+    /// The terminal width each row of the error listing keeps within (tables only); `None`
+    /// for no limit.
+    pub width: Option<usize>,
+}
+
+/// Which modes get a per-label report (`--by-label all|MODE`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ByLabel {
+    /// The first mode scored.
+    #[default]
+    First,
+    /// Every mode scored.
+    All,
+    /// These modes, by name, in the order scored.
+    Modes(Vec<String>),
+}
 
 /// Four decimals, as every ratio in a table.
 fn f(x: f64) -> String {
@@ -30,9 +64,84 @@ fn micro<'a>(total: &'a Scores, layer: &str, mode: &str) -> Option<&'a Metrics> 
     total.layers.get(layer).and_then(|m| m.get(mode)).map(|s| &s.micro)
 }
 
-/// The score tables of `results`.
-pub(crate) fn render(results: &Results, markdown: bool) -> String {
-    let show = |t: &Table| if markdown { t.markdown() } else { t.render() };
+/// Renders tables in one of the two styles, with the legend under each.
+struct Style {
+    markdown: bool,
+}
+
+impl Style {
+    fn table(&self, t: &Table) -> String {
+        if self.markdown {
+            t.markdown()
+        } else {
+            t.render()
+        }
+    }
+
+    /// A section: its title, its table, and a legend line (after a blank line in Markdown,
+    /// where a line right under a table would be read as one more row).
+    fn section(&self, title: &str, t: &Table, legend: &str) -> String {
+        let gap = if self.markdown { "\n" } else { "" };
+        format!("\n{title}:\n{}{gap}{legend}\n", self.table(t))
+    }
+}
+
+/// The legend lines: what the columns mean, and where docs/metrics.md defines them.
+mod legend {
+    pub const LAYERS: &str =
+        "see docs/metrics.md#3-span-modes: COR correct, INC incorrect, PAR partial, MIS missed, SPU spurious";
+    pub const LABELS: &str = "see docs/metrics.md#4-aggregation: support = gold items; macro = mean over labels, \
+         weighted = by support";
+    pub const QUOTES: &str = "see docs/metrics.md#6-quotations-and-speakers: accuracy over matched quotations; \
+         end-to-end needs the right speaker";
+    pub const RELATIONS: &str =
+        "see docs/metrics.md#5-relations: a relation is right when both its ends match under the mode";
+    pub const SLICES: &str =
+        "see docs/metrics.md#4-aggregation: micro scores of the documents with each metadata value";
+    pub const DOCUMENTS: &str = "see docs/metrics.md#4-aggregation: micro scores per document and layer";
+    pub const ERROR_COUNTS: &str = "see docs/metrics.md#7-error-analysis: classes from the strict alignment; \
+         speaker and cue from strict attribution";
+    pub const ERRORS: &str =
+        "see docs/metrics.md#7-error-analysis: the disagreement (for speaker and cue, the quotation) in ⟦ ⟧";
+    pub const CONFUSIONS: &str =
+        "see docs/metrics.md#7-error-analysis: strict pairs by gold and predicted label; ∅ is none";
+    pub const COMPARISON: &str = "see docs/metrics.md#8-uncertainty: paired bootstrap interval of the delta, \
+         approximate randomisation p-value";
+}
+
+/// Writes the score tables of `results`.
+pub(crate) fn write(out: &mut dyn Write, results: &Results, markdown: bool, options: &ReportOptions) -> io::Result<()> {
+    let style = Style { markdown };
+    out.write_all(summary(results, &style, options).as_bytes())?;
+    if let Some(errors) = results.errors.as_ref().filter(|e| e.total() > 0) {
+        write_errors(out, errors, &style, options.width)?;
+        let mut c = Table::new(&["layer", "gold", "predicted", "count"]);
+        for x in results.confusions.iter().flatten().filter(|x| x.gold != x.predicted) {
+            c.row(vec![x.layer.clone(), x.gold.clone(), x.predicted.clone(), x.count.to_string()]);
+        }
+        out.write_all(style.section("confusions (off-diagonal)", &c, legend::CONFUSIONS).as_bytes())?;
+    }
+    if let Some(rows) = &results.comparison {
+        let mut t = Table::new(&["layer", "mode", "F1 A", "F1 B", "delta", "delta 95% CI", "p-value"]);
+        for r in rows {
+            t.row(vec![
+                r.layer.clone(),
+                r.mode.clone(),
+                f(r.a),
+                f(r.b),
+                format!("{:+.4}", r.delta),
+                format!("{:+.4}–{:+.4}", r.delta_interval.low, r.delta_interval.high),
+                format!("{:.4}", r.p_value),
+            ]);
+        }
+        let title = "paired comparison, micro F1 (A = --against baseline, B = --pred)";
+        out.write_all(style.section(title, &t, legend::COMPARISON).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Everything before the error listing.
+fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String {
     let m = &results.manifest;
     let missing = &results.documents.missing_predictions;
     let mut out = format!(
@@ -51,7 +160,7 @@ pub(crate) fn render(results: &Results, markdown: bool) -> String {
             if missing.len() > 10 { ", ..." } else { "" }
         ));
     }
-    out.push_str("\n\n");
+    out.push('\n');
     let total = &results.total;
     let mut header = vec!["layer", "mode", "P", "R", "F1", "macro F1", "COR", "INC", "PAR", "MIS", "SPU"];
     if results.intervals.is_some() {
@@ -73,16 +182,19 @@ pub(crate) fn render(results: &Results, markdown: bool) -> String {
             t.row(row);
         }
     }
-    out.push_str(&show(&t));
-    if let Some(mode) = m.modes.first() {
-        for (layer, modes) in &total.layers {
-            let mut t = Table::new(&["label", "P", "R", "F1", "COR", "INC", "PAR", "MIS", "SPU"]);
-            for (label, c) in modes.get(mode).into_iter().flat_map(|s| &s.labels) {
-                let mut row = vec![label.clone(), f(c.precision), f(c.recall), f(c.f1)];
-                row.extend(counts(c));
-                t.row(row);
+    // The first table has no title: the summary line above is its heading.
+    let gap = if style.markdown { "\n" } else { "" };
+    out.push_str(&format!("\n{}{gap}{}\n", style.table(&t), legend::LAYERS));
+    let label_modes: Vec<&String> = match &options.by_label {
+        ByLabel::First => m.modes.iter().take(1).collect(),
+        ByLabel::All => m.modes.iter().collect(),
+        ByLabel::Modes(names) => m.modes.iter().filter(|mode| names.contains(mode)).collect(),
+    };
+    for (layer, modes) in &total.layers {
+        for mode in &label_modes {
+            if let Some(scores) = modes.get(*mode) {
+                out.push_str(&style.section(&format!("{layer} by label ({mode})"), &by_label(scores), legend::LABELS));
             }
-            out.push_str(&format!("\n{layer} by label ({mode}):\n{}", show(&t)));
         }
     }
     if !total.quotes.is_empty() {
@@ -100,7 +212,7 @@ pub(crate) fn render(results: &Results, markdown: bool) -> String {
                 f(e.f1),
             ]);
         }
-        out.push_str(&format!("\nquotations and speakers:\n{}", show(&t)));
+        out.push_str(&style.section("quotations and speakers", &t, legend::QUOTES));
     }
     if !total.relations.is_empty() {
         let mut t = Table::new(&["relation", "mode", "P", "R", "F1", "COR", "MIS", "SPU"]);
@@ -118,15 +230,15 @@ pub(crate) fn render(results: &Results, markdown: bool) -> String {
                 ]);
             }
         }
-        out.push_str(&format!("\nrelations:\n{}", show(&t)));
+        out.push_str(&style.section("relations", &t, legend::RELATIONS));
     }
+    let first_mode = m.modes.first().map_or("strict", String::as_str);
     if !results.slices.is_empty() {
-        let mode = m.modes.first().map_or("strict", String::as_str);
         let mut t = Table::new(&["slice", "value", "documents", "layer", "P", "R", "F1"]);
         for (field, values) in &results.slices {
             for (value, scores) in values {
                 for layer in scores.layers.keys() {
-                    let c = micro(scores, layer, mode).unwrap_or(&zero);
+                    let c = micro(scores, layer, first_mode).unwrap_or(&zero);
                     t.row(vec![
                         field.clone(),
                         value.clone(),
@@ -139,76 +251,319 @@ pub(crate) fn render(results: &Results, markdown: bool) -> String {
                 }
             }
         }
-        out.push_str(&format!("\nslices ({mode}):\n{}", show(&t)));
+        out.push_str(&style.section(&format!("slices ({first_mode})"), &t, legend::SLICES));
     }
     if let Some(documents) = &results.per_document {
-        let mode = m.modes.first().map_or("strict", String::as_str);
+        let mut rows: Vec<(&str, &str, &Metrics)> = documents
+            .iter()
+            .flat_map(|d| {
+                d.layers
+                    .iter()
+                    .map(|(layer, modes)| (d.id.as_str(), layer.as_str(), modes.get(first_mode).unwrap_or(&zero)))
+            })
+            .collect();
+        // By id (as kept), or worst first: lowest F1, then most errors, then by id and layer.
+        if options.by_document {
+            rows.sort_by(|a, b| {
+                let errors = |m: &Metrics| m.inc + m.par + m.mis + m.spu;
+                a.2.f1.total_cmp(&b.2.f1).then(errors(b.2).cmp(&errors(a.2))).then(a.0.cmp(b.0)).then(a.1.cmp(b.1))
+            });
+        }
         let mut t = Table::new(&["document", "layer", "P", "R", "F1", "COR", "INC", "PAR", "MIS", "SPU"]);
-        for d in documents {
-            for (layer, modes) in &d.layers {
-                let c = modes.get(mode).unwrap_or(&zero);
-                let mut row = vec![d.id.clone(), layer.clone(), f(c.precision), f(c.recall), f(c.f1)];
-                row.extend(counts(c));
-                t.row(row);
-            }
+        for (id, layer, c) in rows {
+            let mut row = vec![id.to_owned(), layer.to_owned(), f(c.precision), f(c.recall), f(c.f1)];
+            row.extend(counts(c));
+            t.row(row);
         }
-        out.push_str(&format!("\nper document ({mode}):\n{}", show(&t)));
-    }
-    if let Some(errors) = results.errors.as_ref().filter(|e| !e.is_empty()) {
-        let mut t = Table::new(&["document", "layer", "error", "gold", "predicted", "context"]);
-        let side = |s: &Option<goldspan_runner::results::ErrorSide>| {
-            s.as_ref().map(|s| format!("{} {:?}", s.label, s.text)).unwrap_or_default()
+        let title = match options.by_document {
+            true => format!("per document, worst first ({first_mode})"),
+            false => format!("per document ({first_mode})"),
         };
-        for e in errors {
-            t.row(vec![
-                e.document.clone(),
-                e.layer.clone(),
-                e.kind.clone(),
-                side(&e.gold),
-                side(&e.predicted),
-                e.context.clone(),
-            ]);
-        }
-        out.push_str(&format!("\nerrors:\n{}", show(&t)));
-        let mut c = Table::new(&["layer", "gold", "predicted", "count"]);
-        for x in results.confusions.iter().flatten().filter(|x| x.gold != x.predicted) {
-            c.row(vec![x.layer.clone(), x.gold.clone(), x.predicted.clone(), x.count.to_string()]);
-        }
-        out.push_str(&format!("\nconfusions (off-diagonal):\n{}", show(&c)));
-    }
-    if let Some(rows) = &results.comparison {
-        let mut t = Table::new(&["layer", "mode", "F1 A", "F1 B", "delta", "delta 95% CI", "p-value"]);
-        for r in rows {
-            t.row(vec![
-                r.layer.clone(),
-                r.mode.clone(),
-                f(r.a),
-                f(r.b),
-                format!("{:+.4}", r.delta),
-                format!("{:+.4}–{:+.4}", r.delta_interval.low, r.delta_interval.high),
-                format!("{:.4}", r.p_value),
-            ]);
-        }
-        out.push_str(&format!("\npaired comparison, micro F1 (A = --against baseline, B = --pred):\n{}", show(&t)));
+        out.push_str(&style.section(&title, &t, legend::DOCUMENTS));
     }
     out
 }
 
-/// A run's tables: a title naming the eval (and its extractor, when the names differ), where
-/// its predictions came from, the score tables, and the documents the extractor failed on.
-pub(crate) fn render_run(eval: &str, results: &Results, markdown: bool) -> String {
-    let extractor = results.manifest.extractor.as_ref().map_or(results.manifest.predictions.as_str(), |e| &e.name);
-    let title = if eval == extractor { eval.to_owned() } else { format!("{eval}: {extractor}") };
-    let (extracted, cached) = results.extraction.map_or((0, 0), |e| (e.performed, e.cached));
-    let mut out = format!("{title} ({extracted} extracted, {cached} from cache)\n");
-    out.push_str(&render(results, markdown));
-    let failures = results.failures.as_deref().unwrap_or_default();
-    if !failures.is_empty() {
-        out.push_str(&format!("\n{} failure(s), scored as empty predictions:\n", failures.len()));
-        for f in failures {
-            out.push_str(&format!("  {}: {}\n", f.document, f.reason));
+/// A layer's per-label report under one mode, as seqeval's classification report: P, R, F1
+/// and support per label, then the micro, macro and weighted averages.
+fn by_label(scores: &LayerScores) -> Table {
+    let mut t = Table::new(&["label", "P", "R", "F1", "support", "COR", "INC", "PAR", "MIS", "SPU"]);
+    for (label, c) in &scores.labels {
+        let mut row = vec![label.clone(), f(c.precision), f(c.recall), f(c.f1), c.possible.to_string()];
+        row.extend(counts(c));
+        t.row(row);
+    }
+    t.rule();
+    let m = &scores.micro;
+    let mut row = vec!["micro avg".to_owned(), f(m.precision), f(m.recall), f(m.f1), m.possible.to_string()];
+    row.extend(counts(m));
+    t.row(row);
+    let support: u64 = scores.labels.values().map(|c| c.possible).sum();
+    let average =
+        |name: &str, a: &MacroAverage| vec![name.to_owned(), f(a.precision), f(a.recall), f(a.f1), support.to_string()];
+    t.row(average("macro avg", &scores.macro_average));
+    t.row(average("weighted avg", &scores.weighted_average()));
+    t
+}
+
+/// The error counts by layer, label and class, then the listing the filter keeps.
+fn write_errors(out: &mut dyn Write, errors: &ErrorList, style: &Style, width: Option<usize>) -> io::Result<()> {
+    let classes: Vec<&str> =
+        ErrorKind::ALL.iter().map(|k| k.name()).filter(|k| errors.counts().keys().any(|(_, _, c)| c == k)).collect();
+    let mut header = vec!["layer", "label"];
+    header.extend(&classes);
+    header.push("all");
+    let mut t = Table::new(&header);
+    let mut rows: BTreeMap<(&str, &str), BTreeMap<&str, u64>> = BTreeMap::new();
+    for ((layer, label, class), n) in errors.counts() {
+        *rows.entry((layer, label)).or_default().entry(class).or_default() += n;
+    }
+    let row = |layer: &str, label: &str, n: &BTreeMap<&str, u64>| {
+        let mut cells = vec![layer.to_owned(), label.to_owned()];
+        cells.extend(classes.iter().map(|c| n.get(c).copied().unwrap_or(0).to_string()));
+        cells.push(n.values().sum::<u64>().to_string());
+        cells
+    };
+    let mut all: BTreeMap<&str, u64> = BTreeMap::new();
+    for ((layer, label), n) in &rows {
+        t.row(row(layer, label, n));
+        for (c, k) in n {
+            *all.entry(c).or_default() += k;
         }
     }
-    out.push('\n');
+    t.rule();
+    t.row(row("all", "", &all));
+    let title = format!("errors: {} (by layer, label and class)", errors.total());
+    out.write_all(style.section(&title, &t, legend::ERROR_COUNTS).as_bytes())?;
+
+    // First pass: how many errors the filter keeps, and the widths of the rows listed.
+    let filter = errors.filter();
+    let limit = filter.limit.unwrap_or(usize::MAX);
+    let header = ["document", "layer", "error", "gold", "predicted", "context"].map(String::from);
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
+    let mut kept = 0usize;
+    for e in errors.iter_all() {
+        let e = e?;
+        if !filter.keeps(&e) {
+            continue;
+        }
+        kept += 1;
+        if kept <= limit && !style.markdown {
+            for (w, cell) in widths.iter_mut().zip(cells(&e)) {
+                *w = (*w).max(display_width(&table::one_line(&cell)));
+            }
+        }
+    }
+    let shown = kept.min(limit);
+    let mut what = Vec::new();
+    if !filter.classes.is_empty() {
+        what.push(format!("class {}", filter.classes.join(", ")));
+    }
+    if !filter.labels.is_empty() {
+        what.push(format!("label {}", filter.labels.join(", ")));
+    }
+    let of = if filter.classes.is_empty() && filter.labels.is_empty() { "" } else { " matching" };
+    let title = match what.is_empty() {
+        true => format!("\nerrors listed: {shown} of {kept}{of}:\n"),
+        false => format!("\nerrors listed ({}): {shown} of {kept}{of}:\n", what.join("; ")),
+    };
+    out.write_all(title.as_bytes())?;
+    if style.markdown {
+        let line = |cells: &[String]| {
+            let cells: Vec<String> = cells.iter().map(|c| table::markdown_cell(c)).collect();
+            format!("| {} |\n", cells.join(" | "))
+        };
+        out.write_all(line(&header).as_bytes())?;
+        out.write_all(format!("|{}\n", "---|".repeat(header.len())).as_bytes())?;
+        for e in errors.iter() {
+            out.write_all(line(&cells(&e?)).as_bytes())?;
+        }
+        out.write_all(format!("\n{}\n", legend::ERRORS).as_bytes())?;
+        return Ok(());
+    }
+    if let Some(width) = width {
+        // The texts and the context give way first (to 10, 10 and 24 columns), then every
+        // column.
+        let first = [widths[0], widths[1], widths[2], 10, 10, 24];
+        fit(&mut widths, &first, width);
+        fit(&mut widths, &MIN_WIDTHS, width);
+    }
+    let header: Vec<String> =
+        header.iter().zip(&widths).map(|(h, w)| if h.len() > *w { truncate(h, *w) } else { h.clone() }).collect();
+    out.write_all(table::line(&header, &widths).as_bytes())?;
+    out.write_all(table::rule(&widths).as_bytes())?;
+    for e in errors.iter() {
+        let e = e?;
+        let mut row: Vec<String> = cells(&e).iter().map(|c| table::one_line(c).into_owned()).collect();
+        for (i, cell) in row.iter_mut().enumerate() {
+            if display_width(cell) > widths[i] {
+                *cell = if i == 5 { truncate_context(cell, widths[i]) } else { truncate(cell, widths[i]) };
+            }
+        }
+        out.write_all(table::line(&row, &widths).as_bytes())?;
+    }
+    out.write_all(format!("{}\n", legend::ERRORS).as_bytes())
+}
+
+/// The narrowest the error listing's columns get (document, layer, class, gold, predicted,
+/// context): rows fit in 46 columns or more.
+const MIN_WIDTHS: [usize; 6] = [4, 4, 4, 6, 6, 12];
+
+/// The cells of an error's row: document, layer, class, gold, predicted, context.
+fn cells(e: &ErrorRecord) -> [String; 6] {
+    let attribution = e.quotation.is_some();
+    let side = |s: &Option<ErrorSide>| match s {
+        Some(s) if attribution => format!("{} \"{}\" {}..{}", s.label, s.text, s.start, s.end),
+        Some(s) => format!("{} \"{}\"", s.label, s.text),
+        None if attribution => "(none)".to_owned(),
+        None => String::new(),
+    };
+    [e.document.clone(), e.layer.clone(), e.kind.clone(), side(&e.gold), side(&e.predicted), e.context.clone()]
+}
+
+/// Narrows `widths` until the row, two spaces between columns, fits in `limit` columns: the
+/// widest column above its minimum gives up a column at a time. Columns at their minimums
+/// are left as they are.
+fn fit(widths: &mut [usize], mins: &[usize], limit: usize) {
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+    let mut excess = total(widths).saturating_sub(limit);
+    while excess > 0 {
+        let Some(i) = (0..widths.len()).filter(|&i| widths[i] > mins[i]).max_by_key(|&i| (widths[i] - mins[i], i))
+        else {
+            return;
+        };
+        // Down to the next widest (so that the wide columns shrink together), or by what is left.
+        let next = (0..widths.len()).filter(|&j| j != i && widths[j] > mins[j]).map(|j| widths[j] - mins[j]).max();
+        let room = widths[i] - mins[i];
+        let step = excess.min(next.map_or(room, |n| (room - n).max(1)));
+        widths[i] -= step;
+        excess -= step;
+    }
+}
+
+/// The first characters of `cell` that fit in `width` columns, ending in `…`.
+fn truncate(cell: &str, width: usize) -> String {
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in cell.chars() {
+        let w = display_width(c.encode_utf8(&mut [0; 4]));
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
     out
+}
+
+/// The last characters of `text` that fit in `width` columns, after a `…` when cut.
+fn tail(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = display_width(c.encode_utf8(&mut [0; 4]));
+        if used + w > width - 1 {
+            break;
+        }
+        kept.push(c);
+        used += w;
+    }
+    std::iter::once('…').chain(kept.into_iter().rev()).collect()
+}
+
+/// A context cut to `width` columns with its marked part (`⟦…⟧`) in view: what is around it
+/// is cut first, evenly, then the marked part itself.
+fn truncate_context(context: &str, width: usize) -> String {
+    let (Some(open), Some(close)) = (context.find('⟦'), context.rfind('⟧')) else {
+        return truncate(context, width);
+    };
+    let close = close + '⟧'.len_utf8();
+    let (before, marked, after) = (&context[..open], &context[open..close.max(open)], &context[close.max(open)..]);
+    let marked_width = display_width(marked);
+    if marked_width >= width {
+        return truncate(marked, width);
+    }
+    let room = width - marked_width;
+    let after_width = display_width(after);
+    // Half the room to each side; a side that needs less leaves the rest to the other.
+    let before_room = (room / 2).max(room.saturating_sub(after_width));
+    let before = tail(before, before_room);
+    let after_room = room - display_width(&before);
+    let after = if display_width(after) <= after_room { after.to_owned() } else { truncate(after, after_room) };
+    format!("{before}{marked}{after}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_legend_points_to_a_heading_of_the_metrics_page() {
+        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/metrics.md"))
+            .expect("docs/metrics.md");
+        // GitHub's anchor of a heading: lowercase, spaces to dashes, punctuation dropped.
+        let anchors: Vec<String> = page
+            .lines()
+            .filter_map(|l| l.strip_prefix("## "))
+            .map(|h| {
+                h.to_lowercase()
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                    .map(|c| if c == ' ' { '-' } else { c })
+                    .collect()
+            })
+            .collect();
+        let legends = [
+            legend::LAYERS,
+            legend::LABELS,
+            legend::QUOTES,
+            legend::RELATIONS,
+            legend::SLICES,
+            legend::DOCUMENTS,
+            legend::ERROR_COUNTS,
+            legend::ERRORS,
+            legend::CONFUSIONS,
+            legend::COMPARISON,
+        ];
+        for legend in legends {
+            let anchor = legend.split('#').nth(1).and_then(|a| a.split(':').next()).expect("an anchor");
+            assert!(anchors.iter().any(|a| a == anchor), "{anchor} is not a heading of docs/metrics.md: {anchors:?}");
+        }
+    }
+
+    #[test]
+    fn fitting_shrinks_the_widest_columns_first() {
+        let mut w = vec![10, 8, 5, 40, 40, 120];
+        fit(&mut w, &[8, 5, 5, 10, 10, 20], 100);
+        assert_eq!(w.iter().sum::<usize>() + 10, 100);
+        // The context gave up the most; gold and predicted alike.
+        assert_eq!(w[3], w[4]);
+        assert!(w[5] >= w[3], "{w:?}");
+        let mut narrow = vec![10, 8, 5, 40, 40, 120];
+        fit(&mut narrow, &MIN_WIDTHS, 10);
+        assert_eq!(narrow, MIN_WIDTHS);
+    }
+
+    #[test]
+    fn a_cut_context_keeps_its_marked_part() {
+        let context = "the first forty characters of text here ⟦Bank of England⟧ and forty more characters after it";
+        let cut = truncate_context(context, 40);
+        assert_eq!(display_width(&cut), 40);
+        assert!(cut.contains("⟦Bank of England⟧"), "{cut}");
+        assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
+        // A marked part wider than the room is cut itself.
+        assert_eq!(truncate_context("a ⟦long marked part⟧ b", 8), "⟦long m…");
+        // Wide characters count two columns.
+        assert_eq!(truncate("李雷李雷", 5), "李雷…");
+    }
 }

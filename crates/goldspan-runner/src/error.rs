@@ -44,6 +44,9 @@ pub enum Error {
     /// A name (layer, label, metadata field, document) the gold does not have.
     #[error(transparent)]
     UnknownName(#[from] goldspan_model::UnknownName),
+    /// The error listing (`--errors`) could not be kept in a temporary file.
+    #[error("cannot keep the error listing in a temporary file (TMPDIR names where)")]
+    ErrorListing(#[source] std::io::Error),
     /// A label map file is malformed.
     #[error("{file}: {message}")]
     LabelMap {

@@ -4,7 +4,9 @@
 //! Each batch of prediction lines is parsed on worker threads, matched with its gold document,
 //! scored, and folded into running totals; only per-document micro counts (a few numbers)
 //! are kept, and only when bootstrap intervals or per-document results are asked for. Memory
-//! is therefore bounded by the batch, not the corpus.
+//! is therefore bounded by the batch, not the corpus. Classified errors (`--errors`) go to an
+//! [`ErrorLog`], which keeps at most a fixed budget in memory and the rest in sorted runs in a
+//! temporary file.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -15,13 +17,15 @@ use goldspan_formats::{jsonl, ReadOptions};
 use goldspan_model::{
     check_name, AnnotatedDocument, Annotations, Location, Manifest, Problem, ProblemKind, UnknownName,
 };
-use goldspan_score::errors::{self, ErrorItem};
+use goldspan_score::errors;
 use goldspan_score::{score_document, score_document_into, Counts, Mode, Options, QuoteCounts, Tally};
 use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::gold::Gold;
 use crate::label_map::LabelMap;
+use crate::results::errors::{ErrorLog, BUDGET};
+use crate::results::ErrorList;
 
 /// Prediction lines handled per batch.
 const BATCH: usize = 2048;
@@ -96,7 +100,7 @@ pub struct DocumentCounts {
 }
 
 /// The outcome of scoring a predictions file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Evaluation {
     /// Counts over every document in scope.
     pub total: Tally,
@@ -108,8 +112,10 @@ pub struct Evaluation {
     pub missing: Vec<String>,
     /// Predictions for gold documents outside the split, ignored.
     pub outside_split: usize,
-    /// Classified errors, by document then position (when asked for).
-    pub errors: Vec<ErrorItem>,
+    /// Classified errors, by document, then layer and position (when asked for).
+    pub errors: ErrorList,
+    /// Errors gathered while scoring, made into `errors` at the end.
+    error_log: ErrorLog,
     /// (layer, gold label, predicted label) to count (when errors are asked for).
     pub confusions: BTreeMap<(String, String, String), u64>,
 }
@@ -138,15 +144,23 @@ impl Evaluation {
         }
         if config.errors {
             let layers: BTreeSet<&str> = gold.annotations.spans.iter().chain(&pred.spans).map(|s| s.layer()).collect();
+            let mut items = Vec::new();
             for layer in
                 layers.into_iter().filter(|l| config.options.layers.as_ref().is_none_or(|set| set.contains(*l)))
             {
-                self.errors.extend(errors::classify(gold, pred, layer));
+                items.extend(errors::classify(gold, pred, layer, config.options.attribution.as_ref()));
                 for ((g, p), n) in errors::confusions(gold, pred, layer) {
                     *self.confusions.entry((layer.to_owned(), g, p)).or_default() += n;
                 }
             }
+            self.error_log.push(gold.document.id(), &items);
         }
+    }
+
+    /// Puts the errors gathered in their final order (by document, then layer and position).
+    fn seal_errors(&mut self) -> Result<(), Error> {
+        self.errors = std::mem::take(&mut self.error_log).finish().map_err(Error::ErrorListing)?;
+        Ok(())
     }
 
     /// Adds another partial evaluation (from another thread or batch).
@@ -156,7 +170,7 @@ impl Evaluation {
             *self.slices.entry(k).or_default() += &t;
         }
         self.documents.extend(other.documents);
-        self.errors.extend(other.errors);
+        self.error_log.append(other.error_log);
         for (k, n) in other.confusions {
             *self.confusions.entry(k).or_default() += n;
         }
@@ -195,7 +209,7 @@ fn score_all<T: Send>(
 
 /// Scores documents whose predictions are already in memory (the runner's extractor outputs),
 /// in parallel; the order of `items` does not matter.
-pub fn score_pairs(items: &[(AnnotatedDocument, Annotations)], config: &Config) -> Evaluation {
+pub fn score_pairs(items: &[(AnnotatedDocument, Annotations)], config: &Config) -> Result<Evaluation, Error> {
     let mut eval = items
         .par_iter()
         .fold(Evaluation::default, |mut eval, (gold, pred)| {
@@ -204,8 +218,8 @@ pub fn score_pairs(items: &[(AnnotatedDocument, Annotations)], config: &Config) 
         })
         .reduce(Evaluation::default, Evaluation::merge);
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
-    sort_errors(&mut eval.errors);
-    eval
+    eval.seal_errors()?;
+    Ok(eval)
 }
 
 /// Scores one CoNLL file holding gold and predicted tags over the same tokens (conlleval's
@@ -220,7 +234,7 @@ pub fn evaluate_conll(
     config: &Config,
 ) -> Result<(Evaluation, Vec<String>), Error> {
     let (pairs, notes) = conll_pairs(path, options, gold, predicted, config)?;
-    Ok((score_pairs(&pairs, config), notes))
+    Ok((score_pairs(&pairs, config)?, notes))
 }
 
 /// The documents of one CoNLL file with gold and predicted tags, as [`evaluate_conll`] scores
@@ -240,24 +254,12 @@ pub fn conll_pairs(
         .map(|(g, p)| {
             let mut annotations = p.annotations;
             if !config.label_map.is_empty() {
-                let spans = std::mem::take(&mut annotations.spans);
-                annotations.spans = spans
-                    .into_iter()
-                    .filter_map(|s| config.label_map.apply(s.label()).map(|l| s.with_label(l)))
-                    .collect();
+                annotations.relabel(&|label| config.label_map.apply(label));
             }
             (g, annotations)
         })
         .collect();
     Ok((pairs, gold.notes))
-}
-
-fn sort_errors(errors: &mut [ErrorItem]) {
-    errors.sort_by(|a, b| {
-        let pos =
-            |e: &ErrorItem| e.gold.as_ref().or(e.predicted.as_ref()).map(|s| (s.start, s.end)).unwrap_or_default();
-        (&a.document, &a.layer, pos(a)).cmp(&(&b.document, &b.layer, pos(b)))
-    });
 }
 
 /// Prediction lines read together: their bytes in one buffer, each line's number and range.
@@ -301,6 +303,17 @@ pub fn evaluate_with_progress(
     predictions: &Path,
     config: &Config,
     progress: &dyn Fn(usize),
+) -> Result<Evaluation, Error> {
+    evaluate_within(gold, predictions, config, progress, BUDGET)
+}
+
+/// [`evaluate_with_progress`], holding at most `budget` bytes of classified errors in memory.
+fn evaluate_within(
+    gold: &Gold,
+    predictions: &Path,
+    config: &Config,
+    progress: &dyn Fn(usize),
+    budget: usize,
 ) -> Result<Evaluation, Error> {
     let config = &*config.attributed(gold.manifest());
     let location = Location::file(predictions);
@@ -389,6 +402,7 @@ pub fn evaluate_with_progress(
                 },
             );
         eval = eval.merge(partial);
+        eval.error_log.spill_if_full(budget).map_err(Error::ErrorListing)?;
         for line in lines {
             match line {
                 Line::InScope(index, number, line_problems) => match seen[index] {
@@ -419,7 +433,7 @@ pub fn evaluate_with_progress(
         progress(scored);
     }
     let _ = reader_thread.join();
-    finish(eval, gold, &seen, outside.len(), problems, config)
+    finish(eval, gold, &seen, outside.len(), problems, config, budget)
 }
 
 /// Scores the gold documents no prediction named (`seen[i] == 0`) as empty predictions, and
@@ -431,19 +445,24 @@ fn finish(
     outside_split: usize,
     mut problems: Vec<Problem>,
     config: &Config,
+    budget: usize,
 ) -> Result<Evaluation, Error> {
     let missing: Vec<usize> = (0..seen.len()).filter(|&i| seen[i] == 0).collect();
-    let (partial, missing_problems) =
-        score_all(missing.clone(), config, |index| Ok((gold.load_at(index)?, Annotations::default())));
-    eval = eval.merge(partial);
+    // A batch at a time, so that their errors too stay within the error log's budget.
+    for batch in missing.chunks(BATCH) {
+        let (partial, missing_problems) =
+            score_all(batch.to_vec(), config, |index| Ok((gold.load_at(index)?, Annotations::default())));
+        eval = eval.merge(partial);
+        eval.error_log.spill_if_full(budget).map_err(Error::ErrorListing)?;
+        problems.extend(missing_problems);
+    }
     eval.missing = missing.into_iter().map(|i| gold.ids()[i].clone()).collect();
-    problems.extend(missing_problems);
     if !problems.is_empty() {
         return Err(Error::problems(problems));
     }
     eval.outside_split = outside_split;
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
-    sort_errors(&mut eval.errors);
+    eval.seal_errors()?;
     Ok(eval)
 }
 
@@ -462,7 +481,7 @@ pub fn evaluate_documents(
     let Matched { pairs, seen, outside, problems } = match_documents(gold, predictions, source, config);
     let (eval, _) = score_all(pairs, config, Ok);
     // `seen` holds prediction numbers, not lines, but only its zeros matter from here.
-    finish(eval, gold, &seen, outside, problems, config)
+    finish(eval, gold, &seen, outside, problems, config, BUDGET)
 }
 
 /// Predictions from another tool's file matched with their gold documents.
@@ -594,4 +613,74 @@ fn first_difference(gold: &str, pred: &str) -> String {
     let at = at.unwrap_or_else(|| gold.chars().count().min(pred.chars().count()));
     let around = |text: &str| text.chars().skip(at.saturating_sub(10)).take(20).collect::<String>();
     format!("; they first differ at code point {at} (gold {:?}, predictions {:?})", around(gold), around(pred))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Results, RunInfo};
+
+    /// The JSON results of scoring `pred` against `gold` with errors, holding at most `budget`
+    /// bytes of them in memory.
+    fn json(gold: &Path, pred: &Path, budget: usize) -> String {
+        let gold = Gold::open(gold, None, None).expect("gold opens");
+        let config = Config {
+            options: Options { modes: vec![Mode::Strict], layers: None, attribution: None },
+            label_map: LabelMap::default(),
+            slices: Vec::new(),
+            per_document: false,
+            errors: true,
+        };
+        let eval = evaluate_within(&gold, pred, &config, &|_| {}, budget).expect("scores");
+        let info = RunInfo {
+            gold: "gold".into(),
+            split: None,
+            predictions: "pred.jsonl".into(),
+            modes: vec![Mode::Strict],
+            bootstrap: None,
+            label_map: false,
+            per_document: false,
+        };
+        Results::new(&eval, &info).to_json()
+    }
+
+    #[test]
+    fn errors_spilled_to_the_temporary_file_list_as_those_held_in_memory() {
+        // 2,100 documents: more than one batch of 2,048 prediction lines. Each prediction has
+        // three errors: Bob as ORG (label), `met` as PERSON (spurious), Leeds missed.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let span = |label: &str, start: usize, end: usize| {
+            format!(r#"{{"layer": "entities", "label": "{label}", "start": {start}, "end": {end}}}"#)
+        };
+        let (mut gold, mut pred) = (String::new(), Vec::new());
+        for i in 0..2100 {
+            let spans = [span("PERSON", 0, 3), span("PERSON", 8, 11), span("GPE", 15, 20)].join(", ");
+            gold.push_str(&format!(r#"{{"id": "d{i:05}", "text": "Ann met Bob in Leeds.", "spans": [{spans}]}}"#));
+            gold.push('\n');
+            let spans = [span("PERSON", 0, 3), span("ORG", 8, 11), span("PERSON", 4, 7)].join(", ");
+            pred.push(format!(r#"{{"id": "d{i:05}", "spans": [{spans}]}}"#));
+        }
+        // Predictions in reverse order, without every tenth document (scored as empty after
+        // the rest): errors still come out by document id.
+        let pred: String =
+            pred.iter().rev().enumerate().filter(|(i, _)| i % 10 != 3).map(|(_, l)| format!("{l}\n")).collect();
+        let (gold_path, pred_path) = (dir.path().join("gold.jsonl"), dir.path().join("pred.jsonl"));
+        std::fs::write(&gold_path, gold).expect("write gold");
+        std::fs::write(&pred_path, pred).expect("write predictions");
+        // A budget of one byte writes a run after each batch of 2,048 lines, and one for the
+        // documents scored as empty.
+        let spilled = json(&gold_path, &pred_path, 1);
+        assert_eq!(spilled, json(&gold_path, &pred_path, BUDGET));
+        let value: serde_json::Value = serde_json::from_str(&spilled).expect("JSON");
+        let errors = value["errors"].as_array().expect("errors");
+        let rows: Vec<(&str, &str)> =
+            errors.iter().map(|e| (e["document"].as_str().unwrap_or(""), e["kind"].as_str().unwrap_or(""))).collect();
+        // 1,890 documents with three errors, 210 with three missed spans.
+        assert_eq!(rows.len(), 6300);
+        assert!(rows.windows(2).all(|w| w[0].0 <= w[1].0), "errors by document");
+        assert_eq!(&rows[..3], [("d00000", "spurious"), ("d00000", "label"), ("d00000", "missed")]);
+        // d02096 is the fourth line of the reversed file: left out, so all missed.
+        let empty: Vec<&str> = rows.iter().filter(|r| r.0 == "d02096").map(|r| r.1).collect();
+        assert_eq!(empty, ["missed", "missed", "missed"]);
+    }
 }

@@ -369,7 +369,7 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         }
     }
     Ok(RunOutcome {
-        evaluation: score_pairs(&pairs, &scoring),
+        evaluation: score_pairs(&pairs, &scoring)?,
         documents: pairs,
         failures,
         stopped: early_stop.into_inner().flatten(),

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::AddAssign;
 
-use goldspan_model::{AnnotatedDocument, Annotations, Attribution, Span};
+use goldspan_model::{stats, AnnotatedDocument, Annotations, Attribution, Span};
 
 use crate::align;
 use crate::counts::Counts;
@@ -463,15 +463,43 @@ fn resolve_relations<'a>(
     v
 }
 
-/// The mention a quotation's speaker relation points to. A manifest allows one per quotation;
-/// should there be several, the first in text order is taken, so the order relations are
-/// listed in never changes a score.
-fn speaker_of<'a>(ann: &'a Annotations, quote: &str, speaker: &str) -> Option<&'a Span> {
+/// The span a quotation's `relation` (its speaker, or its cue) points to. A manifest allows
+/// one per quotation; should there be several, the first in text order is taken, so the order
+/// relations are listed in never changes a score.
+pub(crate) fn tail_of<'a>(ann: &'a Annotations, quote: &str, relation: &str) -> Option<&'a Span> {
     ann.relations
         .iter()
-        .filter(|r| r.kind == speaker && r.head == quote)
+        .filter(|r| r.kind == relation && r.head == quote)
         .filter_map(|r| ann.span(&r.tail))
         .min_by(|a, b| align::canonical(a, b))
+}
+
+/// Whether `predicted` names the gold speaker `gold_speaker` under `mode`.
+///
+/// Position decides: the prediction is right when it matches a mention of the speaker's
+/// coreference cluster (the speaker alone when it is in none) as the mode matches spans, labels
+/// ignored — the same boundaries in strict and exact, overlap in partial, type and tokens, IoU
+/// ≥ θ in `overlap:θ`. Text alone is enough only for a named mention: a prediction whose folded
+/// text equals that of a mention of the cluster that is not a pronoun (`stats::is_pronoun`) is
+/// right wherever it is, since a name repeated in an article is the same person, while `she`
+/// may be anyone.
+pub fn right_speaker(gold: &AnnotatedDocument, gold_speaker: &Span, predicted: &Span, mode: Mode) -> bool {
+    let ann = &gold.annotations;
+    let mut cluster: Vec<&Span> = ann
+        .clusters
+        .iter()
+        .find(|c| c.iter().any(|m| m == gold_speaker.id()))
+        .map(|c| c.iter().filter_map(|m| ann.span(m)).collect())
+        .unwrap_or_default();
+    if cluster.is_empty() {
+        cluster.push(gold_speaker);
+    }
+    if cluster.iter().any(|m| mode.spans_match(m, predicted, false)) {
+        return true;
+    }
+    let text = |s: &Span| gold.document.covered_text(s.fragments()).unwrap_or_default();
+    let predicted_text = fold(&text(predicted));
+    cluster.iter().map(|m| text(m)).any(|t| !stats::is_pronoun(&t) && fold(&t) == predicted_text)
 }
 
 /// Folds case and whitespace, for comparing a speaker's text with the mentions of a cluster.
@@ -494,31 +522,18 @@ fn score_quotes(gold: &AnnotatedDocument, pred: &Annotations, mode: Mode, a: &At
         Mode::Strict | Mode::Exact => same_boundaries,
         _ => true,
     };
-    let text_of =
-        |doc: &AnnotatedDocument, s: &Span| fold(&doc.document.covered_text(s.fragments()).unwrap_or_default());
     let mut q = QuoteCounts { gold: gq.len() as u64, predicted: pq.len() as u64, ..QuoteCounts::default() };
     for &(gi, pi, pairing) in &alignment.pairs {
         if !found(pairing.same_boundaries) {
             continue;
         }
         q.matched += 1;
-        let (Some(gold_speaker), Some(pred_speaker)) = (
-            speaker_of(&gold.annotations, gq[gi].id(), &a.speaker_relation),
-            speaker_of(pred, pq[pi].id(), &a.speaker_relation),
-        ) else {
-            continue;
-        };
-        let cluster: Vec<&Span> = gold
-            .annotations
-            .clusters
-            .iter()
-            .find(|c| c.iter().any(|m| m == gold_speaker.id()))
-            .map(|c| c.iter().filter_map(|m| gold.annotations.span(m)).collect())
-            .unwrap_or_else(|| vec![gold_speaker]);
-        let pred_text = fold(&gold.document.covered_text(pred_speaker.fragments()).unwrap_or_default());
-        let right = cluster.iter().any(|m| mode.spans_match(m, pred_speaker, false) || text_of(gold, m) == pred_text);
-        if right {
-            q.speaker_right += 1;
+        let gold_speaker = tail_of(&gold.annotations, gq[gi].id(), &a.speaker_relation);
+        let pred_speaker = tail_of(pred, pq[pi].id(), &a.speaker_relation);
+        if let (Some(g), Some(p)) = (gold_speaker, pred_speaker) {
+            if right_speaker(gold, g, p, mode) {
+                q.speaker_right += 1;
+            }
         }
     }
     Some(q)
@@ -590,6 +605,101 @@ mod tests {
         // A speaker named by another relation type is not the speaker.
         let tally = score_document(&doc, &doc.annotations, &options(Some(("Zitat", "cue"))));
         assert_eq!(tally.quotes[&Mode::Strict].speaker_right, 0);
+    }
+
+    /// Two people, Ada and Cleo; `She` (26..29) is Ada and unannotated, Cleo's cluster holds a
+    /// pronoun `she` (64..67) as the speaker of the second quotation; `Cleo Marsh` (85..95) is
+    /// repeated outside the cluster.
+    fn ada_and_cleo() -> AnnotatedDocument {
+        let text =
+            "Ada Vance met Cleo Marsh. She smiled. Cleo said: “Hello.” Later she said: “Goodbye.” Cleo Marsh left.";
+        let span = |id: &str, layer: &str, label: &str, start, end| {
+            Span::contiguous(id, layer, label, start, end).expect("span")
+        };
+        let relation = |id: &str, head: &str, tail: &str| goldspan_model::Relation {
+            id: id.into(),
+            kind: "speaker".into(),
+            head: head.into(),
+            tail: tail.into(),
+        };
+        let annotations = Annotations {
+            spans: vec![
+                span("E1", "entities", "PERSON", 0, 9),
+                span("E2", "entities", "PERSON", 14, 24),
+                span("E3", "entities", "PERSON", 38, 42),
+                span("Q1", "quotes", "Quote", 50, 56),
+                span("S1", "quotes", "Source", 38, 42),
+                span("Q2", "quotes", "Quote", 75, 83),
+                span("S2", "quotes", "Source", 64, 67),
+            ],
+            relations: vec![relation("R1", "Q1", "S1"), relation("R2", "Q2", "S2")],
+            clusters: vec![vec!["E2".into(), "E3".into(), "S1".into(), "S2".into()]],
+            ..Annotations::default()
+        };
+        AnnotatedDocument { document: goldspan_model::Document::new("d", text, Default::default()), annotations }
+    }
+
+    /// The gold quotations, each with a predicted speaker at `speakers[i]`.
+    fn speakers_at(speakers: [(usize, usize); 2]) -> Annotations {
+        let span =
+            |id: &str, label: &str, (start, end)| Span::contiguous(id, "quotes", label, start, end).expect("span");
+        let relation = |id: &str, head: &str, tail: &str| goldspan_model::Relation {
+            id: id.into(),
+            kind: "speaker".into(),
+            head: head.into(),
+            tail: tail.into(),
+        };
+        Annotations {
+            spans: vec![
+                span("Q1", "Quote", (50, 56)),
+                span("P1", "Source", speakers[0]),
+                span("Q2", "Quote", (75, 83)),
+                span("P2", "Source", speakers[1]),
+            ],
+            relations: vec![relation("R1", "Q1", "P1"), relation("R2", "Q2", "P2")],
+            ..Annotations::default()
+        }
+    }
+
+    fn speakers_right(pred: &Annotations, mode: Mode) -> u64 {
+        let mut options = options(Some(("Quote", "speaker")));
+        options.modes = vec![mode];
+        let q = score_document(&ada_and_cleo(), pred, &options).quotes[&mode];
+        assert_eq!(q.matched, 2);
+        q.speaker_right
+    }
+
+    #[test]
+    fn a_pronoun_is_right_only_where_it_stands() {
+        // `She` at 26..29 is Ada: its text equals Cleo's `she`, but a pronoun's text is no
+        // evidence, so neither quotation is Cleo's by it.
+        assert_eq!(speakers_right(&speakers_at([(26, 29), (26, 29)]), Mode::Strict), 0);
+        assert_eq!(speakers_right(&speakers_at([(26, 29), (26, 29)]), Mode::Partial), 0);
+        // The `she` of the cluster itself is right for both quotations: position decides.
+        assert_eq!(speakers_right(&speakers_at([(64, 67), (64, 67)]), Mode::Strict), 2);
+    }
+
+    #[test]
+    fn a_name_is_right_by_its_text_anywhere() {
+        // `Cleo Marsh` at 85..95 is in no cluster, but its text is that of the named mention
+        // E2 of Cleo's cluster.
+        assert_eq!(speakers_right(&speakers_at([(85, 95), (85, 95)]), Mode::Strict), 2);
+        // `Ada Vance` names someone else.
+        assert_eq!(speakers_right(&speakers_at([(0, 9), (0, 9)]), Mode::Partial), 0);
+    }
+
+    #[test]
+    fn a_speaker_matches_a_mention_as_the_mode_matches_spans() {
+        // `she said` (64..72) overlaps `she` (64..67) and `Cleo said` (38..47) overlaps `Cleo`
+        // (38..42): right where overlap is enough, wrong where boundaries must be the same.
+        let pred = speakers_at([(38, 47), (64, 72)]);
+        assert_eq!(speakers_right(&pred, Mode::Partial), 2);
+        assert_eq!(speakers_right(&pred, Mode::Type), 2);
+        assert_eq!(speakers_right(&pred, Mode::Strict), 0);
+        assert_eq!(speakers_right(&pred, Mode::Exact), 0);
+        // IoU of 64..72 with 64..67 is 3/8; of 38..47 with 38..42, 4/9.
+        assert_eq!(speakers_right(&pred, "overlap:0.4".parse().expect("mode")), 1);
+        assert_eq!(speakers_right(&pred, "overlap:0.3".parse().expect("mode")), 2);
     }
 
     #[test]

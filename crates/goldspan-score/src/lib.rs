@@ -15,5 +15,7 @@ pub mod errors;
 mod mode;
 
 pub use counts::{f1, ratio, Counts, Prf};
-pub use document::{fold, score_document, score_document_into, word_tokens, Options, QuoteCounts, Tally};
+pub use document::{
+    fold, right_speaker, score_document, score_document_into, word_tokens, Options, QuoteCounts, Tally,
+};
 pub use mode::{Mode, ModeError, SEMEVAL};

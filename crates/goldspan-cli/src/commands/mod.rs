@@ -13,7 +13,11 @@ mod validate;
 
 use std::io::Write;
 
-use crate::args::{Cli, Command};
+use goldspan_report::{ByLabel, ReportOptions};
+use goldspan_runner::results::ErrorFilter;
+use goldspan_score::Mode;
+
+use crate::args::{Cli, Command, ReportArgs};
 use crate::project::{self, corpus_or_default, Project};
 use crate::Outcome;
 
@@ -87,4 +91,76 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// Writes to stdout through a buffer as `write` produces it (for outputs too long to hold,
+/// such as a listing of millions of errors); a broken pipe surfaces as for [`print`].
+pub fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    write(&mut out).and_then(|()| out.flush()).context("cannot write the results")
+}
+
+/// Writes a file atomically (a temporary file beside it, renamed when complete) as `write`
+/// produces it, so that output longer than memory (results with millions of errors) is never
+/// held whole.
+pub fn write_atomic_with(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The report options `args` ask for. `scored` are the modes scored, when known (score);
+/// a `--by-label` mode must be one of them, or at least a mode (run, whose evals choose).
+pub fn report_options(args: &ReportArgs, scored: Option<&[Mode]>) -> anyhow::Result<ReportOptions> {
+    let by_label = if args.by_label.iter().any(|m| m == "all") {
+        ByLabel::All
+    } else if args.by_label.is_empty() {
+        ByLabel::First
+    } else {
+        let mut names = Vec::new();
+        for name in &args.by_label {
+            let mode: Mode = name.parse().map_err(|e| anyhow::anyhow!("--by-label {name}: {e}"))?;
+            if let Some(scored) = scored.filter(|s| !s.contains(&mode)) {
+                let scored: Vec<String> = scored.iter().map(Mode::to_string).collect();
+                anyhow::bail!(
+                    "--by-label {name}: that mode is not scored; the modes scored are all, {}",
+                    scored.join(", ")
+                );
+            }
+            names.push(mode.to_string());
+        }
+        ByLabel::Modes(names)
+    };
+    Ok(ReportOptions { by_label, by_document: args.by_document, width: Some(terminal_width()) })
+}
+
+/// The error listing's filter.
+pub fn error_filter(args: &ReportArgs) -> ErrorFilter {
+    ErrorFilter { classes: args.error_classes.clone(), labels: args.error_labels.clone(), limit: args.error_limit }
+}
+
+/// The width rows of the error listing keep within: `COLUMNS` when set, else the terminal's
+/// when stdout is one, else 100.
+fn terminal_width() -> usize {
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()) {
+        if columns > 0 {
+            return columns;
+        }
+    }
+    console::Term::stdout().size_checked().map_or(100, |(_, columns)| usize::from(columns))
 }

@@ -9,11 +9,11 @@ use goldspan_model::Manifest;
 use goldspan_report::{Html, HtmlInput};
 use goldspan_runner::Results;
 
-use crate::args::ReportArgs;
+use crate::args::HtmlReportArgs;
 use crate::Outcome;
 
 /// `goldspan report RESULTS -o FILE`.
-pub fn run(args: &ReportArgs) -> anyhow::Result<Outcome> {
+pub fn run(args: &HtmlReportArgs) -> anyhow::Result<Outcome> {
     let text = std::fs::read_to_string(&args.results)
         .with_context(|| format!("cannot read the results {}", args.results.display()))?;
     let results =

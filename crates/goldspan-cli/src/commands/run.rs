@@ -31,7 +31,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         None => named_evals(args)?,
     };
     anyhow::ensure!(
-        args.report.is_none() || evals.len() == 1,
+        args.html.is_none() || evals.len() == 1,
         "--report shows one system, and {} evals would run: name one (goldspan run evals/NAME.toml --report FILE) or give --extractor",
         evals.len()
     );
@@ -50,8 +50,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         e.run.limit = args.limit;
         e.run.save_predictions.clone_from(&args.save_predictions);
         // A report shows the label confusions, which the error analysis counts.
-        e.run.scoring.errors |= args.report.is_some();
+        e.run.scoring.errors |= args.html.is_some() || args.report.errors();
+        e.run.scoring.per_document |= args.report.by_document;
     }
+    let options = super::report_options(&args.report, None)?;
     let registry = Registry::with_builtins();
     let mut text = String::new();
     let mut all = Vec::new();
@@ -78,8 +80,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 Some(limit) => !limit.allows(outcome.failures.len(), outcome.documents()),
                 None => outcome.all_failed(),
             };
-        let results = Results::of_run(&outcome, &e.run, e.bootstrap);
-        if let Some(path) = &args.report {
+        let mut results =
+            Results::of_run(&outcome, &e.run, e.bootstrap).with_error_filter(super::error_filter(&args.report));
+        if args.report.by_document {
+            results = results.with_per_document(&outcome.evaluation);
+        }
+        if let Some(path) = &args.html {
             let manifest = gold::read_manifest(&e.run.corpus.join("goldspan.toml")).ok();
             let input = HtmlInput {
                 results: &results,
@@ -91,15 +97,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             };
             super::report::write(path, &goldspan_report::html(&input))?;
         }
-        let results = super::report::printed(&results, false);
+        let results = super::report::printed(&results, args.report.errors());
         match args.format {
             OutputFormat::Json => {}
             // A table of zeros from an extractor that answered nothing says nothing.
             OutputFormat::Table | OutputFormat::Markdown if outcome.all_failed() => {
                 text.push_str(&format!("{}: no scores: the extractor failed on every document\n\n", e.name))
             }
-            OutputFormat::Table => text.push_str(&goldspan_report::run_table(&e.name, &results)),
-            OutputFormat::Markdown => text.push_str(&goldspan_report::run_markdown(&e.name, &results)),
+            OutputFormat::Table => text.push_str(&goldspan_report::run_table(&e.name, &results, &options)),
+            OutputFormat::Markdown => text.push_str(&goldspan_report::run_markdown(&e.name, &results, &options)),
         }
         all.push(results);
     }

@@ -17,7 +17,7 @@ use goldspan_runner::{
 };
 use goldspan_score::{Mode, Options};
 
-use super::{note_attribution, print};
+use super::{error_filter, note_attribution, print_with, report_options};
 use crate::args::{OutputFormat, ScoreArgs};
 use crate::progress::Bar;
 use crate::Outcome;
@@ -37,11 +37,12 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         options: Options { modes: modes.clone(), layers, attribution: None },
         label_map,
         slices: args.slices.clone(),
-        per_document: args.bootstrap > 0 || args.per_document || args.against.is_some(),
+        per_document: args.bootstrap > 0 || args.per_document || args.against.is_some() || args.report.by_document,
         // A report shows the label confusions, which the error analysis counts.
-        errors: args.errors || args.report.is_some(),
+        errors: args.report.errors() || args.html.is_some(),
     };
     let mut saved_run = None;
+    let options = report_options(&args.report, Some(&modes))?;
     // The documents with their predictions, for a report: the system's, then the baseline's.
     let mut documents: Vec<Vec<Pair>> = Vec::new();
     let mut report_manifest: Option<goldspan_model::Manifest> = None;
@@ -68,7 +69,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
             );
             let score = |path: &Path| -> anyhow::Result<(Evaluation, Option<Vec<Pair>>)> {
-                let report = args.report.is_some();
+                let report = args.html.is_some();
                 let (eval, pairs) = if args.pred_format == Format::Jsonl {
                     let bar = Bar::new(&format!("score {}", path.display()));
                     let total = gold.ids().len();
@@ -141,13 +142,13 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 modes: modes.clone(),
                 bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
                 label_map: args.label_map.is_some(),
-                per_document: args.per_document,
+                per_document: args.per_document || args.report.by_document,
             };
             (eval, against, info)
         }
         _ => anyhow::bail!("give --gold and --pred, or --conll"),
     };
-    let mut results = Results::new(&eval, &info);
+    let mut results = Results::new(&eval, &info).with_error_filter(error_filter(&args.report));
     if let Some((run, hash)) = saved_run {
         results = results.of_saved_run(&run, hash);
     }
@@ -155,7 +156,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     if let Some(baseline) = &against {
         results = results.with_comparison(paired_comparison(&eval, baseline, samples, args.seed));
     }
-    if let Some(path) = &args.report {
+    if let Some(path) = &args.html {
         let paired = against.as_ref().map(|b| paired_metrics(&eval, b, samples, args.seed));
         let baseline = match (&args.against, &paired, documents.get(1)) {
             (Some(name), Some(paired), Some(docs)) => {
@@ -173,15 +174,16 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         };
         super::report::write(path, &goldspan_report::html(&input))?;
     }
-    let results = super::report::printed(&results, args.errors);
+    let results = super::report::printed(&results, args.report.errors());
     if let Some(path) = &args.output {
-        goldspan_formats::write_atomic(path, goldspan_report::json(&results).as_bytes())
+        super::write_atomic_with(path, |out| goldspan_report::write_json(out, &results))
             .with_context(|| format!("cannot write the results to {}", path.display()))?;
     }
-    print(&match args.format {
-        OutputFormat::Json => goldspan_report::json(&results),
-        OutputFormat::Table => goldspan_report::table(&results),
-        OutputFormat::Markdown => goldspan_report::markdown(&results),
+    // Written as it is made: an error listing can be longer than memory.
+    print_with(|out| match args.format {
+        OutputFormat::Json => goldspan_report::write_json(out, &results),
+        OutputFormat::Table => goldspan_report::write_table(out, &results, &options),
+        OutputFormat::Markdown => goldspan_report::write_markdown(out, &results, &options),
     })?;
     Ok(Outcome::Ok)
 }
@@ -256,7 +258,7 @@ fn score_conll(
     };
     let (pairs, notes) = conll_pairs(file, &options, conll.gold_column, conll.pred_column, config)
         .with_context(|| format!("cannot score {}", file.display()))?;
-    let eval = score_pairs(&pairs, config);
+    let eval = score_pairs(&pairs, config).with_context(|| format!("cannot score {}", file.display()))?;
     for note in notes {
         crate::eprint(&format!("note (reading): {note}\n"));
     }
@@ -268,7 +270,7 @@ fn score_conll(
         modes: config.options.modes.clone(),
         bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
         label_map: args.label_map.is_some(),
-        per_document: args.per_document,
+        per_document: args.per_document || args.report.by_document,
     };
-    Ok((eval, info, args.report.is_some().then_some(pairs)))
+    Ok((eval, info, args.html.is_some().then_some(pairs)))
 }

@@ -3,6 +3,7 @@
 mod agree;
 mod check;
 mod convert;
+mod html;
 mod markup;
 mod names;
 mod process;

@@ -21,6 +21,10 @@ use serde::Serialize;
 /// The classes of span-level errors, in the order the page's class codes use.
 pub(crate) const CLASSES: [&str; 6] = ["correct", "boundary", "label", "boundary+label", "missed", "spurious"];
 
+/// Error kinds the page shows from its own attribution outcomes (speaker and cue of each
+/// paired quotation, by the scorer's rule), not again from the error listing.
+const ATTRIBUTION_KINDS: [&str; 2] = ["speaker", "cue"];
+
 /// What attribution of a quotation the page can show, in the order of its codes.
 pub(crate) const ATTRIBUTION: [&str; 4] = ["right", "wrong", "missing", "extra"];
 
@@ -140,8 +144,8 @@ pub(crate) struct Tables {
 
 impl Tables {
     /// The tables of every label, relation type and metadata field of `documents` (and the
-    /// error kinds of `results`), in sorted order so the codes do not depend on document order.
-    pub(crate) fn of(systems: &[&[(AnnotatedDocument, Annotations)]], results: &Results, keep: &Keep) -> Tables {
+    /// error kinds of `errors`), in sorted order so the codes do not depend on document order.
+    pub(crate) fn of(systems: &[&[(AnnotatedDocument, Annotations)]], errors: &[ErrorRecord], keep: &Keep) -> Tables {
         let mut labels = BTreeSet::new();
         let mut relations = BTreeSet::new();
         let mut meta = BTreeSet::new();
@@ -167,8 +171,11 @@ impl Tables {
         }
         t.relations = relations.into_iter().enumerate().map(|(i, r)| (r.to_owned(), i)).collect();
         t.meta = meta.into_iter().enumerate().map(|(i, m)| (m.to_owned(), i)).collect();
-        let kinds: BTreeSet<&str> =
-            results.errors.iter().flatten().map(|e| e.kind.as_str()).filter(|k| !CLASSES.contains(k)).collect();
+        let kinds: BTreeSet<&str> = errors
+            .iter()
+            .map(|e| e.kind.as_str())
+            .filter(|k| !CLASSES.contains(k) && !ATTRIBUTION_KINDS.contains(k))
+            .collect();
         t.other_kinds = kinds.into_iter().enumerate().map(|(i, k)| (k.to_owned(), i)).collect();
         t
     }
@@ -263,22 +270,6 @@ fn target<'a>(a: &'a Annotations, head: &str, kind: &str) -> Option<&'a Span> {
         .min_by(|x, y| align::canonical(x, y))
 }
 
-/// Whether a predicted speaker names the gold speaker: it has the same fragments as a mention
-/// in the gold speaker's cluster, or its text equals one's after case and space folding (the
-/// rule `strict` attribution scores by; docs/metrics.md).
-fn speaker_right(gold: &AnnotatedDocument, gold_speaker: &Span, pred_speaker: &Span) -> bool {
-    let cluster: Vec<&Span> = gold
-        .annotations
-        .clusters
-        .iter()
-        .find(|c| c.iter().any(|m| m == gold_speaker.id()))
-        .map(|c| c.iter().filter_map(|m| gold.annotations.span(m)).collect())
-        .unwrap_or_else(|| vec![gold_speaker]);
-    let text = |s: &Span| goldspan_score::fold(&gold.document.covered_text(s.fragments()).unwrap_or_default());
-    let predicted = text(pred_speaker);
-    cluster.iter().any(|m| Mode::Strict.spans_match(m, pred_speaker, false) || text(m) == predicted)
-}
-
 /// The outcome code of one attribution (speaker or cue): -1 when neither side has one.
 fn outcome(gold: Option<&Span>, pred: Option<&Span>, right: impl Fn(&Span, &Span) -> bool) -> i64 {
     match (gold, pred) {
@@ -366,7 +357,7 @@ fn encode_system(
             }
             let gs = target(&gold.annotations, g[gi].id(), &a.speaker_relation);
             let ps = target(pred, p[pi].id(), &a.speaker_relation);
-            let speaker = outcome(gs, ps, |x, y| speaker_right(gold, x, y));
+            let speaker = outcome(gs, ps, |x, y| goldspan_score::right_speaker(gold, x, y, Mode::Strict));
             let cue = match &a.cue_relation {
                 Some(cue) => {
                     outcome(target(&gold.annotations, g[gi].id(), cue), target(pred, p[pi].id(), cue), |x, y| {

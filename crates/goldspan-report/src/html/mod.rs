@@ -77,11 +77,16 @@ pub fn html(input: &HtmlInput) -> Html {
     if let Some(b) = &input.baseline {
         sources.push(b.documents);
     }
-    let tables = Tables::of(&sources, results, &keep);
+    // Every error (the printed listing's filters aside), read once: the report holds every
+    // document in memory anyway. An error listing spilled to a temporary file that cannot be
+    // read back loses its errors from the page, not the page.
+    let listed: Vec<ErrorRecord> =
+        results.errors.iter().flat_map(|list| list.iter_all()).filter_map(Result::ok).collect();
+    let tables = Tables::of(&sources, &listed, &keep);
     let baseline: HashMap<&str, &Annotations> =
         input.baseline.iter().flat_map(|b| b.documents.iter().map(|(g, p)| (g.document.id(), p))).collect();
     let mut errors: HashMap<&str, Vec<&ErrorRecord>> = HashMap::new();
-    for e in results.errors.iter().flatten() {
+    for e in &listed {
         errors.entry(e.document.as_str()).or_default().push(e);
     }
     let none = Annotations::default();
@@ -268,7 +273,7 @@ mod tests {
             label_map: false,
             per_document: false,
         };
-        Results::new(&score_pairs(pairs, &config), &info)
+        Results::new(&score_pairs(pairs, &config).expect("scores"), &info)
     }
 
     /// The JSON a page embeds, read back.
@@ -320,7 +325,9 @@ mod tests {
         assert_eq!(s["k"], json!([0, -1, 1]), "paired with gold PERSON, none, gold ORG");
         assert_eq!(s["n"], json!([1, 1, 1, 0, 0, 1]));
         // The same counts as the classified errors of the results.
-        let kinds: Vec<&str> = results.errors.iter().flatten().map(|e| e.kind.as_str()).collect();
+        let listed: Vec<ErrorRecord> =
+            results.errors.iter().flat_map(|l| l.iter_all()).collect::<Result<_, _>>().expect("errors");
+        let kinds: Vec<&str> = listed.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["boundary", "spurious", "label"]);
         // The embedded results keep the counts, not the error list (the documents hold it).
         assert!(data["head"]["results"].get("errors").is_none());

@@ -128,6 +128,28 @@ pub struct LayerScores {
     pub micro: Metrics,
 }
 
+impl LayerScores {
+    /// Per-label precision, recall and F1 averaged with each label weighted by its support
+    /// (its gold items, POS), as seqeval's "weighted avg": a label without gold weighs nothing,
+    /// and a layer without gold averages to 0. `labels` counts the labels with support. Not
+    /// written in results: it follows from `labels`.
+    pub fn weighted_average(&self) -> MacroAverage {
+        let support: u64 = self.labels.values().map(|m| m.possible).sum();
+        if support == 0 {
+            return MacroAverage { f1: 0.0, labels: 0, precision: 0.0, recall: 0.0 };
+        }
+        let mean = |f: fn(&Metrics) -> f64| {
+            self.labels.values().map(|m| f(m) * m.possible as f64).sum::<f64>() / support as f64
+        };
+        MacroAverage {
+            f1: mean(|m| m.f1),
+            labels: self.labels.values().filter(|m| m.possible > 0).count(),
+            precision: mean(|m| m.precision),
+            recall: mean(|m| m.recall),
+        }
+    }
+}
+
 /// Quotation attribution under one mode.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

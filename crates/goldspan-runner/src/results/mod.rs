@@ -10,6 +10,7 @@
 //! `docs/schema/`. Ratios are computed from summed counts, so the same inputs give the same
 //! bytes whatever the thread count.
 
+pub(crate) mod errors;
 mod gate;
 mod metrics;
 mod paired;
@@ -23,6 +24,7 @@ use schemars::JsonSchema;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use errors::{ErrorCounts, ErrorFilter, ErrorList, ErrorRecord, ErrorSide, Errors};
 pub use gate::{check, gate, CheckOutcome, Comparison, Metric, Policy, Presence, Update, Verdict};
 pub use metrics::{
     Interval, Intervals, LayerScores, MacroAverage, Metrics, PrfIntervals, QuoteIntervals, QuoteScores, Scores,
@@ -82,9 +84,11 @@ pub struct Results {
     pub confusions: Option<Vec<Confusion>>,
     /// Which documents were scored.
     pub documents: DocumentsScored,
-    /// Classified errors (`--errors`), by document then position.
+    /// Classified errors (`--errors`), by document, then layer and position; those the
+    /// listing's filter keeps (`--error-class`, `--error-label`, `--error-limit`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<ErrorRecord>>,
+    #[schemars(with = "Option<Vec<ErrorRecord>>")]
+    pub errors: Option<ErrorList>,
     /// Extraction statistics of a run (volatile: not in snapshots).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extraction: Option<Extraction>,
@@ -179,38 +183,6 @@ pub struct DocumentScores {
     pub layers: BTreeMap<String, BTreeMap<String, Metrics>>,
 }
 
-/// One classified error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorRecord {
-    /// Up to 40 characters either side, the disagreement in ⟦ ⟧, line breaks as ⏎.
-    pub context: String,
-    /// Document id.
-    pub document: String,
-    /// The gold span, or null for a spurious prediction.
-    pub gold: Option<ErrorSide>,
-    /// `boundary`, `label`, `boundary+label`, `missed` or `spurious`.
-    pub kind: String,
-    /// Layer.
-    pub layer: String,
-    /// The predicted span, or null for a missed one.
-    pub predicted: Option<ErrorSide>,
-}
-
-/// One side of an error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorSide {
-    /// End, code points, exclusive.
-    pub end: usize,
-    /// Label.
-    pub label: String,
-    /// Start, code points.
-    pub start: usize,
-    /// Covered text.
-    pub text: String,
-}
-
 /// How often a gold label was predicted as another (or the same) label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -248,7 +220,7 @@ pub struct Extraction {
 impl Results {
     /// The results of an evaluation.
     pub fn new(eval: &Evaluation, info: &RunInfo) -> Results {
-        let errors = !eval.errors.is_empty() || !eval.confusions.is_empty();
+        let errors = eval.errors.total() > 0 || !eval.confusions.is_empty();
         Results {
             comparison: None,
             confusions: errors.then(|| {
@@ -267,7 +239,7 @@ impl Results {
                 outside_split: eval.outside_split,
                 scored: eval.total.documents,
             },
-            errors: errors.then(|| eval.errors.iter().map(error_record).collect()),
+            errors: errors.then(|| eval.errors.clone()),
             extraction: None,
             failures: None,
             intervals: info.bootstrap.map(|(samples, seed)| intervals(eval, samples, seed)),
@@ -282,18 +254,7 @@ impl Results {
                 predictions: info.predictions.clone(),
                 split: info.split.clone(),
             },
-            per_document: info.per_document.then(|| {
-                eval.documents
-                    .iter()
-                    .map(|d| {
-                        let mut layers: BTreeMap<String, BTreeMap<String, Metrics>> = BTreeMap::new();
-                        for ((layer, mode), c) in &d.micro {
-                            layers.entry(layer.clone()).or_default().insert(mode.to_string(), Metrics::of(c));
-                        }
-                        DocumentScores { id: d.id.clone(), layers }
-                    })
-                    .collect()
-            }),
+            per_document: info.per_document.then(|| per_document(eval)),
             schema: SCHEMA.to_owned(),
             slices: {
                 let mut slices: BTreeMap<String, BTreeMap<String, Scores>> = BTreeMap::new();
@@ -336,6 +297,19 @@ impl Results {
         results
     }
 
+    /// The same results with per-document scores, from an evaluation that kept per-document
+    /// counts (`Config::per_document`); none otherwise.
+    pub fn with_per_document(mut self, eval: &Evaluation) -> Results {
+        self.per_document = Some(per_document(eval));
+        self
+    }
+
+    /// The same results, listing only the errors `filter` keeps.
+    pub fn with_error_filter(mut self, filter: ErrorFilter) -> Results {
+        self.errors = self.errors.map(|e| e.filtered(filter));
+        self
+    }
+
     /// The same results with a paired comparison against a baseline.
     pub fn with_comparison(mut self, rows: Vec<PairedF1>) -> Results {
         self.comparison = Some(rows);
@@ -354,18 +328,18 @@ pub(crate) fn to_json_text<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
-fn error_record(e: &goldspan_score::errors::ErrorItem) -> ErrorRecord {
-    let side = |s: &Option<goldspan_score::errors::Side>| {
-        s.as_ref().map(|s| ErrorSide { end: s.end, label: s.label.clone(), start: s.start, text: s.text.clone() })
-    };
-    ErrorRecord {
-        context: e.context.clone(),
-        document: e.document.clone(),
-        gold: side(&e.gold),
-        kind: e.kind.to_string(),
-        layer: e.layer.clone(),
-        predicted: side(&e.predicted),
-    }
+/// Each document's micro metrics per layer and mode, sorted by id.
+fn per_document(eval: &Evaluation) -> Vec<DocumentScores> {
+    eval.documents
+        .iter()
+        .map(|d| {
+            let mut layers: BTreeMap<String, BTreeMap<String, Metrics>> = BTreeMap::new();
+            for ((layer, mode), c) in &d.micro {
+                layers.entry(layer.clone()).or_default().insert(mode.to_string(), Metrics::of(c));
+            }
+            DocumentScores { id: d.id.clone(), layers }
+        })
+        .collect()
 }
 
 /// Bootstrap intervals of micro precision, recall and F1 per (layer, mode), and of end-to-end
