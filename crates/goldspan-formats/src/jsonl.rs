@@ -590,6 +590,11 @@ fn sniff_id(text: &str) -> Option<String> {
 /// each against `manifest` when given and rejecting duplicate document ids. Every problem in
 /// the file is reported.
 pub fn read_documents(path: &Path, manifest: Option<&Manifest>) -> Result<Vec<AnnotatedDocument>, Error> {
+    read_collection(path, manifest).map(|c| c.documents)
+}
+
+/// [`read_documents`] as a [`Collection`](crate::Collection) that knows each document's line.
+pub fn read_collection(path: &Path, manifest: Option<&Manifest>) -> Result<crate::Collection, Error> {
     let location = Location::file(path);
     let mut problems = Problems::default();
     let mut docs = Vec::new();
@@ -613,7 +618,8 @@ pub fn read_documents(path: &Path, manifest: Option<&Manifest>) -> Result<Vec<An
             }
         }
     }
-    problems.into_result(docs)
+    let origins = seen.into_iter().map(|(id, line)| (id, location.at_line(line))).collect();
+    problems.into_result(crate::Collection { documents: docs, origins, ..crate::Collection::default() })
 }
 
 /// Serialises one document as a record line (no trailing newline). `with_text` includes the

@@ -247,7 +247,8 @@ fn finish(mut r: Reading<'_>, tally: Tally, options: &ReadOptions) -> Result<Col
         r.syntax(&at, message);
     }
     let notes = tally.notes(r.unit);
-    r.finish().map(|documents| Collection { manifest: read_against(options, &documents), documents, notes })
+    let origins = r.origins();
+    r.finish().map(|documents| Collection { manifest: read_against(options, &documents), documents, notes, origins })
 }
 
 /// `ids` listed, at most five.

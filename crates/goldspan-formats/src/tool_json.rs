@@ -261,7 +261,13 @@ impl<'a> Reading<'a> {
     /// the notes, unless there were problems.
     pub(crate) fn into_collection(self, options: &ReadOptions) -> Result<Collection, Error> {
         let manifest = read_against(options, &self.docs);
-        self.problems.into_result(Collection { manifest, documents: self.docs, notes: self.notes })
+        let origins = self.origins();
+        self.problems.into_result(Collection { manifest, documents: self.docs, notes: self.notes, origins })
+    }
+
+    /// Where each document was read from ([`Collection::origins`]).
+    pub(crate) fn origins(&self) -> BTreeMap<String, Location> {
+        self.seen.iter().map(|(id, &line)| (id.clone(), self.location.at_line(line))).collect()
     }
 }
 

@@ -122,8 +122,12 @@ pub enum ProblemKind {
     UnknownSplit { split: String, known: Vec<String> },
     #[error("document is empty")]
     EmptyDocument,
-    #[error("invalid document id {id:?}: use letters, digits, '-', '_' and '.', not starting with '.'")]
-    BadDocumentId { id: String },
+    #[error("invalid document id {id:?}: {reason}; an id names the document's files: use letters, digits, '-', '_' and '.' (not first or last), and no Windows device name")]
+    BadDocumentId { id: String, reason: crate::BadId },
+    #[error("this is a symbolic link{}; links inside a corpus or brat collection are not followed, so a document cannot pull in a file from elsewhere: replace the link with the file, or pass --follow-symlinks if you trust the collection", target.as_ref().map(|t| format!(" to {}", t.display())).unwrap_or_default())]
+    SymbolicLink { target: Option<PathBuf> },
+    #[error("document id {id} is used twice{}; each document needs its own files", if first == id { String::new() } else { format!(" (as {first}: the same file name where case is ignored)") })]
+    DocumentIdTwice { id: String, first: String },
     #[error("no documents: {}", if !nested.is_empty() { format!("no .txt files here, but {} sub-folder(s) hold some ({}); read them with --recursive", nested.len(), nested.join(", ")) } else if *recursive { "no .txt files here or in any sub-folder".to_owned() } else { "no .txt files here".to_owned() })]
     NoDocuments { nested: Vec<String>, recursive: bool },
     #[error("document id {id} comes from both {first} and this file; rename one of them")]

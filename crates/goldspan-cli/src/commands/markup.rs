@@ -32,12 +32,21 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
     let mut manifest = opened.manifest().clone();
     let mut problems = Problems::default();
     let mut compiled = Vec::new();
+    // Each id to the file that compiled to it: two files with one id would overwrite each other.
+    let mut first_file: std::collections::BTreeMap<String, &Path> = std::collections::BTreeMap::new();
     for file in files {
         let location = Location::file(file);
         let Some(source) = read_text(file, &location, &mut problems) else { continue };
         let before = problems.0.len();
         let Some(out) = markup::compile(&source, &manifest, &location, &mut problems) else { continue };
         let doc = &out.document;
+        let id = doc.document.id();
+        if let Some(first) = first_file.insert(id.to_owned(), file) {
+            problems.push(
+                location.in_document(id),
+                goldspan_model::ProblemKind::DocumentIdClash { id: id.to_owned(), first: first.display().to_string() },
+            );
+        }
         // Checked against the manifest like any gold document; lines are the markup file's.
         check_document(doc, &manifest, &location, &|_| None, &mut problems);
         if let Some(split) = &out.split {

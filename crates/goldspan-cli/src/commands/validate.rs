@@ -9,10 +9,10 @@ use goldspan_formats::gold::Corpus;
 use super::print;
 use crate::Outcome;
 
-pub fn run(corpus: &Path, all: bool) -> anyhow::Result<Outcome> {
-    let problems = Corpus::validate(corpus);
+pub fn run(corpus: &Path, all: bool, follow_symlinks: bool) -> anyhow::Result<Outcome> {
+    let problems = Corpus::validate_with(corpus, follow_symlinks);
     if problems.is_empty() {
-        let opened = Corpus::open(corpus)?;
+        let opened = Corpus::open_with(corpus, follow_symlinks)?;
         print(&format!("{}: {} documents, no problems\n", corpus.display(), opened.ids().len()))?;
         return Ok(Outcome::Ok);
     }
