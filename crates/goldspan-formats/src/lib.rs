@@ -187,3 +187,95 @@ pub(crate) fn line_of_byte(text: &str, byte: usize) -> usize {
 pub(crate) fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_planted_at_the_old_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").expect("write");
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).expect("mkdir");
+        // The name this process's temporary file had before: `.NAME.tmp<PID>`.
+        let planted = out.join(format!(".result.json.tmp{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).expect("plant");
+        write_atomic(&out.join("result.json"), b"{}\n").expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+        assert_eq!(std::fs::read_to_string(out.join("result.json")).expect("written"), "{}\n");
+        let planted_name = planted.file_name().expect("name").to_string_lossy().into_owned();
+        assert_eq!(names(&out), [planted_name, "result.json".to_owned()], "no temporary file is left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_destination_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").expect("write");
+        let link = dir.path().join("out.json");
+        std::os::unix::fs::symlink(&victim, &link).expect("link");
+        write_atomic(&link, b"new").expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+        assert!(!std::fs::symlink_metadata(&link).expect("meta").file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&link).expect("written"), "new");
+    }
+
+    #[test]
+    fn a_failed_write_names_its_cause_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").expect("write");
+        // A directory that is a file: creating it fails, whoever runs the test (root too).
+        let err = write_atomic(&file.join("out.json"), b"{}").expect_err("cannot write under a file");
+        let cause = std::error::Error::source(&err).map(|c| c.to_string()).unwrap_or_default();
+        assert!(!cause.is_empty(), "{err:?}");
+        assert_eq!(names(dir.path()), ["file"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_usual_permissions_not_the_temporary_files_0600() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let reference = dir.path().join("reference");
+        std::fs::File::create(&reference).expect("create");
+        let path = dir.path().join("out");
+        write_atomic(&path, b"x").expect("write");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&path), mode(&reference));
+    }
+
+    #[test]
+    fn every_bad_id_is_found_before_anything_is_written_with_where_it_came_from() {
+        let doc = |id: &str| AnnotatedDocument {
+            document: goldspan_model::Document::new(id, "text", Default::default()),
+            annotations: Default::default(),
+        };
+        let docs = [doc("a"), doc("../x"), doc("A"), doc("CON")];
+        let origin = |id: &str| (id == "../x").then(|| Location::file("in.jsonl").at_line(2));
+        let err = document_ids(Path::new("out"), &docs, &origin).expect_err("bad ids");
+        let shown: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(
+            shown[0].starts_with("in.jsonl:2: document ../x: invalid document id \"../x\": it holds '/'"),
+            "{shown:?}"
+        );
+        assert!(shown[1].starts_with("out: document A: document id A is used twice (as a:"), "{shown:?}");
+        assert!(shown[2].contains("CON is a device name Windows reserves"), "{shown:?}");
+    }
+}

@@ -41,11 +41,17 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
         let Some(out) = markup::compile(&source, &manifest, &location, &mut problems) else { continue };
         let doc = &out.document;
         let id = doc.document.id();
-        if let Some(first) = first_file.insert(id.to_owned(), file) {
-            problems.push(
+        match first_file.entry(id.to_owned()) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(file);
+            }
+            std::collections::btree_map::Entry::Occupied(e) => problems.push(
                 location.in_document(id),
-                goldspan_model::ProblemKind::DocumentIdClash { id: id.to_owned(), first: first.display().to_string() },
-            );
+                goldspan_model::ProblemKind::DocumentIdClash {
+                    id: id.to_owned(),
+                    first: e.get().display().to_string(),
+                },
+            ),
         }
         // Checked against the manifest like any gold document; lines are the markup file's.
         check_document(doc, &manifest, &location, &|_| None, &mut problems);

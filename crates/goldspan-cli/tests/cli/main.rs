@@ -10,6 +10,7 @@ mod project;
 mod readme;
 mod results;
 mod run;
+mod safe_writes;
 mod saved;
 mod score;
 mod stats;
