@@ -106,7 +106,7 @@ impl Corpus {
         let corpus = Corpus::open_collecting(root.as_ref(), follow_symlinks, &mut problems);
         match corpus {
             Some(c) if problems.is_empty() => Ok(c),
-            _ => Err(Error::Invalid(problems.0)),
+            _ => Err(problems.into_error()),
         }
     }
 
@@ -208,7 +208,7 @@ impl Corpus {
         problems.drop_hygiene();
         match doc {
             Some(d) if problems.is_empty() => Ok(d),
-            _ => Err(Error::Invalid(problems.0)),
+            _ => Err(problems.into_error()),
         }
     }
 
@@ -257,7 +257,7 @@ impl Corpus {
     pub fn validate_with(root: impl AsRef<Path>, follow_symlinks: bool) -> Vec<Problem> {
         let mut problems = Problems::default();
         let Some(corpus) = Corpus::open_collecting(root.as_ref(), follow_symlinks, &mut problems) else {
-            return problems.0;
+            return problems.into_vec();
         };
         let manifest_path = corpus.root.join(MANIFEST);
         for (split, ids) in &corpus.manifest.splits {
@@ -287,7 +287,7 @@ impl Corpus {
             }
             corpus.read_collecting(id, &mut problems);
         }
-        problems.0
+        problems.into_vec()
     }
 }
 
@@ -297,7 +297,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
     let manifest = parse_manifest(path, &mut problems);
     match manifest {
         Some((m, _)) if problems.is_empty() => Ok(m),
-        _ => Err(Error::Invalid(problems.0)),
+        _ => Err(problems.into_error()),
     }
 }
 

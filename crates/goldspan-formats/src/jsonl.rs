@@ -193,7 +193,7 @@ impl Record {
         if problems.is_empty() {
             Ok(doc)
         } else {
-            Err(problems.0)
+            Err(problems.into_vec())
         }
     }
 
@@ -220,7 +220,7 @@ impl Record {
         if problems.is_empty() {
             Ok(annotations)
         } else {
-            Err(problems.0)
+            Err(problems.into_vec())
         }
     }
 }
@@ -601,7 +601,7 @@ pub fn read_collection(path: &Path, manifest: Option<&Manifest>) -> Result<crate
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for record in Reader::open(path)? {
         match record {
-            Err(p) => problems.0.push(p),
+            Err(p) => problems.push_problem(p),
             Ok(record) => {
                 if let Some(&first) = seen.get(record.id()) {
                     problems.push(
@@ -613,7 +613,7 @@ pub fn read_collection(path: &Path, manifest: Option<&Manifest>) -> Result<crate
                 seen.insert(record.id().to_owned(), record.line());
                 match record.resolve(manifest, &location) {
                     Ok(doc) => docs.push(doc),
-                    Err(p) => problems.0.extend(p),
+                    Err(p) => problems.extend(p),
                 }
             }
         }

@@ -635,9 +635,9 @@ pub(crate) fn read_lines(r: &mut Reading<'_>, path: &Path, records: &mut dyn Jso
             r.problems.push(at, ProblemKind::EmptyDocument);
             continue;
         }
-        let before = r.problems.0.len();
+        let before = r.problems.count();
         let (meta, annotations) = records.read(r, obj, text, &at);
-        if annotations.spans.is_empty() && r.problems.0.len() == before {
+        if annotations.spans.is_empty() && r.problems.count() == before {
             // Spans this format does not read would be lost without a word: another tool's file.
             let foreign = SPAN_KEYS
                 .iter()

@@ -37,7 +37,7 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
     for file in files {
         let location = Location::file(file);
         let Some(source) = read_text(file, &location, &mut problems) else { continue };
-        let before = problems.0.len();
+        let before = problems.count();
         let Some(out) = markup::compile(&source, &manifest, &location, &mut problems) else { continue };
         let doc = &out.document;
         let id = doc.document.id();
@@ -66,13 +66,14 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
                 );
             }
         }
-        if problems.0.len() == before {
+        if problems.count() == before {
             compiled.push(out);
         }
     }
     if !problems.is_empty() {
-        let mut text: String = problems.0.iter().map(|p| format!("{p}\n")).collect();
-        text.push_str(&format!("{} problem(s); nothing written\n", problems.0.len()));
+        let count = problems.count();
+        let mut text: String = problems.into_vec().iter().map(|p| format!("{p}\n")).collect();
+        text.push_str(&format!("{count} problem(s); nothing written\n"));
         print(&text)?;
         return Ok(Outcome::Invalid);
     }

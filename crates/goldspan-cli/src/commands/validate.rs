@@ -30,11 +30,14 @@ pub fn run(corpus: &Path, all: bool, follow_symlinks: bool) -> anyhow::Result<Ou
         }
     }
     let docs: std::collections::BTreeSet<_> = problems.iter().filter_map(|p| p.location.document.as_deref()).collect();
+    let count = goldspan_model::problem_count(&problems);
+    // Problems past the cap are counted, not kept, and so are the documents they are in.
+    let at_least = if count > problems.len() { "at least " } else { "" };
     out.push_str(&format!(
-        "{}: {} problem{} in {} document{}\n",
+        "{}: {} problem{} in {at_least}{} document{}\n",
         corpus.display(),
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" },
+        count,
+        if count == 1 { "" } else { "s" },
         docs.len(),
         if docs.len() == 1 { "" } else { "s" }
     ));

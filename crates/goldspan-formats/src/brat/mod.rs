@@ -64,7 +64,7 @@ pub fn read_dir(dir: &Path, options: &ReadOptions) -> Result<Collection, Error> 
     let follow = options.follow_symlinks;
     let entries = list(dir, options.recursive, follow, &mut problems, &mut notes);
     if !problems.is_empty() {
-        return Err(Error::Invalid(problems.0));
+        return Err(problems.into_error());
     }
     let mut anns = BTreeMap::new();
     for entry in &entries {

@@ -344,7 +344,7 @@ impl<'a> Reading<'a> {
 fn read_sources(path: &Path, options: &ReadOptions, sources: &[Option<Column>]) -> Result<Read, Error> {
     let mut reading = Reading::new(path, options);
     let Some(text) = read_text_any_line_endings(path, &reading.location, &mut reading.problems) else {
-        return Err(Error::Invalid(reading.problems.0));
+        return Err(reading.problems.into_error());
     };
     let dialect = match options.conll_dialect {
         Some(dialect) => dialect,
@@ -408,7 +408,8 @@ pub fn read_pair(
 fn read_text_any_line_endings(path: &Path, location: &Location, problems: &mut Problems) -> Option<String> {
     let mut found = Problems::default();
     let text = read_text(path, location, &mut found);
-    problems.0.extend(found.0.into_iter().filter(|p| !matches!(p.kind, ProblemKind::CrlfLineEndings { .. })));
+    found.drop_hygiene();
+    problems.extend(found.into_vec());
     text
 }
 
