@@ -34,6 +34,8 @@ cp tests/fixtures/conll/schemes/bioes.txt "$out/conll/bioes.txt"
 for to in doccano labelstudio spacy prodigy; do
   "$bin" convert --from gold --to "$to" "$tiny" "$out/$to/tiny.json" >/dev/null
 done
+cp tests/fixtures/doccano/export.jsonl "$out/doccano/export.jsonl"
+cp tests/fixtures/prodigy/db-out.jsonl "$out/prodigy/db-out.jsonl"
 cp tests/fixtures/labelstudio/export.json tests/fixtures/labelstudio/converter-min.json "$out/labelstudio/"
 cp tests/fixtures/spacy/goldspan-written.jsonl "$out/spacy/"
 cp tests/fixtures/spacy/spacy-made.spacy tests/fixtures/spacy/goldspan-written.spacy "$out/docbin/"
