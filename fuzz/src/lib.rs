@@ -3,10 +3,10 @@
 //! mutation fuzzer that runs them from the seed corpus in `fuzz/corpus/<target>/`.
 //!
 //! A target's only duty is not to panic (nor hang): bad input must come back as an error. The
-//! targets take `&[u8]` exactly as `cargo fuzz` (libFuzzer) hands them over, so each can
-//! become a `fuzz_target!` unchanged where a nightly toolchain is at hand; here, on stable
-//! Rust, [`fuzz`] drives them with byte-level mutations of the seeds for a bounded time, and
-//! the test suite runs it for every target (`fuzz/tests/fuzz.rs`, `fuzz/README.md`).
+//! targets take `&[u8]` exactly as `cargo fuzz` (libFuzzer) hands them over: `fuzz/cargo-fuzz/`
+//! wraps each in a `fuzz_target!` for coverage-guided runs, and [`fuzz`] drives them without
+//! libFuzzer, with byte-level mutations of the seeds for a bounded time, as the test suite does
+//! for every target (`fuzz/tests/fuzz.rs`, `fuzz/README.md`).
 #![warn(missing_docs)]
 
 mod mutate;
@@ -78,9 +78,11 @@ fn in_scratch<T>(f: impl FnOnce(&Path) -> T) -> T {
 
 fn write(path: &Path, bytes: &[u8]) {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).expect("scratch");
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("the harness cannot make {}: {e}", dir.display()));
     }
-    std::fs::File::create(path).and_then(|mut f| f.write_all(bytes)).expect("scratch write");
+    std::fs::File::create(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .unwrap_or_else(|e| panic!("the harness cannot write {}: {e}", path.display()));
 }
 
 /// Up to `n` parts of `data` split at [`PART`] bytes (the last part keeps any further ones).

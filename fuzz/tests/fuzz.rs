@@ -1,5 +1,5 @@
 //! The fuzz run of the test suite: every target over its seeds, then over mutants of them for
-//! `GOLDSPAN_FUZZ_SECONDS` seconds (default 10), printing the executions; any panic or hang is
+//! `GOLDSPAN_FUZZ_SECONDS` seconds (default 5), printing the executions; any panic or hang is
 //! a failure that names the saved input. One test per target, so the runner spreads them over
 //! the cores.
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 use goldspan_fuzz::{fuzz, seeds, Target, TARGETS};
 
 fn budget() -> Duration {
-    let seconds = std::env::var("GOLDSPAN_FUZZ_SECONDS").ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(10.0);
+    let seconds = std::env::var("GOLDSPAN_FUZZ_SECONDS").ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(5.0);
     Duration::from_secs_f64(seconds.max(0.0))
 }
 

@@ -124,7 +124,7 @@ pub enum ProblemKind {
     EmptyDocument,
     #[error("invalid document id {id:?}: {reason}; an id names the document's files: use letters, digits, '-', '_' and '.' (not first or last), and no Windows device name")]
     BadDocumentId { id: String, reason: crate::BadId },
-    #[error("this is a symbolic link{}; links inside a corpus or brat collection are not followed, so a document cannot pull in a file from elsewhere: replace the link with the file, or pass --follow-symlinks if you trust the collection", target.as_ref().map(|t| format!(" to {}", t.display())).unwrap_or_default())]
+    #[error("this is a symbolic link{}; links inside a corpus or brat collection are not followed, so a document cannot pull in a file from elsewhere: replace the link with the file (convert and validate follow links with --follow-symlinks, if you trust the collection)", target.as_ref().map(|t| format!(" to {}", t.display())).unwrap_or_default())]
     SymbolicLink { target: Option<PathBuf> },
     #[error("document id {id} is used twice{}; each document needs its own files", if first == id { String::new() } else { format!(" (as {first}: the same file name where case is ignored)") })]
     DocumentIdTwice { id: String, first: String },
