@@ -30,6 +30,9 @@ pub enum Command {
         /// List every problem on its own line instead of one per root cause.
         #[arg(long)]
         all: bool,
+        /// Follow symbolic links inside the corpus instead of reporting them.
+        #[arg(long)]
+        follow_symlinks: bool,
     },
     /// Show corpus statistics: documents, words, spans per layer, label and split, speakers.
     Stats {
@@ -100,8 +103,8 @@ pub enum Command {
         /// Passes over the documents per measurement.
         #[arg(long, default_value_t = 5)]
         repeat: usize,
-        /// Threads (and worker processes) for the parallel pass; default every core.
-        #[arg(long)]
+        /// Threads (and worker processes) for the parallel pass, 1 to 256; default every core.
+        #[arg(long, value_parser = parse_jobs)]
         jobs: Option<usize>,
         /// Per-document time limit for external extractors, in seconds.
         #[arg(long, default_value_t = 30.0)]
@@ -178,6 +181,14 @@ pub struct ConvertArgs {
     /// Tagging scheme of CoNLL output, when it differs from the input's --scheme.
     #[arg(long, value_parser = parse_scheme)]
     pub to_scheme: Option<conll::Scheme>,
+    /// Write where something already is: replace an existing output file, or write into a
+    /// directory that is not empty, replacing files of the same names (brat: annotation.conf
+    /// too). Into an existing gold corpus it adds the documents and keeps its goldspan.toml
+    /// (layers, labels, relation rules, attribution, splits; the documents must fit it), moving
+    /// each document to the split the input gives it. The output is never the input, nor a
+    /// directory holding it.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -242,6 +253,10 @@ pub struct ReadArgs {
     /// or all (each keeps its answer in metadata "answer").
     #[arg(long, value_parser = parse_answers, default_value = "accept")]
     pub answers: prodigy::Answers,
+    /// Follow symbolic links inside a corpus or brat directory (refused by default, so a
+    /// document cannot pull a file from elsewhere into the output).
+    #[arg(long)]
+    pub follow_symlinks: bool,
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
@@ -281,6 +296,11 @@ fn parse_annotation(value: &str) -> Result<AnnotationChoice, String> {
 
 fn parse_answers(name: &str) -> Result<prodigy::Answers, String> {
     prodigy::Answers::parse(name).ok_or_else(|| format!("unknown answers {name:?}; expected accept or all"))
+}
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    let jobs: usize = text.trim().parse().map_err(|_| format!("{text:?} is not a number of jobs"))?;
+    goldspan_runner::eval::check_jobs(jobs)
 }
 
 fn parse_failure_limit(text: &str) -> Result<FailureLimit, String> {
@@ -523,8 +543,8 @@ pub struct RunArgs {
     /// Also write the results JSON to this file (a list when several evals run).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Parallel extractions, and worker processes for cmd: extractors.
-    #[arg(long)]
+    /// Parallel extractions, and worker processes for cmd: extractors: 1 to 256.
+    #[arg(long, value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Per-document time limit for external extractors, in seconds.
     #[arg(long, default_value_t = 30.0)]

@@ -144,7 +144,7 @@ impl Extractor for FileExtractor {
                 &mut problems,
             );
             if !problems.is_empty() {
-                return Err(malformed(&problems.0));
+                return Err(malformed(&problems.into_vec()));
             }
         }
         Ok(annotations)

@@ -191,7 +191,7 @@ fn not_a_docbin(location: &Location, what: impl std::fmt::Display) -> Error {
     let message = format!("not a spaCy DocBin: {what} (a .spacy file is what DocBin.to_disk writes)");
     let mut problems = Problems::default();
     problems.push(location.clone(), ProblemKind::Syntax { message });
-    Error::Invalid(problems.0)
+    problems.into_error()
 }
 
 /// The fields of the DocBin map every document needs, checked against each other.
@@ -354,7 +354,7 @@ fn read_limited(
     let compressed = std::fs::read(path).map_err(|e| {
         let mut problems = Problems::default();
         problems.push(location.clone(), ProblemKind::Io(e));
-        Error::Invalid(problems.0)
+        problems.into_error()
     })?;
     let mut raw = Vec::new();
     let decoder = flate2::read::ZlibDecoder::new(compressed.as_slice());

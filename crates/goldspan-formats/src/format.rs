@@ -120,15 +120,16 @@ impl Format {
         let manifest = options.manifest.as_ref();
         let mut collection = match self {
             Format::Gold => {
-                let mut corpus = gold::Corpus::open(path)?;
+                let mut corpus = gold::Corpus::open_with(path, options.follow_symlinks)?;
                 if let Some(m) = manifest {
                     corpus = corpus.with_layers(m.layers.clone());
                 }
                 let documents = corpus.ids().iter().map(|id| corpus.read(id)).collect::<Result<Vec<_>, _>>()?;
-                return Ok(Collection { manifest: Some(corpus.manifest().clone()), documents, notes: Vec::new() });
+                let manifest = Some(corpus.manifest().clone());
+                return Ok(Collection { manifest, documents, ..Collection::default() });
             }
             Format::Brat => brat::read_dir(path, options)?,
-            Format::Jsonl => Collection::of(jsonl::read_documents(path, manifest)?),
+            Format::Jsonl => jsonl::read_collection(path, manifest)?,
             Format::Conll => {
                 // The reader already puts each label in its manifest layer (naming the line of
                 // an undeclared one); the documents are then checked like every reader's.
@@ -144,7 +145,7 @@ impl Format {
             Format::Spacy => spacy::read(path, options)?,
             Format::DocBin => {
                 let (documents, notes) = docbin::read(path, options)?;
-                Collection { manifest: None, documents, notes }
+                Collection { documents, notes, ..Collection::default() }
             }
         };
         if let Some(m) = manifest {
@@ -156,17 +157,34 @@ impl Format {
     }
 
     /// Writes `collection` to `path` as this format. Returns, one line each, what the format
-    /// could not hold.
+    /// could not hold. For the directory formats every document id is checked before anything
+    /// is written ([`crate::document_ids`]: a portable file name, no two alike), naming where a
+    /// refused id was read from. A gold corpus already at `path` is refused unless
+    /// [`WriteOptions::into_existing_corpus`], which adds the documents to it (see
+    /// [`gold::add_to_corpus`]). Whether a non-empty directory or an existing file may be
+    /// written over is the caller's decision.
     pub fn write(self, path: &Path, collection: &Collection, options: &WriteOptions) -> Result<Vec<String>, Error> {
         let docs = collection.documents.as_slice();
+        let origin = |id: &str| collection.origin(id);
         match self {
             Format::Gold => {
+                crate::document_ids(&path.join(gold::DOCS), docs, &origin)?;
+                if path.join(gold::MANIFEST).exists() {
+                    if !options.into_existing_corpus {
+                        let message = "a corpus is already there; adding documents to it keeps its manifest";
+                        let e = std::io::Error::new(std::io::ErrorKind::AlreadyExists, message);
+                        return Err(Error::write(&path.join(gold::MANIFEST), e));
+                    }
+                    let (incoming, _) = collection.manifest_for(path, false);
+                    return gold::add_to_corpus(path, docs, &incoming.splits);
+                }
                 let (manifest, mut notes) = collection.manifest_for(path, true);
                 gold::write_corpus(path, &manifest, docs)?;
                 notes.sort();
                 Ok(notes)
             }
             Format::Brat => {
+                crate::document_ids(path, docs, &origin)?;
                 let (manifest, _) = collection.manifest_for(path, false);
                 brat::write_dir(path, &manifest, docs)
             }
@@ -235,6 +253,10 @@ pub struct ReadOptions {
     pub labels: Option<PathBuf>,
     /// Which Prodigy answers are read: only `accept` (the default), or every record.
     pub answers: prodigy::Answers,
+    /// Follow symbolic links found inside a corpus or brat directory. Off by default: a
+    /// collection whose `x.txt` links to a file elsewhere would copy that file into whatever
+    /// is written from it, so such links are refused, each named.
+    pub follow_symlinks: bool,
 }
 
 impl Default for ReadOptions {
@@ -254,6 +276,7 @@ impl Default for ReadOptions {
             misc_key: None,
             labels: None,
             answers: prodigy::Answers::Accepted,
+            follow_symlinks: false,
         }
     }
 }
@@ -294,11 +317,14 @@ pub struct WriteOptions {
     pub layer: String,
     /// The tagging scheme of CoNLL output.
     pub scheme: conll::Scheme,
+    /// Writing a gold corpus where one already is adds the documents to it, keeping its
+    /// manifest ([`gold::add_to_corpus`]); without this it is refused.
+    pub into_existing_corpus: bool,
 }
 
 impl Default for WriteOptions {
     fn default() -> WriteOptions {
-        WriteOptions { layer: "entities".into(), scheme: conll::Scheme::Iob2 }
+        WriteOptions { layer: "entities".into(), scheme: conll::Scheme::Iob2, into_existing_corpus: false }
     }
 }
 
@@ -312,12 +338,20 @@ pub struct Collection {
     pub documents: Vec<AnnotatedDocument>,
     /// What the reader dropped or assumed.
     pub notes: Vec<String>,
+    /// Where each document was read from (file and line), for readers of formats with lines;
+    /// writers name it when they refuse a document's id.
+    pub origins: BTreeMap<String, Location>,
 }
 
 impl Collection {
     /// Documents with no manifest and nothing to note.
     pub fn of(documents: Vec<AnnotatedDocument>) -> Collection {
-        Collection { manifest: None, documents, notes: Vec::new() }
+        Collection { manifest: None, documents, notes: Vec::new(), origins: BTreeMap::new() }
+    }
+
+    /// Where document `id` was read from, when the reader knew.
+    pub fn origin(&self, id: &str) -> Option<Location> {
+        self.origins.get(id).cloned()
     }
 
     /// The manifest to write a corpus with: the collection's own, else one derived from the
@@ -433,7 +467,7 @@ mod tests {
             note.as_deref(),
             Some("the manifest's splits list 2 document(s) that were not read; they are left out of the splits")
         );
-        let collection = Collection { manifest: Some(kept), documents: docs.to_vec(), notes: Vec::new() };
+        let collection = Collection { manifest: Some(kept), documents: docs.to_vec(), ..Collection::default() };
         let (written, notes) = collection.manifest_for(Path::new("/tmp/mine"), true);
         assert_eq!(written.name, "mine");
         assert_eq!(written.splits.get("all"), Some(&vec!["b".to_owned()]));

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::{is_valid_document_id, line_of_byte, read_text, standoff, toml_string, write_atomic};
-use goldspan_model::{AnnotatedDocument, Document, Meta};
+use crate::{document_ids, line_of_byte, read_text, refuse_link, standoff, toml_string, write_atomic};
+use goldspan_model::{AnnotatedDocument, Document, DocumentId, Meta};
 use goldspan_model::{Attribution, Layer, Manifest, PerHead, RelationType};
 use goldspan_model::{Error, Location, Problem, ProblemKind, Problems};
 
@@ -87,22 +87,39 @@ pub struct Corpus {
     ids: Vec<String>,
     /// (split, document id) to the manifest line that lists it.
     split_lines: BTreeMap<(String, String), usize>,
+    /// Whether symbolic links inside the corpus are read (see [`Corpus::open_with`]).
+    follow_symlinks: bool,
 }
 
 impl Corpus {
     /// Opens the corpus at `root`: reads and checks the manifest and lists the documents.
+    /// Symbolic links inside it (the manifest, `docs/`, a document's files) are refused, each a
+    /// problem naming it, so a document cannot pull in a file from elsewhere; `root` itself may
+    /// be a link.
     pub fn open(root: impl AsRef<Path>) -> Result<Corpus, Error> {
+        Corpus::open_with(root, false)
+    }
+
+    /// [`Corpus::open`], following symbolic links inside the corpus when `follow_symlinks`.
+    pub fn open_with(root: impl AsRef<Path>, follow_symlinks: bool) -> Result<Corpus, Error> {
         let mut problems = Problems::default();
-        let corpus = Corpus::open_collecting(root.as_ref(), &mut problems);
+        let corpus = Corpus::open_collecting(root.as_ref(), follow_symlinks, &mut problems);
         match corpus {
             Some(c) if problems.is_empty() => Ok(c),
-            _ => Err(Error::Invalid(problems.0)),
+            _ => Err(problems.into_error()),
         }
     }
 
-    fn open_collecting(root: &Path, problems: &mut Problems) -> Option<Corpus> {
-        let (manifest, split_lines) = parse_manifest(&root.join(MANIFEST), problems)?;
+    fn open_collecting(root: &Path, follow_symlinks: bool, problems: &mut Problems) -> Option<Corpus> {
+        let manifest_path = root.join(MANIFEST);
+        if refuse_link(&manifest_path, follow_symlinks, &Location::file(&manifest_path), problems) {
+            return None;
+        }
+        let (manifest, split_lines) = parse_manifest(&manifest_path, problems)?;
         let docs = root.join(DOCS);
+        if refuse_link(&docs, follow_symlinks, &Location::file(&docs), problems) {
+            return None;
+        }
         let entries = match std::fs::read_dir(&docs) {
             Ok(e) => e,
             Err(e) => {
@@ -137,7 +154,7 @@ impl Corpus {
                 ),
             }
         }
-        Some(Corpus { root: root.to_owned(), manifest, ids: ids.into_iter().collect(), split_lines })
+        Some(Corpus { root: root.to_owned(), manifest, ids: ids.into_iter().collect(), split_lines, follow_symlinks })
     }
 
     /// The same corpus with its layers (labels and relation types) replaced by `layers`, e.g.
@@ -191,7 +208,7 @@ impl Corpus {
         problems.drop_hygiene();
         match doc {
             Some(d) if problems.is_empty() => Ok(d),
-            _ => Err(Error::Invalid(problems.0)),
+            _ => Err(problems.into_error()),
         }
     }
 
@@ -202,8 +219,14 @@ impl Corpus {
 
     fn read_collecting(&self, id: &str, problems: &mut Problems) -> Option<AnnotatedDocument> {
         let (txt, ann, meta) = self.paths(id);
-        if !is_valid_document_id(id) {
-            problems.push(Location::file(&txt).in_document(id), ProblemKind::BadDocumentId { id: id.to_owned() });
+        if let Err(reason) = DocumentId::new(id) {
+            problems
+                .push(Location::file(&txt).in_document(id), ProblemKind::BadDocumentId { id: id.to_owned(), reason });
+        }
+        for path in [&txt, &ann, &meta] {
+            if refuse_link(path, self.follow_symlinks, &Location::file(path).in_document(id), problems) {
+                return None;
+            }
         }
         let text = read_text(&txt, &Location::file(&txt).in_document(id), problems)?;
         let meta = read_meta_file(&meta, id, problems);
@@ -224,12 +247,17 @@ impl Corpus {
         Some(doc)
     }
 
-    /// Finds every problem in the corpus: manifest, splits, and each document. Never stops at
-    /// the first.
+    /// Finds every problem in the corpus: manifest, splits, and each document (a symbolic link
+    /// inside it among them). Never stops at the first.
     pub fn validate(root: impl AsRef<Path>) -> Vec<Problem> {
+        Corpus::validate_with(root, false)
+    }
+
+    /// [`Corpus::validate`], following symbolic links when `follow_symlinks`.
+    pub fn validate_with(root: impl AsRef<Path>, follow_symlinks: bool) -> Vec<Problem> {
         let mut problems = Problems::default();
-        let Some(corpus) = Corpus::open_collecting(root.as_ref(), &mut problems) else {
-            return problems.0;
+        let Some(corpus) = Corpus::open_collecting(root.as_ref(), follow_symlinks, &mut problems) else {
+            return problems.into_vec();
         };
         let manifest_path = corpus.root.join(MANIFEST);
         for (split, ids) in &corpus.manifest.splits {
@@ -259,7 +287,7 @@ impl Corpus {
             }
             corpus.read_collecting(id, &mut problems);
         }
-        problems.0
+        problems.into_vec()
     }
 }
 
@@ -269,7 +297,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, Error> {
     let manifest = parse_manifest(path, &mut problems);
     match manifest {
         Some((m, _)) if problems.is_empty() => Ok(m),
-        _ => Err(Error::Invalid(problems.0)),
+        _ => Err(problems.into_error()),
     }
 }
 
@@ -456,36 +484,121 @@ fn toml_key(key: &str) -> String {
     }
 }
 
-/// Writes one document's files into the corpus at `root` (atomically, file by file).
+/// Writes one document's files into the corpus at `root` (atomically, file by file). An id
+/// that is not a portable file name ([`DocumentId`]) is refused before anything is written.
 pub fn write_document(root: &Path, doc: &AnnotatedDocument) -> Result<(), Error> {
-    let id = doc.document.id();
+    write_documents(root, std::slice::from_ref(doc))
+}
+
+/// Writes documents into the corpus at `root`, every id checked before anything is written.
+fn write_documents(root: &Path, docs: &[AnnotatedDocument]) -> Result<(), Error> {
     let dir = root.join(DOCS);
+    let ids = document_ids(&dir, docs, &|_| None)?;
+    for (id, doc) in ids.iter().zip(docs) {
+        write_checked(&dir, id, doc)?;
+    }
+    Ok(())
+}
+
+fn write_checked(dir: &Path, id: &DocumentId, doc: &AnnotatedDocument) -> Result<(), Error> {
     let ann = standoff::write(doc).map_err(|e| {
         Error::Invalid(vec![Problem::new(
-            Location::file(dir.join(format!("{id}.ann"))).in_document(id),
+            Location::file(dir.join(id.file_name(".ann"))).in_document(id.as_str()),
             ProblemKind::Syntax { message: e.to_string() },
         )])
     })?;
-    write_atomic(&dir.join(format!("{id}.txt")), doc.document.text().as_bytes())?;
-    write_atomic(&dir.join(format!("{id}.ann")), ann.as_bytes())?;
-    let meta_path = dir.join(format!("{id}.meta.toml"));
+    write_atomic(&dir.join(id.file_name(".txt")), doc.document.text().as_bytes())?;
+    write_atomic(&dir.join(id.file_name(".ann")), ann.as_bytes())?;
+    let meta_path = dir.join(id.file_name(".meta.toml"));
     if doc.document.meta().is_empty() {
-        if meta_path.exists() {
-            std::fs::remove_file(&meta_path).map_err(|e| Error::write(&meta_path, e))?;
+        match std::fs::remove_file(&meta_path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::write(&meta_path, e)),
+            _ => Ok(()),
         }
-        Ok(())
     } else {
         write_atomic(&meta_path, meta_to_toml(doc.document.meta()).as_bytes())
     }
 }
 
-/// Writes a whole corpus: the manifest and every document.
-pub fn write_corpus(root: &Path, manifest: &Manifest, docs: &[AnnotatedDocument]) -> Result<(), Error> {
-    write_atomic(&root.join(MANIFEST), manifest_to_toml(manifest).as_bytes())?;
-    for doc in docs {
-        write_document(root, doc)?;
+/// Adds documents to the corpus already at `root`, keeping its manifest (name, licence,
+/// layers, labels, relation rules, attribution, splits): this is what `convert --to gold
+/// --force` does into an existing corpus. The documents must validate against that manifest
+/// (a label it does not declare refuses them all, before anything is written); a document with
+/// the id of one already there replaces its files. A document listed in `splits` (the input's
+/// own splits) moves to that split, created if new; one listed nowhere keeps the split it had,
+/// or goes to split `all`. Returns notes on what changed in the manifest.
+pub fn add_to_corpus(
+    root: &Path,
+    docs: &[AnnotatedDocument],
+    splits: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<String>, Error> {
+    let manifest_path = root.join(MANIFEST);
+    let mut manifest = read_manifest(&manifest_path)?;
+    let dir = root.join(DOCS);
+    let ids = document_ids(&dir, docs, &|_| None)?;
+    let mut problems = Problems::default();
+    for (id, doc) in ids.iter().zip(docs) {
+        let location = Location::file(dir.join(id.file_name(".txt"))).in_document(id.as_str());
+        goldspan_model::check_document(doc, &manifest, &location, &|_| None, &mut problems);
     }
-    Ok(())
+    problems.into_result(())?;
+    let mut new_splits = BTreeSet::new();
+    let mut put_in_all = 0;
+    for id in &ids {
+        let id = id.as_str();
+        let wanted = splits.iter().find(|(_, listed)| listed.iter().any(|d| d == id)).map(|(s, _)| s.clone());
+        let split = match wanted {
+            Some(split) => split,
+            None => match manifest.splits_of(id).first() {
+                Some(kept) => kept.to_string(),
+                None => {
+                    put_in_all += 1;
+                    "all".to_owned()
+                }
+            },
+        };
+        for (name, listed) in manifest.splits.iter_mut() {
+            if *name != split {
+                listed.retain(|d| d != id);
+            }
+        }
+        if !manifest.splits.contains_key(&split) {
+            new_splits.insert(split.clone());
+        }
+        let listed = manifest.splits.entry(split).or_default();
+        if !listed.iter().any(|d| d == id) {
+            listed.push(id.to_owned());
+        }
+    }
+    for listed in manifest.splits.values_mut() {
+        listed.sort();
+    }
+    for (id, doc) in ids.iter().zip(docs) {
+        write_checked(&dir, id, doc)?;
+    }
+    write_atomic(&manifest_path, manifest_to_toml(&manifest).as_bytes())?;
+    let mut notes = vec![format!(
+        "added {} document(s) to the existing corpus {:?}, keeping its manifest (layers, labels, relation rules, attribution)",
+        docs.len(),
+        manifest.name
+    )];
+    if !new_splits.is_empty() {
+        notes.push(format!("new split(s) in its manifest: {}", new_splits.into_iter().collect::<Vec<_>>().join(", ")));
+    }
+    if put_in_all > 0 {
+        notes.push(format!("{put_in_all} document(s) without a split were put in split \"all\""));
+    }
+    Ok(notes)
+}
+
+/// Writes a whole corpus: the manifest and every document. Every id is checked first (see
+/// [`crate::document_ids`]), so a bad one writes nothing. Whether `root` may already hold
+/// something is the caller's decision (`convert` refuses a non-empty directory without
+/// `--force`).
+pub fn write_corpus(root: &Path, manifest: &Manifest, docs: &[AnnotatedDocument]) -> Result<(), Error> {
+    document_ids(&root.join(DOCS), docs, &|_| None)?;
+    write_atomic(&root.join(MANIFEST), manifest_to_toml(manifest).as_bytes())?;
+    write_documents(root, docs)
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ impl Record {
         if problems.is_empty() {
             Ok(doc)
         } else {
-            Err(problems.0)
+            Err(problems.into_vec())
         }
     }
 
@@ -220,7 +220,7 @@ impl Record {
         if problems.is_empty() {
             Ok(annotations)
         } else {
-            Err(problems.0)
+            Err(problems.into_vec())
         }
     }
 }
@@ -590,13 +590,18 @@ fn sniff_id(text: &str) -> Option<String> {
 /// each against `manifest` when given and rejecting duplicate document ids. Every problem in
 /// the file is reported.
 pub fn read_documents(path: &Path, manifest: Option<&Manifest>) -> Result<Vec<AnnotatedDocument>, Error> {
+    read_collection(path, manifest).map(|c| c.documents)
+}
+
+/// [`read_documents`] as a [`Collection`](crate::Collection) that knows each document's line.
+pub fn read_collection(path: &Path, manifest: Option<&Manifest>) -> Result<crate::Collection, Error> {
     let location = Location::file(path);
     let mut problems = Problems::default();
     let mut docs = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for record in Reader::open(path)? {
         match record {
-            Err(p) => problems.0.push(p),
+            Err(p) => problems.push_problem(p),
             Ok(record) => {
                 if let Some(&first) = seen.get(record.id()) {
                     problems.push(
@@ -608,12 +613,13 @@ pub fn read_documents(path: &Path, manifest: Option<&Manifest>) -> Result<Vec<An
                 seen.insert(record.id().to_owned(), record.line());
                 match record.resolve(manifest, &location) {
                     Ok(doc) => docs.push(doc),
-                    Err(p) => problems.0.extend(p),
+                    Err(p) => problems.extend(p),
                 }
             }
         }
     }
-    problems.into_result(docs)
+    let origins = seen.into_iter().map(|(id, line)| (id, location.at_line(line))).collect();
+    problems.into_result(crate::Collection { documents: docs, origins, ..crate::Collection::default() })
 }
 
 /// Serialises one document as a record line (no trailing newline). `with_text` includes the

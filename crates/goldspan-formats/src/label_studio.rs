@@ -107,7 +107,8 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Collection, Error> {
     let mut found = Problems::default();
     let text = read_text(path, &r.location, &mut found);
     // JSON escapes the line breaks of the document text, so the file's own are harmless.
-    r.problems.0.extend(found.0.into_iter().filter(|p| !matches!(p.kind, ProblemKind::CrlfLineEndings { .. })));
+    found.drop_hygiene();
+    r.problems.extend(found.into_vec());
     let Some(text) = text else { return finish(r, tally, options) };
     let elements = match top_level(&text) {
         Ok(elements) => elements,
@@ -247,7 +248,8 @@ fn finish(mut r: Reading<'_>, tally: Tally, options: &ReadOptions) -> Result<Col
         r.syntax(&at, message);
     }
     let notes = tally.notes(r.unit);
-    r.finish().map(|documents| Collection { manifest: read_against(options, &documents), documents, notes })
+    let origins = r.origins();
+    r.finish().map(|documents| Collection { manifest: read_against(options, &documents), documents, notes, origins })
 }
 
 /// `ids` listed, at most five.

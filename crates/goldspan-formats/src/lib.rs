@@ -26,7 +26,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 pub use format::{AnnotationChoice, Collection, Format, ReadOptions, WriteOptions};
-use goldspan_model::{Error, Location, ProblemKind, Problems};
+use goldspan_model::{AnnotatedDocument, DocumentId, Error, Location, ProblemKind, Problems};
 
 /// Reads a UTF-8 text file, recording a byte-order mark, CRLF line endings or invalid UTF-8
 /// as problems. Returns the text without a BOM, or `None` when it cannot be used at all.
@@ -64,32 +64,93 @@ pub fn decode_text(mut bytes: Vec<u8>, location: &Location, problems: &mut Probl
     Some(text)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename,
-/// so a reader never sees a half-written file.
+/// The prefix of the temporary files [`write_atomic`] makes: hidden, and named so a file left
+/// by a killed process is recognisable (the repository's `.gitignore` ignores it).
+pub const TEMP_PREFIX: &str = ".goldspan-tmp.";
+
+/// Writes `bytes` to `path` atomically, so a reader never sees a half-written file: a temporary
+/// file with a random name, created exclusively (a file or symbolic link planted at any name is
+/// never opened) beside `path`, synced to disk, renamed over `path`, and the directory synced
+/// so the rename survives a crash. A symbolic link at `path` itself is replaced, not followed.
+/// The file gets the permissions `File::create` gives (0666 less the umask).
+///
+/// A process killed between creating and renaming the temporary file leaves it behind, named
+/// [`TEMP_PREFIX`]`…`; every reader here skips names starting with `.`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::write(path, e));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    Ok(())
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::write(path, e))?;
+    tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).map_err(|e| Error::write(path, e))?;
+    // On failure the temporary file is removed when `tmp` (or the error holding it) drops.
+    tmp.persist(path).map_err(|e| Error::write(path, e.error))?;
+    sync_dir(dir).map_err(|e| Error::write(dir, e))
 }
 
-/// Whether `id` is safe as a file name on every platform.
+/// Flushes a directory's entries (a rename into it) to disk. Windows cannot open a directory
+/// as a file and makes renames durable itself.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Records a problem and returns `true` when `path` is a symbolic link and links are not to be
+/// followed ([`ReadOptions::follow_symlinks`]); the caller then leaves the file unread.
+pub(crate) fn refuse_link(path: &Path, follow: bool, location: &Location, problems: &mut Problems) -> bool {
+    let is_link = !follow && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        let target = std::fs::read_link(path).ok();
+        problems.push(location.clone(), ProblemKind::SymbolicLink { target });
+    }
+    is_link
+}
+
+/// Whether `id` is safe as a file name on every platform ([`DocumentId::new`] says why not).
 pub fn is_valid_document_id(id: &str) -> bool {
-    !id.is_empty()
-        && !id.starts_with('.')
-        && id.len() <= 200
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    DocumentId::new(id).is_ok()
+}
+
+/// Checks, before anything is written, the ids of the documents a writer stores in `dir`, one
+/// file name each: every id a portable file name ([`DocumentId`]), and no two the same where
+/// case is ignored (one would overwrite the other, on macOS and Windows even when they differ in
+/// case). `origin` says where a document was read from, when known; otherwise problems name
+/// `dir`. Returns the checked ids in document order.
+pub fn document_ids(
+    dir: &Path,
+    docs: &[AnnotatedDocument],
+    origin: &dyn Fn(&str) -> Option<Location>,
+) -> Result<Vec<DocumentId>, Error> {
+    let mut problems = Problems::default();
+    let mut ids = Vec::with_capacity(docs.len());
+    let mut folded: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for doc in docs {
+        let id = doc.document.id();
+        let location = origin(id).unwrap_or_else(|| Location::file(dir)).in_document(id);
+        match DocumentId::new(id) {
+            Ok(checked) => {
+                if let Some(first) = folded.insert(id.to_ascii_lowercase(), id) {
+                    problems
+                        .push(location, ProblemKind::DocumentIdTwice { id: id.to_owned(), first: first.to_owned() });
+                }
+                ids.push(checked);
+            }
+            Err(reason) => problems.push(location, ProblemKind::BadDocumentId { id: id.to_owned(), reason }),
+        }
+    }
+    problems.into_result(ids)
 }
 
 /// What a JSON Lines file whose first non-blank line is `first` really is when it is one JSON
@@ -125,4 +186,96 @@ pub(crate) fn line_of_byte(text: &str, byte: usize) -> usize {
 /// all TOML's: JSON leaves U+007F raw, which TOML forbids).
 pub(crate) fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_planted_at_the_old_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").expect("write");
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).expect("mkdir");
+        // The name this process's temporary file had before: `.NAME.tmp<PID>`.
+        let planted = out.join(format!(".result.json.tmp{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).expect("plant");
+        write_atomic(&out.join("result.json"), b"{}\n").expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+        assert_eq!(std::fs::read_to_string(out.join("result.json")).expect("written"), "{}\n");
+        let planted_name = planted.file_name().expect("name").to_string_lossy().into_owned();
+        assert_eq!(names(&out), [planted_name, "result.json".to_owned()], "no temporary file is left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_destination_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").expect("write");
+        let link = dir.path().join("out.json");
+        std::os::unix::fs::symlink(&victim, &link).expect("link");
+        write_atomic(&link, b"new").expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+        assert!(!std::fs::symlink_metadata(&link).expect("meta").file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&link).expect("written"), "new");
+    }
+
+    #[test]
+    fn a_failed_write_names_its_cause_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").expect("write");
+        // A directory that is a file: creating it fails, whoever runs the test (root too).
+        let err = write_atomic(&file.join("out.json"), b"{}").expect_err("cannot write under a file");
+        let cause = std::error::Error::source(&err).map(|c| c.to_string()).unwrap_or_default();
+        assert!(!cause.is_empty(), "{err:?}");
+        assert_eq!(names(dir.path()), ["file"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_usual_permissions_not_the_temporary_files_0600() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let reference = dir.path().join("reference");
+        std::fs::File::create(&reference).expect("create");
+        let path = dir.path().join("out");
+        write_atomic(&path, b"x").expect("write");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&path), mode(&reference));
+    }
+
+    #[test]
+    fn every_bad_id_is_found_before_anything_is_written_with_where_it_came_from() {
+        let doc = |id: &str| AnnotatedDocument {
+            document: goldspan_model::Document::new(id, "text", Default::default()),
+            annotations: Default::default(),
+        };
+        let docs = [doc("a"), doc("../x"), doc("A"), doc("CON")];
+        let origin = |id: &str| (id == "../x").then(|| Location::file("in.jsonl").at_line(2));
+        let err = document_ids(Path::new("out"), &docs, &origin).expect_err("bad ids");
+        let shown: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(
+            shown[0].starts_with("in.jsonl:2: document ../x: invalid document id \"../x\": it holds '/'"),
+            "{shown:?}"
+        );
+        assert!(shown[1].starts_with("out: document A: document id A is used twice (as a:"), "{shown:?}");
+        assert!(shown[2].contains("CON is a device name Windows reserves"), "{shown:?}");
+    }
 }

@@ -101,8 +101,8 @@ pub fn compile(source: &str, manifest: &Manifest, location: &Location, problems:
         problems.push(location.at_line(1), ProblemKind::Syntax { message: "front matter has no \"id\"".into() });
         return None;
     };
-    if !crate::is_valid_document_id(&id) {
-        problems.push(location.at_line(2), ProblemKind::BadDocumentId { id: id.clone() });
+    if let Err(reason) = goldspan_model::DocumentId::new(&id) {
+        problems.push(location.at_line(2), ProblemKind::BadDocumentId { id: id.clone(), reason });
     }
     let loc = location.in_document(&id);
     let (text, brackets) = scan(body, body_line, &loc, problems);

@@ -183,7 +183,7 @@ pub fn check(
 ) {
     let mut found = Problems::default();
     check_document(doc, manifest, location, &|id| lines.get(id).copied(), &mut found);
-    problems.0.extend(
+    problems.extend(
         found
             .0
             .into_iter()
@@ -879,7 +879,7 @@ mod tests {
         let parsed = parse(ann, &doc, &manifest(), &location, &mut problems);
         let doc = AnnotatedDocument { document: doc, annotations: parsed.annotations };
         check(&doc, &manifest(), &location, &parsed.lines, &parsed.failed, &mut problems);
-        assert_eq!(problems.0.len(), 1, "{:?}", problems.0);
+        assert_eq!(problems.count(), 1, "{:?}", problems.0);
         assert!(matches!(problems.0[0].kind, ProblemKind::TextMismatch { .. }));
     }
 }

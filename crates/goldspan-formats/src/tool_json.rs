@@ -261,7 +261,13 @@ impl<'a> Reading<'a> {
     /// the notes, unless there were problems.
     pub(crate) fn into_collection(self, options: &ReadOptions) -> Result<Collection, Error> {
         let manifest = read_against(options, &self.docs);
-        self.problems.into_result(Collection { manifest, documents: self.docs, notes: self.notes })
+        let origins = self.origins();
+        self.problems.into_result(Collection { manifest, documents: self.docs, notes: self.notes, origins })
+    }
+
+    /// Where each document was read from ([`Collection::origins`]).
+    pub(crate) fn origins(&self) -> BTreeMap<String, Location> {
+        self.seen.iter().map(|(id, &line)| (id.clone(), self.location.at_line(line))).collect()
     }
 }
 
@@ -629,9 +635,9 @@ pub(crate) fn read_lines(r: &mut Reading<'_>, path: &Path, records: &mut dyn Jso
             r.problems.push(at, ProblemKind::EmptyDocument);
             continue;
         }
-        let before = r.problems.0.len();
+        let before = r.problems.count();
         let (meta, annotations) = records.read(r, obj, text, &at);
-        if annotations.spans.is_empty() && r.problems.0.len() == before {
+        if annotations.spans.is_empty() && r.problems.count() == before {
             // Spans this format does not read would be lost without a word: another tool's file.
             let foreign = SPAN_KEYS
                 .iter()

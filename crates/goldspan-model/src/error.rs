@@ -122,14 +122,20 @@ pub enum ProblemKind {
     UnknownSplit { split: String, known: Vec<String> },
     #[error("document is empty")]
     EmptyDocument,
-    #[error("invalid document id {id:?}: use letters, digits, '-', '_' and '.', not starting with '.'")]
-    BadDocumentId { id: String },
+    #[error("invalid document id {id:?}: {reason}; an id names the document's files: use letters, digits, '-', '_' and '.' (not first or last), and no Windows device name")]
+    BadDocumentId { id: String, reason: crate::BadId },
+    #[error("this is a symbolic link{}; links inside a corpus or brat collection are not followed, so a document cannot pull in a file from elsewhere: replace the link with the file (convert and validate follow links with --follow-symlinks, if you trust the collection)", target.as_ref().map(|t| format!(" to {}", t.display())).unwrap_or_default())]
+    SymbolicLink { target: Option<PathBuf> },
+    #[error("document id {id} is used twice{}; each document needs its own files", if first == id { String::new() } else { format!(" (as {first}: the same file name where case is ignored)") })]
+    DocumentIdTwice { id: String, first: String },
     #[error("no documents: {}", if !nested.is_empty() { format!("no .txt files here, but {} sub-folder(s) hold some ({}); read them with --recursive", nested.len(), nested.join(", ")) } else if *recursive { "no .txt files here or in any sub-folder".to_owned() } else { "no .txt files here".to_owned() })]
     NoDocuments { nested: Vec<String>, recursive: bool },
     #[error("document id {id} comes from both {first} and this file; rename one of them")]
     DocumentIdClash { id: String, first: String },
     #[error("span {span} repeats span {first} (same layer, label and offsets): as gold it costs a perfect prediction recall (one copy matches, the other is missed), as a prediction it scores as spurious; remove the duplicate")]
     DuplicateSpan { span: String, first: String },
+    #[error("… and {count} more {}, not kept", if cause.kind.is_none() { "problems of other kinds" } else { "of this kind" })]
+    Omitted { count: usize, cause: Cause },
     #[error("this is a JSON document ({found}), not JSON Lines, which holds one JSON object per line: rewrite it one record per line, e.g. `jq -c '.[]'` for an array or `jq -c .` for pretty-printed objects")]
     NotJsonLines { found: &'static str },
 }
@@ -138,7 +144,10 @@ impl ProblemKind {
     /// What makes two problems the same root cause: the kind and the values that name the cause
     /// (a label, a unit, a message with its numbers blanked), never where it happened. One
     /// undeclared label in five thousand spans is one cause.
-    fn cause(&self) -> (std::mem::Discriminant<ProblemKind>, String) {
+    pub fn cause(&self) -> Cause {
+        if let ProblemKind::Omitted { cause, .. } = self {
+            return cause.clone();
+        }
         let detail = match self {
             ProblemKind::Io(e) => format!("{:?}", e.kind()),
             ProblemKind::Syntax { message } => blank_numbers(message),
@@ -156,8 +165,17 @@ impl ProblemKind {
             ProblemKind::MissingDocument { split, .. } | ProblemKind::UnknownSplit { split, .. } => split.clone(),
             _ => String::new(),
         };
-        (std::mem::discriminant(self), detail)
+        Cause { kind: Some(std::mem::discriminant(self)), detail }
     }
+}
+
+/// A root cause of problems ([`ProblemKind::cause`]): problems with equal causes are grouped
+/// into one message, and counted rather than kept past [`Problems::KEEP_PER_CAUSE`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cause {
+    /// The kind of problem; `None` for problems of many causes counted together.
+    kind: Option<std::mem::Discriminant<ProblemKind>>,
+    detail: String,
 }
 
 /// `text` with every run of digits replaced by `#`, so messages that differ only in a column or
@@ -202,7 +220,7 @@ impl Problem {
 pub enum Error {
     /// One or more problems in the input; every one found is kept, and shown one per root cause
     /// with a count of the others.
-    #[error("{} problem{} in the input:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, render(.0))]
+    #[error("{} problem{} in the input:\n{}", problem_count(.0), if problem_count(.0) == 1 { "" } else { "s" }, render(.0))]
     Invalid(Vec<Problem>),
     /// Writing an output failed.
     #[error("cannot write {}", path.display())]
@@ -230,6 +248,12 @@ impl Error {
     }
 }
 
+/// How many problems `problems` stands for: those kept, and those [`ProblemKind::Omitted`]
+/// counts.
+pub fn problem_count(problems: &[Problem]) -> usize {
+    problems.iter().map(|p| if let ProblemKind::Omitted { count, .. } = p.kind { count } else { 1 }).sum()
+}
+
 fn render(problems: &[Problem]) -> String {
     let mut out = String::new();
     for (i, group) in group_by_cause(problems).iter().enumerate() {
@@ -249,8 +273,10 @@ fn render(problems: &[Problem]) -> String {
 pub struct ProblemGroup<'a> {
     /// The first problem of this cause, shown in full.
     pub first: &'a Problem,
-    /// The locations of the other problems of this cause, in the order found.
+    /// The locations of the other problems of this cause that were kept, in the order found.
     pub others: Vec<&'a Location>,
+    /// How many more of this cause were counted but not kept ([`Problems::KEEP_PER_CAUSE`]).
+    pub omitted: usize,
 }
 
 impl ProblemGroup<'_> {
@@ -259,12 +285,16 @@ impl ProblemGroup<'_> {
 
     /// "… and N more like it (at …)", or `None` when the cause occurred once.
     pub fn more_line(&self) -> Option<String> {
-        if self.others.is_empty() {
+        let more = self.others.len() + self.omitted;
+        if more == 0 {
             return None;
         }
         let shown: Vec<String> = self.others.iter().take(Self::SHOWN).map(|l| l.to_string()).collect();
-        let rest = if self.others.len() > Self::SHOWN { ", …" } else { "" };
-        Some(format!("… and {} more like it (at {}{rest})", self.others.len(), shown.join("; ")))
+        let rest = if more > Self::SHOWN { ", …" } else { "" };
+        if shown.is_empty() {
+            return Some(format!("… and {more} more like it"));
+        }
+        Some(format!("… and {more} more like it (at {}{rest})", shown.join("; ")))
     }
 }
 
@@ -273,48 +303,143 @@ impl ProblemGroup<'_> {
 /// rather than thousands of lines.
 pub fn group_by_cause(problems: &[Problem]) -> Vec<ProblemGroup<'_>> {
     let mut groups: Vec<ProblemGroup<'_>> = Vec::new();
-    let mut index: std::collections::HashMap<(std::mem::Discriminant<ProblemKind>, String), usize> =
-        std::collections::HashMap::new();
+    let mut index: std::collections::HashMap<Cause, usize> = std::collections::HashMap::new();
     for p in problems {
+        let omitted = if let ProblemKind::Omitted { count, .. } = p.kind { count } else { 0 };
         match index.entry(p.kind.cause()) {
+            std::collections::hash_map::Entry::Occupied(e) if omitted > 0 => groups[*e.get()].omitted += omitted,
             std::collections::hash_map::Entry::Occupied(e) => groups[*e.get()].others.push(&p.location),
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(groups.len());
-                groups.push(ProblemGroup { first: p, others: Vec::new() });
+                groups.push(ProblemGroup { first: p, others: Vec::new(), omitted: 0 });
             }
         }
     }
     groups
 }
 
-/// Collects problems while a reader keeps going.
+/// Collects problems while a reader keeps going. Memory and output stay bounded whatever the
+/// input: at most [`Problems::KEEP_PER_CAUSE`] problems of one root cause are kept in full and
+/// the rest only counted (ten million unknown ids are a thousand problems and a count), and
+/// past [`Problems::MAX_CAUSES`] causes, further ones are counted together.
 #[derive(Debug, Default)]
-pub struct Problems(pub Vec<Problem>);
+pub struct Problems(pub Vec<Problem>, Tally);
+
+/// How many problems of each cause were recorded, for [`Problems`]' cap.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Per cause: problems recorded, and those not kept.
+    per_cause: std::collections::HashMap<Cause, (usize, usize)>,
+    /// Causes not kept in full, in the order they first overflowed.
+    overflowed: Vec<Cause>,
+    /// Problems of causes beyond [`Problems::MAX_CAUSES`], counted together.
+    other: usize,
+}
 
 impl Problems {
+    /// The most problems of one root cause kept in full; the rest are counted.
+    pub const KEEP_PER_CAUSE: usize = 1000;
+    /// The most distinct causes tracked; problems of further causes are counted together.
+    pub const MAX_CAUSES: usize = 10_000;
+
     /// Records a problem.
     pub fn push(&mut self, location: Location, kind: ProblemKind) {
-        self.0.push(Problem::new(location, kind));
+        self.push_problem(Problem::new(location, kind));
+    }
+
+    /// Records a problem, or only counts it when its cause already has
+    /// [`Problems::KEEP_PER_CAUSE`] kept.
+    pub fn push_problem(&mut self, problem: Problem) {
+        if let ProblemKind::Omitted { count, cause } = &problem.kind {
+            // Omissions from another collector: add them to this one's.
+            let (count, cause) = (*count, cause.clone());
+            let entry = self.1.per_cause.entry(cause.clone()).or_insert((Problems::KEEP_PER_CAUSE, 0));
+            if entry.1 == 0 {
+                self.1.overflowed.push(cause);
+            }
+            entry.0 += count;
+            entry.1 += count;
+            return;
+        }
+        let tally = &mut self.1;
+        let cause = problem.kind.cause();
+        if !tally.per_cause.contains_key(&cause) && tally.per_cause.len() >= Problems::MAX_CAUSES {
+            tally.other += 1;
+            return;
+        }
+        let entry = tally.per_cause.entry(cause.clone()).or_insert((0, 0));
+        entry.0 += 1;
+        if entry.0 <= Problems::KEEP_PER_CAUSE {
+            self.0.push(problem);
+        } else {
+            if entry.1 == 0 {
+                tally.overflowed.push(cause);
+            }
+            entry.1 += 1;
+        }
+    }
+
+    /// Records each problem ([`Problems::push_problem`]).
+    pub fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for p in problems {
+            self.push_problem(p);
+        }
+    }
+
+    /// How many problems were recorded, kept or only counted.
+    pub fn count(&self) -> usize {
+        self.0.len() + self.1.overflowed.iter().map(|c| self.1.per_cause[c].1).sum::<usize>() + self.1.other
+    }
+
+    /// The problems kept, then one [`ProblemKind::Omitted`] per cause that had more, counting
+    /// them (its location is that of the last problem kept of that cause).
+    pub fn into_vec(self) -> Vec<Problem> {
+        let Problems(mut kept, tally) = self;
+        for cause in &tally.overflowed {
+            let count = tally.per_cause[cause].1;
+            let location = kept
+                .iter()
+                .rev()
+                .find(|p| &p.kind.cause() == cause)
+                .map(|p| p.location.clone())
+                .unwrap_or_else(|| Location::file(""));
+            kept.push(Problem::new(location, ProblemKind::Omitted { count, cause: cause.clone() }));
+        }
+        if tally.other > 0 {
+            let location = kept.last().map(|p| Location::file(&p.location.file)).unwrap_or_else(|| Location::file(""));
+            let cause = Cause { kind: None, detail: String::new() };
+            kept.push(Problem::new(location, ProblemKind::Omitted { count: tally.other, cause }));
+        }
+        kept
+    }
+
+    /// The problems as an [`Error::Invalid`] ([`Problems::into_vec`]).
+    pub fn into_error(self) -> Error {
+        Error::Invalid(self.into_vec())
     }
 
     /// `Ok(value)` if nothing was recorded, else every problem.
     pub fn into_result<T>(self, value: T) -> Result<T, Error> {
-        if self.0.is_empty() {
+        if self.is_empty() {
             Ok(value)
         } else {
-            Err(Error::Invalid(self.0))
+            Err(self.into_error())
         }
     }
 
     /// Forgets CRLF line endings: readers accept them (offsets are still well defined); only
     /// `validate` holds a gold corpus to LF.
     pub fn drop_hygiene(&mut self) {
-        self.0.retain(|p| !matches!(p.kind, ProblemKind::CrlfLineEndings { .. }));
+        let crlf = |kind: &ProblemKind| matches!(kind, ProblemKind::CrlfLineEndings { .. });
+        self.0.retain(|p| !crlf(&p.kind));
+        let crlf_cause = ProblemKind::CrlfLineEndings { count: 0 }.cause();
+        self.1.per_cause.remove(&crlf_cause);
+        self.1.overflowed.retain(|c| *c != crlf_cause);
     }
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.count() == 0
     }
 }
 
@@ -328,6 +453,43 @@ mod tests {
 
     fn unknown(label: &str) -> ProblemKind {
         ProblemKind::UnknownLabel { span: "T1".into(), label: label.into(), layer: None }
+    }
+
+    #[test]
+    fn a_million_problems_of_one_cause_keep_a_thousand_and_count_the_rest() {
+        let mut problems = Problems::default();
+        for line in 1..=1_000_000 {
+            problems.push(Location::file("p.jsonl").at_line(line).in_document(&format!("u{line}")), unknown("FOO"));
+        }
+        problems.push(Location::file("p.jsonl").at_line(1_000_001), unknown("BAR"));
+        assert_eq!(problems.0.len(), Problems::KEEP_PER_CAUSE + 1);
+        assert_eq!(problems.count(), 1_000_001);
+        let kept = problems.into_vec();
+        assert_eq!(kept.len(), Problems::KEEP_PER_CAUSE + 2, "the kept ones and one count");
+        assert_eq!(problem_count(&kept), 1_000_001);
+        let groups = group_by_cause(&kept);
+        assert_eq!(groups.len(), 2);
+        assert_eq!((groups[0].others.len(), groups[0].omitted), (Problems::KEEP_PER_CAUSE - 1, 999_000));
+        let shown = Error::Invalid(kept).to_string();
+        assert!(shown.starts_with("1000001 problems in the input:\n"), "{shown}");
+        assert!(shown.contains("… and 999999 more like it (at p.jsonl:2: document u2;"), "{shown}");
+        assert_eq!(shown.lines().count(), 1 + 2 + 1, "{shown}");
+    }
+
+    #[test]
+    fn causes_past_the_limit_are_counted_together() {
+        let mut problems = Problems::default();
+        for i in 0..Problems::MAX_CAUSES + 5 {
+            problems.push(
+                Location::file("a.ann"),
+                unknown(&format!("L{}", char::from(b'a' + (i % 26) as u8)).repeat(1 + i / 26)),
+            );
+        }
+        assert_eq!(problems.count(), Problems::MAX_CAUSES + 5);
+        let kept = problems.into_vec();
+        let last = kept.last().expect("a count");
+        assert_eq!(last.kind.to_string(), "… and 5 more problems of other kinds, not kept");
+        assert_eq!(problem_count(&kept), Problems::MAX_CAUSES + 5);
     }
 
     #[test]

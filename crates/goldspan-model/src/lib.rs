@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod error;
+mod id;
 mod manifest;
 mod model;
 mod names;
@@ -14,7 +15,10 @@ pub mod stats;
 pub mod text;
 mod validate;
 
-pub use error::{group_by_cause, Error, Location, Problem, ProblemGroup, ProblemKind, Problems};
+pub use error::{
+    group_by_cause, problem_count, Cause, Error, Location, Problem, ProblemGroup, ProblemKind, Problems, Tally,
+};
+pub use id::{BadId, DocumentId};
 pub use manifest::{Attribution, Layer, Manifest, PerHead, RelationType};
 pub use model::{
     AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span,

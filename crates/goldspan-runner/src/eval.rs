@@ -1,6 +1,11 @@
 //! Eval definitions (`evals/*.toml`): which extractor runs on which corpus split, scored how,
 //! and where its snapshot lives (`evals/snapshots/NAME.json`; see `results` for snapshots and
 //! the gate). Paths in an eval file are relative to the directory holding `evals/`.
+//!
+//! A definition is checked against its corpus's manifest when it is loaded, so the gate cannot
+//! be switched off by a slip: a layer or split the corpus does not declare, an empty or
+//! repeated list of modes or layers, or `jobs` out of range is an error naming the line,
+//! never an all-zero snapshot that passes forever.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,9 +26,9 @@ struct EvalV1 {
     split: Option<String>,
     extractor: String,
     #[serde(default = "semeval_modes")]
-    modes: Vec<String>,
+    modes: Vec<toml::Spanned<String>>,
     #[serde(default)]
-    layers: Vec<String>,
+    layers: Option<toml::Spanned<Vec<toml::Spanned<String>>>>,
     #[serde(default)]
     bootstrap: usize,
     #[serde(default = "default_seed")]
@@ -31,7 +36,7 @@ struct EvalV1 {
     #[serde(default = "default_tolerance")]
     tolerance: f64,
     #[serde(default)]
-    jobs: Option<usize>,
+    jobs: Option<toml::Spanned<usize>>,
     #[serde(default)]
     timeout_seconds: Option<f64>,
     #[serde(default)]
@@ -46,8 +51,21 @@ enum MaxFailures {
     Text(String),
 }
 
-fn semeval_modes() -> Vec<String> {
-    ["strict", "exact", "partial", "type"].map(String::from).to_vec()
+fn semeval_modes() -> Vec<toml::Spanned<String>> {
+    ["strict", "exact", "partial", "type"].map(|m| toml::Spanned::new(0..0, m.to_owned())).to_vec()
+}
+
+/// The most parallel extractions (`--jobs`, an eval's `jobs`): each may be a thread and a
+/// worker process, so a typo such as `--jobs 20000` must not start thousands of them.
+pub const MAX_JOBS: usize = 256;
+
+/// Checks a number of parallel extractions: 1 to [`MAX_JOBS`].
+pub fn check_jobs(jobs: usize) -> Result<usize, String> {
+    if (1..=MAX_JOBS).contains(&jobs) {
+        Ok(jobs)
+    } else {
+        Err(format!("jobs must be between 1 and {MAX_JOBS}, not {jobs}"))
+    }
 }
 
 fn default_seed() -> u64 {
@@ -98,19 +116,81 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             err(&path, format!("{}{}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), e.message()))
         })?;
-        let modes = def
-            .modes
-            .iter()
-            .map(|m| m.parse::<Mode>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| err(&path, e.to_string()))?;
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let line = (span != (0..0)).then(|| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            err(&path, format!("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default()))
+        };
+        let manifest =
+            goldspan_formats::gold::read_manifest(&root.join(&def.corpus).join(goldspan_formats::gold::MANIFEST))
+                .map_err(|e| err(&path, format!("corpus {:?}: {e}", def.corpus)))?;
+        if def.modes.is_empty() {
+            return Err(err(
+                &path,
+                "modes = [] scores nothing; list the modes, or leave modes out for strict, exact, partial and type"
+                    .into(),
+            ));
+        }
+        let mut modes: Vec<Mode> = Vec::new();
+        for m in &def.modes {
+            let mode = m.get_ref().parse::<Mode>().map_err(|e| at(m.span(), e.to_string()))?;
+            if modes.contains(&mode) {
+                return Err(at(m.span(), format!("mode {:?} is listed twice", m.get_ref())));
+            }
+            modes.push(mode);
+        }
+        let layers = match &def.layers {
+            None => None,
+            Some(list) if list.get_ref().is_empty() => {
+                return Err(at(
+                    list.span(),
+                    "layers = [] scores nothing; list the layers, or leave layers out to score every layer".into(),
+                ))
+            }
+            Some(list) => {
+                let mut layers = std::collections::BTreeSet::new();
+                for layer in list.get_ref() {
+                    let name = layer.get_ref();
+                    if manifest.layer(name).is_none() {
+                        let known: Vec<&str> = manifest.layers.iter().map(|l| l.name.as_str()).collect();
+                        return Err(at(
+                            layer.span(),
+                            format!(
+                                "layer {name:?} is not declared by corpus {:?}, which has {}",
+                                def.corpus,
+                                known.join(", ")
+                            ),
+                        ));
+                    }
+                    if !layers.insert(name.clone()) {
+                        return Err(at(layer.span(), format!("layer {name:?} is listed twice")));
+                    }
+                }
+                Some(layers)
+            }
+        };
+        if let Some(split) = &def.split {
+            if !manifest.splits.contains_key(split) {
+                let known: Vec<&str> = manifest.splits.keys().map(String::as_str).collect();
+                return Err(err(
+                    &path,
+                    format!(
+                        "split {split:?} is not declared by corpus {:?}, which has {}",
+                        def.corpus,
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        let jobs = match &def.jobs {
+            Some(jobs) => check_jobs(*jobs.get_ref()).map_err(|m| at(jobs.span(), m))?,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()).min(MAX_JOBS),
+        };
         if !(0.0..1.0).contains(&def.tolerance) {
             return Err(err(&path, format!("tolerance must be in [0, 1), not {}", def.tolerance)));
         }
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let timeout =
             seconds(def.timeout_seconds.unwrap_or(30.0)).map_err(|m| err(&path, format!("timeout_seconds: {m}")))?;
-        let layers = (!def.layers.is_empty()).then(|| def.layers.iter().cloned().collect());
         let max_failures = match def.max_failures {
             None => FailureLimit::Count(0),
             Some(MaxFailures::Count(n)) => FailureLimit::Count(n),
@@ -122,7 +202,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             corpus: root.join(&def.corpus),
             split: def.split,
             extractor: def.extractor,
-            jobs: def.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            jobs,
             timeout,
             cache: cache.map(Path::to_owned),
             fail_fast: false,

@@ -15,7 +15,7 @@ use std::path::Path;
 use goldspan_formats::conll::{self, Column};
 use goldspan_formats::{jsonl, ReadOptions};
 use goldspan_model::{
-    check_name, AnnotatedDocument, Annotations, Location, Manifest, Problem, ProblemKind, UnknownName,
+    check_name, AnnotatedDocument, Annotations, Location, Manifest, Problem, ProblemKind, Problems, UnknownName,
 };
 use goldspan_score::errors;
 use goldspan_score::{score_document, score_document_into, Counts, Mode, Options, QuoteCounts, Tally};
@@ -179,7 +179,7 @@ impl Evaluation {
 }
 
 /// Work items scored on a worker thread, with the problems they raised.
-type Partial = (Evaluation, Vec<Problem>);
+type Partial = (Evaluation, Problems);
 
 fn score_all<T: Send>(
     items: Vec<T>,
@@ -189,7 +189,7 @@ fn score_all<T: Send>(
     items
         .into_par_iter()
         .fold(
-            || (Evaluation::default(), Vec::new()),
+            || (Evaluation::default(), Problems::default()),
             |(mut eval, mut problems): Partial, item| {
                 match one(item) {
                     Ok((gold, pred)) => eval.absorb(&gold, &pred, config),
@@ -199,9 +199,9 @@ fn score_all<T: Send>(
             },
         )
         .reduce(
-            || (Evaluation::default(), Vec::new()),
+            || (Evaluation::default(), Problems::default()),
             |(a, mut pa), (b, pb)| {
-                pa.extend(pb);
+                pa.extend(pb.into_vec());
                 (a.merge(b), pa)
             },
         )
@@ -320,7 +320,8 @@ fn evaluate_within(
     let mut reader = jsonl::Reader::open(predictions)?;
     // The line that scored each gold document (by its place in the gold ids); 0 for none yet.
     let mut seen: Vec<usize> = vec![0; gold.ids().len()];
-    let mut problems: Vec<Problem> = Vec::new();
+    // Capped: ten million unknown ids keep a thousand problems and a count.
+    let mut problems = Problems::default();
     let mut outside: BTreeSet<String> = BTreeSet::new();
     let mut eval = Evaluation::default();
     // A reader thread keeps the next batch of prediction lines ready while this one is scored.
@@ -413,7 +414,7 @@ fn evaluate_within(
                     }
                     first => {
                         let id = gold.ids()[index].clone();
-                        problems.push(Problem::new(
+                        problems.push_problem(Problem::new(
                             location.at_line(number).in_document(&id),
                             ProblemKind::DuplicateId { id, first_line: Some(first) },
                         ))
@@ -424,10 +425,9 @@ fn evaluate_within(
                 }
                 Line::Unknown(id, number) => {
                     let message = "the gold has no document with this id".to_owned();
-                    problems
-                        .push(Problem::new(location.at_line(number).in_document(&id), ProblemKind::Syntax { message }));
+                    problems.push(location.at_line(number).in_document(&id), ProblemKind::Syntax { message });
                 }
-                Line::Unreadable(p) => problems.push(p),
+                Line::Unreadable(p) => problems.push_problem(p),
             }
         }
         progress(scored);
@@ -443,7 +443,7 @@ fn finish(
     gold: &Gold,
     seen: &[usize],
     outside_split: usize,
-    mut problems: Vec<Problem>,
+    mut problems: Problems,
     config: &Config,
     budget: usize,
 ) -> Result<Evaluation, Error> {
@@ -454,11 +454,11 @@ fn finish(
             score_all(batch.to_vec(), config, |index| Ok((gold.load_at(index)?, Annotations::default())));
         eval = eval.merge(partial);
         eval.error_log.spill_if_full(budget).map_err(Error::ErrorListing)?;
-        problems.extend(missing_problems);
+        problems.extend(missing_problems.into_vec());
     }
     eval.missing = missing.into_iter().map(|i| gold.ids()[i].clone()).collect();
     if !problems.is_empty() {
-        return Err(Error::problems(problems));
+        return Err(Error::Input(problems.into_error()));
     }
     eval.outside_split = outside_split;
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
@@ -494,7 +494,7 @@ pub(crate) struct Matched {
     /// Predictions for gold documents outside the split, ignored.
     pub(crate) outside: usize,
     /// Every problem found.
-    pub(crate) problems: Vec<Problem>,
+    pub(crate) problems: Problems,
 }
 
 /// Matches predictions read from another tool's file with their gold documents, by id or by
@@ -506,7 +506,7 @@ pub(crate) fn match_documents(
     config: &Config,
 ) -> Matched {
     let location = Location::file(source);
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     let mut seen: Vec<usize> = vec![0; gold.ids().len()];
     let mut outside = BTreeSet::new();
     // Gold texts to the places of the documents that have them, built only when a prediction's
@@ -533,12 +533,12 @@ pub(crate) fn match_documents(
                             ids.len(),
                             ids.join(", ")
                         );
-                        problems.push(Problem::new(at, ProblemKind::Syntax { message }));
+                        problems.push(at, ProblemKind::Syntax { message });
                         continue;
                     }
                     None => {
                         let message = "no gold document has this id or this text".to_owned();
-                        problems.push(Problem::new(at, ProblemKind::Syntax { message }));
+                        problems.push(at, ProblemKind::Syntax { message });
                         continue;
                     }
                 }
@@ -548,7 +548,7 @@ pub(crate) fn match_documents(
             let gold_id = gold.ids()[index].clone();
             let message =
                 format!("a second prediction for gold document {gold_id} (the first is document {})", seen[index]);
-            problems.push(Problem::new(at, ProblemKind::Syntax { message }));
+            problems.push(at, ProblemKind::Syntax { message });
             continue;
         }
         seen[index] = number + 1;
@@ -565,7 +565,7 @@ pub(crate) fn match_documents(
                 gold_doc.document.id(),
                 first_difference(gold_doc.document.text(), pred.document.text())
             );
-            problems.push(Problem::new(at, ProblemKind::Syntax { message }));
+            problems.push(at, ProblemKind::Syntax { message });
             continue;
         }
         let mut annotations = pred.annotations;
@@ -582,7 +582,7 @@ pub(crate) fn match_documents(
             let mut found = goldspan_model::Problems::default();
             goldspan_model::check_predictions(&gold_doc.document, &annotations, manifest, &at, &mut found);
             if !found.is_empty() {
-                problems.extend(found.0);
+                problems.extend(found.into_vec());
                 continue;
             }
         }
@@ -593,7 +593,7 @@ pub(crate) fn match_documents(
 
 /// Every gold text in scope, with the places of the documents that have it (to match
 /// predictions by text).
-fn texts_of(gold: &Gold, problems: &mut Vec<Problem>) -> HashMap<String, Vec<usize>> {
+fn texts_of(gold: &Gold, problems: &mut Problems) -> HashMap<String, Vec<usize>> {
     let loaded: Vec<Result<AnnotatedDocument, Vec<Problem>>> =
         (0..gold.ids().len()).into_par_iter().map(|index| gold.load_at(index)).collect();
     let mut texts: HashMap<String, Vec<usize>> = HashMap::new();

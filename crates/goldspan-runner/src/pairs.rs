@@ -88,7 +88,7 @@ pub fn match_pairs(
             found[index] = Some(p);
         }
     }
-    with_gold(gold, found, problems)
+    with_gold(gold, found, problems.into_vec())
 }
 
 /// The gold documents in scope, each with the predictions found for it (empty for none).

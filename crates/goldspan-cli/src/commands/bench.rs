@@ -25,7 +25,9 @@ pub fn run(
     limits: &Limits,
     format: OutputFormat,
 ) -> anyhow::Result<Outcome> {
-    let jobs = limits.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let jobs = limits.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(2, |n| n.get()).min(goldspan_runner::eval::MAX_JOBS)
+    });
     let timeout = goldspan_runner::eval::seconds(limits.timeout).map_err(|m| anyhow::anyhow!("--timeout {m}"))?;
     let settings = Settings { jobs, timeout, manifest: None, dir: None, max_line_bytes: limits.max_line_bytes };
     let bars: std::sync::Mutex<Option<(String, Bar)>> = std::sync::Mutex::new(None);

@@ -32,12 +32,27 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
     let mut manifest = opened.manifest().clone();
     let mut problems = Problems::default();
     let mut compiled = Vec::new();
+    // Each id to the file that compiled to it: two files with one id would overwrite each other.
+    let mut first_file: std::collections::BTreeMap<String, &Path> = std::collections::BTreeMap::new();
     for file in files {
         let location = Location::file(file);
         let Some(source) = read_text(file, &location, &mut problems) else { continue };
-        let before = problems.0.len();
+        let before = problems.count();
         let Some(out) = markup::compile(&source, &manifest, &location, &mut problems) else { continue };
         let doc = &out.document;
+        let id = doc.document.id();
+        match first_file.entry(id.to_owned()) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(file);
+            }
+            std::collections::btree_map::Entry::Occupied(e) => problems.push(
+                location.in_document(id),
+                goldspan_model::ProblemKind::DocumentIdClash {
+                    id: id.to_owned(),
+                    first: e.get().display().to_string(),
+                },
+            ),
+        }
         // Checked against the manifest like any gold document; lines are the markup file's.
         check_document(doc, &manifest, &location, &|_| None, &mut problems);
         if let Some(split) = &out.split {
@@ -51,13 +66,14 @@ fn compile(files: &[std::path::PathBuf], corpus: &Path, check: bool) -> anyhow::
                 );
             }
         }
-        if problems.0.len() == before {
+        if problems.count() == before {
             compiled.push(out);
         }
     }
     if !problems.is_empty() {
-        let mut text: String = problems.0.iter().map(|p| format!("{p}\n")).collect();
-        text.push_str(&format!("{} problem(s); nothing written\n", problems.0.len()));
+        let count = problems.count();
+        let mut text: String = problems.into_vec().iter().map(|p| format!("{p}\n")).collect();
+        text.push_str(&format!("{count} problem(s); nothing written\n"));
         print(&text)?;
         return Ok(Outcome::Invalid);
     }

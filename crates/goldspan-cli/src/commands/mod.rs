@@ -24,7 +24,9 @@ use crate::Outcome;
 /// Runs the command `cli` names.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Validate { corpus, all } => validate::run(&corpus_or_default(corpus.as_deref())?, all),
+        Command::Validate { corpus, all, follow_symlinks } => {
+            validate::run(&corpus_or_default(corpus.as_deref())?, all, follow_symlinks)
+        }
         Command::Stats { corpus, format, by } => stats::run(&corpus_or_default(corpus.as_deref())?, format, &by),
         Command::Convert(args) => convert::run(&args),
         Command::Markup { action } => markup::run(action),

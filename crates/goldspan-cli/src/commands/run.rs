@@ -237,7 +237,7 @@ fn list(args: &RunArgs) -> anyhow::Result<Outcome> {
 }
 
 fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    std::thread::available_parallelism().map_or(2, |n| n.get()).min(goldspan_runner::eval::MAX_JOBS)
 }
 
 /// Runs one eval, with a progress bar on stderr when stderr is a terminal.

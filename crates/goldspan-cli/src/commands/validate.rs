@@ -9,10 +9,10 @@ use goldspan_formats::gold::Corpus;
 use super::print;
 use crate::Outcome;
 
-pub fn run(corpus: &Path, all: bool) -> anyhow::Result<Outcome> {
-    let problems = Corpus::validate(corpus);
+pub fn run(corpus: &Path, all: bool, follow_symlinks: bool) -> anyhow::Result<Outcome> {
+    let problems = Corpus::validate_with(corpus, follow_symlinks);
     if problems.is_empty() {
-        let opened = Corpus::open(corpus)?;
+        let opened = Corpus::open_with(corpus, follow_symlinks)?;
         print(&format!("{}: {} documents, no problems\n", corpus.display(), opened.ids().len()))?;
         return Ok(Outcome::Ok);
     }
@@ -30,11 +30,14 @@ pub fn run(corpus: &Path, all: bool) -> anyhow::Result<Outcome> {
         }
     }
     let docs: std::collections::BTreeSet<_> = problems.iter().filter_map(|p| p.location.document.as_deref()).collect();
+    let count = goldspan_model::problem_count(&problems);
+    // Problems past the cap are counted, not kept, and so are the documents they are in.
+    let at_least = if count > problems.len() { "at least " } else { "" };
     out.push_str(&format!(
-        "{}: {} problem{} in {} document{}\n",
+        "{}: {} problem{} in {at_least}{} document{}\n",
         corpus.display(),
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" },
+        count,
+        if count == 1 { "" } else { "s" },
         docs.len(),
         if docs.len() == 1 { "" } else { "s" }
     ));

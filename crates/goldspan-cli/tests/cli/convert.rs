@@ -542,7 +542,7 @@ fn prodigy_reads_accepted_answers_and_says_what_it_skipped() {
     );
 
     let out = goldspan()
-        .args(["convert", "--from", "prodigy", "--to", "jsonl", "--answers", "all"])
+        .args(["convert", "--from", "prodigy", "--to", "jsonl", "--answers", "all", "--force"])
         .arg(&input)
         .arg(&output)
         .output()

@@ -12,6 +12,7 @@ mod readme;
 mod report;
 mod results;
 mod run;
+mod safe_writes;
 mod saved;
 mod score;
 mod stats;

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::standoff::{self, BratRules, Dialect, Leniency};
-use crate::{gold, read_text, write_atomic, Collection, ReadOptions};
+use crate::{document_ids, gold, read_text, refuse_link, write_atomic, Collection, ReadOptions};
 use goldspan_model::{AnnotatedDocument, Document};
 use goldspan_model::{Error, Location, ProblemKind, Problems};
 use goldspan_model::{Manifest, PerHead, RelationType};
@@ -61,13 +61,20 @@ impl Entry {
 pub fn read_dir(dir: &Path, options: &ReadOptions) -> Result<Collection, Error> {
     let mut problems = Problems::default();
     let mut notes = Vec::new();
-    let entries = list(dir, options.recursive, &mut problems, &mut notes);
+    let follow = options.follow_symlinks;
+    let entries = list(dir, options.recursive, follow, &mut problems, &mut notes);
     if !problems.is_empty() {
-        return Err(Error::Invalid(problems.0));
+        return Err(problems.into_error());
     }
     let mut anns = BTreeMap::new();
     for entry in &entries {
         let path = entry.file("ann");
+        let at = Location::file(&path).in_document(&entry.id);
+        if refuse_link(&path, follow, &at, &mut problems)
+            || refuse_link(&entry.file("meta.toml"), follow, &at, &mut problems)
+        {
+            continue;
+        }
         if !path.exists() {
             problems.push(
                 Location::file(entry.file("txt")).in_document(&entry.id),
@@ -83,6 +90,9 @@ pub fn read_dir(dir: &Path, options: &ReadOptions) -> Result<Collection, Error> 
     let conf_paths: BTreeSet<&PathBuf> = entries.iter().filter_map(|e| e.conf.as_ref()).collect();
     let mut confs = Vec::new();
     for path in conf_paths {
+        if refuse_link(path, follow, &Location::file(path), &mut problems) {
+            continue;
+        }
         let Some(text) = read_text(path, &Location::file(path), &mut problems) else { continue };
         let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
         confs.push((path.clone(), conf::parse(&text, path, &name, &options.layer, &mut problems)));
@@ -130,12 +140,12 @@ pub fn read_dir(dir: &Path, options: &ReadOptions) -> Result<Collection, Error> 
     }
     notes.extend(leniency.notes());
     problems.drop_hygiene();
-    problems.into_result(Collection { manifest: Some(manifest), documents, notes })
+    problems.into_result(Collection { manifest: Some(manifest), documents, notes, ..Collection::default() })
 }
 
 /// Finds the documents: every `.txt` file of `root` (and of its sub-folders when `recursive`),
 /// sorted by id, each with the `annotation.conf` that applies to it.
-fn list(root: &Path, recursive: bool, problems: &mut Problems, notes: &mut Vec<String>) -> Vec<Entry> {
+fn list(root: &Path, recursive: bool, follow: bool, problems: &mut Problems, notes: &mut Vec<String>) -> Vec<Entry> {
     // (folder, its path below root as parts, the conf that applies)
     let mut stack = vec![(root.to_owned(), Vec::<String>::new(), None::<PathBuf>)];
     let mut entries = Vec::new();
@@ -158,6 +168,12 @@ fn list(root: &Path, recursive: bool, problems: &mut Problems, notes: &mut Vec<S
             if is_dir && !name.starts_with('.') {
                 subfolders.push(name);
             } else if let Some(stem) = name.strip_suffix(".txt").filter(|_| !is_dir) {
+                let is_link = item.file_type().is_ok_and(|t| t.is_symlink());
+                if is_link && !follow {
+                    let path = folder.join(&name);
+                    refuse_link(&path, follow, &Location::file(&path), problems);
+                    continue;
+                }
                 stems.push(stem.to_owned());
             }
         }
@@ -297,21 +313,22 @@ fn derive_manifest<'a>(anns: impl Iterator<Item = &'a str>, layer: &str) -> Mani
 }
 
 /// Writes a brat directory: `annotation.conf`, and per document `ID.txt`, `ID.ann` and (when
-/// it has metadata) `ID.meta.toml`. Returns what brat cannot hold (the splits).
+/// it has metadata) `ID.meta.toml`; every id is checked first ([`crate::document_ids`]), so a
+/// bad one writes nothing. Returns what brat cannot hold (the splits).
 pub fn write_dir(dir: &Path, manifest: &Manifest, docs: &[AnnotatedDocument]) -> Result<Vec<String>, Error> {
+    let ids = document_ids(dir, docs, &|_| None)?;
     write_atomic(&dir.join(CONF), conf_for(manifest, docs).as_bytes())?;
-    for doc in docs {
-        let id = doc.document.id();
+    for (id, doc) in ids.iter().zip(docs) {
         let ann = standoff::write(doc).map_err(|e| {
             Error::Invalid(vec![goldspan_model::Problem::new(
-                Location::file(dir.join(format!("{id}.ann"))).in_document(id),
+                Location::file(dir.join(id.file_name(".ann"))).in_document(id.as_str()),
                 ProblemKind::Syntax { message: e.to_string() },
             )])
         })?;
-        write_atomic(&dir.join(format!("{id}.txt")), doc.document.text().as_bytes())?;
-        write_atomic(&dir.join(format!("{id}.ann")), ann.as_bytes())?;
+        write_atomic(&dir.join(id.file_name(".txt")), doc.document.text().as_bytes())?;
+        write_atomic(&dir.join(id.file_name(".ann")), ann.as_bytes())?;
         if !doc.document.meta().is_empty() {
-            write_atomic(&dir.join(format!("{id}.meta.toml")), gold::meta_to_toml(doc.document.meta()).as_bytes())?;
+            write_atomic(&dir.join(id.file_name(".meta.toml")), gold::meta_to_toml(doc.document.meta()).as_bytes())?;
         }
     }
     let mut dropped = Vec::new();

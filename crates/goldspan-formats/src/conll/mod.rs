@@ -114,7 +114,7 @@ mod plain;
 mod scheme;
 mod write;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -341,14 +341,10 @@ impl<'a> Reading<'a> {
 
 /// Reads `path` with each of `sources` as the tag source (`None`: the dialect's default), by
 /// the rules in the module doc: one list of documents per source, and the notes.
-fn read_sources(
-    path: &Path,
-    options: &ReadOptions,
-    sources: &[Option<Column>],
-) -> Result<(Vec<Vec<AnnotatedDocument>>, Vec<String>), Error> {
+fn read_sources(path: &Path, options: &ReadOptions, sources: &[Option<Column>]) -> Result<Read, Error> {
     let mut reading = Reading::new(path, options);
     let Some(text) = read_text_any_line_endings(path, &reading.location, &mut reading.problems) else {
-        return Err(Error::Invalid(reading.problems.0));
+        return Err(reading.problems.into_error());
     };
     let dialect = match options.conll_dialect {
         Some(dialect) => dialect,
@@ -367,16 +363,20 @@ fn read_sources(
     }
     let docs = std::mem::take(&mut reading.docs);
     let collections = (0..sources.len()).map(|s| docs.iter().map(|d| reading.assemble(d, s)).collect()).collect();
+    let origins = reading.seen.iter().map(|(id, &line)| (id.clone(), reading.location.at_line(line))).collect();
     let Reading { problems, notes, .. } = reading;
-    problems.into_result((collections, notes))
+    problems.into_result((collections, notes, origins))
 }
+
+/// One list of documents per tag source, the notes, and where each document starts.
+type Read = (Vec<Vec<AnnotatedDocument>>, Vec<String>, BTreeMap<String, Location>);
 
 /// Reads a CoNLL-family file into documents, its tags from `options.tag_column` (or the
 /// dialect's default). Every problem of the file is reported, each naming its line and document.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<Collection, Error> {
-    let (mut lists, notes) = read_sources(path, options, &[options.tag_column])?;
+    let (mut lists, notes, origins) = read_sources(path, options, &[options.tag_column])?;
     let documents = lists.pop().unwrap_or_default();
-    Ok(Collection { manifest: read_against(options, &documents), documents, notes })
+    Ok(Collection { manifest: read_against(options, &documents), documents, notes, origins })
 }
 
 /// Reads one file holding two tag columns over the same tokens — conlleval's `token gold
@@ -388,11 +388,16 @@ pub fn read_pair(
     gold: Column,
     predicted: Column,
 ) -> Result<(Collection, Collection), Error> {
-    let (lists, notes) = read_sources(path, options, &[Some(gold), Some(predicted)])?;
+    let (lists, notes, origins) = read_sources(path, options, &[Some(gold), Some(predicted)])?;
     let mut lists = lists.into_iter();
     let mut next = || {
         let documents = lists.next().unwrap_or_default();
-        Collection { manifest: read_against(options, &documents), documents, notes: notes.clone() }
+        Collection {
+            manifest: read_against(options, &documents),
+            documents,
+            notes: notes.clone(),
+            origins: origins.clone(),
+        }
     };
     let gold = next();
     Ok((gold, next()))
@@ -403,7 +408,8 @@ pub fn read_pair(
 fn read_text_any_line_endings(path: &Path, location: &Location, problems: &mut Problems) -> Option<String> {
     let mut found = Problems::default();
     let text = read_text(path, location, &mut found);
-    problems.0.extend(found.0.into_iter().filter(|p| !matches!(p.kind, ProblemKind::CrlfLineEndings { .. })));
+    found.drop_hygiene();
+    problems.extend(found.into_vec());
     text
 }
 

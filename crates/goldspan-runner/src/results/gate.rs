@@ -387,6 +387,18 @@ mod tests {
         v.comparison().map(|c| c.regressions().map(|m| m.name.clone()).collect()).unwrap_or_default()
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_snapshot_that_cannot_be_written_says_why() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("evals");
+        std::fs::write(&file, "a file where the snapshots directory goes").expect("write");
+        let path = file.join("snapshots/tiny.json");
+        let err = super::super::write_snapshot(&path, &snapshot(0.5, "h")).expect_err("cannot write");
+        let shown = err.to_string();
+        assert!(shown.contains("Not a directory"), "the cause is shown: {shown}");
+    }
+
     #[test]
     fn an_unchanged_run_is_ok_with_nothing_moved() {
         let v = gate(&snapshot(0.5, "h"), &snapshot(0.5, "h"), 0.001);

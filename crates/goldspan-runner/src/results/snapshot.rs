@@ -175,5 +175,17 @@ pub fn read_snapshot(path: &Path) -> Result<Option<Result<Snapshot, SnapshotErro
 /// Writes a snapshot atomically (creating its directory).
 pub fn write_snapshot(path: &Path, snapshot: &Snapshot) -> Result<(), Error> {
     goldspan_formats::write_atomic(path, snapshot.to_json().as_bytes())
-        .map_err(|e| Error::Eval { file: path.to_owned(), message: e.to_string() })
+        .map_err(|e| Error::Eval { file: path.to_owned(), message: with_causes(&e) })
+}
+
+/// An error's message followed by each of its causes: a snapshot that cannot be written must
+/// say why (disk full, read-only directory).
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the fuzz seed corpus (fuzz/corpus/<target>/) from the repository's fixtures and from
+# the tiny corpus converted by goldspan's own writers. Multi-file inputs join their parts with
+# a NUL byte (see fuzz/src/lib.rs). Run from anywhere; commits nothing.
+# Usage: tools/fuzz/seeds.sh [GOLDSPAN_BINARY]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${1:-target/debug/goldspan}
+out=fuzz/corpus
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rm -rf "$out"
+mkdir -p "$out"/{jsonl,gold,brat,markup,conll,doccano,labelstudio,spacy,prodigy,docbin,score,printers,snapshot}
+tiny=tests/fixtures/tiny
+# Parts joined by NUL: part FILE... > OUT
+part() { local o=$1; shift; : >"$o"; local first=1; for f in "$@"; do
+  if [ $first = 0 ]; then printf '\0' >>"$o"; fi; first=0; cat "$f" >>"$o"; done; }
+for doc in a b c; do
+  part "$out/gold/$doc" "$tiny/docs/$doc.ann" "$tiny/docs/$doc.txt" "$tiny/docs/$doc.meta.toml"
+done
+"$bin" convert --from gold --to brat "$tiny" "$work/brat" >/dev/null
+part "$out/brat/tiny-a" "$work/brat/a.ann" "$work/brat/a.txt" "$work/brat/annotation.conf"
+part "$out/brat/lenient" tests/fixtures/brat/lenient/ruiz.ann tests/fixtures/brat/lenient/ruiz.txt \
+  tests/fixtures/brat/lenient/annotation.conf
+cp tests/fixtures/markup/*.gsm "$out/markup/"
+"$bin" convert --from gold --to jsonl "$tiny" "$work/tiny.jsonl" >/dev/null
+cp "$work/tiny.jsonl" "$out/jsonl/tiny.jsonl"
+cp tests/fixtures/tiny-pred.jsonl "$out/jsonl/tiny-pred.jsonl"
+for f in conll2003.txt conlleval.txt germeval.tsv ontonotes.gold_conll tokens.tsv ud.conllu; do
+  cp "tests/fixtures/conll/$f" "$out/conll/$f"
+done
+cp tests/fixtures/conll/schemes/bioes.txt "$out/conll/bioes.txt"
+"$bin" convert --from gold --to conll --scheme bioes "$tiny" "$out/conll/tiny-bioes.conll" >/dev/null
+for to in doccano labelstudio spacy prodigy; do
+  "$bin" convert --from gold --to "$to" "$tiny" "$out/$to/tiny.json" >/dev/null
+done
+cp tests/fixtures/doccano/export.jsonl "$out/doccano/export.jsonl"
+cp tests/fixtures/prodigy/db-out.jsonl "$out/prodigy/db-out.jsonl"
+cp tests/fixtures/labelstudio/export.json tests/fixtures/labelstudio/converter-min.json "$out/labelstudio/"
+cp tests/fixtures/spacy/goldspan-written.jsonl "$out/spacy/"
+cp tests/fixtures/spacy/spacy-made.spacy tests/fixtures/spacy/goldspan-written.spacy "$out/docbin/"
+"$bin" convert --from gold --to docbin "$tiny" "$out/docbin/tiny.spacy" >/dev/null
+part "$out/score/tiny" "$work/tiny.jsonl" tests/fixtures/tiny-pred.jsonl
+part "$out/score/baseline" "$work/tiny.jsonl" tests/fixtures/results/baseline-pred.jsonl
+cp "$out/score/tiny" "$out/printers/tiny"
+cp evals/snapshots/*.json "$out/snapshot/"
+find "$out" -type f | sort | xargs wc -c | tail -n 1
