@@ -2,6 +2,7 @@
 
 mod agree;
 mod bench;
+mod cache;
 mod check;
 mod convert;
 mod markup;
@@ -45,6 +46,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             let cache = (!no_cache).then(|| cache.unwrap_or_else(|| project::cache_beside(&evals)));
             check::run(&evals, policy, cache.as_deref(), format, junit.as_deref())
         }
+        Command::Cache { action, cache } => cache::run(&cache, action),
         Command::Agree { a, b, format } => agree::run(&a, &b, format),
         Command::Synth { out, docs, seed, spans, missed, boundary, label, spurious } => {
             for (name, p) in [("missed", missed), ("boundary", boundary), ("label", label), ("spurious", spurious)] {
