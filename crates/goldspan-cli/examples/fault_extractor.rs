@@ -14,7 +14,10 @@
 //! writes to stderr without end from a thread; `--grandchild` starts `sleep 1000` (a process
 //! of its own, in the worker's process group); `--pgid-file PATH` appends its process group id
 //! to PATH at start; `--hello NAME:VERSION` answers the hello request as a protocol 2 program;
-//! `--tag T` changes nothing but the command line.
+//! `--tag T` changes nothing but the command line; `--sleep-ms N` sleeps N ms before each answer;
+//! `--import DIR` reads `DIR/labels.txt` at start, as a script imports a module from a
+//! directory (goldspan sees only the directory's name), and labels spans with its first line
+//! instead of PERSON.
 
 use std::io::{BufRead, Write};
 
@@ -29,6 +32,14 @@ fn main() {
         (named("--extra-line"), named("--answer-twice"), named("--invalid-utf8"), named("--zeros"), named("--spin"));
     let exit_after: Option<usize> = named("--exit-after").first().and_then(|n| n.parse().ok());
     let hello = named("--hello").first().cloned();
+    let sleep = named("--sleep-ms").first().and_then(|n| n.parse().ok()).map(std::time::Duration::from_millis);
+    let label = match named("--import").first() {
+        Some(dir) => {
+            let text = std::fs::read_to_string(std::path::Path::new(dir).join("labels.txt")).expect("labels.txt");
+            text.lines().next().unwrap_or("PERSON").to_owned()
+        }
+        None => "PERSON".to_owned(),
+    };
     if let Some(banner) = named("--banner").first() {
         println!("{banner}");
     }
@@ -108,7 +119,7 @@ fn main() {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
                     if chars[s].is_uppercase() {
-                        spans.push(serde_json::json!({"layer": "entities", "label": "PERSON", "start": s, "end": i}));
+                        spans.push(serde_json::json!({"layer": "entities", "label": label, "start": s, "end": i}));
                     }
                     start = None;
                 }
@@ -118,6 +129,9 @@ fn main() {
         if bad.contains(&id) {
             spans
                 .push(serde_json::json!({"layer": "entities", "label": "PERSON", "start": 0, "end": chars.len() + 10}));
+        }
+        if let Some(sleep) = sleep.filter(|_| request.get("hello").is_none()) {
+            std::thread::sleep(sleep);
         }
         let answer_id = if wrong.contains(&id) { format!("{id}-other") } else { id.clone() };
         let answer = serde_json::json!({"goldspan": 1, "id": answer_id, "spans": spans});

@@ -164,6 +164,36 @@ pub enum Command {
         #[command(subcommand)]
         action: MarkupAction,
     },
+    /// Inspect and trim the extractor-output cache (one SQLite database, DIR/cache.sqlite3).
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+        /// The cache directory; default the project's .goldspan-cache/ (found from the current
+        /// directory up, as `run` and `check` find it).
+        #[arg(long, global = true)]
+        cache: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// What the cache holds: outputs and bytes per extractor fingerprint, when each was last
+    /// used, entries rejected for not matching their key. (For anything else, open the
+    /// database with `sqlite3`; docs/cache.md describes its tables.)
+    Stats,
+    /// Remove the outputs of extractors no run used for DAYS days, and with --superseded those
+    /// of every fingerprint of an extractor but its most recently used one.
+    Prune {
+        /// Remove fingerprints unused for more than this many days.
+        #[arg(long, default_value_t = 30)]
+        unused_days: u64,
+        /// Also remove every older fingerprint of each extractor name (outputs of an older
+        /// version, configuration, script or rule source).
+        #[arg(long)]
+        superseded: bool,
+    },
+    /// Remove every output, and the per-document directories of older goldspans.
+    Clear,
 }
 
 #[derive(Debug, clap::Args)]
@@ -574,6 +604,14 @@ pub struct RunArgs {
     /// Extract everything again, and cache nothing.
     #[arg(long)]
     pub no_cache: bool,
+    /// An environment variable the extractor's output depends on, hashed into the cache key
+    /// (ad hoc runs; an eval lists them in cache_inputs). Repeatable.
+    #[arg(long = "cache-env", value_name = "NAME")]
+    pub cache_env: Vec<String>,
+    /// A file or directory the extractor's output depends on (a module it imports, a model),
+    /// hashed into the cache key (ad hoc runs; an eval lists them in cache_inputs). Repeatable.
+    #[arg(long = "cache-path", value_name = "PATH")]
+    pub cache_path: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,

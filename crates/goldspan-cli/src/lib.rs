@@ -86,6 +86,17 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
+/// Writes `text` to stderr unless it was written before in this process: a warning about the
+/// cache is told once, not once per eval.
+pub(crate) fn eprint_once(text: &str) {
+    static TOLD: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let first = TOLD.lock().unwrap_or_else(|e| e.into_inner()).insert(text.to_owned());
+    if first {
+        eprint(text);
+    }
+}
+
 /// Writes to stderr, ignoring errors: a closed stderr (`2>&1 | head`) must not panic, as
 /// `eprintln!` would.
 pub(crate) fn eprint(text: &str) {

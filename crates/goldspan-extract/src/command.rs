@@ -285,10 +285,13 @@ fn parse_hello(line: &str) -> Result<Option<Hello>, ExtractError> {
     Ok(None)
 }
 
-/// The extractor's identity: its command line, the content of every argument that names a
-/// regular file (the script, a model), and what the program declared.
+/// The extractor's identity: its command line, the program found on `PATH` for a bare
+/// program name (the interpreter: another virtualenv's `python` is another extractor), the
+/// content of every argument that names a regular file (the script, a model), and what the
+/// program declared.
 fn identity(argv: &[String], dir: Option<&Path>, hello: Option<&Hello>) -> ExtractorInfo {
     let mut parts: Vec<String> = argv.to_vec();
+    parts.extend(argv.first().and_then(|program| program_hash(program, std::env::var_os("PATH").as_deref())));
     parts.extend(file_hashes(argv, dir));
     if let Some(hello) = hello {
         parts.push(format!("hello name {}", hello.name));
@@ -299,6 +302,33 @@ fn identity(argv: &[String], dir: Option<&Path>, hello: Option<&Hello>) -> Extra
         name: format!("cmd:{}", argv.join(" ")),
         version: hello.map(|h| format!("{} {}", h.name, h.version)).unwrap_or_default(),
         config_hash: stable_hash(&parts.iter().map(String::as_str).collect::<Vec<_>>()),
+    }
+}
+
+/// `program PATH BLAKE3` for a program named without a `/`, found as the OS finds it: the
+/// first regular file of that name on `path` (a `PATH` value). The path found is kept as
+/// written (a virtualenv's `bin/python` is a link to the same interpreter as any other), and
+/// the content hashed is what it points to.
+fn program_hash(program: &str, path: Option<&std::ffi::OsStr>) -> Option<String> {
+    if program.is_empty() || program.contains('/') {
+        return None;
+    }
+    let found = std::env::split_paths(path?).map(|dir| dir.join(program)).find(|p| is_executable_file(p))?;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(&found).ok()?).ok()?;
+    Some(format!("program {} {}", found.display(), hasher.finalize().to_hex()))
+}
+
+fn is_executable_file(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
     }
 }
 
@@ -457,6 +487,33 @@ mod tests {
         std::fs::write(dir.join("script.py"), "print(2)\n").expect("write");
         assert_ne!(before.config_hash, identity(&argv, Some(&dir), None).config_hash);
         std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_interpreter_found_on_path_is_part_of_the_identity() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (a, b, plain) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("plain"));
+        for (dir, content, mode) in [(&a, "python 3.11", 0o755), (&b, "python 3.12", 0o755), (&plain, "x", 0o644)] {
+            std::fs::create_dir_all(dir).expect("mkdir");
+            let file = dir.join("fake-python");
+            std::fs::write(&file, content).expect("write");
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        }
+        let path = |dirs: &[&Path]| std::env::join_paths(dirs).expect("PATH");
+        let in_a = program_hash("fake-python", Some(&path(&[&a, &b])));
+        assert_eq!(
+            in_a,
+            Some(format!("program {} {}", a.join("fake-python").display(), blake3::hash(b"python 3.11").to_hex()))
+        );
+        // Another virtualenv first on PATH is another interpreter.
+        assert_ne!(program_hash("fake-python", Some(&path(&[&b, &a]))), in_a);
+        // A file that is not executable is not what the OS would run.
+        assert_eq!(program_hash("fake-python", Some(&path(&[&plain, &a]))), in_a);
+        assert_eq!(program_hash("fake-python", Some(&path(&[&plain]))), None);
+        // A path with a slash is an argument like any other (file_hashes covers it).
+        assert_eq!(program_hash("./fake-python", Some(&path(&[&a]))), None);
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod builtin;
 mod command;
 mod extractor;
 mod file;
+#[cfg(test)]
+mod fingerprint;
 mod registry;
 mod supervise;
 mod worker;
@@ -16,3 +18,8 @@ pub use extractor::{stable_hash, ExtractError, Extractor, ExtractorInfo, Failure
 pub use file::FileExtractor;
 pub use registry::{split_command, Builder, Registry, Settings, SpecError, DEFAULT_MAX_LINE_BYTES};
 pub use supervise::{stop_workers, stopping};
+
+/// BLAKE3 of the built-in extractors' rule sources, word lists and the model code they call,
+/// taken by `build.rs` when this crate is built (64 hex digits). It is their configuration
+/// hash (first 16 digits), so an edited rule never reuses cached outputs.
+pub const BUILTIN_FINGERPRINT: &str = env!("GOLDSPAN_BUILTIN_FINGERPRINT");

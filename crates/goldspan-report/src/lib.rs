@@ -9,6 +9,7 @@
 
 mod agree;
 mod bench;
+mod cache;
 mod check;
 mod html;
 mod junit;
@@ -25,6 +26,7 @@ pub use agree::{
     agreement_json, agreement_table, AgreementResults, LayerAgreement, SpeakerAgreement, AGREEMENT_SCHEMA,
 };
 pub use bench::{bench_json, bench_table};
+pub use cache::{cache_pruned, cache_stats_table};
 pub use check::{
     check_github, check_json, check_markdown, check_report, check_table, CheckReport, EvalReport, MovedMetric,
     SnapshotProblem, CHECK_SCHEMA,

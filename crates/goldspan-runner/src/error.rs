@@ -30,6 +30,9 @@ pub enum Error {
         /// Why.
         error: goldspan_extract::ExtractError,
     },
+    /// An eval's `cache_inputs` cannot be hashed: a listed path is missing or unreadable.
+    #[error(transparent)]
+    CacheInputs(#[from] crate::cache::InputsError),
     /// goldspan was told to stop (SIGINT, SIGTERM) while extracting.
     #[error("interrupted")]
     Interrupted,

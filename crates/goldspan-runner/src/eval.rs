@@ -13,6 +13,7 @@ use std::time::Duration;
 use goldspan_score::{Mode, Options};
 use serde::Deserialize;
 
+use crate::cache::CacheInputs;
 use crate::error::Error;
 use crate::evaluate::Config;
 use crate::label_map::LabelMap;
@@ -41,6 +42,19 @@ struct EvalV1 {
     timeout_seconds: Option<f64>,
     #[serde(default)]
     max_failures: Option<MaxFailures>,
+    #[serde(default)]
+    cache_inputs: Option<CacheInputsV1>,
+}
+
+/// `cache_inputs = { env = ["MODEL"], paths = ["models/", "my_ner.py"] }`: what else the
+/// extractor's output depends on, hashed into its cache key.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CacheInputsV1 {
+    #[serde(default)]
+    env: Vec<String>,
+    #[serde(default)]
+    paths: Vec<String>,
 }
 
 /// `max_failures = 3` or `max_failures = "5%"`.
@@ -198,6 +212,18 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
                 FailureLimit::parse(&text).map_err(|m| err(&path, format!("max_failures: {m}")))?
             }
         };
+        let cache_inputs = match def.cache_inputs {
+            None => CacheInputs::default(),
+            Some(inputs) => {
+                if let Some(bad) = inputs.env.iter().find(|n| n.is_empty() || n.contains(['=', '\0'])) {
+                    return Err(err(&path, format!("cache_inputs: {bad:?} is not an environment variable name")));
+                }
+                if inputs.paths.iter().any(|p| p.is_empty()) {
+                    return Err(err(&path, "cache_inputs: an empty path".into()));
+                }
+                CacheInputs { env: inputs.env, paths: inputs.paths, root: root.clone() }
+            }
+        };
         let run = RunConfig {
             corpus: root.join(&def.corpus),
             split: def.split,
@@ -205,6 +231,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             jobs,
             timeout,
             cache: cache.map(Path::to_owned),
+            cache_inputs,
             fail_fast: false,
             dir: Some(root.clone()),
             max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,

@@ -7,6 +7,7 @@
 
 mod agree;
 mod bench;
+pub mod cache;
 mod error;
 pub mod eval;
 mod evaluate;
@@ -34,4 +35,4 @@ pub use saved::{read_saved_run, SavedRun};
 /// eval definitions, so the same samples give the same intervals whichever computed them.
 pub const DEFAULT_SEED: u64 = 20211114;
 
-pub use run::{cache_dir, run, Failure, FailureLimit, Progress, RunConfig, RunOutcome, EARLY_STOP_DOCUMENTS};
+pub use run::{run, Failure, FailureLimit, Progress, RunConfig, RunOutcome, EARLY_STOP_DOCUMENTS};

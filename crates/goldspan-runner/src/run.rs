@@ -1,11 +1,12 @@
 //! `goldspan run`: an extractor over a corpus split, through the cache, then scored.
 //!
-//! Outputs are cached per (extractor identity, document content): a file per document under
-//! `CACHE/NAME-KEY/`, where KEY hashes the extractor's name, version and configuration hash,
-//! and the file name hashes the document's id and text. Rerunning an unchanged eval extracts
-//! nothing; a run killed halfway resumes where it stopped; a new version or configuration
-//! reads from a new directory, so stale outputs are never reused. Failures are not cached:
-//! they are retried next time.
+//! Outputs are cached in one SQLite database per cache directory (see `cache`), under their
+//! full key: the extractor's fingerprint (identity, `cache_inputs`, protocol) and the
+//! document's content hash and id, checked again when read. Rerunning an unchanged eval
+//! extracts nothing; a run killed halfway resumes from what was committed; a new version,
+//! configuration, rule source or listed input gets a new fingerprint, so stale outputs are
+//! never reused. Failures are not cached: they are retried next time. A cache that cannot be
+//! opened or written is a warning (once per run), never a failed run.
 //!
 //! Extraction runs on `jobs` lanes, each a thread taking a fixed stripe of the documents in
 //! order (lane `i` takes documents `i`, `i + jobs`, …), so each `cmd:` worker sees the same
@@ -13,18 +14,17 @@
 //! [`EARLY_STOP_DOCUMENTS`] documents run before the rest: when they all fail the same way, the
 //! run stops there instead of failing the whole corpus one document at a time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Barrier, OnceLock};
 use std::time::Duration;
 
-use goldspan_extract::{
-    stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings, SpecError,
-};
-use goldspan_formats::{jsonl, write_atomic};
-use goldspan_model::{AnnotatedDocument, Annotations, Location, Manifest};
+use goldspan_extract::{ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings, SpecError};
+use goldspan_formats::jsonl;
+use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Meta};
 
+use crate::cache::{self, CacheInputs, ExtractorKey, Reader, Store, Writer};
 use crate::error::Error;
 use crate::evaluate::{score_pairs, Config, Evaluation};
 use crate::gold::{corpus_hash, document_key, Gold};
@@ -50,6 +50,9 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// Cache directory; `None` disables the cache.
     pub cache: Option<PathBuf>,
+    /// What else the extractor's output depends on (an eval's `cache_inputs`), hashed into
+    /// the cache key.
+    pub cache_inputs: CacheInputs,
     /// Stop at the first failure instead of recording it.
     pub fail_fast: bool,
     /// Where relative paths in the extractor spec are resolved from (an eval's root), and
@@ -148,6 +151,11 @@ pub struct RunOutcome {
     pub extracted: usize,
     /// Documents taken from the cache.
     pub cached: usize,
+    /// Cached outputs found not to match their key (each extracted again).
+    pub rejected: usize,
+    /// What to tell about the cache, once: a cache that could not be used or written,
+    /// rejected entries, directories of an older cache layout.
+    pub cache_notes: Vec<String>,
     /// The corpus's quotation attribution vocabulary; `None` when its manifest names none
     /// (then no attribution was scored).
     pub attribution: Option<goldspan_model::Attribution>,
@@ -179,13 +187,6 @@ pub struct Progress {
     pub failed: usize,
 }
 
-/// The cache directory of one extractor identity.
-pub fn cache_dir(root: &Path, info: &ExtractorInfo) -> PathBuf {
-    let safe: String =
-        info.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).take(40).collect();
-    root.join(format!("{safe}-{}", stable_hash(&[&info.name, &info.version, &info.config_hash])))
-}
-
 /// An error with its causes, for messages that must say why.
 pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -195,13 +196,6 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-fn read_cached(path: &Path, doc: &AnnotatedDocument, manifest: Option<&Manifest>) -> Option<Annotations> {
-    let bytes = std::fs::read(path).ok()?;
-    let location = Location::file(path);
-    let record = jsonl::parse_line(&bytes, 1, &location).ok()?;
-    record.resolve_predictions(&doc.document, manifest, &location).ok()
 }
 
 /// Runs `config.extractor` over the corpus split and scores it. `progress` is called as
@@ -230,7 +224,11 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         e => Error::Extractor(chain(&e)),
     })?;
     let info = extractor.info();
-    let dir = config.cache.as_ref().map(|root| cache_dir(root, &info));
+    let mut cache_notes = Vec::new();
+    let cache = match &config.cache {
+        Some(dir) => RunCache::open(dir, &info, &config.cache_inputs, &mut cache_notes)?,
+        None => None,
+    };
     let total = docs.len();
     let lanes = settings.jobs.min(total).max(1);
     let pilot = total.min(EARLY_STOP_DOCUMENTS);
@@ -241,10 +239,11 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
     let results: Vec<OnceLock<Result<Annotations, ExtractError>>> = (0..total).map(|_| OnceLock::new()).collect();
     let early_stop: OnceLock<Option<String>> = OnceLock::new();
     let barrier = Barrier::new(lanes);
-    let process = |i: usize, stop: Option<&String>| {
+    let process = |i: usize, stop: Option<&String>, lane: &mut LaneReader| {
         let doc = &docs[i];
-        let cache_file = dir.as_ref().map(|d| d.join(format!("{}.json", keys[i])));
-        let result = if let Some(found) = cache_file.as_ref().and_then(|f| read_cached(f, doc, manifest)) {
+        let hash = cache.as_ref().map(|_| cache::document_hash(&doc.document));
+        let found = cache.as_ref().zip(hash.as_ref()).and_then(|(c, h)| c.lookup(lane, doc, h, manifest));
+        let result = if let Some(found) = found {
             Ok(found)
         } else if let Some(reason) = stop {
             Err(ExtractError::NotRun(reason.clone()))
@@ -265,19 +264,18 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
                     Err(ExtractError::Failed(format!("the extractor panicked: {message}")))
                 });
             extracted.fetch_add(1, Ordering::Relaxed);
-            match &result {
-                Ok(annotations) => {
-                    if let Some(file) = &cache_file {
-                        let record =
-                            AnnotatedDocument { document: doc.document.clone(), annotations: annotations.clone() };
-                        // A cache that cannot be written costs only speed next time.
-                        let _ = write_atomic(file, format!("{}\n", jsonl::to_line(&record, false)).as_bytes());
+            match result {
+                Ok(annotations) => match cache.as_ref().zip(hash) {
+                    Some((c, hash)) => Ok(c.put(hash, &doc.document, annotations)),
+                    None => Ok(annotations),
+                },
+                Err(e) => {
+                    if config.fail_fast {
+                        fail_fast_hit.store(true, Ordering::SeqCst);
                     }
+                    Err(e)
                 }
-                Err(_) if config.fail_fast => fail_fast_hit.store(true, Ordering::SeqCst),
-                Err(_) => {}
             }
-            result
         };
         let failed = failed.fetch_add(usize::from(result.is_err()), Ordering::Relaxed) + usize::from(result.is_err());
         let _ = results[i].set(result);
@@ -288,8 +286,9 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         for lane in 0..lanes {
             let (process, barrier, results, early_stop) = (&process, &barrier, &results, &early_stop);
             scope.spawn(move || {
+                let mut reader = LaneReader::Unopened;
                 for i in (lane..pilot).step_by(lanes) {
-                    process(i, None);
+                    process(i, None, &mut reader);
                 }
                 // Every lane waits for the first documents; one decides for all.
                 if barrier.wait().is_leader() {
@@ -298,11 +297,13 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
                 barrier.wait();
                 let stop = early_stop.get().and_then(Option::as_ref);
                 for i in (lane..total).step_by(lanes).filter(|i| *i >= pilot) {
-                    process(i, stop);
+                    process(i, stop, &mut reader);
                 }
             });
         }
     });
+    // Commits what was extracted, interrupted or not.
+    let rejected = cache.map_or(0, |c| c.finish(&mut cache_notes));
     if goldspan_extract::stopping() {
         return Err(Error::Interrupted);
     }
@@ -378,6 +379,8 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         corpus_hash,
         extracted,
         cached: total - extracted - not_run,
+        rejected,
+        cache_notes,
         attribution: manifest.and_then(|m| m.attribution.clone()),
         not_predicted,
     })
@@ -386,6 +389,157 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
 /// The layers the gold documents have spans in.
 fn docs_layers(pairs: &[(AnnotatedDocument, Annotations)]) -> BTreeSet<String> {
     pairs.iter().flat_map(|(doc, _)| doc.annotations.spans.iter().map(|s| s.layer().to_owned())).collect()
+}
+
+/// The cache as one run uses it: the store, the run's extractor key, which documents it
+/// holds outputs for, and the writer (none when the cache cannot be written).
+struct RunCache {
+    store: Store,
+    key: ExtractorKey,
+    stored: HashSet<blake3::Hash>,
+    writer: Option<Writer>,
+    rejected: AtomicUsize,
+    /// The first thing that went wrong with the cache during the run; only the first is told.
+    warning: OnceLock<String>,
+}
+
+/// A lane's connection for looking up outputs, opened at its first lookup.
+enum LaneReader {
+    Unopened,
+    Open(Reader),
+    Failed,
+}
+
+impl RunCache {
+    /// The cache in `dir` for `info`, or `None` (with a warning in `notes`) when it cannot be
+    /// opened. A `cache_inputs` path that cannot be hashed is an error: the key would be
+    /// incomplete.
+    fn open(
+        dir: &Path,
+        info: &ExtractorInfo,
+        inputs: &CacheInputs,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<RunCache>, Error> {
+        let unusable = |e: &dyn std::error::Error| format!("warning: the cache is not used: {}", chain(e));
+        let store = match Store::open(dir) {
+            Ok(store) => store,
+            Err(e) => {
+                notes.push(unusable(&e));
+                return Ok(None);
+            }
+        };
+        let legacy = store.legacy_dirs();
+        if !legacy.is_empty() {
+            notes.push(format!(
+                "note: {} holds {} of per-document outputs from an older goldspan, no longer read: \
+                 `goldspan cache clear` removes {}",
+                dir.display(),
+                if legacy.len() == 1 { "a directory".to_owned() } else { format!("{} directories", legacy.len()) },
+                if legacy.len() == 1 { "it" } else { "them" },
+            ));
+        }
+        let inputs = match store.hash_inputs(inputs) {
+            Ok(inputs) => inputs,
+            Err(cache::InputsError::Cache(e)) => {
+                notes.push(unusable(&e));
+                return Ok(None);
+            }
+            Err(e) => return Err(Error::CacheInputs(e)),
+        };
+        let key = ExtractorKey::new(info, &inputs.hash);
+        let stored = match store.documents(&key) {
+            Ok(stored) => stored,
+            Err(e) => {
+                notes.push(unusable(&e));
+                return Ok(None);
+            }
+        };
+        let warning = OnceLock::new();
+        let writer = store
+            .writer(&key)
+            .map_err(|e| {
+                let _ = warning.set(format!("warning: outputs are not being cached: {}", chain(&e)));
+            })
+            .ok();
+        Ok(Some(RunCache { store, key, stored, writer, rejected: AtomicUsize::new(0), warning }))
+    }
+
+    fn warn(&self, text: String) {
+        let _ = self.warning.set(text);
+    }
+
+    /// The cached output of `doc` (content hash `hash`), if one is stored under its full key
+    /// and still reads as predictions for it; anything else stored for it is rejected.
+    fn lookup(
+        &self,
+        lane: &mut LaneReader,
+        doc: &AnnotatedDocument,
+        hash: &blake3::Hash,
+        manifest: Option<&Manifest>,
+    ) -> Option<Annotations> {
+        if !self.stored.contains(hash) {
+            return None;
+        }
+        if let LaneReader::Unopened = lane {
+            *lane = match self.store.reader(&self.key) {
+                Ok(reader) => LaneReader::Open(reader),
+                Err(e) => {
+                    self.warn(format!("warning: the cache is not read: {}", chain(&e)));
+                    LaneReader::Failed
+                }
+            };
+        }
+        let LaneReader::Open(reader) = lane else { return None };
+        let id = doc.document.id();
+        let record = match reader.get(hash, id) {
+            Ok(Some(record)) => record,
+            Ok(None) => return None,
+            Err(e) => {
+                self.warn(format!("warning: the cache is not read: {}", chain(&e)));
+                return None;
+            }
+        };
+        let location = Location::file(self.store.path());
+        let annotations = jsonl::parse_line(&record, 1, &location)
+            .ok()
+            .filter(|r| r.id() == id)
+            .and_then(|r| r.resolve_predictions(&doc.document, manifest, &location).ok());
+        if annotations.is_none() {
+            self.rejected.fetch_add(1, Ordering::Relaxed);
+        }
+        annotations
+    }
+
+    /// Queues `annotations`, the output for `doc` (content hash `hash`), to be written, and
+    /// gives them back.
+    fn put(&self, hash: blake3::Hash, doc: &Document, annotations: Annotations) -> Annotations {
+        let Some(writer) = &self.writer else { return annotations };
+        // Predictions are stored without the text: the key holds its hash.
+        let record = AnnotatedDocument { document: Document::new(doc.id(), "", Meta::new()), annotations };
+        writer.put(hash, doc.id(), jsonl::to_line(&record, false).into_bytes());
+        record.annotations
+    }
+
+    /// Commits what is queued; says what went wrong, once, and how many entries were
+    /// rejected. Returns that count.
+    fn finish(self, notes: &mut Vec<String>) -> usize {
+        let rejected = self.rejected.into_inner();
+        if let Some(writer) = self.writer {
+            if let Some(e) = writer.finish(rejected).error {
+                let _ = self.warning.set(format!("warning: outputs are not being cached: {}", chain(&e)));
+            }
+        }
+        if rejected > 0 {
+            notes.push(format!(
+                "note: {rejected} cached output{} did not match {} key and {} extracted again",
+                if rejected == 1 { "" } else { "s" },
+                if rejected == 1 { "its" } else { "their" },
+                if rejected == 1 { "was" } else { "were" },
+            ));
+        }
+        notes.extend(self.warning.into_inner());
+        rejected
+    }
 }
 
 /// Why the run stops after its first documents: when every one failed for the same cause
@@ -451,17 +605,16 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_extractor_that_panics_fails_its_document_and_the_run_completes() {
-        let mut registry = Registry::empty();
-        registry.register("panics-on-b", Box::new(|_| Box::new(PanicsOnB)));
-        let config = RunConfig {
+    /// A run of `extractor` over the tiny corpus, through the cache in `cache` if given.
+    fn tiny_config(extractor: &str, cache: Option<&Path>) -> RunConfig {
+        RunConfig {
             corpus: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tiny"),
             split: None,
-            extractor: "panics-on-b".into(),
+            extractor: extractor.into(),
             jobs: 2,
             timeout: Duration::from_secs(1),
-            cache: None,
+            cache: cache.map(Path::to_owned),
+            cache_inputs: CacheInputs::default(),
             fail_fast: false,
             dir: None,
             max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
@@ -480,7 +633,14 @@ mod tests {
             limit: None,
             predicted_layers: false,
             save_predictions: None,
-        };
+        }
+    }
+
+    #[test]
+    fn an_extractor_that_panics_fails_its_document_and_the_run_completes() {
+        let mut registry = Registry::empty();
+        registry.register("panics-on-b", Box::new(|_| Box::new(PanicsOnB)));
+        let config = tiny_config("panics-on-b", None);
         let outcome = run(&registry, &config, &|_| {}).expect("the run completes");
         let failures: Vec<(&str, String)> =
             outcome.failures.iter().map(|f| (f.document.as_str(), f.reason.clone())).collect();
@@ -491,19 +651,161 @@ mod tests {
         assert_eq!((outcome.extracted, outcome.cached, outcome.documents()), (3, 0, 3));
     }
 
+    /// Tags every capitalised word as a PERSON, and counts its calls.
+    #[derive(Debug)]
+    struct Capitals {
+        config: String,
+        calls: std::sync::Arc<AtomicUsize>,
+    }
+
+    impl Extractor for Capitals {
+        fn info(&self) -> ExtractorInfo {
+            ExtractorInfo { name: "capitals".into(), version: "1".into(), config_hash: self.config.clone() }
+        }
+
+        fn extract(&self, doc: &goldspan_model::Document) -> Result<Annotations, ExtractError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let chars: Vec<char> = doc.text().chars().collect();
+            let mut spans = Vec::new();
+            let mut start = None;
+            for (i, c) in chars.iter().chain([' '].iter()).enumerate() {
+                match (c.is_alphabetic(), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        if chars[s].is_uppercase() {
+                            let id = format!("T{}", spans.len() + 1);
+                            spans.extend(goldspan_model::Span::contiguous(id, "entities", "PERSON", s, i));
+                        }
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Annotations { spans, ..Annotations::default() })
+        }
+    }
+
+    /// A registry with `capitals` under configuration `config`, and its call counter.
+    fn capitals(config: &str) -> (Registry, std::sync::Arc<AtomicUsize>) {
+        let calls = std::sync::Arc::new(AtomicUsize::new(0));
+        let mut registry = Registry::empty();
+        let (config, counter) = (config.to_owned(), calls.clone());
+        registry.register(
+            "capitals",
+            Box::new(move |_| Box::new(Capitals { config: config.clone(), calls: counter.clone() })),
+        );
+        (registry, calls)
+    }
+
+    fn totals(outcome: &RunOutcome) -> String {
+        format!("{:?}", outcome.evaluation.total)
+    }
+
     #[test]
-    fn a_new_version_or_configuration_gets_a_new_cache_directory() {
-        let info = |version: &str, config: &str| ExtractorInfo {
-            name: "cmd:python my ner.py".into(),
-            version: version.into(),
-            config_hash: config.into(),
-        };
-        let root = Path::new("cache");
-        let base = cache_dir(root, &info("1", "a"));
-        assert!(base.starts_with(root));
-        assert!(base.file_name().is_some_and(|n| n.to_string_lossy().starts_with("cmd_python_my_ner_py-")));
-        assert_eq!(base, cache_dir(root, &info("1", "a")));
-        assert_ne!(base, cache_dir(root, &info("2", "a")));
-        assert_ne!(base, cache_dir(root, &info("1", "b")));
+    fn a_rerun_reads_every_output_from_the_cache_and_scores_alike() {
+        let cache = tempfile::tempdir().expect("temp dir");
+        let (registry, calls) = capitals("a");
+        let config = tiny_config("capitals", Some(cache.path()));
+        let first = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((first.extracted, first.cached, calls.load(Ordering::SeqCst)), (3, 0, 3));
+        assert!(first.cache_notes.is_empty(), "{:?}", first.cache_notes);
+        let second = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((second.extracted, second.cached, calls.load(Ordering::SeqCst)), (0, 3, 3));
+        assert_eq!(totals(&second), totals(&first));
+        // The extractor found something to score (5 of its 14 spans on a gold span, under
+        // another label), so equal totals say something.
+        assert!(totals(&first).contains("cor: 0, inc: 5, par: 0, mis: 5, spu: 9"), "{}", totals(&first));
+        // Another configuration is another key.
+        let (registry, calls) = capitals("b");
+        let third = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((third.extracted, third.cached, calls.load(Ordering::SeqCst)), (3, 0, 3));
+    }
+
+    #[test]
+    fn a_cached_record_of_another_document_is_rejected_and_extracted_again() {
+        let cache = tempfile::tempdir().expect("temp dir");
+        let (registry, calls) = capitals("a");
+        let config = tiny_config("capitals", Some(cache.path()));
+        let first = run(&registry, &config, &|_| {}).expect("run");
+        // Document a's entry now holds b's output: its stored key is a's, its record is not.
+        let db = rusqlite::Connection::open(cache.path().join(cache::DATABASE)).expect("open");
+        let changed = db
+            .execute("UPDATE outputs SET record = (SELECT record FROM outputs WHERE id = 'b') WHERE id = 'a'", [])
+            .expect("tamper");
+        assert_eq!(changed, 1);
+        let second = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((second.extracted, second.cached, second.rejected), (1, 2, 1));
+        assert_eq!(calls.load(Ordering::SeqCst), 4, "only a is extracted again");
+        assert_eq!(second.cache_notes, ["note: 1 cached output did not match its key and was extracted again"]);
+        assert_eq!(totals(&second), totals(&first), "b's output was not scored as a's");
+        // The entry was written again, right; the rejection is counted for `cache stats`.
+        let third = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((third.extracted, third.cached, third.rejected), (0, 3, 0));
+        let stats = cache::Store::open(cache.path()).and_then(|s| s.stats()).expect("stats");
+        assert_eq!(stats.extractors[0].rejected, 1);
+        // An entry stored under another document's id and content is not a's, whatever it holds.
+        let a_hash: String = db.query_row("SELECT document FROM outputs WHERE id = 'a'", [], |r| r.get(0)).expect("a");
+        db.execute("DELETE FROM outputs WHERE id = 'a'", []).expect("delete");
+        db.execute("UPDATE outputs SET document = ?1 WHERE id = 'c'", [&a_hash]).expect("tamper");
+        let fourth = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((fourth.extracted, fourth.cached, fourth.rejected), (2, 1, 0));
+    }
+
+    #[test]
+    fn a_cache_that_cannot_be_opened_is_one_warning_and_the_run_completes() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        // A file where the cache directory should be.
+        let cache = tmp.path().join("cache");
+        std::fs::write(&cache, "not a directory").expect("write");
+        let (registry, _) = capitals("a");
+        let outcome = run(&registry, &tiny_config("capitals", Some(&cache)), &|_| {}).expect("run");
+        assert_eq!((outcome.extracted, outcome.cached, outcome.failures.len()), (3, 0, 0));
+        assert_eq!(outcome.cache_notes.len(), 1, "{:?}", outcome.cache_notes);
+        assert!(
+            outcome.cache_notes[0].starts_with(&format!(
+                "warning: the cache is not used: cannot create the cache directory {}: ",
+                cache.display()
+            )),
+            "{:?}",
+            outcome.cache_notes
+        );
+    }
+
+    #[test]
+    fn a_cache_that_cannot_be_written_is_one_warning_and_the_run_completes() {
+        let cache = tempfile::tempdir().expect("temp dir");
+        cache::Store::open(cache.path()).expect("create");
+        // Every insert into this table fails, as on a full disk.
+        let db = rusqlite::Connection::open(cache.path().join(cache::DATABASE)).expect("open");
+        db.execute_batch(
+            "DROP TABLE outputs;
+             CREATE TABLE outputs (extractor TEXT, document TEXT, id TEXT, record BLOB, written INTEGER,
+                                   PRIMARY KEY (extractor, document), CHECK (length(id) = 0));",
+        )
+        .expect("tamper");
+        let (registry, _) = capitals("a");
+        let outcome = run(&registry, &tiny_config("capitals", Some(cache.path())), &|_| {}).expect("run");
+        assert_eq!((outcome.extracted, outcome.failures.len()), (3, 0));
+        assert_eq!(outcome.cache_notes.len(), 1, "{:?}", outcome.cache_notes);
+        assert!(
+            outcome.cache_notes[0].starts_with("warning: outputs are not being cached: cache database")
+                && outcome.cache_notes[0].contains("CHECK constraint failed"),
+            "{:?}",
+            outcome.cache_notes
+        );
+    }
+
+    #[test]
+    fn a_cache_input_that_does_not_exist_fails_the_run() {
+        let cache = tempfile::tempdir().expect("temp dir");
+        let (registry, calls) = capitals("a");
+        let mut config = tiny_config("capitals", Some(cache.path()));
+        config.cache_inputs = CacheInputs { env: vec![], paths: vec!["models/".into()], root: cache.path().into() };
+        let err = run(&registry, &config, &|_| {}).expect_err("the key would be incomplete");
+        assert!(err.to_string().contains("cache_inputs: ") && err.to_string().contains("does not exist"), "{err}");
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        // Without a cache there is no key to complete.
+        config.cache = None;
+        assert!(run(&registry, &config, &|_| {}).is_ok());
     }
 }

@@ -27,6 +27,7 @@ pub fn run(
     for e in &evals {
         let outcome = run_with_progress(&registry, &e.name, &e.run)?;
         crate::eprint(&crate::failures::summary(&e.name, &outcome));
+        super::run::note_cache(&outcome);
         outcomes.push(goldspan_runner::check(e, &outcome, policy)?);
     }
     if let Some(path) = junit {

@@ -2,6 +2,7 @@
 
 mod agree;
 mod bench;
+mod cache;
 mod check;
 mod convert;
 mod markup;
@@ -50,6 +51,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             };
             let cache = (!no_cache).then(|| cache.unwrap_or_else(|| project::cache_beside(&evals)));
             check::run(&evals, policy, cache.as_deref(), format, junit.as_deref())
+        }
+        Command::Cache { action, cache } => {
+            let dir = match cache {
+                Some(dir) => dir,
+                None => Project::find("give the cache directory with --cache DIR")?.cache(),
+            };
+            cache::run(&dir, action)
         }
         Command::Agree { a, b, format } => agree::run(&a, &b, format),
         Command::Synth { out, docs, seed, spans, missed, boundary, label, spurious } => {

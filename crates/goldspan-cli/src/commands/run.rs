@@ -8,6 +8,7 @@ use anyhow::Context;
 use goldspan_extract::Registry;
 use goldspan_formats::gold;
 use goldspan_report::HtmlInput;
+use goldspan_runner::cache::CacheInputs;
 use goldspan_runner::eval::{self, Eval};
 use goldspan_runner::results::read_snapshot;
 use goldspan_runner::{Config, FailureLimit, LabelMap, Results, RunConfig, RunOutcome};
@@ -62,6 +63,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         let outcome = run_with_progress(&registry, &e.name, &e.run).with_context(|| format!("run {}", e.name))?;
         // Failures first, on stderr: how many, why, and what usually fixes it.
         crate::eprint(&crate::failures::summary(&e.name, &outcome));
+        note_cache(&outcome);
         if outcome.attribution.is_none() {
             crate::eprint(&format!(
                 "note: {}: quotations and their speakers are not scored: the corpus manifest has no [attribution] section\n",
@@ -152,6 +154,7 @@ fn ad_hoc(args: &RunArgs, spec: &str) -> anyhow::Result<Eval> {
         jobs: args.jobs.unwrap_or_else(default_jobs),
         timeout: eval::seconds(args.timeout).map_err(|m| anyhow::anyhow!("--timeout {m}"))?,
         cache,
+        cache_inputs: CacheInputs { env: args.cache_env.clone(), paths: args.cache_path.clone(), root: ".".into() },
         fail_fast: args.fail_fast,
         dir: None,
         max_line_bytes: args.max_line_bytes,
@@ -234,6 +237,13 @@ fn list(args: &RunArgs) -> anyhow::Result<Outcome> {
         OutputFormat::Json => goldspan_report::eval_list_json(&rows),
     })?;
     Ok(Outcome::Ok)
+}
+
+/// Says what went wrong with the cache, each thing once however many evals run.
+pub fn note_cache(outcome: &RunOutcome) {
+    for note in &outcome.cache_notes {
+        crate::eprint_once(&format!("{note}\n"));
+    }
 }
 
 fn default_jobs() -> usize {

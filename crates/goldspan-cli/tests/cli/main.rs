@@ -1,6 +1,7 @@
 //! CLI tests: one binary, a module per command. Each runs the real `goldspan` binary.
 
 mod agree;
+mod cache;
 mod check;
 mod convert;
 mod html;

@@ -73,9 +73,11 @@ fn tiny_project() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, root)
 }
 
-fn cached_files(cache: &Path) -> usize {
-    std::fs::read_dir(cache)
-        .map_or(0, |dirs| dirs.flatten().map(|d| std::fs::read_dir(d.path()).map_or(0, Iterator::count)).sum())
+/// What `goldspan cache stats`, run from `dir`, says the project's cache holds.
+fn cache_stats(dir: &Path) -> String {
+    let out = goldspan().current_dir(dir).args(["cache", "stats"]).output().expect("cache stats");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
 }
 
 #[test]
@@ -86,7 +88,9 @@ fn the_cache_and_the_news_corpus_live_under_the_project_root() {
     let out = goldspan().current_dir(&sub).args(["run", "--extractor", "entities-rules"]).output().expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("gold tiny, predictions entities-rules: 3 document(s) scored"), "{}", stdout(&out));
-    assert_eq!(cached_files(&root.join(".goldspan-cache")), 3, "one cached output per document, under the root");
+    let stats = cache_stats(&sub);
+    assert!(stats.contains("3 outputs of 1 extractor fingerprint,"), "one cached output per document: {stats}");
+    assert!(root.join(".goldspan-cache").is_dir(), "the cache lives under the root: {stats}");
     assert!(!sub.join(".goldspan-cache").exists());
     // check and the other commands find the project too; run --list says what became of the
     // snapshot.

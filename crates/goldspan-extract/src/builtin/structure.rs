@@ -12,10 +12,8 @@
 
 use goldspan_model::{Annotations, Document};
 
-use crate::{stable_hash, ExtractError, Extractor, ExtractorInfo};
+use crate::{ExtractError, Extractor, ExtractorInfo};
 
-/// Bumped whenever a rule changes what the extractor outputs.
-const RULES_VERSION: &str = "structure-rules/1";
 const LAYER: &str = "structure";
 const HEADING: &str = "Heading";
 const BOILERPLATE: &str = "Boilerplate";
@@ -81,13 +79,7 @@ impl StructureRules {
 
 impl Extractor for StructureRules {
     fn info(&self) -> ExtractorInfo {
-        let mut parts = vec![RULES_VERSION];
-        parts.extend(BOILERPLATE_PREFIXES);
-        parts.extend(CREDIT_LABELS);
-        parts.extend(CREDIT_ENDINGS);
-        parts.extend(BYLINE_PREFIXES);
-        parts.extend(TIME_ZONES);
-        ExtractorInfo { name: "structure-rules".into(), version: "1".into(), config_hash: stable_hash(&parts) }
+        super::identity("structure-rules")
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
@@ -359,13 +351,6 @@ The last paragraph closes the article with a full stop.",
         let s = &ann.spans[0];
         assert_eq!((s.start(), s.end(), s.label(), s.layer()), (2, 12, "Boilerplate", "structure"));
         assert_eq!(doc.slice(s.start(), s.end()), Some("Zoë’s news"));
-    }
-
-    #[test]
-    fn info_is_named_and_versioned() {
-        let info = StructureRules.info();
-        assert_eq!((info.name.as_str(), info.version.as_str()), ("structure-rules", "1"));
-        assert_eq!(info.config_hash.len(), 16);
     }
 
     proptest! {
