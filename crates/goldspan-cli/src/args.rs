@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use goldspan_formats::conll::{self, Column, Dialect};
-use goldspan_formats::{prodigy, AnnotationChoice, Format};
+use goldspan_formats::{prodigy, AnnotationChoice, Format, ReadOptions};
 use goldspan_model::text::OffsetUnit;
+use goldspan_model::Manifest;
 use goldspan_runner::{FailureLimit, DEFAULT_SEED};
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
@@ -223,11 +224,30 @@ pub struct ConvertArgs {
     pub read: ReadArgs,
 }
 
-/// How to read another tool's file: the options every reader shares.
+/// How `convert` reads its input: the tool options, and the layers the input is read into.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReadArgs {
-    /// Tagging scheme of CoNLL input (and output, unless --to-scheme): iob1, iob2 (bio), ioe1,
-    /// ioe2, bioes (iobes), bilou, io.
+    /// The layer CoNLL output is written from, and spaCy output's Doc.ents (other layers go
+    /// to span groups); also the layer given to labels read from formats without layers when
+    /// no --manifest says otherwise.
+    #[arg(long, default_value = "entities")]
+    pub layer: String,
+    /// A goldspan.toml whose layers (labels and relation types) the input is read with: it
+    /// resolves labels of formats without layers and replaces a brat annotation.conf's. Its
+    /// name, licence and splits describe its own corpus and are not copied.
+    #[arg(long)]
+    pub manifest: Option<PathBuf>,
+    #[command(flatten)]
+    pub tool: ToolArgs,
+}
+
+/// How to read another tool's file: the options its reader takes, shared by `convert` and
+/// `score --pred-format`, so that a file reads the same way in both.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Reading other tools' files")]
+pub struct ToolArgs {
+    /// Tagging scheme of CoNLL input (and of convert's CoNLL output, unless --to-scheme):
+    /// iob1, iob2 (bio), ioe1, ioe2, bioes (iobes), bilou, io.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
     /// The CoNLL column holding tokens (1 is the first, -1 the last); default the dialect's
@@ -244,16 +264,6 @@ pub struct ReadArgs {
     /// The CoNLL-U MISC key holding tags (NE=B-PER); default NE, else NER.
     #[arg(long)]
     pub misc_key: Option<String>,
-    /// The layer CoNLL output is written from, and spaCy output's Doc.ents (other layers go
-    /// to span groups); also the layer given to labels read from formats without layers when
-    /// no --manifest says otherwise.
-    #[arg(long, default_value = "entities")]
-    pub layer: String,
-    /// A goldspan.toml whose layers (labels and relation types) the input is read with: it
-    /// resolves labels of formats without layers and replaces a brat annotation.conf's. Its
-    /// name, licence and splits describe its own corpus and are not copied.
-    #[arg(long)]
-    pub manifest: Option<PathBuf>,
     /// Read brat collections in sub-folders too; document ids then carry their sub-folders
     /// (`2024/a.txt` is `2024_a`).
     #[arg(long)]
@@ -272,7 +282,7 @@ pub struct ReadArgs {
     #[arg(long)]
     pub annotator: Option<String>,
     /// The type of relations drawn without a label (Label Studio's default); without it, the
-    /// one relation type of --manifest that fits the labels they link.
+    /// one relation type of the manifest that fits the labels they link.
     #[arg(long)]
     pub relation_label: Option<String>,
     /// doccano's label export (project_N_labels.json), naming the numeric label ids of
@@ -287,6 +297,30 @@ pub struct ReadArgs {
     /// document cannot pull a file from elsewhere into the output).
     #[arg(long)]
     pub follow_symlinks: bool,
+}
+
+impl ToolArgs {
+    /// The reader's options: these, with the layers of `manifest` and `layer` for labels
+    /// without one.
+    pub fn read_options(&self, manifest: Option<Manifest>, layer: String) -> ReadOptions {
+        ReadOptions {
+            manifest,
+            layer,
+            offset_unit: self.offset_unit,
+            scheme: self.scheme,
+            annotation: self.annotation,
+            annotator: self.annotator.clone(),
+            relation_label: self.relation_label.clone(),
+            recursive: self.recursive,
+            token_column: self.token_column,
+            tag_column: self.tag_column,
+            conll_dialect: self.conll_dialect,
+            misc_key: self.misc_key.clone(),
+            labels: self.labels.clone(),
+            answers: self.answers,
+            follow_symlinks: self.follow_symlinks,
+        }
+    }
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
@@ -379,25 +413,6 @@ pub struct ScoreArgs {
     /// matched with gold by id, or by identical text when the file carries no ids.
     #[arg(long, value_parser = parse_format, default_value = "jsonl")]
     pub pred_format: Format,
-    /// The unit --pred counts offsets in (codepoint, utf16, utf8, grapheme); default the
-    /// tool's own.
-    #[arg(long, value_parser = parse_offset_unit)]
-    pub offset_unit: Option<OffsetUnit>,
-    /// Tagging scheme of CoNLL predictions (--pred-format conll, --conll): iob1, iob2 (bio),
-    /// ioe1, ioe2, bioes (iobes), bilou, io.
-    #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
-    pub scheme: conll::Scheme,
-    /// Which of several annotations or predictions per task to read (Label Studio): all,
-    /// first, latest or N.
-    #[arg(long, value_parser = parse_annotation, default_value = "all")]
-    pub annotation: AnnotationChoice,
-    /// Read only this annotator's annotations or this model_version's predictions (Label
-    /// Studio).
-    #[arg(long)]
-    pub annotator: Option<String>,
-    /// The type of relations drawn without a label (Label Studio).
-    #[arg(long)]
-    pub relation_label: Option<String>,
     /// A second predictions file to compare against (paired test on the same documents).
     #[arg(long)]
     pub against: Option<PathBuf>,
@@ -442,6 +457,9 @@ pub struct ScoreArgs {
     pub report: ReportArgs,
     #[command(flatten)]
     pub conll: ConllScoreArgs,
+    /// How --pred and --against are read when --pred-format names another tool's format.
+    #[command(flatten)]
+    pub read: ToolArgs,
 }
 
 /// `goldspan report`: a results JSON as an HTML page.
@@ -499,10 +517,10 @@ fn parse_error_class(name: &str) -> Result<String, String> {
     }
 }
 
-/// `score --conll`: gold and predicted tags in two columns of one CoNLL file; and the columns
-/// and dialect of CoNLL predictions (`--pred-format conll`).
+/// `score --conll`: gold and predicted tags in two columns of one CoNLL file (its scheme,
+/// token column and dialect are the reading options').
 #[derive(Debug, clap::Args)]
-#[command(next_help_heading = "CoNLL: one file with gold and predicted tags (--conll), or CoNLL predictions")]
+#[command(next_help_heading = "CoNLL: one file with gold and predicted tags (--conll)")]
 pub struct ConllScoreArgs {
     /// A CoNLL file holding gold and predicted tags over the same tokens (conlleval's `token
     /// gold predicted`), scored instead of --gold and --pred.
@@ -514,19 +532,6 @@ pub struct ConllScoreArgs {
     /// With --conll, the column of predicted tags (1 is the first, -1 the last).
     #[arg(long, allow_negative_numbers = true, value_parser = parse_column, default_value = "-1")]
     pub pred_column: Column,
-    /// With --pred-format conll, the column of predicted tags; default the dialect's own
-    /// (plain: the last; CoNLL-U: MISC; CoNLL-2012: 11).
-    #[arg(long, allow_negative_numbers = true, value_parser = parse_column, conflicts_with = "conll")]
-    pub tag_column: Option<Column>,
-    /// The column holding tokens; default the dialect's own (plain: 1; CoNLL-2012: 4).
-    #[arg(long, allow_negative_numbers = true, value_parser = parse_column)]
-    pub token_column: Option<Column>,
-    /// The CoNLL dialect: plain, conllu or conll2012; default detected from the file.
-    #[arg(long, value_parser = parse_dialect)]
-    pub conll_dialect: Option<Dialect>,
-    /// With --pred-format conll, the CoNLL-U MISC key holding tags; default NE, else NER.
-    #[arg(long)]
-    pub misc_key: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

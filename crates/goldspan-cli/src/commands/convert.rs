@@ -15,7 +15,7 @@ use crate::Outcome;
 
 pub fn run(args: &ConvertArgs) -> anyhow::Result<Outcome> {
     let (from, to) = (args.from, args.to);
-    if args.read.recursive && from != Format::Brat {
+    if args.read.tool.recursive && from != Format::Brat {
         anyhow::bail!("--recursive reads brat collections in sub-folders; it does not apply to --from {from}");
     }
     check_output(to, &args.input, &args.output, args.force)?;
@@ -31,7 +31,7 @@ pub fn run(args: &ConvertArgs) -> anyhow::Result<Outcome> {
     );
     let write = WriteOptions {
         layer: args.read.layer.clone(),
-        scheme: args.to_scheme.unwrap_or(args.read.scheme),
+        scheme: args.to_scheme.unwrap_or(args.read.tool.scheme),
         into_existing_corpus: args.force,
     };
     let mut notes = to
@@ -59,23 +59,7 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         Some(p) => Some(gold::read_manifest(p).with_context(|| format!("cannot read manifest {}", p.display()))?),
         None => None,
     };
-    Ok(ReadOptions {
-        manifest,
-        layer: args.layer.clone(),
-        offset_unit: args.offset_unit,
-        scheme: args.scheme,
-        annotation: args.annotation,
-        annotator: args.annotator.clone(),
-        relation_label: args.relation_label.clone(),
-        recursive: args.recursive,
-        token_column: args.token_column,
-        tag_column: args.tag_column,
-        conll_dialect: args.conll_dialect,
-        misc_key: args.misc_key.clone(),
-        labels: args.labels.clone(),
-        answers: args.answers,
-        follow_symlinks: args.follow_symlinks,
-    })
+    Ok(args.tool.read_options(manifest, args.layer.clone()))
 }
 
 /// Refuses an output that would destroy something: the input itself, a directory holding the

@@ -65,7 +65,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
             }
             config.check_names(&gold)?;
             anyhow::ensure!(
-                args.offset_unit.is_none() || args.pred_format != Format::Jsonl,
+                args.read.offset_unit.is_none() || args.pred_format != Format::Jsonl,
                 "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
             );
             let score = |path: &Path| -> anyhow::Result<(Evaluation, Option<Vec<Pair>>)> {
@@ -81,19 +81,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                     };
                     (eval, pairs)
                 } else {
-                    let conll = &args.conll;
-                    let options = ReadOptions {
-                        offset_unit: args.offset_unit,
-                        scheme: args.scheme,
-                        annotation: args.annotation,
-                        annotator: args.annotator.clone(),
-                        relation_label: args.relation_label.clone(),
-                        token_column: conll.token_column,
-                        tag_column: conll.tag_column,
-                        conll_dialect: conll.conll_dialect,
-                        misc_key: conll.misc_key.clone(),
-                        ..ReadOptions::default()
-                    };
+                    let options = args.read.read_options(None, ReadOptions::default().layer);
                     let collection = args
                         .pred_format
                         .read(path, &options)
@@ -245,17 +233,15 @@ fn score_conll(
     config: &Config,
 ) -> anyhow::Result<(Evaluation, RunInfo, Option<Vec<Pair>>)> {
     let conll = &args.conll;
-    let options = ReadOptions {
-        manifest,
-        layer: match args.layers.as_slice() {
-            [only] => only.clone(),
-            _ => ReadOptions::default().layer,
-        },
-        scheme: args.scheme,
-        token_column: conll.token_column,
-        conll_dialect: conll.conll_dialect,
-        ..ReadOptions::default()
+    anyhow::ensure!(
+        args.read.tag_column.is_none(),
+        "--tag-column names the tags of --pred-format conll; with --conll give --gold-column and --pred-column"
+    );
+    let layer = match args.layers.as_slice() {
+        [only] => only.clone(),
+        _ => ReadOptions::default().layer,
     };
+    let options = args.read.read_options(manifest, layer);
     let (pairs, notes) = conll_pairs(file, &options, conll.gold_column, conll.pred_column, config)
         .with_context(|| format!("cannot score {}", file.display()))?;
     let eval = score_pairs(&pairs, config).with_context(|| format!("cannot score {}", file.display()))?;

@@ -580,3 +580,60 @@ fn score_draws_a_progress_bar_on_a_terminal_and_nothing_elsewhere() {
     );
     assert_eq!(stdout(&plain), stdout(&out));
 }
+
+/// `score --pred-format` reads another tool's file with the same options as `convert`:
+/// Prodigy's `--answers` and doccano's `--labels` used to be convert-only, so a doccano 1.x
+/// export could not be scored at all and a rejected Prodigy answer could not be kept.
+#[test]
+fn score_pred_format_takes_convert_reading_options() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gold = dir.path().join("gold.jsonl");
+    let out =
+        goldspan().args(["convert", "--from", "gold", "--to", "jsonl", "tests/fixtures/tiny"]).arg(&gold).output();
+    assert!(out.expect("run").status.success());
+    let text = |id: &str| std::fs::read_to_string(goldspan_tests::tiny_corpus().join(format!("docs/{id}.txt")));
+    let (a, b) = (text("a").expect("a"), text("b").expect("b"));
+    let score = |pred: &std::path::Path, extra: &[&str]| {
+        let out = goldspan()
+            .args(["score", "--format", "json", "--mode", "strict", "--layer", "entities", "--gold"])
+            .arg(&gold)
+            .arg("--pred")
+            .arg(pred)
+            .args(extra)
+            .output()
+            .expect("run");
+        (out.status.code(), stdout(&out), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let counts = |json: &str| {
+        let json: serde_json::Value = serde_json::from_str(json).expect("json");
+        let total = &json["total"]["layers"]["entities"]["strict"]["micro"];
+        ["cor", "inc", "mis", "spu"].map(|k| total[k].as_u64().expect("a count"))
+    };
+    // Prodigy: document a's PERSON 12..22 accepted; a PERSON 0..3 on document b rejected,
+    // where gold has PERSON 0..2. tiny's entities layer holds 10 gold spans.
+    let prodigy = dir.path().join("prodigy.jsonl");
+    let records = [
+        serde_json::json!({"text": a, "spans": [{"start": 12, "end": 22, "label": "PERSON"}], "answer": "accept"}),
+        serde_json::json!({"text": b, "spans": [{"start": 0, "end": 3, "label": "PERSON"}], "answer": "reject"}),
+    ];
+    std::fs::write(&prodigy, records.map(|r| format!("{r}\n")).concat()).expect("write");
+    let (code, json, err) = score(&prodigy, &["--pred-format", "prodigy"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(counts(&json), [1, 0, 9, 0], "accepted only: one correct, nine missed");
+    let (code, json, err) = score(&prodigy, &["--pred-format", "prodigy", "--answers", "all"]);
+    assert_eq!(code, Some(0), "{err}");
+    // The rejected span now counts: a boundary error on b's PERSON (incorrect in strict).
+    assert_eq!(counts(&json), [1, 1, 8, 0], "every answer");
+    // doccano 1.x: label 7 is named only by the project's label export.
+    let doccano = dir.path().join("doccano.jsonl");
+    let record = serde_json::json!({"id": 5, "text": a, "annotations": [{"label": 7, "start_offset": 12, "end_offset": 22, "user": 1}], "meta": {}});
+    std::fs::write(&doccano, format!("{record}\n")).expect("write");
+    let labels = dir.path().join("project_1_labels.json");
+    std::fs::write(&labels, r#"[{"id": 7, "text": "PERSON", "prefix_key": null, "suffix_key": "p"}]"#).expect("write");
+    let (code, _, err) = score(&doccano, &["--pred-format", "doccano"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("doccano.jsonl:1: document 5") && err.contains("--labels"), "{err}");
+    let (code, json, err) = score(&doccano, &["--pred-format", "doccano", "--labels", labels.to_str().expect("utf-8")]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(counts(&json), [1, 0, 9, 0]);
+}
