@@ -300,6 +300,27 @@ pub struct ToolArgs {
 }
 
 impl ToolArgs {
+    /// Refuses an option `format`'s reader does not take (`--offset-unit` where it counts one
+    /// unit only, `--recursive` but for brat), rather than ignoring it.
+    pub fn check_for(&self, format: Format) -> anyhow::Result<()> {
+        if self.recursive && format != Format::Brat {
+            anyhow::bail!("--recursive reads brat collections in sub-folders; it does not apply to {format}");
+        }
+        if let (Some(unit), false) = (self.offset_unit, format.reads_offset_unit()) {
+            let takes: Vec<&str> = Format::ALL.iter().filter(|f| f.reads_offset_unit()).map(|f| f.name()).collect();
+            anyhow::bail!(
+                "--offset-unit {} does not apply to {format}: {}; it applies to {}",
+                unit.name(),
+                match format.offset_unit() {
+                    Some(own) => format!("{format} counts {own}"),
+                    None => format!("{format} has no character offsets"),
+                },
+                takes.join(", ")
+            );
+        }
+        Ok(())
+    }
+
     /// The reader's options: these, with the layers of `manifest` and `layer` for labels
     /// without one.
     pub fn read_options(&self, manifest: Option<Manifest>, layer: String) -> ReadOptions {

@@ -106,6 +106,14 @@ impl Format {
         }
     }
 
+    /// Whether the reader takes another offset unit than the tool's own
+    /// ([`ReadOptions::offset_unit`]): the JSON formats of annotation tools, whose exports
+    /// differ by version, setting or writer. goldspan's formats count code points by
+    /// definition, CoNLL has no character offsets and a DocBin counts spaCy's tokens.
+    pub fn reads_offset_unit(self) -> bool {
+        matches!(self, Format::Doccano | Format::Prodigy | Format::LabelStudio | Format::Spacy)
+    }
+
     /// Whether the format is a directory rather than one file.
     pub fn is_directory(self) -> bool {
         matches!(self, Format::Gold | Format::Brat)

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::standoff::check_covered_text;
 use goldspan_model::Manifest;
-use goldspan_model::{check_document, check_predictions};
+use goldspan_model::{check_document, check_predictions, duplicate_spans};
 use goldspan_model::{
     AnnotatedDocument, Annotations, Attribute, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
 };
@@ -187,8 +187,17 @@ impl Record {
         let document = Document::new(raw.id.clone(), text, meta);
         let annotations = build(raw, &document, manifest, &loc, &mut problems);
         let doc = AnnotatedDocument { document, annotations };
-        if let Some(manifest) = manifest {
-            check_document(&doc, manifest, &loc, &|_| loc.line, &mut problems);
+        match manifest {
+            Some(manifest) => check_document(&doc, manifest, &loc, &|_| loc.line, &mut problems),
+            // Without a manifest nothing else is checked, but two copies of one gold span
+            // would still halve its recall: a prediction matches one, the other is missed.
+            None => {
+                let spans = &doc.annotations.spans;
+                for (first, copy) in duplicate_spans(spans) {
+                    let (first, copy) = (spans[first].id(), spans[copy].id());
+                    problems.push(loc.clone(), ProblemKind::DuplicateSpan { span: copy.into(), first: first.into() });
+                }
+            }
         }
         if problems.is_empty() {
             Ok(doc)

@@ -44,8 +44,9 @@
 //! - Metadata: `meta`'s values (strings; numbers and booleans as their JSON text; lists and
 //!   objects as their JSON text, with a note), Prodigy's `_` keys under their own names, and
 //!   `answer` unless it is `accept`. Any other top-level key (`html`, `options`, ...) is
-//!   ignored and named in a note. Tokens are not kept: the model has none, and the writer
-//!   tokenizes anew.
+//!   ignored and named in a note. Tokens are kept as the metadata `tokenization` (see
+//!   [`crate::tokenization`]; whitespace tokens aside), so that writing Prodigy or CoNLL again
+//!   gives back the file's tokens.
 //! - When neither tokens nor a span's text can confirm the unit and spans follow a character
 //!   outside the Basic Multilingual Plane (where code points and a JavaScript tool's UTF-16
 //!   part ways), a note names the unit assumed.
@@ -55,10 +56,11 @@
 //! One record per document: `text`, `tokens`, `spans` (with their `text`), `relations`,
 //! `meta` (the document's metadata, all strings, with the document id as `meta.id`), `answer`
 //! (metadata `"answer"`, else `"accept"`) and metadata keys starting with `_` at the top level,
-//! `_input_hash`, `_task_hash` and `_timestamp` as numbers. Tokens are words (letters and
-//! digits), single symbols, and whitespace runs, split wherever a span starts or ends, so
-//! every span covers whole tokens as `ner_manual` needs; a single space after a token is its
-//! `ws`. Discontinuous spans, clusters, attributes and notes cannot be written, nor span
+//! `_input_hash`, `_task_hash` and `_timestamp` as numbers. Tokens are those the document
+//! records (metadata `tokenization`, from a Prodigy or CoNLL file) when every span covers whole
+//! ones; else words (letters and digits), single symbols, and whitespace runs, split wherever
+//! a span starts or ends, so every span covers whole tokens as `ner_manual` needs. A single
+//! space after a token is its `ws`. Discontinuous spans, clusters, attributes and notes cannot be written, nor span
 //! layers (reading takes them from the manifest); the writer returns what it dropped.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -71,6 +73,7 @@ use serde_json::{Map, Value};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::format::{Collection, ReadOptions};
+use crate::tokenization;
 use crate::tool_json::{
     check_text, offset, offset_problem, plural, read_lines, scalar, to_json, writable_meta, writable_spans,
     write_lines, JsonlRecords, OffsetReader, Reading,
@@ -234,7 +237,10 @@ impl JsonlRecords for Prodigy {
             // A file of a JavaScript tool, labelled Prodigy, would count UTF-16 code units.
             r.assume_unit(document, text, (source.unit, &[OffsetUnit::Utf16]), unchecked);
         }
-        let meta = self.metadata(r, obj, at);
+        let mut meta = self.metadata(r, obj, at);
+        if let Some(value) = recorded_tokenization(&source, &tokens, &spans.spans) {
+            meta.insert(tokenization::META_KEY.into(), value);
+        }
         (meta, Annotations { spans: spans.spans, relations, ..Annotations::default() })
     }
 }
@@ -295,6 +301,36 @@ fn read_tokens(
         }
     }
     tokens
+}
+
+/// The record's tokens as a `tokenization` metadata value ([`crate::tokenization`]), so that
+/// writing Prodigy or CoNLL again gives back exactly these tokens (`O'Gorman` stays one token
+/// or three, as the file has it). Whitespace tokens are left out: the text keeps the
+/// whitespace. `None` when the writer would make these tokens anyway (no record needed, so
+/// goldspan's own files read back unchanged), when there are none, when one failed its
+/// check, or when they cannot be recorded (a token holding whitespace).
+fn recorded_tokenization(source: &Source<'_>, tokens: &[Option<(usize, usize)>], spans: &[Span]) -> Option<String> {
+    if tokens.is_empty() {
+        return None;
+    }
+    let mut ranges = Vec::with_capacity(tokens.len());
+    for &token in tokens {
+        let (start, end) = token?;
+        let start = source.offsets.code_point("token", start).ok()?;
+        let end = source.offsets.code_point("token", end).ok()?;
+        let covered = text::slice(source.text, &source.table, start, end)?;
+        if !covered.chars().all(char::is_whitespace) {
+            ranges.push((start, end));
+        }
+    }
+    let starts: BTreeSet<usize> = spans.iter().map(Span::start).collect();
+    let ends: BTreeSet<usize> = spans.iter().map(Span::end).collect();
+    let own = tokenize(source.text, &starts, &ends);
+    let own_words = own.iter().filter(|t| !t.text.chars().all(char::is_whitespace)).map(|t| (t.start, t.end));
+    if own_words.eq(ranges.iter().copied()) {
+        return None;
+    }
+    tokenization::describe(source.text, &ranges)
 }
 
 /// The spans of one record, and what relations find them by.
@@ -557,7 +593,7 @@ pub fn write(path: &Path, docs: &[AnnotatedDocument]) -> Result<Vec<String>, Err
         let spans = writable_spans(doc, OffsetUnit::CodePoint, true, false, &mut lost);
         let starts: BTreeSet<usize> = spans.iter().map(|(_, s, _)| *s).collect();
         let ends: BTreeSet<usize> = spans.iter().map(|(_, _, e)| *e).collect();
-        let tokens = tokenize(d.text(), &starts, &ends);
+        let tokens = recorded_tokens(doc, &starts, &ends).unwrap_or_else(|| tokenize(d.text(), &starts, &ends));
         let first: HashMap<usize, usize> = tokens.iter().map(|t| (t.start, t.id)).collect();
         let last: HashMap<usize, usize> = tokens.iter().map(|t| (t.end, t.id)).collect();
         // Every span start and end is a token boundary: the tokenizer splits there.
@@ -598,6 +634,8 @@ pub fn write(path: &Path, docs: &[AnnotatedDocument]) -> Result<Vec<String>, Err
             });
         }
         let mut meta = writable_meta(doc, &["id"], &mut lost);
+        // The record of tokens is the tokens written, not metadata.
+        meta.remove(tokenization::META_KEY);
         let answer = meta.remove("answer").unwrap_or("accept");
         let hidden_keys: Vec<&str> = meta.keys().copied().filter(|k| k.starts_with('_')).collect();
         let mut hidden = BTreeMap::new();
@@ -633,6 +671,56 @@ struct Tokenized<'t> {
     end: usize,
     id: usize,
     ws: bool,
+}
+
+/// The tokens the document's `tokenization` metadata records (a Prodigy or CoNLL file's own),
+/// with the whitespace between them as Prodigy has it (a single space after a token is its
+/// `ws`, other whitespace a token of its own); `None` without a record, or when a span would
+/// not cover whole tokens.
+fn recorded_tokens<'t>(
+    doc: &'t AnnotatedDocument,
+    starts: &BTreeSet<usize>,
+    ends: &BTreeSet<usize>,
+) -> Option<Vec<Tokenized<'t>>> {
+    let text = doc.document.text();
+    let recorded = tokenization::tokens(text, doc.document.meta().get(tokenization::META_KEY)?)?;
+    let token_starts: BTreeSet<usize> = recorded.iter().map(|t| t.start).collect();
+    let token_ends: BTreeSet<usize> = recorded.iter().map(|t| t.end).collect();
+    if !starts.is_subset(&token_starts) || !ends.is_subset(&token_ends) {
+        return None;
+    }
+    let offsets = text::Offsets::new(text);
+    let mut out: Vec<Tokenized<'t>> = Vec::with_capacity(recorded.len());
+    let mut at = 0;
+    for token in &recorded {
+        push_whitespace(&mut out, text, &offsets, at, token.start)?;
+        let covered = text::slice(text, &offsets, token.start, token.end)?;
+        out.push(Tokenized { text: covered, start: token.start, end: token.end, id: out.len(), ws: false });
+        at = token.end;
+    }
+    push_whitespace(&mut out, text, &offsets, at, offsets.len_chars())?;
+    Some(out)
+}
+
+/// The whitespace `start..end` after the tokens in `out`, as spaCy (and so Prodigy) has it: a
+/// space right after a token is its `ws`, and the rest of the whitespace a token of its own.
+fn push_whitespace<'t>(
+    out: &mut Vec<Tokenized<'t>>,
+    text: &'t str,
+    offsets: &text::Offsets,
+    mut start: usize,
+    end: usize,
+) -> Option<()> {
+    let gap = text::slice(text, offsets, start, end)?;
+    if let Some(last) = out.last_mut().filter(|last| last.end == start && gap.starts_with(' ')) {
+        last.ws = true;
+        start += 1;
+    }
+    if start < end {
+        let rest = text::slice(text, offsets, start, end)?;
+        out.push(Tokenized { text: rest, start, end, id: out.len(), ws: false });
+    }
+    Some(())
 }
 
 /// What a piece of text is, for tokenizing.
@@ -930,6 +1018,35 @@ mod tests {
         let written = std::fs::read_to_string(&back).expect("written");
         assert!(written.contains(r#""meta":{"id":"wire-8"},"answer":"reject","_view_id":"ner_manual"}"#), "{written}");
         assert!(written.contains(r#""answer":"accept","_input_hash":1437425212,"_task_hash":-1048576,"_timestamp":1633999979,"_view_id":"ner_manual"}"#), "{written}");
+    }
+
+    /// Prodigy's tokens used to be dropped on reading, so writing Prodigy again re-tokenised:
+    /// `O'Gorman`, one token in the file, came back as `O` `'` `Gorman`, and every token index
+    /// after it moved. Tokens as spaCy makes them: a space after a token is its `ws`, further
+    /// whitespace (a second space, a line break) a token of its own.
+    #[test]
+    fn prodigy_to_prodigy_keeps_its_tokens() {
+        let line = r#"{"text":"Mr O'Gorman  spoke.\nYes","tokens":[{"text":"Mr","start":0,"end":2,"id":0,"ws":true},{"text":"O'Gorman","start":3,"end":11,"id":1,"ws":true},{"text":" ","start":12,"end":13,"id":2,"ws":false},{"text":"spoke","start":13,"end":18,"id":3,"ws":false},{"text":".","start":18,"end":19,"id":4,"ws":false},{"text":"\n","start":19,"end":20,"id":5,"ws":false},{"text":"Yes","start":20,"end":23,"id":6,"ws":false}],"spans":[{"start":3,"end":11,"token_start":1,"token_end":1,"label":"PERSON"}],"meta":{"id":"t1"},"answer":"accept"}"#;
+        let first = read_ok(line, &options(Some(manifest()), "unused"));
+        assert_eq!(meta(&first.documents[0]), [("tokenization", "whitespace; breaks 18")]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let back = dir.path().join("back.jsonl");
+        let lost = Format::Prodigy.write(&back, &first, &WriteOptions::default()).expect("writes Prodigy");
+        assert_eq!(lost, Vec::<String>::new());
+        let written: Value = serde_json::from_str(&std::fs::read_to_string(&back).expect("written")).expect("json");
+        let original: Value = serde_json::from_str(line).expect("json");
+        assert_eq!(written["tokens"], original["tokens"]);
+        assert_eq!(written["meta"], serde_json::json!({"id": "t1"}), "the record is not repeated in meta");
+        // A span that no longer falls on the recorded tokens makes the writer tokenize anew.
+        let mut moved = first.clone();
+        let doc = &mut moved.documents[0];
+        let span = Span::contiguous("T1", "entities", "PERSON", 3, 4).expect("span");
+        doc.annotations.spans = vec![span];
+        Format::Prodigy
+            .write(&back, &moved, &WriteOptions { into_existing_corpus: true, ..WriteOptions::default() })
+            .expect("writes Prodigy");
+        let written: Value = serde_json::from_str(&std::fs::read_to_string(&back).expect("written")).expect("json");
+        assert_eq!(written["tokens"][1]["text"], "O", "{}", written["tokens"]);
     }
 
     #[test]

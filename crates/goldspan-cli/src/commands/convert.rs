@@ -15,9 +15,7 @@ use crate::Outcome;
 
 pub fn run(args: &ConvertArgs) -> anyhow::Result<Outcome> {
     let (from, to) = (args.from, args.to);
-    if args.read.tool.recursive && from != Format::Brat {
-        anyhow::bail!("--recursive reads brat collections in sub-folders; it does not apply to --from {from}");
-    }
+    args.read.tool.check_for(from)?;
     check_output(to, &args.input, &args.output, args.force)?;
     let options = read_options(&args.read)?;
     let collection =

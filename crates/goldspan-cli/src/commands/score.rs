@@ -64,10 +64,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 adopt_saved_run(run, pred, &mut gold, &mut config)?;
             }
             config.check_names(&gold)?;
-            anyhow::ensure!(
-                args.read.offset_unit.is_none() || args.pred_format != Format::Jsonl,
-                "--offset-unit applies to other tools' files (--pred-format); goldspan's interchange JSON Lines counts code points"
-            );
+            args.read.check_for(args.pred_format)?;
             let score = |path: &Path| -> anyhow::Result<(Evaluation, Option<Vec<Pair>>)> {
                 let report = args.html.is_some();
                 let (eval, pairs) = if args.pred_format == Format::Jsonl {

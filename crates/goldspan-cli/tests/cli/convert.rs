@@ -418,7 +418,7 @@ fn brat_collections_in_sub_folders_need_recursive() {
     assert!(out.status.success(), "{}", stdout(&out));
     let out = run(&["convert", "--from", "gold", "--to", "jsonl", "--recursive"], &[&out_dir, &dir.path().join("o")]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("it does not apply to --from gold"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("it does not apply to gold"), "{}", stderr(&out));
 }
 
 #[test]
@@ -678,4 +678,50 @@ fn readme_format_table_examples_run() {
     }
     let expected = ["gold", "jsonl", "brat", "conll", "doccano", "labelstudio", "prodigy", "spacy", "docbin"];
     assert_eq!(ran, expected, "one example per format");
+}
+
+/// `--offset-unit` was accepted by every reader and silently ignored by those counting one
+/// unit only: a brat file with UTF-16 offsets failed the same way with `--offset-unit utf16`
+/// as without. It is now honoured (the annotation tools' JSON) or refused, naming the unit the
+/// format counts, in `convert` and in `score --pred-format` alike.
+#[test]
+fn offset_unit_is_honoured_or_refused_for_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // doccano honours it: "😀 Zoë" with Zoë at 2..5 in code points reads with the override.
+    let doccano = dir.path().join("doccano.jsonl");
+    std::fs::write(&doccano, r#"{"id": 1, "text": "😀 Zoë", "label": [[2, 5, "PERSON"]]}"#).expect("write");
+    let out = goldspan()
+        .args(["convert", "--from", "doccano", "--to", "jsonl", "--offset-unit", "codepoint"])
+        .arg(&doccano)
+        .arg(dir.path().join("d.jsonl"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("d.jsonl")).expect("out");
+    assert!(written.contains("\"start\":2,\"end\":5,\"text\":\"Zoë\""), "{written}");
+    // brat, gold, jsonl, conll and docbin refuse it, saying what they count.
+    let refused = [
+        ("brat", "tests/fixtures/brat/lenient", "brat counts code points"),
+        ("gold", "tests/fixtures/tiny", "gold counts code points"),
+        ("jsonl", "tests/fixtures/tiny-pred.jsonl", "jsonl counts code points"),
+        ("conll", "tests/fixtures/conll/conll2003.txt", "conll has no character offsets"),
+    ];
+    for (from, input, says) in refused {
+        let out = goldspan()
+            .args(["convert", "--from", from, "--to", "jsonl", "--offset-unit", "utf16", input])
+            .arg(dir.path().join(format!("{from}.jsonl")))
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{from}");
+        let err = stderr(&out);
+        assert!(err.contains(&format!("--offset-unit utf16 does not apply to {from}: {says}")), "{err}");
+        assert!(err.contains("it applies to doccano, labelstudio, spacy, prodigy"), "{err}");
+    }
+    let out = goldspan()
+        .args(["score", "--gold", "tests/fixtures/tiny", "--pred", "tests/fixtures/tiny-pred.jsonl"])
+        .args(["--offset-unit", "utf16"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--offset-unit utf16 does not apply to jsonl"), "{}", stderr(&out));
 }

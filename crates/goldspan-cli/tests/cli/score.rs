@@ -637,3 +637,28 @@ fn score_pred_format_takes_convert_reading_options() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(counts(&json), [1, 0, 9, 0]);
 }
+
+/// A JSON Lines gold file read without a manifest was not checked at all, so a span given
+/// twice scored a perfect prediction at recall 0.5 with exit 0. Both copies are now refused,
+/// as the gold readers with a manifest refuse them.
+#[test]
+fn a_jsonl_gold_with_a_duplicate_span_is_refused_not_scored_at_half_recall() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let span = r#"{"layer": "entities", "label": "PERSON", "start": 0, "end": 3}"#;
+    let (gold, pred) = (dir.path().join("gold.jsonl"), dir.path().join("pred.jsonl"));
+    std::fs::write(&gold, format!("{{\"id\": \"d1\", \"text\": \"Zoë met Liz.\", \"spans\": [{span}, {span}]}}\n"))
+        .expect("write");
+    std::fs::write(&pred, format!("{{\"id\": \"d1\", \"spans\": [{span}]}}\n")).expect("write");
+    let out = goldspan().args(["score", "--gold"]).arg(&gold).arg("--pred").arg(&pred).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gold.jsonl:1: document d1: span T2 repeats span T1"), "{err}");
+    let out = goldspan()
+        .args(["convert", "--from", "jsonl", "--to", "gold"])
+        .arg(&gold)
+        .arg(dir.path().join("corpus"))
+        .output();
+    let out = out.expect("run");
+    assert_eq!(out.status.code(), Some(2), "convert refuses it too");
+    assert!(!dir.path().join("corpus").exists(), "nothing is written");
+}
