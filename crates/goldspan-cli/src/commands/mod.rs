@@ -12,10 +12,11 @@ mod score;
 mod stats;
 mod validate;
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use goldspan_report::{ByLabel, ReportOptions};
-use goldspan_runner::results::ErrorFilter;
+use goldspan_runner::results::{ErrorFilter, Results};
 use goldspan_score::Mode;
 
 use crate::args::{Cli, Command, ReportArgs};
@@ -159,9 +160,21 @@ pub fn report_options(args: &ReportArgs, scored: Option<&[Mode]>) -> anyhow::Res
     Ok(ReportOptions { by_label, by_document: args.by_document, width: Some(terminal_width()) })
 }
 
-/// The error listing's filter.
-pub fn error_filter(args: &ReportArgs) -> ErrorFilter {
-    ErrorFilter { classes: args.error_classes.clone(), labels: args.error_labels.clone(), limit: args.error_limit }
+/// The error listing's filter for `results`: each `--error-label` must be a label scored
+/// there (gold or predicted), so that a typo is an error with a suggestion rather than an
+/// empty listing.
+pub fn error_filter(args: &ReportArgs, results: &Results) -> anyhow::Result<ErrorFilter> {
+    let scored: BTreeSet<&str> = results
+        .total
+        .layers
+        .values()
+        .flat_map(|modes| modes.values())
+        .flat_map(|scores| scores.labels.keys().map(String::as_str))
+        .collect();
+    for label in &args.error_labels {
+        goldspan_model::check_name("--error-label", label, scored.iter().copied())?;
+    }
+    Ok(ErrorFilter { classes: args.error_classes.clone(), labels: args.error_labels.clone(), limit: args.error_limit })
 }
 
 /// The width rows of the error listing keep within: `COLUMNS` when set, else the terminal's

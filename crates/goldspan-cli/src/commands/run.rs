@@ -82,8 +82,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 Some(limit) => !limit.allows(outcome.failures.len(), outcome.documents()),
                 None => outcome.all_failed(),
             };
-        let mut results =
-            Results::of_run(&outcome, &e.run, e.bootstrap).with_error_filter(super::error_filter(&args.report));
+        let mut results = Results::of_run(&outcome, &e.run, e.bootstrap);
+        let filter = super::error_filter(&args.report, &results)?;
+        results = results.with_error_filter(filter);
         if args.report.by_document {
             results = results.with_per_document(&outcome.evaluation);
         }

@@ -133,7 +133,9 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         }
         _ => anyhow::bail!("give --gold and --pred, or --conll"),
     };
-    let mut results = Results::new(&eval, &info).with_error_filter(error_filter(&args.report));
+    let mut results = Results::new(&eval, &info);
+    let filter = error_filter(&args.report, &results)?;
+    results = results.with_error_filter(filter);
     if let Some((run, hash)) = saved_run {
         results = results.of_saved_run(&run, hash);
     }

@@ -1,6 +1,6 @@
-//! Strict names: an unknown layer, slice field, split, mode or label-map target is an error
-//! (exit 2) listing the valid names with a "did you mean", never a table of zeros; and what an
-//! ad hoc run does not predict is named, not scored as zeros.
+//! Strict names: an unknown layer, slice field, split, mode, label-map target or error label
+//! is an error (exit 2) listing the valid names with a "did you mean", never a table of zeros;
+//! and what an ad hoc run does not predict is named, not scored as zeros.
 
 use super::{goldspan, stdout, valid_json};
 
@@ -138,4 +138,17 @@ fn an_unknown_stats_field_is_an_error_with_a_suggestion() {
         (out.status.code(), stdout(&out), String::from_utf8_lossy(&out.stderr).into_owned()),
         "unknown metadata field \"titel\" (did you mean \"title\"?); expected one of: domain, title",
     );
+}
+
+/// `--error-label ORGG` used to list "0 of 0 errors" with exit 0: a typo looked like a clean
+/// result. A label no mode scored (gold or predicted) is now an error with a suggestion.
+#[test]
+fn an_unknown_error_label_is_an_error_with_a_suggestion() {
+    let message = "unknown --error-label \"ORGG\" (did you mean \"ORG\"?)";
+    rejected(score_tiny(&["--error-label", "ORGG"]), message);
+    rejected(run_tiny(&["--error-label", "ORGG"]), message);
+    // A label that is scored narrows the listing as before.
+    let (code, out, err) = score_tiny(&["--error-label", "ORG"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("ORG"), "{out}");
 }
