@@ -26,7 +26,8 @@ pub enum Command {
     /// Check a gold corpus and report every problem (file, line, document), one message per
     /// root cause with a count of the others. Exit 2 if any.
     Validate {
-        /// The corpus directory (holding goldspan.toml); default the project's corpus/news.
+        /// The corpus directory (holding goldspan.toml), or a JSON Lines gold file of records
+        /// with text; default the project's corpus/news.
         corpus: Option<PathBuf>,
         /// List every problem on its own line instead of one per root cause.
         #[arg(long)]

@@ -71,3 +71,25 @@ fn a_duplicate_gold_span_is_a_problem() {
     let s = stdout(&out);
     assert!(s.contains("document a: span T99 repeats span T5 (same layer, label and offsets)"), "{s}");
 }
+
+/// `score --gold` and `run --corpus` take a JSON Lines gold file, but `validate` of one said
+/// only "Not a directory". It now checks the file as they read it.
+#[test]
+fn a_jsonl_gold_file_validates_as_score_reads_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let span = r#"{"layer": "entities", "label": "PERSON", "start": 0, "end": 3}"#;
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, format!("{{\"id\": \"d1\", \"text\": \"Zoë met Liz.\", \"spans\": [{span}]}}\n"))
+        .expect("write");
+    let out = goldspan().arg("validate").arg(&good).output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).ends_with("good.jsonl: 1 documents, no problems\n"), "{}", stdout(&out));
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, format!("{{\"id\": \"d1\", \"text\": \"Zoë met Liz.\", \"spans\": [{span}, {span}]}}\n"))
+        .expect("write");
+    let out = goldspan().arg("validate").arg(&bad).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let shown = stdout(&out);
+    assert!(shown.contains("bad.jsonl:1: document d1: span T2 repeats span T1"), "{shown}");
+    assert!(shown.ends_with("bad.jsonl: 1 problem in 1 document\n"), "{shown}");
+}
