@@ -367,3 +367,46 @@ fn a_report_of_a_results_json_shows_its_overview_and_says_it_has_no_documents() 
     assert_eq!(page.eval("document.querySelectorAll('#tabs a[data-view=\"documents\"]').length"), 0);
     page.assert_clean();
 }
+
+#[test]
+fn the_document_list_filters_by_metadata_and_error_class() {
+    let (results, _dir, report) = score_with_report(&["--errors", "--mode", "strict"]);
+    let page = Page::open(&report, "documents");
+    // Sets a filter (a <select> found by `selector`) and reads the documents listed.
+    let listed = |selector: &str, value: &str| -> BTreeSet<String> {
+        page.eval(&format!(
+            "(() => {{ const s = document.querySelector({sel}); s.value = {value};
+                s.dispatchEvent(new Event('change')); return true; }})()",
+            sel = Value::String(selector.to_owned()),
+            value = Value::String(value.to_owned())
+        ));
+        page.eval("Array.from(document.querySelectorAll('#documents-table tbody tr')).map(r => r.dataset.doc)")
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    let ids = |ids: &[&str]| -> BTreeSet<String> { ids.iter().map(|s| s.to_string()).collect() };
+    // tiny's metadata files: a and c are politics, b culture.
+    assert_eq!(listed("select[data-field=domain]", "politics"), ids(&["a", "c"]));
+    assert_eq!(listed("select[data-field=domain]", "culture"), ids(&["b"]));
+    assert_eq!(listed("select[data-field=domain]", ""), ids(&["a", "b", "c"]));
+    // Each error class lists the documents the results' error listing has errors of that
+    // class in (the listing and the report classify separately).
+    for class in ["missed", "spurious", "label", "boundary"] {
+        let expected: BTreeSet<String> = results["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter(|e| e["kind"] == class)
+            .filter_map(|e| e["document"].as_str().map(str::to_owned))
+            .collect();
+        assert!(!expected.is_empty(), "tiny has {class} errors");
+        assert_eq!(listed("#class-filter", class), expected, "{class}");
+    }
+    // Both filters at once: politics documents with a spurious prediction — none.
+    listed("#class-filter", "spurious");
+    assert_eq!(listed("select[data-field=domain]", "politics"), BTreeSet::new());
+    page.assert_clean();
+}
