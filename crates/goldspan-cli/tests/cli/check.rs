@@ -380,3 +380,34 @@ fn github_annotations_mark_each_regression_and_an_improvement_says_how_to_record
     assert!(markdown.starts_with("### goldspan check: passed\n"), "{markdown}");
     assert!(markdown.contains("<details><summary>12 other metric(s) moved</summary>"), "{markdown}");
 }
+
+/// The reports of a regression, byte for byte: `tests/fixtures/results/check-regression.*`
+/// hold `check`'s JSON, Markdown and table for the regression of
+/// `a_regression_is_reported_as_json_markdown_and_junit_xml` (whose numbers are checked by
+/// hand there), with the temporary eval repository's path written `$ROOT`. Run with
+/// `GOLDSPAN_WRITE_FIXTURES=1` to rewrite them after a deliberate change, and list it in
+/// docs/results.md.
+#[test]
+fn the_reports_of_a_regression_are_the_committed_bytes() {
+    let (_dir, root) = eval_repo(&tiny_predictions());
+    assert_eq!(check_in(&root, &["--update"]).status.code(), Some(0));
+    let worse: String = tiny_predictions().lines().skip(1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(root.join("preds.jsonl"), worse).expect("write");
+    let fixtures = goldspan_tests::repo().join("tests/fixtures/results");
+    for (format, ext) in [("json", "json"), ("markdown", "md"), ("table", "txt")] {
+        let out = goldspan()
+            .current_dir(&root)
+            .env("COLUMNS", "100")
+            .args(["check", "--no-cache", "--format", format])
+            .output()
+            .expect("check");
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let shown = stdout(&out).replace(&root.display().to_string(), "$ROOT");
+        let path = fixtures.join(format!("check-regression.{ext}"));
+        if std::env::var_os("GOLDSPAN_WRITE_FIXTURES").is_some() {
+            std::fs::write(&path, &shown).expect("write the fixture");
+        }
+        let expected = std::fs::read_to_string(&path).expect("the committed fixture");
+        assert_eq!(shown, expected, "check --format {format} differs from {}", path.display());
+    }
+}
