@@ -46,7 +46,7 @@ use std::path::Path;
 
 use crate::format::{Collection, ReadOptions};
 use goldspan_model::text::OffsetUnit;
-use goldspan_model::{AnnotatedDocument, Annotations, Error, Location, Meta, Span};
+use goldspan_model::{AnnotatedDocument, Annotations, Error, Location, Meta, ProblemKind, Span};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use unicode_segmentation::UnicodeSegmentation;
@@ -71,7 +71,9 @@ fn parse_span(item: &Value) -> Option<(usize, usize, &str)> {
 fn spacy_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at: &Location) -> (Meta, Annotations) {
     let offsets = OffsetReader::new(text, r.unit);
     let mut annotations = Annotations::default();
-    let mut add = |r: &mut Reading<'_>, item: &Value, layer: &str, what: &str| {
+    // Where each span was given: "ents" or its span group.
+    let mut sources: Vec<String> = Vec::new();
+    let mut add = |r: &mut Reading<'_>, item: &Value, layer: &str, source: &str, what: &str| {
         let id = format!("T{}", annotations.spans.len() + 1);
         let Some((start, end, label)) = parse_span(item) else {
             r.syntax(
@@ -81,7 +83,10 @@ fn spacy_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at: &
             return;
         };
         match r.span_in(&offsets, id, label, start, end, layer) {
-            Ok(span) => annotations.spans.push(span),
+            Ok(span) => {
+                annotations.spans.push(span);
+                sources.push(source.to_owned());
+            }
             Err(kind) => r.problems.push(at.clone(), kind),
         }
     };
@@ -90,7 +95,7 @@ fn spacy_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at: &
         Some(Value::Array(items)) => {
             let layer = r.default_layer;
             for (i, item) in items.iter().enumerate() {
-                add(r, item, layer, &format!("ent {}", i + 1));
+                add(r, item, layer, "ents", &format!("ent {}", i + 1));
             }
         }
         Some(other) => {
@@ -106,15 +111,24 @@ fn spacy_record(r: &mut Reading<'_>, obj: &Map<String, Value>, text: &str, at: &
                     continue;
                 };
                 for (i, item) in items.iter().enumerate() {
-                    add(r, item, group, &format!("span group {group:?}, span {}", i + 1));
+                    add(r, item, group, group, &format!("span group {group:?}, span {}", i + 1));
                 }
             }
         }
         Some(other) => r.syntax(at, format!("\"spans\" must be an object of span groups, found {other}")),
     }
     // spaCy keeps a span in `ents` and in a span group alike (ner and spancat); when both land
-    // in one layer (a manifest puts the group's labels there), the span is read once.
-    let repeats: Vec<usize> = goldspan_model::duplicate_spans(&annotations.spans).into_iter().map(|(_, r)| r).collect();
+    // in one layer (a manifest puts the group's labels there), the span is read once. A span
+    // given twice in `ents`, or twice in one group, is a duplicate like any other reader's.
+    let mut repeats = Vec::new();
+    for (first, copy) in goldspan_model::duplicate_spans(&annotations.spans) {
+        if sources[first] == sources[copy] {
+            let (first, copy) = (annotations.spans[first].id().to_owned(), annotations.spans[copy].id().to_owned());
+            r.problems.push(at.clone(), ProblemKind::DuplicateSpan { span: copy, first });
+        } else {
+            repeats.push(copy);
+        }
+    }
     if !repeats.is_empty() {
         let mut index = 0;
         annotations.spans.retain(|_| {
@@ -430,6 +444,26 @@ mod tests {
         assert_eq!(
             read.notes,
             ["document d1: 1 span(s) given both in \"ents\" and in a span group of the same layer, read once"]
+        );
+    }
+
+    /// Two identical spans in `ents` used to be read as one with the note for a span given in
+    /// `ents` and in a span group; spaCy's `Doc.ents` cannot hold them, so they are a duplicate
+    /// like any reader's.
+    #[test]
+    fn the_same_span_twice_in_ents_is_a_duplicate() {
+        let line = r#"{"id": "d1", "text": "Zoë met Liz.", "ents": [[0, 3, "PERSON"], [0, 3, "PERSON"]]}"#;
+        let (_dir, path) = file("s.jsonl", line);
+        let error = match read(&path, &options(None, "entities")) {
+            Err(e) => e,
+            Ok(c) => panic!("read as {:?}", c.documents),
+        };
+        let problems = error.problems();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            matches!(&problems[0].kind, ProblemKind::DuplicateSpan { span, first } if span == "T2" && first == "T1"),
+            "{}",
+            problems[0]
         );
     }
 
