@@ -381,7 +381,7 @@ fn github_annotations_mark_each_regression_and_an_improvement_says_how_to_record
     assert!(markdown.contains("<details><summary>12 other metric(s) moved</summary>"), "{markdown}");
 }
 
-/// The reports of a regression, byte for byte: `tests/fixtures/results/check-regression.*`
+/// The reports of a regression, byte for byte: `tests/fixtures/check/check-regression.*`
 /// hold `check`'s JSON, Markdown and table for the regression of
 /// `a_regression_is_reported_as_json_markdown_and_junit_xml` (whose numbers are checked by
 /// hand there), with the temporary eval repository's path written `$ROOT`. Run with
@@ -393,7 +393,7 @@ fn the_reports_of_a_regression_are_the_committed_bytes() {
     assert_eq!(check_in(&root, &["--update"]).status.code(), Some(0));
     let worse: String = tiny_predictions().lines().skip(1).map(|l| format!("{l}\n")).collect();
     std::fs::write(root.join("preds.jsonl"), worse).expect("write");
-    let fixtures = goldspan_tests::repo().join("tests/fixtures/results");
+    let fixtures = goldspan_tests::repo().join("tests/fixtures/check");
     for (format, ext) in [("json", "json"), ("markdown", "md"), ("table", "txt")] {
         let out = goldspan()
             .current_dir(&root)
