@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use goldspan_formats::{conll, Format, ReadOptions};
 use goldspan_model::{Location, Manifest, Problems};
 use goldspan_runner::{Config, Gold, LabelMap, Results, RunInfo, Snapshot};
-use goldspan_score::{Mode, Options};
+use goldspan_score::{Grounding, Mode, Options, Rule};
 
 pub use mutate::Mutator;
 
@@ -210,14 +210,25 @@ fn evaluate(data: &[u8]) -> Option<Results> {
         write(&gold_path, gold);
         write(&pred_path, pred);
         let gold = Gold::open(&gold_path, None, None).ok()?;
-        let modes =
-            vec![Mode::Strict, Mode::Exact, Mode::Partial, Mode::Type, Mode::Overlap { permille: 500 }, Mode::Tokens];
+        let modes = vec![
+            Mode::Strict,
+            Mode::Exact,
+            Mode::Partial,
+            Mode::Type,
+            Mode::Overlap { permille: 500 },
+            Mode::Tokens,
+            Mode::Mentions,
+        ];
+        // Predictions given as text are placed by the rule that does the most work.
+        let mut grounding = Grounding::default();
+        grounding.rule = Rule::Fuzzy;
         let config = Config {
-            options: Options { modes: modes.clone(), layers: None, attribution: None },
+            options: Options { modes: modes.clone(), layers: None, attribution: None, grounding },
             label_map: LabelMap::default(),
             slices: vec!["domain".into()],
             per_document: true,
             errors: true,
+            only_predicted: false,
         };
         let eval = goldspan_runner::evaluate(&gold, &pred_path, &config).ok()?;
         let info = RunInfo {
@@ -228,6 +239,7 @@ fn evaluate(data: &[u8]) -> Option<Results> {
             bootstrap: None,
             label_map: false,
             per_document: true,
+            grounding,
         };
         Some(Results::new(&eval, &info))
     })

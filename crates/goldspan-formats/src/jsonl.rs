@@ -16,6 +16,15 @@
 //! Offsets are code points; a span is `start`/`end` or, when discontinuous, `fragments`.
 //! `layer` may be omitted when a manifest maps the label to its layer; `text` on a span is
 //! optional and verified when present.
+//!
+//! A prediction may give a span as `text` alone, without offsets (what a prompted language
+//! model answers), optionally with `occurrence` (which occurrence of the text, from 1) or
+//! `context` (a stretch of text around it): it is read as a [`TextSpan`] and placed in the
+//! document by grounding when it is scored (docs/metrics.md §11). A quotation may name its
+//! speaker and cue as strings, `"speaker": "Liz Truss", "cue": "says"`: they are read as text
+//! spans of the labels the manifest's speaker and cue relations point to, with those relations
+//! (span ids `ID.speaker` and `ID.cue`, relation ids `ID.speaker.rel` and `ID.cue.rel`), and
+//! written back in that form. Gold spans always have offsets.
 
 mod scan;
 
@@ -30,7 +39,7 @@ use crate::standoff::check_covered_text;
 use goldspan_model::Manifest;
 use goldspan_model::{check_document, check_predictions, duplicate_spans};
 use goldspan_model::{
-    AnnotatedDocument, Annotations, Attribute, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
+    AnnotatedDocument, Annotations, Attribute, Document, Fragment, FragmentError, Meta, Note, Relation, Span, TextSpan,
 };
 use goldspan_model::{Error, Location, Problem, ProblemKind, Problems};
 
@@ -78,6 +87,20 @@ struct SpanV1 {
     /// A confidence, accepted so real systems' output loads; not used in scoring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     score: Option<f64>,
+    /// Of a span given as text alone: which occurrence of the text, counting from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    occurrence: Option<usize>,
+    /// Of a span given as text alone: a stretch of text around it that tells it apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    context: Option<String>,
+    /// Of a quotation: its speaker's name as a string. Read into a text span and a relation,
+    /// never written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    speaker: Option<String>,
+    /// Of a quotation: its cue as a string. Read into a text span and a relation, never
+    /// written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cue: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -186,6 +209,13 @@ impl Record {
         }
         let document = Document::new(raw.id.clone(), text, meta);
         let annotations = build(raw, &document, manifest, &loc, &mut problems);
+        for span in &annotations.text_spans {
+            let message = format!(
+                "span {} has no offsets: gold spans need \"start\" and \"end\" (or \"fragments\"); only predictions may be given as text",
+                span.id
+            );
+            problems.push(loc.clone(), ProblemKind::Syntax { message });
+        }
         let doc = AnnotatedDocument { document, annotations };
         match manifest {
             Some(manifest) => check_document(&doc, manifest, &loc, &|_| loc.line, &mut problems),
@@ -247,18 +277,38 @@ fn build(
     // Fields are taken from each raw span in place: a span is large, and moving it costs.
     for (i, s) in raw.spans.iter_mut().enumerate() {
         let id: CompactString = s.id.take().unwrap_or_else(|| format!("T{}", i + 1).into());
+        if s.speaker.is_some() || s.cue.is_some() {
+            attach_strings(&id, s, manifest, &mut annotations, loc, problems);
+        }
         // One fragment (almost always) or a list (a discontinuous span): the one needs no list.
         let (one, list) = match (s.start, s.end, s.fragments.take()) {
             (Some(start), Some(end), None) => (Some([start, end]), Vec::new()),
             (None, None, Some(list)) => (None, list),
+            (None, None, None) if s.text.is_some() => {
+                if let Some(span) = text_span(id, s, manifest, loc, problems) {
+                    annotations.text_spans.push(span);
+                }
+                continue;
+            }
             _ => {
                 problems.push(
                     loc.clone(),
-                    syntax(format!("span {id}: give either \"start\" and \"end\" or \"fragments\"")),
+                    syntax(format!(
+                        "span {id}: give either \"start\" and \"end\" or \"fragments\" (or, for a prediction without offsets, \"text\" alone)"
+                    )),
                 );
                 continue;
             }
         };
+        if s.occurrence.is_some() || s.context.is_some() {
+            problems.push(
+                loc.clone(),
+                syntax(format!(
+                    "span {id}: \"occurrence\" and \"context\" place a span given as text alone; this one has offsets"
+                )),
+            );
+            continue;
+        }
         if one.iter().chain(&list).any(|[start, end]| start >= end) {
             problems.push(
                 loc.clone(),
@@ -267,17 +317,7 @@ fn build(
             continue;
         }
         let label = std::mem::take(&mut s.label);
-        let layer = match (s.layer.take(), manifest.and_then(|m| m.layer_of(&label))) {
-            (Some(layer), _) => layer,
-            (None, Some(layer)) => layer.name.as_str().into(),
-            (None, None) => {
-                problems.push(
-                    loc.clone(),
-                    ProblemKind::UnknownLabel { span: id.to_string(), label: label.to_string(), layer: None },
-                );
-                continue;
-            }
-        };
+        let Some(layer) = layer_of(s.layer.take(), &label, &id, manifest, loc, problems) else { continue };
         let span = match one {
             Some([start, end]) => Span::contiguous(id.clone(), layer, label, start, end).ok_or(FragmentError::Empty),
             None => {
@@ -323,6 +363,121 @@ fn build(
     annotations.notes =
         raw.notes.into_iter().map(|n| Note { id: n.id, kind: n.kind, target: n.target, text: n.text }).collect();
     annotations
+}
+
+/// The layer of `label`: the span's own, else the one `manifest` gives it.
+fn layer_of(
+    given: Option<CompactString>,
+    label: &str,
+    id: &str,
+    manifest: Option<&Manifest>,
+    loc: &Location,
+    problems: &mut Problems,
+) -> Option<CompactString> {
+    match (given, manifest.and_then(|m| m.layer_of(label))) {
+        (Some(layer), _) => Some(layer),
+        (None, Some(layer)) => Some(layer.name.as_str().into()),
+        (None, None) => {
+            problems.push(
+                loc.clone(),
+                ProblemKind::UnknownLabel { span: id.to_owned(), label: label.to_owned(), layer: None },
+            );
+            None
+        }
+    }
+}
+
+/// A span given as text alone, checked: its text is not blank and its occurrence counts
+/// from 1.
+fn text_span(
+    id: CompactString,
+    s: &mut SpanV1,
+    manifest: Option<&Manifest>,
+    loc: &Location,
+    problems: &mut Problems,
+) -> Option<TextSpan> {
+    let syntax = |message: String| ProblemKind::Syntax { message };
+    let text = s.text.take().unwrap_or_default();
+    if text.trim().is_empty() {
+        problems.push(loc.clone(), syntax(format!("span {id}: its \"text\" is blank, and it has no offsets")));
+        return None;
+    }
+    if s.occurrence == Some(0) {
+        problems.push(loc.clone(), syntax(format!("span {id}: \"occurrence\" counts from 1 (the first is 1)")));
+        return None;
+    }
+    if s.context.as_deref().is_some_and(|c| c.trim().is_empty()) {
+        problems.push(loc.clone(), syntax(format!("span {id}: its \"context\" is blank")));
+        return None;
+    }
+    let label = std::mem::take(&mut s.label);
+    let layer = layer_of(s.layer.take(), &label, &id, manifest, loc, problems)?;
+    Some(TextSpan { id, layer, label, text: text.into(), occurrence: s.occurrence, context: s.context.take() })
+}
+
+/// A quotation's `speaker` and `cue` strings, as text spans of the labels the manifest's
+/// speaker and cue relations point to, each with its relation from the quotation `id`.
+fn attach_strings(
+    id: &str,
+    s: &mut SpanV1,
+    manifest: Option<&Manifest>,
+    annotations: &mut Annotations,
+    loc: &Location,
+    problems: &mut Problems,
+) {
+    let syntax = |message: String| ProblemKind::Syntax { message };
+    let attribution = manifest.and_then(|m| m.attribution.as_ref().map(|a| (m, a)));
+    for (role, value) in [("speaker", s.speaker.take()), ("cue", s.cue.take())] {
+        let Some(value) = value else { continue };
+        if value.trim().is_empty() {
+            problems.push(
+                loc.clone(),
+                syntax(format!("span {id}: its \"{role}\" is blank; leave it out when there is none")),
+            );
+            continue;
+        }
+        let relation = attribution.and_then(|(m, a)| {
+            let name = if role == "speaker" { Some(&a.speaker_relation) } else { a.cue_relation.as_ref() };
+            let kind = m.relation_type(name?)?;
+            let label = kind.tail.first()?;
+            Some((kind.name.clone(), label.clone(), m.layer_of(label)?.name.clone()))
+        });
+        let Some((kind, label, layer)) = relation else {
+            problems.push(
+                loc.clone(),
+                syntax(format!(
+                    "span {id}: a \"{role}\" given as a string needs a corpus manifest whose [attribution] names the {role} relation (score against a corpus, or give --manifest)"
+                )),
+            );
+            continue;
+        };
+        let quotation = attribution.map(|(_, a)| a.quotation_label.as_str()).unwrap_or_default();
+        if s.label != quotation {
+            problems.push(
+                loc.clone(),
+                syntax(format!(
+                    "span {id}: only a quotation ({quotation}) has a \"{role}\"; this span is labelled {:?}",
+                    s.label.as_str()
+                )),
+            );
+            continue;
+        }
+        let span_id = format!("{id}.{role}");
+        annotations.relations.push(Relation {
+            id: format!("{span_id}.rel"),
+            kind,
+            head: id.to_owned(),
+            tail: span_id.clone(),
+        });
+        annotations.text_spans.push(TextSpan {
+            id: span_id.into(),
+            layer: layer.into(),
+            label: label.into(),
+            text: value,
+            occurrence: None,
+            context: None,
+        });
+    }
 }
 
 /// Streams the records of a JSON Lines file, one at a time, so memory stays bounded by the
@@ -643,7 +798,8 @@ pub fn record_line(d: &Document, a: &Annotations, with_text: bool) -> String {
     let record = RecordV1 {
         goldspan: Some(VERSION),
         id: d.id().to_owned(),
-        text: with_text.then(|| d.text().to_owned()),
+        // A document read without its text (llm-json) is written without one.
+        text: (with_text && !d.text().is_empty()).then(|| d.text().to_owned()),
         meta: if with_text {
             d.meta().iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect()
         } else {
@@ -662,9 +818,18 @@ pub fn record_line(d: &Document, a: &Annotations, with_text: bool) -> String {
                     end: contiguous.then(|| s.end()),
                     fragments: (!contiguous).then(|| s.fragments().iter().map(|f| [f.start(), f.end()]).collect()),
                     text: d.covered_text(s.fragments()).map(CompactString::from),
-                    score: None,
+                    ..SpanV1::default()
                 }
             })
+            .chain(a.text_spans.iter().map(|s| SpanV1 {
+                id: Some(s.id.clone()),
+                layer: Some(s.layer.clone()),
+                label: s.label.clone(),
+                text: Some(s.text.as_str().into()),
+                occurrence: s.occurrence,
+                context: s.context.clone(),
+                ..SpanV1::default()
+            }))
             .collect(),
         relations: a
             .relations

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use goldspan_score::{Mode, Options};
+use goldspan_score::{Grounding, Mode, Occurrences, Options, Rule};
 use serde::Deserialize;
 
 use crate::cache::CacheInputs;
@@ -42,6 +42,15 @@ struct EvalV1 {
     timeout_seconds: Option<f64>,
     #[serde(default)]
     max_failures: Option<MaxFailures>,
+    /// How predictions given as text are placed: exact, casefold or fuzzy.
+    #[serde(default)]
+    ground: Option<String>,
+    /// Which occurrences of a mention given as text are taken: all, first or nth.
+    #[serde(default)]
+    ground_occurrences: Option<String>,
+    /// The least similarity of a fuzzy quotation's window.
+    #[serde(default)]
+    ground_threshold: Option<f64>,
     #[serde(default)]
     cache_inputs: Option<CacheInputsV1>,
 }
@@ -224,6 +233,8 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
                 CacheInputs { env: inputs.env, paths: inputs.paths, root: root.clone() }
             }
         };
+        let grounding = grounding(def.ground.as_deref(), def.ground_occurrences.as_deref(), def.ground_threshold)
+            .map_err(|m| err(&path, m))?;
         let run = RunConfig {
             corpus: root.join(&def.corpus),
             split: def.split,
@@ -237,11 +248,12 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
             scoring: Config {
                 // Attribution comes from the corpus manifest when the eval runs.
-                options: Options { modes, layers, attribution: None },
+                options: Options { modes, layers, attribution: None, grounding },
                 label_map: LabelMap::default(),
                 slices: Vec::new(),
                 per_document: def.bootstrap > 0,
                 errors: false,
+                only_predicted: false,
             },
             ids: None,
             limit: None,
@@ -258,6 +270,28 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
         });
     }
     Ok(evals)
+}
+
+/// Grounding settings from their names (`exact`, `all`, `0.9`), each defaulting to
+/// [`Grounding::default`]'s.
+pub fn grounding(rule: Option<&str>, occurrences: Option<&str>, threshold: Option<f64>) -> Result<Grounding, String> {
+    let default = Grounding::default();
+    let rule = match rule {
+        None => default.rule,
+        Some(name) => Rule::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+            format!("ground: unknown rule {name:?}; expected one of {}", names.join(", "))
+        })?,
+    };
+    let occurrences = match occurrences {
+        None => default.occurrences,
+        Some(name) => Occurrences::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Occurrences::ALL.iter().map(|o| o.name()).collect();
+            format!("ground_occurrences: unknown choice {name:?}; expected one of {}", names.join(", "))
+        })?,
+    };
+    Grounding::new(rule, occurrences, threshold.unwrap_or(Grounding::DEFAULT_THRESHOLD))
+        .map_err(|e| format!("ground_threshold: {e}"))
 }
 
 /// A per-document time limit from seconds: positive and finite.

@@ -237,7 +237,7 @@ mod tests {
     use super::*;
     use goldspan_model::{Document, Meta, Relation, Span};
     use goldspan_runner::{score_pairs, Config, LabelMap, RunInfo};
-    use goldspan_score::{Mode, Options};
+    use goldspan_score::{Grounding, Mode, Options};
     use serde_json::{json, Value};
 
     fn span(id: &str, layer: &str, label: &str, start: usize, end: usize) -> Span {
@@ -258,11 +258,17 @@ mod tests {
     /// The results of `pairs` under strict matching, with errors, as score computes them.
     fn results_of(pairs: &[(AnnotatedDocument, Annotations)]) -> Results {
         let config = Config {
-            options: Options { modes: vec![Mode::Strict], layers: None, attribution: None },
+            options: Options {
+                modes: vec![Mode::Strict],
+                layers: None,
+                attribution: None,
+                grounding: Grounding::default(),
+            },
             label_map: LabelMap::default(),
             slices: Vec::new(),
             per_document: false,
             errors: true,
+            only_predicted: false,
         };
         let info = RunInfo {
             gold: "g".into(),
@@ -272,6 +278,7 @@ mod tests {
             bootstrap: None,
             label_map: false,
             per_document: false,
+            grounding: Grounding::default(),
         };
         Results::new(&score_pairs(pairs, &config).expect("scores"), &info)
     }
