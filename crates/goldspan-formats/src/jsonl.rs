@@ -87,20 +87,22 @@ struct SpanV1 {
     /// A confidence, accepted so real systems' output loads; not used in scoring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     score: Option<f64>,
+    // The fields of predictions given as text are rare: they are kept small (boxed strings, a
+    // 32-bit count), as every span read carries them.
     /// Of a span given as text alone: which occurrence of the text, counting from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    occurrence: Option<usize>,
+    occurrence: Option<u32>,
     /// Of a span given as text alone: a stretch of text around it that tells it apart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    context: Option<String>,
+    context: Option<Box<str>>,
     /// Of a quotation: its speaker's name as a string. Read into a text span and a relation,
     /// never written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    speaker: Option<String>,
+    speaker: Option<Box<str>>,
     /// Of a quotation: its cue as a string. Read into a text span and a relation, never
     /// written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    cue: Option<String>,
+    cue: Option<Box<str>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -412,7 +414,9 @@ fn text_span(
     }
     let label = std::mem::take(&mut s.label);
     let layer = layer_of(s.layer.take(), &label, &id, manifest, loc, problems)?;
-    Some(TextSpan { id, layer, label, text: text.into(), occurrence: s.occurrence, context: s.context.take() })
+    let occurrence = s.occurrence.map(|n| n as usize);
+    let context = s.context.take().map(String::from);
+    Some(TextSpan { id, layer, label, text: text.into(), occurrence, context })
 }
 
 /// A quotation's `speaker` and `cue` strings, as text spans of the labels the manifest's
@@ -473,7 +477,7 @@ fn attach_strings(
             id: span_id.into(),
             layer: layer.into(),
             label: label.into(),
-            text: value,
+            text: value.into(),
             occurrence: None,
             context: None,
         });
@@ -826,8 +830,8 @@ pub fn record_line(d: &Document, a: &Annotations, with_text: bool) -> String {
                 layer: Some(s.layer.clone()),
                 label: s.label.clone(),
                 text: Some(s.text.as_str().into()),
-                occurrence: s.occurrence,
-                context: s.context.clone(),
+                occurrence: s.occurrence.and_then(|n| u32::try_from(n).ok()),
+                context: s.context.as_deref().map(Box::from),
                 ..SpanV1::default()
             }))
             .collect(),
@@ -925,6 +929,87 @@ mod tests {
         let one = "{\"id\": \"d1\", \"text\": \"Zoë\"}\n";
         let all: Vec<Result<Record, Problem>> = Reader::new(one.as_bytes(), Location::file("p.jsonl")).collect();
         assert!(matches!(all.as_slice(), [Ok(record)] if record.id() == "d1"), "{all:?}");
+    }
+
+    fn news() -> Manifest {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/news/goldspan.toml");
+        crate::gold::read_manifest(&path).expect("the news manifest")
+    }
+
+    fn predictions(line: &str, manifest: Option<&Manifest>) -> Result<Annotations, Vec<String>> {
+        let gold = Document::new("d1", "Liz Truss said: “It must.”", Meta::new());
+        let location = Location::file("p.jsonl");
+        let record = parse_line(line.as_bytes(), 1, &location).map_err(|p| vec![p.to_string()])?;
+        record
+            .resolve_predictions(&gold, manifest, &location)
+            .map_err(|problems| problems.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn spans_given_as_text_are_read_with_their_speaker_and_cue() {
+        let line = r#"{"id": "d1", "spans": [{"label": "PERSON", "text": "Liz Truss", "occurrence": 1}, {"id": "q", "label": "Quote", "text": "It must.", "speaker": "Liz Truss", "cue": "said"}, {"label": "PERSON", "text": "Truss", "context": "Liz Truss said"}]}"#;
+        let a = predictions(line, Some(&news())).expect("resolves");
+        assert!(a.spans.is_empty());
+        let strings: Vec<(&str, &str, &str, &str, Option<usize>, Option<&str>)> = a
+            .text_spans
+            .iter()
+            .map(|t| {
+                (t.id.as_str(), t.layer.as_str(), t.label.as_str(), t.text.as_str(), t.occurrence, t.context.as_deref())
+            })
+            .collect();
+        assert_eq!(
+            strings,
+            [
+                ("T1", "entities", "PERSON", "Liz Truss", Some(1), None),
+                ("q.speaker", "quotes", "Source", "Liz Truss", None, None),
+                ("q.cue", "quotes", "Cue", "said", None, None),
+                ("q", "quotes", "Quote", "It must.", None, None),
+                ("T3", "entities", "PERSON", "Truss", None, Some("Liz Truss said")),
+            ]
+        );
+        let relations: Vec<(&str, &str, &str, &str)> =
+            a.relations.iter().map(|r| (r.id.as_str(), r.kind.as_str(), r.head.as_str(), r.tail.as_str())).collect();
+        assert_eq!(relations, [("q.speaker.rel", "speaker", "q", "q.speaker"), ("q.cue.rel", "cue", "q", "q.cue")]);
+        // Written back, the speaker and cue are spans and relations of their own, read the same.
+        let doc = AnnotatedDocument { document: Document::new("d1", "", Meta::new()), annotations: a.clone() };
+        let written = to_line(&doc, true);
+        assert!(!written.contains("\"text\":\"\""), "no empty text: {written}");
+        assert_eq!(predictions(&written, Some(&news())), Ok(a));
+    }
+
+    #[test]
+    fn spans_given_as_text_are_checked() {
+        let problems = |spans: &str, manifest: Option<&Manifest>| {
+            predictions(&format!(r#"{{"id": "d1", "spans": [{spans}]}}"#), manifest).expect_err("a problem")
+        };
+        let news = news();
+        let cases = [
+            (r#"{"label": "PERSON", "text": "  "}"#, "span T1: its \"text\" is blank, and it has no offsets"),
+            (r#"{"label": "PERSON", "text": "Liz", "occurrence": 0}"#, "\"occurrence\" counts from 1"),
+            (r#"{"label": "PERSON", "start": 0, "end": 3, "occurrence": 1}"#, "this one has offsets"),
+            (r#"{"label": "PERSON", "text": "Liz", "speaker": "Liz"}"#, "only a quotation (Quote) has a \"speaker\""),
+            (r#"{"label": "Quote", "text": "It must.", "speaker": ""}"#, "its \"speaker\" is blank"),
+            (r#"{"label": "PERSONA", "text": "Liz"}"#, "label \"PERSONA\" is not declared"),
+            (r#"{"label": "PERSON"}"#, "or, for a prediction without offsets, \"text\" alone"),
+        ];
+        for (span, expected) in cases {
+            let found = problems(span, Some(&news));
+            assert!(found.len() == 1 && found[0].contains(expected), "{span}: {found:?}");
+        }
+        let found = problems(r#"{"label": "Quote", "layer": "quotes", "text": "It must.", "cue": "said"}"#, None);
+        assert!(found[0].contains("needs a corpus manifest whose [attribution] names the cue relation"), "{found:?}");
+        // A relation naming a string is checked like one naming a span.
+        let line = r#"{"id": "d1", "spans": [{"id": "q", "label": "Quote", "text": "It must."}, {"id": "p", "label": "PERSON", "text": "Liz"}], "relations": [{"type": "speaker", "head": "q", "tail": "p"}]}"#;
+        let found = predictions(line, Some(&news)).expect_err("PERSON is no Source");
+        assert!(found[0].contains("p") && found[0].contains("PERSON"), "{found:?}");
+    }
+
+    #[test]
+    fn gold_spans_need_offsets() {
+        let line = r#"{"id": "d1", "text": "Liz Truss", "spans": [{"layer": "entities", "label": "PERSON", "text": "Liz Truss"}]}"#;
+        let record = parse_line(line.as_bytes(), 1, &Location::file("g.jsonl")).expect("parses");
+        let problems = record.resolve(None, &Location::file("g.jsonl")).expect_err("gold needs offsets");
+        assert!(problems[0].to_string().contains("span T1 has no offsets: gold spans need"), "{problems:?}");
     }
 
     #[test]

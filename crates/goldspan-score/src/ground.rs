@@ -502,7 +502,7 @@ impl<'d> Matcher<'d> {
                 let (m, mut out, mut i) = (needle.len(), Vec::new(), 0);
                 while i + m <= self.ids.len() {
                     if self.ids[i..i + m] == needle[..] {
-                        out.push((self.words[i].0, self.words[i + m - 1].1));
+                        out.push(self.edges(text, (self.words[i].0, self.words[i + m - 1].1)));
                         i += m;
                     } else {
                         i += 1;
@@ -564,13 +564,42 @@ impl<'d> Matcher<'d> {
                         Unplaced::NotFound
                     });
                 }
-                let best_first: Vec<(usize, usize)> =
-                    kept.iter().map(|w| (self.words[w.start].0, self.closing(self.words[w.end - 1].1))).collect();
+                let best_first: Vec<(usize, usize)> = kept
+                    .iter()
+                    .map(|w| {
+                        let (start, end) = self.edges(text, (self.words[w.start].0, self.words[w.end - 1].1));
+                        (start, self.closing(end))
+                    })
+                    .collect();
                 let mut text_order = best_first.clone();
                 text_order.sort_unstable();
                 Ok(Places { text_order, best_first })
             }
         }
+    }
+
+    /// A place found word by word, widened to take the characters `text` has before its first
+    /// word and after its last (a currency sign, a full stop) where the document has the same
+    /// ones, folded as casefold folds them: `£1,840` is placed with its `£`.
+    fn edges(&self, text: &str, (start, end): (usize, usize)) -> (usize, usize) {
+        let text = text.trim();
+        let words = word_tokens(text);
+        let (Some(first), Some(last)) = (words.first(), words.last()) else { return (start, end) };
+        let chars: Vec<char> = text.chars().collect();
+        let same = |ours: &[char], theirs: Option<&[char]>| {
+            let folded = |c: &[char]| fold_chars(&c.iter().collect::<String>(), true).0;
+            theirs.is_some_and(|theirs| folded(ours) == folded(theirs))
+        };
+        let (lead, trail) = (&chars[..first.0], &chars[last.1..]);
+        let start = match start.checked_sub(lead.len()) {
+            Some(s) if !lead.is_empty() && same(lead, self.chars.get(s..start)) => s,
+            _ => start,
+        };
+        let end = match end + trail.len() {
+            e if !trail.is_empty() && same(trail, self.chars.get(end..e)) => e,
+            _ => end,
+        };
+        (start, end)
     }
 
     /// `end` moved past sentence punctuation that stands between it and a quotation mark:
@@ -1089,6 +1118,20 @@ mod tests {
         assert_eq!(placed, [("Q1".to_owned(), OMITTED[3..OMITTED.find('”').unwrap_or(0)].to_owned(), 1, 82)]);
         let (_, unplaced, _) = check(OMITTED, pred(), Vec::new(), Rule::Fuzzy, Occurrences::All, 0.95);
         assert_eq!(unplaced, [("Q1".to_owned(), Unplaced::BelowThreshold { best_permille: 928 })]);
+    }
+
+    #[test]
+    fn fuzzy_places_take_the_signs_and_stops_the_string_has_at_its_edges() {
+        let text = "It cost £1,840 in the U.S. and 1,840 yen.";
+        let pred = || vec![string("T1", "MONEY", "£1,840"), string("T2", "GPE", "U.S.")];
+        // Fuzzy compares words: "1,840 yen" has the words of "£1,840" too, without the sign.
+        assert_eq!(
+            places(text, pred(), Rule::Fuzzy, Occurrences::All),
+            [p("T1", 8, 14), p("T1#2", 31, 36), p("T2", 22, 26)]
+        );
+        // Without the sign, the first is placed without it too.
+        let bare = vec![string("T1", "MONEY", "1,840")];
+        assert_eq!(places(text, bare, Rule::Fuzzy, Occurrences::All), [p("T1", 9, 14), p("T1#2", 31, 36)]);
     }
 
     #[test]

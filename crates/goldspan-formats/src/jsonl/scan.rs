@@ -181,19 +181,19 @@ fn any_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
                 7
             }
             "occurrence" => {
-                span.occurrence = Some(s.unsigned()?);
+                span.occurrence = Some(u32::try_from(s.unsigned()?).ok()?);
                 8
             }
             "context" => {
-                span.context = Some(s.string()?.into());
+                span.context = Some(Box::from(s.string()?.as_ref()));
                 9
             }
             "speaker" => {
-                span.speaker = Some(s.string()?.into());
+                span.speaker = Some(Box::from(s.string()?.as_ref()));
                 10
             }
             "cue" => {
-                span.cue = Some(s.string()?.into());
+                span.cue = Some(Box::from(s.string()?.as_ref()));
                 11
             }
             _ => return None,
@@ -562,7 +562,7 @@ mod tests {
             ),
             // Some spans are given as text alone (a language model's answer), some of those
             // with an occurrence, a context or a speaker.
-            given_as_text in proptest::collection::vec((any::<bool>(), proptest::option::of(1usize..9), proptest::option::of(text()), proptest::option::of(text())), 6),
+            given_as_text in proptest::collection::vec((any::<bool>(), proptest::option::of(1u32..9), proptest::option::of(text()), proptest::option::of(text())), 6),
             meta in proptest::collection::btree_map(text(), text(), 0..3),
             sorted_keys in any::<bool>(),
         ) -> String {
@@ -586,8 +586,8 @@ mod tests {
                         label: label.into(),
                         text: Some(text.unwrap_or_default().into()),
                         occurrence,
-                        context,
-                        speaker,
+                        context: context.map(Into::into),
+                        speaker: speaker.map(Into::into),
                         ..SpanV1::default()
                     },
                 })

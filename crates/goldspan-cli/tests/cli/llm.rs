@@ -1,0 +1,156 @@
+//! Language models' answers: the examples/llm/ flow (convert the answers, score them under
+//! each grounding rule), and a `cmd:` extractor answering with strings, through the cache.
+//!
+//! The expected numbers are counted by hand from the gold annotations of the three documents
+//! (corpus/news/docs/{006,065,100}_*.ann) and the answers in examples/llm/outputs.jsonl; the
+//! derivation is in examples/llm/README.md.
+
+use super::{fault_extractor, goldspan, stdout, valid_json};
+
+/// The example's answers converted to interchange records in `dir`.
+fn converted(dir: &std::path::Path) -> std::path::PathBuf {
+    let out_path = dir.join("llm-pred.jsonl");
+    let out = goldspan()
+        .args([
+            "convert",
+            "--from",
+            "llm-json",
+            "--schema",
+            "examples/llm/schemas/entities-quotes.toml",
+            "--manifest",
+            "corpus/news/goldspan.toml",
+            "--to",
+            "jsonl",
+            "examples/llm/outputs.jsonl",
+        ])
+        .arg(&out_path)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let notes = stdout(&out);
+    assert!(notes.starts_with("converted 3 document(s) from llm-json to jsonl"), "{notes}");
+    assert!(
+        notes.contains("answers holding no JSON at \"output\", read as no predictions: 1 (100_paywell-card-outage)"),
+        "{notes}"
+    );
+    out_path
+}
+
+fn score(pred: &std::path::Path, rule: &str) -> serde_json::Value {
+    let out = goldspan()
+        .args(["score", "--gold", "corpus/news", "--only-predicted", "--mode", "strict", "--mode", "mentions"])
+        .args(["--ground", rule, "--format", "json", "--pred"])
+        .arg(pred)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    valid_json("results", &stdout(&out))
+}
+
+/// (COR, INC, MIS, SPU) of a metrics object.
+fn counts(m: &serde_json::Value) -> (u64, u64, u64, u64) {
+    let n = |k: &str| m[k].as_u64().unwrap_or(u64::MAX);
+    (n("cor"), n("inc"), n("mis"), n("spu"))
+}
+
+#[test]
+fn the_llm_example_scores_as_counted_by_hand() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = converted(dir.path());
+    // (rule, entities strict, quotes strict, attribution (predicted, matched, right))
+    let expected = [
+        ("exact", (26, 2, 37, 6), (15, 1, 25, 12), (11, 7, 5)),
+        ("casefold", (28, 2, 35, 4), (16, 2, 23, 9), (11, 8, 6)),
+        ("fuzzy", (28, 2, 35, 4), (17, 1, 23, 9), (11, 9, 7)),
+    ];
+    for (rule, entities, quotes, attribution) in expected {
+        let json = score(&pred, rule);
+        assert_eq!(json["documents"]["scored"], 3, "{rule}: only the documents the answers name");
+        let layers = &json["total"]["layers"];
+        assert_eq!(counts(&layers["entities"]["strict"]["micro"]), entities, "{rule}");
+        assert_eq!(counts(&layers["quotes"]["strict"]["micro"]), quotes, "{rule}");
+        // Mentions mode compares (text, label) multisets: the same under every rule.
+        assert_eq!(counts(&layers["entities"]["mentions"]["micro"]), (28, 0, 37, 4), "{rule}");
+        let q = &json["total"]["quotes"]["strict"];
+        let got = (q["predicted"].as_u64(), q["matched"].as_u64(), q["speaker_right"].as_u64());
+        assert_eq!(got, (Some(attribution.0), Some(attribution.1), Some(attribution.2)), "{rule}");
+        assert_eq!(q["gold"], 17);
+        assert!(json["total"]["quotes"].get("mentions").is_none(), "mentions mode scores no attribution");
+        assert_eq!(json["grounding"]["rule"], rule);
+    }
+    // What exact could not place, with why.
+    let json = score(&pred, "exact");
+    let g = &json["grounding"];
+    let total = |k: &str| g["total"][k].as_u64();
+    assert_eq!(
+        (total("strings"), total("placed"), total("repeated"), total("ungrounded")),
+        (Some(62), Some(46), Some(2), Some(14))
+    );
+    assert_eq!(g["layers"]["entities"]["spans"], 30);
+    let unplaced: Vec<(String, String)> = g["ungrounded"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|u| u["layer"] == "entities")
+        .map(|u| (u["text"].as_str().unwrap_or("").to_owned(), u["reason"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    let not_found = |t: &str| (t.to_owned(), "not in the text".to_owned());
+    assert_eq!(
+        unplaced,
+        [not_found("London"), not_found("Department of Transport"), not_found("leeds"), not_found("Tom Ashby")]
+    );
+    let fuzzy = score(&pred, "fuzzy");
+    let paraphrase = fuzzy["grounding"]["ungrounded"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|u| u["text"].as_str().is_some_and(|t| t.starts_with("Nadia has been")))
+        .map(|u| u["reason"].clone());
+    assert_eq!(paraphrase, Some(serde_json::json!("no window similar enough (best 0.875)")));
+}
+
+#[test]
+fn the_llm_example_prints_what_it_could_not_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = converted(dir.path());
+    let out = goldspan()
+        .args(["score", "--gold", "corpus/news", "--only-predicted", "--ground", "casefold", "--pred"])
+        .arg(&pred)
+        .output()
+        .expect("run");
+    let table = stdout(&out);
+    assert!(table.contains("predictions given as text (grounding casefold, occurrences all):"), "{table}");
+    assert!(table.contains("\"Tom Ashby\"") && table.contains("not in the text"), "{table}");
+    assert!(!table.contains("\"leeds\""), "casefold places leeds: {table}");
+}
+
+#[test]
+fn a_command_answering_with_strings_scores_as_with_offsets_and_is_cached_as_strings() {
+    // The extractor tags every capitalised word as a PERSON: once with offsets, once as bare
+    // words. Every occurrence of a capitalised word is capitalised, and no word lies inside
+    // another, so grounding (exact, every occurrence) puts the words where the offsets were.
+    let cache = tempfile::tempdir().expect("temp dir");
+    let run = |extra: &str, cache_args: &[&str]| {
+        let spec = format!("cmd:{} {extra}", fault_extractor());
+        let out = goldspan()
+            .args(["run", "--extractor", &spec, "--split", "dev", "--layer", "entities", "--format", "json"])
+            .args(cache_args)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        valid_json("results", &stdout(&out))
+    };
+    let cache_dir = cache.path().display().to_string();
+    let offsets = run("--tag offsets", &["--no-cache"]);
+    let strings = run("--as-text", &["--cache", &cache_dir]);
+    assert_eq!(offsets["total"], strings["total"]);
+    let g = &strings["grounding"]["total"];
+    assert!(g["strings"].as_u64().is_some_and(|n| n > 100), "{g}");
+    assert_eq!(g["ungrounded"], 0);
+    assert!(offsets.get("grounding").is_none(), "no strings, no grounding section");
+    // From the cache, the strings are grounded again, the same way.
+    let again = run("--as-text", &["--cache", &cache_dir]);
+    assert_eq!(again["extraction"]["performed"], 0);
+    assert_eq!(again["total"], strings["total"]);
+    assert_eq!(again["grounding"], strings["grounding"]);
+}
