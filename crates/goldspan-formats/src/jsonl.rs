@@ -950,21 +950,19 @@ mod tests {
         let line = r#"{"id": "d1", "spans": [{"label": "PERSON", "text": "Liz Truss", "occurrence": 1}, {"id": "q", "label": "Quote", "text": "It must.", "speaker": "Liz Truss", "cue": "said"}, {"label": "PERSON", "text": "Truss", "context": "Liz Truss said"}]}"#;
         let a = predictions(line, Some(&news())).expect("resolves");
         assert!(a.spans.is_empty());
-        let strings: Vec<(&str, &str, &str, &str, Option<usize>, Option<&str>)> = a
+        let strings: Vec<String> = a
             .text_spans
             .iter()
-            .map(|t| {
-                (t.id.as_str(), t.layer.as_str(), t.label.as_str(), t.text.as_str(), t.occurrence, t.context.as_deref())
-            })
+            .map(|t| format!("{} {} {} {:?} {:?} {:?}", t.id, t.layer, t.label, t.text, t.occurrence, t.context))
             .collect();
         assert_eq!(
             strings,
             [
-                ("T1", "entities", "PERSON", "Liz Truss", Some(1), None),
-                ("q.speaker", "quotes", "Source", "Liz Truss", None, None),
-                ("q.cue", "quotes", "Cue", "said", None, None),
-                ("q", "quotes", "Quote", "It must.", None, None),
-                ("T3", "entities", "PERSON", "Truss", None, Some("Liz Truss said")),
+                "T1 entities PERSON \"Liz Truss\" Some(1) None",
+                "q.speaker quotes Source \"Liz Truss\" None None",
+                "q.cue quotes Cue \"said\" None None",
+                "q quotes Quote \"It must.\" None None",
+                "T3 entities PERSON \"Truss\" None Some(\"Liz Truss said\")",
             ]
         );
         let relations: Vec<(&str, &str, &str, &str)> =
