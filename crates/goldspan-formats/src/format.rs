@@ -168,9 +168,14 @@ impl Format {
             Format::LlmJson => llm_json::read(path, options)?,
         };
         if let Some(m) = manifest {
-            let (manifest, note) = for_documents(m, &collection.documents);
+            let (mut manifest, note) = for_documents(m, &collection.documents);
+            if self == Format::LlmJson {
+                // A model's answers take only labels from the manifest: they are in no split.
+                manifest.splits.clear();
+            } else {
+                collection.notes.extend(note);
+            }
             collection.manifest = Some(manifest);
-            collection.notes.extend(note);
         }
         Ok(collection)
     }

@@ -86,6 +86,11 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                         .pred_format
                         .read(path, &options)
                         .with_context(|| format!("cannot read {} as {}", path.display(), args.pred_format))?;
+                    // What reading dropped or assumed goes to stderr, so that stdout stays the
+                    // results.
+                    for note in &collection.notes {
+                        crate::eprint(&format!("note (reading {}): {note}\n", path.display()));
+                    }
                     let kept = report.then(|| collection.documents.clone());
                     let eval = evaluate_documents(&gold, collection.documents, path, &config);
                     let pairs = match (&eval, kept) {

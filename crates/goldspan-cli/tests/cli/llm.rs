@@ -110,6 +110,24 @@ fn the_llm_example_scores_as_counted_by_hand() {
 }
 
 #[test]
+fn answers_score_in_one_step_with_pred_format_llm_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let two_steps = score(&converted(dir.path()), "fuzzy");
+    let out = goldspan()
+        .args(["score", "--gold", "corpus/news", "--only-predicted", "--mode", "strict", "--mode", "mentions"])
+        .args(["--ground", "fuzzy", "--format", "json", "--pred", "examples/llm/outputs.jsonl"])
+        .args(["--pred-format", "llm-json", "--schema", "examples/llm/schemas/entities-quotes.toml"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let one_step = valid_json("results", &stdout(&out));
+    assert_eq!(one_step["total"], two_steps["total"]);
+    assert_eq!(one_step["grounding"], two_steps["grounding"]);
+    let notes = String::from_utf8_lossy(&out.stderr);
+    assert!(notes.contains("answers holding no JSON at \"output\""), "{notes}");
+}
+
+#[test]
 fn the_llm_example_prints_what_it_could_not_place() {
     let dir = tempfile::tempdir().expect("temp dir");
     let pred = converted(dir.path());
