@@ -301,3 +301,30 @@ pub fn seconds(value: f64) -> Result<Duration, String> {
     }
     Duration::try_from_secs_f64(value).map_err(|_| format!("{value} is not a usable number of seconds"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval_with(lines: &str) -> Result<Vec<Eval>, Error> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let evals = dir.path().join("evals");
+        std::fs::create_dir_all(&evals).expect("mkdir");
+        let body = format!("corpus = \"corpus/news\"\nextractor = \"cmd:my-llm\"\n{lines}");
+        std::fs::write(evals.join("llm.toml"), body).expect("write");
+        load_evals(&evals, None)
+    }
+
+    #[test]
+    fn an_eval_names_how_strings_are_grounded() {
+        let evals = eval_with("ground = \"fuzzy\"\nground_occurrences = \"nth\"\nground_threshold = 0.8\n").expect("loads");
+        let g = evals[0].run.scoring.options.grounding;
+        assert_eq!((g.rule, g.occurrences, g.threshold()), (Rule::Fuzzy, Occurrences::Nth, 0.8));
+        let evals = eval_with("").expect("loads");
+        assert_eq!(evals[0].run.scoring.options.grounding, Grounding::default());
+        let err = eval_with("ground = \"loose\"\n").expect_err("unknown rule").to_string();
+        assert!(err.contains("ground: unknown rule \"loose\"; expected one of exact, casefold, fuzzy"), "{err}");
+        let err = eval_with("ground_threshold = 2.0\n").expect_err("not a threshold").to_string();
+        assert!(err.contains("ground_threshold: a grounding threshold must be between 0.001 and 1, not 2"), "{err}");
+    }
+}
