@@ -310,6 +310,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let evals = dir.path().join("evals");
         std::fs::create_dir_all(&evals).expect("mkdir");
+        // Evals are checked against their corpus's manifest: the news corpus's.
+        let corpus = dir.path().join("corpus/news");
+        std::fs::create_dir_all(&corpus).expect("mkdir");
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/news/goldspan.toml");
+        std::fs::copy(manifest, corpus.join("goldspan.toml")).expect("copy the manifest");
         let body = format!("corpus = \"corpus/news\"\nextractor = \"cmd:my-llm\"\n{lines}");
         std::fs::write(evals.join("llm.toml"), body).expect("write");
         load_evals(&evals, None)
@@ -317,7 +322,8 @@ mod tests {
 
     #[test]
     fn an_eval_names_how_strings_are_grounded() {
-        let evals = eval_with("ground = \"fuzzy\"\nground_occurrences = \"nth\"\nground_threshold = 0.8\n").expect("loads");
+        let evals =
+            eval_with("ground = \"fuzzy\"\nground_occurrences = \"nth\"\nground_threshold = 0.8\n").expect("loads");
         let g = evals[0].run.scoring.options.grounding;
         assert_eq!((g.rule, g.occurrences, g.threshold()), (Rule::Fuzzy, Occurrences::Nth, 0.8));
         let evals = eval_with("").expect("loads");

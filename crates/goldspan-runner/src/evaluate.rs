@@ -155,7 +155,13 @@ impl Evaluation {
             for layer in
                 layers.into_iter().filter(|l| config.options.layers.as_ref().is_none_or(|set| set.contains(*l)))
             {
-                items.extend(errors::classify(gold, pred, layer, config.options.attribution.as_ref()));
+                items.extend(errors::classify(
+                    gold,
+                    pred,
+                    layer,
+                    config.options.attribution.as_ref(),
+                    &config.options.grounding,
+                ));
                 for ((g, p), n) in errors::confusions(gold, pred, layer) {
                     *self.confusions.entry((layer.to_owned(), g, p)).or_default() += n;
                 }

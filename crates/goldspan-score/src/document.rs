@@ -574,6 +574,25 @@ pub fn right_speaker(gold: &AnnotatedDocument, gold_speaker: &Span, predicted: &
     cluster.iter().map(|m| text(m)).any(|t| !stats::is_pronoun(&t) && fold(&t) == predicted_text)
 }
 
+/// Whether the speaker of the predicted quotation `pred_quote` names the gold speaker
+/// `gold_speaker`: a speaker given as a string by its text alone (docs/metrics.md §11.4), a
+/// speaker span by [`right_speaker`]. False when the prediction names no speaker. Scores and
+/// the error listing both judge speakers here, so they agree.
+pub(crate) fn speaker_named(
+    gold: &AnnotatedDocument,
+    gold_speaker: &Span,
+    pred: &Annotations,
+    pred_quote: &str,
+    a: &Attribution,
+    grounding: &Grounding,
+    mode: Mode,
+) -> bool {
+    if let Some(name) = ground::speaker_string(pred, pred_quote, &a.speaker_relation) {
+        return ground::names_speaker(gold, &cluster_of(gold, gold_speaker), name, a, grounding);
+    }
+    tail_of(pred, pred_quote, &a.speaker_relation).is_some_and(|p| right_speaker(gold, gold_speaker, p, mode))
+}
+
 /// Folds case and whitespace, for comparing a speaker's text with the mentions of a cluster.
 pub fn fold(text: &str) -> String {
     text.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
@@ -610,17 +629,8 @@ fn score_quotes(
             continue;
         }
         q.matched += 1;
-        let Some(gold_speaker) = tail_of(&gold.annotations, gq[gi].id(), &a.speaker_relation) else { continue };
-        // A speaker given as a string is judged by its text alone.
-        if let Some(name) = ground::speaker_string(pred, pq[pi].id(), &a.speaker_relation) {
-            let cluster = cluster_of(gold, gold_speaker);
-            q.speaker_right += u64::from(ground::names_speaker(gold, &cluster, name, a, grounding));
-            continue;
-        }
-        if let Some(p) = tail_of(pred, pq[pi].id(), &a.speaker_relation) {
-            if right_speaker(gold, gold_speaker, p, mode) {
-                q.speaker_right += 1;
-            }
+        if let Some(gold_speaker) = tail_of(&gold.annotations, gq[gi].id(), &a.speaker_relation) {
+            q.speaker_right += u64::from(speaker_named(gold, gold_speaker, pred, pq[pi].id(), a, grounding, mode));
         }
     }
     Some(q)

@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use goldspan_model::{AnnotatedDocument, Annotations, Attribution, Document, Relation, Span, TextSpan};
-use goldspan_score::{score_document, Counts, Grounding, Mode, Occurrences, Options, Rule, Tally, SEMEVAL};
+use goldspan_score::{
+    errors, ground_predictions, score_document, Counts, Grounding, Mode, Occurrences, Options, Rule, Tally, SEMEVAL,
+};
 use proptest::prelude::*;
 
 /// The text, with the code points of what gold annotates:
@@ -250,6 +252,62 @@ fn a_pronoun_given_as_a_string_never_names_the_speaker() {
     // Under exact, "she" is not the text's "She": the Source string has no place, and counts
     // as spurious beside the missed gold Source.
     assert_eq!(c(t.label("quotes", Mode::Strict, "Source")), (0, 1, 1));
+}
+
+#[test]
+fn a_description_given_as_a_string_is_a_speaker_error_in_the_scores_and_in_the_listing() {
+    // Gold: the Source `spokeswoman` (2..13) is a description, no entity, alone in its
+    // cluster; the quotation is `Go.` at 21..24.
+    let text = "A spokeswoman said: “Go.”";
+    let gold = AnnotatedDocument {
+        document: Document::new("desc", text, Default::default()),
+        annotations: Annotations {
+            spans: vec![
+                Span::contiguous("S1", "quotes", "Source", 2, 13).expect("span"),
+                Span::contiguous("Q1", "quotes", "Quote", 21, 24).expect("span"),
+            ],
+            relations: vec![Relation { id: "R1".into(), kind: "speaker".into(), head: "Q1".into(), tail: "S1".into() }],
+            ..Annotations::default()
+        },
+    };
+    assert_eq!(gold.document.slice(2, 13), Some("spokeswoman"));
+    assert_eq!(gold.document.slice(21, 24), Some("Go."));
+    let options = Options {
+        modes: vec![Mode::Strict],
+        layers: None,
+        attribution: Some(attribution()),
+        grounding: Grounding::default(),
+    };
+    // The answer names the speaker "spokeswoman": grounding places it at 2..13, gold's Source,
+    // so the quotes layer is all correct (COR 2) ...
+    let pred = Annotations {
+        text_spans: vec![
+            string("Q1", "quotes", "Quote", "Go."),
+            string("Q1.speaker", "quotes", "Source", "spokeswoman"),
+        ],
+        relations: vec![Relation {
+            id: "R1".into(),
+            kind: "speaker".into(),
+            head: "Q1".into(),
+            tail: "Q1.speaker".into(),
+        }],
+        ..Annotations::default()
+    };
+    let t = score_document(&gold, &pred, &options);
+    assert_eq!(c(t.micro("quotes", Mode::Strict)), (2, 0, 0));
+    // ... but a speaker given as a string is judged by its text, and a description is no name
+    // of anyone: 1 quotation matched, 0 speakers right.
+    let q = t.quotes[&Mode::Strict];
+    assert_eq!((q.matched, q.speaker_right), (1, 0));
+    // The error listing judges it the same way: one speaker error, nothing else.
+    let grounded = ground_predictions(&gold, &pred, &options);
+    let listed = errors::classify(&gold, &grounded.annotations, "quotes", Some(&attribution()), &options.grounding);
+    let kinds: Vec<&str> = listed.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(kinds, ["speaker"]);
+    // The same Source given with offsets is right by its place, in both.
+    let with_offsets = score_document(&gold, &gold.annotations, &options).quotes[&Mode::Strict];
+    assert_eq!((with_offsets.matched, with_offsets.speaker_right), (1, 1));
+    assert!(errors::classify(&gold, &gold.annotations, "quotes", Some(&attribution()), &options.grounding).is_empty());
 }
 
 /// Documents of distinct words `w0 w1 ...`, so every run of words occurs once.
