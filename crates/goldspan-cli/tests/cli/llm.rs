@@ -37,9 +37,14 @@ fn converted(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 fn score(pred: &std::path::Path, rule: &str) -> serde_json::Value {
+    score_with(pred, &["--ground", rule])
+}
+
+fn score_with(pred: &std::path::Path, grounding: &[&str]) -> serde_json::Value {
     let out = goldspan()
         .args(["score", "--gold", "corpus/news", "--only-predicted", "--mode", "strict", "--mode", "mentions"])
-        .args(["--ground", rule, "--format", "json", "--pred"])
+        .args(grounding)
+        .args(["--format", "json", "--pred"])
         .arg(pred)
         .output()
         .expect("run");
@@ -107,6 +112,78 @@ fn the_llm_example_scores_as_counted_by_hand() {
         .find(|u| u["text"].as_str().is_some_and(|t| t.starts_with("Nadia has been")))
         .map(|u| u["reason"].clone());
     assert_eq!(paraphrase, Some(serde_json::json!("no window similar enough (best 0.875)")));
+}
+
+#[test]
+fn ground_occurrences_and_threshold_change_the_llm_example_as_counted_by_hand() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = converted(dir.path());
+    let total = |json: &serde_json::Value, k: &str| json["grounding"]["total"][k].as_u64();
+    let layers = |json: &serde_json::Value, layer: &str| counts(&json["total"]["layers"][layer]["strict"]["micro"]);
+
+    // Under `exact` with `all` (examples/llm/README.md) four placed names make a second span:
+    // `Venn` (246 and 878; the one at 60 is inside `Alistair Venn`), `Frost` (277 and 853; 52
+    // is inside `Nadia Frost`), `IPSA` (135, 762) and `Prime Minister` (228, 601, no entity):
+    // entities COR 26, INC 2, MIS 37, SPU 6, from 30 spans.
+    // `first` keeps the first of each: Venn 878, Frost 853 and IPSA 762 are missed (COR 23,
+    // MIS 40), Prime Minister is one spurious span, not two (SPU 5); 26 spans.
+    let first = score_with(&pred, &["--ground", "exact", "--ground-occurrences", "first"]);
+    assert_eq!(layers(&first, "entities"), (23, 2, 40, 5));
+    assert_eq!(first["grounding"]["layers"]["entities"]["spans"], 26);
+    assert_eq!(first["grounding"]["occurrences"], "first");
+    // `nth`: as `first`, but the second listing of `IPSA` takes its second occurrence (762,
+    // COR), and the second listing of `Alistair Venn`, which occurs once (51), has none left:
+    // ungrounded, spurious. COR 24, MIS 39, SPU 6. Nothing is a repeat any more: 47 strings
+    // placed, 15 ungrounded (exact's 14 and that one), of 62.
+    let nth = score_with(&pred, &["--ground", "exact", "--ground-occurrences", "nth"]);
+    assert_eq!(layers(&nth, "entities"), (24, 2, 39, 6));
+    assert_eq!(
+        (total(&nth, "placed"), total(&nth, "repeated"), total(&nth, "ungrounded")),
+        (Some(47), Some(0), Some(15))
+    );
+    // Occurrences choose among mentions' places; mentions mode has none.
+    for json in [&first, &nth] {
+        assert_eq!(counts(&json["total"]["layers"]["entities"]["mentions"]["micro"]), (28, 0, 37, 4));
+    }
+
+    // Under fuzzy (0.9) two quotations are ungrounded. The paraphrase in 065 ("hardworking"
+    // for "hard-working", "that" left out) aligns 14 of its 15 words with the quotation's 17:
+    // 28/32 = 0.875. `an error of judgement` (006) is most similar to the window `an error of`:
+    // 3 of its 4 words, 6/7 = 0.857. At 0.8 both are placed:
+    // - the paraphrase at 661..750, gold's boundaries (its comma included), its speaker
+    //   `spokesman` at 563..572 (a gold Source, of "with regret") and its cue `added` at
+    //   755..760, gold's: COR +3, MIS -3, SPU -3;
+    // - `an error of judgement` at 269..280 against gold's 269..289: INC +1, MIS -1, SPU -1;
+    //   its cue `said` at 251..255, gold's: COR +1, MIS -1, SPU -1; its speaker `Alistair
+    //   Venn` at 51..64, where the other quotation's `Alistair Venn` already is: one span, so
+    //   SPU -1.
+    // Quotes layer (17, 1, 23, 9) becomes (21, 2, 18, 3); 10 quotations matched (the
+    // shortened one is not, in strict), speakers right still 7 (`spokesman` is no named
+    // mention); 3 strings ungrounded, not 9: `a Downing Street spokesman`, and the entities
+    // `Department of Transport` and `Tom Ashby`.
+    let loose = score_with(&pred, &["--ground", "fuzzy", "--ground-threshold", "0.8"]);
+    assert_eq!(layers(&loose, "quotes"), (21, 2, 18, 3));
+    let q = &loose["total"]["quotes"]["strict"];
+    let attribution = (q["predicted"].as_u64(), q["matched"].as_u64(), q["speaker_right"].as_u64());
+    assert_eq!(attribution, (Some(11), Some(10), Some(7)));
+    assert_eq!(total(&loose, "ungrounded"), Some(3));
+    assert_eq!(layers(&loose, "entities"), (28, 2, 35, 4), "the threshold is for quotations only");
+
+    // Settings that mean nothing are usage errors (exit 2), named.
+    for (flag, value, message) in [
+        ("--ground-threshold", "0", "--ground-threshold: a grounding threshold must be between 0.001 and 1, not 0"),
+        ("--ground-occurrences", "every", "unknown occurrences \"every\"; expected one of all, first, nth"),
+        ("--ground", "loose", "unknown grounding rule \"loose\"; expected one of exact, casefold, fuzzy"),
+    ] {
+        let out = goldspan()
+            .args(["score", "--gold", "corpus/news", "--only-predicted", flag, value, "--pred"])
+            .arg(&pred)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{flag} {value}: {err}");
+    }
 }
 
 #[test]
