@@ -279,38 +279,20 @@ fn build(
     // Fields are taken from each raw span in place: a span is large, and moving it costs.
     for (i, s) in raw.spans.iter_mut().enumerate() {
         let id: CompactString = s.id.take().unwrap_or_else(|| format!("T{}", i + 1).into());
-        if s.speaker.is_some() || s.cue.is_some() {
-            attach_strings(&id, s, manifest, &mut annotations, loc, problems);
+        // Spans given as text, and a quotation's speaker and cue as strings, are rare: they are
+        // read out of this loop's way.
+        if s.has_text_fields() && read_text_fields(&id, s, manifest, &mut annotations, loc, problems) {
+            continue;
         }
         // One fragment (almost always) or a list (a discontinuous span): the one needs no list.
         let (one, list) = match (s.start, s.end, s.fragments.take()) {
             (Some(start), Some(end), None) => (Some([start, end]), Vec::new()),
             (None, None, Some(list)) => (None, list),
-            (None, None, None) if s.text.is_some() => {
-                if let Some(span) = text_span(id, s, manifest, loc, problems) {
-                    annotations.text_spans.push(span);
-                }
-                continue;
-            }
             _ => {
-                problems.push(
-                    loc.clone(),
-                    syntax(format!(
-                        "span {id}: give either \"start\" and \"end\" or \"fragments\" (or, for a prediction without offsets, \"text\" alone)"
-                    )),
-                );
+                problems.push(loc.clone(), syntax(format!("span {id}: {NO_OFFSETS}")));
                 continue;
             }
         };
-        if s.occurrence.is_some() || s.context.is_some() {
-            problems.push(
-                loc.clone(),
-                syntax(format!(
-                    "span {id}: \"occurrence\" and \"context\" place a span given as text alone; this one has offsets"
-                )),
-            );
-            continue;
-        }
         if one.iter().chain(&list).any(|[start, end]| start >= end) {
             problems.push(
                 loc.clone(),
@@ -319,7 +301,13 @@ fn build(
             continue;
         }
         let label = std::mem::take(&mut s.label);
-        let Some(layer) = layer_of(s.layer.take(), &label, &id, manifest, loc, problems) else { continue };
+        let layer = match s.layer.take() {
+            Some(layer) => layer,
+            None => match layer_in(manifest, &label, &id, loc, problems) {
+                Some(layer) => layer,
+                None => continue,
+            },
+        };
         let span = match one {
             Some([start, end]) => Span::contiguous(id.clone(), layer, label, start, end).ok_or(FragmentError::Empty),
             None => {
@@ -367,19 +355,67 @@ fn build(
     annotations
 }
 
-/// The layer of `label`: the span's own, else the one `manifest` gives it.
-fn layer_of(
-    given: Option<CompactString>,
+/// What a span with neither offsets nor fragments (nor text) is told.
+const NO_OFFSETS: &str =
+    "give either \"start\" and \"end\" or \"fragments\" (or, for a prediction without offsets, \"text\" alone)";
+
+impl SpanV1 {
+    /// Whether the span has a field of predictions given as text: it has no offsets, or it has
+    /// an `occurrence`, a `context`, a `speaker` or a `cue`.
+    fn has_text_fields(&self) -> bool {
+        (self.start.is_none() && self.end.is_none() && self.fragments.is_none())
+            || self.occurrence.is_some()
+            || self.context.is_some()
+            || self.speaker.is_some()
+            || self.cue.is_some()
+    }
+}
+
+/// Reads the fields of predictions given as text of span `s` ([`SpanV1::has_text_fields`]):
+/// a quotation's speaker and cue strings become text spans with their relations, and a span
+/// without offsets a text span. Returns whether the span is done with (read as text, or
+/// refused); false leaves a span with offsets to be read as usual.
+#[cold]
+fn read_text_fields(
+    id: &CompactString,
+    s: &mut SpanV1,
+    manifest: Option<&Manifest>,
+    annotations: &mut Annotations,
+    loc: &Location,
+    problems: &mut Problems,
+) -> bool {
+    let syntax = |message: String| ProblemKind::Syntax { message };
+    if s.speaker.is_some() || s.cue.is_some() {
+        attach_strings(id, s, manifest, annotations, loc, problems);
+    }
+    if s.start.is_none() && s.end.is_none() && s.fragments.is_none() {
+        match s.text.is_some() {
+            true => annotations.text_spans.extend(text_span(id.clone(), s, manifest, loc, problems)),
+            false => problems.push(loc.clone(), syntax(format!("span {id}: {NO_OFFSETS}"))),
+        }
+        return true;
+    }
+    if s.occurrence.is_some() || s.context.is_some() {
+        let message =
+            format!("span {id}: \"occurrence\" and \"context\" place a span given as text alone; this one has offsets");
+        problems.push(loc.clone(), syntax(message));
+        return true;
+    }
+    false
+}
+
+/// The layer `manifest` gives `label`, for a span that names none; `None`, with the problem
+/// recorded, when there is no such layer.
+fn layer_in(
+    manifest: Option<&Manifest>,
     label: &str,
     id: &str,
-    manifest: Option<&Manifest>,
     loc: &Location,
     problems: &mut Problems,
 ) -> Option<CompactString> {
-    match (given, manifest.and_then(|m| m.layer_of(label))) {
-        (Some(layer), _) => Some(layer),
-        (None, Some(layer)) => Some(layer.name.as_str().into()),
-        (None, None) => {
+    match manifest.and_then(|m| m.layer_of(label)) {
+        Some(layer) => Some(layer.name.as_str().into()),
+        None => {
             problems.push(
                 loc.clone(),
                 ProblemKind::UnknownLabel { span: id.to_owned(), label: label.to_owned(), layer: None },
@@ -413,7 +449,10 @@ fn text_span(
         return None;
     }
     let label = std::mem::take(&mut s.label);
-    let layer = layer_of(s.layer.take(), &label, &id, manifest, loc, problems)?;
+    let layer = match s.layer.take() {
+        Some(layer) => layer,
+        None => layer_in(manifest, &label, &id, loc, problems)?,
+    };
     let occurrence = s.occurrence.map(|n| n as usize);
     let context = s.context.take().map(String::from);
     Some(TextSpan { id, layer, label, text: text.into(), occurrence, context })
