@@ -44,6 +44,7 @@ pub const TARGETS: &[Target] = &[
     Target { name: "spacy", run: spacy },
     Target { name: "prodigy", run: prodigy },
     Target { name: "docbin", run: docbin },
+    Target { name: "llmjson", run: llmjson },
     Target { name: "score", run: score },
     Target { name: "printers", run: printers },
     Target { name: "snapshot", run: snapshot },
@@ -199,6 +200,30 @@ pub fn prodigy(data: &[u8]) {
 /// spaCy DocBin (`.spacy`).
 pub fn docbin(data: &[u8]) {
     read_file(Format::DocBin, "in.spacy", data);
+}
+
+/// The mapping files of examples/llm/schemas/, one for each shape of answer.
+const LLM_SCHEMAS: [&str; 4] = [
+    include_str!("../../examples/llm/schemas/by-label.toml"),
+    include_str!("../../examples/llm/schemas/entities-quotes.toml"),
+    include_str!("../../examples/llm/schemas/openai-batch.toml"),
+    include_str!("../../examples/llm/schemas/anthropic-batch.toml"),
+];
+
+/// Language models' answers (`llm-json`), read with the tiny manifest when the first byte is
+/// odd, and with the example schema its next two bits choose (`{` chooses entities-quotes).
+pub fn llmjson(data: &[u8]) {
+    let byte = data.first().copied().unwrap_or(0);
+    let manifest = (byte & 1 == 1).then(manifest);
+    let schema = LLM_SCHEMAS[usize::from(byte >> 1) % LLM_SCHEMAS.len()];
+    in_scratch(|dir| {
+        let schema_path = dir.join("schema.toml");
+        write(&schema_path, schema.as_bytes());
+        let path = dir.join("answers.jsonl");
+        write(&path, data);
+        let options = ReadOptions { manifest, schema: Some(schema_path), ..ReadOptions::default() };
+        let _ = Format::LlmJson.read(&path, &options);
+    });
 }
 
 /// Scores predictions against gold, both interchange JSON Lines separated by [`PART`], in every

@@ -174,6 +174,11 @@ fn ground_occurrences_and_threshold_change_the_llm_example_as_counted_by_hand() 
         ("--ground-threshold", "0", "--ground-threshold: a grounding threshold must be between 0.001 and 1, not 0"),
         ("--ground-occurrences", "every", "unknown occurrences \"every\"; expected one of all, first, nth"),
         ("--ground", "loose", "unknown grounding rule \"loose\"; expected one of exact, casefold, fuzzy"),
+        (
+            "--schema",
+            "examples/llm/schemas/by-label.toml",
+            "--schema maps language models' answers; it applies to llm-json, not jsonl",
+        ),
     ] {
         let out = goldspan()
             .args(["score", "--gold", "corpus/news", "--only-predicted", flag, value, "--pred"])
