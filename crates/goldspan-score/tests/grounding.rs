@@ -310,6 +310,71 @@ fn a_description_given_as_a_string_is_a_speaker_error_in_the_scores_and_in_the_l
     assert!(errors::classify(&gold, &gold.annotations, "quotes", Some(&attribution()), &options.grounding).is_empty());
 }
 
+#[test]
+fn a_speaker_tied_between_two_occurrences_takes_the_earlier_and_is_still_judged_by_its_text() {
+    // "Truss" at 0..5 and 16..21, the quotation "Go now." at 7..14, "said" at 22..26: each
+    // Truss is two characters from the quotation. Gold's Source is the Truss after it.
+    let text = "Truss “Go now.” Truss said.";
+    let span = |id: &str, layer: &str, label: &str, start, end| {
+        Span::contiguous(id, layer, label, start, end).expect("a valid span")
+    };
+    let relation = |id: &str, kind: &str, head: &str, tail: &str| Relation {
+        id: id.into(),
+        kind: kind.into(),
+        head: head.into(),
+        tail: tail.into(),
+    };
+    let gold = AnnotatedDocument {
+        document: Document::new("tie", text, Default::default()),
+        annotations: Annotations {
+            spans: vec![
+                span("E1", "entities", "PERSON", 0, 5),
+                span("E2", "entities", "PERSON", 16, 21),
+                span("Q1", "quotes", "Quote", 7, 14),
+                span("S1", "quotes", "Source", 16, 21),
+                span("C1", "quotes", "Cue", 22, 26),
+            ],
+            relations: vec![relation("R1", "speaker", "Q1", "S1"), relation("R2", "cue", "Q1", "C1")],
+            clusters: vec![vec!["E1".into(), "E2".into(), "S1".into()]],
+            ..Annotations::default()
+        },
+    };
+    assert_eq!(gold.document.slice(7, 14), Some("Go now."));
+    assert_eq!(gold.document.slice(22, 26), Some("said"));
+    let pred = Annotations {
+        text_spans: vec![
+            string("P1", "entities", "PERSON", "Truss"),
+            string("Q1", "quotes", "Quote", "Go now."),
+            string("Q1.speaker", "quotes", "Source", "Truss"),
+            string("Q1.cue", "quotes", "Cue", "said"),
+        ],
+        relations: vec![
+            relation("Q1.speaker.rel", "speaker", "Q1", "Q1.speaker"),
+            relation("Q1.cue.rel", "cue", "Q1", "Q1.cue"),
+        ],
+        ..Annotations::default()
+    };
+    let options = Options {
+        modes: vec![Mode::Strict],
+        layers: None,
+        attribution: Some(attribution()),
+        grounding: Grounding::default(),
+    };
+    let t = score_document(&gold, &pred, &options);
+    // The mention "Truss" takes both occurrences: COR 2.
+    assert_eq!(c(t.micro("entities", Mode::Strict)), (2, 0, 0));
+    // The speaker ties and takes 0..5, where gold has no Source: SPU 1, and gold's Source at
+    // 16..21 is missed. The quotation and the cue are where gold has them: COR 2.
+    assert_eq!(c(t.micro("quotes", Mode::Strict)), (2, 1, 1));
+    let relations: Vec<(&str, (u64, u64, u64))> =
+        t.relations().filter(|(_, m, _)| *m == Mode::Strict).map(|(k, _, n)| (k, c(*n))).collect();
+    assert_eq!(relations, [("cue", (1, 0, 0)), ("speaker", (0, 1, 1))]);
+    // Attribution judges a speaker given as a string by its text: "Truss" names a named
+    // mention of the gold speaker's cluster, wherever it was placed. 1 matched, 1 right.
+    let q = t.quotes[&Mode::Strict];
+    assert_eq!((q.matched, q.speaker_right), (1, 1));
+}
+
 /// Documents of distinct words `w0 w1 ...`, so every run of words occurs once.
 fn words(n: usize) -> String {
     (0..n).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
