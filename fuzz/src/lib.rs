@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use goldspan_formats::{conll, Format, ReadOptions};
 use goldspan_model::{Location, Manifest, Problems};
 use goldspan_runner::{Config, Gold, LabelMap, Results, RunInfo, Snapshot};
-use goldspan_score::{Mode, Options};
+use goldspan_score::{Grounding, Mode, Options, Rule};
 
 pub use mutate::Mutator;
 
@@ -44,6 +44,7 @@ pub const TARGETS: &[Target] = &[
     Target { name: "spacy", run: spacy },
     Target { name: "prodigy", run: prodigy },
     Target { name: "docbin", run: docbin },
+    Target { name: "llmjson", run: llmjson },
     Target { name: "score", run: score },
     Target { name: "printers", run: printers },
     Target { name: "snapshot", run: snapshot },
@@ -201,6 +202,30 @@ pub fn docbin(data: &[u8]) {
     read_file(Format::DocBin, "in.spacy", data);
 }
 
+/// The mapping files of examples/llm/schemas/, one for each shape of answer.
+const LLM_SCHEMAS: [&str; 4] = [
+    include_str!("../../examples/llm/schemas/by-label.toml"),
+    include_str!("../../examples/llm/schemas/entities-quotes.toml"),
+    include_str!("../../examples/llm/schemas/openai-batch.toml"),
+    include_str!("../../examples/llm/schemas/anthropic-batch.toml"),
+];
+
+/// Language models' answers (`llm-json`), read with the tiny manifest when the first byte is
+/// odd, and with the example schema its next two bits choose (`{` chooses entities-quotes).
+pub fn llmjson(data: &[u8]) {
+    let byte = data.first().copied().unwrap_or(0);
+    let manifest = (byte & 1 == 1).then(manifest);
+    let schema = LLM_SCHEMAS[usize::from(byte >> 1) % LLM_SCHEMAS.len()];
+    in_scratch(|dir| {
+        let schema_path = dir.join("schema.toml");
+        write(&schema_path, schema.as_bytes());
+        let path = dir.join("answers.jsonl");
+        write(&path, data);
+        let options = ReadOptions { manifest, schema: Some(schema_path), ..ReadOptions::default() };
+        let _ = Format::LlmJson.read(&path, &options);
+    });
+}
+
 /// Scores predictions against gold, both interchange JSON Lines separated by [`PART`], in every
 /// mode; returns the results when the inputs were good.
 fn evaluate(data: &[u8]) -> Option<Results> {
@@ -210,14 +235,25 @@ fn evaluate(data: &[u8]) -> Option<Results> {
         write(&gold_path, gold);
         write(&pred_path, pred);
         let gold = Gold::open(&gold_path, None, None).ok()?;
-        let modes =
-            vec![Mode::Strict, Mode::Exact, Mode::Partial, Mode::Type, Mode::Overlap { permille: 500 }, Mode::Tokens];
+        let modes = vec![
+            Mode::Strict,
+            Mode::Exact,
+            Mode::Partial,
+            Mode::Type,
+            Mode::Overlap { permille: 500 },
+            Mode::Tokens,
+            Mode::Mentions,
+        ];
+        // Predictions given as text are placed by the rule that does the most work.
+        let mut grounding = Grounding::default();
+        grounding.rule = Rule::Fuzzy;
         let config = Config {
-            options: Options { modes: modes.clone(), layers: None, attribution: None },
+            options: Options { modes: modes.clone(), layers: None, attribution: None, grounding },
             label_map: LabelMap::default(),
             slices: vec!["domain".into()],
             per_document: true,
             errors: true,
+            only_predicted: false,
         };
         let eval = goldspan_runner::evaluate(&gold, &pred_path, &config).ok()?;
         let info = RunInfo {
@@ -228,6 +264,7 @@ fn evaluate(data: &[u8]) -> Option<Results> {
             bootstrap: None,
             label_map: false,
             per_document: true,
+            grounding,
         };
         Some(Results::new(&eval, &info))
     })

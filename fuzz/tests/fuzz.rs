@@ -72,4 +72,19 @@ macro_rules! targets {
     };
 }
 
-targets!(jsonl, gold, brat, markup, conll, doccano, labelstudio, spacy, prodigy, docbin, score, printers, snapshot);
+targets!(
+    jsonl,
+    gold,
+    brat,
+    markup,
+    conll,
+    doccano,
+    labelstudio,
+    spacy,
+    prodigy,
+    docbin,
+    llmjson,
+    score,
+    printers,
+    snapshot
+);

@@ -138,5 +138,58 @@ proptest! {
             let _ = format.read(&path, &ReadOptions { manifest: Some(manifest()), ..ReadOptions::default() });
         }
         let _ = jsonl::read_documents(&path, Some(&manifest()));
+        // Language models' answers, through every example schema, with the news manifest.
+        let news = goldspan_formats::gold::read_manifest(&goldspan_tests::repo().join("corpus/news/goldspan.toml")).ok();
+        for schema in ["entities-quotes", "by-label", "openai-batch", "anthropic-batch"] {
+            let schema = goldspan_tests::repo().join(format!("examples/llm/schemas/{schema}.toml"));
+            let options = ReadOptions { manifest: news.clone(), schema: Some(schema), ..ReadOptions::default() };
+            let _ = Format::LlmJson.read(&path, &options);
+        }
+    }
+
+    /// Any strings, in any text, under every rule and choice of occurrences, are placed or
+    /// not, never a panic; every place is inside the text and on character boundaries.
+    #[test]
+    fn grounding_never_panics(
+        text in "[a-zA-Z İıß'’“”\"\\-—.,£\u{301}😀\n]{0,60}",
+        strings in proptest::collection::vec(("[a-zA-Z İıß'’“”\"\\-—.,£\u{301}😀]{0,14}", 0usize..3, proptest::option::of(0usize..4)), 0..6),
+        threshold in 1u16..=1000,
+    ) {
+        use goldspan_score::{ground::ground, Grounding, Occurrences, Rule};
+        let doc = Document::new("d", text, Meta::new());
+        let labels = ["PERSON", "Quote", "Source"];
+        let text_spans: Vec<goldspan_model::TextSpan> = strings
+            .into_iter()
+            .enumerate()
+            .map(|(i, (text, label, occurrence))| goldspan_model::TextSpan {
+                id: format!("T{i}").into(),
+                layer: if label == 0 { "entities".into() } else { "quotes".into() },
+                label: labels[label].into(),
+                text,
+                occurrence,
+                context: occurrence.is_none().then(|| "a".to_owned()),
+            })
+            .collect();
+        // Each Source belongs to the quotation listed before it, if any.
+        let relations = (1..text_spans.len())
+            .filter(|&i| text_spans[i].label == "Source" && text_spans[i - 1].label == "Quote")
+            .map(|i| goldspan_model::Relation {
+                id: format!("R{i}"),
+                kind: "speaker".into(),
+                head: text_spans[i - 1].id.to_string(),
+                tail: text_spans[i].id.to_string(),
+            })
+            .collect();
+        let pred = goldspan_model::Annotations { text_spans, relations, ..Default::default() };
+        for rule in Rule::ALL {
+            for occurrences in Occurrences::ALL {
+                let grounding = Grounding::new(rule, occurrences, f64::from(threshold) / 1000.0).expect("threshold");
+                let g = ground(&doc, &pred, Some("Quote"), &grounding);
+                for span in &g.annotations.spans {
+                    prop_assert!(span.end() <= doc.len_chars());
+                    prop_assert!(doc.slice(span.start(), span.end()).is_some());
+                }
+            }
+        }
     }
 }

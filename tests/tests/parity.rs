@@ -184,8 +184,12 @@ fn score(gold: &[Span], pred: &[Span], len: usize) -> Tally {
     let gold =
         AnnotatedDocument { document, annotations: Annotations { spans: gold.to_vec(), ..Annotations::default() } };
     let pred = Annotations { spans: pred.to_vec(), ..Annotations::default() };
-    let options =
-        Options { modes: SEMEVAL.to_vec(), layers: Some(BTreeSet::from([LAYER.to_owned()])), attribution: None };
+    let options = Options {
+        modes: SEMEVAL.to_vec(),
+        layers: Some(BTreeSet::from([LAYER.to_owned()])),
+        attribution: None,
+        grounding: Default::default(),
+    };
     score_document(&gold, &pred, &options)
 }
 

@@ -10,7 +10,7 @@ out=fuzz/corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rm -rf "$out"
-mkdir -p "$out"/{jsonl,gold,brat,markup,conll,doccano,labelstudio,spacy,prodigy,docbin,score,printers,snapshot}
+mkdir -p "$out"/{jsonl,gold,brat,markup,conll,doccano,labelstudio,spacy,prodigy,docbin,llmjson,score,printers,snapshot}
 tiny=tests/fixtures/tiny
 # Parts joined by NUL: part FILE... > OUT
 part() { local o=$1; shift; : >"$o"; local first=1; for f in "$@"; do
@@ -40,7 +40,15 @@ cp tests/fixtures/labelstudio/export.json tests/fixtures/labelstudio/converter-m
 cp tests/fixtures/spacy/goldspan-written.jsonl "$out/spacy/"
 cp tests/fixtures/spacy/spacy-made.spacy tests/fixtures/spacy/goldspan-written.spacy "$out/docbin/"
 "$bin" convert --from gold --to docbin "$tiny" "$out/docbin/tiny.spacy" >/dev/null
+# Answers start with "{": the tiny manifest and the entities-quotes schema (fuzz/src/lib.rs).
+cp examples/llm/outputs.jsonl "$out/llmjson/outputs.jsonl"
 part "$out/score/tiny" "$work/tiny.jsonl" tests/fixtures/tiny-pred.jsonl
+# Predictions given as text (docs/metrics.md §11), for the score target to ground.
+printf '%s\n' \
+  '{"id": "a", "spans": [{"layer": "entities", "label": "PERSON", "text": "Zoë Brandt"}, {"layer": "entities", "label": "ORG", "text": "le monde"}, {"layer": "quotes", "label": "Quote", "text": "We will win 3 seats."}]}' \
+  '{"id": "b", "spans": [{"layer": "entities", "label": "GPE", "text": "Kyoto", "occurrence": 1}, {"layer": "quotes", "label": "Quote", "text": "and it costs ¥500", "context": "he said"}]}' \
+  >"$work/strings.jsonl"
+part "$out/score/strings" "$work/tiny.jsonl" "$work/strings.jsonl"
 part "$out/score/baseline" "$work/tiny.jsonl" tests/fixtures/results/baseline-pred.jsonl
 cp "$out/score/tiny" "$out/printers/tiny"
 cp evals/snapshots/*.json "$out/snapshot/"

@@ -17,7 +17,8 @@
 //! `--tag T` changes nothing but the command line; `--sleep-ms N` sleeps N ms before each answer;
 //! `--import DIR` reads `DIR/labels.txt` at start, as a script imports a module from a
 //! directory (goldspan sees only the directory's name), and labels spans with its first line
-//! instead of PERSON.
+//! instead of PERSON; `--as-text` answers every span as its text alone, without offsets (as a
+//! language model would).
 
 use std::io::{BufRead, Write};
 
@@ -118,7 +119,10 @@ fn main() {
             match (c.is_alphanumeric(), start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
-                    if chars[s].is_uppercase() {
+                    if chars[s].is_uppercase() && has("--as-text") {
+                        let word: String = chars[s..i].iter().collect();
+                        spans.push(serde_json::json!({"layer": "entities", "label": label, "text": word}));
+                    } else if chars[s].is_uppercase() {
                         spans.push(serde_json::json!({"layer": "entities", "label": label, "start": s, "end": i}));
                     }
                     start = None;

@@ -8,6 +8,7 @@ use goldspan_formats::{prodigy, AnnotationChoice, Format, ReadOptions};
 use goldspan_model::text::OffsetUnit;
 use goldspan_model::Manifest;
 use goldspan_runner::{FailureLimit, DEFAULT_SEED};
+use goldspan_score::{Grounding, Occurrences, Rule};
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
 #[derive(Debug, Parser)]
@@ -298,12 +299,19 @@ pub struct ToolArgs {
     /// document cannot pull a file from elsewhere into the output).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// llm-json: the mapping file saying where the document id, the model's answer, and the
+    /// entities and quotations in it are (examples/llm/schemas/).
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
 }
 
 impl ToolArgs {
     /// Refuses an option `format`'s reader does not take (`--offset-unit` where it counts one
     /// unit only, `--recursive` but for brat), rather than ignoring it.
     pub fn check_for(&self, format: Format) -> anyhow::Result<()> {
+        if self.schema.is_some() && format != Format::LlmJson {
+            anyhow::bail!("--schema maps language models' answers; it applies to llm-json, not {format}");
+        }
         if self.recursive && format != Format::Brat {
             anyhow::bail!("--recursive reads brat collections in sub-folders; it does not apply to {format}");
         }
@@ -341,6 +349,7 @@ impl ToolArgs {
             labels: self.labels.clone(),
             answers: self.answers,
             follow_symlinks: self.follow_symlinks,
+            schema: self.schema.clone(),
         }
     }
 }
@@ -444,7 +453,7 @@ pub struct ScoreArgs {
     /// Layers to score (repeat); default: every layer found.
     #[arg(long = "layer")]
     pub layers: Vec<String>,
-    /// Matching modes (repeat): strict, exact, partial, type, overlap:θ, tokens.
+    /// Matching modes (repeat): strict, exact, partial, type, overlap:θ, tokens, mentions.
     #[arg(long = "mode", default_values_t = vec!["strict".to_string(), "exact".to_string(), "partial".to_string(), "type".to_string()])]
     pub modes: Vec<String>,
     /// Label map (TOML `[labels] PER = "PERSON"`) applied to predictions.
@@ -465,6 +474,10 @@ pub struct ScoreArgs {
     /// Include per-document scores (a table of the first mode's, in the table and Markdown).
     #[arg(long)]
     pub per_document: bool,
+    /// Score only the gold documents the predictions name (a sample a language model was run
+    /// on), instead of scoring the others as empty predictions.
+    #[arg(long)]
+    pub only_predicted: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
@@ -477,6 +490,8 @@ pub struct ScoreArgs {
     pub html: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub ground: GroundArgs,
     #[command(flatten)]
     pub conll: ConllScoreArgs,
     /// How --pred and --against are read when --pred-format names another tool's format.
@@ -537,6 +552,47 @@ fn parse_error_class(name: &str) -> Result<String, String> {
             Err(format!("unknown error class {name:?}; expected one of {}", names.join(", ")))
         }
     }
+}
+
+/// How predictions given as text without offsets (a language model's strings) are placed in
+/// the document before they are scored.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Predictions given as text, without offsets (docs/metrics.md §11)")]
+pub struct GroundArgs {
+    /// How a string is compared with the text: exact, casefold (case, quotation marks,
+    /// dashes and spacing folded) or fuzzy (word for word; a quotation may take the most
+    /// similar window of words).
+    #[arg(long, value_parser = parse_rule, default_value = "exact")]
+    pub ground: Rule,
+    /// Which occurrences of a mention become predicted spans: all, first, or nth (the n-th
+    /// listing of a string takes its n-th occurrence).
+    #[arg(long, value_parser = parse_occurrences, default_value = "all")]
+    pub ground_occurrences: Occurrences,
+    /// The least similarity (0.001 to 1) of the window a fuzzy quotation takes.
+    #[arg(long, default_value_t = Grounding::DEFAULT_THRESHOLD)]
+    pub ground_threshold: f64,
+}
+
+impl GroundArgs {
+    /// The grounding settings.
+    pub fn grounding(&self) -> anyhow::Result<Grounding> {
+        Grounding::new(self.ground, self.ground_occurrences, self.ground_threshold)
+            .map_err(|e| anyhow::anyhow!("--ground-threshold: {e}"))
+    }
+}
+
+fn parse_rule(name: &str) -> Result<Rule, String> {
+    Rule::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+        format!("unknown grounding rule {name:?}; expected one of {}", names.join(", "))
+    })
+}
+
+fn parse_occurrences(name: &str) -> Result<Occurrences, String> {
+    Occurrences::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Occurrences::ALL.iter().map(|o| o.name()).collect();
+        format!("unknown occurrences {name:?}; expected one of {}", names.join(", "))
+    })
 }
 
 /// `score --conll`: gold and predicted tags in two columns of one CoNLL file (its scheme,
@@ -648,6 +704,8 @@ pub struct RunArgs {
     pub html: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub ground: GroundArgs,
 }
 
 #[derive(Debug, Subcommand)]

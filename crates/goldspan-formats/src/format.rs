@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use goldspan_model::text::OffsetUnit;
 use goldspan_model::{check_document, AnnotatedDocument, Error, Location, Manifest, ProblemKind, Problems};
 
-use crate::{brat, conll, docbin, doccano, gold, jsonl, label_studio, prodigy, spacy};
+use crate::{brat, conll, docbin, doccano, gold, jsonl, label_studio, llm_json, prodigy, spacy};
 
 /// A file format goldspan reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,6 +36,9 @@ pub enum Format {
     DocBin,
     /// Prodigy's JSONL (`prodigy db-out`): text, tokens, spans, relations and answers.
     Prodigy,
+    /// A language model's JSON answers, one record per document, mapped by a schema file:
+    /// predictions given as text, without offsets (read only).
+    LlmJson,
 }
 
 impl Format {
@@ -50,6 +53,7 @@ impl Format {
         Format::Spacy,
         Format::DocBin,
         Format::Prodigy,
+        Format::LlmJson,
     ];
 
     /// The name users type (`--from labelstudio`).
@@ -64,13 +68,18 @@ impl Format {
             Format::Spacy => "spacy",
             Format::DocBin => "docbin",
             Format::Prodigy => "prodigy",
+            Format::LlmJson => "llm-json",
         }
     }
 
-    /// Parses [`Format::name`]; `label-studio` and `label_studio` are accepted too.
+    /// Parses [`Format::name`], ignoring case, dashes and underscores (`label-studio`,
+    /// `label_studio`, `llm_json`).
     pub fn parse(name: &str) -> Option<Format> {
-        let folded: String = name.chars().filter(|c| !matches!(c, '-' | '_')).flat_map(char::to_lowercase).collect();
-        Format::ALL.iter().copied().find(|f| f.name() == folded)
+        let fold = |s: &str| -> String {
+            s.chars().filter(|c| !matches!(c, '-' | '_')).flat_map(char::to_lowercase).collect()
+        };
+        let folded = fold(name);
+        Format::ALL.iter().copied().find(|f| fold(f.name()) == folded)
     }
 
     /// One line on what the format is, for help texts.
@@ -85,6 +94,7 @@ impl Format {
             Format::Spacy => "spaCy JSONL (Doc.to_json): {\"text\", \"ents\", \"spans\", \"tokens\"}",
             Format::DocBin => "spaCy DocBin (.spacy), spaCy v3's corpus format",
             Format::Prodigy => "Prodigy JSONL (db-out): text, tokens, spans, relations, answer",
+            Format::LlmJson => "a language model's JSON answers, one line per document, mapped by --schema (read only)",
         }
     }
 
@@ -94,7 +104,7 @@ impl Format {
     /// points: see [`crate::doccano`]).
     pub fn offset_unit(self) -> Option<OffsetUnit> {
         match self {
-            Format::Conll => None,
+            Format::Conll | Format::LlmJson => None,
             Format::Doccano => Some(OffsetUnit::Utf16),
             Format::Gold
             | Format::Brat
@@ -155,11 +165,17 @@ impl Format {
                 let (documents, notes) = docbin::read(path, options)?;
                 Collection { documents, notes, ..Collection::default() }
             }
+            Format::LlmJson => llm_json::read(path, options)?,
         };
         if let Some(m) = manifest {
-            let (manifest, note) = for_documents(m, &collection.documents);
+            let (mut manifest, note) = for_documents(m, &collection.documents);
+            if self == Format::LlmJson {
+                // A model's answers take only labels from the manifest: they are in no split.
+                manifest.splits.clear();
+            } else {
+                collection.notes.extend(note);
+            }
             collection.manifest = Some(manifest);
-            collection.notes.extend(note);
         }
         Ok(collection)
     }
@@ -174,7 +190,27 @@ impl Format {
     pub fn write(self, path: &Path, collection: &Collection, options: &WriteOptions) -> Result<Vec<String>, Error> {
         let docs = collection.documents.as_slice();
         let origin = |id: &str| collection.origin(id);
-        match self {
+        // Predictions given as text (llm-json) have no document text and no offsets: only the
+        // interchange format holds them.
+        if self != Format::Jsonl {
+            let unusable = |message: String| {
+                Error::Invalid(vec![goldspan_model::Problem::new(
+                    Location::file(path),
+                    ProblemKind::Syntax { message },
+                )])
+            };
+            if self == Format::LlmJson {
+                return Err(unusable("goldspan reads llm-json but does not write it: write jsonl".into()));
+            }
+            if let Some(doc) = docs.iter().find(|d| d.document.text().is_empty()) {
+                return Err(unusable(format!(
+                    "document {} has no text (llm-json answers carry none): write it as jsonl, and score that against the gold",
+                    doc.document.id()
+                )));
+            }
+        }
+        let strings: usize = docs.iter().map(|d| d.annotations.text_spans.len()).sum();
+        let mut notes = match self {
             Format::Gold => {
                 crate::document_ids(&path.join(gold::DOCS), docs, &origin)?;
                 if path.join(gold::MANIFEST).exists() {
@@ -207,7 +243,14 @@ impl Format {
             Format::Spacy => spacy::write(path, docs, &options.layer),
             Format::DocBin => docbin::write(path, docs, &options.layer),
             Format::Prodigy => prodigy::write(path, docs),
+            Format::LlmJson => Ok(Vec::new()),
+        }?;
+        if strings > 0 && self != Format::Jsonl {
+            notes.push(format!(
+                "{strings} prediction(s) given as text without offsets: {self} needs offsets (write jsonl, or score them: grounding places them)"
+            ));
         }
+        Ok(notes)
     }
 }
 
@@ -265,6 +308,9 @@ pub struct ReadOptions {
     /// collection whose `x.txt` links to a file elsewhere would copy that file into whatever
     /// is written from it, so such links are refused, each named.
     pub follow_symlinks: bool,
+    /// The mapping file of llm-json: where the id, the answer, and the entities and
+    /// quotations in it are.
+    pub schema: Option<PathBuf>,
 }
 
 impl Default for ReadOptions {
@@ -285,6 +331,7 @@ impl Default for ReadOptions {
             labels: None,
             answers: prodigy::Answers::Accepted,
             follow_symlinks: false,
+            schema: None,
         }
     }
 }
@@ -520,6 +567,7 @@ mod tests {
         }
         assert_eq!(Format::parse("label-studio"), Some(Format::LabelStudio));
         assert_eq!(Format::parse("Label_Studio"), Some(Format::LabelStudio));
+        assert_eq!(Format::parse("llm_json"), Some(Format::LlmJson));
         assert_eq!(Format::parse("csv"), None);
     }
 

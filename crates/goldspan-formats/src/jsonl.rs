@@ -16,6 +16,15 @@
 //! Offsets are code points; a span is `start`/`end` or, when discontinuous, `fragments`.
 //! `layer` may be omitted when a manifest maps the label to its layer; `text` on a span is
 //! optional and verified when present.
+//!
+//! A prediction may give a span as `text` alone, without offsets (what a prompted language
+//! model answers), optionally with `occurrence` (which occurrence of the text, from 1) or
+//! `context` (a stretch of text around it): it is read as a [`TextSpan`] and placed in the
+//! document by grounding when it is scored (docs/metrics.md §11). A quotation may name its
+//! speaker and cue as strings, `"speaker": "Liz Truss", "cue": "says"`: they are read as text
+//! spans of the labels the manifest's speaker and cue relations point to, with those relations
+//! (span ids `ID.speaker` and `ID.cue`, relation ids `ID.speaker.rel` and `ID.cue.rel`), and
+//! written back in that form. Gold spans always have offsets.
 
 mod scan;
 
@@ -30,7 +39,7 @@ use crate::standoff::check_covered_text;
 use goldspan_model::Manifest;
 use goldspan_model::{check_document, check_predictions, duplicate_spans};
 use goldspan_model::{
-    AnnotatedDocument, Annotations, Attribute, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
+    AnnotatedDocument, Annotations, Attribute, Document, Fragment, FragmentError, Meta, Note, Relation, Span, TextSpan,
 };
 use goldspan_model::{Error, Location, Problem, ProblemKind, Problems};
 
@@ -78,6 +87,22 @@ struct SpanV1 {
     /// A confidence, accepted so real systems' output loads; not used in scoring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     score: Option<f64>,
+    // The fields of predictions given as text are rare: they are kept small (boxed strings, a
+    // 32-bit count), as every span read carries them.
+    /// Of a span given as text alone: which occurrence of the text, counting from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    occurrence: Option<u32>,
+    /// Of a span given as text alone: a stretch of text around it that tells it apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    context: Option<Box<str>>,
+    /// Of a quotation: its speaker's name as a string. Read into a text span and a relation,
+    /// never written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    speaker: Option<Box<str>>,
+    /// Of a quotation: its cue as a string. Read into a text span and a relation, never
+    /// written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cue: Option<Box<str>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -186,6 +211,13 @@ impl Record {
         }
         let document = Document::new(raw.id.clone(), text, meta);
         let annotations = build(raw, &document, manifest, &loc, &mut problems);
+        for span in &annotations.text_spans {
+            let message = format!(
+                "span {} has no offsets: gold spans need \"start\" and \"end\" (or \"fragments\"); only predictions may be given as text",
+                span.id
+            );
+            problems.push(loc.clone(), ProblemKind::Syntax { message });
+        }
         let doc = AnnotatedDocument { document, annotations };
         match manifest {
             Some(manifest) => check_document(&doc, manifest, &loc, &|_| loc.line, &mut problems),
@@ -247,15 +279,17 @@ fn build(
     // Fields are taken from each raw span in place: a span is large, and moving it costs.
     for (i, s) in raw.spans.iter_mut().enumerate() {
         let id: CompactString = s.id.take().unwrap_or_else(|| format!("T{}", i + 1).into());
+        // Spans given as text, and a quotation's speaker and cue as strings, are rare: they are
+        // read out of this loop's way.
+        if s.has_text_fields() && read_text_fields(&id, s, manifest, &mut annotations, loc, problems) {
+            continue;
+        }
         // One fragment (almost always) or a list (a discontinuous span): the one needs no list.
         let (one, list) = match (s.start, s.end, s.fragments.take()) {
             (Some(start), Some(end), None) => (Some([start, end]), Vec::new()),
             (None, None, Some(list)) => (None, list),
             _ => {
-                problems.push(
-                    loc.clone(),
-                    syntax(format!("span {id}: give either \"start\" and \"end\" or \"fragments\"")),
-                );
+                problems.push(loc.clone(), syntax(format!("span {id}: {NO_OFFSETS}")));
                 continue;
             }
         };
@@ -267,16 +301,12 @@ fn build(
             continue;
         }
         let label = std::mem::take(&mut s.label);
-        let layer = match (s.layer.take(), manifest.and_then(|m| m.layer_of(&label))) {
-            (Some(layer), _) => layer,
-            (None, Some(layer)) => layer.name.as_str().into(),
-            (None, None) => {
-                problems.push(
-                    loc.clone(),
-                    ProblemKind::UnknownLabel { span: id.to_string(), label: label.to_string(), layer: None },
-                );
-                continue;
-            }
+        let layer = match s.layer.take() {
+            Some(layer) => layer,
+            None => match layer_in(manifest, &label, &id, loc, problems) {
+                Some(layer) => layer,
+                None => continue,
+            },
         };
         let span = match one {
             Some([start, end]) => Span::contiguous(id.clone(), layer, label, start, end).ok_or(FragmentError::Empty),
@@ -323,6 +353,174 @@ fn build(
     annotations.notes =
         raw.notes.into_iter().map(|n| Note { id: n.id, kind: n.kind, target: n.target, text: n.text }).collect();
     annotations
+}
+
+/// What a span with neither offsets nor fragments (nor text) is told.
+const NO_OFFSETS: &str =
+    "give either \"start\" and \"end\" or \"fragments\" (or, for a prediction without offsets, \"text\" alone)";
+
+impl SpanV1 {
+    /// Whether the span has a field of predictions given as text: it has no offsets, or it has
+    /// an `occurrence`, a `context`, a `speaker` or a `cue`.
+    fn has_text_fields(&self) -> bool {
+        (self.start.is_none() && self.end.is_none() && self.fragments.is_none())
+            || self.occurrence.is_some()
+            || self.context.is_some()
+            || self.speaker.is_some()
+            || self.cue.is_some()
+    }
+}
+
+/// Reads the fields of predictions given as text of span `s` ([`SpanV1::has_text_fields`]):
+/// a quotation's speaker and cue strings become text spans with their relations, and a span
+/// without offsets a text span. Returns whether the span is done with (read as text, or
+/// refused); false leaves a span with offsets to be read as usual.
+#[cold]
+fn read_text_fields(
+    id: &CompactString,
+    s: &mut SpanV1,
+    manifest: Option<&Manifest>,
+    annotations: &mut Annotations,
+    loc: &Location,
+    problems: &mut Problems,
+) -> bool {
+    let syntax = |message: String| ProblemKind::Syntax { message };
+    if s.speaker.is_some() || s.cue.is_some() {
+        attach_strings(id, s, manifest, annotations, loc, problems);
+    }
+    if s.start.is_none() && s.end.is_none() && s.fragments.is_none() {
+        match s.text.is_some() {
+            true => annotations.text_spans.extend(text_span(id.clone(), s, manifest, loc, problems)),
+            false => problems.push(loc.clone(), syntax(format!("span {id}: {NO_OFFSETS}"))),
+        }
+        return true;
+    }
+    if s.occurrence.is_some() || s.context.is_some() {
+        let message =
+            format!("span {id}: \"occurrence\" and \"context\" place a span given as text alone; this one has offsets");
+        problems.push(loc.clone(), syntax(message));
+        return true;
+    }
+    false
+}
+
+/// The layer `manifest` gives `label`, for a span that names none; `None`, with the problem
+/// recorded, when there is no such layer.
+fn layer_in(
+    manifest: Option<&Manifest>,
+    label: &str,
+    id: &str,
+    loc: &Location,
+    problems: &mut Problems,
+) -> Option<CompactString> {
+    match manifest.and_then(|m| m.layer_of(label)) {
+        Some(layer) => Some(layer.name.as_str().into()),
+        None => {
+            problems.push(
+                loc.clone(),
+                ProblemKind::UnknownLabel { span: id.to_owned(), label: label.to_owned(), layer: None },
+            );
+            None
+        }
+    }
+}
+
+/// A span given as text alone, checked: its text is not blank and its occurrence counts
+/// from 1.
+fn text_span(
+    id: CompactString,
+    s: &mut SpanV1,
+    manifest: Option<&Manifest>,
+    loc: &Location,
+    problems: &mut Problems,
+) -> Option<TextSpan> {
+    let syntax = |message: String| ProblemKind::Syntax { message };
+    let text = s.text.take().unwrap_or_default();
+    if text.trim().is_empty() {
+        problems.push(loc.clone(), syntax(format!("span {id}: its \"text\" is blank, and it has no offsets")));
+        return None;
+    }
+    if s.occurrence == Some(0) {
+        problems.push(loc.clone(), syntax(format!("span {id}: \"occurrence\" counts from 1 (the first is 1)")));
+        return None;
+    }
+    if s.context.as_deref().is_some_and(|c| c.trim().is_empty()) {
+        problems.push(loc.clone(), syntax(format!("span {id}: its \"context\" is blank")));
+        return None;
+    }
+    let label = std::mem::take(&mut s.label);
+    let layer = match s.layer.take() {
+        Some(layer) => layer,
+        None => layer_in(manifest, &label, &id, loc, problems)?,
+    };
+    let occurrence = s.occurrence.map(|n| n as usize);
+    let context = s.context.take().map(String::from);
+    Some(TextSpan { id, layer, label, text: text.into(), occurrence, context })
+}
+
+/// A quotation's `speaker` and `cue` strings, as text spans of the labels the manifest's
+/// speaker and cue relations point to, each with its relation from the quotation `id`.
+fn attach_strings(
+    id: &str,
+    s: &mut SpanV1,
+    manifest: Option<&Manifest>,
+    annotations: &mut Annotations,
+    loc: &Location,
+    problems: &mut Problems,
+) {
+    let syntax = |message: String| ProblemKind::Syntax { message };
+    let attribution = manifest.and_then(|m| m.attribution.as_ref().map(|a| (m, a)));
+    for (role, value) in [("speaker", s.speaker.take()), ("cue", s.cue.take())] {
+        let Some(value) = value else { continue };
+        if value.trim().is_empty() {
+            problems.push(
+                loc.clone(),
+                syntax(format!("span {id}: its \"{role}\" is blank; leave it out when there is none")),
+            );
+            continue;
+        }
+        let relation = attribution.and_then(|(m, a)| {
+            let name = if role == "speaker" { Some(&a.speaker_relation) } else { a.cue_relation.as_ref() };
+            let kind = m.relation_type(name?)?;
+            let label = kind.tail.first()?;
+            Some((kind.name.clone(), label.clone(), m.layer_of(label)?.name.clone()))
+        });
+        let Some((kind, label, layer)) = relation else {
+            problems.push(
+                loc.clone(),
+                syntax(format!(
+                    "span {id}: a \"{role}\" given as a string needs a corpus manifest whose [attribution] names the {role} relation (score against a corpus, or give --manifest)"
+                )),
+            );
+            continue;
+        };
+        let quotation = attribution.map(|(_, a)| a.quotation_label.as_str()).unwrap_or_default();
+        if s.label != quotation {
+            problems.push(
+                loc.clone(),
+                syntax(format!(
+                    "span {id}: only a quotation ({quotation}) has a \"{role}\"; this span is labelled {:?}",
+                    s.label.as_str()
+                )),
+            );
+            continue;
+        }
+        let span_id = format!("{id}.{role}");
+        annotations.relations.push(Relation {
+            id: format!("{span_id}.rel"),
+            kind,
+            head: id.to_owned(),
+            tail: span_id.clone(),
+        });
+        annotations.text_spans.push(TextSpan {
+            id: span_id.into(),
+            layer: layer.into(),
+            label: label.into(),
+            text: value.into(),
+            occurrence: None,
+            context: None,
+        });
+    }
 }
 
 /// Streams the records of a JSON Lines file, one at a time, so memory stays bounded by the
@@ -643,7 +841,8 @@ pub fn record_line(d: &Document, a: &Annotations, with_text: bool) -> String {
     let record = RecordV1 {
         goldspan: Some(VERSION),
         id: d.id().to_owned(),
-        text: with_text.then(|| d.text().to_owned()),
+        // A document read without its text (llm-json) is written without one.
+        text: (with_text && !d.text().is_empty()).then(|| d.text().to_owned()),
         meta: if with_text {
             d.meta().iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect()
         } else {
@@ -662,9 +861,18 @@ pub fn record_line(d: &Document, a: &Annotations, with_text: bool) -> String {
                     end: contiguous.then(|| s.end()),
                     fragments: (!contiguous).then(|| s.fragments().iter().map(|f| [f.start(), f.end()]).collect()),
                     text: d.covered_text(s.fragments()).map(CompactString::from),
-                    score: None,
+                    ..SpanV1::default()
                 }
             })
+            .chain(a.text_spans.iter().map(|s| SpanV1 {
+                id: Some(s.id.clone()),
+                layer: Some(s.layer.clone()),
+                label: s.label.clone(),
+                text: Some(s.text.as_str().into()),
+                occurrence: s.occurrence.and_then(|n| u32::try_from(n).ok()),
+                context: s.context.as_deref().map(Box::from),
+                ..SpanV1::default()
+            }))
             .collect(),
         relations: a
             .relations
@@ -760,6 +968,85 @@ mod tests {
         let one = "{\"id\": \"d1\", \"text\": \"Zoë\"}\n";
         let all: Vec<Result<Record, Problem>> = Reader::new(one.as_bytes(), Location::file("p.jsonl")).collect();
         assert!(matches!(all.as_slice(), [Ok(record)] if record.id() == "d1"), "{all:?}");
+    }
+
+    fn news() -> Manifest {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/news/goldspan.toml");
+        crate::gold::read_manifest(&path).expect("the news manifest")
+    }
+
+    fn predictions(line: &str, manifest: Option<&Manifest>) -> Result<Annotations, Vec<String>> {
+        let gold = Document::new("d1", "Liz Truss said: “It must.”", Meta::new());
+        let location = Location::file("p.jsonl");
+        let record = parse_line(line.as_bytes(), 1, &location).map_err(|p| vec![p.to_string()])?;
+        record
+            .resolve_predictions(&gold, manifest, &location)
+            .map_err(|problems| problems.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn spans_given_as_text_are_read_with_their_speaker_and_cue() {
+        let line = r#"{"id": "d1", "spans": [{"label": "PERSON", "text": "Liz Truss", "occurrence": 1}, {"id": "q", "label": "Quote", "text": "It must.", "speaker": "Liz Truss", "cue": "said"}, {"label": "PERSON", "text": "Truss", "context": "Liz Truss said"}]}"#;
+        let a = predictions(line, Some(&news())).expect("resolves");
+        assert!(a.spans.is_empty());
+        let strings: Vec<String> = a
+            .text_spans
+            .iter()
+            .map(|t| format!("{} {} {} {:?} {:?} {:?}", t.id, t.layer, t.label, t.text, t.occurrence, t.context))
+            .collect();
+        assert_eq!(
+            strings,
+            [
+                "T1 entities PERSON \"Liz Truss\" Some(1) None",
+                "q.speaker quotes Source \"Liz Truss\" None None",
+                "q.cue quotes Cue \"said\" None None",
+                "q quotes Quote \"It must.\" None None",
+                "T3 entities PERSON \"Truss\" None Some(\"Liz Truss said\")",
+            ]
+        );
+        let relations: Vec<(&str, &str, &str, &str)> =
+            a.relations.iter().map(|r| (r.id.as_str(), r.kind.as_str(), r.head.as_str(), r.tail.as_str())).collect();
+        assert_eq!(relations, [("q.speaker.rel", "speaker", "q", "q.speaker"), ("q.cue.rel", "cue", "q", "q.cue")]);
+        // Written back, the speaker and cue are spans and relations of their own, read the same.
+        let doc = AnnotatedDocument { document: Document::new("d1", "", Meta::new()), annotations: a.clone() };
+        let written = to_line(&doc, true);
+        assert!(!written.contains("\"text\":\"\""), "no empty text: {written}");
+        assert_eq!(predictions(&written, Some(&news())), Ok(a));
+    }
+
+    #[test]
+    fn spans_given_as_text_are_checked() {
+        let problems = |spans: &str, manifest: Option<&Manifest>| {
+            predictions(&format!(r#"{{"id": "d1", "spans": [{spans}]}}"#), manifest).expect_err("a problem")
+        };
+        let news = news();
+        let cases = [
+            (r#"{"label": "PERSON", "text": "  "}"#, "span T1: its \"text\" is blank, and it has no offsets"),
+            (r#"{"label": "PERSON", "text": "Liz", "occurrence": 0}"#, "\"occurrence\" counts from 1"),
+            (r#"{"label": "PERSON", "start": 0, "end": 3, "occurrence": 1}"#, "this one has offsets"),
+            (r#"{"label": "PERSON", "text": "Liz", "speaker": "Liz"}"#, "only a quotation (Quote) has a \"speaker\""),
+            (r#"{"label": "Quote", "text": "It must.", "speaker": ""}"#, "its \"speaker\" is blank"),
+            (r#"{"label": "PERSONA", "text": "Liz"}"#, "label \"PERSONA\" is not declared"),
+            (r#"{"label": "PERSON"}"#, "or, for a prediction without offsets, \"text\" alone"),
+        ];
+        for (span, expected) in cases {
+            let found = problems(span, Some(&news));
+            assert!(found.len() == 1 && found[0].contains(expected), "{span}: {found:?}");
+        }
+        let found = problems(r#"{"label": "Quote", "layer": "quotes", "text": "It must.", "cue": "said"}"#, None);
+        assert!(found[0].contains("needs a corpus manifest whose [attribution] names the cue relation"), "{found:?}");
+        // A relation naming a string is checked like one naming a span.
+        let line = r#"{"id": "d1", "spans": [{"id": "q", "label": "Quote", "text": "It must."}, {"id": "p", "label": "PERSON", "text": "Liz"}], "relations": [{"type": "speaker", "head": "q", "tail": "p"}]}"#;
+        let found = predictions(line, Some(&news)).expect_err("PERSON is no Source");
+        assert!(found[0].contains("p") && found[0].contains("PERSON"), "{found:?}");
+    }
+
+    #[test]
+    fn gold_spans_need_offsets() {
+        let line = r#"{"id": "d1", "text": "Liz Truss", "spans": [{"layer": "entities", "label": "PERSON", "text": "Liz Truss"}]}"#;
+        let record = parse_line(line.as_bytes(), 1, &Location::file("g.jsonl")).expect("parses");
+        let problems = record.resolve(None, &Location::file("g.jsonl")).expect_err("gold needs offsets");
+        assert!(problems[0].to_string().contains("span T1 has no offsets: gold spans need"), "{problems:?}");
     }
 
     #[test]

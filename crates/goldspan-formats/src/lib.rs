@@ -1,6 +1,6 @@
 //! Readers and writers for every format goldspan speaks (gold corpus directories, brat, JSON
 //! Lines, CoNLL, doccano, Label Studio, spaCy JSONL and DocBin, and the inline markup annotators
-//! write), and
+//! write; language models' JSON answers are read only), and
 //! the file plumbing they share.
 //!
 //! Each format owns its on-disk structs and converts them into the model, so the model can
@@ -15,6 +15,7 @@ mod format;
 pub mod gold;
 pub mod jsonl;
 pub mod label_studio;
+mod llm_json;
 pub mod markup;
 pub mod prodigy;
 pub mod spacy;

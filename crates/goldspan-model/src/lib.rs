@@ -22,6 +22,7 @@ pub use id::{BadId, DocumentId};
 pub use manifest::{Attribution, Layer, Manifest, PerHead, RelationType};
 pub use model::{
     AnnotatedDocument, Annotations, Attribute, Cluster, Document, Fragment, FragmentError, Meta, Note, Relation, Span,
+    TextSpan,
 };
 pub use names::{check_name, did_you_mean, UnknownName};
 pub use validate::{check_document, check_predictions, duplicate_spans};

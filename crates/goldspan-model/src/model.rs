@@ -302,11 +302,32 @@ pub struct Note {
     pub text: String,
 }
 
+/// A prediction given as text, without offsets: what a prompted language model answers
+/// (`{"text": "Liz Truss", "label": "PERSON"}`). Scoring places it in the document first
+/// (grounding, in goldspan-score); one that cannot be placed counts as spurious.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextSpan {
+    /// Its id, unique among the document's spans and text spans (relations may name it).
+    pub id: CompactString,
+    /// The layer it belongs to.
+    pub layer: CompactString,
+    /// Its label.
+    pub label: CompactString,
+    /// The text as predicted.
+    pub text: String,
+    /// Which occurrence of the text is meant, counting from 1, when the prediction says.
+    pub occurrence: Option<usize>,
+    /// A short stretch of the document around it that tells the occurrence meant apart.
+    pub context: Option<String>,
+}
+
 /// Everything annotated on one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Annotations {
     /// Spans, in any order.
     pub spans: Vec<Span>,
+    /// Predictions given as text without offsets, in the order given; never in gold.
+    pub text_spans: Vec<TextSpan>,
     /// Relations between spans.
     pub relations: Vec<Relation>,
     /// Coreference clusters of span ids.
@@ -338,6 +359,13 @@ impl Annotations {
                 }
             }
         }
+        for span in &mut self.text_spans {
+            if let Some(layer) = manifest.layer_of(&span.label) {
+                if layer.name != span.layer {
+                    span.layer = layer.name.as_str().into();
+                }
+            }
+        }
     }
 
     /// Renames span labels through `map` (a label map); a span mapped to `None` is dropped,
@@ -348,6 +376,19 @@ impl Annotations {
             .into_iter()
             .filter_map(|span| match map(span.label()) {
                 Some(label) => Some(span.with_label(label)),
+                None => {
+                    dropped.push(span.id.clone());
+                    None
+                }
+            })
+            .collect();
+        self.text_spans = std::mem::take(&mut self.text_spans)
+            .into_iter()
+            .filter_map(|mut span| match map(&span.label) {
+                Some(label) => {
+                    span.label = label.into();
+                    Some(span)
+                }
                 None => {
                     dropped.push(span.id.clone());
                     None

@@ -58,6 +58,7 @@ fn check(
         .spans
         .iter()
         .map(|s| s.id())
+        .chain(ann.text_spans.iter().map(|s| s.id.as_str()))
         .chain(ann.relations.iter().map(|r| r.id.as_str()))
         .chain(ann.attributes.iter().map(|a| a.id.as_str()))
         .chain(ann.notes.iter().map(|n| n.id.as_str()))
@@ -74,10 +75,15 @@ fn check(
         }
     }
     let known = |id: &str| ids.binary_search_by(|(x, _)| x.cmp(&id)).is_ok();
-    // Spans by id, needed only when something refers to spans.
+    // The labels of spans (and of predictions given as text) by id, needed only when
+    // something refers to spans.
     let refers = !ann.relations.is_empty() || !ann.clusters.is_empty();
-    let spans: HashMap<&str, &crate::model::Span> =
-        if refers { ann.spans.iter().map(|s| (s.id(), s)).collect() } else { HashMap::new() };
+    let spans: HashMap<&str, &str> = if refers {
+        let text_spans = ann.text_spans.iter().map(|s| (s.id.as_str(), s.label.as_str()));
+        ann.spans.iter().map(|s| (s.id(), s.label())).chain(text_spans).collect()
+    } else {
+        HashMap::new()
+    };
     if require {
         // Two copies of one gold span: a prediction matches one, the other counts as missed.
         // Predictions may repeat a span; scoring counts the copy as spurious.
@@ -87,22 +93,25 @@ fn check(
         }
     }
     let len = document.len_chars();
-    for span in &ann.spans {
-        match manifest.layer(span.layer()) {
-            None => problems.push(
-                at(span.id()),
-                ProblemKind::UnknownLayer { span: span.id().to_owned(), layer: span.layer().to_owned() },
-            ),
-            Some(layer) if !layer.labels.iter().any(|l| l == span.label()) => problems.push(
-                at(span.id()),
+    let labelled = ann.spans.iter().map(|s| (s.id(), s.layer(), s.label()));
+    let text_spans = ann.text_spans.iter().map(|s| (s.id.as_str(), s.layer.as_str(), s.label.as_str()));
+    for (id, layer_name, label) in labelled.chain(text_spans) {
+        match manifest.layer(layer_name) {
+            None => {
+                problems.push(at(id), ProblemKind::UnknownLayer { span: id.to_owned(), layer: layer_name.to_owned() })
+            }
+            Some(layer) if !layer.labels.iter().any(|l| l == label) => problems.push(
+                at(id),
                 ProblemKind::UnknownLabel {
-                    span: span.id().to_owned(),
-                    label: span.label().to_owned(),
+                    span: id.to_owned(),
+                    label: label.to_owned(),
                     layer: Some(layer.name.clone()),
                 },
             ),
             Some(_) => {}
         }
+    }
+    for span in &ann.spans {
         for fragment in span.fragments() {
             for offset in [fragment.start(), fragment.end()] {
                 if offset > len {
@@ -131,14 +140,14 @@ fn check(
                     at(&rel.id),
                     ProblemKind::MissingReference { owner: format!("relation {}", rel.id), target: id.clone() },
                 ),
-                Some(span) if !allowed.iter().any(|l| l == span.label()) => problems.push(
+                Some(label) if !allowed.iter().any(|l| l == label) => problems.push(
                     at(&rel.id),
                     ProblemKind::RelationArgumentLabel {
                         relation: rel.id.clone(),
                         kind: rel.kind.clone(),
                         role,
                         span: id.clone(),
-                        label: span.label().to_owned(),
+                        label: (*label).to_owned(),
                         allowed: allowed.clone(),
                     },
                 ),
@@ -151,25 +160,23 @@ fn check(
         if decl.per_head == PerHead::Many {
             continue;
         }
-        for span in ann.spans.iter().filter(|s| decl.head.iter().any(|l| l == s.label())) {
-            let count = per_head.get(&(span.id(), decl.name.as_str())).copied().unwrap_or(0);
+        let heads = ann.spans.iter().map(|s| (s.id(), s.label()));
+        let text_heads = ann.text_spans.iter().map(|s| (s.id.as_str(), s.label.as_str()));
+        for (id, label) in heads.chain(text_heads).filter(|(_, label)| decl.head.iter().any(|l| l == label)) {
+            let count = per_head.get(&(id, decl.name.as_str())).copied().unwrap_or(0);
             let kind = if count == 0 && decl.per_head == PerHead::One && require {
-                ProblemKind::MissingRelation {
-                    span: span.id().to_owned(),
-                    label: span.label().to_owned(),
-                    kind: decl.name.clone(),
-                }
+                ProblemKind::MissingRelation { span: id.to_owned(), label: label.to_owned(), kind: decl.name.clone() }
             } else if count > 1 {
                 ProblemKind::TooManyRelations {
-                    span: span.id().to_owned(),
-                    label: span.label().to_owned(),
+                    span: id.to_owned(),
+                    label: label.to_owned(),
                     kind: decl.name.clone(),
                     count,
                 }
             } else {
                 continue;
             };
-            problems.push(at(span.id()), kind);
+            problems.push(at(id), kind);
         }
     }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use goldspan_runner::results::{
-    ErrorList, ErrorRecord, ErrorSide, LayerScores, MacroAverage, Metrics, Results, Scores,
+    ErrorList, ErrorRecord, ErrorSide, GroundingReport, LayerScores, MacroAverage, Metrics, Results, Scores,
 };
 use goldspan_score::errors::ErrorKind;
 use goldspan_score::Mode;
@@ -107,6 +107,12 @@ mod legend {
         "see docs/metrics.md#7-error-analysis: strict pairs by gold and predicted label; ∅ is none";
     pub const COMPARISON: &str = "see docs/metrics.md#8-uncertainty: paired bootstrap interval of the delta, \
          approximate randomisation p-value";
+    pub const GROUNDING: &str =
+        "see docs/metrics.md#11-predictions-given-as-text-grounding-and-mention-level-scoring: \
+         repeated = listed again, adding nothing; spans = predicted spans placed";
+    pub const UNGROUNDED: &str =
+        "see docs/metrics.md#11-predictions-given-as-text-grounding-and-mention-level-scoring: \
+         each counted as spurious";
 }
 
 /// Writes the score tables of `results`.
@@ -197,6 +203,9 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
             }
         }
     }
+    if let Some(g) = &results.grounding {
+        out.push_str(&grounding(g, style));
+    }
     if !total.quotes.is_empty() {
         let mut t = Table::new(&["mode", "gold", "predicted", "matched", "attribution acc", "end-to-end P", "R", "F1"]);
         for (mode, q) in by_mode(&total.quotes) {
@@ -280,6 +289,47 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
             false => format!("per document ({first_mode})"),
         };
         out.push_str(&style.section(&title, &t, legend::DOCUMENTS));
+    }
+    out
+}
+
+/// How many strings that could not be placed a table lists; JSON lists them all.
+const UNGROUNDED_SHOWN: usize = 20;
+
+/// What grounding did with the predictions given as text: per layer, and the strings it could
+/// not place (each counted as spurious).
+fn grounding(g: &GroundingReport, style: &Style) -> String {
+    let threshold = if g.rule == "fuzzy" { format!(", threshold {}", g.threshold) } else { String::new() };
+    let mut t = Table::new(&["layer", "strings", "placed", "repeated", "ungrounded", "rate", "spans"]);
+    for (layer, c) in g.layers.iter().chain(std::iter::once((&"total".to_owned(), &g.total))) {
+        t.row(vec![
+            layer.clone(),
+            c.strings.to_string(),
+            c.placed.to_string(),
+            c.repeated.to_string(),
+            c.ungrounded.to_string(),
+            f(c.ungrounded_rate),
+            c.spans.to_string(),
+        ]);
+    }
+    let title = format!("predictions given as text (grounding {}, occurrences {}{threshold})", g.rule, g.occurrences);
+    let mut out = style.section(&title, &t, legend::GROUNDING);
+    if !g.ungrounded.is_empty() {
+        let mut t = Table::new(&["document", "layer", "label", "text", "why"]);
+        for u in g.ungrounded.iter().take(UNGROUNDED_SHOWN) {
+            t.row(vec![
+                u.document.clone(),
+                u.layer.clone(),
+                u.label.clone(),
+                format!("{:?}", u.text),
+                u.reason.clone(),
+            ]);
+        }
+        let more = match g.ungrounded.len().checked_sub(UNGROUNDED_SHOWN) {
+            Some(more) if more > 0 => format!(", the first {UNGROUNDED_SHOWN} ({more} more in --format json)"),
+            _ => String::new(),
+        };
+        out.push_str(&style.section(&format!("ungrounded strings{more}"), &t, legend::UNGROUNDED));
     }
     out
 }
@@ -534,6 +584,8 @@ mod tests {
             legend::ERRORS,
             legend::CONFUSIONS,
             legend::COMPARISON,
+            legend::GROUNDING,
+            legend::UNGROUNDED,
         ];
         for legend in legends {
             let anchor = legend.split('#').nth(1).and_then(|a| a.split(':').next()).expect("an anchor");

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use goldspan_score::{Mode, Options};
+use goldspan_score::{Grounding, Mode, Occurrences, Options, Rule};
 use serde::Deserialize;
 
 use crate::cache::CacheInputs;
@@ -42,6 +42,15 @@ struct EvalV1 {
     timeout_seconds: Option<f64>,
     #[serde(default)]
     max_failures: Option<MaxFailures>,
+    /// How predictions given as text are placed: exact, casefold or fuzzy.
+    #[serde(default)]
+    ground: Option<String>,
+    /// Which occurrences of a mention given as text are taken: all, first or nth.
+    #[serde(default)]
+    ground_occurrences: Option<String>,
+    /// The least similarity of a fuzzy quotation's window.
+    #[serde(default)]
+    ground_threshold: Option<f64>,
     #[serde(default)]
     cache_inputs: Option<CacheInputsV1>,
 }
@@ -224,6 +233,8 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
                 CacheInputs { env: inputs.env, paths: inputs.paths, root: root.clone() }
             }
         };
+        let grounding = grounding(def.ground.as_deref(), def.ground_occurrences.as_deref(), def.ground_threshold)
+            .map_err(|m| err(&path, m))?;
         let run = RunConfig {
             corpus: root.join(&def.corpus),
             split: def.split,
@@ -237,11 +248,12 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
             scoring: Config {
                 // Attribution comes from the corpus manifest when the eval runs.
-                options: Options { modes, layers, attribution: None },
+                options: Options { modes, layers, attribution: None, grounding },
                 label_map: LabelMap::default(),
                 slices: Vec::new(),
                 per_document: def.bootstrap > 0,
                 errors: false,
+                only_predicted: false,
             },
             ids: None,
             limit: None,
@@ -260,10 +272,65 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
     Ok(evals)
 }
 
+/// Grounding settings from their names (`exact`, `all`, `0.9`), each defaulting to
+/// [`Grounding::default`]'s.
+pub fn grounding(rule: Option<&str>, occurrences: Option<&str>, threshold: Option<f64>) -> Result<Grounding, String> {
+    let default = Grounding::default();
+    let rule = match rule {
+        None => default.rule,
+        Some(name) => Rule::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+            format!("ground: unknown rule {name:?}; expected one of {}", names.join(", "))
+        })?,
+    };
+    let occurrences = match occurrences {
+        None => default.occurrences,
+        Some(name) => Occurrences::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Occurrences::ALL.iter().map(|o| o.name()).collect();
+            format!("ground_occurrences: unknown choice {name:?}; expected one of {}", names.join(", "))
+        })?,
+    };
+    Grounding::new(rule, occurrences, threshold.unwrap_or(Grounding::DEFAULT_THRESHOLD))
+        .map_err(|e| format!("ground_threshold: {e}"))
+}
+
 /// A per-document time limit from seconds: positive and finite.
 pub fn seconds(value: f64) -> Result<Duration, String> {
     if value <= 0.0 {
         return Err(format!("must be positive, not {value}"));
     }
     Duration::try_from_secs_f64(value).map_err(|_| format!("{value} is not a usable number of seconds"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval_with(lines: &str) -> Result<Vec<Eval>, Error> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let evals = dir.path().join("evals");
+        std::fs::create_dir_all(&evals).expect("mkdir");
+        // Evals are checked against their corpus's manifest: the news corpus's.
+        let corpus = dir.path().join("corpus/news");
+        std::fs::create_dir_all(&corpus).expect("mkdir");
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/news/goldspan.toml");
+        std::fs::copy(manifest, corpus.join("goldspan.toml")).expect("copy the manifest");
+        let body = format!("corpus = \"corpus/news\"\nextractor = \"cmd:my-llm\"\n{lines}");
+        std::fs::write(evals.join("llm.toml"), body).expect("write");
+        load_evals(&evals, None)
+    }
+
+    #[test]
+    fn an_eval_names_how_strings_are_grounded() {
+        let evals =
+            eval_with("ground = \"fuzzy\"\nground_occurrences = \"nth\"\nground_threshold = 0.8\n").expect("loads");
+        let g = evals[0].run.scoring.options.grounding;
+        assert_eq!((g.rule, g.occurrences, g.threshold()), (Rule::Fuzzy, Occurrences::Nth, 0.8));
+        let evals = eval_with("").expect("loads");
+        assert_eq!(evals[0].run.scoring.options.grounding, Grounding::default());
+        let err = eval_with("ground = \"loose\"\n").expect_err("unknown rule").to_string();
+        assert!(err.contains("ground: unknown rule \"loose\"; expected one of exact, casefold, fuzzy"), "{err}");
+        let err = eval_with("ground_threshold = 2.0\n").expect_err("not a threshold").to_string();
+        assert!(err.contains("ground_threshold: a grounding threshold must be between 0.001 and 1, not 2"), "{err}");
+    }
 }

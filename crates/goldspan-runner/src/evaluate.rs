@@ -18,7 +18,7 @@ use goldspan_model::{
     check_name, AnnotatedDocument, Annotations, Location, Manifest, Problem, ProblemKind, Problems, UnknownName,
 };
 use goldspan_score::errors;
-use goldspan_score::{score_document, score_document_into, Counts, Mode, Options, QuoteCounts, Tally};
+use goldspan_score::{ground_predictions, score_grounded_into, Counts, Mode, Options, QuoteCounts, Tally};
 use rayon::prelude::*;
 
 use crate::error::Error;
@@ -43,6 +43,9 @@ pub struct Config {
     pub per_document: bool,
     /// Collect classified errors and confusions.
     pub errors: bool,
+    /// Score only the gold documents the predictions name (a sample a language model was run
+    /// on); by default gold documents without predictions are scored as empty predictions.
+    pub only_predicted: bool,
 }
 
 impl Config {
@@ -124,10 +127,13 @@ impl Evaluation {
     /// Scores one document into the running totals. Without slices or per-document output,
     /// counts go straight into the totals (no per-document allocation).
     fn absorb(&mut self, gold: &AnnotatedDocument, pred: &Annotations, config: &Config) {
+        // Predictions given as text are placed once, for the scores and the errors alike.
+        let grounded = ground_predictions(gold, pred, &config.options);
         if config.slices.is_empty() && !config.per_document {
-            score_document_into(gold, pred, &config.options, &mut self.total);
+            score_grounded_into(gold, &grounded, &config.options, &mut self.total);
         } else {
-            let tally = score_document(gold, pred, &config.options);
+            let mut tally = Tally::default();
+            score_grounded_into(gold, &grounded, &config.options, &mut tally);
             self.total += &tally;
             for field in &config.slices {
                 let value = gold.document.meta().get(field).cloned().unwrap_or_else(|| "(none)".into());
@@ -143,12 +149,19 @@ impl Evaluation {
             }
         }
         if config.errors {
+            let pred = &*grounded.annotations;
             let layers: BTreeSet<&str> = gold.annotations.spans.iter().chain(&pred.spans).map(|s| s.layer()).collect();
             let mut items = Vec::new();
             for layer in
                 layers.into_iter().filter(|l| config.options.layers.as_ref().is_none_or(|set| set.contains(*l)))
             {
-                items.extend(errors::classify(gold, pred, layer, config.options.attribution.as_ref()));
+                items.extend(errors::classify(
+                    gold,
+                    pred,
+                    layer,
+                    config.options.attribution.as_ref(),
+                    &config.options.grounding,
+                ));
                 for ((g, p), n) in errors::confusions(gold, pred, layer) {
                     *self.confusions.entry((layer.to_owned(), g, p)).or_default() += n;
                 }
@@ -218,6 +231,7 @@ pub fn score_pairs(items: &[(AnnotatedDocument, Annotations)], config: &Config) 
         })
         .reduce(Evaluation::default, Evaluation::merge);
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    sort_ungrounded(&mut eval);
     eval.seal_errors()?;
     Ok(eval)
 }
@@ -447,7 +461,10 @@ fn finish(
     config: &Config,
     budget: usize,
 ) -> Result<Evaluation, Error> {
-    let missing: Vec<usize> = (0..seen.len()).filter(|&i| seen[i] == 0).collect();
+    let missing: Vec<usize> = match config.only_predicted {
+        true => Vec::new(),
+        false => (0..seen.len()).filter(|&i| seen[i] == 0).collect(),
+    };
     // A batch at a time, so that their errors too stay within the error log's budget.
     for batch in missing.chunks(BATCH) {
         let (partial, missing_problems) =
@@ -462,8 +479,18 @@ fn finish(
     }
     eval.outside_split = outside_split;
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
+    sort_ungrounded(&mut eval);
     eval.seal_errors()?;
     Ok(eval)
+}
+
+/// Puts the unplaced strings in document order (within a document they stay in the order
+/// given), whatever order the threads scored the documents in.
+fn sort_ungrounded(eval: &mut Evaluation) {
+    eval.total.ungrounded.sort_by(|a, b| a.document.cmp(&b.document));
+    for tally in eval.slices.values_mut() {
+        tally.ungrounded.sort_by(|a, b| a.document.cmp(&b.document));
+    }
 }
 
 /// Scores predictions read from another tool's file (`score --pred-format`), already in
@@ -559,7 +586,8 @@ pub(crate) fn match_documents(
                 continue;
             }
         };
-        if gold_doc.document.text() != pred.document.text() {
+        // A format that carries no text (llm-json) is read with an empty one.
+        if !pred.document.text().is_empty() && gold_doc.document.text() != pred.document.text() {
             let message = format!(
                 "the document's text differs from gold document {}'s text{}",
                 gold_doc.document.id(),
@@ -625,11 +653,17 @@ mod tests {
     fn json(gold: &Path, pred: &Path, budget: usize) -> String {
         let gold = Gold::open(gold, None, None).expect("gold opens");
         let config = Config {
-            options: Options { modes: vec![Mode::Strict], layers: None, attribution: None },
+            options: Options {
+                modes: vec![Mode::Strict],
+                layers: None,
+                attribution: None,
+                grounding: Default::default(),
+            },
             label_map: LabelMap::default(),
             slices: Vec::new(),
             per_document: false,
             errors: true,
+            only_predicted: false,
         };
         let eval = evaluate_within(&gold, pred, &config, &|_| {}, budget).expect("scores");
         let info = RunInfo {
@@ -640,6 +674,7 @@ mod tests {
             bootstrap: None,
             label_map: false,
             per_document: false,
+            grounding: Default::default(),
         };
         Results::new(&eval, &info).to_json()
     }

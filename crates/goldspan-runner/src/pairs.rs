@@ -117,11 +117,17 @@ mod tests {
 
     fn config() -> Config {
         Config {
-            options: Options { modes: vec![Mode::Strict], layers: None, attribution: None },
+            options: Options {
+                modes: vec![Mode::Strict],
+                layers: None,
+                attribution: None,
+                grounding: Default::default(),
+            },
             label_map: crate::LabelMap::default(),
             slices: Vec::new(),
             per_document: false,
             errors: false,
+            only_predicted: false,
         }
     }
 

@@ -332,7 +332,10 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
     let produced: BTreeSet<String> = pairs
         .iter()
         .filter(|(doc, _)| !failed.contains(doc.document.id()))
-        .flat_map(|(_, a)| a.spans.iter().map(|s| s.layer().to_owned()))
+        .flat_map(|(_, a)| {
+            let strings = a.text_spans.iter().map(|t| t.layer.to_string());
+            a.spans.iter().map(|s| s.layer().to_owned()).chain(strings)
+        })
         .collect();
     if let Some(path) = &config.save_predictions {
         let run = SavedRun {
@@ -623,11 +626,13 @@ mod tests {
                     modes: vec![goldspan_score::Mode::Strict],
                     layers: None,
                     attribution: None,
+                    grounding: Default::default(),
                 },
                 label_map: crate::LabelMap::default(),
                 slices: Vec::new(),
                 per_document: false,
                 errors: false,
+                only_predicted: false,
             },
             ids: None,
             limit: None,

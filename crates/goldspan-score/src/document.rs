@@ -10,6 +10,8 @@ use goldspan_model::{stats, AnnotatedDocument, Annotations, Attribution, Span};
 
 use crate::align;
 use crate::counts::Counts;
+use crate::ground::{self, Grounded, Grounding, GroundingCounts, Ungrounded};
+use crate::mentions;
 use crate::mode::Mode;
 
 /// Quote attribution counts under one mode.
@@ -70,6 +72,11 @@ pub struct Tally {
     relations: BTreeMap<String, BTreeMap<Mode, Counts>>,
     /// Quote attribution per mode.
     pub quotes: BTreeMap<Mode, QuoteCounts>,
+    /// What grounding did with predictions given as text, per layer (empty when there were
+    /// none).
+    pub grounding: BTreeMap<String, GroundingCounts>,
+    /// The strings that could not be placed, by document in the order scored.
+    pub ungrounded: Vec<Ungrounded>,
 }
 
 fn slot<'a, V: Default>(map: &'a mut BTreeMap<String, V>, key: &str) -> &'a mut V {
@@ -139,6 +146,10 @@ impl AddAssign<&Tally> for Tally {
         for (k, v) in &o.quotes {
             *self.quotes.entry(*k).or_default() += *v;
         }
+        for (layer, c) in &o.grounding {
+            *slot(&mut self.grounding, layer) += *c;
+        }
+        self.ungrounded.extend(o.ungrounded.iter().cloned());
     }
 }
 
@@ -193,6 +204,8 @@ pub struct Options {
     /// Which label is a quotation and which relation names its speaker (the corpus manifest's
     /// `[attribution]`); `None` scores no quotation attribution.
     pub attribution: Option<Attribution>,
+    /// How predictions given as text are placed in the document.
+    pub grounding: Grounding,
 }
 
 /// Scores `pred` against `gold` for one document.
@@ -202,15 +215,32 @@ pub fn score_document(gold: &AnnotatedDocument, pred: &Annotations, options: &Op
     tally
 }
 
-/// Scores `pred` against `gold` for one document, adding the counts to `tally`.
+/// Places the predictions given as text in `pred` as `options` say (see [`ground::ground`]):
+/// the quotation label comes from the attribution.
+pub fn ground_predictions<'a>(gold: &AnnotatedDocument, pred: &'a Annotations, options: &Options) -> Grounded<'a> {
+    let quotation = options.attribution.as_ref().map(|a| a.quotation_label.as_str());
+    ground::ground(&gold.document, pred, quotation, &options.grounding)
+}
+
+/// Scores `pred` against `gold` for one document, adding the counts to `tally`. Predictions
+/// given as text are placed first ([`ground_predictions`]).
 pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options: &Options, tally: &mut Tally) {
+    score_grounded_into(gold, &ground_predictions(gold, pred, options), options, tally);
+}
+
+/// [`score_document_into`] for predictions already grounded: a string that could not be
+/// placed counts as spurious in every span mode (in `tokens`, each of its words), and a
+/// relation with such an end as a spurious relation.
+pub fn score_grounded_into(gold: &AnnotatedDocument, grounded: &Grounded, options: &Options, tally: &mut Tally) {
+    let pred = &*grounded.annotations;
     tally.documents += 1;
     let layers: Vec<&str> = match &options.layers {
         Some(l) => l.iter().map(String::as_str).collect(),
         // A document has a layer or two, so a short list beats sorting every span's layer.
         None => {
             let mut layers = Vec::new();
-            for layer in gold.annotations.spans.iter().chain(&pred.spans).map(Span::layer) {
+            let strings = pred.text_spans.iter().map(|t| t.layer.as_str());
+            for layer in gold.annotations.spans.iter().chain(&pred.spans).map(Span::layer).chain(strings) {
                 if !layers.contains(&layer) {
                     layers.push(layer);
                 }
@@ -218,6 +248,12 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
             layers.sort_unstable();
             layers
         }
+    };
+    // Mentions mode compares texts, not places: it is counted apart from the span modes.
+    let mentions = options.modes.contains(&Mode::Mentions);
+    let span_modes: std::borrow::Cow<[Mode]> = match mentions {
+        true => options.modes.iter().copied().filter(|m| *m != Mode::Mentions).collect(),
+        false => std::borrow::Cow::Borrowed(&options.modes),
     };
     let tokens = options.modes.contains(&Mode::Tokens).then(|| word_tokens(gold.document.text()));
     let mut scratch = align::Scratch::default();
@@ -230,7 +266,7 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
         p.extend(pred.layer(layer));
         g.sort_by(|a, b| align::canonical(a, b));
         p.sort_by(|a, b| align::canonical(a, b));
-        modes_counts(&options.modes, &g, &p, false, tokens.as_deref(), &mut scratch, &mut per_mode);
+        modes_counts(&span_modes, &g, &p, false, tokens.as_deref(), &mut scratch, &mut per_mode);
         let micro = slot(&mut tally.micro, layer);
         for &(mode, c) in &per_mode {
             *micro.entry(mode).or_default() += c;
@@ -254,28 +290,73 @@ pub fn score_document_into(gold: &AnnotatedDocument, pred: &Annotations, options
             let pj = j + p[j..].iter().take_while(|s| s.same_label(first)).count();
             let label = first.label();
             let (gl, pl) = (&g[i..gi], &p[j..pj]);
-            modes_counts(&options.modes, gl, pl, true, tokens.as_deref(), &mut scratch, &mut per_mode);
+            modes_counts(&span_modes, gl, pl, true, tokens.as_deref(), &mut scratch, &mut per_mode);
             let slot = labels.slot(label, &mut from);
             for (mode, c) in &per_mode {
                 *slot.entry(*mode).or_default() += *c;
             }
             (i, j) = (gi, pj);
         }
+        if mentions {
+            mention_counts(gold, grounded, layer, &g, tally);
+        }
     }
     // Relations and quotations belong to their head spans' layer: with a layer filter, only
     // those of the layers in scope are scored.
     let in_scope = |layer: &str| options.layers.as_ref().is_none_or(|l| l.contains(layer));
+    count_ungrounded(grounded, &span_modes, &in_scope, tally);
     let attribution = options.attribution.as_ref().filter(|a| {
         let mut quotes =
             gold.annotations.spans.iter().chain(&pred.spans).filter(|s| s.label() == a.quotation_label).peekable();
         quotes.peek().is_some() && quotes.all(|s| in_scope(s.layer()))
     });
-    for &mode in &options.modes {
+    for &mode in span_modes.iter() {
         score_relations(&gold.annotations, pred, mode, &in_scope, tally);
         if let Some(a) = attribution {
-            if let Some(q) = score_quotes(gold, pred, mode, a) {
+            if let Some(q) = score_quotes(gold, grounded, mode, a, &options.grounding) {
                 *tally.quotes.entry(mode).or_default() += q;
             }
+        }
+    }
+}
+
+/// Mentions mode for one layer: the gold spans `g` (of the layer) against the predictions as
+/// given (spans with offsets by the text they cover, strings by their text).
+fn mention_counts(gold: &AnnotatedDocument, grounded: &Grounded, layer: &str, g: &[&Span], tally: &mut Tally) {
+    let pred = &*grounded.annotations;
+    let text = |s: &Span| mentions::normalize(&gold.document.covered_text(s.fragments()).unwrap_or_default());
+    let gold_items: Vec<(String, &str)> = g.iter().map(|s| (text(s), s.label())).collect();
+    let given = pred.spans[..grounded.given].iter().filter(|s| s.layer() == layer).map(|s| (text(s), s.label()));
+    let strings =
+        pred.text_spans.iter().filter(|t| t.layer == layer).map(|t| (mentions::normalize(&t.text), t.label.as_str()));
+    let pred_items: Vec<(String, &str)> = given.chain(strings).collect();
+    let (micro, labels) = mentions::counts(&gold_items, &pred_items);
+    *slot(&mut tally.micro, layer).entry(Mode::Mentions).or_default() += micro;
+    let table = slot(&mut tally.labels, layer);
+    for (label, c) in labels {
+        *table.slot(label, &mut 0).entry(Mode::Mentions).or_default() += c;
+    }
+}
+
+/// Grounding's counts and unplaced strings into `tally`: each unplaced string is spurious in
+/// its layer and label under every span mode (in `tokens`, each of its words), and each
+/// relation with an unplaced end is a spurious relation of its type.
+fn count_ungrounded(grounded: &Grounded, modes: &[Mode], in_scope: &dyn Fn(&str) -> bool, tally: &mut Tally) {
+    for (layer, c) in grounded.counts.iter().filter(|(layer, _)| in_scope(layer)) {
+        *slot(&mut tally.grounding, layer) += *c;
+    }
+    for u in grounded.ungrounded.iter().filter(|u| in_scope(&u.layer)) {
+        for &mode in modes {
+            let weight = if mode == Mode::Tokens { word_tokens(&u.text).len() as u64 } else { 1 };
+            slot(&mut tally.micro, &u.layer).entry(mode).or_default().spu += weight;
+            let table = slot(&mut tally.labels, &u.layer);
+            table.slot(&u.label, &mut 0).entry(mode).or_default().spu += weight;
+        }
+        tally.ungrounded.push(u.clone());
+    }
+    for (kind, _) in grounded.unplaced_relations.iter().filter(|(_, layer)| in_scope(layer)) {
+        for &mode in modes {
+            slot(&mut tally.relations, kind).entry(mode).or_default().spu += 1;
         }
     }
 }
@@ -484,16 +565,7 @@ pub(crate) fn tail_of<'a>(ann: &'a Annotations, quote: &str, relation: &str) -> 
 /// right wherever it is, since a name repeated in an article is the same person, while `she`
 /// may be anyone.
 pub fn right_speaker(gold: &AnnotatedDocument, gold_speaker: &Span, predicted: &Span, mode: Mode) -> bool {
-    let ann = &gold.annotations;
-    let mut cluster: Vec<&Span> = ann
-        .clusters
-        .iter()
-        .find(|c| c.iter().any(|m| m == gold_speaker.id()))
-        .map(|c| c.iter().filter_map(|m| ann.span(m)).collect())
-        .unwrap_or_default();
-    if cluster.is_empty() {
-        cluster.push(gold_speaker);
-    }
+    let cluster = cluster_of(gold, gold_speaker);
     if cluster.iter().any(|m| mode.spans_match(m, predicted, false)) {
         return true;
     }
@@ -502,16 +574,44 @@ pub fn right_speaker(gold: &AnnotatedDocument, gold_speaker: &Span, predicted: &
     cluster.iter().map(|m| text(m)).any(|t| !stats::is_pronoun(&t) && fold(&t) == predicted_text)
 }
 
+/// Whether the speaker of the predicted quotation `pred_quote` names the gold speaker
+/// `gold_speaker`: a speaker given as a string by its text alone (docs/metrics.md §11.4), a
+/// speaker span by [`right_speaker`]. False when the prediction names no speaker. Scores and
+/// the error listing both judge speakers here, so they agree.
+pub(crate) fn speaker_named(
+    gold: &AnnotatedDocument,
+    gold_speaker: &Span,
+    pred: &Annotations,
+    pred_quote: &str,
+    a: &Attribution,
+    grounding: &Grounding,
+    mode: Mode,
+) -> bool {
+    if let Some(name) = ground::speaker_string(pred, pred_quote, &a.speaker_relation) {
+        return ground::names_speaker(gold, &cluster_of(gold, gold_speaker), name, a, grounding);
+    }
+    tail_of(pred, pred_quote, &a.speaker_relation).is_some_and(|p| right_speaker(gold, gold_speaker, p, mode))
+}
+
 /// Folds case and whitespace, for comparing a speaker's text with the mentions of a cluster.
 pub fn fold(text: &str) -> String {
     text.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
 }
 
-fn score_quotes(gold: &AnnotatedDocument, pred: &Annotations, mode: Mode, a: &Attribution) -> Option<QuoteCounts> {
+fn score_quotes(
+    gold: &AnnotatedDocument,
+    grounded: &Grounded,
+    mode: Mode,
+    a: &Attribution,
+    grounding: &Grounding,
+) -> Option<QuoteCounts> {
+    let pred = &*grounded.annotations;
     let quotation = a.quotation_label.as_str();
     let gq: Vec<&Span> = gold.annotations.spans.iter().filter(|s| s.label() == quotation).collect();
     let pq: Vec<&Span> = pred.spans.iter().filter(|s| s.label() == quotation).collect();
-    if gq.is_empty() && pq.is_empty() {
+    // Quotations given as text that could not be placed are predicted, and found nowhere.
+    let unplaced = grounded.ungrounded.iter().filter(|u| u.label == quotation).count();
+    if gq.is_empty() && pq.is_empty() && unplaced == 0 {
         return None;
     }
     let alignment = match mode {
@@ -522,21 +622,28 @@ fn score_quotes(gold: &AnnotatedDocument, pred: &Annotations, mode: Mode, a: &At
         Mode::Strict | Mode::Exact => same_boundaries,
         _ => true,
     };
-    let mut q = QuoteCounts { gold: gq.len() as u64, predicted: pq.len() as u64, ..QuoteCounts::default() };
+    let predicted = (pq.len() + unplaced) as u64;
+    let mut q = QuoteCounts { gold: gq.len() as u64, predicted, ..QuoteCounts::default() };
     for &(gi, pi, pairing) in &alignment.pairs {
         if !found(pairing.same_boundaries) {
             continue;
         }
         q.matched += 1;
-        let gold_speaker = tail_of(&gold.annotations, gq[gi].id(), &a.speaker_relation);
-        let pred_speaker = tail_of(pred, pq[pi].id(), &a.speaker_relation);
-        if let (Some(g), Some(p)) = (gold_speaker, pred_speaker) {
-            if right_speaker(gold, g, p, mode) {
-                q.speaker_right += 1;
-            }
+        if let Some(gold_speaker) = tail_of(&gold.annotations, gq[gi].id(), &a.speaker_relation) {
+            q.speaker_right += u64::from(speaker_named(gold, gold_speaker, pred, pq[pi].id(), a, grounding, mode));
         }
     }
     Some(q)
+}
+
+/// The mentions of the coreference cluster of `speaker`, or the speaker alone.
+fn cluster_of<'a>(gold: &'a AnnotatedDocument, speaker: &'a Span) -> Vec<&'a Span> {
+    gold.annotations
+        .clusters
+        .iter()
+        .find(|c| c.iter().any(|m| m == speaker.id()))
+        .map(|c| c.iter().filter_map(|m| gold.annotations.span(m)).collect())
+        .unwrap_or_else(|| vec![speaker])
 }
 
 #[cfg(test)]
@@ -590,6 +697,7 @@ mod tests {
                 cue_relation: None,
                 mention_layer: None,
             }),
+            grounding: Grounding::default(),
         }
     }
 

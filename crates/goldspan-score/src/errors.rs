@@ -15,7 +15,8 @@ use std::fmt;
 use goldspan_model::{AnnotatedDocument, Annotations, Attribution, Document, Span};
 
 use crate::align;
-use crate::document::{right_speaker, tail_of};
+use crate::document::{speaker_named, tail_of};
+use crate::ground::Grounding;
 use crate::mode::Mode;
 
 /// The kind of an error.
@@ -154,6 +155,7 @@ pub fn classify(
     pred: &Annotations,
     layer: &str,
     attribution: Option<&Attribution>,
+    grounding: &Grounding,
 ) -> Vec<ErrorItem> {
     let g: Vec<&Span> = gold.annotations.layer(layer).collect();
     let p: Vec<&Span> = pred.layer(layer).collect();
@@ -185,7 +187,7 @@ pub fn classify(
     items.extend(a.missed.iter().map(|&gi| item(ErrorKind::Missed, Some(g[gi]), None)));
     items.extend(a.spurious.iter().map(|&pi| item(ErrorKind::Spurious, None, Some(p[pi]))));
     if let Some(attribution) = attribution {
-        items.extend(attribution_errors(gold, pred, layer, attribution));
+        items.extend(attribution_errors(gold, pred, layer, attribution, grounding));
     }
     items.sort_by_key(|e| (e.position(), e.kind));
     items
@@ -193,8 +195,14 @@ pub fn classify(
 
 /// The `speaker` and `cue` errors of the quotations of `layer`: quotations paired as strict
 /// attribution pairs them (docs/metrics.md §6), whose predicted speaker is not right under
-/// the strict speaker rule, or whose predicted cue does not have the gold cue's boundaries.
-fn attribution_errors(gold: &AnnotatedDocument, pred: &Annotations, layer: &str, a: &Attribution) -> Vec<ErrorItem> {
+/// the strict speaker rule (a speaker given as a string: by its text, under `grounding`'s rule), or whose predicted cue does not have the gold cue's boundaries.
+fn attribution_errors(
+    gold: &AnnotatedDocument,
+    pred: &Annotations,
+    layer: &str,
+    a: &Attribution,
+    grounding: &Grounding,
+) -> Vec<ErrorItem> {
     let quotation = a.quotation_label.as_str();
     let gq: Vec<&Span> = gold.annotations.layer(layer).filter(|s| s.label() == quotation).collect();
     let pq: Vec<&Span> = pred.layer(layer).filter(|s| s.label() == quotation).collect();
@@ -216,10 +224,7 @@ fn attribution_errors(gold: &AnnotatedDocument, pred: &Annotations, layer: &str,
         };
         let g = tail_of(&gold.annotations, gold_quote.id(), &a.speaker_relation);
         let p = tail_of(pred, pred_quote.id(), &a.speaker_relation);
-        let right = match (g, p) {
-            (Some(g), Some(p)) => right_speaker(gold, g, p, Mode::Strict),
-            _ => false,
-        };
+        let right = g.is_some_and(|g| speaker_named(gold, g, pred, pred_quote.id(), a, grounding, Mode::Strict));
         if !right {
             items.push(item(ErrorKind::Speaker, g, p));
         }
@@ -280,7 +285,7 @@ mod tests {
     fn each_error_kind_with_context() {
         let gold = doc(vec![s("PERSON", 3, 13), s("ORG", 22, 37), s("GPE", 41, 46)]);
         let pred = doc(vec![s("PERSON", 0, 13), s("GPE", 22, 37), s("ORG", 18, 21)]).annotations;
-        let errors = classify(&gold, &pred, "entities", None);
+        let errors = classify(&gold, &pred, "entities", None, &Grounding::default());
         let kinds: Vec<String> = errors.iter().map(|e| e.kind.to_string()).collect();
         assert_eq!(kinds, ["boundary", "spurious", "label", "missed"]);
         assert_eq!(errors[0].context, "⟦Ms Zoë Brandt⟧ met the Bank of England in Leeds.");
@@ -343,7 +348,7 @@ mod tests {
             cue_relation: Some("cue".into()),
             mention_layer: None,
         };
-        let errors = classify(&gold, &pred, "quotes", Some(&attribution));
+        let errors = classify(&gold, &pred, "quotes", Some(&attribution), &Grounding::default());
         let rows: Vec<(&str, &str, Option<&str>, Option<&str>)> =
             errors.iter().map(|e| (e.kind.name(), e.label(), covered(&e.gold), covered(&e.predicted))).collect();
         assert_eq!(
@@ -359,6 +364,6 @@ mod tests {
         assert_eq!(errors[2].quotation.as_ref().map(|q| (q.start, q.end)), Some((16, 20)));
         assert_eq!(errors[2].context, "Anna told Ben: “⟦Yes.⟧” He said: “No.”");
         // Without attribution names, only the span errors.
-        assert_eq!(classify(&gold, &pred, "quotes", None).len(), 3);
+        assert_eq!(classify(&gold, &pred, "quotes", None, &Grounding::default()).len(), 3);
     }
 }

@@ -12,10 +12,15 @@ pub mod bootstrap;
 mod counts;
 mod document;
 pub mod errors;
+pub mod ground;
+mod mentions;
 mod mode;
 
 pub use counts::{f1, ratio, Counts, Prf};
 pub use document::{
-    fold, right_speaker, score_document, score_document_into, word_tokens, Options, QuoteCounts, Tally,
+    fold, ground_predictions, right_speaker, score_document, score_document_into, score_grounded_into, word_tokens,
+    Options, QuoteCounts, Tally,
 };
+pub use ground::{Grounded, Grounding, GroundingCounts, Occurrences, Rule, Ungrounded, Unplaced};
+pub use mentions::normalize as normalize_mention;
 pub use mode::{Mode, ModeError, SEMEVAL};

@@ -25,6 +25,9 @@ pub enum Mode {
     },
     /// Token level: word tokens covered by a span of the same label.
     Tokens,
+    /// Mention level, no offsets: per document, the multiset of (normalised text, label)
+    /// pairs of gold against predictions. Scores spans only (no relations or attribution).
+    Mentions,
 }
 
 /// The SemEval modes, in reporting order.
@@ -40,6 +43,8 @@ impl Mode {
             Mode::Exact => a.same_fragments(b),
             Mode::Partial => overlaps(a, b),
             Mode::Type | Mode::Tokens => label_ok && overlaps(a, b),
+            // Never asked: mentions mode compares texts and scores no relations.
+            Mode::Mentions => label_ok && a.same_fragments(b),
             Mode::Overlap { permille } => label_ok && iou(a, b) >= f64::from(permille) / 1000.0,
         }
     }
@@ -65,18 +70,23 @@ impl fmt::Display for Mode {
                 write!(f, "overlap:{}", s.trim_end_matches('0').trim_end_matches('.'))
             }
             Mode::Tokens => f.write_str("tokens"),
+            Mode::Mentions => f.write_str("mentions"),
         }
     }
 }
 
 /// Why a mode name did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown mode {:?}{}: use strict, exact, partial, type, overlap:θ (0.001 ≤ θ ≤ 1, in thousandths) or tokens", .0, suggest(.0))]
+#[error(
+    "unknown mode {:?}{}: use strict, exact, partial, type, overlap:θ (0.001 ≤ θ ≤ 1, in thousandths), tokens or mentions",
+    .0,
+    suggest(.0)
+)]
 pub struct ModeError(pub String);
 
 /// " (did you mean "strict"?)" for a typo of a mode's name.
 fn suggest(given: &str) -> String {
-    let names = ["strict", "exact", "partial", "type", "tokens", "overlap"];
+    let names = ["strict", "exact", "partial", "type", "tokens", "mentions", "overlap"];
     // `overlp:0.7` keeps its threshold: the name before the colon is compared.
     let (name, theta) = given.split_once(':').map_or((given, None), |(n, t)| (n, Some(t)));
     match goldspan_model::did_you_mean(name, names) {
@@ -98,6 +108,7 @@ impl FromStr for Mode {
             "partial" => Mode::Partial,
             "type" | "ent_type" => Mode::Type,
             "tokens" => Mode::Tokens,
+            "mentions" => Mode::Mentions,
             _ => {
                 let theta: f64 = s
                     .strip_prefix("overlap:")
@@ -116,7 +127,9 @@ mod tests {
 
     #[test]
     fn modes_round_trip_through_their_names() {
-        for name in ["strict", "exact", "partial", "type", "tokens", "overlap:0.5", "overlap:1", "overlap:0.75"] {
+        for name in
+            ["strict", "exact", "partial", "type", "tokens", "mentions", "overlap:0.5", "overlap:1", "overlap:0.75"]
+        {
             let mode: Mode = name.parse().expect("parses");
             assert_eq!(mode.to_string(), name);
         }

@@ -160,11 +160,12 @@ fn ad_hoc(args: &RunArgs, spec: &str) -> anyhow::Result<Eval> {
         dir: None,
         max_line_bytes: args.max_line_bytes,
         scoring: Config {
-            options: Options { modes, layers, attribution: None },
+            options: Options { modes, layers, attribution: None, grounding: args.ground.grounding()? },
             label_map,
             slices: Vec::new(),
             per_document: args.bootstrap > 0,
             errors: false,
+            only_predicted: false,
         },
         ids: None,
         limit: None,

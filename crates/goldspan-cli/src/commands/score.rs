@@ -34,12 +34,13 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     };
     let layers = (!args.layers.is_empty()).then(|| args.layers.iter().cloned().collect::<BTreeSet<_>>());
     let mut config = Config {
-        options: Options { modes: modes.clone(), layers, attribution: None },
+        options: Options { modes: modes.clone(), layers, attribution: None, grounding: args.ground.grounding()? },
         label_map,
         slices: args.slices.clone(),
         per_document: args.bootstrap > 0 || args.per_document || args.against.is_some() || args.report.by_document,
         // A report shows the label confusions, which the error analysis counts.
         errors: args.report.errors() || args.html.is_some(),
+        only_predicted: args.only_predicted,
     };
     let mut saved_run = None;
     let options = report_options(&args.report, Some(&modes))?;
@@ -78,11 +79,18 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                     };
                     (eval, pairs)
                 } else {
-                    let options = args.read.read_options(None, ReadOptions::default().layer);
+                    // Quotations in a model's answers take their labels from the corpus.
+                    let manifest = gold.manifest().cloned().filter(|_| args.pred_format == Format::LlmJson);
+                    let options = args.read.read_options(manifest, ReadOptions::default().layer);
                     let collection = args
                         .pred_format
                         .read(path, &options)
                         .with_context(|| format!("cannot read {} as {}", path.display(), args.pred_format))?;
+                    // What reading dropped or assumed goes to stderr, so that stdout stays the
+                    // results.
+                    for note in &collection.notes {
+                        crate::eprint(&format!("note (reading {}): {note}\n", path.display()));
+                    }
                     let kept = report.then(|| collection.documents.clone());
                     let eval = evaluate_documents(&gold, collection.documents, path, &config);
                     let pairs = match (&eval, kept) {
@@ -128,6 +136,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                 bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
                 label_map: args.label_map.is_some(),
                 per_document: args.per_document || args.report.by_document,
+                grounding: config.options.grounding,
             };
             (eval, against, info)
         }
@@ -256,6 +265,7 @@ fn score_conll(
         bootstrap: (args.bootstrap > 0).then_some((args.bootstrap, args.seed)),
         label_map: args.label_map.is_some(),
         per_document: args.per_document || args.report.by_document,
+        grounding: config.options.grounding,
     };
     Ok((eval, info, args.html.is_some().then_some(pairs)))
 }

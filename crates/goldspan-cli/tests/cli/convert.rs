@@ -676,7 +676,8 @@ fn readme_format_table_examples_run() {
         assert!(converted > 0, "{example}: {shown}");
         ran.push(cells[0].trim_start_matches("| ").trim_matches('`').to_owned());
     }
-    let expected = ["gold", "jsonl", "brat", "conll", "doccano", "labelstudio", "prodigy", "spacy", "docbin"];
+    let expected =
+        ["gold", "jsonl", "brat", "conll", "doccano", "labelstudio", "prodigy", "spacy", "docbin", "llm-json"];
     assert_eq!(ran, expected, "one example per format");
 }
 

@@ -5,6 +5,7 @@ mod cache;
 mod check;
 mod convert;
 mod html;
+mod llm;
 mod markup;
 mod names;
 mod process;

@@ -180,6 +180,22 @@ fn any_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
                 span.score = Some(s.float()?);
                 7
             }
+            "occurrence" => {
+                span.occurrence = Some(u32::try_from(s.unsigned()?).ok()?);
+                8
+            }
+            "context" => {
+                span.context = Some(Box::from(s.string()?.as_ref()));
+                9
+            }
+            "speaker" => {
+                span.speaker = Some(Box::from(s.string()?.as_ref()));
+                10
+            }
+            "cue" => {
+                span.cue = Some(Box::from(s.string()?.as_ref()));
+                11
+            }
             _ => return None,
         })
     })?;
@@ -492,6 +508,7 @@ mod tests {
             r#"{"id":"r","relations":[{"type":"speaker","head":"T1","tail":"T2"},{"id":"R9","type":"x","head":"a","tail":"b"}],"clusters":[["T2","T9"],[]]}"#,
             r##"{"id":"a","attributes":[{"id":"A1","name":"Negated","target":"T1"},{"id":"A2","name":"Kind","target":"T1","value":"v"}],"notes":[{"id":"#1","type":"AnnotatorNotes","target":"T1","text":"n"}]}"##,
             r#"{"id":"empty","spans":[],"meta":{}}"#,
+            r#"{"id":"strings","spans":[{"label":"PERSON","text":"Liz Truss"},{"label":"Quote","text":"It must.","speaker":"Ms Truss","cue":"said"},{"label":"PERSON","text":"Truss","occurrence":2,"context":"Ms Truss added"}]}"#,
         ];
         for line in lines {
             assert!(by_scan(line).is_some(), "the fast reader gave up on {line}");
@@ -519,6 +536,8 @@ mod tests {
             r#"{"id":"d","spans":[{"start":1,"end":2}]}"#,
             r#"{"text":"no id"}"#,
             r#"{"id":"d","spans":[{"label":"L","fragments":[[1,2,3]]}]}"#,
+            r#"{"id":"d","spans":[{"label":"L","text":"a","occurrence":-1}]}"#,
+            r#"{"id":"d","spans":[{"label":"L","text":"a","speaker":null}]}"#,
             r#"{"id":"d","spans":[{"label":"L","score":1e999}]}"#,
             r#"{"id":"d","#,
         ];
@@ -541,20 +560,36 @@ mod tests {
                 (proptest::option::of(text()), proptest::option::of(text()), text(), 0usize..1000, 1usize..50, proptest::option::of(text())),
                 0..6,
             ),
+            // Some spans are given as text alone (a language model's answer), some of those
+            // with an occurrence, a context or a speaker.
+            given_as_text in proptest::collection::vec((any::<bool>(), proptest::option::of(1u32..9), proptest::option::of(text()), proptest::option::of(text())), 6),
             meta in proptest::collection::btree_map(text(), text(), 0..3),
             sorted_keys in any::<bool>(),
         ) -> String {
             let spans = spans
                 .into_iter()
-                .map(|(id, layer, label, start, len, text)| SpanV1 {
-                    id: id.map(Into::into),
-                    layer: layer.map(Into::into),
-                    label: label.into(),
-                    start: Some(start),
-                    end: Some(start + len),
-                    fragments: None,
-                    text: text.map(Into::into),
-                    score: None,
+                .zip(given_as_text)
+                .map(|((id, layer, label, start, len, text), (as_text, occurrence, context, speaker))| match as_text {
+                    false => SpanV1 {
+                        id: id.map(Into::into),
+                        layer: layer.map(Into::into),
+                        label: label.into(),
+                        start: Some(start),
+                        end: Some(start + len),
+                        fragments: None,
+                        text: text.map(Into::into),
+                        ..SpanV1::default()
+                    },
+                    true => SpanV1 {
+                        id: id.map(Into::into),
+                        layer: layer.map(Into::into),
+                        label: label.into(),
+                        text: Some(text.unwrap_or_default().into()),
+                        occurrence,
+                        context: context.map(Into::into),
+                        speaker: speaker.map(Into::into),
+                        ..SpanV1::default()
+                    },
                 })
                 .collect();
             let meta = meta.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();

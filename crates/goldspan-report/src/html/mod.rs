@@ -12,10 +12,12 @@
 
 mod data;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use goldspan_model::{AnnotatedDocument, Annotations, Attribution};
 use goldspan_runner::results::{ErrorRecord, PairedF1, Results};
+use goldspan_score::{ground, Grounding, Occurrences, Rule};
 use sha2::{Digest, Sha256};
 
 use data::{AttributionNames, DocumentCount, Head, Keep, Tables, ATTRIBUTION, CLASSES};
@@ -73,9 +75,13 @@ pub struct Html {
 pub fn html(input: &HtmlInput) -> Html {
     let results = input.results;
     let keep = Keep { layers: results.total.layers.keys().cloned().collect(), splits: input.splits.clone() };
-    let mut sources: Vec<&[(AnnotatedDocument, Annotations)]> = vec![input.documents];
-    if let Some(b) = &input.baseline {
-        sources.push(b.documents);
+    // Predictions given as text are drawn where scoring placed them.
+    let grounding = grounding_of(results);
+    let system = placed(input.documents, &grounding, input.attribution);
+    let baseline_documents = input.baseline.as_ref().map(|b| placed(b.documents, &grounding, input.attribution));
+    let mut sources: Vec<&[(AnnotatedDocument, Annotations)]> = vec![&system];
+    if let Some(b) = &baseline_documents {
+        sources.push(b);
     }
     // Every error (the printed listing's filters aside), read once: the report holds every
     // document in memory anyway. An error listing spilled to a temporary file that cannot be
@@ -84,15 +90,14 @@ pub fn html(input: &HtmlInput) -> Html {
         results.errors.iter().flat_map(|list| list.iter_all()).filter_map(Result::ok).collect();
     let tables = Tables::of(&sources, &listed, &keep);
     let baseline: HashMap<&str, &Annotations> =
-        input.baseline.iter().flat_map(|b| b.documents.iter().map(|(g, p)| (g.document.id(), p))).collect();
+        baseline_documents.iter().flat_map(|b| b.iter().map(|(g, p)| (g.document.id(), p))).collect();
     let mut errors: HashMap<&str, Vec<&ErrorRecord>> = HashMap::new();
     for e in &listed {
         errors.entry(e.document.as_str()).or_default().push(e);
     }
     let none = Annotations::default();
     // Each document coded and written once; sorted so the budget keeps the most telling.
-    let mut docs: Vec<(f64, f64, &str, String)> = input
-        .documents
+    let mut docs: Vec<(f64, f64, &str, String)> = system
         .iter()
         .map(|(gold, pred)| {
             let id = gold.document.id();
@@ -161,6 +166,39 @@ pub fn html(input: &HtmlInput) -> Html {
     }
     json.push_str("]}");
     Html { text: page(&json), documents: total, shown }
+}
+
+/// The grounding the results were scored with (docs/metrics.md §11); the default when they
+/// hold no predictions given as text.
+fn grounding_of(results: &Results) -> Grounding {
+    let Some(g) = &results.grounding else { return Grounding::default() };
+    let default = Grounding::default();
+    let rule = Rule::parse(&g.rule).unwrap_or(default.rule);
+    let occurrences = Occurrences::parse(&g.occurrences).unwrap_or(default.occurrences);
+    Grounding::new(rule, occurrences, g.threshold).unwrap_or(default)
+}
+
+/// `documents` with their predictions given as text placed as scoring placed them, so the
+/// viewer draws the spans that were scored; borrowed as they are when none was given as text.
+/// A string that could not be placed has nowhere to be drawn: the results list it.
+fn placed<'a>(
+    documents: &'a [(AnnotatedDocument, Annotations)],
+    grounding: &Grounding,
+    attribution: Option<&Attribution>,
+) -> Cow<'a, [(AnnotatedDocument, Annotations)]> {
+    if documents.iter().all(|(_, p)| p.text_spans.is_empty()) {
+        return Cow::Borrowed(documents);
+    }
+    let quotation = attribution.map(|a| a.quotation_label.as_str());
+    Cow::Owned(
+        documents
+            .iter()
+            .map(|(gold, pred)| {
+                let grounded = ground::ground(&gold.document, pred, quotation, grounding);
+                (gold.clone(), grounded.annotations.into_owned())
+            })
+            .collect(),
+    )
 }
 
 /// JSON made safe inside a `<script>` element: `<`, `>` and `&` (which JSON has only inside
@@ -237,7 +275,7 @@ mod tests {
     use super::*;
     use goldspan_model::{Document, Meta, Relation, Span};
     use goldspan_runner::{score_pairs, Config, LabelMap, RunInfo};
-    use goldspan_score::{Mode, Options};
+    use goldspan_score::{Grounding, Mode, Options};
     use serde_json::{json, Value};
 
     fn span(id: &str, layer: &str, label: &str, start: usize, end: usize) -> Span {
@@ -258,11 +296,17 @@ mod tests {
     /// The results of `pairs` under strict matching, with errors, as score computes them.
     fn results_of(pairs: &[(AnnotatedDocument, Annotations)]) -> Results {
         let config = Config {
-            options: Options { modes: vec![Mode::Strict], layers: None, attribution: None },
+            options: Options {
+                modes: vec![Mode::Strict],
+                layers: None,
+                attribution: None,
+                grounding: Grounding::default(),
+            },
             label_map: LabelMap::default(),
             slices: Vec::new(),
             per_document: false,
             errors: true,
+            only_predicted: false,
         };
         let info = RunInfo {
             gold: "g".into(),
@@ -272,6 +316,7 @@ mod tests {
             bootstrap: None,
             label_map: false,
             per_document: false,
+            grounding: Grounding::default(),
         };
         Results::new(&score_pairs(pairs, &config).expect("scores"), &info)
     }
@@ -332,6 +377,49 @@ mod tests {
         // The embedded results keep the counts, not the error list (the documents hold it).
         assert!(data["head"]["results"].get("errors").is_none());
         assert_eq!(data["head"]["results"]["total"], serde_json::to_value(&results.total).expect("json"));
+    }
+
+    #[test]
+    fn predictions_given_as_text_are_drawn_where_scoring_placed_them() {
+        // The predictions of the test above as strings: each text occurs once in the document,
+        // so exact grounding puts each where the offsets were, and the page codes them alike.
+        let text = "Ms Zoë Brandt met the Bank of England in Leeds.";
+        let gold = || {
+            doc(
+                "d",
+                text,
+                vec![
+                    span("T1", "entities", "PERSON", 3, 13),
+                    span("T2", "entities", "ORG", 22, 37),
+                    span("T3", "entities", "GPE", 41, 46),
+                ],
+            )
+        };
+        let string = |id: &str, label: &str, text: &str| goldspan_model::TextSpan {
+            id: id.into(),
+            layer: "entities".into(),
+            label: label.into(),
+            text: text.into(),
+            occurrence: None,
+            context: None,
+        };
+        let strings = Annotations {
+            text_spans: vec![
+                string("P1", "PERSON", "Ms Zoë Brandt"),
+                string("P2", "GPE", "Bank of England"),
+                string("P3", "GPE", "Leeds"),
+                string("P4", "ORG", "the"),
+            ],
+            ..Annotations::default()
+        };
+        let pairs = vec![(gold(), strings)];
+        let results = results_of(&pairs);
+        assert!(results.grounding.is_some());
+        let data = embedded(&html(&input(&results, &pairs)).text);
+        let s = &data["docs"][0]["s"][0];
+        assert_eq!(s["p"], json!([2, 0, 13, 1, 18, 3, 0, 4, 15]));
+        assert_eq!(s["k"], json!([0, -1, 1]));
+        assert_eq!(s["n"], json!([1, 1, 1, 0, 0, 1]));
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod snapshot;
 use std::collections::BTreeMap;
 
 use goldspan_score::bootstrap;
-use goldspan_score::{Counts, Mode};
+use goldspan_score::{Counts, Grounding, Mode};
 use schemars::JsonSchema;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -69,6 +69,8 @@ pub struct RunInfo {
     pub label_map: bool,
     /// Whether per-document counts go into the results.
     pub per_document: bool,
+    /// How predictions given as text were placed.
+    pub grounding: Grounding,
 }
 
 /// A results document. Optional sections are left out of the JSON when absent.
@@ -95,6 +97,10 @@ pub struct Results {
     /// Documents the extractor failed on (runs only), scored as empty predictions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Vec<Failure>>,
+    /// Predictions given as text without offsets and how grounding placed them; present only
+    /// when there were any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grounding: Option<GroundingReport>,
     /// Bootstrap intervals, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Intervals>,
@@ -207,6 +213,107 @@ pub struct Failure {
     pub reason: String,
 }
 
+/// Predictions given as text (a language model's strings) and how grounding placed them
+/// (docs/metrics.md §11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroundingReport {
+    /// Layer → what grounding did with its strings.
+    pub layers: BTreeMap<String, GroundingScores>,
+    /// Which occurrences of a mention were taken: `all`, `first` or `nth`.
+    pub occurrences: String,
+    /// How strings were compared with the text: `exact`, `casefold` or `fuzzy`.
+    pub rule: String,
+    /// The least similarity of a fuzzy quotation's window.
+    #[serde(deserialize_with = "metrics::ratio")]
+    #[schemars(range(min = 0, max = 1))]
+    pub threshold: f64,
+    /// Over every layer.
+    pub total: GroundingScores,
+    /// Every string that could not be placed, by document, each counted as spurious.
+    pub ungrounded: Vec<UngroundedRecord>,
+}
+
+/// What grounding did with the strings of a layer: `strings = placed + repeated + ungrounded`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroundingScores {
+    /// Strings given a place.
+    pub placed: u64,
+    /// Mentions listed again (occurrences `all` and `first`), merged with their first listing.
+    pub repeated: u64,
+    /// Spans made from the placed strings.
+    pub spans: u64,
+    /// Predictions given as text.
+    pub strings: u64,
+    /// Strings that could not be placed, counted as spurious.
+    pub ungrounded: u64,
+    /// Ungrounded over strings (0 when there are none).
+    #[serde(deserialize_with = "metrics::ratio")]
+    #[schemars(range(min = 0, max = 1))]
+    pub ungrounded_rate: f64,
+}
+
+impl GroundingScores {
+    fn of(c: &goldspan_score::GroundingCounts) -> GroundingScores {
+        GroundingScores {
+            placed: c.placed,
+            repeated: c.repeated,
+            spans: c.spans,
+            strings: c.strings,
+            ungrounded: c.ungrounded,
+            ungrounded_rate: c.ungrounded_rate(),
+        }
+    }
+}
+
+/// A string that could not be placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UngroundedRecord {
+    /// Document id.
+    pub document: String,
+    /// Its id in the predictions.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Layer.
+    pub layer: String,
+    /// Why it has no place.
+    pub reason: String,
+    /// The text as predicted.
+    pub text: String,
+}
+
+impl GroundingReport {
+    /// The report of `tally`'s strings, or `None` when it has none.
+    fn of(tally: &goldspan_score::Tally, grounding: &Grounding) -> Option<GroundingReport> {
+        let mut total = goldspan_score::GroundingCounts::default();
+        for c in tally.grounding.values() {
+            total += *c;
+        }
+        (total.strings > 0).then(|| GroundingReport {
+            layers: tally.grounding.iter().map(|(l, c)| (l.clone(), GroundingScores::of(c))).collect(),
+            occurrences: grounding.occurrences.name().to_owned(),
+            rule: grounding.rule.name().to_owned(),
+            threshold: grounding.threshold(),
+            total: GroundingScores::of(&total),
+            ungrounded: tally
+                .ungrounded
+                .iter()
+                .map(|u| UngroundedRecord {
+                    document: u.document.clone(),
+                    id: u.id.to_string(),
+                    label: u.label.to_string(),
+                    layer: u.layer.to_string(),
+                    reason: u.reason.to_string(),
+                    text: u.text.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
 /// How a run's predictions were obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -242,6 +349,7 @@ impl Results {
             errors: errors.then(|| eval.errors.clone()),
             extraction: None,
             failures: None,
+            grounding: GroundingReport::of(&eval.total, &info.grounding),
             intervals: info.bootstrap.map(|(samples, seed)| intervals(eval, samples, seed)),
             manifest: Manifest {
                 bootstrap: info.bootstrap.map(|(samples, seed)| Bootstrap { samples, seed }),
@@ -278,6 +386,7 @@ impl Results {
             bootstrap,
             label_map: !run.scoring.label_map.is_empty(),
             per_document: run.scoring.per_document && bootstrap.is_none(),
+            grounding: run.scoring.options.grounding,
         };
         let mut results = Results::new(&outcome.evaluation, &info);
         results.manifest.corpus_hash = Some(outcome.corpus_hash.clone());
