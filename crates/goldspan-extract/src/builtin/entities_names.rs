@@ -13,7 +13,11 @@ use std::collections::{HashMap, HashSet};
 use super::gazetteer::{gazetteer, CueSide, Gazetteer};
 use super::tokens::{sentence_initial, Kind, Token};
 use super::{Candidate, Label};
+use crate::builtin::Deadline;
+use crate::ExtractError;
 
+/// Most units in one sequence of capitalised words; the longest name in corpus/news has 12.
+const MAX_SEQUENCE_UNITS: usize = 32;
 /// Lowercase words that join capitalised words inside one name.
 const CONNECTORS: [&str; 5] = ["of", "for", "and", "the", "&"];
 /// Name particles that stay inside a person or place name ("van der Berg", "Rio de Janeiro").
@@ -409,10 +413,14 @@ impl<'a> Names<'a> {
     }
 
     /// Appends name candidates: priority 3 for typed names, 1 for guesses.
-    pub(super) fn candidates(&self, out: &mut Vec<Candidate>) {
+    pub(super) fn candidates(&self, out: &mut Vec<Candidate>, deadline: &Deadline) -> Result<(), ExtractError> {
         let seqs = self.sequences();
         let mut memory = Memory::default();
-        let first: Vec<Vec<Typed>> = seqs.iter().map(|s| self.classify(s, &memory)).collect();
+        let mut first: Vec<Vec<Typed>> = Vec::with_capacity(seqs.len());
+        for seq in &seqs {
+            deadline.tick()?;
+            first.push(self.classify(seq, &memory));
+        }
         for typed in first.iter().flatten() {
             self.remember(typed, &mut memory);
         }
@@ -425,12 +433,14 @@ impl<'a> Names<'a> {
             }
         }
         for seq in &seqs {
+            deadline.tick()?;
             for typed in self.classify(seq, &memory) {
                 let (start, end) = (self.units[typed.first].s, self.units[typed.last].e);
                 let (start, end, label) = self.extend(start, end, typed.label);
                 out.push(Candidate { start, end, label, priority: typed.priority });
             }
         }
+        Ok(())
     }
 
     /// Numbers that belong to a name: "Online Safety Act 2023", "2028 Olympics", "78th Cannes
@@ -510,7 +520,9 @@ impl<'a> Names<'a> {
     }
 
     /// Maximal runs of adjacent capitalised units, with connectors, particles and possessives
-    /// between them.
+    /// between them, of at most `MAX_SEQUENCE_UNITS` units: a longer run (a line in capitals, a
+    /// title-case heading) is cut, so typing a sequence, which may try each way of splitting
+    /// it, costs a bounded amount of work and stack per unit.
     fn sequences(&self) -> Vec<Vec<usize>> {
         let mut seqs = Vec::new();
         let u = &self.units;
@@ -528,6 +540,9 @@ impl<'a> Names<'a> {
                     break;
                 }
                 if u[next].text == "I" || u[j].text == "I" {
+                    break;
+                }
+                if seq.len() >= MAX_SEQUENCE_UNITS {
                     break;
                 }
                 if u[next].cap {
@@ -551,7 +566,7 @@ impl<'a> Names<'a> {
                     }
                     m += 1;
                 }
-                if !ok {
+                if !ok || seq.len() + (m - next + 1) > MAX_SEQUENCE_UNITS {
                     break;
                 }
                 seq.extend(next..=m);
@@ -1161,8 +1176,10 @@ impl<'a> Names<'a> {
         ];
         // "Polish and Dutch police": look past the coordinated word.
         if next.is_some_and(|t| matches!(t.lower.as_str(), "and" | "or")) {
-            let after = self.units.iter().position(|u| u.s == self.units[last].e + 1);
-            if let Some(a) = after {
+            // Units are in text order: the one starting right after "and" is found by halving.
+            let s = self.units[last].e + 1;
+            let after = self.units.partition_point(|u| u.s < s);
+            if let Some(a) = self.units.get(after).is_some_and(|u| u.s == s).then_some(after) {
                 if self.units[a].cap && self.g.is_language(self.word(a)) {
                     let beyond = self.next_token(a);
                     if beyond.is_some_and(|t| {
@@ -1303,7 +1320,7 @@ fn build_units(t: &[Token], g: &Gazetteer) -> Vec<Unit> {
             // Hyphen chains.
             if e + 1 < n && t[e].is_punct('-') && attached(e) && attached(e + 1) {
                 let nxt = &t[e + 1];
-                let particle = HYPHEN_PARTICLES.contains(&text.to_lowercase().as_str()) && e == s + 1;
+                let particle = e == s + 1 && HYPHEN_PARTICLES.contains(&text.to_lowercase().as_str());
                 let head_ok = starts_cap || particle;
                 let ok = match nxt.kind {
                     Kind::Word => {
@@ -1379,7 +1396,7 @@ mod tests {
         let chars: Vec<char> = text.chars().collect();
         let tokens = tokenize(&chars);
         let mut out = Vec::new();
-        Names::new(&tokens).candidates(&mut out);
+        Names::new(&tokens).candidates(&mut out, &Deadline::none()).expect("no deadline");
         out.iter()
             .filter(|c| c.priority >= 3)
             .map(|c| {
@@ -1432,6 +1449,24 @@ mod tests {
         check("she answered in Polish.", &[("Polish", "LANGUAGE")]);
         check("signs in Welsh and English", &[("Welsh", "LANGUAGE"), ("English", "LANGUAGE")]);
         check("two Labour MPs said Labour won", &[("Labour", "NORP"), ("Labour", "ORG")]);
+    }
+
+    #[test]
+    fn long_runs_of_capitalised_words_are_cut_into_bounded_sequences() {
+        let sequences = |text: &str| {
+            let chars: Vec<char> = text.chars().collect();
+            let tokens = tokenize(&chars);
+            let names = Names::new(&tokens);
+            names.sequences().iter().map(|s| names.text(s[0], s[s.len() - 1])).collect::<Vec<_>>()
+        };
+        // The longest name of corpus/news stays whole.
+        let long = "Bulgaria’s Executive Agency for Exploration and Maintenance of the Danube River";
+        assert_eq!(sequences(long), [long]);
+        // A run of 100 capitalised words joined by "and" is cut every MAX_SEQUENCE_UNITS units.
+        let run = sequences(&"Alpha and ".repeat(50));
+        assert_eq!(run.len(), 4);
+        assert_eq!(run[0].split(' ').count(), MAX_SEQUENCE_UNITS - 1, "{run:?}");
+        assert!(run.iter().all(|s| s.split(' ').count() < MAX_SEQUENCE_UNITS));
     }
 
     #[test]

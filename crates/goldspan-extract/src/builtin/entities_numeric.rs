@@ -8,6 +8,8 @@
 
 use super::tokens::{Kind, Token};
 use super::{Candidate, Label};
+use crate::builtin::Deadline;
+use crate::ExtractError;
 
 const ONES: [&str; 20] = [
     "nought",
@@ -284,9 +286,10 @@ impl<'a> Scan<'a> {
     }
 
     /// Appends every expression found, as priority-2 candidates.
-    pub(super) fn candidates(&self, out: &mut Vec<Candidate>) {
+    pub(super) fn candidates(&self, out: &mut Vec<Candidate>, deadline: &Deadline) -> Result<(), ExtractError> {
         let mut i = 0;
         while i < self.t.len() {
+            deadline.tick()?;
             match self.match_at(i) {
                 Some((end, label)) if end > i && end <= self.t.len() => {
                     out.push(Candidate { start: i, end, label, priority: 2 });
@@ -295,6 +298,7 @@ impl<'a> Scan<'a> {
                 _ => i += 1,
             }
         }
+        Ok(())
     }
 
     // --- token helpers -------------------------------------------------------------------------
@@ -1808,7 +1812,7 @@ mod tests {
         let chars: Vec<char> = text.chars().collect();
         let tokens = tokenize(&chars);
         let mut out = Vec::new();
-        Scan::new(&tokens).candidates(&mut out);
+        Scan::new(&tokens).candidates(&mut out, &Deadline::none()).expect("no deadline");
         out.iter()
             .map(|c| {
                 let s: String = chars[tokens[c.start].start..tokens[c.end - 1].end].iter().collect();

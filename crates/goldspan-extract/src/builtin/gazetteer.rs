@@ -45,6 +45,9 @@ pub(super) enum CueSide {
 pub(super) struct Gazetteer {
     /// Full names with a fixed label (places, organisations, facilities, events, NORP).
     names: HashMap<String, Label>,
+    /// The longest of `names`, in bytes: a longer text is not looked up (and not hashed, which
+    /// would cost its length each time a growing text is asked about).
+    longest_name: usize,
     /// Languages (checked against context: "in Polish" vs "Polish authorities").
     languages: HashSet<String>,
     /// Given names, for "Given Surname" → PERSON.
@@ -99,6 +102,7 @@ impl Gazetteer {
             cues.entry((side, word.trim().to_string())).or_insert(label);
         }
         Gazetteer {
+            longest_name: names.keys().map(String::len).max().unwrap_or(0),
             names,
             languages: set(TEXTS[3].1),
             given: set(TEXTS[7].1),
@@ -111,6 +115,9 @@ impl Gazetteer {
 
     /// The label of a listed full name, e.g. "Black Sea" → LOC.
     pub(super) fn name(&self, text: &str) -> Option<Label> {
+        if text.len() > self.longest_name {
+            return None;
+        }
         self.names.get(text).copied()
     }
 

@@ -310,6 +310,13 @@ impl<'a> Ctx<'a> {
         self.word_in(i, PRONOUNS)
     }
 
+    /// The first token that starts at or after code point `cp`. Tokens are in text order and
+    /// disjoint, so it is found by halving rather than by walking a long line.
+    fn first_token_from(&self, cp: usize) -> Option<usize> {
+        let i = self.toks.partition_point(|t| t.start < cp);
+        (i < self.toks.len()).then_some(i)
+    }
+
     fn mention(&self, first: usize, last: usize, kind: MentionKind) -> Option<Mention> {
         let (a, b) = (self.toks.get(first)?, self.toks.get(last)?);
         (first <= last && a.start < b.end).then_some(Mention { start: a.start, end: b.end, kind })
@@ -493,11 +500,11 @@ impl<'a> Ctx<'a> {
         let clause = self.clause_start(j, left);
         if let (Some(b), Some(f)) = (back, self.np_forward(clause, j + 1)) {
             // "A spokesman for Downing Street said": the head, not the post-modifier's noun.
-            let gap = self.toks.iter().position(|t| t.start >= f.end).unwrap_or(j);
+            let gap = self.first_token_from(f.end).unwrap_or(j);
             let plain = (gap..j).all(|g| !self.looks_past_tense(g) && !self.word_in(g, IRREGULAR_VERBS));
             let post_modifier = self.word_in(gap, POST_MODIFIER_PREPS) && plain && j.saturating_sub(gap) <= 9;
             // "A statement from Harlow Town said": a document's named author is the speaker.
-            let head = self.toks.iter().rposition(|t| t.end <= f.end);
+            let head = self.toks.partition_point(|t| t.end <= f.end).checked_sub(1);
             let authored = head.is_some_and(|h| self.word_in(h, DOCUMENT_NOUNS)) && self.word_in(gap, &["from", "by"]);
             if b.kind != MentionKind::Pronoun && f.end < b.start && post_modifier && !authored {
                 return Some(f);
@@ -872,7 +879,9 @@ impl<'a> Ctx<'a> {
             e += 1;
         }
         let m = self.np_forward(a, e)?;
-        let last = self.toks.iter().position(|t| t.end == m.end)?;
+        // The token that ends the mention: the last one starting before its end.
+        let last =
+            self.toks.partition_point(|t| t.start < m.end).checked_sub(1).filter(|&i| self.toks[i].end == m.end)?;
         // A document whose author is named: "a report by the National Audit Office".
         if m.kind == MentionKind::Nominal
             && self.word_in(last, DOCUMENT_NOUNS)

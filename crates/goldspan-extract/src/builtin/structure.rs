@@ -12,6 +12,7 @@
 
 use goldspan_model::{Annotations, Document};
 
+use super::{Deadline, Rules};
 use crate::{ExtractError, Extractor, ExtractorInfo};
 
 const LAYER: &str = "structure";
@@ -71,9 +72,21 @@ impl StructureRules {
     /// The structure spans of `text` as `(start, end, label)` in code points, one per line at
     /// most, in order. `title` is the article's headline, when known.
     pub fn tag(&self, text: &str, title: Option<&str>) -> Vec<(usize, usize, &'static str)> {
+        // Without a deadline nothing can time out.
+        self.tag_by(text, title, &Deadline::none()).unwrap_or_default()
+    }
+
+    /// [`StructureRules::tag`], giving up once `deadline` passes.
+    fn tag_by(
+        &self,
+        text: &str,
+        title: Option<&str>,
+        deadline: &Deadline,
+    ) -> Result<Vec<(usize, usize, &'static str)>, ExtractError> {
         let lines = split_lines(text);
-        let labels = classify(&lines, title.map(str::trim).filter(|t| !t.is_empty()));
-        lines.iter().zip(labels).filter_map(|(l, label)| Some((l.start, l.end, label?))).collect()
+        deadline.check()?;
+        let labels = classify(&lines, title.map(str::trim).filter(|t| !t.is_empty()), deadline)?;
+        Ok(lines.iter().zip(labels).filter_map(|(l, label)| Some((l.start, l.end, label?))).collect())
     }
 }
 
@@ -83,8 +96,14 @@ impl Extractor for StructureRules {
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
+        self.extract_by(doc, &Deadline::none())
+    }
+}
+
+impl Rules for StructureRules {
+    fn extract_by(&self, doc: &Document, deadline: &Deadline) -> Result<Annotations, ExtractError> {
         let title = doc.meta().get("title").map(String::as_str);
-        Ok(super::layer_spans(LAYER, self.tag(doc.text(), title), doc.len_chars()))
+        Ok(super::layer_spans(LAYER, self.tag_by(doc.text(), title, deadline)?, doc.len_chars()))
     }
 }
 
@@ -210,7 +229,11 @@ fn is_list_entry(l: &str) -> bool {
 }
 
 /// Labels every line; `None` for content.
-fn classify(lines: &[Line], title: Option<&str>) -> Vec<Option<&'static str>> {
+fn classify(
+    lines: &[Line],
+    title: Option<&str>,
+    deadline: &Deadline,
+) -> Result<Vec<Option<&'static str>>, ExtractError> {
     let prose: Vec<usize> = (0..lines.len()).filter(|&i| is_prose(&lines[i].text)).collect();
     let mut first = prose.first().copied().unwrap_or(lines.len());
     let last = prose.last().copied();
@@ -222,51 +245,55 @@ fn classify(lines: &[Line], title: Option<&str>) -> Vec<Option<&'static str>> {
         first = first.min(i);
     }
     let final_line = lines.len().checked_sub(1);
+    let label = |i: usize, line: &Line| {
+        let l = line.text.as_str();
+        let words = word_count(l);
+        if Some(l) == title {
+            return Some(HEADING);
+        }
+        if BOILERPLATE_PREFIXES.iter().any(|p| l.starts_with(p))
+            || CREDIT_LABELS.iter().any(|p| l.contains(p))
+            || CREDIT_ENDINGS.iter().any(|p| l.ends_with(p))
+            || is_byline(l)
+        {
+            return Some(BOILERPLATE);
+        }
+        if let Some(rest) = after_timestamp(l) {
+            let headline = rest.is_empty()
+                || word_count(rest) <= 12
+                    && !rest.ends_with('.')
+                    && !rest.starts_with(['–', '—', '-'])
+                    && !rest.starts_with(char::is_lowercase);
+            return headline.then_some(HEADING);
+        }
+        if is_dateline(l) {
+            return Some(BOILERPLATE);
+        }
+        if i < first {
+            return (!final_punctuation(l) || words <= 4).then_some(BOILERPLATE);
+        }
+        if Some(i) == final_line && is_author_note(l) && !l.ends_with('.') {
+            return Some(BOILERPLATE);
+        }
+        if last.is_some_and(|last| i > last) {
+            let note = is_author_note(l) && words <= 25;
+            return (!final_punctuation(l) || note).then_some(BOILERPLATE);
+        }
+        // Inside the article: crossheads.
+        if l.contains(". ") || l.starts_with('•') || is_list_entry(l) {
+            return None;
+        }
+        let heading = l.ends_with('?') && words <= 8
+            || !final_punctuation(l) && words <= 10
+            || matches!(last_char(l), '’' | '”') && words <= 12 && !final_punctuation(l);
+        heading.then_some(HEADING)
+    };
     lines
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            let l = line.text.as_str();
-            let words = word_count(l);
-            if Some(l) == title {
-                return Some(HEADING);
-            }
-            if BOILERPLATE_PREFIXES.iter().any(|p| l.starts_with(p))
-                || CREDIT_LABELS.iter().any(|p| l.contains(p))
-                || CREDIT_ENDINGS.iter().any(|p| l.ends_with(p))
-                || is_byline(l)
-            {
-                return Some(BOILERPLATE);
-            }
-            if let Some(rest) = after_timestamp(l) {
-                let headline = rest.is_empty()
-                    || word_count(rest) <= 12
-                        && !rest.ends_with('.')
-                        && !rest.starts_with(['–', '—', '-'])
-                        && !rest.starts_with(char::is_lowercase);
-                return headline.then_some(HEADING);
-            }
-            if is_dateline(l) {
-                return Some(BOILERPLATE);
-            }
-            if i < first {
-                return (!final_punctuation(l) || words <= 4).then_some(BOILERPLATE);
-            }
-            if Some(i) == final_line && is_author_note(l) && !l.ends_with('.') {
-                return Some(BOILERPLATE);
-            }
-            if last.is_some_and(|last| i > last) {
-                let note = is_author_note(l) && words <= 25;
-                return (!final_punctuation(l) || note).then_some(BOILERPLATE);
-            }
-            // Inside the article: crossheads.
-            if l.contains(". ") || l.starts_with('•') || is_list_entry(l) {
-                return None;
-            }
-            let heading = l.ends_with('?') && words <= 8
-                || !final_punctuation(l) && words <= 10
-                || matches!(last_char(l), '’' | '”') && words <= 12 && !final_punctuation(l);
-            heading.then_some(HEADING)
+            deadline.tick()?;
+            Ok(label(i, line))
         })
         .collect()
 }
