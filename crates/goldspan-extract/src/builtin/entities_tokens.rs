@@ -4,6 +4,8 @@
 //! The tagger works on a `Vec<char>` of the document, never on byte slices, so every span it
 //! builds from token boundaries is in code points and on a character boundary by construction.
 
+use compact_str::CompactString;
+
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -15,7 +17,8 @@ pub(super) enum Kind {
     Punct,
 }
 
-/// One token.
+/// One token. Its texts are held inline when short (most words are), so a document of
+/// millions of tokens costs no allocation per token.
 #[derive(Debug, Clone)]
 pub(super) struct Token {
     /// First code point.
@@ -23,9 +26,9 @@ pub(super) struct Token {
     /// One past the last code point.
     pub(super) end: usize,
     /// The text as written.
-    pub(super) text: String,
+    pub(super) text: CompactString,
     /// The text in lowercase.
-    pub(super) lower: String,
+    pub(super) lower: CompactString,
     /// Word, number or punctuation.
     pub(super) kind: Kind,
     /// Whitespace (or the start of the text) comes right before it.
@@ -111,8 +114,15 @@ pub(super) fn tokenize(chars: &[char]) -> Vec<Token> {
             }
             Kind::Punct
         };
-        let text: String = chars[start..i].iter().collect();
-        let lower = text.to_lowercase();
+        let text: CompactString = chars[start..i].iter().collect();
+        let lower = if text.is_ascii() {
+            let mut lower = text.clone();
+            lower.as_mut_str().make_ascii_lowercase();
+            lower
+        } else {
+            // The standard library's lowercasing, as the rules were written against.
+            CompactString::from(text.as_str().to_lowercase())
+        };
         tokens.push(Token { start, end: i, text, lower, kind, space_before: space, line_start });
         space = false;
         line_start = false;

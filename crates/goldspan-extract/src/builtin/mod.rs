@@ -8,6 +8,7 @@
 //! [`ExtractError::Timeout`], the failure a `cmd:` worker that overruns gets.
 
 mod entities;
+mod lexicon;
 mod quotes;
 mod structure;
 

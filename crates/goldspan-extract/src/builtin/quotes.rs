@@ -23,7 +23,7 @@ use goldspan_model::{Annotations, Document, Manifest, Relation, Span};
 use super::{Deadline, Rules};
 use crate::{stable_hash, ExtractError, Extractor, ExtractorInfo};
 use attrib::{Attribution, Ctx, Mention};
-use text::{Line, Region, TokKind, Token};
+use text::{Line, TokKind};
 
 /// Quotations of at most this many words need an attribution in their own sentence: shorter
 /// ones without one are scare quotes, titles or so-called words (guidelines H10).
@@ -145,9 +145,8 @@ struct Found {
 
 /// One paragraph, tokenized, with the attribution of its last quotation.
 #[derive(Debug)]
-struct Paragraph {
-    regions: Vec<Region>,
-    tokens: Vec<Token>,
+struct Paragraph<'a> {
+    ctx: Ctx<'a>,
     last: Option<Attribution>,
 }
 
@@ -186,16 +185,17 @@ fn find(chars: &[char], deadline: &Deadline) -> Result<(Vec<Found>, coref::Names
         let content = is_content(chars, line);
         let regions = if content { text::regions(chars, line) } else { Vec::new() };
         let tokens = text::tokenize(chars, line, &regions);
-        let ctx = Ctx::new(chars, &tokens, &regions);
+        let ctx = Ctx::new(chars, tokens, regions);
         names.extend(chars, ctx.names());
         if !content {
             prev = None;
             continue;
         }
-        let prev_ctx = prev.as_ref().map(|p| Ctx::new(chars, &p.tokens, &p.regions));
+        let prev_ctx = prev.as_ref().map(|p| &p.ctx);
+        let regions = ctx.regions();
         let mut last: Option<Attribution> = None;
         let mut quote_tokens = vec![None; regions.len()];
-        for (i, t) in tokens.iter().enumerate() {
+        for (i, t) in ctx.tokens().iter().enumerate() {
             if let TokKind::Quote(r) = t.kind {
                 if let Some(slot) = quote_tokens.get_mut(r) {
                     *slot = Some(i);
@@ -215,29 +215,27 @@ fn find(chars: &[char], deadline: &Deadline) -> Result<(Vec<Found>, coref::Names
             let attribution = match ctx.direct(q) {
                 Some(a) => Some(a),
                 None if is_scare(&quoted) => None,
-                None => contextual(&names, &ctx, q, prev.as_ref(), prev_ctx.as_ref(), last),
+                None => contextual(&names, &ctx, q, prev.as_ref(), prev_ctx, last),
             };
             if let Some(attribution) = attribution {
                 found.push(Found { start: region.start, end: region.end, attribution });
                 last = Some(attribution);
             }
         }
-        prev = Some(Paragraph { regions, tokens, last });
+        prev = Some(Paragraph { ctx, last });
     }
     Ok((found, names))
 }
 
 /// "the so-called “smart” meter": never a Quote.
 fn so_called(ctx: &Ctx<'_>, q: usize) -> bool {
-    let toks = ctx.tokens();
-    q > 0 && toks.get(q - 1).is_some_and(|t| t.kind == TokKind::Word) && {
-        let t = toks[q - 1];
-        let w: String = ctx.text_of(t).to_lowercase();
-        matches!(
-            w.as_str(),
-            "so-called" | "so‑called" | "dubbed" | "titled" | "entitled" | "nicknamed" | "headlined" | "call"
-        )
-    }
+    q > 0
+        && ctx.lowercase(q - 1).is_some_and(|w| {
+            matches!(
+                &*w,
+                "so-called" | "so‑called" | "dubbed" | "titled" | "entitled" | "nicknamed" | "headlined" | "call"
+            )
+        })
 }
 
 /// A short quotation or a title, which needs an attribution of its own to be a Quote.

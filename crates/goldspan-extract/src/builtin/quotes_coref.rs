@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::attrib::{Mention, MentionKind};
-use super::lexicon::{contains, ORG_NOMINALS, ORG_WORDS};
+use super::lexicon::{contains, org_nominals, org_words};
 use super::text::text;
 
 /// A name found in the text: its mention and whether it looks like an organisation.
@@ -83,7 +83,7 @@ fn key(chars: &[char], m: Mention, antecedents: &Antecedents) -> Option<String> 
     let org_key = |n: Mention| format!("org:{}", text(chars, n.start, n.end).to_lowercase());
     match m.kind {
         MentionKind::Name => {
-            let org = t.split_whitespace().any(|w| contains(ORG_WORDS, w))
+            let org = t.split_whitespace().any(|w| contains(org_words(), w))
                 || (t.chars().count() > 1 && t.chars().all(|c| c.is_uppercase() || !c.is_alphabetic()));
             Some(if org { format!("org:{}", t.to_lowercase()) } else { format!("per:{}", last_word(&t)) })
         }
@@ -95,7 +95,7 @@ fn key(chars: &[char], m: Mention, antecedents: &Antecedents) -> Option<String> 
             _ => None,
         },
         MentionKind::Nominal => {
-            if !contains(ORG_NOMINALS, &last_word(&t)) {
+            if !contains(org_nominals(), &last_word(&t)) {
                 return None;
             }
             nearest(&antecedents.orgs, m.start).map(org_key)

@@ -12,6 +12,7 @@
 
 use goldspan_model::{Annotations, Document};
 
+use super::lexicon::{word_list, WordList};
 use super::{Deadline, Rules};
 use crate::{ExtractError, Extractor, ExtractorInfo};
 
@@ -20,42 +21,29 @@ const HEADING: &str = "Heading";
 const BOILERPLATE: &str = "Boilerplate";
 
 /// Line openings that mark a whole line as Boilerplate.
-const BOILERPLATE_PREFIXES: [&str; 25] = [
-    "Related:",
-    "Read more:",
-    "See also:",
-    "Also read",
-    "More on this story",
-    "Advertisement",
-    "Sign up",
-    "Photograph:",
-    "Photo:",
-    "Image:",
-    "Picture:",
-    "Illustration:",
-    "Composite:",
-    "©",
-    "Copyright",
-    "(Reporting by",
-    "Reporting by",
-    "Editing by",
-    "Additional reporting",
-    "Updated",
-    "First published",
-    "Last modified",
-    "Show key events only",
-    "Key events",
-    "Share this",
-];
+fn boilerplate_prefixes() -> &'static WordList {
+    word_list!("structure/boilerplate_prefixes")
+}
+
 /// Photo-credit labels anywhere in a caption line.
-const CREDIT_LABELS: [&str; 6] = ["Photograph:", "Photo:", "Image:", "Picture:", "Illustration:", "Composite:"];
+fn credit_labels() -> &'static WordList {
+    word_list!("structure/credit_labels")
+}
+
 /// Agency credits that end a caption line ("…/Reuters").
-const CREDIT_ENDINGS: [&str; 9] =
-    ["/Reuters", "/AFP", "/AP", "/PA", "/EPA", "/Getty Images", "/Alamy", "/Shutterstock", "/Bloomberg"];
-/// Byline openings, followed by a capitalised name.
-const BYLINE_PREFIXES: [&str; 4] = ["By ", "Interview by ", "Words by ", "Reporting by "];
+fn credit_endings() -> &'static WordList {
+    word_list!("structure/credit_endings")
+}
+
+/// Byline openings, followed by a space and a capitalised name.
+fn byline_prefixes() -> &'static WordList {
+    word_list!("structure/byline_prefixes")
+}
+
 /// Time zones after a live-blog timestamp.
-const TIME_ZONES: [&str; 8] = ["GMT", "BST", "CET", "CEST", "UTC", "EET", "EEST", "local time"];
+fn time_zones() -> &'static WordList {
+    word_list!("structure/time_zones")
+}
 
 /// The rule-based article structure extractor (`structure-rules`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -181,7 +169,7 @@ fn after_timestamp(l: &str) -> Option<&str> {
         }
     }
     let trimmed = rest.trim_start();
-    for zone in TIME_ZONES {
+    for zone in time_zones().entries() {
         if let Some(r) = trimmed.strip_prefix(zone) {
             if r.is_empty() || r.starts_with(char::is_whitespace) {
                 return Some(r.trim());
@@ -196,7 +184,10 @@ fn after_timestamp(l: &str) -> Option<&str> {
 
 /// "By Marta Kowalczyk, Science Editor", "Interview by Dana Whitlock".
 fn is_byline(l: &str) -> bool {
-    BYLINE_PREFIXES.iter().any(|p| l.strip_prefix(p).is_some_and(|r| r.starts_with(char::is_uppercase)))
+    byline_prefixes()
+        .entries()
+        .iter()
+        .any(|p| l.strip_prefix(p).and_then(|r| r.strip_prefix(' ')).is_some_and(|r| r.starts_with(char::is_uppercase)))
         && word_count(l) <= 14
         && !l.ends_with('.')
 }
@@ -251,9 +242,9 @@ fn classify(
         if Some(l) == title {
             return Some(HEADING);
         }
-        if BOILERPLATE_PREFIXES.iter().any(|p| l.starts_with(p))
-            || CREDIT_LABELS.iter().any(|p| l.contains(p))
-            || CREDIT_ENDINGS.iter().any(|p| l.ends_with(p))
+        if boilerplate_prefixes().entries().iter().any(|p| l.starts_with(p))
+            || credit_labels().entries().iter().any(|p| l.contains(p))
+            || credit_endings().entries().iter().any(|p| l.ends_with(p))
             || is_byline(l)
         {
             return Some(BOILERPLATE);
