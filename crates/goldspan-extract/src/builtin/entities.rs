@@ -143,10 +143,11 @@ impl Rules for EntitiesRules {
 
 /// Tags `chars`: candidates from every rule, resolved into disjoint spans in code points.
 fn find(chars: &[char], deadline: &Deadline) -> Result<Vec<(usize, usize, Label)>, ExtractError> {
-    let tokens = tokens::tokenize(chars);
+    let tokens = tokens::tokenize(chars, deadline)?;
+    let names = names::Names::new(&tokens);
     deadline.check()?;
     let mut candidates = Vec::new();
-    names::Names::new(&tokens).candidates(&mut candidates, deadline)?;
+    names.candidates(&mut candidates, deadline)?;
     let before_numbers = candidates.len();
     numeric::Scan::new(&tokens).candidates(&mut candidates, deadline)?;
     let mut taken = vec![false; tokens.len()];

@@ -1142,7 +1142,7 @@ mod tests {
 
     fn found(text: &str) -> Vec<(String, &'static str)> {
         let chars: Vec<char> = text.chars().collect();
-        let tokens = tokenize(&chars);
+        let tokens = tokenize(&chars, &Deadline::none()).expect("no deadline");
         let mut out = Vec::new();
         Names::new(&tokens).candidates(&mut out, &Deadline::none()).expect("no deadline");
         out.iter()
@@ -1203,7 +1203,7 @@ mod tests {
     fn long_runs_of_capitalised_words_are_cut_into_bounded_sequences() {
         let sequences = |text: &str| {
             let chars: Vec<char> = text.chars().collect();
-            let tokens = tokenize(&chars);
+            let tokens = tokenize(&chars, &Deadline::none()).expect("no deadline");
             let names = Names::new(&tokens);
             names.sequences().iter().map(|s| names.text(s[0], s[s.len() - 1])).collect::<Vec<_>>()
         };

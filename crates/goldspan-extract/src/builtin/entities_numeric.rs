@@ -1694,7 +1694,7 @@ mod tests {
     /// The expressions found in `text`, as (covered text, label) pairs.
     fn found(text: &str) -> Vec<(String, &'static str)> {
         let chars: Vec<char> = text.chars().collect();
-        let tokens = tokenize(&chars);
+        let tokens = tokenize(&chars, &Deadline::none()).expect("no deadline");
         let mut out = Vec::new();
         Scan::new(&tokens).candidates(&mut out, &Deadline::none()).expect("no deadline");
         out.iter()

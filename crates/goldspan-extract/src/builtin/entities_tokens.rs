@@ -6,6 +6,9 @@
 
 use compact_str::CompactString;
 
+use crate::builtin::Deadline;
+use crate::ExtractError;
+
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -68,14 +71,15 @@ fn is_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
-/// Splits `chars` into tokens.
-pub(super) fn tokenize(chars: &[char]) -> Vec<Token> {
+/// Splits `chars` into tokens, giving up once `deadline` passes.
+pub(super) fn tokenize(chars: &[char], deadline: &Deadline) -> Result<Vec<Token>, ExtractError> {
     let n = chars.len();
     let mut tokens = Vec::new();
     let mut i = 0;
     let mut space = true;
     let mut line_start = true;
     while i < n {
+        deadline.tick()?;
         let c = chars[i];
         if c == '\n' || c == '\r' {
             line_start = true;
@@ -127,7 +131,7 @@ pub(super) fn tokenize(chars: &[char]) -> Vec<Token> {
         space = false;
         line_start = false;
     }
-    tokens
+    Ok(tokens)
 }
 
 /// Whether token `i` opens a sentence: first on its line, or after `.`, `!`, `?`, `:`, `;`, a
@@ -175,7 +179,7 @@ mod tests {
     use super::*;
 
     fn toks(s: &str) -> Vec<Token> {
-        tokenize(&s.chars().collect::<Vec<_>>())
+        tokenize(&s.chars().collect::<Vec<_>>(), &Deadline::none()).expect("no deadline")
     }
 
     #[test]

@@ -322,6 +322,9 @@ impl<'a> Ctx<'a> {
         self.backward(q, start).or_else(|| self.trailing(q))
     }
 
+    /// The attribution of the last cue before token `q` (no further left than `start`) that has
+    /// a speaker: its subject, or what follows "according to" up to `q`. Serves a quotation at
+    /// `q` and a line ending in a colon at `q` alike.
     fn backward(&self, q: usize, start: usize) -> Option<Attribution> {
         let mut m = q;
         while m > start {
@@ -833,17 +836,8 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let start = self.sentence_start(end).max(end.saturating_sub(MAX_WINDOW));
-        let mut m = end;
-        while m > start {
-            m -= 1;
-            let Some(first) = self.cue_ending_at(m) else { continue };
-            let cue = self.cue_span(first, m);
-            let source =
-                if self.is_according_to(first) { self.np_after(m + 1, end) } else { self.subject_before(first, start) };
-            if let Some(source) = source {
-                return Some(Attribution { source, cue });
-            }
-            m = first;
+        if let Some(a) = self.backward(end, start) {
+            return Some(a);
         }
         let source = self.main_subject(start, end)?;
         Some(Attribution { source, cue: None })

@@ -71,7 +71,8 @@ impl StructureRules {
         title: Option<&str>,
         deadline: &Deadline,
     ) -> Result<Vec<(usize, usize, &'static str)>, ExtractError> {
-        let lines = split_lines(text);
+        let lines = split_lines(text, deadline)?;
+        // `tick` reads the clock only now and then: a short document must still see it once.
         deadline.check()?;
         let labels = classify(&lines, title.map(str::trim).filter(|t| !t.is_empty()), deadline)?;
         Ok(lines.iter().zip(labels).filter_map(|(l, label)| Some((l.start, l.end, label?))).collect())
@@ -96,12 +97,13 @@ impl Rules for StructureRules {
 }
 
 /// The non-empty lines of `text`, trimmed, with code-point offsets.
-fn split_lines(text: &str) -> Vec<Line> {
+fn split_lines(text: &str, deadline: &Deadline) -> Result<Vec<Line>, ExtractError> {
     let chars: Vec<char> = text.chars().collect();
     let mut lines = Vec::new();
     let mut start = 0;
     for i in 0..=chars.len() {
         if i == chars.len() || chars[i] == '\n' || chars[i] == '\r' {
+            deadline.tick()?;
             let line = &chars[start..i];
             if let (Some(a), Some(b)) =
                 (line.iter().position(|c| !c.is_whitespace()), line.iter().rposition(|c| !c.is_whitespace()))
@@ -111,7 +113,7 @@ fn split_lines(text: &str) -> Vec<Line> {
             start = i + 1;
         }
     }
-    lines
+    Ok(lines)
 }
 
 fn word_count(l: &str) -> usize {
