@@ -155,7 +155,7 @@ fn annotate(doc: &Document, names: &Vocabulary, deadline: &Deadline) -> Result<A
     let chars: Vec<char> = doc.text().chars().collect();
     let (found, mentions) = find(&chars, deadline)?;
     let boundary = |cp: usize| is_grapheme_boundary(doc.text(), doc.offsets(), cp);
-    Ok(build(&chars, &boundary, &found, &mentions, names))
+    build(&chars, &boundary, &found, &mentions, names, deadline)
 }
 
 /// Whether a line is article content; quotations in headings, captions and link lines are
@@ -311,8 +311,9 @@ fn build(
     found: &[Found],
     mentions: &coref::Names,
     names: &Vocabulary,
-) -> Annotations {
-    let mut spans = SpanMaker { chars, boundary, ids: HashMap::new() };
+    deadline: &Deadline,
+) -> Result<Annotations, ExtractError> {
+    let mut spans = SpanMaker { chars, boundary, ids: HashMap::new(), asked: HashMap::new() };
     let mut out = Annotations::default();
     // Each speaker mention once, with its span id, for the clusters.
     let mut sources: Vec<(Mention, String)> = Vec::new();
@@ -320,6 +321,7 @@ fn build(
     // Every source span made, whether its quotation was kept or not.
     let mut made: Vec<String> = Vec::new();
     for f in found {
+        deadline.tick()?;
         let a = f.attribution;
         let Some(source_id) = spans.add(&mut out, Role::Source, &names.source, a.source.start, a.source.end) else {
             continue;
@@ -342,7 +344,7 @@ fn build(
         out.spans.retain(|s| !orphans.contains(s.id()));
     }
     out.clusters = coref::clusters(chars, &sources, mentions);
-    out
+    Ok(out)
 }
 
 /// What a span is for, whatever the corpus calls it.
@@ -359,6 +361,9 @@ struct SpanMaker<'a> {
     /// Whether a code point offset lies between two grapheme clusters.
     boundary: &'a dyn Fn(usize) -> bool,
     ids: HashMap<(Role, usize, usize), String>,
+    /// The answer for each role and offsets asked before widening: the many quotations of one
+    /// speaker or cue never walk the same long grapheme cluster again.
+    asked: HashMap<(Role, usize, usize), Option<String>>,
 }
 
 impl SpanMaker<'_> {
@@ -366,6 +371,16 @@ impl SpanMaker<'_> {
     /// cluster boundaries (a name never ends between a letter and its combining accent); `None`
     /// if the span would be empty, out of range or across a line break.
     fn add(&mut self, out: &mut Annotations, role: Role, label: &Label, start: usize, end: usize) -> Option<String> {
+        if let Some(answer) = self.asked.get(&(role, start, end)) {
+            return answer.clone();
+        }
+        let answer = self.make(out, role, label, start, end);
+        self.asked.insert((role, start, end), answer.clone());
+        answer
+    }
+
+    /// [`SpanMaker::add`] without the memory of what was asked.
+    fn make(&mut self, out: &mut Annotations, role: Role, label: &Label, start: usize, end: usize) -> Option<String> {
         let (mut start, mut end) = (start, end.min(self.chars.len()));
         while start > 0 && !(self.boundary)(start) {
             start -= 1;

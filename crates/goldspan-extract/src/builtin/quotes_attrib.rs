@@ -65,6 +65,12 @@ const MAX_WINDOW: usize = 80;
 const MAX_DEPTH: usize = 3;
 /// Most tokens between a quotation and a trailing cue ("”, AIU head Brendan Farrow said").
 const MAX_TRAILING_GAP: usize = 30;
+/// Most determiners, numbers and possessors a noun phrase may open with ("the WHO’s two"):
+/// a longer run is no speaker, and is not read again for every quotation that asks.
+const MAX_DETERMINERS: usize = 8;
+/// Most capitalised words after "For" that may name a person ("For Prime Minister Sir Keir
+/// Starmer,"): titles included, so more than a name's.
+const MAX_FOR_WORDS: usize = 2 * MAX_NAME_WORDS;
 
 /// One line's tokens with the text they index, and the rules that read them.
 #[derive(Debug)]
@@ -80,6 +86,10 @@ pub(super) struct Ctx<'a> {
     at: Vec<usize>,
     /// For every token, the first token of its sentence.
     sentence_starts: Vec<usize>,
+    /// For every token, the first word token at or after it (`toks.len()` if none).
+    next_word: Vec<usize>,
+    /// For every token, the first separator (see `is_separator`) at or after it.
+    next_separator: Vec<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -96,16 +106,31 @@ impl<'a> Ctx<'a> {
         }
         at.push(words.len());
         let lower = words.to_ascii_lowercase();
-        let mut ctx = Ctx { chars, toks, regions, words, lower, at, sentence_starts: Vec::new() };
-        let mut sentence_starts = Vec::with_capacity(ctx.toks.len());
+        let n = toks.len();
+        let mut ctx = Ctx {
+            chars,
+            toks,
+            regions,
+            words,
+            lower,
+            at,
+            sentence_starts: Vec::with_capacity(n),
+            next_word: vec![n; n + 1],
+            next_separator: vec![n; n + 1],
+        };
         let mut start = 0;
-        for i in 0..ctx.toks.len() {
+        for i in 0..n {
             if i > 0 && ctx.is_sentence_end(i - 1) {
                 start = i;
             }
-            sentence_starts.push(start);
+            ctx.sentence_starts.push(start);
         }
-        ctx.sentence_starts = sentence_starts;
+        // Where the next word and the next separator are, so that a rule asking from a
+        // sentence's start never walks the sentence (which a quotation after it may ask again).
+        for i in (0..n).rev() {
+            ctx.next_word[i] = if ctx.is_word(i) { i } else { ctx.next_word[i + 1] };
+            ctx.next_separator[i] = if ctx.is_separator(i) { i } else { ctx.next_separator[i + 1] };
+        }
         ctx
     }
 
@@ -556,6 +581,9 @@ impl<'a> Ctx<'a> {
         }
         let mut b = left + 1;
         while b + 1 < limit && self.is_cap(b + 1) {
+            if b - left >= MAX_FOR_WORDS {
+                return None;
+            }
             b += 1;
         }
         (self.punct(b + 1) == Some(',')).then(|| self.trim_name(left + 1, b)).flatten()
@@ -566,17 +594,13 @@ impl<'a> Ctx<'a> {
     pub fn main_subject(&self, left: usize, limit: usize) -> Option<Mention> {
         let mut a = left;
         for _ in 0..4 {
-            while a < limit && !self.is_word(a) {
-                a += 1;
-            }
+            // The first word from `a`, and the first separator after it, both before `limit`.
+            a = a.max(self.next_word.get(a).map_or(limit, |&w| w.min(limit)));
             if a >= limit {
                 return None;
             }
             let opener = self.word_in(a, clause_openers()) || self.is_numeric(a);
-            let mut e = a;
-            while e < limit && !self.is_separator(e) {
-                e += 1;
-            }
+            let e = self.next_separator.get(a).map_or(limit, |&e| e.min(limit));
             if opener && e < limit && !self.is_pronoun(a) {
                 a = e + 1;
                 continue;
@@ -701,12 +725,17 @@ impl<'a> Ctx<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
+        let mut skipped = 0;
         while a + 1 < limit
             && (self.word_in(a, determiners())
                 || self.is_possessive(a)
                 || self.is_numeric(a)
                 || (self.word_in(a, number_words()) && self.is_lower_content(a + 1, limit)))
         {
+            skipped += 1;
+            if skipped > MAX_DETERMINERS {
+                return None;
+            }
             if self.next_is_bare_apostrophe(a) {
                 a += 1;
             }
