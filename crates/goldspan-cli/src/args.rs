@@ -109,7 +109,8 @@ pub enum Command {
         /// Threads (and worker processes) for the parallel pass, 1 to 256; default every core.
         #[arg(long, value_parser = parse_jobs)]
         jobs: Option<usize>,
-        /// Per-document time limit for external extractors, in seconds.
+        /// Per-document time limit, in seconds: a cmd: worker is killed, a built-in extractor
+        /// gives up.
         #[arg(long, default_value_t = 30.0)]
         timeout: f64,
         /// The longest line a cmd: extractor may write on stdout (bytes; K, M, G, KiB, MiB,
@@ -659,7 +660,8 @@ pub struct RunArgs {
     /// Parallel extractions, and worker processes for cmd: extractors: 1 to 256.
     #[arg(long, value_parser = parse_jobs)]
     pub jobs: Option<usize>,
-    /// Per-document time limit for external extractors, in seconds.
+    /// Per-document time limit, in seconds: a cmd: worker is killed, a built-in extractor gives
+    /// up; either way the document is a recorded failure.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
     /// Stop at the first failing document (exit 3) instead of recording it.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use goldspan_formats::{Format, ReadOptions};
 use goldspan_model::Manifest;
 
-use crate::builtin::{EntitiesRules, QuotesRules, StructureRules};
+use crate::builtin::{EntitiesRules, Limited, QuotesRules, StructureRules};
 use crate::command::CommandExtractor;
 use crate::file::FileExtractor;
 use crate::Extractor;
@@ -57,9 +57,11 @@ pub enum SpecError {
 pub struct Settings {
     /// Worker processes for `cmd:` extractors.
     pub jobs: usize,
-    /// Time one document may take.
+    /// Time one document may take, for every extractor: a `cmd:` worker is killed, a built-in
+    /// gives up as it checks the time between steps of its work.
     pub timeout: Duration,
-    /// The manifest predictions are checked against (labels, layers, relations).
+    /// The manifest predictions are checked against (labels, layers, relations), and whose
+    /// names (`[attribution]`) `quotes-rules` writes.
     pub manifest: Option<Manifest>,
     /// The directory relative paths in a spec are resolved from (an eval's root), and the
     /// working directory of `cmd:` workers; `None` is the current directory.
@@ -109,12 +111,16 @@ impl Registry {
         Registry { named: BTreeMap::new() }
     }
 
-    /// The built-in baselines: `quotes-rules`, `entities-rules`, `structure-rules`.
+    /// The built-in baselines: `quotes-rules`, `entities-rules`, `structure-rules`, each held to
+    /// `Settings::timeout` per document.
     pub fn with_builtins() -> Registry {
         let mut r = Registry::empty();
-        r.register("quotes-rules", Box::new(|_| Box::new(QuotesRules::default())));
-        r.register("entities-rules", Box::new(|_| Box::new(EntitiesRules)));
-        r.register("structure-rules", Box::new(|_| Box::new(StructureRules)));
+        r.register(
+            "quotes-rules",
+            Box::new(|s| Box::new(Limited::new(QuotesRules::for_manifest(s.manifest.as_ref()), s.timeout))),
+        );
+        r.register("entities-rules", Box::new(|s| Box::new(Limited::new(EntitiesRules, s.timeout))));
+        r.register("structure-rules", Box::new(|s| Box::new(Limited::new(StructureRules, s.timeout))));
         r
     }
 

@@ -46,7 +46,7 @@ pub struct RunConfig {
     pub extractor: String,
     /// Parallel extractions (and worker processes for `cmd:`).
     pub jobs: usize,
-    /// Per-document time limit for external extractors.
+    /// Per-document time limit, for every extractor (see `Settings::timeout`).
     pub timeout: Duration,
     /// Cache directory; `None` disables the cache.
     pub cache: Option<PathBuf>,

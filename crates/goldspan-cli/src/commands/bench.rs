@@ -10,7 +10,7 @@ use crate::args::OutputFormat;
 use crate::progress::Bar;
 use crate::Outcome;
 
-/// How external extractors run: `--jobs`, `--timeout`, `--max-line-bytes`.
+/// How extractors run: `--jobs`, `--timeout` (every extractor), `--max-line-bytes` (`cmd:`).
 pub struct Limits {
     pub jobs: Option<usize>,
     pub timeout: f64,

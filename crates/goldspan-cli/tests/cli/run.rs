@@ -181,3 +181,32 @@ fn a_stray_output_line_costs_at_most_one_document() {
     let failures = json["failures"].as_array().expect("failures");
     assert!(failures.len() <= 1, "a desynchronised worker must be replaced, not reused: {failures:#?}");
 }
+
+#[test]
+fn a_builtin_extractor_over_its_timeout_is_a_recorded_failure_with_the_hint() {
+    // Document a of the tiny corpus, grown to a megabyte (its gold spans still fit): no
+    // built-in gets through it in a microsecond, and each says so as a cmd: worker would.
+    let (_dir, corpus) = super::copy_corpus(&goldspan_tests::repo().join("tests/fixtures/tiny"));
+    let a = corpus.join("docs/a.txt");
+    let mut text = std::fs::read_to_string(&a).expect("a.txt");
+    text.push_str(&"\nMs Zoë Brandt met the Bank of England on Friday. “We lost,” she said.".repeat(15_000));
+    std::fs::write(&a, text).expect("write a.txt");
+    for extractor in ["quotes-rules", "entities-rules", "structure-rules"] {
+        let out = goldspan()
+            .args(["run", "--extractor", extractor, "--split", "dev", "--no-cache", "--format", "json"])
+            .arg("--corpus")
+            .arg(&corpus)
+            .args(["--timeout", "0.000001"])
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        // Its one document failed, so the run exits 3, with the failure in the results.
+        assert_eq!(out.status.code(), Some(3), "{extractor}: {err}");
+        let json = valid_json("results", &stdout(&out));
+        let failures = json["failures"].as_array().expect("failures");
+        assert_eq!(failures.len(), 1, "{extractor}: {failures:?}");
+        assert_eq!(failures[0]["document"], "a");
+        assert_eq!(failures[0]["reason"], "timed out after 0.000001 s", "{extractor}");
+        assert!(err.contains("hint: raise --timeout if documents take long to annotate"), "{extractor}: {err}");
+    }
+}

@@ -19,6 +19,7 @@ mod tokens;
 
 use goldspan_model::{Annotations, Document};
 
+use super::{Deadline, Rules};
 use crate::{ExtractError, Extractor, ExtractorInfo};
 
 const LAYER: &str = "entities";
@@ -113,8 +114,14 @@ pub struct EntitiesRules;
 impl EntitiesRules {
     /// The entities of `text` as `(start, end, label)` in code points, sorted and disjoint.
     pub fn tag(&self, text: &str) -> Vec<(usize, usize, &'static str)> {
+        // Without a deadline nothing can time out.
+        self.tag_by(text, &Deadline::none()).unwrap_or_default()
+    }
+
+    /// [`EntitiesRules::tag`], giving up once `deadline` passes.
+    fn tag_by(&self, text: &str, deadline: &Deadline) -> Result<Vec<(usize, usize, &'static str)>, ExtractError> {
         let chars: Vec<char> = text.chars().collect();
-        find(&chars).into_iter().map(|(s, e, l)| (s, e, l.as_str())).collect()
+        Ok(find(&chars, deadline)?.into_iter().map(|(s, e, l)| (s, e, l.as_str())).collect())
     }
 }
 
@@ -124,17 +131,25 @@ impl Extractor for EntitiesRules {
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
-        Ok(super::layer_spans(LAYER, self.tag(doc.text()), doc.len_chars()))
+        self.extract_by(doc, &Deadline::none())
+    }
+}
+
+impl Rules for EntitiesRules {
+    fn extract_by(&self, doc: &Document, deadline: &Deadline) -> Result<Annotations, ExtractError> {
+        Ok(super::layer_spans(LAYER, self.tag_by(doc.text(), deadline)?, doc.len_chars()))
     }
 }
 
 /// Tags `chars`: candidates from every rule, resolved into disjoint spans in code points.
-fn find(chars: &[char]) -> Vec<(usize, usize, Label)> {
-    let tokens = tokens::tokenize(chars);
+fn find(chars: &[char], deadline: &Deadline) -> Result<Vec<(usize, usize, Label)>, ExtractError> {
+    let tokens = tokens::tokenize(chars, deadline)?;
+    let names = names::Names::new(&tokens);
+    deadline.check()?;
     let mut candidates = Vec::new();
-    names::Names::new(&tokens).candidates(&mut candidates);
+    names.candidates(&mut candidates, deadline)?;
     let before_numbers = candidates.len();
-    numeric::Scan::new(&tokens).candidates(&mut candidates);
+    numeric::Scan::new(&tokens).candidates(&mut candidates, deadline)?;
     let mut taken = vec![false; tokens.len()];
     for c in &candidates[before_numbers..] {
         for slot in taken.iter_mut().take(c.end).skip(c.start) {
@@ -142,7 +157,8 @@ fn find(chars: &[char]) -> Vec<(usize, usize, Label)> {
         }
     }
     numeric::ordinal_candidates(&tokens, &taken, &mut candidates);
-    resolve(&tokens, candidates)
+    deadline.check()?;
+    Ok(resolve(&tokens, candidates))
 }
 
 /// Keeps the best candidates that do not overlap: by priority, then length, then position.
@@ -279,6 +295,15 @@ mod tests {
             let covered = doc.slice(s.start(), s.end()).expect("slice in range");
             assert!(!covered.contains('\n'), "{s:?} crosses a line");
             assert_eq!(covered.trim(), covered, "{s:?} has outer whitespace");
+        }
+    }
+
+    #[test]
+    fn long_runs_neither_overflow_the_stack_nor_go_quadratic() {
+        // Each was once typed by splitting the whole run recursively (possessives, weekdays),
+        // or by rescanning it at every connector or hyphen.
+        for piece in ["Anna’s Berg’s ", "Monday Tuesday ", "Alpha and Beta of ", "A-B-", "Polish and Welsh and "] {
+            assert_valid(&piece.repeat(5_000));
         }
     }
 

@@ -10,301 +10,101 @@
 
 use std::collections::{HashMap, HashSet};
 
+use compact_str::{format_compact, CompactString};
+
 use super::gazetteer::{gazetteer, CueSide, Gazetteer};
 use super::tokens::{sentence_initial, Kind, Token};
 use super::{Candidate, Label};
+use crate::builtin::lexicon::{word_list, WordList};
+use crate::builtin::Deadline;
+use crate::ExtractError;
 
+/// Most units in one sequence of capitalised words; the longest name in corpus/news has 12.
+const MAX_SEQUENCE_UNITS: usize = 32;
 /// Lowercase words that join capitalised words inside one name.
-const CONNECTORS: [&str; 5] = ["of", "for", "and", "the", "&"];
+fn connectors() -> &'static WordList {
+    word_list!("entities/name_connectors")
+}
+
 /// Name particles that stay inside a person or place name ("van der Berg", "Rio de Janeiro").
-const PARTICLES: [&str; 17] =
-    ["de", "du", "des", "del", "della", "di", "da", "do", "dos", "das", "van", "von", "der", "den", "la", "le", "y"];
+fn particles() -> &'static WordList {
+    word_list!("entities/name_particles")
+}
+
 /// Prefixes joined by a hyphen to a name part ("al-Khatib").
-const HYPHEN_PARTICLES: [&str; 6] = ["al", "el", "bin", "ibn", "abu", "ben"];
+fn hyphen_particles() -> &'static WordList {
+    word_list!("entities/hyphen_particles")
+}
+
 /// Post-nominal letters left out of a PERSON span.
-const POST_NOMINALS: [&str; 12] = ["MP", "MSP", "MS", "AM", "KC", "QC", "OBE", "MBE", "CBE", "CH", "FRS", "MEP"];
+fn post_nominals() -> &'static WordList {
+    word_list!("entities/post_nominals")
+}
+
 /// Capitalised words before a title that belong to it ("Health Secretary", "Shadow Chancellor").
-const TITLE_MODIFIERS: [&str; 30] = [
-    "Prime",
-    "Deputy",
-    "Vice",
-    "Shadow",
-    "Foreign",
-    "Home",
-    "Health",
-    "Transport",
-    "Culture",
-    "Education",
-    "Justice",
-    "Defence",
-    "Business",
-    "Energy",
-    "Environment",
-    "Housing",
-    "Interior",
-    "Finance",
-    "Economy",
-    "Junior",
-    "Chief",
-    "First",
-    "Senior",
-    "Detective",
-    "Police",
-    "Acting",
-    "Assistant",
-    "Lord",
-    "Head",
-    "Executive",
-];
+fn title_modifiers() -> &'static WordList {
+    word_list!("entities/title_modifiers")
+}
+
 /// Role words that end a byline role, not a name ("Industry Correspondent", "Health Editor").
-const ROLE_TAILS: [&str; 12] = [
-    "Correspondent",
-    "Editor",
-    "Reporter",
-    "Columnist",
-    "Critic",
-    "Writer",
-    "Analyst",
-    "Producer",
-    "Photographer",
-    "Contributor",
-    "Presenter",
-    "Spokesperson",
-];
+fn role_tails() -> &'static WordList {
+    word_list!("entities/role_tails")
+}
+
 /// All-caps words that are not organisations.
-const NOT_ACRONYMS: [&str; 66] = [
-    "GMT", "BST", "CET", "CEST", "UTC", "EST", "AM", "PM", "OK", "TV", "GDP", "CEO", "CFO", "AI", "EV", "EVS", "ID",
-    "PHD", "GCSE", "GCSES", "MRI", "DNA", "HIV", "LED", "VAT", "GPS", "USB", "II", "III", "IV", "VI", "VII", "VIII",
-    "IX", "XI", "MP", "MPS", "MSP", "MSPS", "MEP", "MEPS", "MS", "MSS", "AMS", "KC", "QC", "OBE", "MBE", "CBE", "PR",
-    "IT", "IVF", "CCTV", "SUV", "LGBT", "FAQ", "COVID", "GP", "GPS", "MMR", "CHF", "DKK", "USD", "EUR", "GBP", "SEK",
-];
+fn not_acronyms() -> &'static WordList {
+    word_list!("entities/not_acronyms")
+}
+
 /// Time-zone words, never part of a name.
-const TIME_ZONES: [&str; 8] = ["GMT", "BST", "CET", "CEST", "UTC", "EST", "EDT", "PST"];
+fn time_zones() -> &'static WordList {
+    word_list!("entities/name_time_zones")
+}
+
 /// Party names whose label follows their use: ORG when acting, NORP before a noun.
-const PARTIES: [&str; 8] = ["Labour", "SNP", "Plaid Cymru", "Reform UK", "DUP", "Greens", "Sinn Féin", "Reform"];
+fn parties() -> &'static WordList {
+    word_list!("entities/parties")
+}
+
 /// Lowercase nouns before a title that make it a WORK_OF_ART.
-const WORK_NOUNS: [&str; 24] = [
-    "film",
-    "novel",
-    "book",
-    "play",
-    "documentary",
-    "series",
-    "album",
-    "song",
-    "painting",
-    "poem",
-    "collection",
-    "memoir",
-    "opera",
-    "production",
-    "musical",
-    "exhibition",
-    "podcast",
-    "sculpture",
-    "single",
-    "titled",
-    "entitled",
-    "debut",
-    "drama",
-    "anthology",
-];
+fn work_nouns() -> &'static WordList {
+    word_list!("entities/work_nouns")
+}
+
 /// Verbs of saying right after a name: evidence for PERSON.
-const SPEECH_VERBS: [&str; 18] = [
-    "said",
-    "says",
-    "told",
-    "added",
-    "explained",
-    "argued",
-    "insisted",
-    "warned",
-    "wrote",
-    "replied",
-    "recalls",
-    "recalled",
-    "admits",
-    "admitted",
-    "laughs",
-    "smiles",
-    "shrugs",
-    "nods",
-];
+fn speech_verbs() -> &'static WordList {
+    word_list!("entities/speech_verbs")
+}
+
 /// Lowercase role nouns right before a name: "chancellor Tobias Rennard", "lawyer Beatriz Soler".
-const PERSON_ROLES: [&str; 64] = [
-    "chancellor",
-    "minister",
-    "secretary",
-    "president",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "director",
-    "executive",
-    "leader",
-    "mayor",
-    "judge",
-    "professor",
-    "coach",
-    "manager",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "founder",
-    "lawyer",
-    "barrister",
-    "solicitor",
-    "economist",
-    "analyst",
-    "reporter",
-    "photographer",
-    "colleague",
-    "wife",
-    "husband",
-    "son",
-    "daughter",
-    "mother",
-    "father",
-    "brother",
-    "sister",
-    "friend",
-    "teacher",
-    "nurse",
-    "doctor",
-    "student",
-    "resident",
-    "officer",
-    "captain",
-    "player",
-    "striker",
-    "midfielder",
-    "goalkeeper",
-    "rider",
-    "driver",
-    "owner",
-    "farmer",
-    "thrower",
-    "runner",
-    "cyclist",
-    "climber",
-    "author",
-    "novelist",
-    "poet",
-    "artist",
-    "actor",
-    "actress",
-    "singer",
-    "councillor",
-    "presenter",
-];
+fn person_roles() -> &'static WordList {
+    word_list!("entities/person_roles")
+}
+
 /// Lowercase nouns right before a name that make it an organisation: "the operator, CalMac".
-const ORG_NOUNS: [&str; 26] = [
-    "company",
-    "firm",
-    "operator",
-    "body",
-    "group",
-    "agency",
-    "union",
-    "charity",
-    "supplier",
-    "carrier",
-    "airline",
-    "broker",
-    "insurer",
-    "retailer",
-    "chain",
-    "manufacturer",
-    "maker",
-    "giant",
-    "regulator",
-    "watchdog",
-    "newspaper",
-    "broadcaster",
-    "club",
-    "brand",
-    "lender",
-    "start-up",
-];
+fn org_nouns() -> &'static WordList {
+    word_list!("entities/org_nouns")
+}
+
 /// Lowercase nouns before a name that make it a place: "the town of Bala", "the port of Reni".
-const PLACE_NOUNS: [&str; 11] =
-    ["town", "city", "village", "capital", "port", "county", "region", "province", "district", "suburb", "borough"];
+fn place_nouns() -> &'static WordList {
+    word_list!("entities/place_nouns")
+}
+
 /// Second words of company names whose first word can stand alone: "Lumen Energy" → "Lumen".
-const COMPANY_TAILS: [&str; 25] = [
-    "Society",
-    "Energy",
-    "Group",
-    "Holdings",
-    "Ltd",
-    "plc",
-    "Capital",
-    "Air",
-    "Airlines",
-    "Water",
-    "Devices",
-    "Research",
-    "Ventures",
-    "Photonics",
-    "Therapeutics",
-    "Motors",
-    "Mobility",
-    "Technologies",
-    "Systems",
-    "Media",
-    "Pictures",
-    "Books",
-    "Bank",
-    "Labs",
-    "Cells",
-];
+fn company_tails() -> &'static WordList {
+    word_list!("entities/company_tails")
+}
+
 /// Makers whose name before a model name makes a PRODUCT: "Toyota Corolla", "Airbus A321neo".
-const MAKERS: [&str; 40] = [
-    "Toyota",
-    "Nissan",
-    "Kia",
-    "Hyundai",
-    "Ford",
-    "Volkswagen",
-    "VW",
-    "BMW",
-    "Audi",
-    "Mercedes",
-    "Tesla",
-    "Renault",
-    "Peugeot",
-    "Fiat",
-    "Volvo",
-    "Honda",
-    "Mazda",
-    "Skoda",
-    "Jaguar",
-    "BYD",
-    "Airbus",
-    "Boeing",
-    "Embraer",
-    "Apple",
-    "Samsung",
-    "Google",
-    "Microsoft",
-    "Sony",
-    "Nintendo",
-    "DJI",
-    "Adidas",
-    "Nike",
-    "Specialized",
-    "Canon",
-    "Nikon",
-    "Dyson",
-    "Huawei",
-    "Xiaomi",
-    "Lockheed",
-    "Arri",
-];
+fn makers() -> &'static WordList {
+    word_list!("entities/makers")
+}
+
 /// Direction words that start a region's name: "North East", "Northern Province".
-const DIRECTIONS: [&str; 13] = [
-    "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central", "Upper", "Lower",
-    "Greater", "Mid",
-];
+fn directions() -> &'static WordList {
+    word_list!("entities/directions")
+}
 
 /// One word of a name: a word token, with hyphenated and apostrophe parts and an abbreviation
 /// full stop merged in; or a possessive ending ("’s", "’") that may join two parts of one name.
@@ -314,7 +114,7 @@ struct Unit {
     s: usize,
     /// One past the last token.
     e: usize,
-    text: String,
+    text: CompactString,
     /// Starts with an uppercase letter (or has one inside: "iPhone"), or is caseless script.
     cap: bool,
     /// A possessive ending.
@@ -345,44 +145,11 @@ pub(super) struct Names<'a> {
     g: &'static Gazetteer,
     units: Vec<Unit>,
     /// Words that occur in lowercase somewhere in the document.
-    lower_vocab: HashSet<String>,
+    lower_vocab: HashSet<CompactString>,
 }
 
 fn is_month_or_weekday(w: &str) -> bool {
-    const WORDS: [&str; 31] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Mondays",
-        "Tuesdays",
-        "Wednesdays",
-        "Thursdays",
-        "Fridays",
-        "Saturdays",
-        "Sundays",
-        "Christmas",
-        "Easter",
-        "Today",
-        "Tonight",
-        "Yesterday",
-    ];
-    WORDS.contains(&w)
+    word_list!("entities/dates_in_names").contains(w)
 }
 
 /// "C-130", "F-35B", "Aurora-1": a model designation (but not "Covid-19").
@@ -409,10 +176,14 @@ impl<'a> Names<'a> {
     }
 
     /// Appends name candidates: priority 3 for typed names, 1 for guesses.
-    pub(super) fn candidates(&self, out: &mut Vec<Candidate>) {
+    pub(super) fn candidates(&self, out: &mut Vec<Candidate>, deadline: &Deadline) -> Result<(), ExtractError> {
         let seqs = self.sequences();
         let mut memory = Memory::default();
-        let first: Vec<Vec<Typed>> = seqs.iter().map(|s| self.classify(s, &memory)).collect();
+        let mut first: Vec<Vec<Typed>> = Vec::with_capacity(seqs.len());
+        for seq in &seqs {
+            deadline.tick()?;
+            first.push(self.classify(seq, &memory));
+        }
         for typed in first.iter().flatten() {
             self.remember(typed, &mut memory);
         }
@@ -425,12 +196,14 @@ impl<'a> Names<'a> {
             }
         }
         for seq in &seqs {
+            deadline.tick()?;
             for typed in self.classify(seq, &memory) {
                 let (start, end) = (self.units[typed.first].s, self.units[typed.last].e);
                 let (start, end, label) = self.extend(start, end, typed.label);
                 out.push(Candidate { start, end, label, priority: typed.priority });
             }
         }
+        Ok(())
     }
 
     /// Numbers that belong to a name: "Online Safety Act 2023", "2028 Olympics", "78th Cannes
@@ -506,11 +279,13 @@ impl<'a> Names<'a> {
 
     /// Whether the unit also occurs in lowercase in this document (a common word).
     fn is_common(&self, k: usize) -> bool {
-        self.lower_vocab.contains(&self.word(k).to_lowercase())
+        self.lower_vocab.contains(self.word(k).to_lowercase().as_str())
     }
 
     /// Maximal runs of adjacent capitalised units, with connectors, particles and possessives
-    /// between them.
+    /// between them, of at most `MAX_SEQUENCE_UNITS` units: a longer run (a line in capitals, a
+    /// title-case heading) is cut, so typing a sequence, which may try each way of splitting
+    /// it, costs a bounded amount of work and stack per unit.
     fn sequences(&self) -> Vec<Vec<usize>> {
         let mut seqs = Vec::new();
         let u = &self.units;
@@ -528,6 +303,9 @@ impl<'a> Names<'a> {
                     break;
                 }
                 if u[next].text == "I" || u[j].text == "I" {
+                    break;
+                }
+                if seq.len() >= MAX_SEQUENCE_UNITS {
                     break;
                 }
                 if u[next].cap {
@@ -551,7 +329,7 @@ impl<'a> Names<'a> {
                     }
                     m += 1;
                 }
-                if !ok {
+                if !ok || seq.len() + (m - next + 1) > MAX_SEQUENCE_UNITS {
                     break;
                 }
                 seq.extend(next..=m);
@@ -566,7 +344,7 @@ impl<'a> Names<'a> {
     /// A lowercase unit that may sit inside a name.
     fn joins(&self, k: usize) -> bool {
         let u = &self.units[k];
-        u.poss || CONNECTORS.contains(&u.text.as_str()) || PARTICLES.contains(&u.text.as_str())
+        u.poss || connectors().contains(u.text.as_str()) || particles().contains(u.text.as_str())
     }
 
     /// Units `a` and `b` are neighbours on one line: separated by spaces, or a possessive
@@ -579,7 +357,7 @@ impl<'a> Names<'a> {
 
     fn is_connector(&self, k: usize) -> bool {
         let u = &self.units[k];
-        u.poss || !u.cap && CONNECTORS.contains(&u.text.as_str())
+        u.poss || !u.cap && connectors().contains(u.text.as_str())
     }
 
     /// Types a sequence, splitting it at connectors when the whole is not one name.
@@ -641,7 +419,7 @@ impl<'a> Names<'a> {
         if let Some(label) = self.g.name(&text) {
             return typed(label);
         }
-        if ROLE_TAILS.contains(&self.word(last)) {
+        if role_tails().contains(self.word(last)) {
             return None;
         }
         // "Russia’s Foreign Ministry" is two names; "Folkestone Magistrates’ Court" one.
@@ -730,12 +508,12 @@ impl<'a> Names<'a> {
         }
         // Post-nominals: "Tom Okafor MP".
         while last > first
-            && (POST_NOMINALS.contains(&self.word(last))
-                || NOT_ACRONYMS.contains(&self.word(last).to_uppercase().as_str()))
+            && (post_nominals().contains(self.word(last))
+                || not_acronyms().contains(self.word(last).to_uppercase().as_str()))
         {
             last -= 1;
         }
-        if ROLE_TAILS.contains(&self.word(last)) {
+        if role_tails().contains(self.word(last)) {
             return None;
         }
         let initial = initial && (first == seq[0] || the && first == seq[0] + 1);
@@ -775,10 +553,10 @@ impl<'a> Names<'a> {
             }
         }
         // Parties: ORG when acting, NORP before a noun ("Labour MPs").
-        if PARTIES.contains(&text.as_str()) {
+        if parties().contains(text.as_str()) {
             let next_lower = self.next_token(last).is_some_and(|t| {
                 t.kind == Kind::Word
-                    && (NOT_ACRONYMS.contains(&t.text.to_uppercase().as_str())
+                    && (not_acronyms().contains(t.text.to_uppercase().as_str())
                         || matches!(
                             t.lower.as_str(),
                             "voters"
@@ -856,7 +634,7 @@ impl<'a> Names<'a> {
                     return with_the(label, 3);
                 }
             }
-            if matches!(head, "MV" | "HMS" | "RMS" | "SS") || MAKERS.contains(&head) {
+            if matches!(head, "MV" | "HMS" | "RMS" | "SS") || makers().contains(head) {
                 return Some(Typed { first, last, label: Label::Product, priority: 3 });
             }
             if memory.words.get(head) == Some(&Label::Org) && last == first + 1 && !self.is_common(last) {
@@ -871,7 +649,7 @@ impl<'a> Names<'a> {
             if matches!(head, "St" | "Saint" | "San" | "Santa" | "São") {
                 return Some(Typed { first, last, label: Label::Gpe, priority: 1 });
             }
-            if DIRECTIONS.contains(&head) {
+            if directions().contains(head) {
                 let rest = self.text(first + 1, last);
                 let label = if self.g.name(&rest) == Some(Label::Gpe) { Label::Gpe } else { Label::Loc };
                 return Some(Typed { first, last, label, priority: 3 });
@@ -967,7 +745,7 @@ impl<'a> Names<'a> {
                 k += 1;
                 continue;
             }
-            if TITLE_MODIFIERS.contains(&w) || found.is_none() && k == first && self.g.name(w) == Some(Label::Norp) {
+            if title_modifiers().contains(w) || found.is_none() && k == first && self.g.name(w) == Some(Label::Norp) {
                 k += 1;
                 continue;
             }
@@ -992,7 +770,7 @@ impl<'a> Names<'a> {
             && !self.is_stop(k)
             && !self.g.is_title(w)
             && !is_month_or_weekday(w)
-            && !NOT_ACRONYMS.contains(&w.to_uppercase().as_str())
+            && !not_acronyms().contains(w.to_uppercase().as_str())
             && !self.t[self.units[k].s].is_all_caps()
             && !w.chars().any(|c| c.is_ascii_digit())
     }
@@ -1001,7 +779,7 @@ impl<'a> Names<'a> {
     fn person_context(&self, first: usize, last: usize) -> bool {
         let e = self.units[last].e;
         let next = |d: usize| self.t.get(e + d).filter(|t| !t.line_start);
-        if next(0).is_some_and(|t| SPEECH_VERBS.contains(&t.lower.as_str())) {
+        if next(0).is_some_and(|t| speech_verbs().contains(t.lower.as_str())) {
             return true;
         }
         if next(0).is_some_and(|t| t.is_punct(',')) {
@@ -1044,13 +822,13 @@ impl<'a> Names<'a> {
             return None;
         }
         let w = w.lower.as_str();
-        if !of && PERSON_ROLES.contains(&w) && last - first <= 2 {
+        if !of && person_roles().contains(w) && last - first <= 2 {
             return Some(Label::Person);
         }
-        if !of && ORG_NOUNS.contains(&w) {
+        if !of && org_nouns().contains(w) {
             return Some(Label::Org);
         }
-        if PLACE_NOUNS.contains(&w) && first == last {
+        if place_nouns().contains(w) && first == last {
             return Some(Label::Gpe);
         }
         None
@@ -1093,7 +871,7 @@ impl<'a> Names<'a> {
         let u = &self.units[k];
         let upper = u.text.chars().filter(|c| c.is_uppercase()).count();
         let letters = u.text.chars().filter(|c| c.is_alphabetic()).count();
-        if letters < 2 || u.text.chars().count() > 8 || NOT_ACRONYMS.contains(&u.text.to_uppercase().as_str()) {
+        if letters < 2 || u.text.chars().count() > 8 || not_acronyms().contains(u.text.to_uppercase().as_str()) {
             return false;
         }
         let first_upper = u.text.chars().next().is_some_and(char::is_uppercase);
@@ -1111,7 +889,7 @@ impl<'a> Names<'a> {
             return None;
         }
         let prev = &self.t[p - 1];
-        (prev.kind == Kind::Word && WORK_NOUNS.contains(&prev.lower.as_str()) && !prev.is_capitalised())
+        (prev.kind == Kind::Word && work_nouns().contains(prev.lower.as_str()) && !prev.is_capitalised())
             .then_some(Label::WorkOfArt)
     }
 
@@ -1123,25 +901,8 @@ impl<'a> Names<'a> {
             return false;
         }
         let next = self.next_token(last);
-        const LANGUAGE_NEXT: [&str; 16] = [
-            "language",
-            "languages",
-            "speaker",
-            "speakers",
-            "speaking",
-            "translation",
-            "translations",
-            "version",
-            "lessons",
-            "classes",
-            "teacher",
-            "subtitles",
-            "surtitles",
-            "words",
-            "word",
-            "sentence",
-        ];
-        if next.is_some_and(|t| LANGUAGE_NEXT.contains(&t.lower.as_str())) {
+        let language_nouns = word_list!("entities/language_nouns");
+        if next.is_some_and(|t| language_nouns.contains(&t.lower)) {
             return true;
         }
         // "Welsh-speaking", "English-language".
@@ -1154,19 +915,17 @@ impl<'a> Names<'a> {
             return true;
         }
         // A nationality adjective comes before a noun; a language ends its phrase.
-        const FUNCTION_WORDS: [&str; 33] = [
-            "and", "or", "but", "is", "was", "as", "at", "with", "to", "for", "on", "than", "in", "had", "has", "have",
-            "will", "would", "can", "could", "through", "by", "from", "when", "while", "mid", "too", "first", "then",
-            "instead", "now", "again", "that",
-        ];
+        let function_words = word_list!("entities/language_function_words");
         // "Polish and Dutch police": look past the coordinated word.
         if next.is_some_and(|t| matches!(t.lower.as_str(), "and" | "or")) {
-            let after = self.units.iter().position(|u| u.s == self.units[last].e + 1);
-            if let Some(a) = after {
+            // Units are in text order: the one starting right after "and" is found by halving.
+            let s = self.units[last].e + 1;
+            let after = self.units.partition_point(|u| u.s < s);
+            if let Some(a) = self.units.get(after).is_some_and(|u| u.s == s).then_some(after) {
                 if self.units[a].cap && self.g.is_language(self.word(a)) {
                     let beyond = self.next_token(a);
                     if beyond.is_some_and(|t| {
-                        t.kind == Kind::Word && !t.is_capitalised() && !FUNCTION_WORDS.contains(&t.lower.as_str())
+                        t.kind == Kind::Word && !t.is_capitalised() && !function_words.contains(&t.lower)
                     }) {
                         return false;
                     }
@@ -1175,7 +934,7 @@ impl<'a> Names<'a> {
         }
         let next_is_noun = next.is_some_and(|t| {
             t.kind == Kind::Word
-                && (t.is_capitalised() || !FUNCTION_WORDS.contains(&t.lower.as_str()))
+                && (t.is_capitalised() || !function_words.contains(&t.lower))
                 && !(t.is_capitalised() && self.g.is_language(&t.text))
         });
         if next_is_noun {
@@ -1212,7 +971,7 @@ impl<'a> Names<'a> {
                 // "Lumen Energy" → "Lumen".
                 if typed.last > typed.first
                     && typed.last <= typed.first + 2
-                    && COMPANY_TAILS.contains(&self.word(typed.last))
+                    && company_tails().contains(self.word(typed.last))
                     && self.name_like(typed.first)
                     && !self.is_common(typed.first)
                 {
@@ -1282,7 +1041,13 @@ fn build_units(t: &[Token], g: &Gazetteer) -> Vec<Unit> {
                     && t[i + 1].lower == "s"
                     && t.get(i + 2).is_none_or(|x| x.kind != Kind::Word || x.space_before)
                 {
-                    units.push(Unit { s: i, e: i + 2, text: format!("{}s", t[i].text), cap: false, poss: true });
+                    units.push(Unit {
+                        s: i,
+                        e: i + 2,
+                        text: format_compact!("{}s", t[i].text),
+                        cap: false,
+                        poss: true,
+                    });
                     i += 2;
                     continue;
                 }
@@ -1303,7 +1068,7 @@ fn build_units(t: &[Token], g: &Gazetteer) -> Vec<Unit> {
             // Hyphen chains.
             if e + 1 < n && t[e].is_punct('-') && attached(e) && attached(e + 1) {
                 let nxt = &t[e + 1];
-                let particle = HYPHEN_PARTICLES.contains(&text.to_lowercase().as_str()) && e == s + 1;
+                let particle = e == s + 1 && hyphen_particles().contains(text.to_lowercase().as_str());
                 let head_ok = starts_cap || particle;
                 let ok = match nxt.kind {
                     Kind::Word => {
@@ -1360,10 +1125,10 @@ fn build_units(t: &[Token], g: &Gazetteer) -> Vec<Unit> {
         let inner_upper =
             text.chars().skip(1).any(char::is_uppercase) && text.chars().next().is_some_and(char::is_alphabetic);
         let particle_name = e > s + 1
-            && HYPHEN_PARTICLES.contains(&t[s].lower.as_str())
+            && hyphen_particles().contains(t[s].lower.as_str())
             && text.split('-').nth(1).is_some_and(|p| p.chars().next().is_some_and(char::is_uppercase));
         let cap = (starts_cap || t[s].is_caseless_word() || inner_upper || particle_name)
-            && !TIME_ZONES.contains(&text.as_str());
+            && !time_zones().contains(text.as_str());
         units.push(Unit { s, e, text, cap, poss: false });
         i = e;
     }
@@ -1377,9 +1142,9 @@ mod tests {
 
     fn found(text: &str) -> Vec<(String, &'static str)> {
         let chars: Vec<char> = text.chars().collect();
-        let tokens = tokenize(&chars);
+        let tokens = tokenize(&chars, &Deadline::none()).expect("no deadline");
         let mut out = Vec::new();
-        Names::new(&tokens).candidates(&mut out);
+        Names::new(&tokens).candidates(&mut out, &Deadline::none()).expect("no deadline");
         out.iter()
             .filter(|c| c.priority >= 3)
             .map(|c| {
@@ -1432,6 +1197,24 @@ mod tests {
         check("she answered in Polish.", &[("Polish", "LANGUAGE")]);
         check("signs in Welsh and English", &[("Welsh", "LANGUAGE"), ("English", "LANGUAGE")]);
         check("two Labour MPs said Labour won", &[("Labour", "NORP"), ("Labour", "ORG")]);
+    }
+
+    #[test]
+    fn long_runs_of_capitalised_words_are_cut_into_bounded_sequences() {
+        let sequences = |text: &str| {
+            let chars: Vec<char> = text.chars().collect();
+            let tokens = tokenize(&chars, &Deadline::none()).expect("no deadline");
+            let names = Names::new(&tokens);
+            names.sequences().iter().map(|s| names.text(s[0], s[s.len() - 1])).collect::<Vec<_>>()
+        };
+        // The longest name of corpus/news stays whole.
+        let long = "Bulgaria’s Executive Agency for Exploration and Maintenance of the Danube River";
+        assert_eq!(sequences(long), [long]);
+        // A run of 100 capitalised words joined by "and" is cut every MAX_SEQUENCE_UNITS units.
+        let run = sequences(&"Alpha and ".repeat(50));
+        assert_eq!(run.len(), 4);
+        assert_eq!(run[0].split(' ').count(), MAX_SEQUENCE_UNITS - 1, "{run:?}");
+        assert!(run.iter().all(|s| s.split(' ').count() < MAX_SEQUENCE_UNITS));
     }
 
     #[test]

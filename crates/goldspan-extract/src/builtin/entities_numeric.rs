@@ -8,245 +8,126 @@
 
 use super::tokens::{Kind, Token};
 use super::{Candidate, Label};
+use crate::builtin::lexicon::{word_list, WordList};
+use crate::builtin::Deadline;
+use crate::ExtractError;
 
-const ONES: [&str; 20] = [
-    "nought",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-];
-const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
-const SCALES: [&str; 5] = ["hundred", "thousand", "million", "billion", "trillion"];
-const PLURAL_COUNTS: [&str; 6] = ["dozens", "hundreds", "thousands", "millions", "billions", "scores"];
-const ORDINALS: [&str; 31] = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-    "twentieth",
-    "thirtieth",
-    "fortieth",
-    "fiftieth",
-    "sixtieth",
-    "seventieth",
-    "eightieth",
-    "ninetieth",
-    "hundredth",
-    "thousandth",
-    "millionth",
-    "last",
-];
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-const MONTH_ABBREVIATIONS: [&str; 12] =
-    ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
-const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-const WEEKDAY_ABBREVIATIONS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const SEASONS: [&str; 4] = ["spring", "summer", "autumn", "winter"];
-const PARTS_OF_DAY: [&str; 5] = ["morning", "afternoon", "evening", "night", "lunchtime"];
-const DATE_UNITS: [&str; 16] = [
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "weekend",
-    "weekends",
-    "fortnight",
-    "fortnights",
-    "month",
-    "months",
-    "year",
-    "years",
-    "decade",
-    "decades",
-    "century",
-    "centuries",
-];
-const TIME_UNITS: [&str; 14] =
-    ["hour", "hours", "minute", "minutes", "second", "seconds", "hr", "hrs", "min", "mins", "sec", "secs", "h", "s"];
-const TIME_ZONES: [&str; 12] = ["gmt", "bst", "cet", "cest", "utc", "est", "edt", "pst", "pdt", "eet", "eest", "jst"];
-const QUANTITY_SUFFIXES: [&str; 42] = [
-    "km", "kg", "g", "mg", "mcg", "cm", "mm", "m", "mph", "kph", "kmh", "c", "mah", "ah", "kw", "mw", "gw", "kwh",
-    "mwh", "gwh", "twh", "w", "ft", "ml", "ha", "lb", "lbs", "oz", "gb", "mb", "tb", "kb", "mbps", "gbps", "nm", "km2",
-    "m2", "m3", "kt", "sq", "mi", "tw",
-];
-const QUANTITY_WORDS: [&str; 60] = [
-    "metres",
-    "meters",
-    "metre",
-    "meter",
-    "kilometres",
-    "kilometers",
-    "kilometre",
-    "kilometer",
-    "centimetres",
-    "millimetres",
-    "miles",
-    "mile",
-    "feet",
-    "foot",
-    "inches",
-    "inch",
-    "yards",
-    "yard",
-    "tonnes",
-    "tonne",
-    "tons",
-    "ton",
-    "kilos",
-    "kilo",
-    "kilograms",
-    "kilogram",
-    "grams",
-    "gram",
-    "litres",
-    "liters",
-    "litre",
-    "gallons",
-    "gallon",
-    "barrels",
-    "hectares",
-    "hectare",
-    "acres",
-    "acre",
-    "degrees",
-    "degree",
-    "megawatts",
-    "gigawatts",
-    "kilowatts",
-    "watts",
-    "terawatt",
-    "calories",
-    "kcal",
-    "knots",
-    "mph",
-    "km",
-    "kg",
-    "decibels",
-    "volts",
-    "megabytes",
-    "gigabytes",
-    "terabytes",
-    "storeys",
-    "stone",
-    "lbs",
-    "cm",
-];
-const CURRENCY_WORDS: [&str; 45] = [
-    "pounds",
-    "pound",
-    "pence",
-    "penny",
-    "dollars",
-    "dollar",
-    "cents",
-    "euros",
-    "euro",
-    "francs",
-    "franc",
-    "kroner",
-    "krone",
-    "kronor",
-    "krona",
-    "yen",
-    "yuan",
-    "renminbi",
-    "rupees",
-    "rupee",
-    "roubles",
-    "rubles",
-    "rouble",
-    "zloty",
-    "zlotys",
-    "lira",
-    "dirhams",
-    "dinars",
-    "shekels",
-    "rand",
-    "naira",
-    "shillings",
-    "pesos",
-    "reais",
-    "hryvnia",
-    "hryvnias",
-    "lei",
-    "forints",
-    "koruna",
-    "leva",
-    "sterling",
-    "bitcoin",
-    "quid",
-    "riyals",
-    "rupiah",
-];
-const CURRENCY_CODES: [&str; 16] =
-    ["chf", "dkk", "sek", "nok", "usd", "eur", "gbp", "jpy", "cny", "pln", "ron", "huf", "czk", "inr", "rs", "aud"];
-const MONEY_SCALES: [&str; 6] = ["m", "bn", "k", "tn", "mn", "b"];
-const DETERMINERS: [&str; 14] =
-    ["the", "a", "an", "her", "his", "its", "their", "our", "my", "your", "this", "that", "each", "every"];
+/// `data/lexicon/entities/number_ones.txt`.
+fn ones() -> &'static WordList {
+    word_list!("entities/number_ones")
+}
+
+/// `data/lexicon/entities/number_tens.txt`.
+fn tens() -> &'static WordList {
+    word_list!("entities/number_tens")
+}
+
+/// `data/lexicon/entities/number_scales.txt`.
+fn scales() -> &'static WordList {
+    word_list!("entities/number_scales")
+}
+
+/// `data/lexicon/entities/plural_counts.txt`.
+fn plural_counts() -> &'static WordList {
+    word_list!("entities/plural_counts")
+}
+
+/// `data/lexicon/entities/ordinals.txt`.
+fn ordinals() -> &'static WordList {
+    word_list!("entities/ordinals")
+}
+
+/// `data/lexicon/entities/months.txt`.
+fn months() -> &'static WordList {
+    word_list!("entities/months")
+}
+
+/// `data/lexicon/entities/month_abbreviations.txt`.
+fn month_abbreviations() -> &'static WordList {
+    word_list!("entities/month_abbreviations")
+}
+
+/// `data/lexicon/entities/weekdays.txt`.
+fn weekdays() -> &'static WordList {
+    word_list!("entities/weekdays")
+}
+
+/// `data/lexicon/entities/weekday_abbreviations.txt`.
+fn weekday_abbreviations() -> &'static WordList {
+    word_list!("entities/weekday_abbreviations")
+}
+
+/// `data/lexicon/entities/seasons.txt`.
+fn seasons() -> &'static WordList {
+    word_list!("entities/seasons")
+}
+
+/// `data/lexicon/entities/parts_of_day.txt`.
+fn parts_of_day() -> &'static WordList {
+    word_list!("entities/parts_of_day")
+}
+
+/// `data/lexicon/entities/date_units.txt`.
+fn date_units() -> &'static WordList {
+    word_list!("entities/date_units")
+}
+
+/// `data/lexicon/entities/time_units.txt`.
+fn time_units() -> &'static WordList {
+    word_list!("entities/time_units")
+}
+
+/// `data/lexicon/entities/time_zones.txt`.
+fn time_zones() -> &'static WordList {
+    word_list!("entities/time_zones")
+}
+
+/// `data/lexicon/entities/quantity_suffixes.txt`.
+fn quantity_suffixes() -> &'static WordList {
+    word_list!("entities/quantity_suffixes")
+}
+
+/// `data/lexicon/entities/quantity_words.txt`.
+fn quantity_words() -> &'static WordList {
+    word_list!("entities/quantity_words")
+}
+
+/// `data/lexicon/entities/currency_words.txt`.
+fn currency_words() -> &'static WordList {
+    word_list!("entities/currency_words")
+}
+
+/// `data/lexicon/entities/currency_codes.txt`.
+fn currency_codes() -> &'static WordList {
+    word_list!("entities/currency_codes")
+}
+
+/// `data/lexicon/entities/money_scales.txt`.
+fn money_scales() -> &'static WordList {
+    word_list!("entities/money_scales")
+}
+
+/// `data/lexicon/entities/determiners.txt`.
+fn determiners() -> &'static WordList {
+    word_list!("entities/determiners")
+}
+
 /// Capitalised function words before a number ("The 2024 election", "In 2019"): not names.
-const FUNCTION_WORDS: [&str; 52] = [
-    "the", "a", "an", "in", "on", "at", "by", "since", "until", "from", "to", "of", "for", "with", "about", "around",
-    "nearly", "almost", "over", "under", "some", "and", "or", "but", "after", "before", "between", "than", "only",
-    "just", "last", "next", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my", "your", "all",
-    "every", "each", "another", "more", "less", "fewer", "up", "by",
-];
-/// Words before a number that make it an identifier, not an amount ("Article 5", "No 10").
-const IDENTIFIER_HEADS: [&str; 26] = [
-    "no", "article", "section", "clause", "rule", "chapter", "room", "platform", "gate", "flight", "route", "type",
-    "level", "stage", "phase", "radio", "channel", "terminal", "series", "page", "unit", "block", "ward", "line",
-    "apollo", "number",
-];
+fn function_words() -> &'static WordList {
+    word_list!("entities/function_words")
+}
 
-fn is_in(list: &[&str], w: &str) -> bool {
-    list.contains(&w)
+/// Words before a number that make it an identifier, not an amount ("Article 5", "No 10").
+fn identifier_heads() -> &'static WordList {
+    word_list!("entities/identifier_heads")
+}
+
+fn is_in(list: &WordList, w: &str) -> bool {
+    list.contains(w)
 }
 
 fn month_index(w: &str) -> Option<usize> {
-    MONTHS.iter().position(|m| *m == w).or_else(|| MONTH_ABBREVIATIONS.iter().position(|m| *m == w))
+    months().position(w).or_else(|| month_abbreviations().position(w))
 }
 
 /// An amount: the number part of an expression.
@@ -284,9 +165,10 @@ impl<'a> Scan<'a> {
     }
 
     /// Appends every expression found, as priority-2 candidates.
-    pub(super) fn candidates(&self, out: &mut Vec<Candidate>) {
+    pub(super) fn candidates(&self, out: &mut Vec<Candidate>, deadline: &Deadline) -> Result<(), ExtractError> {
         let mut i = 0;
         while i < self.t.len() {
+            deadline.tick()?;
             match self.match_at(i) {
                 Some((end, label)) if end > i && end <= self.t.len() => {
                     out.push(Candidate { start: i, end, label, priority: 2 });
@@ -295,6 +177,7 @@ impl<'a> Scan<'a> {
                 _ => i += 1,
             }
         }
+        Ok(())
     }
 
     // --- token helpers -------------------------------------------------------------------------
@@ -307,8 +190,12 @@ impl<'a> Scan<'a> {
         self.t.get(i).is_some_and(|t| t.kind == Kind::Word && t.lower == w)
     }
 
-    fn word_in(&self, i: usize, list: &[&str]) -> bool {
-        self.t.get(i).is_some_and(|t| t.kind == Kind::Word && list.contains(&t.lower.as_str()))
+    fn word_is(&self, i: usize, words: &[&str]) -> bool {
+        self.t.get(i).is_some_and(|t| t.kind == Kind::Word && words.contains(&t.lower.as_str()))
+    }
+
+    fn word_in(&self, i: usize, list: &WordList) -> bool {
+        self.t.get(i).is_some_and(|t| t.kind == Kind::Word && list.contains(t.lower.as_str()))
     }
 
     fn is_num(&self, i: usize) -> bool {
@@ -335,7 +222,7 @@ impl<'a> Scan<'a> {
 
     /// A number word ("one", "twenty", "forty-one").
     fn is_number_word(&self, i: usize) -> bool {
-        self.word_in(i, &ONES) || self.word_in(i, &TENS)
+        self.word_in(i, ones()) || self.word_in(i, tens())
     }
 
     // --- the number part -----------------------------------------------------------------------
@@ -359,9 +246,9 @@ impl<'a> Scan<'a> {
         }
         if w == "a" || w == "an" {
             // "a dozen", "a hundred", "a million", "a third", "a quarter".
-            if self.same_line(i + 1) && (self.word_in(i + 1, &SCALES) || self.is_w(i + 1, "dozen")) {
+            if self.same_line(i + 1) && (self.word_in(i + 1, scales()) || self.is_w(i + 1, "dozen")) {
                 let mut end = i + 2;
-                while self.same_line(end) && self.word_in(end, &SCALES) {
+                while self.same_line(end) && self.word_in(end, scales()) {
                     end += 1;
                 }
                 return Some(Core { end, ..base });
@@ -371,14 +258,14 @@ impl<'a> Scan<'a> {
             }
             return None;
         }
-        if is_in(&PLURAL_COUNTS, w) {
+        if is_in(plural_counts(), w) {
             // "tens of thousands", "hundreds of thousands" stay one count.
-            if self.is_w(i + 1, "of") && self.word_in(i + 2, &PLURAL_COUNTS) {
+            if self.is_w(i + 1, "of") && self.word_in(i + 2, plural_counts()) {
                 return Some(Core { end: i + 3, ..base });
             }
             return Some(Core { end: i + 1, ..base });
         }
-        if w == "tens" && self.is_w(i + 1, "of") && self.word_in(i + 2, &PLURAL_COUNTS) {
+        if w == "tens" && self.is_w(i + 1, "of") && self.word_in(i + 2, plural_counts()) {
             return Some(Core { end: i + 3, ..base });
         }
         if w == "half" {
@@ -392,14 +279,14 @@ impl<'a> Scan<'a> {
         let mut current: f64 = 0.0;
         loop {
             let w = self.lw(j);
-            if let Some(v) = ONES.iter().position(|x| *x == w) {
+            if let Some(v) = ones().position(w) {
                 current += v as f64;
                 j += 1;
-            } else if let Some(v) = TENS.iter().position(|x| *x == w) {
+            } else if let Some(v) = tens().position(w) {
                 current += (v as f64 + 2.0) * 10.0;
                 j += 1;
-                if self.punct(j, '-') && self.attached(j) && self.attached(j + 1) && self.word_in(j + 1, &ONES) {
-                    let v = ONES.iter().position(|x| *x == self.lw(j + 1)).unwrap_or(0);
+                if self.punct(j, '-') && self.attached(j) && self.attached(j + 1) && self.word_in(j + 1, ones()) {
+                    let v = ones().position(self.lw(j + 1)).unwrap_or(0);
                     current += v as f64;
                     j += 2;
                 }
@@ -408,7 +295,7 @@ impl<'a> Scan<'a> {
             }
             // Scales after the number: "two million", "three hundred thousand".
             let mut scaled = false;
-            while self.same_line(j) && self.word_in(j, &SCALES) {
+            while self.same_line(j) && self.word_in(j, scales()) {
                 let s = self.lw(j);
                 let f = match s {
                     "hundred" => 100.0,
@@ -479,11 +366,11 @@ impl<'a> Scan<'a> {
             core.range = true;
         }
         // Attached money or count scale: "3.2bn", "50m", "40k".
-        if self.attached(core.end) && self.word_in(core.end, &MONEY_SCALES) {
+        if self.attached(core.end) && self.word_in(core.end, money_scales()) {
             core.end += 1;
             core.attached_scale = true;
         } else {
-            while self.same_line(core.end) && self.word_in(core.end, &SCALES) && !self.is_w(core.end, "hundred") {
+            while self.same_line(core.end) && self.word_in(core.end, scales()) && !self.is_w(core.end, "hundred") {
                 core.end += 1;
             }
         }
@@ -515,7 +402,7 @@ impl<'a> Scan<'a> {
         {
             return Some(i + 2);
         }
-        if (w == "as") && self.word_in(i + 1, &["many", "much", "few", "little"]) && self.is_w(i + 2, "as") {
+        if (w == "as") && self.word_is(i + 1, &["many", "much", "few", "little"]) && self.is_w(i + 2, "as") {
             return Some(i + 3);
         }
         if matches!(
@@ -581,7 +468,7 @@ impl<'a> Scan<'a> {
                 i == 0
                     || self.t[i].line_start
                     || self.t[i - 1].kind == Kind::Punct
-                    || self.word_in(
+                    || self.word_is(
                         i - 1,
                         &[
                             "for", "in", "of", "within", "after", "than", "and", "lasting", "took", "takes", "last",
@@ -603,7 +490,7 @@ impl<'a> Scan<'a> {
 
     /// Time-zone words after a clock time: "GMT", "local time".
     fn time_zone(&self, end: usize) -> usize {
-        if self.same_line(end) && self.word_in(end, &TIME_ZONES) {
+        if self.same_line(end) && self.word_in(end, time_zones()) {
             return end + 1;
         }
         if self.is_w(end, "local") && self.is_w(end + 1, "time") && self.same_line(end + 1) {
@@ -627,7 +514,7 @@ impl<'a> Scan<'a> {
             {
                 return Some(i + 2);
             }
-            if is_in(&CURRENCY_CODES, &t.lower)
+            if is_in(currency_codes(), &t.lower)
                 && t.text.chars().all(|c| c.is_uppercase() || c == 's')
                 && self.is_num(i + 1)
             {
@@ -645,11 +532,11 @@ impl<'a> Scan<'a> {
         if !self.same_line(end) {
             return None;
         }
-        if self.word_in(end, &CURRENCY_WORDS) && !self.is_w(end, "sterling") {
+        if self.word_in(end, currency_words()) && !self.is_w(end, "sterling") {
             return Some(end + 1);
         }
         // "310m Rwandan francs", "5 US dollars".
-        if self.capitalised(end) && self.same_line(end + 1) && self.word_in(end + 1, &CURRENCY_WORDS) {
+        if self.capitalised(end) && self.same_line(end + 1) && self.word_in(end + 1, currency_words()) {
             return Some(end + 2);
         }
         None
@@ -662,7 +549,7 @@ impl<'a> Scan<'a> {
             let core = self.core(k)?;
             let mut end = core.end;
             // "£2m-£3m" are two spans; "£2-3m" is one (the range is in the core).
-            if self.same_line(end) && self.is_w(end, "a") && self.word_in(end + 1, &["head", "piece"]) {
+            if self.same_line(end) && self.is_w(end, "a") && self.word_is(end + 1, &["head", "piece"]) {
                 end += 2;
             }
             return Some((self.tail(end), Label::Money));
@@ -705,16 +592,16 @@ impl<'a> Scan<'a> {
         // Hyphenated compounds: "45-year-old", "26.2-mile", "three-hour", "six-week".
         if self.punct(end, '-') && self.attached(end) && self.attached(end + 1) {
             let unit = self.lw(end + 1);
-            if is_in(&DATE_UNITS, unit) {
-                if self.punct(end + 2, '-') && self.attached(end + 2) && self.word_in(end + 3, &["old", "olds"]) {
+            if is_in(date_units(), unit) {
+                if self.punct(end + 2, '-') && self.attached(end + 2) && self.word_is(end + 3, &["old", "olds"]) {
                     return Some((end + 4, Label::Date));
                 }
                 return Some((end + 2, Label::Date));
             }
-            if is_in(&TIME_UNITS, unit) && unit.len() > 1 {
+            if is_in(time_units(), unit) && unit.len() > 1 {
                 return Some((end + 2, Label::Time));
             }
-            if is_in(&QUANTITY_WORDS, unit) || is_in(&QUANTITY_SUFFIXES, unit) && unit.len() > 1 {
+            if is_in(quantity_words(), unit) || is_in(quantity_suffixes(), unit) && unit.len() > 1 {
                 return Some((end + 2, Label::Quantity));
             }
             if unit == "century" {
@@ -743,7 +630,7 @@ impl<'a> Scan<'a> {
         if self.t[i].line_start {
             return false;
         }
-        if prev.kind == Kind::Word && is_in(&IDENTIFIER_HEADS, &prev.lower) {
+        if prev.kind == Kind::Word && is_in(identifier_heads(), &prev.lower) {
             return true;
         }
         // "Lumen Fold 3", "Matrice 350", "HD 4172": a number right after a name word.
@@ -753,11 +640,11 @@ impl<'a> Scan<'a> {
             && i >= 2
             && !matches!(self.t[i - 2].text.as_str(), "." | "!" | "?" | "“" | "\"" | ":" | "—" | "–")
             && month_index(&prev.lower).is_none()
-            && !WEEKDAYS.contains(&prev.lower.as_str())
-            && !WEEKDAY_ABBREVIATIONS.contains(&prev.lower.as_str())
+            && !weekdays().contains(prev.lower.as_str())
+            && !weekday_abbreviations().contains(prev.lower.as_str())
             && !prev.text.chars().all(|c| c.is_uppercase())
             && !(self.punct(i + 1, '-') && self.is_num(i + 2))
-            && !is_in(&FUNCTION_WORDS, &prev.lower)
+            && !is_in(function_words(), &prev.lower)
         {
             return true;
         }
@@ -807,7 +694,7 @@ impl<'a> Scan<'a> {
         if self.is_w(end, "percent") || self.is_w(end, "pc") && self.attached(end) {
             return Some(end + 1);
         }
-        if self.is_w(end, "percentage") && self.word_in(end + 1, &["points", "point"]) {
+        if self.is_w(end, "percentage") && self.word_is(end + 1, &["points", "point"]) {
             return Some(end + 2);
         }
         None
@@ -822,13 +709,13 @@ impl<'a> Scan<'a> {
         }
         if core.digits && !t.space_before {
             if t.is_punct('°') {
-                return Some(if self.attached(end + 1) && self.word_in(end + 1, &["c", "f"]) {
+                return Some(if self.attached(end + 1) && self.word_is(end + 1, &["c", "f"]) {
                     end + 2
                 } else {
                     end + 1
                 });
             }
-            if t.kind == Kind::Word && is_in(&QUANTITY_SUFFIXES, &t.lower) {
+            if t.kind == Kind::Word && is_in(quantity_suffixes(), &t.lower) {
                 // "12C" but not "12c" meaning cents; "m" after money scale handled by caller.
                 if t.lower == "c" && t.text != "C" {
                     return None;
@@ -838,13 +725,13 @@ impl<'a> Scan<'a> {
                 if t.lower == "ft" && self.is_num(e) && self.attached(e + 1) && self.is_w(e + 1, "in") {
                     e += 2;
                 }
-                if self.is_w(e, "per") && self.word_in(e + 1, &["hour", "second"]) {
+                if self.is_w(e, "per") && self.word_is(e + 1, &["hour", "second"]) {
                     e += 2;
                 }
                 return Some(e);
             }
         }
-        if core.digits && core.attached_scale && self.t[end - 1].lower == "m" && !self.word_in(end, &QUANTITY_WORDS) {
+        if core.digits && core.attached_scale && self.t[end - 1].lower == "m" && !self.word_in(end, quantity_words()) {
             // "50m" alone: metres.
             return None;
         }
@@ -852,19 +739,19 @@ impl<'a> Scan<'a> {
             return None;
         }
         let mut e = end;
-        if self.word_in(e, &["square", "cubic", "sq"]) {
+        if self.word_is(e, &["square", "cubic", "sq"]) {
             e += 1;
         }
-        if self.is_w(e, "light") && self.word_in(e + 1, &["years", "year"]) {
+        if self.is_w(e, "light") && self.word_is(e + 1, &["years", "year"]) {
             return Some(e + 2);
         }
-        if self.word_in(e, &QUANTITY_WORDS) && self.same_line(e) {
+        if self.word_in(e, quantity_words()) && self.same_line(e) {
             let unit = self.lw(e).to_string();
             e += 1;
-            if unit.starts_with("degree") && self.word_in(e, &["celsius", "fahrenheit", "c", "f"]) {
+            if unit.starts_with("degree") && self.word_is(e, &["celsius", "fahrenheit", "c", "f"]) {
                 e += 1;
             }
-            if self.is_w(e, "per") && self.word_in(e + 1, &["hour", "second"]) {
+            if self.is_w(e, "per") && self.word_is(e + 1, &["hour", "second"]) {
                 e += 2;
             }
             if self.is_w(e, "an") && self.is_w(e + 1, "hour") {
@@ -886,7 +773,7 @@ impl<'a> Scan<'a> {
             // "second-hand", "second-year": not a unit.
             return None;
         }
-        let is_time_unit = self.word_in(end, &TIME_UNITS) && unit.len() > 1;
+        let is_time_unit = self.word_in(end, time_units()) && unit.len() > 1;
         if is_time_unit {
             // "a second" as in "a second referendum" is an ordinal; only digits/number words here.
             let mut e = end + 1;
@@ -898,14 +785,15 @@ impl<'a> Scan<'a> {
                 }
                 if self.same_line(k) && self.core(k).is_some() {
                     let c = self.core(k).map_or(k, |c| c.end);
-                    if self.same_line(c) && self.word_in(c, &TIME_UNITS) && (self.lw(c).len() > 1 || self.attached(c)) {
+                    if self.same_line(c) && self.word_in(c, time_units()) && (self.lw(c).len() > 1 || self.attached(c))
+                    {
                         e = c + 1;
                         continue;
                     }
                 }
                 break;
             }
-            if self.word_in(e, &["ago", "later", "earlier"]) {
+            if self.word_is(e, &["ago", "later", "earlier"]) {
                 e += 1;
             }
             if self.is_w(start, "half") {
@@ -914,15 +802,15 @@ impl<'a> Scan<'a> {
             // "24 hours", "48 hours": a day or more.
             let day_multiple = self.is_num(start)
                 && matches!(self.t[start].text.as_str(), "24" | "48" | "72")
-                && self.word_in(end, &["hours"]);
+                && self.word_is(end, &["hours"]);
             return Some((e, if day_multiple { Label::Date } else { Label::Time }));
         }
-        if is_in(&DATE_UNITS, unit) {
+        if is_in(date_units(), unit) {
             let mut e = end + 1;
-            let relative = self.word_in(e, &["ago", "later", "earlier", "old"]) && self.same_line(e);
+            let relative = self.word_is(e, &["ago", "later", "earlier", "old"]) && self.same_line(e);
             if relative || self.is_w(e, "on") && self.t.get(e + 1).is_none_or(|t| t.kind == Kind::Punct) {
                 e += 1;
-            } else if self.is_w(e, "a") && self.word_in(e + 1, &["week", "month", "year", "day"]) {
+            } else if self.is_w(e, "a") && self.word_is(e + 1, &["week", "month", "year", "day"]) {
                 // "six days a week" is one frequency.
                 e += 2;
             } else if self.is_w(e, "at") && self.is_w(e + 1, "least") {
@@ -939,11 +827,11 @@ impl<'a> Scan<'a> {
         if core.range || core.attached_scale {
             return None;
         }
-        let ampm = |k: usize| self.word_in(k, &["am", "pm"]);
+        let ampm = |k: usize| self.word_is(k, &["am", "pm"]);
         if ampm(end) && (self.attached(end) || self.same_line(end)) {
             let e = self.time_zone(end + 1);
             // "2.10pm yesterday" is one TIME.
-            if self.same_line(e) && self.word_in(e, &["yesterday", "today", "tomorrow", "tonight"]) {
+            if self.same_line(e) && self.word_is(e, &["yesterday", "today", "tomorrow", "tonight"]) {
                 return Some(e + 1);
             }
             return Some(e);
@@ -974,7 +862,7 @@ impl<'a> Scan<'a> {
             }
             // A line that is only a timestamp, or "at 15.18".
             let line_alone = self.t[i].line_start && self.t.get(end).is_none_or(|t| t.line_start);
-            let prev_at = i > 0 && self.word_in(i - 1, &["at", "until", "by", "from", "before", "after"]);
+            let prev_at = i > 0 && self.word_is(i - 1, &["at", "until", "by", "from", "before", "after"]);
             if line_alone || prev_at {
                 return Some(end);
             }
@@ -990,7 +878,7 @@ impl<'a> Scan<'a> {
             return None;
         }
         // "21st", "3rd": an ordinal, or part of a date or a century.
-        if self.attached(end) && self.word_in(end, &["st", "nd", "rd", "th"]) && !core.range {
+        if self.attached(end) && self.word_is(end, &["st", "nd", "rd", "th"]) && !core.range {
             let e = end + 1;
             if self.is_w(e, "century") || (self.punct(e, '-') && self.attached(e) && self.is_w(e + 1, "century")) {
                 return Some((if self.is_w(e, "century") { e + 1 } else { e + 2 }, Label::Date));
@@ -1023,11 +911,11 @@ impl<'a> Scan<'a> {
                 return Some((end, Label::Date));
             }
             // "aged 16 and 17": the second age of a pair.
-            if i >= 3 && self.word_in(i - 1, &["and", "or", "to"]) && self.is_num(i - 2) && self.is_w(i - 3, "aged") {
+            if i >= 3 && self.word_is(i - 1, &["and", "or", "to"]) && self.is_num(i - 2) && self.is_w(i - 3, "aged") {
                 return Some((end, Label::Date));
             }
             // "aged between 16 and 23".
-            if i >= 2 && self.is_w(i - 1, "between") && self.is_w(i - 2, "aged") && self.word_in(end, &["and", "to"]) {
+            if i >= 2 && self.is_w(i - 1, "between") && self.is_w(i - 2, "aged") && self.word_is(end, &["and", "to"]) {
                 if let Some(c) = self.digit_core(end + 1) {
                     return Some((c.end, Label::Date));
                 }
@@ -1053,7 +941,7 @@ impl<'a> Scan<'a> {
         let verb = matches!(prev, "was" | "is" | "am" | "turns" | "turned" | "turning" | "be" | "’s")
             || prev == "s" && i >= 2 && self.punct(i - 2, '’')
             || prev == "of" && i >= 2 && self.is_w(i - 2, "age")
-            || prev == "than" && self.word_in(i.saturating_sub(2), &["older", "younger"])
+            || prev == "than" && self.word_is(i.saturating_sub(2), &["older", "younger"])
             || prev == "age" && !self.is_w(i.saturating_sub(2), "the");
         if !verb {
             return false;
@@ -1077,7 +965,7 @@ impl<'a> Scan<'a> {
             return None;
         }
         e += 1;
-        if self.punct(e, '.') && self.attached(e) && MONTH_ABBREVIATIONS.contains(&self.lw(e - 1)) {
+        if self.punct(e, '.') && self.attached(e) && month_abbreviations().contains(self.lw(e - 1)) {
             e += 1;
         }
         Some(self.year_after(e))
@@ -1140,17 +1028,17 @@ impl<'a> Scan<'a> {
         }
         if w == "half" {
             // "half-time", "half an hour" (TIME), "half a century" (DATE), "second half".
-            if self.punct(i + 1, '-') && self.attached(i + 1) || is_in(&ORDINALS, prev) {
+            if self.punct(i + 1, '-') && self.attached(i + 1) || is_in(ordinals(), prev) {
                 return None;
             }
-            if self.word_in(i + 1, &["a", "an"]) {
-                if self.word_in(i + 2, &["hour"]) {
+            if self.word_is(i + 1, &["a", "an"]) {
+                if self.word_is(i + 2, &["hour"]) {
                     return Some((i + 3, Label::Time));
                 }
-                if self.word_in(i + 2, &["century", "decade", "year", "day"]) {
+                if self.word_is(i + 2, &["century", "decade", "year", "day"]) {
                     return Some((i + 3, Label::Date));
                 }
-                if self.word_in(i + 2, &CURRENCY_WORDS) || self.is_w(i + 2, "cent") {
+                if self.word_in(i + 2, currency_words()) || self.is_w(i + 2, "cent") {
                     return Some((i + 3, Label::Money));
                 }
             }
@@ -1163,7 +1051,7 @@ impl<'a> Scan<'a> {
         {
             return Some((i + 5, Label::Date));
         }
-        if (w == "a" || w == "an") && !self.is_w(core.end, "of") && self.word_in(i + 1, &["third", "quarter"]) {
+        if (w == "a" || w == "an") && !self.is_w(core.end, "of") && self.word_is(i + 1, &["third", "quarter"]) {
             return None;
         }
         if core.value.is_some_and(|v| v < 120.0) && self.age_context(i, core.end) {
@@ -1184,15 +1072,15 @@ impl<'a> Scan<'a> {
             return None;
         }
         let w = self.lw(k);
-        if is_in(&PARTS_OF_DAY, w) {
+        if is_in(parts_of_day(), w) {
             return Some(Label::Time);
         }
-        if is_in(&DATE_UNITS, w)
-            || is_in(&SEASONS, w)
+        if is_in(date_units(), w)
+            || is_in(seasons(), w)
             || w == "season"
             || w == "term"
             || w == "quarter"
-            || (self.capitalised(k) && (self.weekday(k) || MONTHS.contains(&w)))
+            || (self.capitalised(k) && (self.weekday(k) || months().contains(w)))
         {
             return Some(Label::Date);
         }
@@ -1204,7 +1092,7 @@ impl<'a> Scan<'a> {
 
     fn weekday(&self, k: usize) -> bool {
         let w = self.lw(k);
-        WEEKDAYS.contains(&w) || WEEKDAYS.iter().any(|d| w.strip_suffix('s') == Some(d))
+        weekdays().contains(w) || w.strip_suffix('s').is_some_and(|d| weekdays().contains(d))
     }
 
     fn temporal(&self, i: usize) -> Option<(usize, Label)> {
@@ -1217,14 +1105,14 @@ impl<'a> Scan<'a> {
             "the" => self.the_date(i),
             "last" | "next" | "this" | "past" | "coming" | "previous" | "following" | "that" => {
                 let modal = i > 0
-                    && self.word_in(i - 1, &["could", "would", "will", "may", "might", "can", "to", "should", "must"]);
+                    && self.word_is(i - 1, &["could", "would", "will", "may", "might", "can", "to", "should", "must"]);
                 if w == "last" && modal {
                     return None;
                 }
                 self.modified_period(i)
             }
             "earlier" | "later" => {
-                if self.word_in(i + 1, &["this", "that", "next", "last"]) {
+                if self.word_is(i + 1, &["this", "that", "next", "last"]) {
                     let (e, l) = self.modified_period(i + 1)?;
                     return Some((e, l));
                 }
@@ -1235,7 +1123,7 @@ impl<'a> Scan<'a> {
                 if w == "mid" && self.punct(k, '-') && self.attached(k) {
                     k += 1;
                 }
-                if self.capitalised(k) && MONTHS.contains(&self.lw(k)) && self.same_line(k) {
+                if self.capitalised(k) && months().contains(self.lw(k)) && self.same_line(k) {
                     return Some((self.year_after(k + 1), Label::Date));
                 }
                 if self.digit_core(k).is_some_and(|c| c.year) && self.same_line(k) {
@@ -1243,13 +1131,13 @@ impl<'a> Scan<'a> {
                     let e = if self.attached(c.end) && self.is_w(c.end, "s") { c.end + 1 } else { c.end };
                     return Some((e, Label::Date));
                 }
-                if self.word_in(k, &SEASONS) && self.same_line(k) {
+                if self.word_in(k, seasons()) && self.same_line(k) {
                     return Some((self.year_after(k + 1), Label::Date));
                 }
                 None
             }
             "yesterday" | "today" | "tomorrow" => {
-                if self.word_in(i + 1, &PARTS_OF_DAY) && self.same_line(i + 1) {
+                if self.word_in(i + 1, parts_of_day()) && self.same_line(i + 1) {
                     return Some((i + 2, Label::Time));
                 }
                 // "Today" naming a programme ("Radio 4’s Today programme") is not a date.
@@ -1272,17 +1160,17 @@ impl<'a> Scan<'a> {
             }
             "decades" | "centuries" => Some((i + 1, Label::Date)),
             "recent" => {
-                if self.word_in(i + 1, &["years", "months", "weeks", "decades", "days"]) && self.same_line(i + 1) {
+                if self.word_is(i + 1, &["years", "months", "weeks", "decades", "days"]) && self.same_line(i + 1) {
                     return Some((i + 2, Label::Date));
                 }
                 None
             }
             "every" | "each" => {
                 let k = i + 1;
-                if self.is_w(k + 1, "of") || w == "each" && self.word_in(k, &["hour", "minute"]) {
+                if self.is_w(k + 1, "of") || w == "each" && self.word_is(k, &["hour", "minute"]) {
                     return None;
                 }
-                if self.word_in(k, &["single", "other"]) {
+                if self.word_is(k, &["single", "other"]) {
                     if let Some(l) = self.period(k + 1) {
                         return Some((k + 2, l));
                     }
@@ -1292,18 +1180,18 @@ impl<'a> Scan<'a> {
                 }
                 // "every 50 years", "every nine years".
                 let c = self.core(k)?;
-                if self.word_in(c.end, &DATE_UNITS) && self.same_line(c.end) {
+                if self.word_in(c.end, date_units()) && self.same_line(c.end) {
                     return Some((c.end + 1, Label::Date));
                 }
                 None
             }
             "once" | "twice" => {
-                if self.word_in(i + 1, &["a", "per", "every", "each"]) {
+                if self.word_is(i + 1, &["a", "per", "every", "each"]) {
                     if let Some(l) = self.period(i + 2) {
                         return Some((i + 3, l));
                     }
                     if let Some(c) = self.core(i + 2) {
-                        if self.word_in(c.end, &DATE_UNITS) {
+                        if self.word_in(c.end, date_units()) {
                             return Some((c.end + 1, Label::Date));
                         }
                     }
@@ -1316,10 +1204,10 @@ impl<'a> Scan<'a> {
             "a" | "an" => {
                 let next_ok = |e: usize| !(self.punct(e, '-') && self.attached(e));
                 if self.same_line(i + 1)
-                    && self.word_in(i + 1, &["year", "decade", "century", "month", "week", "fortnight"])
+                    && self.word_is(i + 1, &["year", "decade", "century", "month", "week", "fortnight"])
                 {
                     let mut e = i + 2;
-                    let relative = self.word_in(e, &["ago", "later", "earlier", "before", "on"]);
+                    let relative = self.word_is(e, &["ago", "later", "earlier", "before", "on"]);
                     if !(relative || self.date_context(i)) || !next_ok(e) {
                         return None;
                     }
@@ -1331,14 +1219,14 @@ impl<'a> Scan<'a> {
                 if self.is_w(i + 1, "hour") && self.date_context(i) && next_ok(i + 2) {
                     return Some((i + 2, Label::Time));
                 }
-                if self.is_w(i + 1, "few") && self.word_in(i + 2, &["minutes", "seconds", "hours"]) {
+                if self.is_w(i + 1, "few") && self.word_is(i + 2, &["minutes", "seconds", "hours"]) {
                     let mut e = i + 3;
-                    if self.word_in(e, &["ago", "later", "earlier"]) {
+                    if self.word_is(e, &["ago", "later", "earlier"]) {
                         e += 1;
                     }
                     return Some((e, Label::Time));
                 }
-                if self.is_w(i + 1, "second") && self.word_in(i + 2, &["later", "earlier"]) {
+                if self.is_w(i + 1, "second") && self.word_is(i + 2, &["later", "earlier"]) {
                     return Some((i + 3, Label::Time));
                 }
                 None
@@ -1348,7 +1236,7 @@ impl<'a> Scan<'a> {
                     return None;
                 }
                 let mut e = i + 1;
-                if self.word_in(e, &["day", "eve"]) && self.capitalised(e) {
+                if self.word_is(e, &["day", "eve"]) && self.capitalised(e) {
                     e += 1;
                 }
                 Some((e, Label::Date))
@@ -1358,7 +1246,7 @@ impl<'a> Scan<'a> {
                     return Some(self.weekday_expr(i));
                 }
                 if t.is_capitalised()
-                    && WEEKDAY_ABBREVIATIONS.contains(&w)
+                    && weekday_abbreviations().contains(w)
                     && self.is_num(i + 1)
                     && self.same_line(i + 1)
                 {
@@ -1372,7 +1260,7 @@ impl<'a> Scan<'a> {
                         return Some((m, Label::Date));
                     }
                 }
-                if is_in(&SEASONS, w) && !t.is_capitalised() || t.is_capitalised() && is_in(&SEASONS, w) {
+                if is_in(seasons(), w) && !t.is_capitalised() || t.is_capitalised() && is_in(seasons(), w) {
                     // "spring 2026"; "summer" alone after a preposition.
                     let e = self.year_after(i + 1);
                     if e > i + 1 {
@@ -1433,7 +1321,7 @@ impl<'a> Scan<'a> {
         if i == 0 || self.t[i].line_start || self.t[i - 1].kind == Kind::Punct {
             return true;
         }
-        self.word_in(
+        self.word_is(
             i - 1,
             &[
                 "for", "in", "within", "after", "than", "nearly", "almost", "about", "over", "around", "past", "of",
@@ -1455,11 +1343,11 @@ impl<'a> Scan<'a> {
             let label = if self.lw(k) == "night" && (w == "last" || w == "this") { Label::Time } else { label };
             let mut e = k + 1;
             // "last Tuesday night" / "this Friday morning".
-            if label == Label::Date && self.weekday(k) && self.word_in(e, &PARTS_OF_DAY) && self.same_line(e) {
+            if label == Label::Date && self.weekday(k) && self.word_in(e, parts_of_day()) && self.same_line(e) {
                 return Some((e + 1, Label::Time));
             }
             // "last year’s" keeps the possessive outside; "the same week last year".
-            if matches!(w, "last" | "next" | "this") && self.capitalised(k) && MONTHS.contains(&self.lw(k)) {
+            if matches!(w, "last" | "next" | "this") && self.capitalised(k) && months().contains(self.lw(k)) {
                 e = self.year_after(e);
             }
             return Some((e, label));
@@ -1469,14 +1357,14 @@ impl<'a> Scan<'a> {
         }
         // "the past nine years", "last two weeks", "the next six months".
         let c = self.core(k)?;
-        if !c.digits && self.word_in(k, &["a", "an", "half"]) {
+        if !c.digits && self.word_is(k, &["a", "an", "half"]) {
             return None;
         }
         if !self.same_line(c.end) {
             return None;
         }
         let unit = self.lw(c.end);
-        if is_in(&DATE_UNITS, unit) {
+        if is_in(date_units(), unit) {
             let mut e = c.end + 1;
             if self.is_w(e, "at") && self.is_w(e + 1, "least") {
                 e += 2;
@@ -1500,7 +1388,7 @@ impl<'a> Scan<'a> {
         if w == "weekend" {
             return Some((k + 1, Label::Date));
         }
-        if is_in(&SEASONS, w) {
+        if is_in(seasons(), w) {
             let e = self.year_after(k + 1);
             if e > k + 1 || !self.lowercase_noun_at(k + 1) {
                 return Some((e, Label::Date));
@@ -1525,7 +1413,7 @@ impl<'a> Scan<'a> {
             let mut e = e;
             if w == "same" {
                 let relative =
-                    self.word_in(e, &["last", "this", "next"]) && self.word_in(e + 1, &["year", "month", "week"]);
+                    self.word_is(e, &["last", "this", "next"]) && self.word_is(e + 1, &["year", "month", "week"]);
                 if relative || self.is_w(e, "in") && self.digit_core(e + 1).is_some_and(|c| c.year) {
                     e += 2;
                 }
@@ -1547,7 +1435,7 @@ impl<'a> Scan<'a> {
                 return None;
             }
             if let Some(label) = self.period(e) {
-                if self.weekday(e) || MONTHS.contains(&self.lw(e)) {
+                if self.weekday(e) || months().contains(self.lw(e)) {
                     return None;
                 }
                 return Some((self.of_date(e + 1), label));
@@ -1564,10 +1452,10 @@ impl<'a> Scan<'a> {
         }
         // "the three hours", "the 21 days", "the seven days to Monday".
         if let Some(c) = self.core(k) {
-            if !self.word_in(k, &["a", "an", "half"]) && self.same_line(c.end) {
+            if !self.word_is(k, &["a", "an", "half"]) && self.same_line(c.end) {
                 if let Some((e, label)) = self.duration(k, c.end) {
                     let mut e = e;
-                    if label == Label::Date && self.word_in(e, &["to", "since", "until", "ending"]) {
+                    if label == Label::Date && self.word_is(e, &["to", "since", "until", "ending"]) {
                         if let Some((end, _)) = self.date_after_of(e + 1) {
                             e = end;
                         } else if self.capitalised(e + 1) && self.weekday(e + 1) {
@@ -1583,23 +1471,23 @@ impl<'a> Scan<'a> {
             if self.attached(c.end) && self.is_w(c.end, "s") {
                 return Some((c.end + 1, Label::Date));
             }
-            if self.attached(c.end) && self.word_in(c.end, &["st", "nd", "rd", "th"]) && self.is_w(c.end + 1, "century")
+            if self.attached(c.end) && self.word_is(c.end, &["st", "nd", "rd", "th"]) && self.is_w(c.end + 1, "century")
             {
                 return Some((c.end + 2, Label::Date));
             }
             if c.year {
                 let mut e = c.end;
-                if self.word_in(e, &["season", "campaign"]) {
+                if self.word_is(e, &["season", "campaign"]) {
                     return Some((e + 1, Label::Date));
                 }
-                if self.word_in(e, &["financial", "tax", "academic", "school"]) && self.is_w(e + 1, "year") {
+                if self.word_is(e, &["financial", "tax", "academic", "school"]) && self.is_w(e + 1, "year") {
                     e += 2;
                     return Some((e, Label::Date));
                 }
             }
             return None;
         }
-        if self.word_in(k, &ORDINALS) && self.is_w(k + 1, "century") {
+        if self.word_in(k, ordinals()) && self.is_w(k + 1, "century") {
             return Some((k + 2, Label::Date));
         }
         None
@@ -1635,7 +1523,7 @@ impl<'a> Scan<'a> {
         if !self.same_line(k) {
             return None;
         }
-        if self.is_w(k, "the") && self.word_in(k + 1, &["year", "month", "week", "decade", "century", "season"]) {
+        if self.is_w(k, "the") && self.word_is(k + 1, &["year", "month", "week", "decade", "century", "season"]) {
             return Some((k + 2, Label::Date));
         }
         if let Some(c) = self.digit_core(k) {
@@ -1652,7 +1540,7 @@ impl<'a> Scan<'a> {
                 return Some((m, Label::Date));
             }
         }
-        if self.word_in(k, &["this", "last", "next"]) {
+        if self.word_is(k, &["this", "last", "next"]) {
             return self.modified_period(k);
         }
         None
@@ -1661,7 +1549,7 @@ impl<'a> Scan<'a> {
     /// "Tuesday", "Tuesday, 4 June", "Friday 23 May 2025", "Tuesday night", "Wed 26 Mar 2025".
     fn weekday_expr(&self, i: usize) -> (usize, Label) {
         let mut e = i + 1;
-        if self.word_in(e, &PARTS_OF_DAY) && self.same_line(e) && !self.is_w(e, "lunchtime") {
+        if self.word_in(e, parts_of_day()) && self.same_line(e) && !self.is_w(e, "lunchtime") {
             return (e + 1, Label::Time);
         }
         let mut k = e;
@@ -1671,7 +1559,7 @@ impl<'a> Scan<'a> {
         if let Some(c) = self.digit_core(k) {
             if self.same_line(k) && c.value.is_some_and(|v| (1.0..=31.0).contains(&v)) && !c.range {
                 let mut d = c.end;
-                if self.attached(d) && self.word_in(d, &["st", "nd", "rd", "th"]) {
+                if self.attached(d) && self.word_is(d, &["st", "nd", "rd", "th"]) {
                     d += 1;
                 }
                 if let Some(m) = self.month_after_day(d) {
@@ -1690,8 +1578,8 @@ impl<'a> Scan<'a> {
     /// month.
     fn month_expr(&self, i: usize) -> Option<usize> {
         let w = self.lw(i);
-        let full = MONTHS.contains(&w);
-        let abbreviated = MONTH_ABBREVIATIONS.contains(&w);
+        let full = months().contains(w);
+        let abbreviated = month_abbreviations().contains(w);
         if !full && !abbreviated {
             return None;
         }
@@ -1706,7 +1594,7 @@ impl<'a> Scan<'a> {
             }
             if c.value.is_some_and(|v| (1.0..=31.0).contains(&v) && v.fract() == 0.0) && !c.range && !c.attached_scale {
                 e = c.end;
-                if self.attached(e) && self.word_in(e, &["st", "nd", "rd", "th"]) {
+                if self.attached(e) && self.word_is(e, &["st", "nd", "rd", "th"]) {
                     e += 1;
                 }
                 has_number = true;
@@ -1759,7 +1647,7 @@ pub(super) fn ordinal_candidates(tokens: &[Token], taken: &[bool], out: &mut Vec
             continue;
         }
         let w = t.lower.as_str();
-        if w == "last" || !ORDINALS.contains(&w) {
+        if w == "last" || !ordinals().contains(w) {
             continue;
         }
         let prev = if i > 0 && !t.line_start { tokens[i - 1].lower.as_str() } else { "" };
@@ -1771,7 +1659,7 @@ pub(super) fn ordinal_candidates(tokens: &[Token], taken: &[bool], out: &mut Vec
             && tokens[i - 1].is_punct('-')
             && !t.space_before
             && !tokens[i - 1].space_before
-            && TENS.contains(&tokens[i - 2].lower.as_str())
+            && tens().contains(tokens[i - 2].lower.as_str())
         {
             start = i - 2;
         }
@@ -1788,7 +1676,7 @@ pub(super) fn ordinal_candidates(tokens: &[Token], taken: &[bool], out: &mut Vec
             if prev == "at" && w == "first" {
                 continue;
             }
-            let determiner = DETERMINERS.contains(&prev) || prev == "’s" || (i > 0 && tokens[i - 1].is_punct('’'));
+            let determiner = determiners().contains(prev) || prev == "’s" || (i > 0 && tokens[i - 1].is_punct('’'));
             let participle = next_w.ends_with("ed") && next_w.len() > 4;
             if w == "first" && (!determiner || participle) {
                 continue;
@@ -1806,9 +1694,9 @@ mod tests {
     /// The expressions found in `text`, as (covered text, label) pairs.
     fn found(text: &str) -> Vec<(String, &'static str)> {
         let chars: Vec<char> = text.chars().collect();
-        let tokens = tokenize(&chars);
+        let tokens = tokenize(&chars, &Deadline::none()).expect("no deadline");
         let mut out = Vec::new();
-        Scan::new(&tokens).candidates(&mut out);
+        Scan::new(&tokens).candidates(&mut out, &Deadline::none()).expect("no deadline");
         out.iter()
             .map(|c| {
                 let s: String = chars[tokens[c.start].start..tokens[c.end - 1].end].iter().collect();

@@ -4,6 +4,11 @@
 //! The tagger works on a `Vec<char>` of the document, never on byte slices, so every span it
 //! builds from token boundaries is in code points and on a character boundary by construction.
 
+use compact_str::CompactString;
+
+use crate::builtin::Deadline;
+use crate::ExtractError;
+
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -15,7 +20,8 @@ pub(super) enum Kind {
     Punct,
 }
 
-/// One token.
+/// One token. Its texts are held inline when short (most words are), so a document of
+/// millions of tokens costs no allocation per token.
 #[derive(Debug, Clone)]
 pub(super) struct Token {
     /// First code point.
@@ -23,9 +29,9 @@ pub(super) struct Token {
     /// One past the last code point.
     pub(super) end: usize,
     /// The text as written.
-    pub(super) text: String,
+    pub(super) text: CompactString,
     /// The text in lowercase.
-    pub(super) lower: String,
+    pub(super) lower: CompactString,
     /// Word, number or punctuation.
     pub(super) kind: Kind,
     /// Whitespace (or the start of the text) comes right before it.
@@ -65,14 +71,15 @@ fn is_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
-/// Splits `chars` into tokens.
-pub(super) fn tokenize(chars: &[char]) -> Vec<Token> {
+/// Splits `chars` into tokens, giving up once `deadline` passes.
+pub(super) fn tokenize(chars: &[char], deadline: &Deadline) -> Result<Vec<Token>, ExtractError> {
     let n = chars.len();
     let mut tokens = Vec::new();
     let mut i = 0;
     let mut space = true;
     let mut line_start = true;
     while i < n {
+        deadline.tick()?;
         let c = chars[i];
         if c == '\n' || c == '\r' {
             line_start = true;
@@ -111,13 +118,20 @@ pub(super) fn tokenize(chars: &[char]) -> Vec<Token> {
             }
             Kind::Punct
         };
-        let text: String = chars[start..i].iter().collect();
-        let lower = text.to_lowercase();
+        let text: CompactString = chars[start..i].iter().collect();
+        let lower = if text.is_ascii() {
+            let mut lower = text.clone();
+            lower.as_mut_str().make_ascii_lowercase();
+            lower
+        } else {
+            // The standard library's lowercasing, as the rules were written against.
+            CompactString::from(text.as_str().to_lowercase())
+        };
         tokens.push(Token { start, end: i, text, lower, kind, space_before: space, line_start });
         space = false;
         line_start = false;
     }
-    tokens
+    Ok(tokens)
 }
 
 /// Whether token `i` opens a sentence: first on its line, or after `.`, `!`, `?`, `:`, `;`, a
@@ -165,7 +179,7 @@ mod tests {
     use super::*;
 
     fn toks(s: &str) -> Vec<Token> {
-        tokenize(&s.chars().collect::<Vec<_>>())
+        tokenize(&s.chars().collect::<Vec<_>>(), &Deadline::none()).expect("no deadline")
     }
 
     #[test]

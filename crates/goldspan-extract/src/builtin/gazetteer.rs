@@ -5,10 +5,10 @@
 //! in with `include_str!`, so the tagger needs no files at run time and its configuration hash
 //! changes whenever a list does.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use super::Label;
+use crate::builtin::lexicon::{ListMap, ListSet};
 
 /// The raw list texts, in a fixed order: part of the extractor's configuration hash.
 pub(super) const TEXTS: [(&str, &str); 13] = [
@@ -44,19 +44,24 @@ pub(super) enum CueSide {
 #[derive(Debug)]
 pub(super) struct Gazetteer {
     /// Full names with a fixed label (places, organisations, facilities, events, NORP).
-    names: HashMap<String, Label>,
+    names: ListMap<String, Label>,
+    /// The longest of `names`, in bytes: a longer text is not looked up (and not hashed, which
+    /// would cost its length each time a growing text is asked about).
+    longest_name: usize,
     /// Languages (checked against context: "in Polish" vs "Polish authorities").
-    languages: HashSet<String>,
+    languages: ListSet<String>,
     /// Given names, for "Given Surname" → PERSON.
-    given: HashSet<String>,
+    given: ListSet<String>,
     /// Titles and honorifics.
-    titles: HashSet<String>,
-    /// Type cues: (side, word or two words) → label.
-    cues: HashMap<(CueSide, String), Label>,
+    titles: ListSet<String>,
+    /// Type cues that start a name: word or two words → label.
+    head_cues: ListMap<String, Label>,
+    /// Type cues that end a name: word or two words → label.
+    tail_cues: ListMap<String, Label>,
     /// Lowercase common words that never start a name.
-    stopwords: HashSet<String>,
+    stopwords: ListSet<String>,
     /// Place names trusted only mid-sentence.
-    ambiguous: HashSet<String>,
+    ambiguous: ListSet<String>,
 }
 
 /// Non-empty, non-comment lines of a list.
@@ -66,7 +71,7 @@ fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
 
 impl Gazetteer {
     fn build() -> Gazetteer {
-        let mut names = HashMap::new();
+        let mut names = ListMap::default();
         // First list wins on a clash: GPE before LOC before NORP before ORG before FAC before EVENT.
         let fixed = [
             (TEXTS[0].1, Label::Gpe),
@@ -87,8 +92,8 @@ impl Gazetteer {
                 names.entry(name.trim().to_string()).or_insert(label);
             }
         }
-        let set = |text: &'static str| entries(text).map(str::to_string).collect::<HashSet<_>>();
-        let mut cues = HashMap::new();
+        let set = |text: &'static str| entries(text).map(str::to_string).collect::<ListSet<_>>();
+        let (mut head_cues, mut tail_cues) = (ListMap::default(), ListMap::default());
         for line in entries(TEXTS[9].1) {
             let Some((kind, word)) = line.split_once(' ') else { continue };
             let Some((label, side)) = kind.rsplit_once('-') else { continue };
@@ -96,14 +101,20 @@ impl Gazetteer {
             else {
                 continue;
             };
-            cues.entry((side, word.trim().to_string())).or_insert(label);
+            let cues = match side {
+                CueSide::Head => &mut head_cues,
+                CueSide::Tail => &mut tail_cues,
+            };
+            cues.entry(word.trim().to_string()).or_insert(label);
         }
         Gazetteer {
+            longest_name: names.keys().map(String::len).max().unwrap_or(0),
             names,
             languages: set(TEXTS[3].1),
             given: set(TEXTS[7].1),
             titles: set(TEXTS[8].1),
-            cues,
+            head_cues,
+            tail_cues,
             stopwords: entries(TEXTS[10].1).map(str::to_lowercase).collect(),
             ambiguous: set(TEXTS[11].1),
         }
@@ -111,6 +122,9 @@ impl Gazetteer {
 
     /// The label of a listed full name, e.g. "Black Sea" → LOC.
     pub(super) fn name(&self, text: &str) -> Option<Label> {
+        if text.len() > self.longest_name {
+            return None;
+        }
         self.names.get(text).copied()
     }
 
@@ -131,7 +145,11 @@ impl Gazetteer {
 
     /// The label a cue word gives on one side of a name.
     pub(super) fn cue(&self, side: CueSide, word: &str) -> Option<Label> {
-        self.cues.get(&(side, word.to_string())).copied()
+        let cues = match side {
+            CueSide::Head => &self.head_cues,
+            CueSide::Tail => &self.tail_cues,
+        };
+        cues.get(word).copied()
     }
 
     /// Whether the lowercase `word` is a common word that never starts a name.

@@ -15,37 +15,123 @@ mod lexicon;
 #[path = "quotes_text.rs"]
 mod text;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use goldspan_model::text::{is_grapheme_boundary, Offsets};
-use goldspan_model::{Annotations, Document, Relation, Span};
+use goldspan_model::text::is_grapheme_boundary;
+use goldspan_model::{Annotations, Document, Manifest, Relation, Span};
 
-use crate::{ExtractError, Extractor, ExtractorInfo};
+use super::{Deadline, Rules};
+use crate::{stable_hash, ExtractError, Extractor, ExtractorInfo};
 use attrib::{Attribution, Ctx, Mention};
-use text::{Line, Region, TokKind, Token};
+use text::{Line, TokKind};
 
-/// The layer every span goes to.
-const LAYER: &str = "quotes";
 /// Quotations of at most this many words need an attribution in their own sentence: shorter
 /// ones without one are scare quotes, titles or so-called words (guidelines H10).
 const SCARE_MAX_WORDS: usize = 3;
 
-/// The built-in quotation extractor: Quote, Cue and Source spans in layer `quotes`, `speaker`
-/// (exactly one per Quote) and `cue` (at most one) relations, and coreference clusters of
-/// Source spans.
-#[derive(Debug, Default, Clone, Copy)]
+/// The built-in quotation extractor: quotation, cue and source spans, a speaker relation
+/// (exactly one per quotation) and a cue relation (at most one), and coreference clusters of
+/// source spans. The names it writes are the corpus's, from its manifest's `[attribution]`
+/// section ([`QuotesRules::for_manifest`]); by default corpus/news's: `Quote`, `Cue` and
+/// `Source` spans in layer `quotes`, relations `speaker` and `cue`.
+#[derive(Debug, Default, Clone)]
 pub struct QuotesRules {
-    /// Room for configuration without breaking `QuotesRules::default()`.
-    _private: (),
+    names: Vocabulary,
+}
+
+/// A label and the layer its spans go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Label {
+    layer: String,
+    name: String,
+}
+
+impl Label {
+    fn new(layer: &str, name: &str) -> Label {
+        Label { layer: layer.to_owned(), name: name.to_owned() }
+    }
+
+    /// `name` in the manifest's layer that declares it.
+    fn declared(manifest: &Manifest, name: &str) -> Option<Label> {
+        Some(Label::new(&manifest.layer_of(name)?.name, name))
+    }
+}
+
+/// The names of what the extractor writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Vocabulary {
+    quote: Label,
+    source: Label,
+    speaker: String,
+    /// The cue label and relation, when the corpus annotates cues.
+    cue: Option<(Label, String)>,
+}
+
+impl Default for Vocabulary {
+    /// corpus/news's names.
+    fn default() -> Vocabulary {
+        Vocabulary {
+            quote: Label::new("quotes", "Quote"),
+            source: Label::new("quotes", "Source"),
+            speaker: "speaker".into(),
+            cue: Some((Label::new("quotes", "Cue"), "cue".into())),
+        }
+    }
+}
+
+impl Vocabulary {
+    /// The names a manifest's `[attribution]` section gives: the quotation label, the speaker
+    /// relation and the label of its tails, the cue relation and the label of its tails.
+    fn from_manifest(manifest: &Manifest) -> Option<Vocabulary> {
+        let a = manifest.attribution.as_ref()?;
+        let tail = |relation: &str| manifest.relation_type(relation)?.tail.first().map(String::as_str);
+        let cue = match &a.cue_relation {
+            Some(relation) => Some((Label::declared(manifest, tail(relation)?)?, relation.clone())),
+            None => None,
+        };
+        Some(Vocabulary {
+            quote: Label::declared(manifest, &a.quotation_label)?,
+            source: Label::declared(manifest, tail(&a.speaker_relation)?)?,
+            speaker: a.speaker_relation.clone(),
+            cue,
+        })
+    }
+}
+
+impl QuotesRules {
+    /// The extractor writing the names of `manifest`'s `[attribution]` section; corpus/news's
+    /// names without a manifest, or with one that does not annotate attribution.
+    pub fn for_manifest(manifest: Option<&Manifest>) -> QuotesRules {
+        QuotesRules { names: manifest.and_then(Vocabulary::from_manifest).unwrap_or_default() }
+    }
 }
 
 impl Extractor for QuotesRules {
     fn info(&self) -> ExtractorInfo {
-        super::identity("quotes-rules")
+        let mut info = super::identity("quotes-rules");
+        // Other names are other output: they join the key. corpus/news's names keep the plain
+        // fingerprint of the rules.
+        if self.names != Vocabulary::default() {
+            let v = &self.names;
+            let (cue, cue_relation) = v.cue.clone().map_or((None, String::new()), |(l, r)| (Some(l), r));
+            let mut parts = vec![info.config_hash.clone()];
+            for label in [Some(&v.quote), Some(&v.source), cue.as_ref()].into_iter().flatten() {
+                parts.extend([label.layer.clone(), label.name.clone()]);
+            }
+            parts.extend([v.speaker.clone(), cue_relation]);
+            info.config_hash = stable_hash(&parts.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+        info
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
-        Ok(annotate(doc.text()))
+        self.extract_by(doc, &Deadline::none())
+    }
+}
+
+impl Rules for QuotesRules {
+    fn extract_by(&self, doc: &Document, deadline: &Deadline) -> Result<Annotations, ExtractError> {
+        annotate(doc, &self.names, deadline)
     }
 }
 
@@ -59,19 +145,17 @@ struct Found {
 
 /// One paragraph, tokenized, with the attribution of its last quotation.
 #[derive(Debug)]
-struct Paragraph {
-    regions: Vec<Region>,
-    tokens: Vec<Token>,
+struct Paragraph<'a> {
+    ctx: Ctx<'a>,
     last: Option<Attribution>,
 }
 
-/// Annotates a text: the whole extractor, without the trait.
-fn annotate(text: &str) -> Annotations {
-    let chars: Vec<char> = text.chars().collect();
-    let (found, names) = find(&chars);
-    let offsets = Offsets::new(text);
-    let boundary = |cp: usize| is_grapheme_boundary(text, &offsets, cp);
-    build(&chars, &boundary, &found, &names)
+/// Annotates a document: the whole extractor, without the trait.
+fn annotate(doc: &Document, names: &Vocabulary, deadline: &Deadline) -> Result<Annotations, ExtractError> {
+    let chars: Vec<char> = doc.text().chars().collect();
+    let (found, mentions) = find(&chars, deadline)?;
+    let boundary = |cp: usize| is_grapheme_boundary(doc.text(), doc.offsets(), cp);
+    build(&chars, &boundary, &found, &mentions, names, deadline)
 }
 
 /// Whether a line is article content; quotations in headings, captions and link lines are
@@ -89,27 +173,29 @@ fn is_content(chars: &[char], line: Line) -> bool {
 }
 
 /// Finds every quotation with its attribution, and every name (for coreference).
-fn find(chars: &[char]) -> (Vec<Found>, Vec<coref::NameMention>) {
+fn find(chars: &[char], deadline: &Deadline) -> Result<(Vec<Found>, coref::Names), ExtractError> {
     let mut found = Vec::new();
-    let mut names = Vec::new();
+    let mut names = coref::Names::default();
     let mut prev: Option<Paragraph> = None;
     for line in text::lines(chars) {
+        deadline.check()?;
         if line.start == line.end {
             continue;
         }
         let content = is_content(chars, line);
         let regions = if content { text::regions(chars, line) } else { Vec::new() };
         let tokens = text::tokenize(chars, line, &regions);
-        let ctx = Ctx::new(chars, &tokens, &regions);
-        names.extend(ctx.names());
+        let ctx = Ctx::new(chars, tokens, regions);
+        names.extend(chars, ctx.names());
         if !content {
             prev = None;
             continue;
         }
-        let prev_ctx = prev.as_ref().map(|p| Ctx::new(chars, &p.tokens, &p.regions));
+        let prev_ctx = prev.as_ref().map(|p| &p.ctx);
+        let regions = ctx.regions();
         let mut last: Option<Attribution> = None;
         let mut quote_tokens = vec![None; regions.len()];
-        for (i, t) in tokens.iter().enumerate() {
+        for (i, t) in ctx.tokens().iter().enumerate() {
             if let TokKind::Quote(r) = t.kind {
                 if let Some(slot) = quote_tokens.get_mut(r) {
                     *slot = Some(i);
@@ -117,6 +203,7 @@ fn find(chars: &[char]) -> (Vec<Found>, Vec<coref::NameMention>) {
             }
         }
         for (r, region) in regions.iter().enumerate() {
+            deadline.check()?;
             let Some(q) = quote_tokens.get(r).copied().flatten() else { continue };
             if region.start >= region.end {
                 continue;
@@ -128,29 +215,27 @@ fn find(chars: &[char]) -> (Vec<Found>, Vec<coref::NameMention>) {
             let attribution = match ctx.direct(q) {
                 Some(a) => Some(a),
                 None if is_scare(&quoted) => None,
-                None => contextual(&names, &ctx, q, prev.as_ref(), prev_ctx.as_ref(), last),
+                None => contextual(&names, &ctx, q, prev.as_ref(), prev_ctx, last),
             };
             if let Some(attribution) = attribution {
                 found.push(Found { start: region.start, end: region.end, attribution });
                 last = Some(attribution);
             }
         }
-        prev = Some(Paragraph { regions, tokens, last });
+        prev = Some(Paragraph { ctx, last });
     }
-    (found, names)
+    Ok((found, names))
 }
 
 /// "the so-called “smart” meter": never a Quote.
 fn so_called(ctx: &Ctx<'_>, q: usize) -> bool {
-    let toks = ctx.tokens();
-    q > 0 && toks.get(q - 1).is_some_and(|t| t.kind == TokKind::Word) && {
-        let t = toks[q - 1];
-        let w: String = ctx.text_of(t).to_lowercase();
-        matches!(
-            w.as_str(),
-            "so-called" | "so‑called" | "dubbed" | "titled" | "entitled" | "nicknamed" | "headlined" | "call"
-        )
-    }
+    q > 0
+        && ctx.lowercase(q - 1).is_some_and(|w| {
+            matches!(
+                &*w,
+                "so-called" | "so‑called" | "dubbed" | "titled" | "entitled" | "nicknamed" | "headlined" | "call"
+            )
+        })
 }
 
 /// A short quotation or a title, which needs an attribution of its own to be a Quote.
@@ -170,7 +255,7 @@ fn is_scare(quoted: &str) -> bool {
 /// attribution ending the previous paragraph, the quotation it follows on from (guidelines D38),
 /// or the subject of the sentence before (D37).
 fn contextual(
-    names: &[coref::NameMention],
+    names: &coref::Names,
     ctx: &Ctx<'_>,
     q: usize,
     prev: Option<&Paragraph>,
@@ -210,67 +295,92 @@ fn contextual(
     let t = text::text(ctx.chars(), source.start, source.end).to_lowercase();
     let person = match source.kind {
         attrib::MentionKind::Pronoun => matches!(t.as_str(), "he" | "she" | "they" | "i" | "we"),
-        attrib::MentionKind::Name => {
-            t.split_whitespace().count() >= 2 || coref::is_known_surname(ctx.chars(), names, &t)
-        }
+        attrib::MentionKind::Name => t.split_whitespace().count() >= 2 || names.is_known_surname(&t),
         attrib::MentionKind::Nominal => false,
     };
     person.then_some(Attribution { source, cue: None })
 }
 
-/// Turns the quotations into spans, relations and clusters. Spans that would be invalid (out of
-/// range, empty, across a line break) are never created; a Quote whose Source cannot be created
-/// is dropped, so every Quote has exactly one speaker.
+/// Turns the quotations into spans, relations and clusters, under the corpus's `names`. Spans
+/// that would be invalid (out of range, empty, across a line break) are never created; a
+/// quotation whose source cannot be created is dropped, so every quotation has exactly one
+/// speaker.
 fn build(
     chars: &[char],
     boundary: &dyn Fn(usize) -> bool,
     found: &[Found],
-    names: &[coref::NameMention],
-) -> Annotations {
-    let mut spans = SpanMaker { chars, boundary, ids: HashMap::new() };
+    mentions: &coref::Names,
+    names: &Vocabulary,
+    deadline: &Deadline,
+) -> Result<Annotations, ExtractError> {
+    let mut spans = SpanMaker { chars, boundary, ids: HashMap::new(), asked: HashMap::new() };
     let mut out = Annotations::default();
+    // Each speaker mention once, with its span id, for the clusters.
     let mut sources: Vec<(Mention, String)> = Vec::new();
+    let mut speakers: HashSet<String> = HashSet::new();
+    // Every source span made, whether its quotation was kept or not.
+    let mut made: Vec<String> = Vec::new();
     for f in found {
+        deadline.tick()?;
         let a = f.attribution;
-        let Some(source_id) = spans.add(&mut out, "Source", a.source.start, a.source.end) else { continue };
-        let Some(quote_id) = spans.add(&mut out, "Quote", f.start, f.end) else { continue };
-        if !sources.iter().any(|(_, id)| *id == source_id) {
+        let Some(source_id) = spans.add(&mut out, Role::Source, &names.source, a.source.start, a.source.end) else {
+            continue;
+        };
+        made.push(source_id.clone());
+        let Some(quote_id) = spans.add(&mut out, Role::Quote, &names.quote, f.start, f.end) else { continue };
+        if speakers.insert(source_id.clone()) {
             sources.push((a.source, source_id.clone()));
         }
-        add_relation(&mut out, "speaker", &quote_id, &source_id);
-        if let Some(cue) = a.cue {
-            if let Some(cue_id) = spans.add(&mut out, "Cue", cue.start, cue.end) {
-                add_relation(&mut out, "cue", &quote_id, &cue_id);
+        add_relation(&mut out, &names.speaker, &quote_id, &source_id);
+        if let (Some(cue), Some((label, relation))) = (a.cue, &names.cue) {
+            if let Some(cue_id) = spans.add(&mut out, Role::Cue, label, cue.start, cue.end) {
+                add_relation(&mut out, relation, &quote_id, &cue_id);
             }
         }
     }
-    // A Source span made for a Quote that was then dropped speaks for nothing: remove it.
-    let spoken: Vec<&str> = out.relations.iter().filter(|r| r.kind == "speaker").map(|r| r.tail.as_str()).collect();
-    let orphans: Vec<String> = out
-        .spans
-        .iter()
-        .filter(|s| s.label() == "Source" && !spoken.contains(&s.id()))
-        .map(|s| s.id().to_string())
-        .collect();
-    out.spans.retain(|s| !orphans.iter().any(|o| o == s.id()));
-    sources.retain(|(_, id)| !orphans.contains(id));
-    out.clusters = coref::clusters(chars, &sources, names);
-    out
+    // A source span made for a quotation that was then dropped speaks for nothing: remove it.
+    let orphans: HashSet<String> = made.into_iter().filter(|id| !speakers.contains(id)).collect();
+    if !orphans.is_empty() {
+        out.spans.retain(|s| !orphans.contains(s.id()));
+    }
+    out.clusters = coref::clusters(chars, &sources, mentions);
+    Ok(out)
 }
 
-/// Creates spans, reusing one per label and offsets, and never an invalid one.
+/// What a span is for, whatever the corpus calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Role {
+    Quote,
+    Source,
+    Cue,
+}
+
+/// Creates spans, reusing one per role and offsets, and never an invalid one.
 struct SpanMaker<'a> {
     chars: &'a [char],
     /// Whether a code point offset lies between two grapheme clusters.
     boundary: &'a dyn Fn(usize) -> bool,
-    ids: HashMap<(&'static str, usize, usize), String>,
+    ids: HashMap<(Role, usize, usize), String>,
+    /// The answer for each role and offsets asked before widening: the many quotations of one
+    /// speaker or cue never walk the same long grapheme cluster again.
+    asked: HashMap<(Role, usize, usize), Option<String>>,
 }
 
 impl SpanMaker<'_> {
-    /// Adds (or reuses) a span with this label over `start..end`, widened to grapheme cluster
-    /// boundaries (a name never ends between a letter and its combining accent); `None` if the
-    /// span would be empty, out of range or across a line break.
-    fn add(&mut self, out: &mut Annotations, label: &'static str, start: usize, end: usize) -> Option<String> {
+    /// Adds (or reuses) a span for `role` with `label` over `start..end`, widened to grapheme
+    /// cluster boundaries (a name never ends between a letter and its combining accent); `None`
+    /// if the span would be empty, out of range or across a line break.
+    fn add(&mut self, out: &mut Annotations, role: Role, label: &Label, start: usize, end: usize) -> Option<String> {
+        if let Some(answer) = self.asked.get(&(role, start, end)) {
+            return answer.clone();
+        }
+        let answer = self.make(out, role, label, start, end);
+        self.asked.insert((role, start, end), answer.clone());
+        answer
+    }
+
+    /// [`SpanMaker::add`] without the memory of what was asked.
+    fn make(&mut self, out: &mut Annotations, role: Role, label: &Label, start: usize, end: usize) -> Option<String> {
         let (mut start, mut end) = (start, end.min(self.chars.len()));
         while start > 0 && !(self.boundary)(start) {
             start -= 1;
@@ -278,7 +388,7 @@ impl SpanMaker<'_> {
         while end < self.chars.len() && !(self.boundary)(end) {
             end += 1;
         }
-        if let Some(id) = self.ids.get(&(label, start, end)) {
+        if let Some(id) = self.ids.get(&(role, start, end)) {
             return Some(id.clone());
         }
         let covered = self.chars.get(start..end)?;
@@ -286,8 +396,8 @@ impl SpanMaker<'_> {
             return None;
         }
         let id = format!("T{}", out.spans.len() + 1);
-        out.spans.push(Span::contiguous(id.as_str(), LAYER, label, start, end)?);
-        self.ids.insert((label, start, end), id.clone());
+        out.spans.push(Span::contiguous(id.as_str(), label.layer.as_str(), label.name.as_str(), start, end)?);
+        self.ids.insert((role, start, end), id.clone());
         Some(id)
     }
 }
@@ -309,7 +419,7 @@ mod tests {
     /// The output as readable lines: each Quote with offsets, its speaker and cue, then clusters.
     fn render(text: &str) -> String {
         let chars: Vec<char> = text.chars().collect();
-        let ann = annotate(text);
+        let ann = QuotesRules::default().extract(&Document::new("d", text, Meta::new())).expect("no limit, no failure");
         let show = |id: &str| {
             let s = ann.span(id).expect("relation tails are spans");
             format!("{:?} {}..{}", text::text(&chars, s.start(), s.end()), s.start(), s.end())
@@ -500,6 +610,79 @@ cluster "Marta Kowalczyk" 0..15 | "she" 72..75"#,
         );
     }
 
+    /// A manifest naming attribution its own way: layer `speech`, `Quotation` said by a
+    /// `Speaker`, introduced by a `Verb` unless `cues` is false.
+    fn renamed(cues: bool) -> Manifest {
+        use goldspan_model::{Attribution, Layer, PerHead, RelationType};
+        let relation = |name: &str, tail: &str| RelationType {
+            name: name.into(),
+            head: vec!["Quotation".into()],
+            tail: vec![tail.into()],
+            per_head: PerHead::One,
+        };
+        let mut relations = vec![relation("said_by", "Speaker")];
+        if cues {
+            relations.push(relation("introduced_by", "Verb"));
+        }
+        Manifest {
+            layers: vec![Layer {
+                name: "speech".into(),
+                labels: vec!["Quotation".into(), "Speaker".into(), "Verb".into()],
+                relations,
+            }],
+            attribution: Some(Attribution {
+                quotation_label: "Quotation".into(),
+                speaker_relation: "said_by".into(),
+                cue_relation: cues.then(|| "introduced_by".into()),
+                mention_layer: None,
+            }),
+            ..Manifest::default()
+        }
+    }
+
+    #[test]
+    fn the_names_written_are_the_manifests() {
+        let doc = Document::new("d", "“We lost,” said Marta Kowalczyk. “But we will be back,” she added.", Meta::new());
+        let plain = QuotesRules::default().extract(&doc).expect("no failure");
+        assert_eq!(plain.relations.len(), 4, "two quotations, each with a speaker and a cue");
+        // corpus/news's own manifest names what the default does: same output, same identity.
+        let news = goldspan_formats::gold::read_manifest(std::path::Path::new("../../corpus/news/goldspan.toml"))
+            .expect("the news manifest");
+        let rules = QuotesRules::for_manifest(Some(&news));
+        assert_eq!(rules.extract(&doc).expect("no failure"), plain);
+        assert_eq!(rules.info(), QuotesRules::default().info());
+        // Another corpus's names: the same spans and relations, renamed.
+        fn rename(label: &str) -> &str {
+            match label {
+                "Quote" => "Quotation",
+                "Source" => "Speaker",
+                "Cue" => "Verb",
+                "speaker" => "said_by",
+                "cue" => "introduced_by",
+                other => other,
+            }
+        }
+        let expected = Annotations {
+            spans: plain
+                .spans
+                .iter()
+                .filter_map(|s| Span::contiguous(s.id(), "speech", rename(s.label()), s.start(), s.end()))
+                .collect(),
+            relations: plain.relations.iter().map(|r| Relation { kind: rename(&r.kind).into(), ..r.clone() }).collect(),
+            ..plain.clone()
+        };
+        let rules = QuotesRules::for_manifest(Some(&renamed(true)));
+        assert_eq!(rules.extract(&doc).expect("no failure"), expected);
+        assert_ne!(rules.info().config_hash, QuotesRules::default().info().config_hash, "other output, other key");
+        // A corpus without cues gets none.
+        let without = QuotesRules::for_manifest(Some(&renamed(false))).extract(&doc).expect("no failure");
+        assert!(without.spans.iter().all(|s| s.label() != "Verb"));
+        assert_eq!(without.relations.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(), ["said_by", "said_by"]);
+        // No [attribution] section: corpus/news's names.
+        let bare = Manifest { attribution: None, ..renamed(true) };
+        assert_eq!(QuotesRules::for_manifest(Some(&bare)).extract(&doc).expect("no failure"), plain);
+    }
+
     #[test]
     fn long_pathological_lines_stay_valid() {
         // Chained cues, possessives and marks must neither overflow the stack nor go quadratic.
@@ -521,7 +704,7 @@ cluster "Marta Kowalczyk" 0..15 | "she" 72..75"#,
         let mut ids = HashSet::new();
         for s in &ann.spans {
             assert!(ids.insert(s.id()), "unique span id {}", s.id());
-            assert_eq!(s.layer(), LAYER);
+            assert_eq!(s.layer(), "quotes");
             assert!(["Quote", "Cue", "Source"].contains(&s.label()));
             assert!(s.start() < s.end() && s.end() <= n, "span in range");
             let covered = doc.slice(s.start(), s.end()).expect("slice on char boundaries");

@@ -5,11 +5,15 @@
 //! The rules work on one line's tokens, in which every quotation is an opaque token, so a verb
 //! or a name inside a quotation is never taken for the attribution.
 
+use std::borrow::Cow;
+
 use super::lexicon::{
-    contains, ABBREVIATIONS, AUX_AND_ADVERBS, BARE_SPEAKERS, CLAUSE_OPENERS, CUE_PHRASES, CUE_WORDS, DETERMINERS,
-    DOCUMENT_NOUNS, NAME_CONNECTORS, ORG_WORDS, POST_NOMINALS, PRONOUNS, STOP_WORDS, TITLES,
+    abbreviations, aux_and_adverbs, bare_speakers, clause_markers, clause_openers, cue_phrases, cue_words, determiners,
+    document_nouns, irregular_verbs, name_connectors, not_trailing, number_words, org_words,
+    post_modifier_prepositions, post_nominals, pronouns, role_nouns, stop_words, titles,
 };
 use super::text::{Region, TokKind, Token};
+use crate::builtin::lexicon::WordList;
 
 /// What kind of expression a speaker mention is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,162 +65,71 @@ const MAX_WINDOW: usize = 80;
 const MAX_DEPTH: usize = 3;
 /// Most tokens between a quotation and a trailing cue ("”, AIU head Brendan Farrow said").
 const MAX_TRAILING_GAP: usize = 30;
-
-/// Irregular past tenses that end a nominal read forwards ("the jury sent a note").
-const IRREGULAR_VERBS: &[&str] = &[
-    "sent",
-    "gave",
-    "made",
-    "took",
-    "put",
-    "set",
-    "went",
-    "came",
-    "got",
-    "left",
-    "kept",
-    "held",
-    "found",
-    "saw",
-    "met",
-    "ran",
-    "won",
-    "lost",
-    "paid",
-    "spent",
-    "brought",
-    "bought",
-    "thought",
-    "felt",
-    "became",
-    "began",
-    "spoke",
-    "stood",
-    "sat",
-    "led",
-    "heard",
-    "knew",
-    "shook",
-    "wept",
-    "broke",
-    "chose",
-    "drove",
-    "fell",
-    "flew",
-    "grew",
-    "hit",
-    "meant",
-    "rose",
-    "struck",
-    "taught",
-    "threw",
-    "understood",
-    "wore",
-    "sees",
-    "leans",
-    "rolls",
-    "thinks",
-    "plans",
-    "hopes",
-    "remains",
-    "wants",
-    "needs",
-    "keeps",
-    "spends",
-    "does",
-    "gets",
-    "puts",
-    "takes",
-    "makes",
-    "gives",
-];
-
-/// Nouns after a capitalised modifier that make the whole a nominal ("Unicef spokesperson").
-const ROLE_NOUNS: &[&str] = &[
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "spokespeople",
-    "official",
-    "officials",
-    "source",
-    "sources",
-    "representative",
-    "executive",
-    "boss",
-    "chief",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "director",
-    "manager",
-    "minister",
-    "secretary",
-    "leader",
-    "president",
-    "officer",
-    "statement",
-    "report",
-    "analyst",
-    "analysts",
-    "economist",
-    "economists",
-    "researcher",
-    "researchers",
-    "adviser",
-    "advisers",
-    "member",
-    "members",
-    "staff",
-    "worker",
-    "workers",
-    "team",
-    "mps",
-    "msps",
-    "employees",
-    "residents",
-    "fans",
-    "founder",
-    "lawyer",
-    "lawyers",
-];
-
-/// Prepositions that open a post-modifier of a speaker ("a spokesman for Downing Street").
-const POST_MODIFIER_PREPS: &[&str] = &["for", "of", "to", "at", "from", "with", "in", "on"];
-
-/// Words that open a clause: a subject is never read across them.
-const CLAUSE_MARKERS: &[&str] = &[
-    "as", "when", "while", "because", "that", "and", "but", "which", "who", "where", "if", "although", "though",
-    "whereas", "so", "what",
-];
-
-/// Number words that count a nominal speaker and are not part of it ("one witness").
-const NUMBER_WORDS: &[&str] =
-    &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozens", "hundreds"];
-
-/// Conjunctions that mean the words after a quotation are not its attribution.
-const NOT_TRAILING: &[&str] = &["and", "but", "because", "while", "when", "if", "so", "although", "though"];
+/// Most determiners, numbers and possessors a noun phrase may open with ("the WHO’s two"):
+/// a longer run is no speaker, and is not read again for every quotation that asks.
+const MAX_DETERMINERS: usize = 8;
+/// Most capitalised words after "For" that may name a person ("For Prime Minister Sir Keir
+/// Starmer,"): titles included, so more than a name's.
+const MAX_FOR_WORDS: usize = 2 * MAX_NAME_WORDS;
 
 /// One line's tokens with the text they index, and the rules that read them.
 #[derive(Debug)]
 pub(super) struct Ctx<'a> {
     chars: &'a [char],
-    toks: &'a [Token],
-    regions: &'a [Region],
+    toks: Vec<Token>,
+    regions: Vec<Region>,
+    /// The text of every word token, one after the other (other tokens add nothing).
+    words: String,
+    /// `words` with ASCII letters lowercased: the same length, so `at` indexes both.
+    lower: String,
+    /// Where each token's text starts in `words`, and after the last, where the text ends.
+    at: Vec<usize>,
     /// For every token, the first token of its sentence.
     sentence_starts: Vec<usize>,
+    /// For every token, the first word token at or after it (`toks.len()` if none).
+    next_word: Vec<usize>,
+    /// For every token, the first separator (see `is_separator`) at or after it.
+    next_separator: Vec<usize>,
 }
 
 impl<'a> Ctx<'a> {
-    /// A context over one line.
-    pub fn new(chars: &'a [char], toks: &'a [Token], regions: &'a [Region]) -> Ctx<'a> {
-        let mut ctx = Ctx { chars, toks, regions, sentence_starts: Vec::with_capacity(toks.len()) };
+    /// A context over one line's tokens and quotations. Each word's text is copied out once
+    /// here, so that the rules, which ask about each word many times, never build a string.
+    pub fn new(chars: &'a [char], toks: Vec<Token>, regions: Vec<Region>) -> Ctx<'a> {
+        let mut words = String::new();
+        let mut at = Vec::with_capacity(toks.len() + 1);
+        for t in &toks {
+            at.push(words.len());
+            if t.kind == TokKind::Word {
+                words.extend(chars.get(t.start..t.end).unwrap_or_default());
+            }
+        }
+        at.push(words.len());
+        let lower = words.to_ascii_lowercase();
+        let n = toks.len();
+        let mut ctx = Ctx {
+            chars,
+            toks,
+            regions,
+            words,
+            lower,
+            at,
+            sentence_starts: Vec::with_capacity(n),
+            next_word: vec![n; n + 1],
+            next_separator: vec![n; n + 1],
+        };
         let mut start = 0;
-        for i in 0..toks.len() {
+        for i in 0..n {
             if i > 0 && ctx.is_sentence_end(i - 1) {
                 start = i;
             }
             ctx.sentence_starts.push(start);
+        }
+        // Where the next word and the next separator are, so that a rule asking from a
+        // sentence's start never walks the sentence (which a quotation after it may ask again).
+        for i in (0..n).rev() {
+            ctx.next_word[i] = if ctx.is_word(i) { i } else { ctx.next_word[i + 1] };
+            ctx.next_separator[i] = if ctx.is_separator(i) { i } else { ctx.next_separator[i + 1] };
         }
         ctx
     }
@@ -227,13 +140,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// The tokens.
-    pub fn tokens(&self) -> &'a [Token] {
-        self.toks
+    pub fn tokens(&self) -> &[Token] {
+        &self.toks
     }
 
-    /// The text of a token.
-    pub fn text_of(&self, t: Token) -> String {
-        self.chars.get(t.start..t.end).map(|s| s.iter().collect()).unwrap_or_default()
+    /// The quotations, in the order their tokens refer to them.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
     }
 
     /// Whether token `i` is a colon.
@@ -241,9 +154,26 @@ impl<'a> Ctx<'a> {
         self.punct(i) == Some(':')
     }
 
-    fn word(&self, i: usize) -> Option<String> {
-        let t = self.toks.get(i)?;
-        (t.kind == TokKind::Word).then(|| self.chars[t.start..t.end].iter().collect())
+    /// The text of token `i`, if it is a word.
+    pub fn word(&self, i: usize) -> Option<&str> {
+        self.is_word(i).then(|| self.words.get(self.at[i]..self.at[i + 1])).flatten()
+    }
+
+    /// The text of word `i` with its ASCII letters lowercased: what word lists are matched
+    /// against (their entries are lowercase).
+    fn ascii_lower(&self, i: usize) -> Option<&str> {
+        self.is_word(i).then(|| self.lower.get(self.at[i]..self.at[i + 1])).flatten()
+    }
+
+    /// The text of word `i` in lowercase (every letter, not only ASCII ones).
+    pub fn lowercase(&self, i: usize) -> Option<Cow<'_, str>> {
+        let w = self.word(i)?;
+        // For ASCII text both lowercasings agree, and the ASCII one is already at hand.
+        if w.is_ascii() {
+            self.ascii_lower(i).map(Cow::Borrowed)
+        } else {
+            Some(Cow::Owned(w.to_lowercase()))
+        }
     }
 
     fn is_word(&self, i: usize) -> bool {
@@ -261,8 +191,14 @@ impl<'a> Ctx<'a> {
         matches!(self.toks.get(i).map(|t| t.kind), Some(TokKind::Quote(_)))
     }
 
-    fn word_in(&self, i: usize, list: &[&str]) -> bool {
-        self.word(i).is_some_and(|w| contains(list, &w))
+    /// Whether word `i` (any ASCII case) is an entry of `list`.
+    fn word_in(&self, i: usize, list: &WordList) -> bool {
+        self.ascii_lower(i).is_some_and(|w| list.contains(w))
+    }
+
+    /// Whether word `i` (any ASCII case) is one of the lowercase `words`.
+    fn word_is(&self, i: usize, words: &[&str]) -> bool {
+        self.ascii_lower(i).is_some_and(|w| words.contains(&w))
     }
 
     /// Capitalised, or a lowercase particle joined to a capitalised part ("al-Tamimi").
@@ -290,10 +226,8 @@ impl<'a> Ctx<'a> {
     }
 
     fn is_possessive(&self, i: usize) -> bool {
-        self.word(i).is_some_and(|w| {
-            let l = w.to_lowercase();
-            l.ends_with("’s") || l.ends_with("'s")
-        }) || self.next_is_bare_apostrophe(i)
+        // Only "S" and "s" lowercase to "s", and nothing but the mark itself to "’" or "'".
+        self.ascii_lower(i).is_some_and(|l| l.ends_with("’s") || l.ends_with("'s")) || self.next_is_bare_apostrophe(i)
     }
 
     /// "Belarus’ president": a word followed directly by a lone apostrophe.
@@ -307,7 +241,14 @@ impl<'a> Ctx<'a> {
     }
 
     fn is_pronoun(&self, i: usize) -> bool {
-        self.word_in(i, PRONOUNS)
+        self.word_in(i, pronouns())
+    }
+
+    /// The first token that starts at or after code point `cp`. Tokens are in text order and
+    /// disjoint, so it is found by halving rather than by walking a long line.
+    fn first_token_from(&self, cp: usize) -> Option<usize> {
+        let i = self.toks.partition_point(|t| t.start < cp);
+        (i < self.toks.len()).then_some(i)
     }
 
     fn mention(&self, first: usize, last: usize, kind: MentionKind) -> Option<Mention> {
@@ -326,7 +267,7 @@ impl<'a> Ctx<'a> {
     pub fn is_sentence_end(&self, i: usize) -> bool {
         match self.punct(i) {
             Some('!' | '?') => true,
-            Some('.') => !(i > 0 && self.word_in(i - 1, ABBREVIATIONS)),
+            Some('.') => !(i > 0 && self.word_in(i - 1, abbreviations())),
             _ => self.quote_ends_sentence(i) && !self.next_is_attribution(i),
         }
     }
@@ -344,17 +285,18 @@ impl<'a> Ctx<'a> {
 
     /// If a cue starts at token `i`, its last token.
     pub fn cue_at(&self, i: usize) -> Option<usize> {
-        let w = self.word(i)?.to_lowercase();
-        if let Some(next) = self.word(i + 1).map(|n| n.to_lowercase()) {
-            if CUE_PHRASES.iter().any(|&(a, b)| a == w && b == next) {
+        let w = self.lowercase(i)?;
+        let next = self.lowercase(i + 1);
+        if let Some(next) = &next {
+            let phrase = |p: &&str| p.split_once(' ').is_some_and(|(a, b)| a == w && b == next);
+            if cue_phrases().entries().iter().any(phrase) {
                 return Some(i + 1);
             }
         }
-        if !CUE_WORDS.contains(&w.as_str()) {
+        if !cue_words().contains(&w) {
             return None;
         }
-        let prev = if i > 0 { self.word(i - 1).map(|p| p.to_lowercase()) } else { None };
-        let next = self.word(i + 1).map(|n| n.to_lowercase());
+        let prev = if i > 0 { self.lowercase(i - 1) } else { None };
         let prev = prev.as_deref();
         let next = next.as_deref();
         let noun_before = matches!(prev, Some("a" | "an" | "the" | "his" | "her" | "its" | "their" | "this"));
@@ -364,7 +306,7 @@ impl<'a> Ctx<'a> {
         let excluded = (w.ends_with("ing") && noun_before)
             || (w.ends_with("ed") && passive)
             || (w.ends_with('s') && (verb_after || noun_before))
-            || match w.as_str() {
+            || match &*w {
                 "called" | "calling" | "calls" => matches!(next, Some("on" | "off" | "up" | "in" | "for")),
                 "say" | "tell" | "concede" => matches!(prev, Some("to" | "would" | "could" | "will" | "not")),
                 "speaking" => sentence_initial,
@@ -391,7 +333,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn is_participle(&self, first: usize) -> bool {
-        self.word(first).is_some_and(|w| w.to_lowercase().ends_with("ing"))
+        self.lowercase(first).is_some_and(|w| w.ends_with("ing"))
     }
 
     /// The attribution a quotation at token `q` gets from its own sentence, if any.
@@ -405,6 +347,9 @@ impl<'a> Ctx<'a> {
         self.backward(q, start).or_else(|| self.trailing(q))
     }
 
+    /// The attribution of the last cue before token `q` (no further left than `start`) that has
+    /// a speaker: its subject, or what follows "according to" up to `q`. Serves a quotation at
+    /// `q` and a line ending in a colon at `q` alike.
     fn backward(&self, q: usize, start: usize) -> Option<Attribution> {
         let mut m = q;
         while m > start {
@@ -431,7 +376,7 @@ impl<'a> Ctx<'a> {
             let source = self.np_after(last + 1, self.toks.len())?;
             return Some(Attribution { source, cue: self.cue_span(k, last) });
         }
-        let first_ok = self.is_pronoun(k) || self.is_cap(k) || self.word_in(k, DETERMINERS) || self.is_numeric(k);
+        let first_ok = self.is_pronoun(k) || self.is_cap(k) || self.word_in(k, determiners()) || self.is_numeric(k);
         if !first_ok {
             return None;
         }
@@ -439,7 +384,7 @@ impl<'a> Ctx<'a> {
         while m < self.toks.len() && m <= k + MAX_TRAILING_GAP {
             let stop = self.is_quote(m)
                 || matches!(self.punct(m), Some('.' | '!' | '?' | ':' | ';'))
-                || self.word_in(m, NOT_TRAILING);
+                || self.word_in(m, not_trailing());
             if stop {
                 return None;
             }
@@ -467,18 +412,18 @@ impl<'a> Ctx<'a> {
                 return None;
             }
             j -= 1;
-            if !(self.word_in(j, AUX_AND_ADVERBS) || self.word_in(j, &["not", "does", "did", "do"])) {
+            if !(self.word_in(j, aux_and_adverbs()) || self.word_is(j, &["not", "does", "did", "do"])) {
                 break;
             }
         }
-        if self.word_in(j, &["who", "which", "that"]) {
+        if self.word_is(j, &["who", "which", "that"]) {
             let mut a = j;
             while a > left && matches!(self.punct(a - 1), Some(',')) {
                 a -= 1;
             }
             return if a > left { self.np_back(a - 1, left) } else { None };
         }
-        let coordinated = self.word_in(j, &["and", "but"]);
+        let coordinated = self.word_is(j, &["and", "but"]);
         let after_comma = matches!(self.punct(j), Some(',' | ')' | '—' | '–'));
         if coordinated || (after_comma && self.is_participle(cue)) {
             return self.earlier_cue_subject(cue, left, depth).or_else(|| self.main_subject(left, cue));
@@ -493,12 +438,13 @@ impl<'a> Ctx<'a> {
         let clause = self.clause_start(j, left);
         if let (Some(b), Some(f)) = (back, self.np_forward(clause, j + 1)) {
             // "A spokesman for Downing Street said": the head, not the post-modifier's noun.
-            let gap = self.toks.iter().position(|t| t.start >= f.end).unwrap_or(j);
-            let plain = (gap..j).all(|g| !self.looks_past_tense(g) && !self.word_in(g, IRREGULAR_VERBS));
-            let post_modifier = self.word_in(gap, POST_MODIFIER_PREPS) && plain && j.saturating_sub(gap) <= 9;
+            let gap = self.first_token_from(f.end).unwrap_or(j);
+            let plain = (gap..j).all(|g| !self.looks_past_tense(g) && !self.word_in(g, irregular_verbs()));
+            let post_modifier = self.word_in(gap, post_modifier_prepositions()) && plain && j.saturating_sub(gap) <= 9;
             // "A statement from Harlow Town said": a document's named author is the speaker.
-            let head = self.toks.iter().rposition(|t| t.end <= f.end);
-            let authored = head.is_some_and(|h| self.word_in(h, DOCUMENT_NOUNS)) && self.word_in(gap, &["from", "by"]);
+            let head = self.toks.partition_point(|t| t.end <= f.end).checked_sub(1);
+            let authored =
+                head.is_some_and(|h| self.word_in(h, document_nouns())) && self.word_is(gap, &["from", "by"]);
             if b.kind != MentionKind::Pronoun && f.end < b.start && post_modifier && !authored {
                 return Some(f);
             }
@@ -511,7 +457,8 @@ impl<'a> Ctx<'a> {
         let mut c = j;
         while c > left {
             let p = c - 1;
-            if self.is_separator(p) || self.is_colon(p) || self.is_sentence_end(p) || self.word_in(p, CLAUSE_MARKERS) {
+            if self.is_separator(p) || self.is_colon(p) || self.is_sentence_end(p) || self.word_in(p, clause_markers())
+            {
                 break;
             }
             c = p;
@@ -595,7 +542,7 @@ impl<'a> Ctx<'a> {
             return self.mention(a, a, MentionKind::Pronoun);
         }
         // "known as CCOO", "the French actor Margaux Delvaux-Henriot": a name in apposition.
-        if self.word_in(a, &["known", "also"]) {
+        if self.word_is(a, &["known", "also"]) {
             let name = (a..b).find(|&i| self.is_cap(i))?;
             return self.name_back(b - 1, name);
         }
@@ -604,20 +551,24 @@ impl<'a> Ctx<'a> {
             while c > a && self.is_cap(c - 1) {
                 c -= 1;
             }
-            let role = c > a && c < b && self.is_lower_word(c - 1) && !self.word_in(c - 1, STOP_WORDS);
-            let in_phrase = (a..c).any(|i| self.word_in(i, STOP_WORDS));
-            if role && !in_phrase && !(c..b).any(|i| self.word_in(i, ORG_WORDS)) && !self.word_in(c - 1, DETERMINERS) {
+            let role = c > a && c < b && self.is_lower_word(c - 1) && !self.word_in(c - 1, stop_words());
+            let in_phrase = (a..c).any(|i| self.word_in(i, stop_words()));
+            if role
+                && !in_phrase
+                && !(c..b).any(|i| self.word_in(i, org_words()))
+                && !self.word_in(c - 1, determiners())
+            {
                 return self.trim_name(c, b - 1);
             }
             return None;
         }
-        if self.word_in(a, CLAUSE_OPENERS) && !self.word_in(a, DETERMINERS) {
+        if self.word_in(a, clause_openers()) && !self.word_in(a, determiners()) {
             return None;
         }
-        if self.word_in(a, DETERMINERS) && !first_segment {
+        if self.word_in(a, determiners()) && !first_segment {
             return None;
         }
-        if (a..b).all(|i| self.is_cap(i) || self.word_in(i, NAME_CONNECTORS)) {
+        if (a..b).all(|i| self.is_cap(i) || self.word_in(i, name_connectors())) {
             return self.name_back(b - 1, a);
         }
         self.np_forward(a, b)
@@ -625,11 +576,14 @@ impl<'a> Ctx<'a> {
 
     /// "For Okafor, the answer is simple:": the person a sentence opens with "For".
     pub fn for_name(&self, left: usize, limit: usize) -> Option<Mention> {
-        if !self.word_in(left, &["for"]) || !self.is_cap(left + 1) {
+        if !self.word_is(left, &["for"]) || !self.is_cap(left + 1) {
             return None;
         }
         let mut b = left + 1;
         while b + 1 < limit && self.is_cap(b + 1) {
+            if b - left >= MAX_FOR_WORDS {
+                return None;
+            }
             b += 1;
         }
         (self.punct(b + 1) == Some(',')).then(|| self.trim_name(left + 1, b)).flatten()
@@ -640,17 +594,13 @@ impl<'a> Ctx<'a> {
     pub fn main_subject(&self, left: usize, limit: usize) -> Option<Mention> {
         let mut a = left;
         for _ in 0..4 {
-            while a < limit && !self.is_word(a) {
-                a += 1;
-            }
+            // The first word from `a`, and the first separator after it, both before `limit`.
+            a = a.max(self.next_word.get(a).map_or(limit, |&w| w.min(limit)));
             if a >= limit {
                 return None;
             }
-            let opener = self.word_in(a, CLAUSE_OPENERS) || self.is_numeric(a);
-            let mut e = a;
-            while e < limit && !self.is_separator(e) {
-                e += 1;
-            }
+            let opener = self.word_in(a, clause_openers()) || self.is_numeric(a);
+            let e = self.next_separator.get(a).map_or(limit, |&e| e.min(limit));
             if opener && e < limit && !self.is_pronoun(a) {
                 a = e + 1;
                 continue;
@@ -673,7 +623,7 @@ impl<'a> Ctx<'a> {
             let plural_acronym = self.word(j).is_some_and(|w| {
                 w.len() > 2 && w.ends_with('s') && w[..w.len() - 1].chars().all(|c| c.is_ascii_uppercase())
             });
-            if plural_acronym && j > left && self.is_lower_word(j - 1) && !self.word_in(j - 1, STOP_WORDS) {
+            if plural_acronym && j > left && self.is_lower_word(j - 1) && !self.word_in(j - 1, stop_words()) {
                 return self.nominal_back(j, left);
             }
             return self.name_back(j, left);
@@ -686,7 +636,7 @@ impl<'a> Ctx<'a> {
         while k > left {
             let p = k - 1;
             let joins = self.is_cap(p) && !self.is_possessive(p);
-            let connects = self.word_in(p, NAME_CONNECTORS) && p > left && self.is_cap(p - 1);
+            let connects = self.word_in(p, name_connectors()) && p > left && self.is_cap(p - 1);
             if (joins || connects) && j - p < MAX_NAME_WORDS {
                 k = p;
             } else {
@@ -699,39 +649,41 @@ impl<'a> Ctx<'a> {
     /// Cuts determiners, openers, titles and post-nominal letters off a run of capitalised words.
     fn trim_name(&self, mut a: usize, mut b: usize) -> Option<Mention> {
         while a < b
-            && (self.word_in(a, DETERMINERS) || self.word_in(a, CLAUSE_OPENERS) || self.word_in(a, NAME_CONNECTORS))
+            && (self.word_in(a, determiners())
+                || self.word_in(a, clause_openers())
+                || self.word_in(a, name_connectors()))
         {
             a += 1;
         }
         while b > a
-            && (self.word_in(b, POST_NOMINALS) && self.word(b).is_some_and(|w| w.chars().all(char::is_uppercase)))
+            && (self.word_in(b, post_nominals()) && self.word(b).is_some_and(|w| w.chars().all(char::is_uppercase)))
         {
             b -= 1;
         }
-        if let Some(t) = (a..b).rev().find(|&i| self.word_in(i, TITLES)) {
+        if let Some(t) = (a..b).rev().find(|&i| self.word_in(i, titles())) {
             a = t + 1;
         }
         // "Gareth Morgan of South Wales Police": the person, not the force.
-        if let Some(of) = (a..=b).find(|&i| self.word_in(i, &["of"])) {
-            if of >= a + 2 && !(a..of).any(|i| self.word_in(i, ORG_WORDS)) {
+        if let Some(of) = (a..=b).find(|&i| self.word_is(i, &["of"])) {
+            if of >= a + 2 && !(a..of).any(|i| self.word_in(i, org_words())) {
                 b = of - 1;
             }
         }
-        if self.word_in(a, DETERMINERS) && a < b {
+        if self.word_in(a, determiners()) && a < b {
             a += 1;
         }
-        let bare_title = a == b && self.word_in(b, &["mr", "ms", "mrs", "dr", "sir", "dame"]);
-        if self.word_in(b, DETERMINERS) || bare_title {
+        let bare_title = a == b && self.word_is(b, &["mr", "ms", "mrs", "dr", "sir", "dame"]);
+        if self.word_in(b, determiners()) || bare_title {
             return None;
         }
         self.mention(a, b, MentionKind::Name)
     }
 
     fn nominal_back(&self, j: usize, left: usize) -> Option<Mention> {
-        if self.word_in(j, BARE_SPEAKERS) {
+        if self.word_in(j, bare_speakers()) {
             return self.mention(j, j, MentionKind::Nominal);
         }
-        if self.word_in(j, STOP_WORDS) || self.word_in(j, DETERMINERS) || self.cue_at(j).is_some() {
+        if self.word_in(j, stop_words()) || self.word_in(j, determiners()) || self.cue_at(j).is_some() {
             return None;
         }
         let mut k = j;
@@ -739,21 +691,21 @@ impl<'a> Ctx<'a> {
             let p = k - 1;
             // "UK Research and Innovation spokesperson"
             let within = j - p < MAX_NOMINAL_WORDS;
-            if within && self.word_in(p, NAME_CONNECTORS) && p > left && self.is_cap(p - 1) && self.is_cap(k) {
+            if within && self.word_in(p, name_connectors()) && p > left && self.is_cap(p - 1) && self.is_cap(k) {
                 k = p - 1;
                 continue;
             }
             let ok = self.is_word(p)
-                && !self.word_in(p, DETERMINERS)
-                && !self.word_in(p, STOP_WORDS)
+                && !self.word_in(p, determiners())
+                && !self.word_in(p, stop_words())
                 && !self.is_pronoun(p)
                 && !self.is_possessive(p)
                 && !self.is_numeric(p)
-                && !self.word_in(p, NUMBER_WORDS)
-                && !self.word_in(p, BARE_SPEAKERS)
+                && !self.word_in(p, number_words())
+                && !self.word_in(p, bare_speakers())
                 && self.cue_at(p).is_none()
                 && j - p < MAX_NOMINAL_WORDS
-                && !(p == left && self.is_cap(p) && !self.is_cap(j) && self.word_in(p, CLAUSE_OPENERS));
+                && !(p == left && self.is_cap(p) && !self.is_cap(j) && self.word_in(p, clause_openers()));
             if ok {
                 k = p;
             } else {
@@ -773,12 +725,17 @@ impl<'a> Ctx<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
+        let mut skipped = 0;
         while a + 1 < limit
-            && (self.word_in(a, DETERMINERS)
+            && (self.word_in(a, determiners())
                 || self.is_possessive(a)
                 || self.is_numeric(a)
-                || (self.word_in(a, NUMBER_WORDS) && self.is_lower_content(a + 1, limit)))
+                || (self.word_in(a, number_words()) && self.is_lower_content(a + 1, limit)))
         {
+            skipped += 1;
+            if skipped > MAX_DETERMINERS {
+                return None;
+            }
             if self.next_is_bare_apostrophe(a) {
                 a += 1;
             }
@@ -795,7 +752,7 @@ impl<'a> Ctx<'a> {
             while b + 1 < limit {
                 let n = b + 1;
                 let joins = self.is_cap(n) && !self.is_possessive(b);
-                let connects = self.word_in(n, NAME_CONNECTORS) && n + 1 < limit && self.is_cap(n + 1);
+                let connects = self.word_in(n, name_connectors()) && n + 1 < limit && self.is_cap(n + 1);
                 if (joins || connects) && n - a < MAX_NAME_WORDS {
                     b = n;
                 } else {
@@ -807,7 +764,7 @@ impl<'a> Ctx<'a> {
                 return self.np_forward_at_depth(b + 1, limit, depth + 1);
             }
             let mut e = b;
-            while e + 1 < limit && self.word_in(e + 1, ROLE_NOUNS) && e - a < MAX_NOMINAL_WORDS {
+            while e + 1 < limit && self.word_in(e + 1, role_nouns()) && e - a < MAX_NOMINAL_WORDS {
                 e += 1;
             }
             if e > b {
@@ -815,20 +772,20 @@ impl<'a> Ctx<'a> {
             }
             return self.trim_name(a, b);
         }
-        if self.word_in(a, BARE_SPEAKERS) && !self.is_lower_content(a + 1, limit) {
+        if self.word_in(a, bare_speakers()) && !self.is_lower_content(a + 1, limit) {
             return self.mention(a, a, MentionKind::Nominal);
         }
         let mut b = a;
-        if self.word_in(a, STOP_WORDS) || self.cue_at(a).is_some() {
+        if self.word_in(a, stop_words()) || self.cue_at(a).is_some() {
             return None;
         }
         while b + 1 < limit && b + 1 - a < MAX_NOMINAL_WORDS {
             let n = b + 1;
             let stop = !self.is_word(n)
-                || self.word_in(n, STOP_WORDS)
+                || self.word_in(n, stop_words())
                 || self.cue_at(n).is_some()
                 || self.is_possessive(n)
-                || self.word_in(n, IRREGULAR_VERBS)
+                || self.word_in(n, irregular_verbs())
                 || self.looks_past_tense(n);
             if stop {
                 break;
@@ -850,7 +807,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn is_lower_content(&self, i: usize, limit: usize) -> bool {
-        i < limit && self.is_lower_word(i) && !self.word_in(i, STOP_WORDS) && self.cue_at(i).is_none()
+        i < limit && self.is_lower_word(i) && !self.word_in(i, stop_words()) && self.cue_at(i).is_none()
     }
 
     fn looks_past_tense(&self, i: usize) -> bool {
@@ -872,11 +829,13 @@ impl<'a> Ctx<'a> {
             e += 1;
         }
         let m = self.np_forward(a, e)?;
-        let last = self.toks.iter().position(|t| t.end == m.end)?;
+        // The token that ends the mention: the last one starting before its end.
+        let last =
+            self.toks.partition_point(|t| t.start < m.end).checked_sub(1).filter(|&i| self.toks[i].end == m.end)?;
         // A document whose author is named: "a report by the National Audit Office".
         if m.kind == MentionKind::Nominal
-            && self.word_in(last, DOCUMENT_NOUNS)
-            && self.word_in(last + 1, &["by", "from"])
+            && self.word_in(last, document_nouns())
+            && self.word_is(last + 1, &["by", "from"])
         {
             if let Some(author) = self.np_after_at_depth(last + 2, limit, depth + 1) {
                 return Some(author);
@@ -885,7 +844,7 @@ impl<'a> Ctx<'a> {
         // A name in apposition wins: "said the choir’s conductor, Agnieszka Lis."
         if m.kind == MentionKind::Nominal && self.punct(last + 1) == Some(',') && self.is_cap(last + 2) {
             let mut b = last + 2;
-            while self.is_cap(b + 1) || (self.word_in(b + 1, NAME_CONNECTORS) && self.is_cap(b + 2)) {
+            while self.is_cap(b + 1) || (self.word_in(b + 1, name_connectors()) && self.is_cap(b + 2)) {
                 b += if self.is_cap(b + 1) { 1 } else { 2 };
             }
             let closes = b + 1 >= self.toks.len() || matches!(self.punct(b + 1), Some(',' | '.' | '(' | ';'));
@@ -906,17 +865,8 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let start = self.sentence_start(end).max(end.saturating_sub(MAX_WINDOW));
-        let mut m = end;
-        while m > start {
-            m -= 1;
-            let Some(first) = self.cue_ending_at(m) else { continue };
-            let cue = self.cue_span(first, m);
-            let source =
-                if self.is_according_to(first) { self.np_after(m + 1, end) } else { self.subject_before(first, start) };
-            if let Some(source) = source {
-                return Some(Attribution { source, cue });
-            }
-            m = first;
+        if let Some(a) = self.backward(end, start) {
+            return Some(a);
         }
         let source = self.main_subject(start, end)?;
         Some(Attribution { source, cue: None })
@@ -940,7 +890,7 @@ impl<'a> Ctx<'a> {
                 }
                 if self.is_cap(b + 1) {
                     b += 1;
-                } else if self.word_in(b + 1, NAME_CONNECTORS) && self.is_cap(b + 2) {
+                } else if self.word_in(b + 1, name_connectors()) && self.is_cap(b + 2) {
                     b += 2;
                 } else {
                     break;
@@ -955,7 +905,7 @@ impl<'a> Ctx<'a> {
                 b -= 1;
             }
             let Some(m) = self.trim_name(a, b) else { continue };
-            let org = (a..=b).any(|k| self.word_in(k, ORG_WORDS))
+            let org = (a..=b).any(|k| self.word_in(k, org_words()))
                 || (a == b && self.word(a).is_some_and(|w| w.chars().count() > 1 && w.chars().all(char::is_uppercase)));
             out.push((m, org));
         }

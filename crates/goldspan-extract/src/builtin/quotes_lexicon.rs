@@ -1,539 +1,161 @@
 //! Word lists of the quotation extractor: attribution verbs (cues), titles, pronouns and the
-//! function words that bound a speaker's noun phrase.
+//! function words that bound a speaker's noun phrase, in `data/lexicon/quotes/`.
 //!
-//! The lists are data rather than code so that the configuration hash covers exactly what the
-//! rules match; each is short and searched linearly, case-insensitively by the callers.
+//! Every list is lowercase and matched without ASCII case (the rules look words up by their
+//! ASCII-lowercased text). The cue lists are part of the extractor's configuration hash.
 
-/// Single-word attribution verbs, lowercase.
-pub(super) const CUE_WORDS: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "saying",
-    "told",
-    "tells",
-    "tell",
-    "telling",
-    "added",
-    "adds",
-    "adding",
-    "wrote",
-    "writes",
-    "writing",
-    "warned",
-    "warns",
-    "warning",
-    "insisted",
-    "insists",
-    "insisting",
-    "explained",
-    "explains",
-    "explaining",
-    "argued",
-    "argues",
-    "arguing",
-    "urged",
-    "urges",
-    "urging",
-    "accused",
-    "accuses",
-    "accusing",
-    "asked",
-    "asks",
-    "asking",
-    "called",
-    "calls",
-    "calling",
-    "described",
-    "describes",
-    "describing",
-    "claimed",
-    "claims",
-    "claiming",
-    "admitted",
-    "admits",
-    "admitting",
-    "recalled",
-    "recalls",
-    "recalling",
-    "replied",
-    "replies",
-    "replying",
-    "shouted",
-    "shouts",
-    "promised",
-    "promises",
-    "conceded",
-    "concedes",
-    "concede",
-    "dismissed",
-    "dismisses",
-    "posted",
-    "tweeted",
-    "noted",
-    "notes",
-    "declared",
-    "declares",
-    "announced",
-    "stated",
-    "suggested",
-    "suggests",
-    "continued",
-    "continues",
-    "confirmed",
-    "confirms",
-    "estimated",
-    "reminded",
-    "reminds",
-    "predicted",
-    "predicts",
-    "acknowledged",
-    "acknowledges",
-    "agreed",
-    "agrees",
-    "complained",
-    "complains",
-    "joked",
-    "jokes",
-    "pleaded",
-    "vowed",
-    "vows",
-    "boasted",
-    "branded",
-    "cautioned",
-    "speaking",
-];
+use crate::builtin::lexicon::{word_list, WordList};
 
-/// Two-word attribution phrases (a verb and its particle, or "according to"), lowercase.
-pub(super) const CUE_PHRASES: &[(&str, &str)] =
-    &[("according", "to"), ("went", "on"), ("goes", "on"), ("go", "on"), ("pointed", "out"), ("points", "out")];
+/// Single-word attribution verbs.
+pub(super) fn cue_words() -> &'static WordList {
+    word_list!("quotes/cue_words")
+}
 
-/// Personal pronouns that can be speakers, lowercase.
-pub(super) const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we"];
+/// Two-word attribution phrases (a verb and its particle, or "according to"), as "w1 w2".
+pub(super) fn cue_phrases() -> &'static WordList {
+    word_list!("quotes/cue_phrases")
+}
 
-/// Titles, honorifics and roles that precede a name and are not part of it, lowercase.
-pub(super) const TITLES: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "dr",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "professor",
-    "prof",
-    "judge",
-    "justice",
-    "president",
-    "chancellor",
-    "secretary",
-    "minister",
-    "mayor",
-    "captain",
-    "capt",
-    "general",
-    "gen",
-    "colonel",
-    "major",
-    "sergeant",
-    "sgt",
-    "inspector",
-    "superintendent",
-    "detective",
-    "chief",
-    "constable",
-    "reader",
-    "reverend",
-    "rev",
-    "father",
-    "sister",
-    "cardinal",
-    "bishop",
-    "archbishop",
-    "rabbi",
-    "imam",
-    "sheikh",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "senator",
-    "governor",
-    "councillor",
-    "cllr",
-    "commissioner",
-    "ambassador",
-    "deputy",
-    "officer",
-    "coach",
-    "head",
-    "director",
-    "editor",
-    "economist",
-    "leader",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-];
+/// Personal pronouns that can be speakers.
+pub(super) fn pronouns() -> &'static WordList {
+    word_list!("quotes/pronouns")
+}
 
-/// Letters after a name that are not part of it, lowercase.
-pub(super) const POST_NOMINALS: &[&str] =
-    &["kc", "qc", "mp", "msp", "ms", "mep", "am", "obe", "mbe", "cbe", "jr", "sr"];
+/// Titles, honorifics and roles that precede a name and are not part of it.
+pub(super) fn titles() -> &'static WordList {
+    word_list!("quotes/titles")
+}
 
-/// Words that open a determiner slot before a nominal speaker, lowercase.
-pub(super) const DETERMINERS: &[&str] = &[
-    "a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their", "our", "my", "your", "some",
-    "every", "each", "no", "any",
-];
+/// Letters after a name that are not part of it.
+pub(super) fn post_nominals() -> &'static WordList {
+    word_list!("quotes/post_nominals")
+}
+
+/// Words that open a determiner slot before a nominal speaker.
+pub(super) fn determiners() -> &'static WordList {
+    word_list!("quotes/determiners")
+}
 
 /// Words that may be a speaker on their own when no noun follows ("Another told the room").
-pub(super) const BARE_SPEAKERS: &[&str] =
-    &["another", "first", "one", "others", "some", "many", "most", "both", "several", "neither", "either"];
+pub(super) fn bare_speakers() -> &'static WordList {
+    word_list!("quotes/bare_speakers")
+}
 
-/// Function words that end a speaker's noun phrase, lowercase.
-pub(super) const STOP_WORDS: &[&str] = &[
-    // prepositions
-    "of",
-    "for",
-    "at",
-    "in",
-    "on",
-    "by",
-    "from",
-    "with",
-    "to",
-    "about",
-    "as",
-    "into",
-    "over",
-    "after",
-    "before",
-    "than",
-    "during",
-    "since",
-    "until",
-    "under",
-    "through",
-    "via",
-    "outside",
-    "inside",
-    "near",
-    "without",
-    "against",
-    // conjunctions and relatives
-    "and",
-    "or",
-    "but",
-    "nor",
-    "so",
-    "yet",
-    "who",
-    "whom",
-    "whose",
-    "which",
-    "that",
-    "when",
-    "where",
-    "while",
-    "if",
-    "because",
-    "although",
-    "though",
-    "whether", // auxiliaries and copulas
-    "has",
-    "have",
-    "had",
-    "is",
-    "was",
-    "were",
-    "are",
-    "be",
-    "been",
-    "being",
-    "will",
-    "would",
-    "could",
-    "should",
-    "may",
-    "might",
-    "can",
-    "did",
-    "does",
-    "do",
-    "not",
-    "also",
-    "later",
-    "then",
-    "once",
-    "again",
-    "still",
-    "now",
-    "just",
-    "already",
-    "earlier",
-    "previously",
-    "recently",
-    "simply",
-    "repeatedly",
-    "separately",
-    "quietly",
-    "publicly",
-    "privately",
-    "herself",
-    "himself",
-    "themselves",
-    "itself",
-];
+/// Function words that end a speaker's noun phrase.
+pub(super) fn stop_words() -> &'static WordList {
+    word_list!("quotes/stop_words")
+}
 
 /// Words between a subject and its cue that belong to neither ("she later said").
-pub(super) const AUX_AND_ADVERBS: &[&str] = &[
-    "has",
-    "have",
-    "had",
-    "is",
-    "was",
-    "were",
-    "are",
-    "will",
-    "would",
-    "also",
-    "later",
-    "then",
-    "once",
-    "again",
-    "previously",
-    "recently",
-    "simply",
-    "repeatedly",
-    "separately",
-    "quietly",
-    "publicly",
-    "privately",
-    "earlier",
-    "has",
-    "had",
-    "been",
-    "just",
-    "already",
-    "last",
-    "today",
-    "yesterday",
-    "subsequently",
-    "herself",
-    "himself",
-    "often",
-    "never",
-    "always",
-    "frequently",
-    "openly",
-    "angrily",
-    "firmly",
-    "calmly",
-];
+pub(super) fn aux_and_adverbs() -> &'static WordList {
+    word_list!("quotes/aux_and_adverbs")
+}
 
 /// Connectors allowed between the capitalised words of one name ("Bank of England").
-pub(super) const NAME_CONNECTORS: &[&str] = &[
-    "of", "for", "and", "de", "da", "van", "der", "den", "von", "du", "la", "le", "bin", "ibn", "del", "di", "&", "ap",
-    "ab", "dos", "das", "do", "ter", "op",
-];
+pub(super) fn name_connectors() -> &'static WordList {
+    word_list!("quotes/name_connectors")
+}
 
 /// Heads of nouns that name an organisation (for "it", "the company" and "X of Y" names).
-pub(super) const ORG_WORDS: &[&str] = &[
-    "council",
-    "office",
-    "agency",
-    "ministry",
-    "police",
-    "party",
-    "bank",
-    "university",
-    "institute",
-    "association",
-    "federation",
-    "union",
-    "committee",
-    "commission",
-    "company",
-    "group",
-    "trust",
-    "service",
-    "services",
-    "board",
-    "authority",
-    "department",
-    "government",
-    "court",
-    "foundation",
-    "society",
-    "club",
-    "museum",
-    "school",
-    "college",
-    "hospital",
-    "unit",
-    "terminals",
-    "organisation",
-    "organization",
-    "centre",
-    "center",
-    "network",
-    "panel",
-    "fund",
-    "ltd",
-    "plc",
-    "inc",
-    "corporation",
-    "airways",
-    "air",
-    "press",
-    "news",
-    "times",
-    "post",
-    "guardian",
-    "telegraph",
-    "parliament",
-    "assembly",
-    "executive",
-    "force",
-    "army",
-    "navy",
-    "team",
-    "league",
-    "bbc",
-    "nhs",
-    "ons",
-    "who",
-];
+pub(super) fn org_words() -> &'static WordList {
+    word_list!("quotes/org_words")
+}
 
 /// Nominal heads that stand for an organisation, resolved like "it".
-pub(super) const ORG_NOMINALS: &[&str] = &[
-    "company",
-    "council",
-    "firm",
-    "group",
-    "club",
-    "agency",
-    "ministry",
-    "government",
-    "department",
-    "union",
-    "organisation",
-    "organization",
-    "charity",
-    "body",
-    "watchdog",
-    "regulator",
-    "authority",
-    "airline",
-    "bank",
-    "museum",
-    "trust",
-    "board",
-    "operator",
-    "centre",
-    "university",
-    "school",
-    "hospital",
-    "society",
-    "team",
-];
+pub(super) fn org_nominals() -> &'static WordList {
+    word_list!("quotes/org_nominals")
+}
 
 /// Document nouns whose named author is the speaker ("a report by the NAO").
-pub(super) const DOCUMENT_NOUNS: &[&str] =
-    &["report", "statement", "study", "letter", "post", "survey", "review", "analysis", "document", "paper", "note"];
+pub(super) fn document_nouns() -> &'static WordList {
+    word_list!("quotes/document_nouns")
+}
 
-/// Abbreviations whose full stop does not end a sentence, lowercase.
-pub(super) const ABBREVIATIONS: &[&str] =
-    &["mr", "mrs", "ms", "dr", "st", "no", "prof", "rev", "gen", "lt", "col", "sgt", "vs", "etc", "capt", "jr", "sr"];
+/// Abbreviations whose full stop does not end a sentence.
+pub(super) fn abbreviations() -> &'static WordList {
+    word_list!("quotes/abbreviations")
+}
 
 /// Words that open an adverbial phrase before the subject ("In a statement, the club said").
-pub(super) const CLAUSE_OPENERS: &[&str] = &[
-    "in",
-    "on",
-    "at",
-    "outside",
-    "inside",
-    "after",
-    "before",
-    "when",
-    "as",
-    "for",
-    "with",
-    "according",
-    "among",
-    "like",
-    "born",
-    "elected",
-    "over",
-    "under",
-    "while",
-    "during",
-    "since",
-    "by",
-    "from",
-    "meanwhile",
-    "however",
-    "but",
-    "and",
-    "so",
-    "then",
-    "now",
-    "yet",
-    "last",
-    "this",
-    "earlier",
-    "later",
-    "today",
-    "yesterday",
-    "back",
-    "instead",
-    "still",
-    "speaking",
-    "writing",
-    "replying",
-    "asked",
-    "pressed",
-    "reached",
-    "opening",
-    "closing",
-    "giving",
-    "responding",
-    "addressing",
-    "interviewed",
-    "reacting",
-    "despite",
-    "although",
-    "though",
-    "if",
-    "once",
-    "until",
-    "across",
-    "behind",
-    "beside",
-    "within",
-    "without",
-    "near",
-    "amid",
-    "of",
-    "to",
-    "into",
-    "upon",
-    "here",
-    "there",
-    "overall",
-    "again",
-    "also",
-    "separately",
-    "similarly",
-    "previously",
-    "recently",
-    "nevertheless",
-];
+pub(super) fn clause_openers() -> &'static WordList {
+    word_list!("quotes/clause_openers")
+}
 
-/// Whether `word` (any case) is in `list` (lowercase).
-pub(super) fn contains(list: &[&str], word: &str) -> bool {
-    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+/// Irregular verb forms that end a nominal read forwards ("the jury sent a note").
+pub(super) fn irregular_verbs() -> &'static WordList {
+    word_list!("quotes/irregular_verbs")
+}
+
+/// Nouns after a capitalised modifier that make the whole a nominal ("Unicef spokesperson").
+pub(super) fn role_nouns() -> &'static WordList {
+    word_list!("quotes/role_nouns")
+}
+
+/// Prepositions that open a post-modifier of a speaker ("a spokesman for Downing Street").
+pub(super) fn post_modifier_prepositions() -> &'static WordList {
+    word_list!("quotes/post_modifier_prepositions")
+}
+
+/// Words that open a clause: a subject is never read across them.
+pub(super) fn clause_markers() -> &'static WordList {
+    word_list!("quotes/clause_markers")
+}
+
+/// Number words that count a nominal speaker and are not part of it ("one witness").
+pub(super) fn number_words() -> &'static WordList {
+    word_list!("quotes/number_words")
+}
+
+/// Conjunctions that mean the words after a quotation are not its attribution.
+pub(super) fn not_trailing() -> &'static WordList {
+    word_list!("quotes/not_trailing")
+}
+
+/// Whether `word` (any ASCII case) is an entry of `list`.
+pub(super) fn contains(list: &WordList, word: &str) -> bool {
+    if word.bytes().any(|b| b.is_ascii_uppercase()) {
+        list.contains(&word.to_ascii_lowercase())
+    } else {
+        list.contains(word)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_list_is_lowercase_so_it_matches_without_ascii_case() {
+        let lists = [
+            cue_words(),
+            cue_phrases(),
+            pronouns(),
+            titles(),
+            post_nominals(),
+            determiners(),
+            bare_speakers(),
+            stop_words(),
+            aux_and_adverbs(),
+            name_connectors(),
+            org_words(),
+            org_nominals(),
+            document_nouns(),
+            abbreviations(),
+            clause_openers(),
+            irregular_verbs(),
+            role_nouns(),
+            post_modifier_prepositions(),
+            clause_markers(),
+            number_words(),
+            not_trailing(),
+        ];
+        for list in lists {
+            assert!(!list.entries().is_empty());
+            for entry in list.entries() {
+                assert!(!entry.bytes().any(|b| b.is_ascii_uppercase()), "{entry:?} is not lowercase");
+            }
+        }
+        assert!(cue_phrases().entries().iter().all(|p| p.split(' ').count() == 2));
+        assert!(contains(cue_words(), "SAID") && contains(pronouns(), "She") && !contains(pronouns(), "Shed"));
+    }
 }

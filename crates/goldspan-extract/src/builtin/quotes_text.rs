@@ -130,16 +130,43 @@ fn closes(chars: &[char], line: Line, i: usize, kind: MarkKind) -> bool {
     }
 }
 
+/// The first mark of each kind that closes a quotation, at or after where it was last looked
+/// for. Whether a mark closes a quotation depends only on the mark and its neighbours, and
+/// openers are met in text order, so the search for each kind only moves forward: an opener
+/// that never closes costs no rescan of the rest of the line.
+#[derive(Debug, Default)]
+struct Closers {
+    /// Per kind: where the search started and the closer it found (`None`: none to line end).
+    found: [Option<(usize, Option<usize>)>; 5],
+}
+
+impl Closers {
+    /// The first `j` in `from..line.end` where a mark closes a quotation of `kind`; `from` never
+    /// decreases between calls for one kind.
+    fn next(&mut self, chars: &[char], line: Line, kind: MarkKind, from: usize) -> Option<usize> {
+        let slot = &mut self.found[kind as usize];
+        if let Some((start, found)) = *slot {
+            if start <= from && found.is_none_or(|j| j >= from) {
+                return found;
+            }
+        }
+        let found = (from..line.end).find(|&j| closes(chars, line, j, kind));
+        *slot = Some((from, found));
+        found
+    }
+}
+
 /// The quotations of one line, outermost only, in order.
 pub(super) fn regions(chars: &[char], line: Line) -> Vec<Region> {
     let mut out = Vec::new();
+    let mut closers = Closers::default();
     let mut i = line.start;
     while i < line.end {
         let Some(kind) = opener(chars, line, i) else {
             i += 1;
             continue;
         };
-        let close = (i + 1..line.end).find(|&j| closes(chars, line, j, kind));
+        let close = closers.next(chars, line, kind, i + 1);
         if close.is_none() && !kind.may_run_on() {
             i += 1;
             continue;
@@ -252,6 +279,53 @@ mod tests {
     #[test]
     fn nested_marks_stay_inside_and_open_quotes_run_to_the_line_end() {
         assert_eq!(quoted("“She said ‘no’ twice.” Then\n“It runs on\nnext"), ["She said ‘no’ twice.", "It runs on"]);
+    }
+
+    /// The pairing as first written: for each opener, a fresh search for its closer.
+    fn naive_regions(chars: &[char], line: Line) -> Vec<Region> {
+        let mut out = Vec::new();
+        let mut i = line.start;
+        while i < line.end {
+            let Some(kind) = opener(chars, line, i) else {
+                i += 1;
+                continue;
+            };
+            let close = (i + 1..line.end).find(|&j| closes(chars, line, j, kind));
+            if close.is_none() && !kind.may_run_on() {
+                i += 1;
+                continue;
+            }
+            let (mut s, mut e) = (i + 1, close.unwrap_or(line.end));
+            while s < e && chars[s].is_whitespace() {
+                s += 1;
+            }
+            while e > s && chars[e - 1].is_whitespace() {
+                e -= 1;
+            }
+            out.push(Region { open: i, close, start: s, end: e });
+            i = close.map_or(line.end, |c| c + 1);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pairing_remembers_closers_without_changing_a_region(text in "[“”„\"'‘’«» a-z\n]{0,80}") {
+            let chars: Vec<char> = text.chars().collect();
+            for line in lines(&chars) {
+                proptest::prop_assert_eq!(regions(&chars, line), naive_regions(&chars, line));
+            }
+        }
+    }
+
+    #[test]
+    fn unclosed_single_marks_pair_as_before() {
+        // No ’ follows, so no ‘ opens a quotation; the one search for a closer serves them all.
+        let text = format!("{}“a” 'b'", "‘x ".repeat(2000));
+        let chars: Vec<char> = text.chars().collect();
+        let line = lines(&chars)[0];
+        assert_eq!(regions(&chars, line), naive_regions(&chars, line));
+        assert_eq!(quoted(&text), ["a", "b"]);
     }
 
     #[test]

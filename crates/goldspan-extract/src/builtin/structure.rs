@@ -12,6 +12,8 @@
 
 use goldspan_model::{Annotations, Document};
 
+use super::lexicon::{word_list, WordList};
+use super::{Deadline, Rules};
 use crate::{ExtractError, Extractor, ExtractorInfo};
 
 const LAYER: &str = "structure";
@@ -19,42 +21,29 @@ const HEADING: &str = "Heading";
 const BOILERPLATE: &str = "Boilerplate";
 
 /// Line openings that mark a whole line as Boilerplate.
-const BOILERPLATE_PREFIXES: [&str; 25] = [
-    "Related:",
-    "Read more:",
-    "See also:",
-    "Also read",
-    "More on this story",
-    "Advertisement",
-    "Sign up",
-    "Photograph:",
-    "Photo:",
-    "Image:",
-    "Picture:",
-    "Illustration:",
-    "Composite:",
-    "©",
-    "Copyright",
-    "(Reporting by",
-    "Reporting by",
-    "Editing by",
-    "Additional reporting",
-    "Updated",
-    "First published",
-    "Last modified",
-    "Show key events only",
-    "Key events",
-    "Share this",
-];
+fn boilerplate_prefixes() -> &'static WordList {
+    word_list!("structure/boilerplate_prefixes")
+}
+
 /// Photo-credit labels anywhere in a caption line.
-const CREDIT_LABELS: [&str; 6] = ["Photograph:", "Photo:", "Image:", "Picture:", "Illustration:", "Composite:"];
+fn credit_labels() -> &'static WordList {
+    word_list!("structure/credit_labels")
+}
+
 /// Agency credits that end a caption line ("…/Reuters").
-const CREDIT_ENDINGS: [&str; 9] =
-    ["/Reuters", "/AFP", "/AP", "/PA", "/EPA", "/Getty Images", "/Alamy", "/Shutterstock", "/Bloomberg"];
-/// Byline openings, followed by a capitalised name.
-const BYLINE_PREFIXES: [&str; 4] = ["By ", "Interview by ", "Words by ", "Reporting by "];
+fn credit_endings() -> &'static WordList {
+    word_list!("structure/credit_endings")
+}
+
+/// Byline openings, followed by a space and a capitalised name.
+fn byline_prefixes() -> &'static WordList {
+    word_list!("structure/byline_prefixes")
+}
+
 /// Time zones after a live-blog timestamp.
-const TIME_ZONES: [&str; 8] = ["GMT", "BST", "CET", "CEST", "UTC", "EET", "EEST", "local time"];
+fn time_zones() -> &'static WordList {
+    word_list!("structure/time_zones")
+}
 
 /// The rule-based article structure extractor (`structure-rules`).
 #[derive(Debug, Default, Clone, Copy)]
@@ -71,9 +60,22 @@ impl StructureRules {
     /// The structure spans of `text` as `(start, end, label)` in code points, one per line at
     /// most, in order. `title` is the article's headline, when known.
     pub fn tag(&self, text: &str, title: Option<&str>) -> Vec<(usize, usize, &'static str)> {
-        let lines = split_lines(text);
-        let labels = classify(&lines, title.map(str::trim).filter(|t| !t.is_empty()));
-        lines.iter().zip(labels).filter_map(|(l, label)| Some((l.start, l.end, label?))).collect()
+        // Without a deadline nothing can time out.
+        self.tag_by(text, title, &Deadline::none()).unwrap_or_default()
+    }
+
+    /// [`StructureRules::tag`], giving up once `deadline` passes.
+    fn tag_by(
+        &self,
+        text: &str,
+        title: Option<&str>,
+        deadline: &Deadline,
+    ) -> Result<Vec<(usize, usize, &'static str)>, ExtractError> {
+        let lines = split_lines(text, deadline)?;
+        // `tick` reads the clock only now and then: a short document must still see it once.
+        deadline.check()?;
+        let labels = classify(&lines, title.map(str::trim).filter(|t| !t.is_empty()), deadline)?;
+        Ok(lines.iter().zip(labels).filter_map(|(l, label)| Some((l.start, l.end, label?))).collect())
     }
 }
 
@@ -83,18 +85,25 @@ impl Extractor for StructureRules {
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
+        self.extract_by(doc, &Deadline::none())
+    }
+}
+
+impl Rules for StructureRules {
+    fn extract_by(&self, doc: &Document, deadline: &Deadline) -> Result<Annotations, ExtractError> {
         let title = doc.meta().get("title").map(String::as_str);
-        Ok(super::layer_spans(LAYER, self.tag(doc.text(), title), doc.len_chars()))
+        Ok(super::layer_spans(LAYER, self.tag_by(doc.text(), title, deadline)?, doc.len_chars()))
     }
 }
 
 /// The non-empty lines of `text`, trimmed, with code-point offsets.
-fn split_lines(text: &str) -> Vec<Line> {
+fn split_lines(text: &str, deadline: &Deadline) -> Result<Vec<Line>, ExtractError> {
     let chars: Vec<char> = text.chars().collect();
     let mut lines = Vec::new();
     let mut start = 0;
     for i in 0..=chars.len() {
         if i == chars.len() || chars[i] == '\n' || chars[i] == '\r' {
+            deadline.tick()?;
             let line = &chars[start..i];
             if let (Some(a), Some(b)) =
                 (line.iter().position(|c| !c.is_whitespace()), line.iter().rposition(|c| !c.is_whitespace()))
@@ -104,7 +113,7 @@ fn split_lines(text: &str) -> Vec<Line> {
             start = i + 1;
         }
     }
-    lines
+    Ok(lines)
 }
 
 fn word_count(l: &str) -> usize {
@@ -162,7 +171,7 @@ fn after_timestamp(l: &str) -> Option<&str> {
         }
     }
     let trimmed = rest.trim_start();
-    for zone in TIME_ZONES {
+    for zone in time_zones().entries() {
         if let Some(r) = trimmed.strip_prefix(zone) {
             if r.is_empty() || r.starts_with(char::is_whitespace) {
                 return Some(r.trim());
@@ -177,7 +186,10 @@ fn after_timestamp(l: &str) -> Option<&str> {
 
 /// "By Marta Kowalczyk, Science Editor", "Interview by Dana Whitlock".
 fn is_byline(l: &str) -> bool {
-    BYLINE_PREFIXES.iter().any(|p| l.strip_prefix(p).is_some_and(|r| r.starts_with(char::is_uppercase)))
+    byline_prefixes()
+        .entries()
+        .iter()
+        .any(|p| l.strip_prefix(p).and_then(|r| r.strip_prefix(' ')).is_some_and(|r| r.starts_with(char::is_uppercase)))
         && word_count(l) <= 14
         && !l.ends_with('.')
 }
@@ -210,7 +222,11 @@ fn is_list_entry(l: &str) -> bool {
 }
 
 /// Labels every line; `None` for content.
-fn classify(lines: &[Line], title: Option<&str>) -> Vec<Option<&'static str>> {
+fn classify(
+    lines: &[Line],
+    title: Option<&str>,
+    deadline: &Deadline,
+) -> Result<Vec<Option<&'static str>>, ExtractError> {
     let prose: Vec<usize> = (0..lines.len()).filter(|&i| is_prose(&lines[i].text)).collect();
     let mut first = prose.first().copied().unwrap_or(lines.len());
     let last = prose.last().copied();
@@ -222,51 +238,55 @@ fn classify(lines: &[Line], title: Option<&str>) -> Vec<Option<&'static str>> {
         first = first.min(i);
     }
     let final_line = lines.len().checked_sub(1);
+    let label = |i: usize, line: &Line| {
+        let l = line.text.as_str();
+        let words = word_count(l);
+        if Some(l) == title {
+            return Some(HEADING);
+        }
+        if boilerplate_prefixes().entries().iter().any(|p| l.starts_with(p))
+            || credit_labels().entries().iter().any(|p| l.contains(p))
+            || credit_endings().entries().iter().any(|p| l.ends_with(p))
+            || is_byline(l)
+        {
+            return Some(BOILERPLATE);
+        }
+        if let Some(rest) = after_timestamp(l) {
+            let headline = rest.is_empty()
+                || word_count(rest) <= 12
+                    && !rest.ends_with('.')
+                    && !rest.starts_with(['–', '—', '-'])
+                    && !rest.starts_with(char::is_lowercase);
+            return headline.then_some(HEADING);
+        }
+        if is_dateline(l) {
+            return Some(BOILERPLATE);
+        }
+        if i < first {
+            return (!final_punctuation(l) || words <= 4).then_some(BOILERPLATE);
+        }
+        if Some(i) == final_line && is_author_note(l) && !l.ends_with('.') {
+            return Some(BOILERPLATE);
+        }
+        if last.is_some_and(|last| i > last) {
+            let note = is_author_note(l) && words <= 25;
+            return (!final_punctuation(l) || note).then_some(BOILERPLATE);
+        }
+        // Inside the article: crossheads.
+        if l.contains(". ") || l.starts_with('•') || is_list_entry(l) {
+            return None;
+        }
+        let heading = l.ends_with('?') && words <= 8
+            || !final_punctuation(l) && words <= 10
+            || matches!(last_char(l), '’' | '”') && words <= 12 && !final_punctuation(l);
+        heading.then_some(HEADING)
+    };
     lines
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            let l = line.text.as_str();
-            let words = word_count(l);
-            if Some(l) == title {
-                return Some(HEADING);
-            }
-            if BOILERPLATE_PREFIXES.iter().any(|p| l.starts_with(p))
-                || CREDIT_LABELS.iter().any(|p| l.contains(p))
-                || CREDIT_ENDINGS.iter().any(|p| l.ends_with(p))
-                || is_byline(l)
-            {
-                return Some(BOILERPLATE);
-            }
-            if let Some(rest) = after_timestamp(l) {
-                let headline = rest.is_empty()
-                    || word_count(rest) <= 12
-                        && !rest.ends_with('.')
-                        && !rest.starts_with(['–', '—', '-'])
-                        && !rest.starts_with(char::is_lowercase);
-                return headline.then_some(HEADING);
-            }
-            if is_dateline(l) {
-                return Some(BOILERPLATE);
-            }
-            if i < first {
-                return (!final_punctuation(l) || words <= 4).then_some(BOILERPLATE);
-            }
-            if Some(i) == final_line && is_author_note(l) && !l.ends_with('.') {
-                return Some(BOILERPLATE);
-            }
-            if last.is_some_and(|last| i > last) {
-                let note = is_author_note(l) && words <= 25;
-                return (!final_punctuation(l) || note).then_some(BOILERPLATE);
-            }
-            // Inside the article: crossheads.
-            if l.contains(". ") || l.starts_with('•') || is_list_entry(l) {
-                return None;
-            }
-            let heading = l.ends_with('?') && words <= 8
-                || !final_punctuation(l) && words <= 10
-                || matches!(last_char(l), '’' | '”') && words <= 12 && !final_punctuation(l);
-            heading.then_some(HEADING)
+            deadline.tick()?;
+            Ok(label(i, line))
         })
         .collect()
 }
