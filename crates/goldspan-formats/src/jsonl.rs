@@ -26,6 +26,8 @@
 //! (span ids `ID.speaker` and `ID.cue`, relation ids `ID.speaker.rel` and `ID.cue.rel`), and
 //! written back in that form. Gold spans always have offsets.
 
+#[cfg(test)]
+mod layouts;
 mod scan;
 
 use std::collections::BTreeMap;
