@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+#[cfg(test)]
 use goldspan_extract::stable_hash;
+use goldspan_extract::StableHasher;
 use goldspan_formats::{gold::Corpus, jsonl};
 use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind, UnknownName};
 use rayon::prelude::*;
@@ -306,13 +308,14 @@ impl Gold {
     /// The hash of the documents in scope: what `goldspan run` records as the corpus hash
     /// ([`corpus_hash`]).
     pub fn corpus_hash(&self) -> Result<String, Error> {
-        let docs = (0..self.ids().len())
-            .into_par_iter()
-            .map(|i| self.load_at(i))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(Error::problems)?;
-        let keys: Vec<String> = docs.iter().map(document_key).collect();
-        Ok(corpus_hash(&docs, &keys))
+        let mut h = StableHasher::new();
+        for first in (0..self.ids().len()).step_by(4096) {
+            let last = (first + 4096).min(self.ids().len());
+            let loaded: Vec<_> = (first..last).into_par_iter().map(|i| self.load_at(i)).collect();
+            let docs = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
+            hash_documents(&mut h, docs.iter());
+        }
+        Ok(h.finish())
     }
 
     /// The manifest gold and predictions are checked against.
@@ -374,35 +377,70 @@ impl Gold {
 }
 
 /// What an extractor sees of a document, hashed: its id, text and metadata (all sent to
-/// `cmd:`). It names the document's cache file and feeds the corpus hash.
+/// `cmd:`). It feeds the corpus hash.
 pub(crate) fn document_key(doc: &AnnotatedDocument) -> String {
-    let mut parts = vec![doc.document.id(), doc.document.text()];
+    let mut h = StableHasher::new();
+    h.part(doc.document.id().as_bytes());
+    h.part(doc.document.text().as_bytes());
     for (k, v) in doc.document.meta() {
-        parts.push(k);
-        parts.push(v);
+        h.part(k.as_bytes());
+        h.part(v.as_bytes());
     }
-    stable_hash(&parts)
+    h.finish()
 }
 
 /// The hash of documents (with their keys, [`document_key`]): what scores depend on — texts,
 /// metadata, spans, relations and clusters (not annotator notes or attributes).
-pub(crate) fn corpus_hash(docs: &[AnnotatedDocument], keys: &[String]) -> String {
-    let mut hash_parts = Vec::new();
-    for (doc, key) in docs.iter().zip(keys) {
-        hash_parts.push(key.clone());
-        let a = &doc.annotations;
-        for s in &a.spans {
-            let fragments: Vec<String> = s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
-            hash_parts.push(format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
-        }
-        for r in &a.relations {
-            hash_parts.push(format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
-        }
-        for c in &a.clusters {
-            hash_parts.push(c.join(" "));
+#[cfg(test)]
+pub(crate) fn corpus_hash(docs: &[AnnotatedDocument]) -> String {
+    let mut h = StableHasher::new();
+    hash_documents(&mut h, docs.iter());
+    h.finish()
+}
+
+/// Feeds documents, in order, to the corpus hash `h` (see [`corpus_hash`]). Each document's
+/// part of the input — its key, then its annotations — is written out in parallel, a chunk at a
+/// time; the hash itself (FNV-1a, one byte after another) runs over them in order, so the
+/// value is [`stable_hash`] over every part, as it always was.
+pub(crate) fn hash_documents<'d>(h: &mut StableHasher, docs: impl Iterator<Item = &'d AnnotatedDocument>) {
+    let docs: Vec<&AnnotatedDocument> = docs.collect();
+    for docs in docs.chunks(4096) {
+        let inputs: Vec<Vec<u8>> = docs.par_iter().map(|doc| hash_input(doc, &document_key(doc))).collect();
+        for input in inputs {
+            h.bytes(&input);
         }
     }
-    stable_hash(&hash_parts.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// What one document adds to the corpus hash: its key, then one part per span (`id layer
+/// label start-end,...`), relation (`id type head tail`) and cluster (members joined by
+/// spaces), each ended by `0xff`.
+fn hash_input(doc: &AnnotatedDocument, key: &str) -> Vec<u8> {
+    use std::io::Write;
+    let a = &doc.annotations;
+    let mut out = Vec::with_capacity(key.len() + 1 + 40 * a.spans.len());
+    out.extend_from_slice(key.as_bytes());
+    out.push(0xff);
+    for s in &a.spans {
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "{} {} {} ", s.id(), s.layer(), s.label());
+        for (i, f) in s.fragments().iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let _ = write!(out, "{}-{}", f.start(), f.end());
+        }
+        out.push(0xff);
+    }
+    for r in &a.relations {
+        let _ = write!(out, "{} {} {} {}", r.id, r.kind, r.head, r.tail);
+        out.push(0xff);
+    }
+    for c in &a.clusters {
+        out.extend_from_slice(c.join(" ").as_bytes());
+        out.push(0xff);
+    }
+    out
 }
 
 /// The position of `id` in sorted `ids`.
@@ -462,6 +500,44 @@ mod tests {
         let path = dir.path().join("tiny.jsonl");
         jsonl::write_documents(&path, &docs, true).expect("write");
         path
+    }
+
+    /// The corpus hash as it was first written (every part gathered as a string), kept here
+    /// as the oracle: recorded runs and snapshots hold its values.
+    fn corpus_hash_as_first_written(docs: &[AnnotatedDocument]) -> String {
+        let mut hash_parts = Vec::new();
+        for doc in docs {
+            let mut key = vec![doc.document.id(), doc.document.text()];
+            for (k, v) in doc.document.meta() {
+                key.push(k);
+                key.push(v);
+            }
+            hash_parts.push(stable_hash(&key));
+            let a = &doc.annotations;
+            for s in &a.spans {
+                let fragments: Vec<String> =
+                    s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
+                hash_parts.push(format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
+            }
+            for r in &a.relations {
+                hash_parts.push(format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
+            }
+            for c in &a.clusters {
+                hash_parts.push(c.join(" "));
+            }
+        }
+        stable_hash(&hash_parts.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn corpus_hash_keeps_the_values_runs_recorded() {
+        let corpus = Corpus::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/news")).expect("news");
+        let docs: Vec<AnnotatedDocument> = corpus.ids().iter().map(|id| corpus.read(id).expect("reads")).collect();
+        assert!(docs.iter().any(|d| !d.annotations.relations.is_empty()), "relations are covered");
+        assert_eq!(corpus_hash(&docs), corpus_hash_as_first_written(&docs));
+        let tiny = Corpus::open(tiny()).expect("tiny");
+        let docs: Vec<AnnotatedDocument> = tiny.ids().iter().map(|id| tiny.read(id).expect("reads")).collect();
+        assert_eq!(corpus_hash(&docs), corpus_hash_as_first_written(&docs));
     }
 
     #[test]
