@@ -1,11 +1,15 @@
 //! `file:<predictions.jsonl>` and `file:FORMAT:<path>`: saved predictions replayed as an
 //! extractor, so a file of outputs runs through the same runner, cache and gate as a live
-//! system. Interchange lines are kept raw and parsed when their document is asked for; other
-//! tools' files are read whole through the format registry, and their documents are found by id
-//! or, for tools whose files carry no ids, by identical text.
+//! system. Interchange lines (of a plain or a `.zst` file) are indexed by id when the file is
+//! opened, kept as places in its bytes and parsed when their document is asked for; other
+//! tools' files are read whole through the format registry, and their documents are found by
+//! id or, for tools whose files carry no ids, by identical text.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use goldspan_formats::{jsonl, Format, ReadOptions};
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Problem, ProblemKind};
@@ -24,40 +28,36 @@ pub struct FileExtractor {
 /// The predictions of a file, by document.
 #[derive(Debug)]
 enum Records {
-    /// Interchange lines by id: (line number, raw line).
-    Lines(HashMap<String, (usize, Vec<u8>)>),
+    /// The file's bytes, and each record's line number and place in them, by id.
+    Lines { bytes: Vec<u8>, by_id: LineIndex },
     /// Another tool's documents, by id and by text.
     Documents { format: Format, by_id: HashMap<String, AnnotatedDocument>, by_text: HashMap<String, Vec<String>> },
 }
 
 impl FileExtractor {
-    /// Reads and indexes `path`; duplicate ids and unparsable lines are errors.
+    /// Reads and indexes `path` (a `.zst` file is decompressed) by id, read from the start of
+    /// each line in parallel; duplicate ids and lines whose id cannot be read are errors, and a
+    /// record that does not parse fails its document when it is asked for. Lines are kept as
+    /// places in the file's bytes.
     pub fn open(path: &Path, manifest: Option<Manifest>) -> Result<FileExtractor, goldspan_model::Error> {
         let location = Location::file(path);
-        let bytes = std::fs::read(path)
+        let bytes = jsonl::read_all(path)
             .map_err(|e| goldspan_model::Error::Invalid(vec![Problem::new(location.clone(), ProblemKind::Io(e))]))?;
-        let mut records = HashMap::new();
-        let mut problems = Vec::new();
-        let mut reader = jsonl::Reader::new(&bytes[..], location.clone());
-        while let Some(next) = reader.next_line() {
-            match next.and_then(|(line, raw)| jsonl::parse_line(&raw, line, &location).map(|r| (line, raw, r))) {
-                Err(p) => problems.push(p),
-                Ok((line, raw, record)) => {
-                    let id = record.id().to_owned();
-                    if let Some((first, _)) = records.insert(id.clone(), (line, raw)) {
-                        problems.push(Problem::new(
-                            location.at_line(line).in_document(&id),
-                            ProblemKind::DuplicateId { id, first_line: Some(first) },
-                        ));
-                    }
-                }
-            }
-        }
+        // The file's content names this extractor's version: the stable hash of its text (the
+        // uncompressed text, so the same predictions have the same identity compressed or not).
+        // It runs one byte after another, so on a thread of its own while the lines are indexed.
+        let (content_hash, (problems, by_id)) = std::thread::scope(|scope| {
+            let hash = scope.spawn(|| match std::str::from_utf8(&bytes) {
+                Ok(text) => stable_hash(&[text]),
+                Err(_) => stable_hash(&[&String::from_utf8_lossy(&bytes)]),
+            });
+            let index = index_lines(&bytes, &location);
+            (hash.join().unwrap_or_default(), index)
+        });
         if !problems.is_empty() {
             return Err(goldspan_model::Error::Invalid(problems));
         }
-        let content_hash = stable_hash(&[&String::from_utf8_lossy(&bytes)]);
-        Ok(FileExtractor { path: path.to_owned(), records: Records::Lines(records), manifest, content_hash })
+        Ok(FileExtractor { path: path.to_owned(), records: Records::Lines { bytes, by_id }, manifest, content_hash })
     }
 
     /// Reads `path` as `format` (another tool's file: spaCy, Prodigy, Label Studio, ...).
@@ -90,7 +90,7 @@ impl FileExtractor {
 impl Extractor for FileExtractor {
     fn info(&self) -> ExtractorInfo {
         let format = match &self.records {
-            Records::Lines(_) => String::new(),
+            Records::Lines { .. } => String::new(),
             Records::Documents { format, .. } => format!("{format}:"),
         };
         ExtractorInfo {
@@ -104,10 +104,10 @@ impl Extractor for FileExtractor {
         let location = Location::file(&self.path);
         let missing = || ExtractError::Failed(format!("{} has no record for this document", self.path.display()));
         let (by_id, by_text) = match &self.records {
-            Records::Lines(records) => {
-                let (line, raw) = records.get(doc.id()).ok_or_else(missing)?;
-                let record =
-                    jsonl::parse_line(raw, *line, &location).map_err(|p| ExtractError::Malformed(p.to_string()))?;
+            Records::Lines { bytes, by_id } => {
+                let (line, range) = by_id.get(doc.id()).ok_or_else(missing)?;
+                let record = jsonl::parse_line(&bytes[range.clone()], *line, &location)
+                    .map_err(|p| ExtractError::Malformed(p.to_string()))?;
                 return record
                     .resolve_predictions(doc, self.manifest.as_ref(), &location)
                     .map_err(|problems| malformed(&problems));
@@ -149,6 +149,54 @@ impl Extractor for FileExtractor {
         }
         Ok(annotations)
     }
+}
+
+/// Each record's line number and place in the file's bytes, by id.
+type LineIndex = HashMap<String, (usize, Range<usize>)>;
+
+/// Each record's line number and place in `bytes`, by id (read from the start of the line, in
+/// parallel), with every problem: a line that cannot be read, an id that cannot be read, an
+/// id seen before.
+fn index_lines(bytes: &[u8], location: &Location) -> (Vec<Problem>, LineIndex) {
+    let mut problems = Vec::new();
+    let mut lines = Vec::new();
+    let mut reader = jsonl::Reader::new(bytes, location.clone());
+    while let Some(next) = reader.next_line_ref() {
+        match next {
+            Ok(line) => {
+                let start = usize::try_from(line.offset).unwrap_or(usize::MAX);
+                lines.push((line.number, start..start + line.bytes.len()));
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    // Only the id is read now, where the line opens with it; the record is parsed (and any
+    // problem with it is that document's failure) when its document is asked for.
+    let ids: Vec<Result<String, Problem>> = lines
+        .par_iter()
+        .map(|(number, range)| {
+            let line = &bytes[range.clone()];
+            jsonl::leading_id(line)
+                .map(Ok)
+                .unwrap_or_else(|| jsonl::parse_line(line, *number, location).map(|r| r.id().to_owned()))
+        })
+        .collect();
+    let mut by_id = HashMap::with_capacity(lines.len());
+    for ((line, range), id) in lines.into_iter().zip(ids) {
+        match id {
+            Err(p) => problems.push(p),
+            Ok(id) => {
+                if let Some((first, _)) = by_id.insert(id.clone(), (line, range)) {
+                    problems.push(Problem::new(
+                        location.at_line(line).in_document(&id),
+                        ProblemKind::DuplicateId { id, first_line: Some(first) },
+                    ));
+                }
+            }
+        }
+    }
+    problems.sort_by_key(|p| p.location.line);
+    (problems, by_id)
 }
 
 /// The first problems of an unusable output, as one message.

@@ -59,17 +59,6 @@ struct IdOnly {
     id: String,
 }
 
-/// The id of a record as goldspan writes it (`{"goldspan":1,"id":"…"`, no escapes in the id),
-/// read without parsing the rest of the line; `None` sends the line to the full parser.
-fn leading_id(line: &[u8]) -> Option<String> {
-    let rest = line.strip_prefix(br#"{"goldspan":1,"id":""#)?;
-    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
-    if rest[end] != b'"' {
-        return None;
-    }
-    String::from_utf8(rest[..end].to_vec()).ok()
-}
-
 /// Where a record is in a gold file.
 #[derive(Debug, Clone, Copy)]
 pub struct Place {
@@ -128,7 +117,7 @@ fn index_piece(file: &std::fs::File, start: u64, end: u64, location: &Location) 
         match line {
             Ok(line) => {
                 let bom = start == 0 && line.number == 1 && line.bytes.starts_with(b"\xEF\xBB\xBF");
-                let id = leading_id(line.bytes)
+                let id = jsonl::leading_id(line.bytes)
                     .or_else(|| serde_json::from_slice::<IdOnly>(line.bytes).ok().map(|r| r.id))
                     .filter(|_| !bom)
                     .ok_or_else(|| line.bytes.to_vec());
@@ -172,7 +161,7 @@ impl Gold {
             return Err(Error::problems(vec![Problem::new(location, ProblemKind::Syntax { message })]));
         }
         let io = |e| Error::problems(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
-        let file = std::fs::File::open(path).map_err(io)?;
+        let file = jsonl::open_seekable(path).map_err(io)?;
         let pieces = cut_into_pieces(&file, rayon::current_num_threads()).map_err(io)?;
         let indexed: Vec<Piece> =
             pieces.par_iter().map(|&(start, end)| index_piece(&file, start, end, &location)).collect();
@@ -330,7 +319,11 @@ impl Gold {
     pub fn name(&self) -> String {
         match self {
             Gold::Corpus { corpus, .. } => corpus.manifest().name.clone(),
-            Gold::File { path, .. } => path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            Gold::File { path, .. } => {
+                // `gold.jsonl.zst` is named `gold`, as `gold.jsonl` is.
+                let path = if jsonl::is_zstd(path) { Path::new(path.file_stem().unwrap_or_default()) } else { path };
+                path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+            }
         }
     }
 
@@ -416,23 +409,28 @@ pub(crate) fn hash_documents<'d>(h: &mut StableHasher, docs: impl Iterator<Item 
 /// label start-end,...`), relation (`id type head tail`) and cluster (members joined by
 /// spaces), each ended by `0xff`.
 fn hash_input(doc: &AnnotatedDocument, key: &str) -> Vec<u8> {
-    use std::io::Write;
     let a = &doc.annotations;
     let mut out = Vec::with_capacity(key.len() + 1 + 40 * a.spans.len());
     out.extend_from_slice(key.as_bytes());
     out.push(0xff);
     for s in &a.spans {
-        // Writing to a Vec cannot fail.
-        let _ = write!(out, "{} {} {} ", s.id(), s.layer(), s.label());
+        for part in [s.id(), s.layer(), s.label()] {
+            out.extend_from_slice(part.as_bytes());
+            out.push(b' ');
+        }
         for (i, f) in s.fragments().iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            let _ = write!(out, "{}-{}", f.start(), f.end());
+            decimal(&mut out, f.start());
+            out.push(b'-');
+            decimal(&mut out, f.end());
         }
         out.push(0xff);
     }
     for r in &a.relations {
+        use std::io::Write;
+        // Writing to a Vec cannot fail.
         let _ = write!(out, "{} {} {} {}", r.id, r.kind, r.head, r.tail);
         out.push(0xff);
     }
@@ -441,6 +439,21 @@ fn hash_input(doc: &AnnotatedDocument, key: &str) -> Vec<u8> {
         out.push(0xff);
     }
     out
+}
+
+/// Appends `n` in decimal (what `format!("{n}")` writes, without the formatting machinery).
+fn decimal(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// The position of `id` in sorted `ids`.

@@ -381,3 +381,24 @@ proptest! {
         prop_assert!(error.contains("floating point"), "{}", error);
     }
 }
+
+proptest! {
+    /// The id read from the start of a line (what indexes a gold or predictions file) is the
+    /// record's id whenever it is read at all, and it is read in the layouts of serde and
+    /// `json.dumps` when the id has nothing to escape.
+    #[test]
+    fn the_leading_id_is_the_records_id(record in record()) {
+        for (writer, layout) in named_layouts() {
+            let line = line(&record, &layout);
+            let Ok(parsed) = serde_json::from_str::<RecordV1>(line.trim_end()) else { continue };
+            let fast = super::leading_id(line.as_bytes());
+            if let Some(id) = &fast {
+                prop_assert_eq!(id, &parsed.id, "{}: {}", writer, line);
+            }
+            let plain = parsed.id.chars().all(|c| c >= ' ' && c != '"' && c != '\\' && (c.is_ascii() || !layout.ascii));
+            if plain && !layout.sorted && layout.rotate == 0 {
+                prop_assert!(fast.is_some(), "{}: {}", writer, line);
+            }
+        }
+    }
+}
