@@ -1,7 +1,7 @@
 //! `file:<predictions.jsonl>` and `file:FORMAT:<path>`: saved predictions replayed as an
 //! extractor, so a file of outputs runs through the same runner, cache and gate as a live
 //! system. Interchange lines (of a plain or a `.zst` file) are indexed by id when the file is
-//! opened, kept as places in its bytes and parsed when their document is asked for; other
+//! opened and read from the file at their place when their document is asked for; other
 //! tools' files are read whole through the format registry, and their documents are found by
 //! id or, for tools whose files carry no ids, by identical text.
 
@@ -9,12 +9,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use goldspan_formats::{jsonl, Format, ReadOptions};
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Problem, ProblemKind};
 
-use crate::{stable_hash, ExtractError, Extractor, ExtractorInfo};
+use crate::{stable_hash, ExtractError, Extractor, ExtractorInfo, StableHasher};
 
 /// Predictions read from a file, one record per document.
 #[derive(Debug)]
@@ -28,36 +26,36 @@ pub struct FileExtractor {
 /// The predictions of a file, by document.
 #[derive(Debug)]
 enum Records {
-    /// The file's bytes, and each record's line number and place in them, by id.
-    Lines { bytes: Vec<u8>, by_id: LineIndex },
+    /// The file (decompressed), and each record's line number and place in it, by id.
+    Lines { file: std::fs::File, by_id: LineIndex },
     /// Another tool's documents, by id and by text.
     Documents { format: Format, by_id: HashMap<String, AnnotatedDocument>, by_text: HashMap<String, Vec<String>> },
 }
 
 impl FileExtractor {
-    /// Reads and indexes `path` (a `.zst` file is decompressed) by id, read from the start of
-    /// each line in parallel; duplicate ids and lines whose id cannot be read are errors, and a
-    /// record that does not parse fails its document when it is asked for. Lines are kept as
-    /// places in the file's bytes.
+    /// Indexes `path` by id (a `.zst` file is decompressed once into an unnamed temporary
+    /// file); duplicate ids and lines whose id cannot be read are errors, and a record that
+    /// does not parse fails its document when it is asked for. Records stay in the file, read
+    /// at their place when their document is asked for: memory holds the index, not the
+    /// predictions.
     pub fn open(path: &Path, manifest: Option<Manifest>) -> Result<FileExtractor, goldspan_model::Error> {
         let location = Location::file(path);
-        let bytes = jsonl::read_all(path)
-            .map_err(|e| goldspan_model::Error::Invalid(vec![Problem::new(location.clone(), ProblemKind::Io(e))]))?;
+        let io = |e| goldspan_model::Error::Invalid(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
+        let file = jsonl::open_seekable(path).map_err(io)?;
         // The file's content names this extractor's version: the stable hash of its text (the
         // uncompressed text, so the same predictions have the same identity compressed or not).
         // It runs one byte after another, so on a thread of its own while the lines are indexed.
-        let (content_hash, (problems, by_id)) = std::thread::scope(|scope| {
-            let hash = scope.spawn(|| match std::str::from_utf8(&bytes) {
-                Ok(text) => stable_hash(&[text]),
-                Err(_) => stable_hash(&[&String::from_utf8_lossy(&bytes)]),
-            });
-            let index = index_lines(&bytes, &location);
-            (hash.join().unwrap_or_default(), index)
+        let (content_hash, index) = std::thread::scope(|scope| {
+            let hash = scope.spawn(|| content_hash(&file));
+            let index = index_lines(&file, &location);
+            (hash.join().unwrap_or_else(|_| Err(std::io::Error::other("the hash failed"))), index)
         });
+        let content_hash = content_hash.map_err(io)?;
+        let (problems, by_id) = index;
         if !problems.is_empty() {
             return Err(goldspan_model::Error::Invalid(problems));
         }
-        Ok(FileExtractor { path: path.to_owned(), records: Records::Lines { bytes, by_id }, manifest, content_hash })
+        Ok(FileExtractor { path: path.to_owned(), records: Records::Lines { file, by_id }, manifest, content_hash })
     }
 
     /// Reads `path` as `format` (another tool's file: spaCy, Prodigy, Label Studio, ...).
@@ -104,10 +102,18 @@ impl Extractor for FileExtractor {
         let location = Location::file(&self.path);
         let missing = || ExtractError::Failed(format!("{} has no record for this document", self.path.display()));
         let (by_id, by_text) = match &self.records {
-            Records::Lines { bytes, by_id } => {
-                let (line, range) = by_id.get(doc.id()).ok_or_else(missing)?;
-                let record = jsonl::parse_line(&bytes[range.clone()], *line, &location)
-                    .map_err(|p| ExtractError::Malformed(p.to_string()))?;
+            Records::Lines { file, by_id } => {
+                let &(line, ref range) = by_id.get(doc.id()).ok_or_else(missing)?;
+                thread_local! {
+                    static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+                }
+                let record = LINE.with_borrow_mut(|buf| {
+                    buf.resize(range.len(), 0);
+                    jsonl::read_exact_at(file, buf, range.start as u64).map_err(|e| {
+                        ExtractError::Failed(format!("cannot read line {line} of {}: {e}", self.path.display()))
+                    })?;
+                    jsonl::parse_line(buf, line, &location).map_err(|p| ExtractError::Malformed(p.to_string()))
+                })?;
                 return record
                     .resolve_predictions(doc, self.manifest.as_ref(), &location)
                     .map_err(|problems| malformed(&problems));
@@ -151,52 +157,90 @@ impl Extractor for FileExtractor {
     }
 }
 
-/// Each record's line number and place in the file's bytes, by id.
+/// Each record's line number and place in the file, by id.
 type LineIndex = HashMap<String, (usize, Range<usize>)>;
 
-/// Each record's line number and place in `bytes`, by id (read from the start of the line, in
-/// parallel), with every problem: a line that cannot be read, an id that cannot be read, an
-/// id seen before.
-fn index_lines(bytes: &[u8], location: &Location) -> (Vec<Problem>, LineIndex) {
+/// Each record's line number and place in `file`, by id (read from the start of the line),
+/// with every problem: a line that cannot be read, an id that cannot be read, an id seen
+/// before.
+fn index_lines(file: &std::fs::File, location: &Location) -> (Vec<Problem>, LineIndex) {
     let mut problems = Vec::new();
-    let mut lines = Vec::new();
-    let mut reader = jsonl::Reader::new(bytes, location.clone());
+    let mut by_id = HashMap::new();
+    let mut reader = jsonl::Reader::new(file, location.clone());
     while let Some(next) = reader.next_line_ref() {
-        match next {
-            Ok(line) => {
-                let start = usize::try_from(line.offset).unwrap_or(usize::MAX);
-                lines.push((line.number, start..start + line.bytes.len()));
+        let line = match next {
+            Ok(line) => line,
+            Err(p) => {
+                problems.push(p);
+                continue;
             }
-            Err(p) => problems.push(p),
-        }
-    }
-    // Only the id is read now, where the line opens with it; the record is parsed (and any
-    // problem with it is that document's failure) when its document is asked for.
-    let ids: Vec<Result<String, Problem>> = lines
-        .par_iter()
-        .map(|(number, range)| {
-            let line = &bytes[range.clone()];
-            jsonl::leading_id(line)
-                .map(Ok)
-                .unwrap_or_else(|| jsonl::parse_line(line, *number, location).map(|r| r.id().to_owned()))
-        })
-        .collect();
-    let mut by_id = HashMap::with_capacity(lines.len());
-    for ((line, range), id) in lines.into_iter().zip(ids) {
+        };
+        // Only the id is read now, where the line opens with it; the record is parsed (and
+        // any problem with it is that document's failure) when its document is asked for.
+        let id = jsonl::leading_id(line.bytes)
+            .map(Ok)
+            .unwrap_or_else(|| jsonl::parse_line(line.bytes, line.number, location).map(|r| r.id().to_owned()));
+        let start = usize::try_from(line.offset).unwrap_or(usize::MAX);
+        let place = (line.number, start..start + line.bytes.len());
         match id {
             Err(p) => problems.push(p),
             Ok(id) => {
-                if let Some((first, _)) = by_id.insert(id.clone(), (line, range)) {
+                if let Some((first, _)) = by_id.insert(id.clone(), place) {
                     problems.push(Problem::new(
-                        location.at_line(line).in_document(&id),
+                        location.at_line(line.number).in_document(&id),
                         ProblemKind::DuplicateId { id, first_line: Some(first) },
                     ));
                 }
             }
         }
     }
-    problems.sort_by_key(|p| p.location.line);
     (problems, by_id)
+}
+
+/// The stable hash of `file`'s text, read a megabyte at a time. Text that is not UTF-8 is
+/// hashed as it always was, with each bad sequence replaced (read whole, as this is rare).
+fn content_hash(file: &std::fs::File) -> std::io::Result<String> {
+    let mut hasher = StableHasher::new();
+    let mut buf = vec![0; 1 << 20];
+    // Bytes of a character cut at the end of the last read, carried into the next check.
+    let mut carried = 0;
+    let mut offset = 0u64;
+    let mut valid = true;
+    loop {
+        let got = jsonl::read_at_most(file, &mut buf[carried..], offset)?;
+        if got == 0 {
+            valid &= carried == 0;
+            break;
+        }
+        offset += got as u64;
+        hasher.bytes(&buf[carried..carried + got]);
+        let filled = carried + got;
+        carried = match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => 0,
+            // Cut short at the end: check it again with what follows.
+            Err(e) if e.error_len().is_none() => filled - e.valid_up_to(),
+            Err(_) => {
+                valid = false;
+                break;
+            }
+        };
+        buf.copy_within(filled - carried..filled, 0);
+    }
+    if valid {
+        hasher.end_part();
+        return Ok(hasher.finish());
+    }
+    let mut bytes = Vec::new();
+    let mut at = 0u64;
+    loop {
+        let got = jsonl::read_at_most(file, &mut buf, at)?;
+        if got == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..got]);
+        at += got as u64;
+    }
+    Ok(stable_hash(&[&String::from_utf8_lossy(&bytes)]))
 }
 
 /// The first problems of an unusable output, as one message.

@@ -741,7 +741,38 @@ pub fn open_seekable(path: &Path) -> std::io::Result<std::fs::File> {
     }
     let mut plain = tempfile::tempfile()?;
     std::io::copy(&mut zstd::stream::read::Decoder::new(file)?, &mut plain)?;
+    std::io::Seek::rewind(&mut plain)?;
     Ok(plain)
+}
+
+/// Fills `buf` from `file` at `offset` (from any thread: no shared cursor on Unix).
+pub fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        match read_at_most(file, &mut buf[done..], offset + done as u64) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads what `file` has at `offset` into `buf`, from any thread.
+#[cfg(unix)]
+pub fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+pub fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    // `&File` implements Read and Seek; concurrent callers are serialised by this lock.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut f = file;
+    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset))?;
+    std::io::Read::read(&mut f, buf)
 }
 
 /// Parses one record line (the bytes of line `line` of the file at `location`).

@@ -4,8 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-#[cfg(not(unix))]
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 #[cfg(test)]
@@ -88,7 +86,7 @@ fn cut_into_pieces(file: &std::fs::File, n: usize) -> std::io::Result<Vec<(u64, 
         // Move to just after the next line end.
         let mut window = vec![0; 1 << 16];
         loop {
-            let got = read_at_most(file, &mut window, at)?;
+            let got = jsonl::read_at_most(file, &mut window, at)?;
             if got == 0 {
                 at = len;
                 break;
@@ -141,7 +139,7 @@ struct Range<'f> {
 impl std::io::Read for Range<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let want = buf.len().min(usize::try_from(self.end - self.at).unwrap_or(usize::MAX));
-        let got = read_at_most(self.file, &mut buf[..want], self.at)?;
+        let got = jsonl::read_at_most(self.file, &mut buf[..want], self.at)?;
         self.at += got as u64;
         Ok(got)
     }
@@ -361,7 +359,7 @@ impl Gold {
                 buf.resize(len, 0);
             }
             let bytes = &mut buf[..len];
-            read_at(file, bytes, offset)
+            jsonl::read_exact_at(file, bytes, offset)
                 .map_err(|e| vec![Problem::new(location.at_line(line).in_document(id), ProblemKind::Io(e))])?;
             let record = jsonl::parse_line(bytes, line, &location).map_err(|p| vec![p])?;
             record.resolve(manifest.as_ref(), &location)
@@ -459,36 +457,6 @@ fn decimal(out: &mut Vec<u8>, mut n: usize) {
 /// The position of `id` in sorted `ids`.
 fn find(ids: &[String], id: &str) -> Option<usize> {
     ids.binary_search_by(|x| x.as_str().cmp(id)).ok()
-}
-
-/// Fills `buf` from `file` at `offset`.
-fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    let mut done = 0;
-    while done < buf.len() {
-        match read_at_most(file, &mut buf[done..], offset + done as u64) {
-            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => done += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Reads what `file` has at `offset` into `buf`, from any thread.
-#[cfg(unix)]
-fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(not(unix))]
-fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    // `&File` implements Read and Seek; concurrent callers are serialised by this lock.
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let mut f = file;
-    f.seek(SeekFrom::Start(offset))?;
-    f.read(buf)
 }
 
 fn into_problems(e: goldspan_model::Error) -> Vec<Problem> {
