@@ -20,7 +20,7 @@ repeats=${1:-3}
 shift || true
 sizes=("${@:-100000 300000 1000000}")
 read -r -a sizes <<<"${sizes[*]}"
-cargo build --release -q -p goldspan-cli --bin goldspan
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p goldspan-cli --bin goldspan
 bin=$PWD/target/release/goldspan
 root=${SCALE_DIR:-/work/scratch/scale/data}
 mkdir -p "$root"

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 docs=${1:-100000}
 repeats=${2:-5}
-cargo build --release -q --bin goldspan
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q --bin goldspan
 bin=$PWD/target/release/goldspan
 venv=${VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/goldspan/bench-venv}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
