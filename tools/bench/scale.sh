@@ -26,10 +26,9 @@ root=${SCALE_DIR:-/work/scratch/scale/data}
 mkdir -p "$root"
 # One run: prints "wall_seconds cpu_seconds peak_kb".
 measure() {
-  local out
-  out=$( { /usr/bin/time -f "%e %U %S %M" "$bin" run --no-cache --layer entities --format json \
-    --extractor "file:$1" --corpus "$2" > /dev/null 2>/dev/null; } 2>&1 | tail -1)
-  read -r wall user sys peak <<<"$out"
+  /usr/bin/time -o "$root/time" -f "%e %U %S %M" "$bin" run --no-cache --layer entities --format json \
+    --extractor "file:$1" --corpus "$2" > /dev/null 2>&1
+  read -r wall user sys peak < "$root/time"
   python3 -c "print($wall, round($user + $sys, 2), $peak)"
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores" >&2
