@@ -189,6 +189,7 @@ fn score(gold: &[Span], pred: &[Span], len: usize) -> Tally {
         layers: Some(BTreeSet::from([LAYER.to_owned()])),
         attribution: None,
         grounding: Default::default(),
+        matching: Default::default(),
     };
     score_document(&gold, &pred, &options)
 }

@@ -338,6 +338,8 @@ impl ToolArgs {
             layer,
             offset_unit: self.offset_unit,
             scheme: self.scheme,
+            decode: Default::default(),
+            suffix_tags: false,
             annotation: self.annotation,
             annotator: self.annotator.clone(),
             relation_label: self.relation_label.clone(),

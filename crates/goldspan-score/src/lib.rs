@@ -8,6 +8,7 @@
 
 pub mod agreement;
 pub mod align;
+mod average;
 pub mod bootstrap;
 mod counts;
 mod document;
@@ -15,7 +16,9 @@ pub mod errors;
 pub mod ground;
 mod mentions;
 mod mode;
+pub mod tags;
 
+pub use average::{average, f_beta, Average, Ratios, ZeroDivision};
 pub use counts::{f1, ratio, Counts, Prf};
 pub use document::{
     fold, ground_predictions, right_speaker, score_document, score_document_into, score_grounded_into, word_tokens,
