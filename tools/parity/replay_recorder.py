@@ -309,7 +309,8 @@ def _spacy():
     import spacy.scorer as scorer
 
     def spans_of(doc, spans):
-        return [[s.label_, s.start, s.end] for s in spans]
+        # Token offsets (what spaCy compares) and character offsets (what goldspan reads).
+        return [[s.label_, s.start, s.end, s.start_char, s.end_char] for s in spans]
 
     original = scorer.Scorer.score_spans
 
@@ -325,6 +326,7 @@ def _spacy():
             "examples": [
                 {"tokens": [t.text for t in eg.reference],
                  "pred_tokens": [t.text for t in eg.predicted],
+                 "text": eg.reference.text, "pred_text": eg.predicted.text,
                  "gold": spans_of(eg.reference, getter(eg.reference, attr)) if annotated(eg.reference) else None,
                  "pred": spans_of(eg.predicted, getter(eg.predicted, attr)) if annotated(eg.predicted) else None}
                 for eg in examples
@@ -344,6 +346,7 @@ def _spacy():
             "examples": [
                 {"tokens": [t.text for t in eg.reference],
                  "pred_tokens": [t.text for t in eg.predicted],
+                 "text": eg.reference.text, "pred_text": eg.predicted.text,
                  "gold": spans_of(eg.reference, eg.reference.ents),
                  "pred": spans_of(eg.predicted, eg.predicted.ents),
                  # No ENT_IOB at all: the tool skips the example. Tokens whose entity
