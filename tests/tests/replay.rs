@@ -680,3 +680,65 @@ fn spacy(run: &mut Run, case: &str, r: &Value) -> Result<(), String> {
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// The two probes of issue #17, in goldspan's default and under `--compat nervaluate`. The
+// nervaluate numbers were given by nervaluate 1.2.1 (`Evaluator(..., loader="dict")`, ends
+// inclusive: gold [0, 3] and [6, 9], predictions [3, 6] then [1, 2]; a quotation [0, 299]
+// and a prediction [298, 309]).
+
+/// (COR, INC, PAR, MIS, SPU) of strict, exact, partial and type.
+fn five(tally: &Tally, mode: Mode) -> (u64, u64, u64, u64, u64) {
+    let c = tally.micro(LAYER, mode);
+    (c.cor, c.inc, c.par, c.mis, c.spu)
+}
+
+fn per(start: usize, end: usize) -> Triple {
+    ("PER".to_owned(), start, end)
+}
+
+#[test]
+fn predictions_listed_out_of_text_order_pair_in_list_order_only_under_compat_nervaluate() {
+    // Gold PER 0..4 and 6..10; predictions PER 3..7 (overlapping both gold spans) listed
+    // before PER 1..3. The predictions do not overlap each other.
+    let gold = [per(0, 4), per(6, 10)];
+    let pred = [per(3, 7), per(1, 3)];
+    // goldspan pairs in text order: 1..3 takes 0..4, then 3..7 takes 6..10.
+    let default = score(&gold, &pred, &SEMEVAL, Compat::Conlleval).expect("scored");
+    assert_eq!(five(&default, Mode::Strict), (0, 2, 0, 0, 0));
+    assert_eq!(five(&default, Mode::Exact), (0, 2, 0, 0, 0));
+    assert_eq!(five(&default, Mode::Partial), (0, 0, 2, 0, 0));
+    assert_eq!(five(&default, Mode::Type), (2, 0, 0, 0, 0));
+    // The listing order changes nothing by default.
+    let reversed = score(&gold, &[per(1, 3), per(3, 7)], &SEMEVAL, Compat::Conlleval).expect("scored");
+    assert_eq!(five(&reversed, Mode::Strict), (0, 2, 0, 0, 0));
+    // nervaluate: 3..7 comes first and takes the first gold span it overlaps, 0..4; 1..3 then
+    // finds no free gold span, and 6..10 is missed.
+    let nervaluate = score(&gold, &pred, &SEMEVAL, Compat::Nervaluate).expect("scored");
+    assert_eq!(five(&nervaluate, Mode::Strict), (0, 1, 0, 1, 1));
+    assert_eq!(five(&nervaluate, Mode::Exact), (0, 1, 0, 1, 1));
+    assert_eq!(five(&nervaluate, Mode::Partial), (0, 0, 1, 1, 1));
+    assert_eq!(five(&nervaluate, Mode::Type), (1, 0, 0, 1, 1));
+    // Listed in text order, nervaluate agrees with goldspan.
+    let in_order = score(&gold, &[per(1, 3), per(3, 7)], &SEMEVAL, Compat::Nervaluate).expect("scored");
+    assert_eq!(five(&in_order, Mode::Strict), (0, 2, 0, 0, 0));
+    assert_eq!(five(&in_order, Mode::Type), (2, 0, 0, 0, 0));
+}
+
+#[test]
+fn a_long_quotation_touched_by_two_characters_is_below_nervaluates_one_percent() {
+    // A 300-character quotation and a prediction sharing its last 2 characters: 0.67% of it.
+    let gold = [("Quote".to_owned(), 0, 300)];
+    let pred = [("Quote".to_owned(), 298, 310)];
+    let default = score(&gold, &pred, &SEMEVAL, Compat::Conlleval).expect("scored");
+    assert_eq!(five(&default, Mode::Strict), (0, 1, 0, 0, 0), "any overlap pairs by default");
+    assert_eq!(five(&default, Mode::Partial), (0, 0, 1, 0, 0));
+    assert_eq!(five(&default, Mode::Type), (1, 0, 0, 0, 0));
+    let nervaluate = score(&gold, &pred, &SEMEVAL, Compat::Nervaluate).expect("scored");
+    for mode in SEMEVAL {
+        assert_eq!(five(&nervaluate, mode), (0, 0, 0, 1, 1), "{mode}: below 1% is no overlap");
+    }
+    // Three characters are exactly 1%: paired again.
+    let three = score(&gold, &[("Quote".to_owned(), 297, 310)], &SEMEVAL, Compat::Nervaluate).expect("scored");
+    assert_eq!(five(&three, Mode::Partial), (0, 0, 1, 0, 0));
+}

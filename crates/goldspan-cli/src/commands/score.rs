@@ -39,7 +39,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
             layers,
             attribution: None,
             grounding: args.ground.grounding()?,
-            matching: Default::default(),
+            matching: args.compat.matching(),
         },
         label_map,
         slices: args.slices.clone(),
