@@ -253,6 +253,13 @@ pub struct ToolArgs {
     /// iob1, iob2 (bio), ioe1, ioe2, bioes (iobes), bilou, io.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
+    /// How CoNLL tags decode into chunks: lenient (conlleval, seqeval's default) or strict
+    /// (seqeval's mode="strict": only what --scheme allows is a chunk).
+    #[arg(long, value_parser = parse_decode, default_value = "lenient")]
+    pub decode: conll::Decode,
+    /// CoNLL tags are suffix style, PER-B (seqeval's suffix=True).
+    #[arg(long)]
+    pub suffix_tags: bool,
     /// The CoNLL column holding tokens (1 is the first, -1 the last); default the dialect's
     /// own (plain: 1; CoNLL-2012: 4).
     #[arg(long, allow_negative_numbers = true, value_parser = parse_column)]
@@ -339,6 +346,8 @@ impl ToolArgs {
             layer,
             offset_unit: self.offset_unit,
             scheme: self.scheme,
+            decode: self.decode,
+            suffix_tags: self.suffix_tags,
             annotation: self.annotation,
             annotator: self.annotator.clone(),
             relation_label: self.relation_label.clone(),
@@ -498,6 +507,46 @@ pub struct ScoreArgs {
     /// How --pred and --against are read when --pred-format names another tool's format.
     #[command(flatten)]
     pub read: ToolArgs,
+    #[command(flatten)]
+    pub compat: CompatArgs,
+}
+
+/// Options named after the reference tools, for the same numbers as theirs (docs/parity.md).
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Compatibility")]
+pub struct CompatArgs {
+    /// Follow a reference tool's rules wherever goldspan's differ: seqeval, conlleval,
+    /// nervaluate (list-order pairing, 1% minimum overlap) or spacy (overlapping predictions
+    /// dropped in list order).
+    #[arg(long, value_parser = parse_compat)]
+    pub compat: Option<goldspan_score::Compat>,
+    /// The least overlap, as a fraction of the gold span, that pairs spans with different
+    /// boundaries in strict, exact, partial and type (nervaluate's min_overlap_percentage /
+    /// 100); default 0, any shared character (0.01 under --compat nervaluate).
+    #[arg(long, value_name = "FRACTION")]
+    pub min_overlap: Option<goldspan_score::align::MinOverlap>,
+}
+
+impl CompatArgs {
+    /// How spans pair under these options.
+    pub fn matching(&self) -> goldspan_score::align::Matching {
+        let mut matching = self.compat.map(goldspan_score::Compat::matching).unwrap_or_default();
+        if let Some(min) = self.min_overlap {
+            matching.min_overlap = min;
+        }
+        matching
+    }
+}
+
+fn parse_compat(name: &str) -> Result<goldspan_score::Compat, String> {
+    goldspan_score::Compat::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = goldspan_score::Compat::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown tool {name:?}; expected one of {}", names.join(", "))
+    })
+}
+
+fn parse_decode(name: &str) -> Result<conll::Decode, String> {
+    conll::Decode::parse(name).ok_or_else(|| format!("unknown decoding {name:?}; expected lenient or strict"))
 }
 
 /// `goldspan report`: a results JSON as an HTML page.

@@ -658,6 +658,7 @@ mod tests {
                 layers: None,
                 attribution: None,
                 grounding: Default::default(),
+                matching: Default::default(),
             },
             label_map: LabelMap::default(),
             slices: Vec::new(),

@@ -206,6 +206,9 @@ pub struct Options {
     pub attribution: Option<Attribution>,
     /// How predictions given as text are placed in the document.
     pub grounding: Grounding,
+    /// How the SemEval modes pair spans: goldspan's default (canonical order, any overlap), or
+    /// a reference tool's rules (`--compat`, `--min-overlap`).
+    pub matching: align::Matching,
 }
 
 /// Scores `pred` against `gold` for one document.
@@ -258,6 +261,19 @@ pub fn score_grounded_into(gold: &AnnotatedDocument, grounded: &Grounded, option
     let tokens = options.modes.contains(&Mode::Tokens).then(|| word_tokens(gold.document.text()));
     let mut scratch = align::Scratch::default();
     let mut per_mode = Vec::with_capacity(options.modes.len());
+    // The options are looked at once per document: the default pairing keeps its fast path.
+    let layers = if options.matching.is_default() {
+        layers
+    } else {
+        for layer in layers {
+            score_layer_matching(gold, pred, layer, options, &span_modes, tokens.as_deref(), &mut scratch, tally);
+            if mentions {
+                let g: Vec<&Span> = gold.annotations.layer(layer).collect();
+                mention_counts(gold, grounded, layer, &g, tally);
+            }
+        }
+        Vec::new()
+    };
     for layer in layers {
         // Sized for every span up front: a filtered collect would regrow the list a few times.
         let mut g = Vec::with_capacity(gold.annotations.spans.len());
@@ -316,6 +332,65 @@ pub fn score_grounded_into(gold: &AnnotatedDocument, grounded: &Grounded, option
             if let Some(q) = score_quotes(gold, grounded, mode, a, &options.grounding) {
                 *tally.quotes.entry(mode).or_default() += q;
             }
+        }
+    }
+}
+
+/// Scores one layer under non-default [`align::Matching`]: the SemEval modes pair spans by
+/// [`align::general_counts`] (in list order under nervaluate's rules), after dropping
+/// overlapping predictions when asked (spaCy's `allow_overlap=False`); the other modes as usual.
+fn score_layer_matching(
+    gold: &AnnotatedDocument,
+    pred: &Annotations,
+    layer: &str,
+    options: &Options,
+    modes: &[Mode],
+    tokens: Option<&[(usize, usize)]>,
+    scratch: &mut align::Scratch,
+    tally: &mut Tally,
+) {
+    let matching = options.matching;
+    let mut g: Vec<&Span> = gold.annotations.layer(layer).collect();
+    let mut p: Vec<&Span> = pred.layer(layer).collect();
+    if matching.drop_overlapping {
+        p = align::drop_overlapping(&p);
+    }
+    if matching.order == align::Order::Canonical {
+        g.sort_by(|a, b| align::canonical(a, b));
+        p.sort_by(|a, b| align::canonical(a, b));
+    }
+    let counts = |g: &[&Span], p: &[&Span], scratch: &mut align::Scratch| -> Vec<(Mode, Counts)> {
+        let mut sorted_g = g.to_vec();
+        let mut sorted_p = p.to_vec();
+        sorted_g.sort_by(|a, b| align::canonical(a, b));
+        sorted_p.sort_by(|a, b| align::canonical(a, b));
+        modes
+            .iter()
+            .map(|&mode| {
+                let c = match mode {
+                    Mode::Strict | Mode::Exact | Mode::Partial | Mode::Type => {
+                        align::general_counts(mode, g, p, matching)
+                    }
+                    _ => span_counts(mode, &sorted_g, &sorted_p, tokens, scratch),
+                };
+                (mode, c)
+            })
+            .collect()
+    };
+    let micro = slot(&mut tally.micro, layer);
+    for (mode, c) in counts(&g, &p, scratch) {
+        *micro.entry(mode).or_default() += c;
+    }
+    let labels: BTreeSet<&str> = g.iter().chain(&p).map(|s| s.label()).collect();
+    let table = slot(&mut tally.labels, layer);
+    let mut from = 0;
+    for label in labels {
+        let gl: Vec<&Span> = g.iter().copied().filter(|s| s.label() == label).collect();
+        let pl: Vec<&Span> = p.iter().copied().filter(|s| s.label() == label).collect();
+        let per_mode = counts(&gl, &pl, scratch);
+        let slot = table.slot(label, &mut from);
+        for (mode, c) in per_mode {
+            *slot.entry(mode).or_default() += c;
         }
     }
 }
@@ -698,6 +773,7 @@ mod tests {
                 mention_layer: None,
             }),
             grounding: Grounding::default(),
+            matching: align::Matching::default(),
         }
     }
 
