@@ -405,6 +405,23 @@ pub fn read_pair(
 
 /// [`read_text`], except that CRLF line endings are fine: offsets are computed on the rebuilt
 /// text, not counted in the file.
+/// A decoded chunk: its label and its tokens `start..end` in the sentence.
+pub type TagChunk = (String, usize, usize);
+
+/// One sentence's tags in `scheme`, decoded by the lenient rule of the [module
+/// doc](self#decoding) (conlleval's, and seqeval 1.2.2's default mode) into chunks: `(label,
+/// start, end)`, token indices, end exclusive. A tag the scheme does not use is an error: its
+/// index in `tags` and the message that says which scheme reads it. The Python API's
+/// `score_tags` decodes lists of tags with it, as the readers decode a file's tag column.
+pub fn decode_tags<S: AsRef<str>>(tags: &[S], scheme: Scheme) -> Result<Vec<TagChunk>, (usize, String)> {
+    let parsed = tags
+        .iter()
+        .enumerate()
+        .map(|(i, tag)| scheme::parse_tag(tag.as_ref(), scheme).map_err(|message| (i, message)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(scheme::decode(&parsed, &[]).into_iter().map(|c| (c.label, c.start, c.end)).collect())
+}
+
 fn read_text_any_line_endings(path: &Path, location: &Location, problems: &mut Problems) -> Option<String> {
     let mut found = Problems::default();
     let text = read_text(path, location, &mut found);
