@@ -184,7 +184,11 @@ fn record(item: &Bound<'_, PyAny>, number: usize) -> Result<jsonl::Record, Probl
         return Err(Problem::new(at, ProblemKind::Syntax { message }));
     };
     let mut reader = pythonize::Depythonizer::from_object(item);
-    jsonl::Record::deserialize(&mut reader, number).map_err(|e| {
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = serde_path_to_error::Deserializer::new(&mut reader, &mut track);
+    jsonl::Record::deserialize(tracked, number).map_err(|e| {
+        let path = track.path().to_string();
+        let e = if path == "." { e.to_string() } else { format!("{path}: {e}") };
         let id = dict.get_item("id").ok().flatten().and_then(|id| id.cast::<PyString>().ok().map(|s| s.to_string()));
         let at = match id {
             Some(id) => at.in_document(&id),
