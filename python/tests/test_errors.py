@@ -168,3 +168,32 @@ def test_a_json_string_is_not_mistaken_for_records() -> None:
     text = json.dumps({"id": "a"})
     with pytest.raises(goldspan.InputError):
         goldspan.score(TINY, text)  # a str is a path
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"id": "a", "spans": [{"label": "PERSON", "start": 0, "end": 2, "score": 0.5}]}],
+        [{"id": "b", "spans": [{"layer": "entities", "label": "PERSON", "start": 0, "end": 3, "text": "Ann", "id": None}]}],
+        [{"id": "a", "spans": [], "relations": [{"type": "speaker", "head": "T1", "tail": "T2"}]}],
+        [{"id": "a", "spans": [{"label": "PERSON", "start": True, "end": 2}]}],
+        [{"id": "a", "spans": [{"label": "PERSON", "start": 0, "end": 2.0}]}],
+        [{"id": "a", "clusters": [["T1"]], "goldspan": 1}, {"id": "b", "goldspan": 2}],
+        [{"id": "a", "spans": [{"label": "PERSON", "fragments": [[0, 1], [3, 4]]}]}],
+        [{"id": "a", "spans": [("label", "PERSON")]}],  # a tuple, not a dict
+        [{"id": "a\ud800"}],
+    ],
+)
+def test_both_conversions_of_records_agree(records: List[Dict[str, Any]]) -> None:
+    # Plain records are written as JSON lines and parsed by the predictions files' parser;
+    # the rest go through serde from the Python objects. Either way, the same outcome.
+    from goldspan import _goldspan
+
+    def outcome(conversion: str) -> Any:
+        try:
+            text = _goldspan.score(gold_path=str(TINY), pred_records=records, modes=["strict"], conversion=conversion)
+            return json.loads(text)["total"]
+        except goldspan.InputError as e:
+            return sorted((p.file, p.line, p.document) for p in e.problems)
+
+    assert outcome("lines") == outcome("serde")

@@ -127,6 +127,12 @@ def test_news_records_score_as_the_cli(news_predictions: Path, split: Any) -> No
     # Attribution is scored from the corpus manifest, in the API as in the CLI.
     assert results.total.quotes.strict.gold > 0
     assert goldspan.score(NEWS, news_predictions, **kwargs).to_dict() == cli
+    # Every record read through serde from the Python objects (not as JSON lines): the same.
+    from goldspan import _goldspan
+
+    text = _goldspan.score(gold_path=str(NEWS), pred_records=read_jsonl(news_predictions), modes=kwargs["modes"],
+                           per_document=True, split=split, conversion="serde")
+    assert without(json.loads(text), "predictions") == without(cli, "predictions")
 
 
 def test_gold_records_in_memory_score_as_the_gold_file(tmp_path: Path) -> None:

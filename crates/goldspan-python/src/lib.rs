@@ -10,6 +10,7 @@
 
 mod corpus;
 mod errors;
+mod records;
 mod score;
 
 use pyo3::prelude::*;

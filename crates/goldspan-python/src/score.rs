@@ -19,17 +19,15 @@ use goldspan_runner::{
 use goldspan_score::{Mode, Options};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
 
 use crate::errors::{self, GoldspanError};
+use crate::records::{record, Batch, Conversion, PREDICTION_RECORDS};
 
 /// Records converted (with the GIL) before a batch is scored (without it).
 const BATCH: usize = 4096;
 
 /// The name problems give gold records passed in memory.
 const GOLD_RECORDS: &str = "<gold>";
-/// The name problems give prediction records passed in memory.
-const PREDICTION_RECORDS: &str = "<predictions>";
 
 /// Scores predictions against gold and returns the results JSON (`goldspan.results/1`).
 /// Exactly one of `gold_path`/`gold_records` and one of `pred_path`/`pred_records` is given
@@ -39,7 +37,7 @@ const PREDICTION_RECORDS: &str = "<predictions>";
     *, gold_path=None, gold_records=None, pred_path=None, pred_records=None, pred_format="jsonl",
     modes, layers=None, label_map_path=None, label_map=None, split=None, bootstrap=0,
     seed=goldspan_runner::DEFAULT_SEED, slices=Vec::new(), per_document=false, errors=false,
-    manifest=None
+    manifest=None, conversion="lines"
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn score(
@@ -60,8 +58,16 @@ pub fn score(
     per_document: bool,
     errors: bool,
     manifest: Option<PathBuf>,
+    conversion: &str,
 ) -> PyResult<String> {
     let modes = parse_modes(&modes)?;
+    let conversion = match conversion {
+        "lines" => Conversion::Lines,
+        "serde" => Conversion::Serde,
+        other => {
+            return Err(PyValueError::new_err(format!("conversion must be \"lines\" or \"serde\", not {other:?}")))
+        }
+    };
     let manifest = match &manifest {
         Some(path) => Some(read_manifest(py, path)?),
         None => None,
@@ -109,7 +115,9 @@ pub fn score(
             });
             (eval.map_err(|e| errors::runner_error(py, &e, renames))?, file_name(&path))
         }
-        (None, Some(records)) => (score_records(py, &gold, records, &config, renames)?, PREDICTION_RECORDS.to_owned()),
+        (None, Some(records)) => {
+            (score_records(py, &gold, records, &config, renames, conversion)?, PREDICTION_RECORDS.to_owned())
+        }
         (None, None) => return Err(PyValueError::new_err("give the predictions: a path or an iterable of records")),
     };
     let info = RunInfo {
@@ -142,26 +150,30 @@ fn score_records(
     records: &Bound<'_, PyAny>,
     config: &Config,
     renames: &[(&Path, &str)],
+    conversion: Conversion,
 ) -> PyResult<Evaluation> {
     let mut scorer = RecordScorer::new(gold, Path::new(PREDICTION_RECORDS), config);
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Batch::default();
     let mut number = 0;
     let iterator = records.try_iter().map_err(|_| not_iterable("predictions", records))?;
-    for item in iterator {
-        let item = item?;
-        number += 1;
-        match record(&item, number) {
-            Ok(record) => batch.push(record),
-            Err(problem) => scorer.unreadable(problem),
+    let score = |scorer: &mut RecordScorer, batch: Batch| {
+        let (records, problems) = batch.finish();
+        for problem in problems {
+            scorer.unreadable(problem);
         }
+        scorer.add(records)
+    };
+    for item in iterator {
+        number += 1;
+        batch.push(&item?, number, conversion);
         if batch.len() == BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-            py.detach(|| scorer.add(full)).map_err(|e| errors::runner_error(py, &e, renames))?;
+            let full = std::mem::take(&mut batch);
+            py.detach(|| score(&mut scorer, full)).map_err(|e| errors::runner_error(py, &e, renames))?;
             py.check_signals()?;
         }
     }
     py.detach(|| {
-        scorer.add(batch)?;
+        score(&mut scorer, batch)?;
         scorer.finish()
     })
     .map_err(|e| errors::runner_error(py, &e, renames))
@@ -172,30 +184,6 @@ fn not_iterable(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
     PyValueError::new_err(format!(
         "the {what} must be a path (str or os.PathLike) or an iterable of records (dicts), not {kind}"
     ))
-}
-
-/// One record of an iterable, read as an interchange record; a problem names the record's
-/// place (1-based) and, when it has one, its id.
-fn record(item: &Bound<'_, PyAny>, number: usize) -> Result<jsonl::Record, Problem> {
-    let at = Location::file(PREDICTION_RECORDS).at_line(number);
-    let Ok(dict) = item.cast::<PyDict>() else {
-        let kind = item.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        let message = format!("a record must be a dict, not {kind}");
-        return Err(Problem::new(at, ProblemKind::Syntax { message }));
-    };
-    let mut reader = pythonize::Depythonizer::from_object(item);
-    let mut track = serde_path_to_error::Track::new();
-    let tracked = serde_path_to_error::Deserializer::new(&mut reader, &mut track);
-    jsonl::Record::deserialize(tracked, number).map_err(|e| {
-        let path = track.path().to_string();
-        let e = if path == "." { e.to_string() } else { format!("{path}: {e}") };
-        let id = dict.get_item("id").ok().flatten().and_then(|id| id.cast::<PyString>().ok().map(|s| s.to_string()));
-        let at = match id {
-            Some(id) => at.in_document(&id),
-            None => at,
-        };
-        Problem::new(at, ProblemKind::Syntax { message: format!("invalid record: {e}") })
-    })
 }
 
 /// Gold records (with their text) checked and written to a temporary JSON Lines file, one line
