@@ -1,9 +1,8 @@
 //! `score` and `score_tags`: predictions against gold, through the runner's evaluation.
 //!
-//! Paths are scored exactly as `goldspan score` scores them. Records given in memory are read
-//! into the interchange record type with serde straight from the Python objects (no JSON text
-//! in between) and scored in batches by [`RecordScorer`], the GIL released while a batch is
-//! scored. Gold records are written to a temporary JSON Lines file first, so that gold is
+//! Paths are scored exactly as `goldspan score` scores them. Records given in memory become
+//! interchange records (`records.rs`) and are scored in batches by [`RecordScorer`], the GIL
+//! released while a batch is scored. Gold records are written to a temporary JSON Lines file first, so that gold is
 //! indexed and read by the one gold reader; problems name them `<gold>`, not the file.
 
 use std::collections::{BTreeMap, BTreeSet};
