@@ -248,7 +248,7 @@ fn reported_failure(
             again: previous == Some(id),
         });
     }
-    Some(ExtractError::Failed(format!("the program reported an error: {}", quote(message))))
+    Some(ExtractError::Reported(quote(message)))
 }
 
 /// Which idle worker the thread `me` takes, if any.
@@ -403,9 +403,9 @@ impl Extractor for CommandExtractor {
                 Ok((mut worker, line)) => {
                     let record = match self.parse_answer(&line, doc, worker.last_answered.as_deref()) {
                         Ok(record) => record,
-                        // A record with a problem was meant as this answer: the worker is in
-                        // step, and keeps its place.
-                        Err(e @ ExtractError::Malformed(_)) => {
+                        // A record with a problem, or an error answer, was meant as this
+                        // answer: the worker is in step, and keeps its place.
+                        Err(e @ (ExtractError::Malformed(_) | ExtractError::Reported(_))) => {
                             worker.answered += 1;
                             worker.last_answered = Some(doc.id().to_owned());
                             self.give_back(worker);
