@@ -9,6 +9,9 @@ Each round times, in this order:
 - api-records: `goldspan.score(gold.jsonl, records)` with the predictions already in memory as
   a list of dicts (read with json.loads before the clock starts): the conversion from Python
   objects is timed, as the scoring;
+- api-records-serde: the same, every record read through serde from the Python objects
+  (`conversion="serde"` of the extension module) instead of as JSON lines: what the plain
+  shape's fast path saves;
 - api-both: gold and predictions both in memory as lists of dicts.
 nervaluate's `Evaluator(...).evaluate()` is timed once (it takes about a minute), on the same
 spans in memory (converted to its end-inclusive dicts before the clock starts). Medians are
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import goldspan
+from goldspan import _goldspan
 
 
 def strict_counts(results: Dict[str, Any]) -> List[int]:
@@ -55,6 +59,8 @@ def main() -> None:
         "cli": cli,
         "api-paths": lambda: strict_counts(goldspan.score(gold_path, pred_path).to_dict()),
         "api-records": lambda: strict_counts(goldspan.score(gold_path, pred_records).to_dict()),
+        "api-records-serde": lambda: strict_counts(json.loads(_goldspan.score(
+            gold_path=str(gold_path), pred_records=pred_records, modes=list(goldspan.DEFAULT_MODES), conversion="serde"))),
         "api-both": lambda: strict_counts(goldspan.score(gold_records, pred_records).to_dict()),
     }
     times: Dict[str, List[float]] = {name: [] for name in cases}

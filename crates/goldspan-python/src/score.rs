@@ -141,8 +141,9 @@ fn results_json(eval: &Evaluation, info: &RunInfo, errors: bool) -> String {
     results.to_json()
 }
 
-/// Reads prediction records from a Python iterable and scores them a batch at a time; Ctrl-C
-/// (a pending `KeyboardInterrupt`) stops between batches.
+/// Reads prediction records from a Python iterable and scores them a batch at a time. The
+/// GIL-bound conversion of one batch overlaps the scoring of the previous one, on a thread of
+/// its own without the GIL; Ctrl-C (a pending `KeyboardInterrupt`) stops between batches.
 fn score_records(
     py: Python<'_>,
     gold: &Gold,
@@ -151,31 +152,54 @@ fn score_records(
     renames: &[(&Path, &str)],
     conversion: Conversion,
 ) -> PyResult<Evaluation> {
-    let mut scorer = RecordScorer::new(gold, Path::new(PREDICTION_RECORDS), config);
-    let mut batch = Batch::default();
-    let mut number = 0;
-    let iterator = records.try_iter().map_err(|_| not_iterable("predictions", records))?;
-    let score = |scorer: &mut RecordScorer, batch: Batch| {
+    fn score(mut scorer: RecordScorer<'_>, batch: Batch) -> (RecordScorer<'_>, Result<(), goldspan_runner::Error>) {
         let (records, problems) = batch.finish();
         for problem in problems {
             scorer.unreadable(problem);
         }
-        scorer.add(records)
-    };
-    for item in iterator {
-        number += 1;
-        batch.push(&item?, number, conversion);
-        if batch.len() == BATCH {
-            let full = std::mem::take(&mut batch);
-            py.detach(|| score(&mut scorer, full)).map_err(|e| errors::runner_error(py, &e, renames))?;
-            py.check_signals()?;
-        }
+        let result = scorer.add(records);
+        (scorer, result)
     }
-    py.detach(|| {
-        score(&mut scorer, batch)?;
-        scorer.finish()
+    let iterator = records.try_iter().map_err(|_| not_iterable("predictions", records))?;
+    let scorer = RecordScorer::new(gold, Path::new(PREDICTION_RECORDS), config);
+    std::thread::scope(|threads| {
+        let mut scoring: Scoring = Err(scorer);
+        let mut batch = Batch::default();
+        let mut number = 0;
+        for item in iterator {
+            number += 1;
+            batch.push(&item?, number, conversion);
+            if batch.len() == BATCH {
+                let scorer = wait(py, scoring, renames)?;
+                let full = std::mem::take(&mut batch);
+                scoring = Ok(threads.spawn(move || score(scorer, full)));
+                py.check_signals()?;
+            }
+        }
+        let scorer = wait(py, scoring, renames)?;
+        py.detach(|| {
+            let (scorer, result) = score(scorer, batch);
+            result?;
+            scorer.finish()
+        })
+        .map_err(|e| errors::runner_error(py, &e, renames))
     })
-    .map_err(|e| errors::runner_error(py, &e, renames))
+}
+
+/// The scorer, or the thread scoring a batch with it (which gives it back).
+type Scoring<'s, 'g> =
+    Result<std::thread::ScopedJoinHandle<'s, (RecordScorer<'g>, Result<(), goldspan_runner::Error>)>, RecordScorer<'g>>;
+
+/// The scorer, once the batch it is scoring (if any) is scored; waits without the GIL.
+fn wait<'g>(py: Python<'_>, scoring: Scoring<'_, 'g>, renames: &[(&Path, &str)]) -> PyResult<RecordScorer<'g>> {
+    match scoring {
+        Err(scorer) => Ok(scorer),
+        Ok(thread) => match py.detach(|| thread.join()) {
+            Ok((scorer, Ok(()))) => Ok(scorer),
+            Ok((_, Err(e))) => Err(errors::runner_error(py, &e, renames)),
+            Err(_) => Err(GoldspanError::new_err("the scoring thread stopped unexpectedly")),
+        },
+    }
 }
 
 fn not_iterable(what: &str, value: &Bound<'_, PyAny>) -> PyErr {
