@@ -51,6 +51,7 @@ def score(
     per_document: bool = False,
     errors: bool = False,
     manifest: Optional[str] = None,
+    conversion: str = "lines",
 ) -> str: ...
 def score_tags(
     gold: List[List[str]],
