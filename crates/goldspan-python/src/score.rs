@@ -15,7 +15,7 @@ use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifes
 use goldspan_runner::{
     evaluate, evaluate_documents, score_pairs, Config, Evaluation, Gold, LabelMap, RecordScorer, Results, RunInfo,
 };
-use goldspan_score::{Mode, Options};
+use goldspan_score::{Grounding, Mode, Options};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -95,11 +95,12 @@ pub fn score(
         .map_err(|e| errors::runner_error(py, &e, renames))?;
     let layers = layers.map(|l| l.into_iter().collect::<BTreeSet<_>>());
     let config = Config {
-        options: Options { modes: modes.clone(), layers, attribution: None },
+        options: Options { modes: modes.clone(), layers, attribution: None, grounding: Grounding::default() },
         label_map,
         slices,
         per_document: per_document || bootstrap > 0,
         errors,
+        only_predicted: false,
     };
     py.detach(|| config.check_names(&gold)).map_err(|e| errors::name_error(&e))?;
     let (eval, predictions) = match (pred_path, pred_records) {
@@ -127,6 +128,7 @@ pub fn score(
         bootstrap: (bootstrap > 0).then_some((bootstrap, seed)),
         label_map: !config.label_map.is_empty(),
         per_document,
+        grounding: config.options.grounding,
     };
     Ok(results_json(&eval, &info, errors))
 }
@@ -296,11 +298,12 @@ pub fn score_tags(
         )));
     }
     let config = Config {
-        options: Options { modes: modes.clone(), layers: None, attribution: None },
+        options: Options { modes: modes.clone(), layers: None, attribution: None, grounding: Grounding::default() },
         label_map: LabelMap::default(),
         slices: Vec::new(),
         per_document: per_document || bootstrap > 0,
         errors,
+        only_predicted: false,
     };
     let json = py.detach(|| -> Result<String, Vec<Problem>> {
         let mut problems = Vec::new();
@@ -325,6 +328,7 @@ pub fn score_tags(
             bootstrap: (bootstrap > 0).then_some((bootstrap, seed)),
             label_map: false,
             per_document,
+            grounding: config.options.grounding,
         };
         Ok(results_json(&eval, &info, errors))
     });
