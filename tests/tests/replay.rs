@@ -336,7 +336,7 @@ fn chunks(sentences: &[Vec<String>], tagging: Tagging) -> Result<(Vec<Triple>, u
     let mut base = 0;
     for sentence in sentences {
         let tags: Vec<&str> = sentence.iter().map(String::as_str).collect();
-        for (label, start, end) in decode_tags(&tags, tagging)? {
+        for (label, start, end) in decode_tags(&tags, tagging).map_err(|(_, message)| message)? {
             out.push((label, base + start, base + end));
         }
         base += sentence.len();
@@ -451,7 +451,7 @@ fn seqeval(run: &mut Run, case: &str, r: &Value) -> Result<(), String> {
             };
             for (k, (sentence, tool)) in sequences.iter().zip(&expected).enumerate() {
                 let tags: Vec<&str> = sentence.iter().map(String::as_str).collect();
-                let ours: Vec<Triple> = decode_tags(&tags, tagging)?;
+                let ours: Vec<Triple> = decode_tags(&tags, tagging).map_err(|(_, message)| message)?;
                 let theirs: Vec<Triple> = tool
                     .iter()
                     .map(|e| Ok((text(&e[1])?.to_owned(), int(&e[2])?, int(&e[3])?)))

@@ -18,6 +18,14 @@ pub struct LabelMap {
     map: BTreeMap<String, String>,
 }
 
+impl FromIterator<(String, String)> for LabelMap {
+    /// A label map from (predicted label, gold label) pairs; an empty gold label drops the
+    /// span, as in a file.
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> LabelMap {
+        LabelMap { map: pairs.into_iter().collect() }
+    }
+}
+
 impl LabelMap {
     /// Reads a label map file.
     pub fn read(path: &Path) -> Result<LabelMap, Error> {

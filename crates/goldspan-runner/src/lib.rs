@@ -24,7 +24,7 @@ pub use bench::{bench, BenchReport, Pass};
 pub use error::Error;
 pub use evaluate::{
     conll_pairs, evaluate, evaluate_conll, evaluate_documents, evaluate_with_progress, score_pairs, Config,
-    DocumentCounts, Evaluation,
+    DocumentCounts, Evaluation, RecordScorer,
 };
 pub use gold::{Gold, Vocabulary};
 pub use label_map::LabelMap;

@@ -44,6 +44,28 @@ fn a_crashing_hanging_and_garbling_extractor_fails_three_documents_and_the_run_c
 }
 
 #[test]
+fn an_error_answer_fails_its_document_with_the_message_and_the_copy_stays() {
+    let ids = dev_ids();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let starts = dir.path().join("pgids");
+    let spec = format!("cmd:{} --error {} --pgid-file {}", fault_extractor(), ids[1], starts.display());
+    let out = goldspan()
+        .args(["run", "--extractor", &spec, "--split", "dev", "--jobs", "1", "--no-cache", "--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json = valid_json("results", &stdout(&out));
+    let failures = json["failures"].as_array().expect("failures");
+    assert_eq!(failures.len(), 1, "{failures:#?}");
+    assert_eq!(failures[0]["document"], ids[1].as_str());
+    let reason = failures[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("the program reported an error: no model for this document"), "{reason}");
+    // One copy served every document: an error answer does not put it out of step.
+    let started = std::fs::read_to_string(&starts).expect("pgid file");
+    assert_eq!(started.lines().count(), 1, "{started}");
+}
+
+#[test]
 fn wrong_ids_and_bad_offsets_are_recorded_failures() {
     let ids = dev_ids();
     let spec = format!("cmd:{} --wrong-id {} --bad-offsets {}", fault_extractor(), ids[0], ids[1]);

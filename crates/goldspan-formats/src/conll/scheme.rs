@@ -185,10 +185,18 @@ impl Default for Tagging {
 pub const TYPELESS: &str = "_";
 
 /// Decodes one sentence's tags under `tagging` into chunks `(label, start, end)` (token
-/// indices, end exclusive), or the message for the first tag the scheme does not read.
-pub fn decode_tags(tags: &[&str], tagging: Tagging) -> Result<Vec<(String, usize, usize)>, String> {
-    let parsed: Vec<Option<(Prefix, &str)>> =
-        tags.iter().map(|t| parse_tag_as(t, tagging.scheme, tagging.suffix)).collect::<Result<_, _>>()?;
+/// indices, end exclusive), as the readers decode a file's tag column (the Python API's
+/// `score_tags` decodes lists of tags with it); or, for the first tag the scheme does not
+/// read, its index in `tags` and the message that says which scheme reads it.
+pub fn decode_tags<S: AsRef<str>>(
+    tags: &[S],
+    tagging: Tagging,
+) -> Result<Vec<(String, usize, usize)>, (usize, String)> {
+    let parsed: Vec<Option<(Prefix, &str)>> = tags
+        .iter()
+        .enumerate()
+        .map(|(i, t)| parse_tag_as(t.as_ref(), tagging.scheme, tagging.suffix).map_err(|message| (i, message)))
+        .collect::<Result<_, _>>()?;
     let lines = vec![0; parsed.len()];
     let chunks = match tagging.decode {
         Decode::Lenient => decode(&parsed, &lines),
