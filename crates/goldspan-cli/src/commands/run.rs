@@ -171,6 +171,7 @@ fn ad_hoc(args: &RunArgs, spec: &str) -> anyhow::Result<Eval> {
         limit: None,
         predicted_layers: true,
         save_predictions: None,
+        shard: None,
     };
     let bootstrap = (args.bootstrap > 0).then_some((args.bootstrap, args.seed));
     let max_failures = FailureLimit::Count(0);
