@@ -645,9 +645,10 @@ pub fn merge(partials: Vec<(PathBuf, Partial)>) -> Result<Merged, Error> {
         (0..count).filter(|k| !by_index.contains_key(k)).map(|k| format!("{k}/{count}")).collect();
     if !missing.is_empty() {
         return refuse(format!(
-            "shard{} {} of the run missing: every shard 0/{count} to {}/{count} must be merged ({} given)",
-            if missing.len() == 1 { " is" } else { "s are" },
+            "shard{} {} {} missing: every shard 0/{count} to {}/{count} must be merged ({} given)",
+            if missing.len() == 1 { "" } else { "s" },
             missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" },
             count - 1,
             partials.len()
         ));
