@@ -570,6 +570,8 @@ pub struct Merged {
     pub not_predicted: Vec<String>,
     /// Whether quotation attribution was scored.
     pub attributed: bool,
+    /// Whether the shards kept classified errors and confusions (they ran with `--errors`).
+    pub errors: bool,
     /// The shards that stopped early, and why.
     pub stopped: Vec<(Shard, String)>,
 }
@@ -758,6 +760,7 @@ pub fn merge(partials: Vec<(PathBuf, Partial)>) -> Result<Merged, Error> {
         documents: run.documents,
         not_predicted,
         attributed: run.attribution.is_some(),
+        errors: run.errors,
         stopped,
     })
 }

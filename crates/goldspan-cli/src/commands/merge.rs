@@ -1,6 +1,7 @@
 //! `goldspan merge`: the partial results of every shard of a run (`run --shard K/N --partial
 //! FILE`) combined into the results the run gives on one machine, printed as `run` prints
-//! them.
+//! them. Shards run with `--errors` kept the error listing, which the merge shows; how results
+//! are shown (`--by-label`, `--by-document`, the error filters) is the merge's to say.
 
 use anyhow::Context;
 
@@ -27,9 +28,11 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Outcome> {
         ));
     }
     anyhow::ensure!(
-        !args.report.errors() || merged.results.errors.is_some() || merged.results.total.documents == 0,
+        !args.report.errors() || merged.errors,
         "the shards kept no classified errors: run them with --errors to list errors when merging"
     );
+    // What the shards kept, the merge shows, as the run on one machine shows what it was asked.
+    let errors = merged.errors;
     let per_document = !merged.evaluation.documents.is_empty() || merged.results.total.documents == 0;
     anyhow::ensure!(
         !args.report.by_document || per_document,
@@ -46,7 +49,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Outcome> {
     if args.report.by_document {
         results = results.with_per_document(&merged.evaluation);
     }
-    let results = super::report::printed(&results, args.report.errors());
+    let results = super::report::printed(&results, errors);
     let json = goldspan_report::json(&results);
     if let Some(path) = &args.output {
         goldspan_formats::write_atomic(path, json.as_bytes())
