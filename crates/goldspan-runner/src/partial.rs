@@ -685,7 +685,8 @@ pub fn merge(partials: Vec<(PathBuf, Partial)>) -> Result<Merged, Error> {
     } else {
         (run.layers.clone(), Vec::new())
     };
-    for (path, p) in &partials {
+    // A shard without documents scored nothing, whatever it would have scored.
+    for (path, p) in partials.iter().filter(|(_, p)| !p.documents.is_empty()) {
         if p.scored_layers != scored {
             let names = |l: &Option<Vec<String>>| l.as_ref().map_or("every layer".to_owned(), |l| l.join(", "));
             return refuse(format!(

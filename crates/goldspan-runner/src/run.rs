@@ -212,17 +212,21 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
     // A misspelt layer or label map fails here, before anything is extracted.
     config.scoring.check_names(&gold)?;
     let manifest = gold.manifest();
-    let docs =
-        (0..gold.ids().len()).map(|i| gold.load_at(i)).collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
-    // Each document's key (what an extractor sees of it) is hashed once: it names the
-    // document's cache file and feeds the corpus hash.
-    let keys: Vec<String> = docs.iter().map(document_key).collect();
-    let corpus_hash = corpus_hash(&docs, &keys);
-    drop(keys);
-    let in_scope = docs.len();
-    let docs = match config.shard {
-        Some(shard) => docs.into_iter().filter(|d| shard.contains(d.document.id())).collect(),
-        None => docs,
+    let in_scope = gold.ids().len();
+    let (docs, corpus_hash) = match config.shard {
+        // Every document in scope is hashed; only the shard's are kept.
+        Some(shard) => crate::shard::load(&gold, shard)?,
+        None => {
+            let docs = (0..gold.ids().len())
+                .map(|i| gold.load_at(i))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Error::problems)?;
+            // Each document's key (what an extractor sees of it) is hashed once: it names the
+            // document's cache file and feeds the corpus hash.
+            let keys: Vec<String> = docs.iter().map(document_key).collect();
+            let hash = corpus_hash(&docs, &keys);
+            (docs, hash)
+        }
     };
     let settings = Settings {
         jobs: config.jobs.max(1),

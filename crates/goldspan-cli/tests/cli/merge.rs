@@ -160,6 +160,21 @@ fn a_missing_duplicated_or_foreign_shard_is_refused_naming_the_files() {
 }
 
 #[test]
+fn more_shards_than_documents_merge_and_an_empty_shard_is_no_exception() {
+    // The tiny corpus's a, b and c fall in shards 3, 0 and 2 of 4 (BLAKE3, src/shard.rs):
+    // shard 1 is empty.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tiny = "tests/fixtures/tiny";
+    let partials: Vec<PathBuf> =
+        (0..4).map(|k| shard(dir.path(), &format!("p{k}.jsonl"), tiny, k, 4, &["--bootstrap", "50"])).collect();
+    let empty = std::fs::read_to_string(&partials[1]).expect("read");
+    assert!(empty.contains("\"documents\":[]"), "{empty}");
+    let out = goldspan().arg("merge").args(&partials).args(["--format", "json"]).output().expect("merge");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout(&out), stdout(&run(tiny, &["--bootstrap", "50", "--format", "json"])));
+}
+
+#[test]
 fn a_shard_that_does_not_exist_is_a_usage_error() {
     let out = goldspan()
         .args(["run", "--extractor", "quotes-rules", "--corpus", "tests/fixtures/tiny", "--no-cache"])
