@@ -2,9 +2,10 @@
 # Reproduces the shard figures in docs/scale.md: a `file:` run over DOCS synthetic documents on
 # one machine, the same run as SHARDS shards one after another (each shard's wall time and peak
 # memory), and `goldspan merge` of the partials (wall time and peak memory), with bootstrap
-# intervals (1,000 resamples) and the error listing on, as in a full evaluation; the merged
-# results are checked to equal the one-machine run byte for byte. Work files go under WORK
-# (default ${TMPDIR:-/tmp}/goldspan-bench-shards), removed at the end.
+# intervals (1,000 resamples) and the error listing on, as in a full evaluation, or the
+# scoring arguments in SETTINGS (SETTINGS="" for counts only); the merged results are checked
+# to equal the one-machine run byte for byte. Work files go under WORK (default
+# ${TMPDIR:-/tmp}/goldspan-bench-shards), removed at the end.
 #
 # Usage: [GOLDSPAN=BINARY] tools/bench/shards.sh [DOCS] [SHARDS] [WORK]   (default: 100000 16)
 set -euo pipefail
@@ -20,13 +21,14 @@ bin=$(realpath "${GOLDSPAN:-target/release/goldspan}")
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 "$bin" synth "$work" --docs "$docs" --seed 1 > /dev/null
-args=(--extractor "file:$work/pred.jsonl" --corpus "$work/gold.jsonl" --no-cache --bootstrap 1000 --errors)
+read -r -a settings <<<"${SETTINGS---bootstrap 1000 --errors}"
+args=(--extractor "file:$work/pred.jsonl" --corpus "$work/gold.jsonl" --no-cache "${settings[@]}")
 # Wall seconds and peak resident memory (MB) of one command, as "S MB".
 measure() {
   /usr/bin/time -f '%e %M' -o "$work/time" "$@" > /dev/null 2>&1
   awk '{ printf "%s %.0f", $1, $2 / 1024 }' "$work/time"
 }
-echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs; $docs documents, $shards shards"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs; $docs documents, $shards shards; settings: ${settings[*]:-none}"
 read -r s mb <<<"$(measure "$bin" run "${args[@]}" --output "$work/one.json")"
 echo "one machine: ${s} s, ${mb} MB peak, $(awk -v d="$docs" -v s="$s" 'BEGIN { printf "%.0f", d / s }') documents/s"
 total=0
