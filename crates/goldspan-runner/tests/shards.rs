@@ -28,11 +28,17 @@ fn config(dir: &Path, shard: Option<Shard>) -> RunConfig {
         dir: None,
         max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
         scoring: Config {
-            options: Options { modes: vec![Mode::Strict, Mode::Partial, Mode::Type], layers: None, attribution: None },
+            options: Options {
+                modes: vec![Mode::Strict, Mode::Partial, Mode::Type],
+                layers: None,
+                attribution: None,
+                grounding: Default::default(),
+            },
             label_map: LabelMap::default(),
             slices: vec!["bucket".into()],
             per_document: true,
             errors: true,
+            only_predicted: false,
         },
         ids: None,
         limit: None,
