@@ -7,7 +7,7 @@ use goldspan_formats::conll::{self, Column, Dialect};
 use goldspan_formats::{prodigy, AnnotationChoice, Format, ReadOptions};
 use goldspan_model::text::OffsetUnit;
 use goldspan_model::Manifest;
-use goldspan_runner::{FailureLimit, DEFAULT_SEED};
+use goldspan_runner::{FailureLimit, Shard, DEFAULT_SEED};
 use goldspan_score::{Grounding, Occurrences, Rule};
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
@@ -59,6 +59,11 @@ pub enum Command {
     /// directories); --list lists them. Exit 0 when the run completes, failures
     /// listed; 3 when the extractor failed on every document (or on more than --max-failures).
     Run(RunArgs),
+    /// Merge the partial results of every shard of one run (goldspan run --shard K/N --partial
+    /// FILE) into the results the run gives on one machine, byte for byte; refuses partials of
+    /// another corpus, extractor, setting or goldspan version, and a shard missing or given
+    /// twice, naming the files (docs/scale.md). Exit codes as run.
+    Merge(MergeArgs),
     /// Re-run every eval in evals/ (through the cache) and compare with its snapshot. Exit 1
     /// on a regression, a missing snapshot or a changed corpus; exit 2 on a malformed snapshot;
     /// 3 when an extractor failed on more documents than its eval allows (max_failures,
@@ -412,6 +417,10 @@ fn parse_failure_limit(text: &str) -> Result<FailureLimit, String> {
     FailureLimit::parse(text)
 }
 
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text)
+}
+
 /// A size in bytes: `1000`, `64K`, `64MiB`, `1G`.
 fn parse_bytes(text: &str) -> Result<usize, String> {
     let digits = text.trim().trim_end_matches(|c: char| c.is_ascii_alphabetic());
@@ -753,10 +762,38 @@ pub struct RunArgs {
     /// its gold and predicted spans (one eval: name it, or give --extractor; docs/report.md).
     #[arg(long = "report", value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Run one shard of the documents: K/N, shard K (from 0) of N, each document in the shard
+    /// its id's BLAKE3 hash gives; writes a partial result to --partial, which goldspan merge
+    /// combines (docs/scale.md).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, requires = "partial",
+          conflicts_with_all = ["list", "html", "save_predictions", "output"])]
+    pub shard: Option<Shard>,
+    /// Where a shard's partial result goes (with --shard).
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub partial: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
     pub ground: GroundArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The partial results, one per shard, in any order.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+    /// Also write the results JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Exit 3 when the extractor failed on more than N documents, or more than P% of them
+    /// (default: only when it failed on every document).
+    #[arg(long, value_name = "N|P%", value_parser = parse_failure_limit)]
+    pub max_failures: Option<FailureLimit>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -255,14 +255,37 @@ pub trait Extractor: Send + Sync {
 /// A stable 64-bit FNV-1a hash as 16 hex digits: for configuration hashes that must not
 /// change between builds or platforms.
 pub fn stable_hash(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = StableHasher::default();
     for part in parts {
+        h.push(part);
+    }
+    h.finish()
+}
+
+/// [`stable_hash`] taken a part at a time, for inputs too large to list at once (the corpus
+/// hash of a million documents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StableHasher(u64);
+
+impl Default for StableHasher {
+    fn default() -> StableHasher {
+        StableHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl StableHasher {
+    /// Adds one part (each part is followed by a 0xff byte, which UTF-8 never holds).
+    pub fn push(&mut self, part: &str) {
         for b in part.bytes().chain(std::iter::once(0xff)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    format!("{h:016x}")
+
+    /// The hash of the parts so far, as [`stable_hash`] gives it.
+    pub fn finish(&self) -> String {
+        format!("{:016x}", self.0)
+    }
 }
 
 #[cfg(test)]
@@ -274,5 +297,9 @@ mod tests {
         // FNV-1a 64 of the empty input is the offset basis; this pins the algorithm.
         assert_eq!(stable_hash(&[]), "cbf29ce484222325");
         assert_ne!(stable_hash(&["a", "b"]), stable_hash(&["ab"]));
+        let mut h = StableHasher::default();
+        h.push("a");
+        h.push("b");
+        assert_eq!(h.finish(), stable_hash(&["a", "b"]));
     }
 }

@@ -14,7 +14,7 @@ mod supervise;
 mod worker;
 
 pub use command::{CommandExtractor, Hello, HELLO_ID, PROTOCOL};
-pub use extractor::{stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind};
+pub use extractor::{stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind, StableHasher};
 pub use file::FileExtractor;
 pub use registry::{split_command, Builder, Registry, Settings, SpecError, DEFAULT_MAX_LINE_BYTES};
 pub use supervise::{stop_workers, stopping};

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use goldspan_extract::stable_hash;
+use goldspan_extract::{stable_hash, StableHasher};
 use goldspan_formats::{gold::Corpus, jsonl};
 use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind, UnknownName};
 use rayon::prelude::*;
@@ -387,22 +387,39 @@ pub(crate) fn document_key(doc: &AnnotatedDocument) -> String {
 /// The hash of documents (with their keys, [`document_key`]): what scores depend on — texts,
 /// metadata, spans, relations and clusters (not annotator notes or attributes).
 pub(crate) fn corpus_hash(docs: &[AnnotatedDocument], keys: &[String]) -> String {
-    let mut hash_parts = Vec::new();
+    let mut hasher = CorpusHasher::default();
     for (doc, key) in docs.iter().zip(keys) {
-        hash_parts.push(key.clone());
+        hasher.add(doc, key);
+    }
+    hasher.finish()
+}
+
+/// [`corpus_hash`] taken a document at a time, in corpus order, so a shard of a run hashes
+/// every document in scope while keeping only its own.
+#[derive(Debug, Default)]
+pub(crate) struct CorpusHasher(StableHasher);
+
+impl CorpusHasher {
+    /// Adds the next document, with its key.
+    pub(crate) fn add(&mut self, doc: &AnnotatedDocument, key: &str) {
+        self.0.push(key);
         let a = &doc.annotations;
         for s in &a.spans {
             let fragments: Vec<String> = s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
-            hash_parts.push(format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
+            self.0.push(&format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
         }
         for r in &a.relations {
-            hash_parts.push(format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
+            self.0.push(&format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
         }
         for c in &a.clusters {
-            hash_parts.push(c.join(" "));
+            self.0.push(&c.join(" "));
         }
     }
-    stable_hash(&hash_parts.iter().map(String::as_str).collect::<Vec<_>>())
+
+    /// The hash of the documents added.
+    pub(crate) fn finish(&self) -> String {
+        self.0.finish()
+    }
 }
 
 /// The position of `id` in sorted `ids`.

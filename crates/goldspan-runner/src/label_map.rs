@@ -62,6 +62,11 @@ impl LabelMap {
         targets.into_iter()
     }
 
+    /// Every (label, target) pair, sorted by label.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Whether the map changes nothing.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()

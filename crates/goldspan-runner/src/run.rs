@@ -30,6 +30,7 @@ use crate::evaluate::{score_pairs, Config, Evaluation};
 use crate::gold::{corpus_hash, document_key, Gold};
 use crate::results::ExtractorIdentity;
 use crate::saved::{self, SavedRun};
+use crate::shard::{Shard, ShardScope};
 
 /// How many documents run first, before the rest; when every one of them fails the same way,
 /// the run stops.
@@ -72,6 +73,9 @@ pub struct RunConfig {
     pub predicted_layers: bool,
     /// Where to save the extractor's outputs (see [`crate::saved`]).
     pub save_predictions: Option<PathBuf>,
+    /// Run only this shard of the documents in scope (see [`crate::shard`]); the corpus hash
+    /// is still that of every document in scope.
+    pub shard: Option<Shard>,
 }
 
 /// One document the extractor failed on.
@@ -162,6 +166,8 @@ pub struct RunOutcome {
     /// Layers of the gold not scored because the extractor produced no span in them (with
     /// [`RunConfig::predicted_layers`]).
     pub not_predicted: Vec<String>,
+    /// What a shard's partial result needs to be merged (runs with [`RunConfig::shard`]).
+    pub shard: Option<ShardScope>,
 }
 
 impl RunOutcome {
@@ -206,12 +212,22 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
     // A misspelt layer or label map fails here, before anything is extracted.
     config.scoring.check_names(&gold)?;
     let manifest = gold.manifest();
-    let docs =
-        (0..gold.ids().len()).map(|i| gold.load_at(i)).collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
-    // Each document's key (what an extractor sees of it) is hashed once: it names the
-    // document's cache file and feeds the corpus hash.
-    let keys: Vec<String> = docs.iter().map(document_key).collect();
-    let corpus_hash = corpus_hash(&docs, &keys);
+    let in_scope = gold.ids().len();
+    let (docs, corpus_hash) = match config.shard {
+        // Every document in scope is hashed; only the shard's are kept.
+        Some(shard) => crate::shard::load(&gold, shard)?,
+        None => {
+            let docs = (0..gold.ids().len())
+                .map(|i| gold.load_at(i))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Error::problems)?;
+            // Each document's key (what an extractor sees of it) is hashed once: it names the
+            // document's cache file and feeds the corpus hash.
+            let keys: Vec<String> = docs.iter().map(document_key).collect();
+            let hash = corpus_hash(&docs, &keys);
+            (docs, hash)
+        }
+    };
     let settings = Settings {
         jobs: config.jobs.max(1),
         timeout: config.timeout,
@@ -359,14 +375,22 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
     }
     let mut scoring = config.scoring.attributed(manifest).into_owned();
     let mut not_predicted = Vec::new();
+    let gold_layers: BTreeSet<String> = match manifest {
+        Some(m) => m.layers.iter().map(|l| l.name.clone()).collect(),
+        None => docs_layers(&pairs),
+    };
+    let shard_produced = config.shard.map(|_| produced.clone());
     if config.predicted_layers && scoring.options.layers.is_none() && !produced.is_empty() {
-        let gold_layers: BTreeSet<String> = match manifest {
-            Some(m) => m.layers.iter().map(|l| l.name.clone()).collect(),
-            None => docs_layers(&pairs),
-        };
         not_predicted = gold_layers.difference(&produced).cloned().collect();
         scoring.options.layers = Some(produced);
     }
+    let shard = config.shard.zip(shard_produced).map(|(shard, produced)| ShardScope {
+        shard,
+        in_scope,
+        produced,
+        scored_layers: scoring.options.layers.clone(),
+        gold_layers,
+    });
     if !scoring.label_map.is_empty() {
         for (_, annotations) in &mut pairs {
             annotations.relabel(&|label| scoring.label_map.apply(label));
@@ -386,6 +410,7 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         cache_notes,
         attribution: manifest.and_then(|m| m.attribution.clone()),
         not_predicted,
+        shard,
     })
 }
 
@@ -639,6 +664,7 @@ mod tests {
             limit: None,
             predicted_layers: false,
             save_predictions: None,
+            shard: None,
         }
     }
 

@@ -192,6 +192,36 @@ impl Tally {
     pub fn micro_entries(&self) -> impl Iterator<Item = (&str, Mode, &Counts)> {
         self.micro.iter().flat_map(|(l, modes)| modes.iter().map(move |(m, c)| (l.as_str(), *m, c)))
     }
+
+    /// Per-label counts of every (layer, label, mode), sorted.
+    pub fn label_entries(&self) -> impl Iterator<Item = (&str, &str, Mode, &Counts)> {
+        self.labels.iter().flat_map(|(layer, table)| {
+            table
+                .0
+                .iter()
+                .flat_map(move |(label, modes)| modes.iter().map(move |(m, c)| (layer.as_str(), label.as_str(), *m, c)))
+        })
+    }
+
+    /// Adds `counts` to the micro counts of (`layer`, `mode`): with [`Tally::add_label`] and
+    /// [`Tally::add_relation`], how a tally saved as its entries (a shard's partial result) is
+    /// rebuilt.
+    pub fn add_micro(&mut self, layer: &str, mode: Mode, counts: Counts) {
+        // A layer scored has a (possibly empty) label table, as scoring leaves it.
+        slot(&mut self.labels, layer);
+        *slot(&mut self.micro, layer).entry(mode).or_default() += counts;
+    }
+
+    /// Adds `counts` to the counts of `label` of `layer` under `mode`.
+    pub fn add_label(&mut self, layer: &str, label: &str, mode: Mode, counts: Counts) {
+        let mut from = 0;
+        *slot(&mut self.labels, layer).slot(label, &mut from).entry(mode).or_default() += counts;
+    }
+
+    /// Adds `counts` to the counts of relation type `kind` under `mode`.
+    pub fn add_relation(&mut self, kind: &str, mode: Mode, counts: Counts) {
+        *slot(&mut self.relations, kind).entry(mode).or_default() += counts;
+    }
 }
 
 /// What to score.
@@ -742,6 +772,35 @@ mod tests {
         assert_eq!(rows, vec![("CARDINAL", 1), ("DATE", 1), ("ORG", 2), ("PERSON", 2), ("TIME", 1)]);
         assert_eq!(table.get("ORG").map(|m| m[&Mode::Strict].cor), Some(2));
         assert!(table.get("GPE").is_none());
+    }
+
+    #[test]
+    fn a_tally_rebuilt_from_its_entries_is_equal() {
+        let doc = german();
+        // One prediction of the quotation with another label, so labels differ from micro.
+        let mut pred = doc.annotations.clone();
+        pred.spans[1] = Span::contiguous("Q1", "zitate", "Zitat", 0, 4).expect("span");
+        let mut options = options(Some(("Zitat", "sprecher")));
+        options.modes = vec![Mode::Strict, Mode::Partial];
+        let mut tally = score_document(&doc, &pred, &options);
+        tally += &score_document(&doc, &doc.annotations, &options);
+        let mut rebuilt = Tally { documents: tally.documents, quotes: tally.quotes.clone(), ..Tally::default() };
+        for (layer, mode, c) in tally.micro_entries() {
+            rebuilt.add_micro(layer, mode, *c);
+        }
+        for (layer, label, mode, c) in tally.label_entries() {
+            rebuilt.add_label(layer, label, mode, *c);
+        }
+        for (kind, mode, c) in tally.relations() {
+            rebuilt.add_relation(kind, mode, *c);
+        }
+        assert_eq!(rebuilt, tally);
+        // Two labels under two modes, one relation type under two modes.
+        assert_eq!(tally.label_entries().count(), 4);
+        assert_eq!(tally.relations().count(), 2);
+        // Zitat: found in both documents, and Anna predicted as one once; Quelle: missed once.
+        assert_eq!(tally.label("zitate", Mode::Strict, "Zitat"), Counts { cor: 2, spu: 1, ..Counts::default() });
+        assert_eq!(tally.label("zitate", Mode::Strict, "Quelle"), Counts { cor: 1, mis: 1, ..Counts::default() });
     }
 
     /// A German document: a quotation (`Zitat`) whose speaker (`sprecher`) is `Anna`.
