@@ -296,7 +296,7 @@ pub fn score_grounded_into(gold: &AnnotatedDocument, grounded: &Grounded, option
         layers
     } else {
         for layer in layers {
-            score_layer_matching(gold, pred, layer, options, &span_modes, tokens.as_deref(), &mut scratch, tally);
+            score_layer_matching(gold, pred, layer, options.matching, &span_modes, tokens.as_deref(), tally);
             if mentions {
                 let g: Vec<&Span> = gold.annotations.layer(layer).collect();
                 mention_counts(gold, grounded, layer, &g, tally);
@@ -373,13 +373,12 @@ fn score_layer_matching(
     gold: &AnnotatedDocument,
     pred: &Annotations,
     layer: &str,
-    options: &Options,
+    matching: align::Matching,
     modes: &[Mode],
     tokens: Option<&[(usize, usize)]>,
-    scratch: &mut align::Scratch,
     tally: &mut Tally,
 ) {
-    let matching = options.matching;
+    let scratch = &mut align::Scratch::default();
     let mut g: Vec<&Span> = gold.annotations.layer(layer).collect();
     let mut p: Vec<&Span> = pred.layer(layer).collect();
     if matching.drop_overlapping {

@@ -126,7 +126,7 @@ use std::fmt;
 use std::path::Path;
 
 pub use column::Column;
-pub use scheme::{decode_tags, Decode, Scheme, Tagging, TYPELESS};
+pub use scheme::{decode_tags, Chunks, Decode, Scheme, Tagging, TYPELESS};
 pub use write::write;
 
 use crate::format::{read_against, Collection, ReadOptions};

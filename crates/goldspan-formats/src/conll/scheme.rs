@@ -184,14 +184,14 @@ impl Default for Tagging {
 /// The label of a chunk whose tags carry no type (`B`, `I`), as seqeval names it.
 pub const TYPELESS: &str = "_";
 
+/// Chunks as `(label, start, end)`: token indices, end exclusive.
+pub type Chunks = Vec<(String, usize, usize)>;
+
 /// Decodes one sentence's tags under `tagging` into chunks `(label, start, end)` (token
 /// indices, end exclusive), as the readers decode a file's tag column (the Python API's
 /// `score_tags` decodes lists of tags with it); or, for the first tag the scheme does not
 /// read, its index in `tags` and the message that says which scheme reads it.
-pub fn decode_tags<S: AsRef<str>>(
-    tags: &[S],
-    tagging: Tagging,
-) -> Result<Vec<(String, usize, usize)>, (usize, String)> {
+pub fn decode_tags<S: AsRef<str>>(tags: &[S], tagging: Tagging) -> Result<Chunks, (usize, String)> {
     let parsed: Vec<Option<(Prefix, &str)>> = tags
         .iter()
         .enumerate()
