@@ -54,7 +54,13 @@ fn score(c: &mut Criterion) {
     let config = config(DOCUMENTS, 30);
     let docs: Vec<(AnnotatedDocument, AnnotatedDocument)> =
         (0..DOCUMENTS).map(|i| synth::document(&config, i)).collect();
-    let options = Options { modes: SEMEVAL.to_vec(), layers: None, attribution: None, grounding: Default::default() };
+    let options = Options {
+        modes: SEMEVAL.to_vec(),
+        layers: None,
+        attribution: None,
+        grounding: Default::default(),
+        matching: Default::default(),
+    };
     let into_total = || {
         let mut total = Tally::default();
         for (gold, pred) in &docs {

@@ -248,7 +248,13 @@ fn evaluate(data: &[u8]) -> Option<Results> {
         let mut grounding = Grounding::default();
         grounding.rule = Rule::Fuzzy;
         let config = Config {
-            options: Options { modes: modes.clone(), layers: None, attribution: None, grounding },
+            options: Options {
+                modes: modes.clone(),
+                layers: None,
+                attribution: None,
+                grounding,
+                matching: Default::default(),
+            },
             label_map: LabelMap::default(),
             slices: vec!["domain".into()],
             per_document: true,

@@ -180,6 +180,10 @@ fn dict_spans(case: &Value) -> (Vec<Span>, Vec<Span>, usize) {
 // Scoring
 
 fn score(gold: &[Span], pred: &[Span], len: usize) -> Tally {
+    score_with(gold, pred, len, Default::default())
+}
+
+fn score_with(gold: &[Span], pred: &[Span], len: usize, matching: goldspan_score::align::Matching) -> Tally {
     let document = Document::new("case", "x".repeat(len), Meta::new());
     let gold =
         AnnotatedDocument { document, annotations: Annotations { spans: gold.to_vec(), ..Annotations::default() } };
@@ -189,6 +193,7 @@ fn score(gold: &[Span], pred: &[Span], len: usize) -> Tally {
         layers: Some(BTreeSet::from([LAYER.to_owned()])),
         attribution: None,
         grounding: Default::default(),
+        matching,
     };
     score_document(&gold, &pred, &options)
 }
@@ -424,6 +429,10 @@ fn nervaluate_matches_goldspan_semeval_modes() {
     let (mut nested_cases, mut wide_predictions) = (0, 0);
     for case in cases(&fixture) {
         let what = name(case);
+        if case["predictions_shuffled"] == true {
+            // Listed out of text order: compared under --compat nervaluate (below).
+            continue;
+        }
         if DELIBERATE.iter().any(|&(c, _)| c == what) {
             let overlapping = case["overlapping_predictions"].as_bool().expect("overlapping_predictions");
             let canonical = case["gold_in_canonical_order"].as_bool().expect("gold_in_canonical_order");
@@ -462,6 +471,36 @@ fn nervaluate_matches_goldspan_semeval_modes() {
     );
     assert!(nested_cases >= 100 && wide_predictions >= 100, "{nested_cases} nested, {wide_predictions} wide");
     sweep.finish("nervaluate 1.2.1", 45_000);
+}
+
+/// Under `--compat nervaluate` (list-order pairing, 1% of the gold span) every nervaluate case
+/// agrees, the deliberate rows and the cases whose predictions are listed in random order
+/// included.
+#[test]
+fn every_nervaluate_case_agrees_under_compat_nervaluate() {
+    let fixture = fixture("nervaluate", "1.2.1");
+    let mut sweep = Sweep::default();
+    let (mut shuffled, mut out_of_order) = (0, 0);
+    for case in cases(&fixture) {
+        let what = name(case);
+        let (gold, pred, len) = nervaluate_spans(case);
+        if case["predictions_shuffled"] == true {
+            shuffled += 1;
+            out_of_order +=
+                usize::from(pred.windows(2).any(|w| goldspan_score::align::canonical(&w[0], &w[1]).is_gt()));
+        }
+        let tally = score_with(&gold, &pred, len, goldspan_score::Compat::Nervaluate.matching());
+        for (key, mode) in NERVALUATE_MODES {
+            sweep.labels(&format!("{what} {key}"), tally_labels(&tally, mode), keys(&case["labels"]));
+            compare_nervaluate(&mut sweep, &format!("{what} {key}"), tally.micro(LAYER, mode), &case["overall"][key]);
+            for label in keys(&case["labels"]) {
+                let ours = tally.label(LAYER, mode, &label);
+                compare_nervaluate(&mut sweep, &format!("{what} {label} {key}"), ours, &case["labels"][&label][key]);
+            }
+        }
+    }
+    assert!(shuffled >= 60 && out_of_order >= 40, "{shuffled} shuffled cases, {out_of_order} out of text order");
+    sweep.finish("nervaluate 1.2.1 under --compat nervaluate", 50_000);
 }
 
 // ---------------------------------------------------------------------------------------------

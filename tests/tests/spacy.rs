@@ -221,6 +221,7 @@ fn spacy_evaluate_on_goldspans_docbin_matches_goldspans_strict_scores() {
         layers: Some(BTreeSet::from(["entities".to_owned()])),
         attribution: None,
         grounding: Default::default(),
+        matching: Default::default(),
     };
     let spacy_docs = read["docbin"].as_array().expect("docs");
     for ((doc, predicted), theirs) in input().iter().zip(predictions).zip(spacy_docs) {

@@ -346,6 +346,17 @@ def main():
         g, p = dense_case(rng)
         span_cases.append((f"random_dense_{i:03}", g, p))
 
+    # Predictions listed in random order (each document's list shuffled), from a generator of
+    # their own so the cases above stay as they were: nervaluate pairs in list order, goldspan
+    # in text order, so these are compared under --compat nervaluate (tests/tests/parity.rs).
+    order_rng = random.Random(SEED + 17)
+    shuffled_cases = []
+    for i in range(60):
+        g, p = nested_case(order_rng) if i % 2 == 0 else dense_case(order_rng)
+        for doc in p:
+            order_rng.shuffle(doc)
+        shuffled_cases.append((f"random_order_{i:03}", g, p))
+
     seqeval_cases, conlleval_cases, nervaluate_cases = [], [], []
     for name, g, p in tag_cases:
         seqeval_cases.append({"name": name, "gold": g, "pred": p, "default": seqeval_numbers(g, p),
@@ -357,6 +368,11 @@ def main():
         nervaluate_cases.append({"name": name, "loader": "dict", "gold": g, "pred": p,
                                  "gold_in_canonical_order": canonical_order(g),
                                  "overlapping_predictions": overlapping(p),
+                                 **nervaluate_numbers(to_nervaluate_dicts(g), to_nervaluate_dicts(p), "dict")})
+    for name, g, p in shuffled_cases:
+        nervaluate_cases.append({"name": name, "loader": "dict", "gold": g, "pred": p,
+                                 "gold_in_canonical_order": canonical_order(g),
+                                 "overlapping_predictions": overlapping(p), "predictions_shuffled": True,
                                  **nervaluate_numbers(to_nervaluate_dicts(g), to_nervaluate_dicts(p), "dict")})
 
     OUT.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,8 @@
 //! `--crash ID` exits 3; `--hang ID` sleeps for an hour; `--spin ID` burns CPU forever without
 //! reading; `--garbage ID` answers `this is not json`; `--wrong-id ID` answers for `ID-other`;
 //! `--bad-offsets ID` adds a span past the end of the text; `--extra-line ID` writes a stray
-//! line after its answer; `--answer-twice ID` writes its answer twice; `--invalid-utf8 ID`
+//! line after its answer; `--answer-twice ID` writes its answer twice; `--error ID` answers
+//! with an error answer (`{"id": ID, "error": ...}`) and goes on; `--invalid-utf8 ID`
 //! answers with bytes that are not UTF-8; `--zeros ID` writes zero bytes without end and no
 //! newline.
 //!
@@ -31,6 +32,7 @@ fn main() {
         (named("--crash"), named("--hang"), named("--garbage"), named("--wrong-id"), named("--bad-offsets"));
     let (extra, twice, invalid, zeros, spin) =
         (named("--extra-line"), named("--answer-twice"), named("--invalid-utf8"), named("--zeros"), named("--spin"));
+    let errors = named("--error");
     let exit_after: Option<usize> = named("--exit-after").first().and_then(|n| n.parse().ok());
     let hello = named("--hello").first().cloned();
     let sleep = named("--sleep-ms").first().and_then(|n| n.parse().ok()).map(std::time::Duration::from_millis);
@@ -98,6 +100,12 @@ fn main() {
             }
             if garbage.contains(&id) {
                 let _ = writeln!(out, "this is not json");
+                let _ = out.flush();
+                continue;
+            }
+            if errors.contains(&id) {
+                let answer = serde_json::json!({"goldspan": 1, "id": id, "error": "no model for this document"});
+                let _ = writeln!(out, "{answer}");
                 let _ = out.flush();
                 continue;
             }

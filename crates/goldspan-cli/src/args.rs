@@ -7,7 +7,7 @@ use goldspan_formats::conll::{self, Column, Dialect};
 use goldspan_formats::{prodigy, AnnotationChoice, Format, ReadOptions};
 use goldspan_model::text::OffsetUnit;
 use goldspan_model::Manifest;
-use goldspan_runner::{FailureLimit, DEFAULT_SEED};
+use goldspan_runner::{FailureLimit, Shard, DEFAULT_SEED};
 use goldspan_score::{Grounding, Occurrences, Rule};
 
 /// Evaluation harness for news information extraction: gold corpora, extractors, scores.
@@ -59,6 +59,11 @@ pub enum Command {
     /// directories); --list lists them. Exit 0 when the run completes, failures
     /// listed; 3 when the extractor failed on every document (or on more than --max-failures).
     Run(RunArgs),
+    /// Merge the partial results of every shard of one run (goldspan run --shard K/N --partial
+    /// FILE) into the results the run gives on one machine, byte for byte; refuses partials of
+    /// another corpus, extractor, setting or goldspan version, and a shard missing or given
+    /// twice, naming the files (docs/scale.md). Exit codes as run.
+    Merge(MergeArgs),
     /// Re-run every eval in evals/ (through the cache) and compare with its snapshot. Exit 1
     /// on a regression, a missing snapshot or a changed corpus; exit 2 on a malformed snapshot;
     /// 3 when an extractor failed on more documents than its eval allows (max_failures,
@@ -258,6 +263,13 @@ pub struct ToolArgs {
     /// iob1, iob2 (bio), ioe1, ioe2, bioes (iobes), bilou, io.
     #[arg(long, value_parser = parse_scheme, default_value = "iob2")]
     pub scheme: conll::Scheme,
+    /// How CoNLL tags decode into chunks: lenient (conlleval, seqeval's default) or strict
+    /// (seqeval's mode="strict": only what --scheme allows is a chunk).
+    #[arg(long, value_parser = parse_decode, default_value = "lenient")]
+    pub decode: conll::Decode,
+    /// CoNLL tags are suffix style, PER-B (seqeval's suffix=True).
+    #[arg(long)]
+    pub suffix_tags: bool,
     /// The CoNLL column holding tokens (1 is the first, -1 the last); default the dialect's
     /// own (plain: 1; CoNLL-2012: 4).
     #[arg(long, allow_negative_numbers = true, value_parser = parse_column)]
@@ -344,6 +356,8 @@ impl ToolArgs {
             layer,
             offset_unit: self.offset_unit,
             scheme: self.scheme,
+            decode: self.decode,
+            suffix_tags: self.suffix_tags,
             annotation: self.annotation,
             annotator: self.annotator.clone(),
             relation_label: self.relation_label.clone(),
@@ -406,6 +420,10 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
 
 fn parse_failure_limit(text: &str) -> Result<FailureLimit, String> {
     FailureLimit::parse(text)
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text)
 }
 
 /// A size in bytes: `1000`, `64K`, `64MiB`, `1G`.
@@ -503,6 +521,46 @@ pub struct ScoreArgs {
     /// How --pred and --against are read when --pred-format names another tool's format.
     #[command(flatten)]
     pub read: ToolArgs,
+    #[command(flatten)]
+    pub compat: CompatArgs,
+}
+
+/// Options named after the reference tools, for the same numbers as theirs (docs/parity.md).
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Compatibility")]
+pub struct CompatArgs {
+    /// Follow a reference tool's rules wherever goldspan's differ: seqeval, conlleval,
+    /// nervaluate (list-order pairing, 1% minimum overlap) or spacy (overlapping predictions
+    /// dropped in list order).
+    #[arg(long, value_parser = parse_compat)]
+    pub compat: Option<goldspan_score::Compat>,
+    /// The least overlap, as a fraction of the gold span, that pairs spans with different
+    /// boundaries in strict, exact, partial and type (nervaluate's min_overlap_percentage /
+    /// 100); default 0, any shared character (0.01 under --compat nervaluate).
+    #[arg(long, value_name = "FRACTION")]
+    pub min_overlap: Option<goldspan_score::align::MinOverlap>,
+}
+
+impl CompatArgs {
+    /// How spans pair under these options.
+    pub fn matching(&self) -> goldspan_score::align::Matching {
+        let mut matching = self.compat.map(goldspan_score::Compat::matching).unwrap_or_default();
+        if let Some(min) = self.min_overlap {
+            matching.min_overlap = min;
+        }
+        matching
+    }
+}
+
+fn parse_compat(name: &str) -> Result<goldspan_score::Compat, String> {
+    goldspan_score::Compat::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = goldspan_score::Compat::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown tool {name:?}; expected one of {}", names.join(", "))
+    })
+}
+
+fn parse_decode(name: &str) -> Result<conll::Decode, String> {
+    conll::Decode::parse(name).ok_or_else(|| format!("unknown decoding {name:?}; expected lenient or strict"))
 }
 
 /// `goldspan report`: a results JSON as an HTML page.
@@ -709,10 +767,38 @@ pub struct RunArgs {
     /// its gold and predicted spans (one eval: name it, or give --extractor; docs/report.md).
     #[arg(long = "report", value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Run one shard of the documents: K/N, shard K (from 0) of N, each document in the shard
+    /// its id's BLAKE3 hash gives; writes a partial result to --partial, which goldspan merge
+    /// combines (docs/scale.md).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, requires = "partial",
+          conflicts_with_all = ["list", "html", "save_predictions", "output"])]
+    pub shard: Option<Shard>,
+    /// Where a shard's partial result goes (with --shard).
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub partial: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
     pub ground: GroundArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The partial results, one per shard, in any order.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+    /// Also write the results JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Exit 3 when the extractor failed on more than N documents, or more than P% of them
+    /// (default: only when it failed on every document).
+    #[arg(long, value_name = "N|P%", value_parser = parse_failure_limit)]
+    pub max_failures: Option<FailureLimit>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use goldspan_extract::{ExtractError, FailureKind};
-use goldspan_runner::RunOutcome;
+use goldspan_runner::partial::PartialFailure;
+use goldspan_runner::{Merged, RunOutcome};
 
 /// The failure report of one run, or nothing when no document failed.
 pub fn summary(name: &str, outcome: &RunOutcome) -> String {
@@ -49,6 +50,45 @@ pub fn details(error: &ExtractError, indent: &str) -> String {
     }
     if let Some(hint) = error.hint() {
         out.push_str(&format!("{indent}hint: {hint}\n"));
+    }
+    out
+}
+
+/// The failure report of merged shards, as [`summary`] says it of a run on one machine.
+pub fn merged_summary(merged: &Merged) -> String {
+    if merged.failures.is_empty() {
+        return String::new();
+    }
+    let mut groups: BTreeMap<(bool, &str), Vec<&PartialFailure>> = BTreeMap::new();
+    for f in &merged.failures {
+        groups.entry((f.not_run, f.kind.as_str())).or_default().push(f);
+    }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_by_key(|((not_run, kind), fs)| (*not_run, std::cmp::Reverse(fs.len()), *kind));
+    let mut out = format!(
+        "{}: the extractor failed on {} of {} documents\n",
+        merged.name,
+        merged.failures.len(),
+        merged.documents
+    );
+    for (shard, stopped) in &merged.stopped {
+        out.push_str(&format!("  shard {shard}: {stopped}\n"));
+    }
+    for ((not_run, kind), failures) in groups {
+        let first = failures[0];
+        out.push_str(&format!("  {} × {kind}; first, document {}:\n", failures.len(), first.document));
+        out.push_str(&format!("      {}\n", first.reason));
+        if !not_run {
+            if !first.stderr.is_empty() {
+                out.push_str("      its last stderr lines:\n");
+                for line in &first.stderr {
+                    out.push_str(&format!("        | {line}\n"));
+                }
+            }
+            if let Some(hint) = &first.hint {
+                out.push_str(&format!("      hint: {hint}\n"));
+            }
+        }
     }
     out
 }

@@ -33,16 +33,26 @@ pub enum Outcome {
 
 /// Parses the process arguments, runs the command, prints errors, and returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = match args::Cli::try_parse() {
+    ExitCode::from(run_with(std::env::args_os()))
+}
+
+/// Runs the command `args` name (the program name first, as in `std::env::args_os`), prints
+/// its output and errors, and returns the exit code. The Python wheel's `goldspan` command
+/// calls it in-process, so the command behaves as the binary does.
+pub fn run_with<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match args::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            return if e.use_stderr() { 2 } else { 0 };
         }
     };
     let result = commands::dispatch(cli);
-    ExitCode::from(exit_code(&result))
+    exit_code(&result)
 }
 
 /// The one place exit codes are chosen.

@@ -208,9 +208,11 @@ impl CommandExtractor {
     fn parse_answer(&self, line: &str, doc: &Document, previous: Option<&str>) -> Result<jsonl::Record, ExtractError> {
         let location = Location::file(format!("cmd:{}", self.command_line()));
         let record = jsonl::parse_line(line.as_bytes(), 1, &location).map_err(|p| {
-            // A JSON object is an answer with a problem; anything else was never meant as one.
+            // A JSON object is an answer with a problem, or the program saying it failed on
+            // the document; anything else was never meant as one.
             match serde_json::from_str::<Value>(line) {
-                Ok(Value::Object(_)) => ExtractError::Malformed(p.kind.to_string()),
+                Ok(Value::Object(object)) => reported_failure(&object, doc, previous)
+                    .unwrap_or_else(|| ExtractError::Malformed(p.kind.to_string())),
                 _ => ExtractError::NotARecord { line: quote(line), problem: p.kind.to_string(), at_start: false },
             }
         })?;
@@ -223,6 +225,30 @@ impl CommandExtractor {
         }
         Ok(record)
     }
+}
+
+/// A failure the program reported instead of an answer, `{"id": ID, "error": MESSAGE}` (and
+/// optionally `"goldspan": 1`): the document fails with the message (as an exception in a
+/// Python extractor served by `goldspan.serve` does), and the copy stays. An error answer for
+/// another document is out of step, as any answer for another document is.
+fn reported_failure(
+    object: &serde_json::Map<String, Value>,
+    doc: &Document,
+    previous: Option<&str>,
+) -> Option<ExtractError> {
+    let Some(Value::String(message)) = object.get("error") else { return None };
+    let Some(Value::String(id)) = object.get("id") else { return None };
+    if object.keys().any(|k| !matches!(k.as_str(), "goldspan" | "id" | "error")) {
+        return None;
+    }
+    if id != doc.id() {
+        return Some(ExtractError::WrongId {
+            expected: doc.id().to_owned(),
+            got: id.clone(),
+            again: previous == Some(id),
+        });
+    }
+    Some(ExtractError::Reported(quote(message)))
 }
 
 /// Which idle worker the thread `me` takes, if any.
@@ -377,9 +403,9 @@ impl Extractor for CommandExtractor {
                 Ok((mut worker, line)) => {
                     let record = match self.parse_answer(&line, doc, worker.last_answered.as_deref()) {
                         Ok(record) => record,
-                        // A record with a problem was meant as this answer: the worker is in
-                        // step, and keeps its place.
-                        Err(e @ ExtractError::Malformed(_)) => {
+                        // A record with a problem, or an error answer, was meant as this
+                        // answer: the worker is in step, and keeps its place.
+                        Err(e @ (ExtractError::Malformed(_) | ExtractError::Reported(_))) => {
                             worker.answered += 1;
                             worker.last_answered = Some(doc.id().to_owned());
                             self.give_back(worker);

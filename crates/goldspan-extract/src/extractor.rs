@@ -26,6 +26,10 @@ pub enum ExtractError {
     /// The extractor reported an error.
     #[error("extractor failed: {0}")]
     Failed(String),
+    /// The program answered a document with an error answer (`{"id", "error"}`): it failed
+    /// on that document, said why, and stays in step.
+    #[error("the program reported an error: {0}")]
+    Reported(String),
     /// The program could not be started at all.
     #[error("cannot start `{command}`: {reason}")]
     CannotStart {
@@ -178,7 +182,7 @@ impl ExtractError {
     /// The cause, for grouping.
     pub fn kind(&self) -> FailureKind {
         match self {
-            ExtractError::Failed(_) => FailureKind::Failed,
+            ExtractError::Failed(_) | ExtractError::Reported(_) => FailureKind::Failed,
             ExtractError::CannotStart { .. } => FailureKind::CannotStart,
             ExtractError::Exited { at_start: true, .. } => FailureKind::ExitedAtStart,
             ExtractError::Exited { .. } => FailureKind::Exited,
@@ -229,7 +233,10 @@ impl ExtractError {
                 "end each answer with a newline; raise --max-line-bytes if an answer really is that large"
             }
             ExtractError::NotUtf8 { .. } => "write answers as UTF-8",
-            ExtractError::Failed(_) | ExtractError::Malformed(_) | ExtractError::NotRun(_) => return None,
+            ExtractError::Failed(_)
+            | ExtractError::Reported(_)
+            | ExtractError::Malformed(_)
+            | ExtractError::NotRun(_) => return None,
         };
         Some(hint.to_owned())
     }
@@ -309,5 +316,9 @@ mod tests {
         // FNV-1a 64 of the empty input is the offset basis; this pins the algorithm.
         assert_eq!(stable_hash(&[]), "cbf29ce484222325");
         assert_ne!(stable_hash(&["a", "b"]), stable_hash(&["ab"]));
+        let mut h = StableHasher::default();
+        h.part(b"a");
+        h.part(b"b");
+        assert_eq!(h.finish(), stable_hash(&["a", "b"]));
     }
 }

@@ -278,6 +278,11 @@ pub struct ReadOptions {
     pub offset_unit: Option<OffsetUnit>,
     /// The tagging scheme of CoNLL input.
     pub scheme: conll::Scheme,
+    /// How CoNLL tags decode into chunks: leniently (conlleval, seqeval's default) or by
+    /// seqeval's strict mode.
+    pub decode: conll::Decode,
+    /// CoNLL tags written suffix style, `PER-B` (seqeval's `suffix=True`).
+    pub suffix_tags: bool,
     /// Which of a document's annotations to read where a tool keeps several (Label Studio: one
     /// per annotator).
     pub annotation: AnnotationChoice,
@@ -320,6 +325,8 @@ impl Default for ReadOptions {
             layer: "entities".into(),
             offset_unit: None,
             scheme: conll::Scheme::Iob2,
+            decode: conll::Decode::Lenient,
+            suffix_tags: false,
             annotation: AnnotationChoice::All,
             annotator: None,
             relation_label: None,

@@ -146,6 +146,20 @@ pub struct Record {
 }
 
 impl Record {
+    /// Reads a record from any serde data format, with the fields and checks of a line read by
+    /// [`parse_line`], numbered `line` (its 1-based place among the records). The Python API
+    /// reads Python dicts with it, so a record given as a dict means what the same record
+    /// means on a line.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D, line: usize) -> Result<Record, D::Error> {
+        let raw = RecordV1::deserialize(deserializer)?;
+        match raw.goldspan {
+            Some(version) if version != VERSION => Err(serde::de::Error::custom(format!(
+                "record version {version} is not supported; this goldspan reads version {VERSION}"
+            ))),
+            _ => Ok(Record { line, raw }),
+        }
+    }
+
     /// The document id.
     pub fn id(&self) -> &str {
         &self.raw.id

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use goldspan_report::{AgreementResults, CheckReport};
-use goldspan_runner::{Results, Snapshot};
+use goldspan_runner::{Partial, Results, Snapshot};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -64,6 +64,25 @@ fn committed_results_schema_is_generated_and_every_expected_results_file_matches
 fn committed_snapshot_schema_is_generated_and_every_eval_snapshot_matches_it() {
     let schema = committed("snapshot", schemars::schema_for!(Snapshot));
     assert!(validate_all(&schema, &repo().join("evals/snapshots")) >= 3);
+}
+
+/// The committed partial result of `goldspan.partial/1`, written by `goldspan run --extractor
+/// quotes-rules --corpus tests/fixtures/tiny --no-cache --bootstrap 20 --errors --shard 0/2
+/// --partial tests/fixtures/partial/tiny-0-of-2.jsonl`: this version must keep loading.
+#[test]
+fn committed_partial_schema_is_generated_and_the_committed_partial_matches_it_and_loads() {
+    let schema = committed("partial", schemars::schema_for!(Partial));
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON schema");
+    let path = repo().join("tests/fixtures/partial/tiny-0-of-2.jsonl");
+    let text = std::fs::read_to_string(&path).expect("committed partial");
+    let header: serde_json::Value = serde_json::from_str(text.lines().next().expect("a header")).expect("JSON");
+    let errors: Vec<String> = validator.iter_errors(&header["header"]["partial"]).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let partial = goldspan_runner::read_partial(&path).expect("loads");
+    assert_eq!(partial.shard.to_string(), "0/2");
+    assert_eq!((partial.run.documents, partial.documents.len()), (3, partial.total.documents as usize));
+    // Not everything validates: a results document is not a partial.
+    assert!(!validator.is_valid(&serde_json::json!({"schema": "goldspan.results/1"})));
 }
 
 #[test]

@@ -46,7 +46,13 @@ pub fn agree(a: &Gold, b: &Gold) -> Result<Agreement, Error> {
     };
     // Quotations and speakers are those the first set's manifest names.
     let attribution = a.manifest().and_then(|m| m.attribution.clone());
-    let options = Options { modes: AGREEMENT_MODES.to_vec(), layers: None, attribution, grounding: Default::default() };
+    let options = Options {
+        modes: AGREEMENT_MODES.to_vec(),
+        layers: None,
+        attribution,
+        grounding: Default::default(),
+        matching: Default::default(),
+    };
     let mut problems = Vec::new();
     let results: Vec<Result<DocumentAgreement, Vec<Problem>>> = out
         .documents

@@ -50,6 +50,10 @@ pub enum Error {
     /// The error listing (`--errors`) could not be kept in a temporary file.
     #[error("cannot keep the error listing in a temporary file (TMPDIR names where)")]
     ErrorListing(#[source] std::io::Error),
+    /// Partial results that cannot be merged (`goldspan merge`): unreadable, or not the
+    /// shards of one run.
+    #[error("{0}")]
+    Merge(String),
     /// A label map file is malformed.
     #[error("{file}: {message}")]
     LabelMap {

@@ -248,7 +248,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
             scoring: Config {
                 // Attribution comes from the corpus manifest when the eval runs.
-                options: Options { modes, layers, attribution: None, grounding },
+                options: Options { modes, layers, attribution: None, grounding, matching: Default::default() },
                 label_map: LabelMap::default(),
                 slices: Vec::new(),
                 per_document: def.bootstrap > 0,
@@ -260,6 +260,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             predicted_layers: false,
             save_predictions: None,
             keep_documents: false,
+            shard: None,
         };
         evals.push(Eval {
             name,

@@ -8,6 +8,8 @@
 //! [`ErrorLog`], which keeps at most a fixed budget in memory and the rest in sorted runs in a
 //! temporary file.
 
+mod records;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -26,6 +28,8 @@ use crate::gold::Gold;
 use crate::label_map::LabelMap;
 use crate::results::errors::{ErrorLog, BUDGET};
 use crate::results::ErrorList;
+
+pub use records::RecordScorer;
 
 /// Prediction lines handled per batch.
 const BATCH: usize = 2048;
@@ -673,6 +677,7 @@ mod tests {
                 layers: None,
                 attribution: None,
                 grounding: Default::default(),
+                matching: Default::default(),
             },
             label_map: LabelMap::default(),
             slices: Vec::new(),

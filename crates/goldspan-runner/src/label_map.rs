@@ -18,6 +18,14 @@ pub struct LabelMap {
     map: BTreeMap<String, String>,
 }
 
+impl FromIterator<(String, String)> for LabelMap {
+    /// A label map from (predicted label, gold label) pairs; an empty gold label drops the
+    /// span, as in a file.
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> LabelMap {
+        LabelMap { map: pairs.into_iter().collect() }
+    }
+}
+
 impl LabelMap {
     /// Reads a label map file.
     pub fn read(path: &Path) -> Result<LabelMap, Error> {
@@ -52,6 +60,11 @@ impl LabelMap {
         targets.sort();
         targets.dedup();
         targets.into_iter()
+    }
+
+    /// Every (label, target) pair, sorted by label.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// Whether the map changes nothing.

@@ -14,9 +14,11 @@ mod evaluate;
 mod gold;
 mod label_map;
 pub mod pairs;
+pub mod partial;
 pub mod results;
 mod run;
 mod saved;
+pub mod shard;
 pub mod synth;
 
 pub use agree::{agree, Agreement, AGREEMENT_MODES};
@@ -24,12 +26,14 @@ pub use bench::{bench, BenchReport, Pass};
 pub use error::Error;
 pub use evaluate::{
     conll_pairs, evaluate, evaluate_conll, evaluate_documents, evaluate_with_progress, score_pairs, Config,
-    DocumentCounts, Evaluation,
+    DocumentCounts, Evaluation, RecordScorer,
 };
 pub use gold::{Gold, Vocabulary};
 pub use label_map::LabelMap;
+pub use partial::{merge, read_partial, write_partial, Merged, Partial, PARTIAL_SCHEMA};
 pub use results::{check, gate, CheckOutcome, Policy, Results, RunInfo, Snapshot, Verdict};
 pub use saved::{read_saved_run, SavedRun};
+pub use shard::{Shard, ShardScope};
 
 /// The bootstrap seed when none is given: the same for `goldspan score`, `goldspan run` and
 /// eval definitions, so the same samples give the same intervals whichever computed them.

@@ -122,6 +122,7 @@ mod tests {
                 layers: None,
                 attribution: None,
                 grounding: Default::default(),
+                matching: Default::default(),
             },
             label_map: crate::LabelMap::default(),
             slices: Vec::new(),

@@ -31,6 +31,7 @@ use crate::evaluate::{absorb_pairs, finish_pairs, score_pairs, Config, Evaluatio
 use crate::gold::{hash_documents, Gold};
 use crate::results::ExtractorIdentity;
 use crate::saved::{self, SavedRun};
+use crate::shard::{Shard, ShardScope};
 use goldspan_extract::StableHasher;
 
 /// How many documents run first, before the rest; when every one of them fails the same way,
@@ -76,8 +77,12 @@ pub struct RunConfig {
     pub save_predictions: Option<PathBuf>,
     /// Keep every document with its predictions in [`RunOutcome::documents`] (for a report).
     /// Without it a run scores its documents a chunk at a time and keeps none, unless saved
-    /// predictions or [`RunConfig::predicted_layers`] need them all at the end.
+    /// predictions, a shard's partial result or [`RunConfig::predicted_layers`] need them all
+    /// at the end.
     pub keep_documents: bool,
+    /// Run only this shard of the documents in scope (see [`crate::shard`]); the corpus hash
+    /// is still that of every document in scope.
+    pub shard: Option<Shard>,
 }
 
 /// One document the extractor failed on.
@@ -169,6 +174,8 @@ pub struct RunOutcome {
     /// Layers of the gold not scored because the extractor produced no span in them (with
     /// [`RunConfig::predicted_layers`]).
     pub not_predicted: Vec<String>,
+    /// What a shard's partial result needs to be merged (runs with [`RunConfig::shard`]).
+    pub shard: Option<ShardScope>,
 }
 
 impl RunOutcome {
@@ -210,23 +217,59 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
 /// being read, the last being scored), whatever the corpus's size.
 pub const CHUNK: usize = 4096;
 
-/// Documents the lanes work on: the index of the first in the corpus, the documents, and a
-/// slot for each one's result.
+/// Documents the lanes work on: the index of the first among the run's documents, the
+/// documents, and a slot for each one's result.
 struct Chunk {
     first: usize,
     docs: Vec<AnnotatedDocument>,
     results: Vec<OnceLock<Result<Annotations, ExtractError>>>,
 }
 
-impl Chunk {
-    /// Reads and checks documents `first..` (at most `size`) in parallel; the first that
-    /// fails (in corpus order) is the error, whatever the timing.
-    fn load(gold: &Gold, first: usize, size: usize) -> Result<Chunk, Error> {
-        let last = (first + size).min(gold.ids().len());
-        let loaded: Vec<_> = (first..last).into_par_iter().map(|i| gold.load_at(i)).collect();
-        let docs = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
+/// Reads a run's documents a chunk at a time, in corpus order. Every document in scope feeds
+/// the corpus hash, in order; a shard's run keeps only its shard's documents, so each shard
+/// records the hash of the whole run's corpus while holding its own documents only.
+struct ChunkReader<'g> {
+    gold: &'g Gold,
+    shard: Option<Shard>,
+    /// The next document in scope to read.
+    next: usize,
+    /// The run's documents read so far: the index of the next chunk's first.
+    taken: usize,
+    /// The corpus hash of the documents in scope read so far ([`crate::gold::corpus_hash`]).
+    hasher: StableHasher,
+}
+
+impl ChunkReader<'_> {
+    /// How many documents the run takes: those in scope, or the shard's.
+    fn run_documents(&self) -> usize {
+        match self.shard {
+            Some(shard) => self.gold.ids().iter().filter(|id| shard.contains(id)).count(),
+            None => self.gold.ids().len(),
+        }
+    }
+
+    /// The next chunk, `size` of the run's documents or what is left; `None` when every one
+    /// has been read. Documents are read and checked in parallel; the first that fails (in
+    /// corpus order) is the error, whatever the timing.
+    fn next_chunk(&mut self, size: usize) -> Result<Option<Chunk>, Error> {
+        let in_scope = self.gold.ids().len();
+        let mut docs = Vec::new();
+        while docs.len() < size && self.next < in_scope {
+            let last = (self.next + size - docs.len()).min(in_scope);
+            let loaded: Vec<_> = (self.next..last).into_par_iter().map(|i| self.gold.load_at(i)).collect();
+            let loaded = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
+            self.next = last;
+            hash_documents(&mut self.hasher, loaded.iter());
+            let shard = self.shard;
+            docs.extend(loaded.into_iter().filter(|d| shard.is_none_or(|s| s.contains(d.document.id()))));
+        }
+        if docs.is_empty() {
+            return Ok(None);
+        }
+        let first = self.taken;
+        self.taken += docs.len();
         let results = docs.iter().map(|_| OnceLock::new()).collect();
-        Ok(Chunk { first, docs, results })
+        Ok(Some(Chunk { first, docs, results }))
     }
 }
 
@@ -256,10 +299,12 @@ fn run_in_chunks(
     // A misspelt layer or label map fails here, before anything is extracted.
     config.scoring.check_names(&gold)?;
     let manifest = gold.manifest();
-    let total = gold.ids().len();
+    let in_scope = gold.ids().len();
+    let mut reader = ChunkReader { gold: &gold, shard: config.shard, next: 0, taken: 0, hasher: StableHasher::new() };
+    let total = reader.run_documents();
     // The first chunk is read before the extractor starts: a corpus that does not read fails
     // before any worker is started.
-    let first_chunk = (total > 0).then(|| Chunk::load(&gold, 0, size)).transpose()?;
+    let first_chunk = reader.next_chunk(size)?;
     let settings = Settings {
         jobs: config.jobs.max(1),
         timeout: config.timeout,
@@ -278,7 +323,8 @@ fn run_in_chunks(
         None => None,
     };
     let layers_known = !(config.predicted_layers && config.scoring.options.layers.is_none());
-    let keep = config.keep_documents || config.save_predictions.is_some() || !layers_known;
+    // A shard's partial result holds its documents' predictions.
+    let keep = config.keep_documents || config.save_predictions.is_some() || config.shard.is_some() || !layers_known;
     let scoring_now = (!keep).then(|| config.scoring.attributed(manifest).into_owned());
     let lanes = settings.jobs.min(total).max(1);
     let pilot = total.min(EARLY_STOP_DOCUMENTS);
@@ -333,7 +379,6 @@ fn run_in_chunks(
     let mut outputs = Outputs {
         failures: Vec::new(),
         produced: BTreeSet::new(),
-        hasher: StableHasher::new(),
         kept: Vec::new(),
         evaluation: scoring_now.as_ref().map(|_| Evaluation::default()),
     };
@@ -388,8 +433,8 @@ fn run_in_chunks(
             }
             let Some(next_first) = next_first else { break };
             if next_first < total && !goldspan_extract::stopping() {
-                match Chunk::load(&gold, next_first, size) {
-                    Ok(chunk) => ready = Some(chunk),
+                match reader.next_chunk(size) {
+                    Ok(chunk) => ready = chunk,
                     Err(e) => read_error = Some(e),
                 }
             }
@@ -407,8 +452,8 @@ fn run_in_chunks(
     if goldspan_extract::stopping() {
         return Err(Error::Interrupted);
     }
-    let Outputs { mut failures, produced, hasher, kept: mut pairs, evaluation } = outputs;
-    let corpus_hash = hasher.finish();
+    let Outputs { mut failures, produced, kept: mut pairs, evaluation } = outputs;
+    let corpus_hash = reader.hasher.finish();
     failures.sort_by(|a, b| a.document.cmp(&b.document));
     if config.fail_fast {
         if let Some(first) = failures.iter().find(|f| f.error.kind() != FailureKind::NotRun) {
@@ -439,18 +484,26 @@ fn run_in_chunks(
         saved::write(path, &run, records.map(|(doc, a)| (&doc.document, a)))?;
     }
     let mut not_predicted = Vec::new();
+    let mut shard = None;
     let evaluation = match evaluation {
         Some(evaluation) => finish_pairs(evaluation)?,
         None => {
             let mut scoring = config.scoring.attributed(manifest).into_owned();
+            let gold_layers: BTreeSet<String> = match manifest {
+                Some(m) => m.layers.iter().map(|l| l.name.clone()).collect(),
+                None => docs_layers(&pairs),
+            };
             if config.predicted_layers && scoring.options.layers.is_none() && !produced.is_empty() {
-                let gold_layers: BTreeSet<String> = match manifest {
-                    Some(m) => m.layers.iter().map(|l| l.name.clone()).collect(),
-                    None => docs_layers(&pairs),
-                };
                 not_predicted = gold_layers.difference(&produced).cloned().collect();
-                scoring.options.layers = Some(produced);
+                scoring.options.layers = Some(produced.clone());
             }
+            shard = config.shard.map(|shard| ShardScope {
+                shard,
+                in_scope,
+                produced,
+                scored_layers: scoring.options.layers.clone(),
+                gold_layers,
+            });
             if !scoring.label_map.is_empty() {
                 for (_, annotations) in &mut pairs {
                     annotations.relabel(&|label| scoring.label_map.apply(label));
@@ -473,6 +526,7 @@ fn run_in_chunks(
         cache_notes,
         attribution: manifest.and_then(|m| m.attribution.clone()),
         not_predicted,
+        shard,
     })
 }
 
@@ -481,8 +535,6 @@ struct Outputs {
     failures: Vec<Failure>,
     /// Layers the extractor produced spans in (on documents it did not fail on).
     produced: BTreeSet<String>,
-    /// The corpus hash so far ([`corpus_hash`], fed in corpus order).
-    hasher: StableHasher,
     /// Every document with its predictions, when the run keeps them.
     kept: Vec<(AnnotatedDocument, Annotations)>,
     /// The scores so far, when each chunk is scored as it is done.
@@ -490,8 +542,8 @@ struct Outputs {
 }
 
 impl Outputs {
-    /// Takes in a chunk the lanes are done with: its failures, the layers produced, its part
-    /// of the corpus hash; then scores it (`scoring`) or keeps it (`keep`).
+    /// Takes in a chunk the lanes are done with: its failures and the layers produced; then
+    /// scores it (`scoring`) or keeps it (`keep`).
     fn absorb(&mut self, chunk: Chunk, scoring: Option<&Config>, keep: bool) {
         let mut pairs = Vec::with_capacity(chunk.docs.len());
         for (doc, result) in chunk.docs.into_iter().zip(chunk.results) {
@@ -515,7 +567,6 @@ impl Outputs {
             };
             pairs.push((doc, annotations));
         }
-        hash_documents(&mut self.hasher, pairs.iter().map(|(doc, _)| doc));
         if let (Some(scoring), Some(evaluation)) = (scoring, self.evaluation.take()) {
             if !scoring.label_map.is_empty() {
                 pairs.par_iter_mut().for_each(|(_, a)| a.relabel(&|label| scoring.label_map.apply(label)));
@@ -766,6 +817,7 @@ mod tests {
                     layers: None,
                     attribution: None,
                     grounding: Default::default(),
+                    matching: Default::default(),
                 },
                 label_map: crate::LabelMap::default(),
                 slices: Vec::new(),
@@ -778,6 +830,7 @@ mod tests {
             predicted_layers: false,
             save_predictions: None,
             keep_documents: true,
+            shard: None,
         }
     }
 
@@ -899,6 +952,41 @@ mod tests {
             assert_eq!((streamed.extracted, streamed.corpus_hash.as_str()), (61, held.corpus_hash.as_str()));
             assert_eq!(results_json(&streamed, &config), expected, "chunks of {chunk}, {jobs} lanes");
         }
+    }
+
+    #[test]
+    fn a_shard_read_chunk_by_chunk_keeps_its_documents_and_hashes_every_one_in_scope() {
+        let (_dir, mut config) = synth_run(61);
+        let registry = Registry::with_builtins();
+        let whole = run(&registry, &config, &|_| {}).expect("run");
+        let shards = 3;
+        let mut seen = Vec::new();
+        for index in 0..shards {
+            config.shard = Some(Shard::new(index, shards).expect("shard"));
+            let mut first: Option<RunOutcome> = None;
+            for (chunk, jobs) in [(8, 1), (8, 3), (13, 2), (100, 2)] {
+                config.jobs = jobs;
+                let done = AtomicUsize::new(0);
+                let part =
+                    run_in_chunks(&registry, &config, &|p| done.store(p.done, Ordering::SeqCst), chunk).expect("run");
+                let ids: Vec<&str> = part.documents.iter().map(|(d, _)| d.document.id()).collect();
+                assert!(ids.iter().all(|id| Shard::of(id, shards) == index), "only the shard's documents: {ids:?}");
+                assert_eq!(done.load(Ordering::SeqCst), ids.len(), "progress counts the shard's documents");
+                assert_eq!(part.corpus_hash, whole.corpus_hash, "every document in scope is hashed");
+                assert_eq!(part.shard.as_ref().map(|s| s.in_scope), Some(61));
+                if let Some(first) = &first {
+                    assert_eq!(results_json(&part, &config), results_json(first, &config), "chunks of {chunk}");
+                } else {
+                    seen.extend(ids.iter().map(|id| id.to_string()));
+                    first = Some(part);
+                }
+            }
+        }
+        seen.sort();
+        let mut all: Vec<String> = whole.evaluation.documents.iter().map(|d| d.id.clone()).collect();
+        all.sort();
+        assert_eq!(all.len(), 61, "per-document scores name every document");
+        assert_eq!(seen, all, "the shards together take every document once");
     }
 
     #[test]

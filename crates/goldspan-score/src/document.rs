@@ -192,6 +192,36 @@ impl Tally {
     pub fn micro_entries(&self) -> impl Iterator<Item = (&str, Mode, &Counts)> {
         self.micro.iter().flat_map(|(l, modes)| modes.iter().map(move |(m, c)| (l.as_str(), *m, c)))
     }
+
+    /// Per-label counts of every (layer, label, mode), sorted.
+    pub fn label_entries(&self) -> impl Iterator<Item = (&str, &str, Mode, &Counts)> {
+        self.labels.iter().flat_map(|(layer, table)| {
+            table
+                .0
+                .iter()
+                .flat_map(move |(label, modes)| modes.iter().map(move |(m, c)| (layer.as_str(), label.as_str(), *m, c)))
+        })
+    }
+
+    /// Adds `counts` to the micro counts of (`layer`, `mode`): with [`Tally::add_label`] and
+    /// [`Tally::add_relation`], how a tally saved as its entries (a shard's partial result) is
+    /// rebuilt.
+    pub fn add_micro(&mut self, layer: &str, mode: Mode, counts: Counts) {
+        // A layer scored has a (possibly empty) label table, as scoring leaves it.
+        slot(&mut self.labels, layer);
+        *slot(&mut self.micro, layer).entry(mode).or_default() += counts;
+    }
+
+    /// Adds `counts` to the counts of `label` of `layer` under `mode`.
+    pub fn add_label(&mut self, layer: &str, label: &str, mode: Mode, counts: Counts) {
+        let mut from = 0;
+        *slot(&mut self.labels, layer).slot(label, &mut from).entry(mode).or_default() += counts;
+    }
+
+    /// Adds `counts` to the counts of relation type `kind` under `mode`.
+    pub fn add_relation(&mut self, kind: &str, mode: Mode, counts: Counts) {
+        *slot(&mut self.relations, kind).entry(mode).or_default() += counts;
+    }
 }
 
 /// What to score.
@@ -206,6 +236,9 @@ pub struct Options {
     pub attribution: Option<Attribution>,
     /// How predictions given as text are placed in the document.
     pub grounding: Grounding,
+    /// How the SemEval modes pair spans: goldspan's default (canonical order, any overlap), or
+    /// a reference tool's rules (`--compat`, `--min-overlap`).
+    pub matching: align::Matching,
 }
 
 /// Scores `pred` against `gold` for one document.
@@ -258,6 +291,19 @@ pub fn score_grounded_into(gold: &AnnotatedDocument, grounded: &Grounded, option
     let tokens = options.modes.contains(&Mode::Tokens).then(|| word_tokens(gold.document.text()));
     let mut scratch = align::Scratch::default();
     let mut per_mode = Vec::with_capacity(options.modes.len());
+    // The options are looked at once per document: the default pairing keeps its fast path.
+    let layers = if options.matching.is_default() {
+        layers
+    } else {
+        for layer in layers {
+            score_layer_matching(gold, pred, layer, options.matching, &span_modes, tokens.as_deref(), tally);
+            if mentions {
+                let g: Vec<&Span> = gold.annotations.layer(layer).collect();
+                mention_counts(gold, grounded, layer, &g, tally);
+            }
+        }
+        Vec::new()
+    };
     for layer in layers {
         // Sized for every span up front: a filtered collect would regrow the list a few times.
         let mut g = Vec::with_capacity(gold.annotations.spans.len());
@@ -316,6 +362,64 @@ pub fn score_grounded_into(gold: &AnnotatedDocument, grounded: &Grounded, option
             if let Some(q) = score_quotes(gold, grounded, mode, a, &options.grounding) {
                 *tally.quotes.entry(mode).or_default() += q;
             }
+        }
+    }
+}
+
+/// Scores one layer under non-default [`align::Matching`]: the SemEval modes pair spans by
+/// [`align::general_counts`] (in list order under nervaluate's rules), after dropping
+/// overlapping predictions when asked (spaCy's `allow_overlap=False`); the other modes as usual.
+fn score_layer_matching(
+    gold: &AnnotatedDocument,
+    pred: &Annotations,
+    layer: &str,
+    matching: align::Matching,
+    modes: &[Mode],
+    tokens: Option<&[(usize, usize)]>,
+    tally: &mut Tally,
+) {
+    let scratch = &mut align::Scratch::default();
+    let mut g: Vec<&Span> = gold.annotations.layer(layer).collect();
+    let mut p: Vec<&Span> = pred.layer(layer).collect();
+    if matching.drop_overlapping {
+        p = align::drop_overlapping(&p);
+    }
+    if matching.order == align::Order::Canonical {
+        g.sort_by(|a, b| align::canonical(a, b));
+        p.sort_by(|a, b| align::canonical(a, b));
+    }
+    let counts = |g: &[&Span], p: &[&Span], scratch: &mut align::Scratch| -> Vec<(Mode, Counts)> {
+        let mut sorted_g = g.to_vec();
+        let mut sorted_p = p.to_vec();
+        sorted_g.sort_by(|a, b| align::canonical(a, b));
+        sorted_p.sort_by(|a, b| align::canonical(a, b));
+        modes
+            .iter()
+            .map(|&mode| {
+                let c = match mode {
+                    Mode::Strict | Mode::Exact | Mode::Partial | Mode::Type => {
+                        align::general_counts(mode, g, p, matching)
+                    }
+                    _ => span_counts(mode, &sorted_g, &sorted_p, tokens, scratch),
+                };
+                (mode, c)
+            })
+            .collect()
+    };
+    let micro = slot(&mut tally.micro, layer);
+    for (mode, c) in counts(&g, &p, scratch) {
+        *micro.entry(mode).or_default() += c;
+    }
+    let labels: BTreeSet<&str> = g.iter().chain(&p).map(|s| s.label()).collect();
+    let table = slot(&mut tally.labels, layer);
+    let mut from = 0;
+    for label in labels {
+        let gl: Vec<&Span> = g.iter().copied().filter(|s| s.label() == label).collect();
+        let pl: Vec<&Span> = p.iter().copied().filter(|s| s.label() == label).collect();
+        let per_mode = counts(&gl, &pl, scratch);
+        let slot = table.slot(label, &mut from);
+        for (mode, c) in per_mode {
+            *slot.entry(mode).or_default() += c;
         }
     }
 }
@@ -669,6 +773,35 @@ mod tests {
         assert!(table.get("GPE").is_none());
     }
 
+    #[test]
+    fn a_tally_rebuilt_from_its_entries_is_equal() {
+        let doc = german();
+        // One prediction of the quotation with another label, so labels differ from micro.
+        let mut pred = doc.annotations.clone();
+        pred.spans[1] = Span::contiguous("Q1", "zitate", "Zitat", 0, 4).expect("span");
+        let mut options = options(Some(("Zitat", "sprecher")));
+        options.modes = vec![Mode::Strict, Mode::Partial];
+        let mut tally = score_document(&doc, &pred, &options);
+        tally += &score_document(&doc, &doc.annotations, &options);
+        let mut rebuilt = Tally { documents: tally.documents, quotes: tally.quotes.clone(), ..Tally::default() };
+        for (layer, mode, c) in tally.micro_entries() {
+            rebuilt.add_micro(layer, mode, *c);
+        }
+        for (layer, label, mode, c) in tally.label_entries() {
+            rebuilt.add_label(layer, label, mode, *c);
+        }
+        for (kind, mode, c) in tally.relations() {
+            rebuilt.add_relation(kind, mode, *c);
+        }
+        assert_eq!(rebuilt, tally);
+        // Two labels under two modes, one relation type under two modes.
+        assert_eq!(tally.label_entries().count(), 4);
+        assert_eq!(tally.relations().count(), 2);
+        // Zitat: found in both documents, and Anna predicted as one once; Quelle: missed once.
+        assert_eq!(tally.label("zitate", Mode::Strict, "Zitat"), Counts { cor: 2, spu: 1, ..Counts::default() });
+        assert_eq!(tally.label("zitate", Mode::Strict, "Quelle"), Counts { cor: 1, mis: 1, ..Counts::default() });
+    }
+
     /// A German document: a quotation (`Zitat`) whose speaker (`sprecher`) is `Anna`.
     fn german() -> AnnotatedDocument {
         let text = "Anna sagte: Wir gewinnen.";
@@ -698,6 +831,7 @@ mod tests {
                 mention_layer: None,
             }),
             grounding: Grounding::default(),
+            matching: align::Matching::default(),
         }
     }
 

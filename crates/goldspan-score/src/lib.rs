@@ -8,14 +8,19 @@
 
 pub mod agreement;
 pub mod align;
+mod average;
 pub mod bootstrap;
+mod compat;
 mod counts;
 mod document;
 pub mod errors;
 pub mod ground;
 mod mentions;
 mod mode;
+pub mod tags;
 
+pub use average::{average, f_beta, Average, Ratios, ZeroDivision};
+pub use compat::Compat;
 pub use counts::{f1, ratio, Counts, Prf};
 pub use document::{
     fold, ground_predictions, right_speaker, score_document, score_document_into, score_grounded_into, word_tokens,

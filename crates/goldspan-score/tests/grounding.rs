@@ -115,6 +115,7 @@ fn score(rule: Rule, pred: &Annotations) -> Tally {
         layers: None,
         attribution: Some(attribution()),
         grounding: Grounding::new(rule, Occurrences::All, 0.9).expect("threshold"),
+        matching: Default::default(),
     };
     score_document(&gold(), pred, &options)
 }
@@ -231,6 +232,7 @@ fn a_pronoun_given_as_a_string_never_names_the_speaker() {
         layers: None,
         attribution: Some(attribution()),
         grounding: Grounding::default(),
+        matching: Default::default(),
     };
     // The same speaker as a Source span with offsets is right by position.
     let right = score_document(&gold, &gold.annotations, &options).quotes[&Mode::Strict];
@@ -277,6 +279,7 @@ fn a_description_given_as_a_string_is_a_speaker_error_in_the_scores_and_in_the_l
         layers: None,
         attribution: Some(attribution()),
         grounding: Grounding::default(),
+        matching: Default::default(),
     };
     // The answer names the speaker "spokeswoman": grounding places it at 2..13, gold's Source,
     // so the quotes layer is all correct (COR 2) ...
@@ -359,6 +362,7 @@ fn a_speaker_tied_between_two_occurrences_takes_the_earlier_and_is_still_judged_
         layers: None,
         attribution: Some(attribution()),
         grounding: Grounding::default(),
+        matching: Default::default(),
     };
     let t = score_document(&gold, &pred, &options);
     // The mention "Truss" takes both occurrences: COR 2.
@@ -424,7 +428,7 @@ proptest! {
         };
         let mut modes = SEMEVAL.to_vec();
         modes.extend([Mode::Overlap { permille: 500 }, Mode::Tokens, Mode::Mentions]);
-        let options = Options { modes, layers: Some(BTreeSet::from(["entities".to_owned()])), attribution: None, grounding: Grounding::default() };
+        let options = Options { modes, layers: Some(BTreeSet::from(["entities".to_owned()])), attribution: None, grounding: Grounding::default(), matching: Default::default() };
         let a = score_document(&gold, &Annotations { spans: with_offsets, ..Annotations::default() }, &options);
         let mut b = score_document(&gold, &stripped, &options);
         let placed = b.grounding.get("entities").copied().unwrap_or_default();

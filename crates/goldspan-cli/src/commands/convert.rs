@@ -4,10 +4,8 @@
 //! is refused without `--force`, the output is never the input (nor a directory holding it),
 //! and symbolic links inside an input directory are not followed without `--follow-symlinks`.
 
-use std::path::Path;
-
 use anyhow::Context;
-use goldspan_formats::{gold, Format, ReadOptions, WriteOptions};
+use goldspan_formats::{gold, ReadOptions, WriteOptions};
 
 use super::print;
 use crate::args::{ConvertArgs, ReadArgs};
@@ -16,7 +14,7 @@ use crate::Outcome;
 pub fn run(args: &ConvertArgs) -> anyhow::Result<Outcome> {
     let (from, to) = (args.from, args.to);
     args.read.tool.check_for(from)?;
-    check_output(to, &args.input, &args.output, args.force)?;
+    goldspan_formats::check_output(to, &args.input, &args.output, args.force)?;
     let options = read_options(&args.read)?;
     let collection =
         from.read(&args.input, &options).with_context(|| format!("cannot read {} as {from}", args.input.display()))?;
@@ -58,44 +56,4 @@ pub fn read_options(args: &ReadArgs) -> anyhow::Result<ReadOptions> {
         None => None,
     };
     Ok(args.tool.read_options(manifest, args.layer.clone()))
-}
-
-/// Refuses an output that would destroy something: the input itself, a directory holding the
-/// input, an existing file or a directory that is not empty (without `--force`), or a file
-/// where a directory goes and the other way round.
-fn check_output(to: Format, input: &Path, output: &Path, force: bool) -> anyhow::Result<()> {
-    let shown = output.display();
-    if let (Ok(input), Ok(canonical)) = (input.canonicalize(), output.canonicalize()) {
-        anyhow::ensure!(
-            input != canonical,
-            "the output {shown} is the input: convert never writes over what it reads; choose another output"
-        );
-        anyhow::ensure!(
-            !(to.is_directory() && input.starts_with(&canonical)),
-            "the output directory {shown} holds the input {}: convert never writes over what it reads; choose another output",
-            input.display()
-        );
-    }
-    let metadata = match std::fs::metadata(output) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e).with_context(|| format!("cannot look at the output {shown}")),
-    };
-    if to.is_directory() {
-        anyhow::ensure!(metadata.is_dir(), "the output {shown} is a file; --to {to} writes a directory");
-        let mut entries = std::fs::read_dir(output).with_context(|| format!("cannot list the output {shown}"))?;
-        anyhow::ensure!(
-            force || entries.next().is_none(),
-            "the output directory {shown} is not empty; choose a new directory, or pass --force to write into it{}",
-            if to == Format::Gold {
-                " (into an existing corpus, --force adds the documents and keeps its goldspan.toml)"
-            } else {
-                " (files of the same names are replaced)"
-            }
-        );
-    } else {
-        anyhow::ensure!(!metadata.is_dir(), "the output {shown} is a directory; --to {to} writes a file");
-        anyhow::ensure!(force, "the output {shown} already exists; choose another, or pass --force to replace it");
-    }
-    Ok(())
 }

@@ -6,6 +6,7 @@ mod cache;
 mod check;
 mod convert;
 mod markup;
+mod merge;
 mod report;
 mod run;
 mod score;
@@ -38,6 +39,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             crate::signals::install();
             run::run(&args)
         }
+        Command::Merge(args) => merge::run(&args),
         Command::Bench { extractor, corpus, split, repeat, jobs, timeout, max_line_bytes, format } => {
             crate::signals::install();
             let limits = bench::Limits { jobs, timeout, max_line_bytes };

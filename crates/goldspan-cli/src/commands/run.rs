@@ -37,6 +37,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         evals.len()
     );
     anyhow::ensure!(
+        args.shard.is_none() || evals.len() == 1,
+        "--shard runs one shard of one run, and {} evals would run: name one eval, or give --extractor",
+        evals.len()
+    );
+    anyhow::ensure!(
         args.save_predictions.is_none() || evals.len() == 1,
         "--save-predictions saves one run's predictions, and {} evals would run: name one eval, or give --extractor",
         evals.len()
@@ -51,6 +56,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         e.run.limit = args.limit;
         e.run.save_predictions.clone_from(&args.save_predictions);
         e.run.keep_documents = args.html.is_some();
+        e.run.shard = args.shard;
         // A report shows the label confusions, which the error analysis counts.
         e.run.scoring.errors |= args.html.is_some() || args.report.errors();
         e.run.scoring.per_document |= args.report.by_document;
@@ -71,7 +77,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 e.name
             ));
         }
-        if !outcome.not_predicted.is_empty() {
+        // A shard sees only its documents: the merge says what the whole run did not predict.
+        if !outcome.not_predicted.is_empty() && args.shard.is_none() {
             crate::eprint(&format!(
                 "note: {}: not predicted, so not scored: {} (--layer scores a layer anyway)\n",
                 e.name,
@@ -83,6 +90,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 Some(limit) => !limit.allows(outcome.failures.len(), outcome.documents()),
                 None => outcome.all_failed(),
             };
+        if let Some(path) = &args.partial {
+            text.push_str(&write_partial(path, e, &outcome)?);
+            continue;
+        }
         let mut results = Results::of_run(&outcome, &e.run, e.bootstrap);
         let filter = super::error_filter(&args.report, &results)?;
         results = results.with_error_filter(filter);
@@ -121,10 +132,25 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         goldspan_formats::write_atomic(path, json().as_bytes())
             .with_context(|| format!("cannot write the results to {}", path.display()))?;
     }
-    if args.format == OutputFormat::Json {
+    if args.format == OutputFormat::Json && args.shard.is_none() {
         text = json();
     }
     super::finish(&text, if extractor_failed { Outcome::ExtractorFailed } else { Outcome::Ok })
+}
+
+/// Writes the partial result of a shard's run to `path`; says what it holds.
+fn write_partial(path: &Path, e: &Eval, outcome: &RunOutcome) -> anyhow::Result<String> {
+    let partial = goldspan_runner::Partial::of_run(outcome, &e.run, &e.name, e.bootstrap)?;
+    goldspan_runner::write_partial(path, &partial, outcome)
+        .with_context(|| format!("cannot write the partial result to {}", path.display()))?;
+    Ok(format!(
+        "{}: shard {}: {} of {} documents, partial result written to {}\n",
+        e.name,
+        partial.shard,
+        partial.documents.len(),
+        partial.run.documents,
+        path.display()
+    ))
 }
 
 /// The ad hoc eval of `--extractor`: the corpus given or the project's, scored on the layers
@@ -161,7 +187,13 @@ fn ad_hoc(args: &RunArgs, spec: &str) -> anyhow::Result<Eval> {
         dir: None,
         max_line_bytes: args.max_line_bytes,
         scoring: Config {
-            options: Options { modes, layers, attribution: None, grounding: args.ground.grounding()? },
+            options: Options {
+                modes,
+                layers,
+                attribution: None,
+                grounding: args.ground.grounding()?,
+                matching: Default::default(),
+            },
             label_map,
             slices: Vec::new(),
             per_document: args.bootstrap > 0,
@@ -173,6 +205,7 @@ fn ad_hoc(args: &RunArgs, spec: &str) -> anyhow::Result<Eval> {
         predicted_layers: true,
         save_predictions: None,
         keep_documents: false,
+        shard: None,
     };
     let bootstrap = (args.bootstrap > 0).then_some((args.bootstrap, args.seed));
     let max_failures = FailureLimit::Count(0);

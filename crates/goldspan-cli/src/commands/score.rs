@@ -34,7 +34,13 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     };
     let layers = (!args.layers.is_empty()).then(|| args.layers.iter().cloned().collect::<BTreeSet<_>>());
     let mut config = Config {
-        options: Options { modes: modes.clone(), layers, attribution: None, grounding: args.ground.grounding()? },
+        options: Options {
+            modes: modes.clone(),
+            layers,
+            attribution: None,
+            grounding: args.ground.grounding()?,
+            matching: args.compat.matching(),
+        },
         label_map,
         slices: args.slices.clone(),
         per_document: args.bootstrap > 0 || args.per_document || args.against.is_some() || args.report.by_document,

@@ -7,6 +7,7 @@ mod convert;
 mod html;
 mod llm;
 mod markup;
+mod merge;
 mod names;
 mod process;
 mod project;

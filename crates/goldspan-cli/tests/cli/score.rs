@@ -662,3 +662,41 @@ fn a_jsonl_gold_with_a_duplicate_span_is_refused_not_scored_at_half_recall() {
     assert_eq!(out.status.code(), Some(2), "convert refuses it too");
     assert!(!dir.path().join("corpus").exists(), "nothing is written");
 }
+
+/// Issue #17's probe through the command line: gold PER 0..4 and 6..10 (text of 10
+/// characters), predictions PER 3..7 then PER 1..3. By default goldspan pairs in text order
+/// (strict INC 2); `--compat nervaluate` pairs in list order as nervaluate 1.2.1 does (INC 1,
+/// MIS 1, SPU 1, nervaluate's own numbers); `--min-overlap 0.5` keeps the default order but
+/// pairs 1..3 with 0..4 (2 of its 4 characters) and leaves 3..7 unpaired (1 of 4 of 6..10).
+#[test]
+fn compat_nervaluate_pairs_predictions_in_list_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gold = dir.path().join("gold.jsonl");
+    let pred = dir.path().join("pred.jsonl");
+    let span = |id: &str, start: u32, end: u32| serde_json::json!({"id": id, "layer": "entities", "label": "PER", "start": start, "end": end});
+    let line = |spans: Vec<serde_json::Value>| serde_json::json!({"id": "d", "text": "abcdefghij", "spans": spans});
+    std::fs::write(&gold, format!("{}\n", line(vec![span("T1", 0, 4), span("T2", 6, 10)]))).expect("write");
+    std::fs::write(&pred, format!("{}\n", line(vec![span("P1", 3, 7), span("P2", 1, 3)]))).expect("write");
+    let strict = |extra: &[&str]| {
+        let mut cmd = goldspan();
+        cmd.args(["score", "--gold"]).arg(&gold).arg("--pred").arg(&pred);
+        cmd.args(["--mode", "strict", "--format", "json"]).args(extra);
+        let out = cmd.output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        counts(&valid_json("results", &stdout(&out))["total"]["layers"]["entities"]["strict"]["micro"])
+    };
+    assert_eq!(strict(&[]), [0, 2, 0, 0, 0]);
+    assert_eq!(strict(&["--compat", "nervaluate"]), [0, 1, 0, 1, 1]);
+    assert_eq!(strict(&["--min-overlap", "0.5"]), [0, 1, 0, 1, 1]);
+    assert_eq!(strict(&["--min-overlap", "0.51"]), [0, 0, 0, 2, 2]);
+    let bad = goldspan()
+        .args(["score", "--gold"])
+        .arg(&gold)
+        .arg("--pred")
+        .arg(&pred)
+        .args(["--min-overlap", "2"])
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("fraction of the gold span"));
+}

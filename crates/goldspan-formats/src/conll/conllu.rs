@@ -91,18 +91,19 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
     let all: Vec<(usize, &str)> = lines(text).collect();
     let Some(sources) = resolve_sources(&all, r, sources) else { return };
     let scheme = r.options.scheme;
+    let tagging = (scheme, r.options.decode);
     let mut doc = Document::default();
     let mut sentence = Pending::default();
     let mut tally = Tally::default();
     for &(no, line) in &all {
         if line.is_empty() {
-            end_sentence(&mut sentence, &mut doc, sources.len(), &mut tally);
+            end_sentence(&mut sentence, &mut doc, sources.len(), &mut tally, tagging);
             continue;
         }
         if let Some(comment) = line.strip_prefix('#') {
             let comment = comment.trim();
             if let Some(rest) = comment.strip_prefix("newdoc") {
-                end_sentence(&mut sentence, &mut doc, sources.len(), &mut tally);
+                end_sentence(&mut sentence, &mut doc, sources.len(), &mut tally, tagging);
                 end_document(&mut doc, r);
                 let id = rest.trim().strip_prefix("id").and_then(|s| s.trim_start().strip_prefix('=')).map(str::trim);
                 doc.id = id.filter(|id| !id.is_empty()).map(str::to_owned);
@@ -169,7 +170,7 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
                         },
                     };
                     let value = if value == "_" { "O" } else { value };
-                    match scheme::parse_tag(value, scheme) {
+                    match scheme::parse_tag_as(value, scheme, r.options.suffix_tags) {
                         Ok(tag) => tags.push(tag),
                         Err(message) => {
                             r.problem(no, doc.id.as_deref(), message);
@@ -183,7 +184,7 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
             }
         }
     }
-    end_sentence(&mut sentence, &mut doc, sources.len(), &mut tally);
+    end_sentence(&mut sentence, &mut doc, sources.len(), &mut tally, tagging);
     end_document(&mut doc, r);
     if tally.widened > 0 {
         r.notes.push(format!(
@@ -236,7 +237,13 @@ fn resolve_sources(all: &[(usize, &str)], r: &mut Reading<'_>, sources: &[Option
     Some(out)
 }
 
-fn end_sentence(sentence: &mut Pending<'_>, doc: &mut Document, sources: usize, tally: &mut Tally) {
+fn end_sentence(
+    sentence: &mut Pending<'_>,
+    doc: &mut Document,
+    sources: usize,
+    tally: &mut Tally,
+    tagging: (scheme::Scheme, scheme::Decode),
+) {
     let pending = std::mem::take(sentence);
     if pending.forms.is_empty() {
         return;
@@ -254,7 +261,7 @@ fn end_sentence(sentence: &mut Pending<'_>, doc: &mut Document, sources: usize, 
         .map(|s| {
             let tags: Vec<Option<(Prefix, &str)>> =
                 pending.words.iter().map(|w| w.tags.get(s).copied().flatten()).collect();
-            scheme::decode(&tags, &lines)
+            scheme::decode_as(&tags, &lines, tagging)
                 .into_iter()
                 .filter_map(|c| {
                     let first = pending.words.get(c.start)?.surface;

@@ -68,7 +68,14 @@
 //! `I-X` after `O` or another type starts a chunk, as conlleval does; a chunk never closed by
 //! an end tag ends at its last tag; an `E-X` that continues nothing is a one-token chunk. This
 //! is seqeval 1.2.2's default decoding for every sequence of `B-`, `I-`, `E-`, `S-` and `O`
-//! (`tests/fixtures/conll/seqeval-lenient.jsonl` holds 1,819 sequences it decoded).
+//! (`tests/fixtures/conll/seqeval-lenient.jsonl` holds 1,819 sequences it decoded), BIOES
+//! included: BIOES is decoded exactly as seqeval's default (lenient) mode decodes it.
+//!
+//! `--decode strict` ([`Decode::Strict`]) decodes as seqeval's `mode="strict"` instead: only
+//! what the scheme allows is a chunk (IOB2 `B-X I-X*`, BIOES `B-X I-X* E-X` or `S-X`, ...),
+//! ported pattern for pattern from `seqeval/scheme.py` and checked on every case of seqeval's
+//! own test suite (`tests/tests/replay.rs`). A tag of one prefix letter alone (`B`, `I`) has
+//! no type; its chunk's label is `_`, as seqeval names it. `--suffix-tags` reads `PER-B`.
 //!
 //! # Documents and text
 //!
@@ -119,7 +126,7 @@ use std::fmt;
 use std::path::Path;
 
 pub use column::Column;
-pub use scheme::Scheme;
+pub use scheme::{decode_tags, Chunks, Decode, Scheme, Tagging, TYPELESS};
 pub use write::write;
 
 use crate::format::{read_against, Collection, ReadOptions};

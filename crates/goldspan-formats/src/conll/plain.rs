@@ -80,18 +80,19 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
     }
 
     let scheme = r.options.scheme;
+    let tagging = (scheme, r.options.decode);
     let mut pending = Pending::default();
     let mut comments = 0;
     for (no, kind) in &classified {
         let no = *no;
         let fields = match kind {
             Kind::Blank => {
-                end_sentence(&mut pending, sources.len());
+                end_sentence(&mut pending, sources.len(), tagging);
                 continue;
             }
             Kind::Id(id) => {
                 if !pending.rows.is_empty() || !pending.sentences.is_empty() {
-                    end_document(&mut pending, r, sources.len());
+                    end_document(&mut pending, r, sources.len(), tagging);
                 }
                 if id.is_empty() {
                     r.problem(no, pending.id.as_deref(), "the id line \"# id =\" gives no id".into());
@@ -102,7 +103,7 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
                 continue;
             }
             Kind::DocStart => {
-                end_document(&mut pending, r, sources.len());
+                end_document(&mut pending, r, sources.len(), tagging);
                 continue;
             }
             Kind::Hash(fields) => {
@@ -137,7 +138,7 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
         };
         let token = fields[token_index];
         if token == "-DOCSTART-" {
-            end_document(&mut pending, r, sources.len());
+            end_document(&mut pending, r, sources.len(), tagging);
             continue;
         }
         let mut tags = Vec::with_capacity(tag_columns.len());
@@ -150,7 +151,7 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
                     r.problem(no, pending.id.as_deref(), message);
                     tags.push(None);
                 }
-                Some(i) => match scheme::parse_tag(fields[i].trim(), scheme) {
+                Some(i) => match scheme::parse_tag_as(fields[i].trim(), scheme, r.options.suffix_tags) {
                     Ok(tag) => tags.push(tag),
                     Err(message) => {
                         r.problem(no, pending.id.as_deref(), message);
@@ -175,7 +176,7 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
         pending.line.get_or_insert(no);
         pending.rows.push(Row { line: no, token, tags });
     }
-    end_document(&mut pending, r, sources.len());
+    end_document(&mut pending, r, sources.len(), tagging);
     if comments > 0 {
         r.notes.push(format!("{} starting with # skipped", plural(comments, "comment line")));
     }
@@ -301,7 +302,7 @@ fn numbers_tokens(rows: &[&Vec<&str>]) -> bool {
         })
 }
 
-fn end_sentence(pending: &mut Pending<'_>, sources: usize) {
+fn end_sentence(pending: &mut Pending<'_>, sources: usize, tagging: (scheme::Scheme, scheme::Decode)) {
     if pending.rows.is_empty() {
         return;
     }
@@ -311,14 +312,19 @@ fn end_sentence(pending: &mut Pending<'_>, sources: usize) {
     let chunks = (0..sources)
         .map(|s| {
             let tags: Vec<Option<(Prefix, &str)>> = rows.iter().map(|r| r.tags.get(s).copied().flatten()).collect();
-            scheme::decode(&tags, &lines)
+            scheme::decode_as(&tags, &lines, tagging)
         })
         .collect();
     pending.sentences.push(Sentence::joined(&forms, &[], chunks));
 }
 
-fn end_document(pending: &mut Pending<'_>, r: &mut Reading<'_>, sources: usize) {
-    end_sentence(pending, sources);
+fn end_document(
+    pending: &mut Pending<'_>,
+    r: &mut Reading<'_>,
+    sources: usize,
+    tagging: (scheme::Scheme, scheme::Decode),
+) {
+    end_sentence(pending, sources, tagging);
     let done = std::mem::take(pending);
     r.push(done.id, done.line.unwrap_or_default(), Default::default(), done.sentences);
 }

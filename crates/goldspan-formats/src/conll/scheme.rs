@@ -138,11 +138,109 @@ impl fmt::Display for Scheme {
     }
 }
 
+/// How a sentence's tags decode into chunks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Decode {
+    /// conlleval's and seqeval's default rule (the [module doc](super#decoding)): an `I-X`
+    /// that continues nothing starts a chunk.
+    #[default]
+    Lenient,
+    /// seqeval 1.2.2's `mode="strict"`: only the sequences the scheme allows are chunks (IOB2:
+    /// `B-X I-X*`; BIOES: `B-X I-X* E-X` or `S-X`; ...); an `I-X` that continues nothing, or
+    /// a chunk the scheme does not close, belongs to no chunk. IO has no strict form and
+    /// decodes leniently.
+    Strict,
+}
+
+impl Decode {
+    /// Parses `lenient` or `strict`.
+    pub fn parse(name: &str) -> Option<Decode> {
+        match name.to_ascii_lowercase().as_str() {
+            "lenient" => Some(Decode::Lenient),
+            "strict" => Some(Decode::Strict),
+            _ => None,
+        }
+    }
+}
+
+/// How tags are spelled and decoded: the scheme, the decoding rule, and whether the prefix
+/// comes last (`PER-B`, seqeval's `suffix=True`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tagging {
+    /// The tagging scheme.
+    pub scheme: Scheme,
+    /// Lenient or strict decoding.
+    pub decode: Decode,
+    /// Suffix-style tags: `PER-B` instead of `B-PER`.
+    pub suffix: bool,
+}
+
+impl Default for Tagging {
+    fn default() -> Tagging {
+        Tagging { scheme: Scheme::Iob2, decode: Decode::Lenient, suffix: false }
+    }
+}
+
+/// The label of a chunk whose tags carry no type (`B`, `I`), as seqeval names it.
+pub const TYPELESS: &str = "_";
+
+/// Chunks as `(label, start, end)`: token indices, end exclusive.
+pub type Chunks = Vec<(String, usize, usize)>;
+
+/// Decodes one sentence's tags under `tagging` into chunks `(label, start, end)` (token
+/// indices, end exclusive), as the readers decode a file's tag column (the Python API's
+/// `score_tags` decodes lists of tags with it); or, for the first tag the scheme does not
+/// read, its index in `tags` and the message that says which scheme reads it.
+pub fn decode_tags<S: AsRef<str>>(tags: &[S], tagging: Tagging) -> Result<Chunks, (usize, String)> {
+    let parsed: Vec<Option<(Prefix, &str)>> = tags
+        .iter()
+        .enumerate()
+        .map(|(i, t)| parse_tag_as(t.as_ref(), tagging.scheme, tagging.suffix).map_err(|message| (i, message)))
+        .collect::<Result<_, _>>()?;
+    let lines = vec![0; parsed.len()];
+    let chunks = match tagging.decode {
+        Decode::Lenient => decode(&parsed, &lines),
+        Decode::Strict => decode_strict(&parsed, &lines, tagging.scheme),
+    };
+    Ok(chunks.into_iter().map(|c| (c.label, c.start, c.end)).collect())
+}
+
+/// [`parse_tag`] for prefix-style tags, or suffix-style ones (`PER-B`, `B` alone typeless).
+pub(crate) fn parse_tag_as(tag: &str, scheme: Scheme, suffix: bool) -> Result<Option<(Prefix, &str)>, String> {
+    if !suffix {
+        return parse_tag(tag, scheme);
+    }
+    if tag == "O" {
+        return Ok(None);
+    }
+    let mut chars = tag.chars();
+    let letter = chars.next_back();
+    let label = chars.as_str();
+    match letter.and_then(|l| scheme.prefix(l)) {
+        Some(prefix) if label.is_empty() => Ok(Some((prefix, TYPELESS))),
+        Some(prefix) => match label.strip_suffix('-') {
+            Some(label) if !label.is_empty() => Ok(Some((prefix, label))),
+            _ => Err(format!("suffix-style tag {tag:?} is not LABEL-{}: write it so", letter.unwrap_or('B'))),
+        },
+        None => Err(format!(
+            "unknown suffix-style tag {tag:?} for {scheme}, which uses O or LABEL- followed by one of {}",
+            scheme.letters().iter().map(char::to_string).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 /// Parses a tag of `scheme`: `Ok(None)` for `O`, `Ok(Some((prefix, label)))` for a chunk tag,
-/// or the message saying what is wrong and which scheme would read it.
+/// or the message saying what is wrong and which scheme would read it. A tag of one prefix
+/// letter alone (`B`, `I`) has no type: its chunk's label is [`TYPELESS`].
 pub(crate) fn parse_tag(tag: &str, scheme: Scheme) -> Result<Option<(Prefix, &str)>, String> {
     if tag == "O" {
         return Ok(None);
+    }
+    let mut chars = tag.chars();
+    if let (Some(letter), None) = (chars.next(), chars.next()) {
+        if let Some(prefix) = scheme.prefix(letter) {
+            return Ok(Some((prefix, TYPELESS)));
+        }
     }
     if let Some((head, label)) = tag.split_once('-') {
         let mut letters = head.chars();
@@ -224,6 +322,128 @@ pub(crate) fn decode(tags: &[Option<(Prefix, &str)>], lines: &[usize]) -> Vec<Ch
     }
     chunks.extend(open);
     chunks
+}
+
+/// How a tag's type compares with the previous tag's, in seqeval's strict patterns.
+#[derive(Clone, Copy)]
+enum Same {
+    Yes,
+    No,
+    Any,
+}
+
+/// seqeval 1.2.2's patterns for a scheme (`seqeval/scheme.py`): which (previous prefix,
+/// prefix, type relation) start a chunk, continue one, and end the one before. Prefixes are
+/// letters, `O` included (whose type is [`TYPELESS`]); `*` is any letter.
+type Patterns = &'static [(&'static str, &'static str, Same)];
+
+fn strict_patterns(scheme: Scheme) -> Option<(Patterns, Patterns, Patterns)> {
+    use Same::{Any, No, Yes};
+    Some(match scheme {
+        Scheme::Iob1 => (
+            &[("O", "I", Any), ("I", "I", No), ("B", "I", Any), ("I", "B", Yes), ("B", "B", Yes)],
+            &[("B", "I", Yes), ("I", "I", Yes)],
+            &[("I", "I", No), ("I", "O", Any), ("I", "B", Any), ("B", "O", Any), ("B", "I", No), ("B", "B", Yes)],
+        ),
+        Scheme::Ioe1 => (
+            &[("O", "I", Any), ("I", "I", No), ("E", "I", Any), ("E", "E", Yes)],
+            &[("I", "I", Yes), ("I", "E", Yes)],
+            &[("I", "I", No), ("I", "O", Any), ("I", "E", No), ("E", "I", Yes), ("E", "E", Yes)],
+        ),
+        Scheme::Iob2 => (
+            &[("*", "B", Any)],
+            &[("B", "I", Yes), ("I", "I", Yes)],
+            &[("I", "O", Any), ("I", "I", No), ("I", "B", Any), ("B", "O", Any), ("B", "I", No), ("B", "B", Any)],
+        ),
+        Scheme::Ioe2 => (
+            &[("O", "I", Any), ("O", "E", Any), ("E", "I", Any), ("E", "E", Any), ("I", "I", No), ("I", "E", No)],
+            &[("I", "E", Yes), ("I", "I", Yes)],
+            &[("E", "*", Any)],
+        ),
+        Scheme::Bioes => (
+            &[("*", "B", Any), ("*", "S", Any)],
+            &[("B", "I", Yes), ("B", "E", Yes), ("I", "I", Yes), ("I", "E", Yes)],
+            &[("S", "*", Any), ("E", "*", Any)],
+        ),
+        Scheme::Bilou => (
+            &[("*", "B", Any), ("*", "U", Any)],
+            &[("B", "I", Yes), ("B", "L", Yes), ("I", "I", Yes), ("I", "L", Yes)],
+            &[("U", "*", Any), ("L", "*", Any)],
+        ),
+        Scheme::Io => return None,
+    })
+}
+
+/// Decodes a sentence by seqeval 1.2.2's strict mode (`Tokens.entities`): from each token that
+/// starts a chunk, the tokens that continue it are taken, and the chunk is kept only when the
+/// token after them ends it; decoding resumes after them either way.
+pub(crate) fn decode_strict(tags: &[Option<(Prefix, &str)>], lines: &[usize], scheme: Scheme) -> Vec<Chunk> {
+    let Some((start, inside, end)) = strict_patterns(scheme) else {
+        return decode(tags, lines);
+    };
+    // Each token as (letter, type), with an `O` appended, as seqeval extends the sentence.
+    let tokens: Vec<(char, &str)> = tags
+        .iter()
+        .map(|t| t.map_or(('O', TYPELESS), |(prefix, label)| (scheme.letter(prefix), label)))
+        .chain(std::iter::once(('O', TYPELESS)))
+        .collect();
+    let matches = |patterns: Patterns, prev: (char, &str), cur: (char, &str)| {
+        patterns.iter().any(|&(p, c, same)| {
+            let letter_in = |set: &str, l: char| set == "*" || set.contains(l);
+            letter_in(p, prev.0)
+                && letter_in(c, cur.0)
+                && match same {
+                    Same::Any => true,
+                    Same::Yes => prev.1 == cur.1,
+                    Same::No => prev.1 != cur.1,
+                }
+        })
+    };
+    let n = tags.len();
+    let mut chunks = Vec::new();
+    let mut i = 0;
+    let mut prev = ('O', TYPELESS);
+    while i < tokens.len() {
+        let token = tokens[i];
+        if matches(start, prev, token) {
+            // seqeval's _forward: the first token after `i` that does not continue the chunk
+            // (the appended `O` at the latest; `n - 1` if every token continues it).
+            let mut j = i + 1;
+            let mut last = token;
+            let forward = loop {
+                if j >= tokens.len() {
+                    break n.saturating_sub(1);
+                }
+                if matches(inside, last, tokens[j]) {
+                    last = tokens[j];
+                    j += 1;
+                } else {
+                    break j;
+                }
+            };
+            if forward >= 1 && matches(end, tokens[forward - 1], tokens[forward]) {
+                let line = lines.get(i).copied().unwrap_or_default();
+                chunks.push(Chunk { label: token.1.to_owned(), start: i, end: forward, line });
+            }
+            i = forward;
+        } else {
+            i += 1;
+        }
+        prev = tokens[i.saturating_sub(1).min(tokens.len() - 1)];
+    }
+    chunks
+}
+
+/// Decodes a sentence under a scheme and a decoding rule.
+pub(crate) fn decode_as(
+    tags: &[Option<(Prefix, &str)>],
+    lines: &[usize],
+    (scheme, how): (Scheme, Decode),
+) -> Vec<Chunk> {
+    match how {
+        Decode::Lenient => decode(tags, lines),
+        Decode::Strict => decode_strict(tags, lines, scheme),
+    }
 }
 
 /// The tags of a sentence of `len` tokens holding `chunks` (in order, not overlapping, within
@@ -338,7 +558,7 @@ mod tests {
         assert!(message("U-PER", Scheme::Bioes).ends_with("U- belongs to BILOU; read the file with --scheme bilou"));
         assert!(message("B-PER", Scheme::Io).contains("which uses O or I-: B- belongs to IOB1, IOB2, BIOES, BILOU"));
         assert!(message("PER-B", Scheme::Iob2).contains("suffix style"));
-        assert!(message("B", Scheme::Iob2).contains("has no label; write B-LABEL"));
+        assert_eq!(parse_tag("B", Scheme::Iob2), Ok(Some((Prefix::Begin, TYPELESS))), "typeless, as seqeval");
         assert_eq!(message("B-", Scheme::Iob2), "tag \"B-\" has no label after B-");
         assert!(
             message("PER", Scheme::Bilou).ends_with("which uses O, B-, I-, L- or U-, each followed by a label (B-PER)")

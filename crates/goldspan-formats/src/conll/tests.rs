@@ -522,3 +522,29 @@ proptest! {
         prop_assert_eq!(written, input);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// seqeval's options: strict decoding, suffix-style and typeless tags (issue #17)
+
+#[test]
+fn strict_decoding_drops_what_the_scheme_does_not_allow() {
+    // `I-PER` after `O` starts a chunk leniently; seqeval's strict IOB2 keeps only B-X I-X*.
+    let input = lines(&[("Ms", "I-PER"), ("Brandt", "I-PER"), ("met", "O"), ("Liz", "B-PER"), ("Truss", "I-PER")]);
+    check(&options(Scheme::Iob2), &input, &["PER \"Ms Brandt\"", "PER \"Liz Truss\""]);
+    let strict = ReadOptions { decode: Decode::Strict, ..options(Scheme::Iob2) };
+    check(&strict, &input, &["PER \"Liz Truss\""]);
+    // BIOES strict: a chunk never closed by E- is no chunk.
+    let input = lines(&[("Ms", "B-PER"), ("Brandt", "I-PER"), ("met", "O"), ("Liz", "B-PER"), ("Truss", "E-PER")]);
+    let strict = ReadOptions { decode: Decode::Strict, ..options(Scheme::Bioes) };
+    check(&strict, &input, &["PER \"Liz Truss\""]);
+}
+
+#[test]
+fn suffix_style_and_typeless_tags_are_read() {
+    let input = lines(&[("Liz", "PER-B"), ("Truss", "PER-I"), ("in", "O"), ("Kyoto", "LOC-B")]);
+    let suffix = ReadOptions { suffix_tags: true, ..options(Scheme::Iob2) };
+    check(&suffix, &input, &["PER \"Liz Truss\"", "LOC \"Kyoto\""]);
+    // Typeless tags name their chunk `_`, as seqeval does.
+    let input = lines(&[("Liz", "B"), ("Truss", "I"), ("in", "O"), ("Kyoto", "B")]);
+    check(&options(Scheme::Iob2), &input, &["_ \"Liz Truss\"", "_ \"Kyoto\""]);
+}

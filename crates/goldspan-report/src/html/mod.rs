@@ -301,6 +301,7 @@ mod tests {
                 layers: None,
                 attribution: None,
                 grounding: Grounding::default(),
+                matching: Default::default(),
             },
             label_map: LabelMap::default(),
             slices: Vec::new(),

@@ -39,7 +39,7 @@ use crate::run::{RunConfig, RunOutcome};
 pub const SCHEMA: &str = "goldspan.results/1";
 
 /// Reads a `schema` field that must be `expected`.
-fn schema_is<'de, D: Deserializer<'de>>(d: D, expected: &str) -> Result<String, D::Error> {
+pub(crate) fn schema_is<'de, D: Deserializer<'de>>(d: D, expected: &str) -> Result<String, D::Error> {
     let found = String::deserialize(d)?;
     if found == expected {
         Ok(found)
@@ -68,6 +68,30 @@ pub struct RunInfo {
     /// Whether a label map was applied.
     pub label_map: bool,
     /// Whether per-document counts go into the results.
+    pub per_document: bool,
+    /// How predictions given as text were placed.
+    pub grounding: Grounding,
+}
+
+/// What a run's results take from the run besides its evaluation.
+pub(crate) struct RunParts {
+    /// Gold name.
+    pub corpus: String,
+    /// Hash of the documents in scope.
+    pub corpus_hash: String,
+    /// The extractor's identity.
+    pub extractor: ExtractorIdentity,
+    /// Documents the extractor failed on, sorted by id.
+    pub failures: Vec<Failure>,
+    /// Documents taken from the cache and extracted.
+    pub extraction: Extraction,
+    /// The split, if any.
+    pub split: Option<String>,
+    /// Modes scored.
+    pub modes: Vec<Mode>,
+    /// Whether a label map was applied.
+    pub label_map: bool,
+    /// Whether per-document counts were kept (`Config::per_document`).
     pub per_document: bool,
     /// How predictions given as text were placed.
     pub grounding: Grounding,
@@ -378,31 +402,48 @@ impl Results {
     /// The results of a run: its evaluation, with the corpus hash, the extractor's identity,
     /// its failures and where its predictions came from.
     pub fn of_run(outcome: &RunOutcome, run: &RunConfig, bootstrap: Option<(usize, u64)>) -> Results {
-        let info = RunInfo {
-            gold: outcome.corpus.clone(),
-            split: run.split.clone(),
-            predictions: outcome.extractor.name.clone(),
-            modes: run.scoring.options.modes.clone(),
-            bootstrap,
-            label_map: !run.scoring.label_map.is_empty(),
-            per_document: run.scoring.per_document && bootstrap.is_none(),
-            grounding: run.scoring.options.grounding,
-        };
-        let mut results = Results::new(&outcome.evaluation, &info);
-        results.manifest.corpus_hash = Some(outcome.corpus_hash.clone());
-        results.manifest.extractor = Some(ExtractorIdentity {
-            config_hash: outcome.extractor.config_hash.clone(),
-            name: outcome.extractor.name.clone(),
-            version: outcome.extractor.version.clone(),
-        });
-        results.failures = Some(
-            outcome
+        let parts = RunParts {
+            corpus: outcome.corpus.clone(),
+            corpus_hash: outcome.corpus_hash.clone(),
+            extractor: ExtractorIdentity {
+                config_hash: outcome.extractor.config_hash.clone(),
+                name: outcome.extractor.name.clone(),
+                version: outcome.extractor.version.clone(),
+            },
+            failures: outcome
                 .failures
                 .iter()
                 .map(|f| Failure { document: f.document.clone(), reason: f.reason.clone() })
                 .collect(),
-        );
-        results.extraction = Some(Extraction { cached: outcome.cached, performed: outcome.extracted });
+            extraction: Extraction { cached: outcome.cached, performed: outcome.extracted },
+            split: run.split.clone(),
+            modes: run.scoring.options.modes.clone(),
+            label_map: !run.scoring.label_map.is_empty(),
+            per_document: run.scoring.per_document,
+            grounding: run.scoring.options.grounding,
+        };
+        Results::of_run_parts(&outcome.evaluation, parts, bootstrap)
+    }
+
+    /// The results of a run from its parts: what [`Results::of_run`] takes from a run, and
+    /// what a merge of shards' partial results ([`crate::partial`]) has of it. One function
+    /// builds both, so a merged run cannot drift from a run on one machine.
+    pub(crate) fn of_run_parts(eval: &Evaluation, parts: RunParts, bootstrap: Option<(usize, u64)>) -> Results {
+        let info = RunInfo {
+            gold: parts.corpus,
+            split: parts.split,
+            predictions: parts.extractor.name.clone(),
+            modes: parts.modes,
+            bootstrap,
+            label_map: parts.label_map,
+            per_document: parts.per_document && bootstrap.is_none(),
+            grounding: parts.grounding,
+        };
+        let mut results = Results::new(eval, &info);
+        results.manifest.corpus_hash = Some(parts.corpus_hash);
+        results.manifest.extractor = Some(parts.extractor);
+        results.failures = Some(parts.failures);
+        results.extraction = Some(parts.extraction);
         results
     }
 

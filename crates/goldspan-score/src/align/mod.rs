@@ -15,8 +15,13 @@ use std::cmp::Ordering;
 
 mod alive;
 mod closest;
+mod general;
 
 use goldspan_model::{Fragment, Span};
+
+pub use self::general::{
+    drop_overlapping, general_counts, overlap_percent, pair_general, span_len, Matching, MinOverlap, Order,
+};
 
 use self::alive::Alive;
 use self::closest::{ClosestTree, TREE_FROM};
@@ -395,7 +400,7 @@ pub fn semeval_counts(mode: Mode, gold: &[&Span], pred: &[&Span], scratch: &mut 
 }
 
 /// Counts a matched pair under a SemEval mode: correct, partial or incorrect.
-fn count_pair(c: &mut crate::Counts, mode: Mode, pairing: Pairing) {
+pub(crate) fn count_pair(c: &mut crate::Counts, mode: Mode, pairing: Pairing) {
     match (mode, pairing.same_boundaries, pairing.same_label) {
         (Mode::Strict, true, true) | (Mode::Exact | Mode::Partial, true, _) | (Mode::Type, _, true) => c.cor += 1,
         (Mode::Partial, false, _) => c.par += 1,
