@@ -17,11 +17,11 @@ repeats=${2:-5}
 cargo build --release -q -p goldspan-cli --bin goldspan --example fault_extractor
 bin=$PWD/target/release/goldspan
 extractor=$PWD/target/release/examples/fault_extractor
-work=${TMPDIR:-/tmp}/goldspan-bench-cache/$docs
+work=${BENCH_DIR:-${TMPDIR:-/tmp}}/goldspan-bench-cache/$docs
 mkdir -p "$work"
 if [ ! -f "$work/corpus/goldspan.toml" ]; then
   "$bin" synth --docs "$docs" --seed 1 "$work" > /dev/null
-  python3 tools/bench/synth_corpus.py "$work/gold.jsonl" "$work/corpus"
+  "$bin" synth --docs "$docs" --seed 1 --layout corpus "$work" > /dev/null
 fi
 spec="cmd:$extractor"
 # Wall seconds of one command.

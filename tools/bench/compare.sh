@@ -8,10 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release -q --bin goldspan
 bin=target/release/goldspan
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
-.venv/bin/pip install -q -r tools/parity/requirements.txt
+# nervaluate lives in a virtualenv outside the repository.
+venv=${VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/goldspan/bench-venv}
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q -r tools/parity/requirements.txt
 work=${TMPDIR:-/tmp}/goldspan-bench
 mkdir -p "$work"
 best() { sort -n | head -1; }
@@ -23,7 +23,7 @@ for docs in "${@:-10000 100000}"; do
     [ -f "$dir/pred.jsonl" ] || "$bin" synth --docs "$n" --seed 1 "$dir" > /dev/null
     score=$(for _ in 1 2 3; do /usr/bin/time -f "%e %M" "$bin" score --gold "$dir/gold.jsonl" --pred "$dir/pred.jsonl" 2>&1 >/dev/null | tail -1; done | sort -n | head -1)
     parse=$(for _ in 1 2 3; do /usr/bin/time -f "%e" "$bin" score --gold "$dir/gold.jsonl" --pred "$dir/pred.jsonl" --layer none 2>&1 >/dev/null | tail -1; done | best)
-    nerv=$(.venv/bin/python tools/bench/nervaluate_time.py "$dir")
+    nerv=$("$venv/bin/python" tools/bench/nervaluate_time.py "$dir")
     read -r seconds rss <<<"$score"
     spans=$(echo "$nerv" | python3 -c 'import json,sys; print(json.load(sys.stdin)["spans"])')
     nerv_s=$(echo "$nerv" | python3 -c 'import json,sys; print(json.load(sys.stdin)["evaluate_seconds"])')

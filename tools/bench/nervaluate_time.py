@@ -1,6 +1,6 @@
 """Times nervaluate's evaluate() on a goldspan synth workload, spans already in memory.
 
-Usage: .venv/bin/python tools/bench/nervaluate_time.py OUT_DIR   (OUT_DIR from `goldspan synth`)
+Usage: $VENV/bin/python tools/bench/nervaluate_time.py OUT_DIR   (OUT_DIR from `goldspan synth`)
 
 Reads OUT_DIR/gold.jsonl and OUT_DIR/pred.jsonl, converts every entity span to nervaluate's
 dict format (end inclusive, as nervaluate counts it), builds the Evaluator, and times only the

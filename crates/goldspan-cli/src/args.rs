@@ -163,6 +163,11 @@ pub enum Command {
         /// Probability, per gold span, of an extra spurious prediction.
         #[arg(long, default_value_t = 0.05)]
         spurious: f64,
+        /// How to write the gold: `jsonl` (OUT/gold.jsonl and OUT/pred.jsonl), `zst` (the same
+        /// zstd-compressed, .jsonl.zst) or `corpus` (a corpus directory, OUT/corpus, and
+        /// OUT/pred.jsonl).
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "zst", "corpus"])]
+        layout: String,
     },
     /// Write the overview of a results JSON (`score`/`run --format json`) as one self-contained
     /// HTML page. A results JSON holds counts, not documents: `score --report FILE` and `run

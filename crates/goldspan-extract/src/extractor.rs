@@ -253,36 +253,55 @@ pub trait Extractor: Send + Sync {
 }
 
 /// A stable 64-bit FNV-1a hash as 16 hex digits: for configuration hashes that must not
-/// change between builds or platforms.
+/// change between builds or platforms. Each part is followed by the byte `0xff` (which UTF-8
+/// never holds), so `["a", "b"]` and `["ab"]` differ.
 pub fn stable_hash(parts: &[&str]) -> String {
-    let mut h = StableHasher::default();
+    let mut h = StableHasher::new();
     for part in parts {
-        h.push(part);
+        h.part(part.as_bytes());
     }
     h.finish()
 }
 
-/// [`stable_hash`] taken a part at a time, for inputs too large to list at once (the corpus
-/// hash of a million documents).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// [`stable_hash`] fed a piece at a time, so a caller can hash what it writes out without
+/// gathering it into strings first.
+#[derive(Debug, Clone)]
 pub struct StableHasher(u64);
 
 impl Default for StableHasher {
-    fn default() -> StableHasher {
-        StableHasher(0xcbf2_9ce4_8422_2325)
+    fn default() -> Self {
+        StableHasher::new()
     }
 }
 
 impl StableHasher {
-    /// Adds one part (each part is followed by a 0xff byte, which UTF-8 never holds).
-    pub fn push(&mut self, part: &str) {
-        for b in part.bytes().chain(std::iter::once(0xff)) {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+    /// The empty input.
+    pub fn new() -> StableHasher {
+        StableHasher(0xcbf2_9ce4_8422_2325)
     }
 
-    /// The hash of the parts so far, as [`stable_hash`] gives it.
+    /// Adds bytes as they are (a part's end is marked by [`StableHasher::end_part`]).
+    pub fn bytes(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    /// Ends a part: what [`stable_hash`] adds after each.
+    pub fn end_part(&mut self) {
+        self.bytes(&[0xff]);
+    }
+
+    /// Adds a whole part.
+    pub fn part(&mut self, bytes: &[u8]) {
+        self.bytes(bytes);
+        self.end_part();
+    }
+
+    /// The hash as 16 hex digits.
     pub fn finish(&self) -> String {
         format!("{:016x}", self.0)
     }
@@ -298,8 +317,8 @@ mod tests {
         assert_eq!(stable_hash(&[]), "cbf29ce484222325");
         assert_ne!(stable_hash(&["a", "b"]), stable_hash(&["ab"]));
         let mut h = StableHasher::default();
-        h.push("a");
-        h.push("b");
+        h.part(b"a");
+        h.part(b"b");
         assert_eq!(h.finish(), stable_hash(&["a", "b"]));
     }
 }

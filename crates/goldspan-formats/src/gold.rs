@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::{document_ids, line_of_byte, read_text, refuse_link, standoff, toml_string, write_atomic};
+use crate::{
+    decode_text, document_ids, line_of_byte, open_in_corpus, read_text, refuse_link, standoff, toml_string,
+    write_atomic,
+};
 use goldspan_model::{AnnotatedDocument, Document, DocumentId, Meta};
 use goldspan_model::{Attribution, Layer, Manifest, PerHead, RelationType};
 use goldspan_model::{Error, Location, Problem, ProblemKind, Problems};
@@ -217,23 +220,49 @@ impl Corpus {
         (dir.join(format!("{id}.txt")), dir.join(format!("{id}.ann")), dir.join(format!("{id}.meta.toml")))
     }
 
+    /// A document's file, `None` when there is none; `Err` when it cannot be read or is a
+    /// symbolic link not to be followed (a problem says which).
+    fn read_file(&self, path: &Path, id: &str, problems: &mut Problems) -> Result<Option<Vec<u8>>, ()> {
+        match open_in_corpus(path, self.follow_symlinks) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => {
+                let location = Location::file(path).in_document(id);
+                if !self.follow_symlinks && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                    refuse_link(path, false, &location, problems);
+                } else {
+                    problems.push(location, ProblemKind::Io(e));
+                }
+                Err(())
+            }
+        }
+    }
+
     fn read_collecting(&self, id: &str, problems: &mut Problems) -> Option<AnnotatedDocument> {
         let (txt, ann, meta) = self.paths(id);
         if let Err(reason) = DocumentId::new(id) {
             problems
                 .push(Location::file(&txt).in_document(id), ProblemKind::BadDocumentId { id: id.to_owned(), reason });
         }
-        for path in [&txt, &ann, &meta] {
-            if refuse_link(path, self.follow_symlinks, &Location::file(path).in_document(id), problems) {
-                return None;
-            }
-        }
-        let text = read_text(&txt, &Location::file(&txt).in_document(id), problems)?;
-        let meta = read_meta_file(&meta, id, problems);
+        // Each file is opened once, refusing a symbolic link (unless following them) in the
+        // same call: no separate look at the file before reading it.
+        let txt_bytes = self.read_file(&txt, id, problems).ok()?;
+        let ann_bytes = self.read_file(&ann, id, problems).ok()?;
+        let meta_bytes = self.read_file(&meta, id, problems).ok()?;
+        let Some(txt_bytes) = txt_bytes else {
+            let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+            problems.push(Location::file(&txt).in_document(id), ProblemKind::Io(e));
+            return None;
+        };
+        let text = decode_text(txt_bytes, &Location::file(&txt).in_document(id), problems)?;
+        let meta = match meta_bytes {
+            Some(bytes) => meta_from_bytes(bytes, &meta, id, problems),
+            None => Meta::new(),
+        };
         let document = Document::new(id, text, meta);
         let ann_location = Location::file(&ann);
-        let parsed = if ann.exists() {
-            let ann_text = read_text(&ann, &ann_location.in_document(id), problems)?;
+        let parsed = if let Some(bytes) = ann_bytes {
+            let ann_text = decode_text(bytes, &ann_location.in_document(id), problems)?;
             standoff::parse(&ann_text, &document, &self.manifest, &ann_location, problems)
         } else {
             problems.push(
@@ -385,12 +414,23 @@ fn parse_manifest(path: &Path, problems: &mut Problems) -> Option<(Manifest, Spl
 
 /// Reads an `ID.meta.toml` file (string values only); a missing file is empty metadata.
 pub fn read_meta_file(path: &Path, id: &str, problems: &mut Problems) -> Meta {
-    let mut meta = Meta::new();
     if !path.exists() {
-        return meta;
+        return Meta::new();
     }
+    match std::fs::read(path) {
+        Ok(bytes) => meta_from_bytes(bytes, path, id, problems),
+        Err(e) => {
+            problems.push(Location::file(path).in_document(id), ProblemKind::Io(e));
+            Meta::new()
+        }
+    }
+}
+
+/// The metadata in the bytes of `path`, an `ID.meta.toml` file (string values only).
+fn meta_from_bytes(bytes: Vec<u8>, path: &Path, id: &str, problems: &mut Problems) -> Meta {
+    let mut meta = Meta::new();
     let location = Location::file(path).in_document(id);
-    let Some(text) = read_text(path, &location, problems) else { return meta };
+    let Some(text) = decode_text(bytes, &location, problems) else { return meta };
     let table: toml::Table = match toml::from_str(&text) {
         Ok(t) => t,
         Err(e) => {

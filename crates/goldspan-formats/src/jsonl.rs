@@ -26,6 +26,8 @@
 //! (span ids `ID.speaker` and `ID.cue`, relation ids `ID.speaker.rel` and `ID.cue.rel`), and
 //! written back in that form. Gold spans always have offsets.
 
+#[cfg(test)]
+mod layouts;
 mod scan;
 
 use std::collections::BTreeMap;
@@ -688,6 +690,103 @@ impl<R: Read> Reader<R> {
     pub fn next_line(&mut self) -> Option<Result<(usize, Vec<u8>), Problem>> {
         Some(self.next_line_ref()?.map(|line| (line.number, line.bytes.to_vec())))
     }
+}
+
+/// The id of a record whose line opens with it (after `"goldspan": 1` or not, with any
+/// whitespace: as goldspan, serde and `json.dumps` write records), read without parsing the
+/// rest of the line; `None` when the line does not open so or the id has escapes, for the
+/// caller to parse the line instead.
+pub fn leading_id(line: &[u8]) -> Option<String> {
+    let skip = |at: &mut usize| {
+        while line.get(*at).is_some_and(|b| matches!(b, b' ' | b'\t')) {
+            *at += 1;
+        }
+    };
+    let take = |at: &mut usize, bytes: &[u8]| {
+        skip(at);
+        let found = line.get(*at..).is_some_and(|rest| rest.starts_with(bytes));
+        if found {
+            *at += bytes.len();
+        }
+        found
+    };
+    let mut at = 0;
+    if !take(&mut at, b"{") {
+        return None;
+    }
+    if take(&mut at, br#""goldspan""#) && !(take(&mut at, b":") && take(&mut at, b"1") && take(&mut at, b",")) {
+        return None;
+    }
+    if !take(&mut at, br#""id""#) || !take(&mut at, b":") || !take(&mut at, b"\"") {
+        return None;
+    }
+    let rest = &line[at..];
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    if rest[end] != b'"' || rest[..end].iter().any(|&b| b < 0x20) {
+        return None;
+    }
+    String::from_utf8(rest[..end].to_vec()).ok()
+}
+
+/// Whether `path` names a zstd-compressed file (`.zst`, e.g. `corpus.jsonl.zst`).
+pub fn is_zstd(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "zst")
+}
+
+/// Reads a whole JSON Lines file into memory, decompressing a `.zst` one.
+pub fn read_all(path: &Path) -> std::io::Result<Vec<u8>> {
+    if is_zstd(path) {
+        let mut out = Vec::new();
+        zstd::stream::read::Decoder::new(std::fs::File::open(path)?)?.read_to_end(&mut out)?;
+        Ok(out)
+    } else {
+        std::fs::read(path)
+    }
+}
+
+/// Opens a JSON Lines file to be read at offsets: a plain file as it is; a `.zst` file is
+/// decompressed once, as a stream, into an unnamed temporary file (in `TMPDIR`, removed when
+/// closed), which is then read like a plain one. A compressed corpus thus costs its
+/// uncompressed size in temporary disk space while it is open, and no memory.
+pub fn open_seekable(path: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::File::open(path)?;
+    if !is_zstd(path) {
+        return Ok(file);
+    }
+    let mut plain = tempfile::tempfile()?;
+    std::io::copy(&mut zstd::stream::read::Decoder::new(file)?, &mut plain)?;
+    std::io::Seek::rewind(&mut plain)?;
+    Ok(plain)
+}
+
+/// Fills `buf` from `file` at `offset` (from any thread: no shared cursor on Unix).
+pub fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        match read_at_most(file, &mut buf[done..], offset + done as u64) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads what `file` has at `offset` into `buf`, from any thread.
+#[cfg(unix)]
+pub fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+pub fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    // `&File` implements Read and Seek; concurrent callers are serialised by this lock.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut f = file;
+    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset))?;
+    std::io::Read::read(&mut f, buf)
 }
 
 /// Parses one record line (the bytes of line `line` of the file at `location`).

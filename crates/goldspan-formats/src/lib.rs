@@ -110,6 +110,34 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Reads a file inside a corpus. Unless `follow`, a symbolic link is not followed: the open
+/// itself refuses it on Unix (`O_NOFOLLOW`, so nothing can swap the file for a link between a
+/// look and the read); elsewhere the file is looked at first.
+pub(crate) fn open_in_corpus(path: &Path, follow: bool) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::io::Read;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        if !follow {
+            options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        }
+        let mut file = options.open(path)?;
+        let size = file.metadata().map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
+        let mut bytes = Vec::with_capacity(size.saturating_add(1));
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+    #[cfg(not(unix))]
+    {
+        if !follow && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(std::io::Error::other("a symbolic link"));
+        }
+        std::fs::read(path)
+    }
+}
+
 /// Records a problem and returns `true` when `path` is a symbolic link and links are not to be
 /// followed ([`ReadOptions::follow_symlinks`]); the caller then leaves the file unread.
 pub(crate) fn refuse_link(path: &Path, follow: bool, location: &Location, problems: &mut Problems) -> bool {

@@ -239,18 +239,19 @@ pub fn parse_with(
         if line.trim().is_empty() {
             continue;
         }
-        let at = loc.at_line(line_no);
+        // Made only for a problem: a location is two allocations, and most lines have none.
+        let at = || loc.at_line(line_no);
         let mut fields = line.splitn(3, '\t');
         let id = fields.next().unwrap_or_default();
         let Some(body) = fields.next() else {
-            problems.push(at, syntax(format!("expected a tab after the id {id:?}")));
+            problems.push(at(), syntax(format!("expected a tab after the id {id:?}")));
             continue;
         };
         let rest = fields.next();
         seen.insert(id);
         if id != "*" {
             if let Some(&first) = out.lines.get(id) {
-                problems.push(at, ProblemKind::DuplicateId { id: id.to_owned(), first_line: Some(first) });
+                problems.push(at(), ProblemKind::DuplicateId { id: id.to_owned(), first_line: Some(first) });
                 continue;
             }
         }
@@ -284,7 +285,7 @@ pub fn parse_with(
         let line = match parsed {
             Ok(line) => line,
             Err(kind) => {
-                problems.push(at, kind);
+                problems.push(at(), kind);
                 out.failed.insert(id.to_owned());
                 continue;
             }
@@ -452,25 +453,51 @@ fn parse_span(
     let (label, ranges) = body
         .split_once(' ')
         .ok_or_else(|| syntax(format!("span {id}: expected \"LABEL START END\", found {body:?}")))?;
+    let layer = |label: &str| {
+        manifest.layer_of(label).ok_or_else(|| ProblemKind::UnknownLabel {
+            span: id.to_owned(),
+            label: label.to_owned(),
+            layer: None,
+        })
+    };
+    let offset = |v: &str| {
+        v.parse::<usize>().map_err(|_| syntax(format!("span {id}: offset {v:?} is not a non-negative integer")))
+    };
+    // One fragment (almost every span): built without a fragment list.
+    if let (Some((s, e)), false) = (ranges.split_once(' '), ranges.contains(';')) {
+        if !e.contains(' ') {
+            let (start, end) = (offset(s)?, offset(e)?);
+            let Some(fragment) = Fragment::new(start, end) else {
+                return Err(syntax(format!("span {id}: fragment {start}..{end} is empty or reversed")));
+            };
+            let layer = layer(label)?;
+            let Some(span) = Span::contiguous(id, &layer.name, label, start, end) else {
+                return Err(syntax(format!("span {id}: fragment {start}..{end} is empty or reversed")));
+            };
+            return match text {
+                Some(expected) => check_text(&span, &[fragment], expected, doc).map(|()| span),
+                None => match lenient {
+                    Some(l) => {
+                        l.missing_text += 1;
+                        check_in_range(&span, doc).map(|()| span)
+                    }
+                    None => Err(syntax(format!("span {id}: missing the covered text after a second tab"))),
+                },
+            };
+        }
+    }
     let mut fragments = Vec::new();
     for range in ranges.split(';') {
         let mut parts = range.split(' ');
         let (Some(s), Some(e), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(syntax(format!("span {id}: expected \"START END\", found {range:?}")));
         };
-        let parse = |v: &str| {
-            v.parse::<usize>().map_err(|_| syntax(format!("span {id}: offset {v:?} is not a non-negative integer")))
-        };
-        let (start, end) = (parse(s)?, parse(e)?);
+        let (start, end) = (offset(s)?, offset(e)?);
         let fragment = Fragment::new(start, end)
             .ok_or_else(|| syntax(format!("span {id}: fragment {start}..{end} is empty or reversed")))?;
         fragments.push(fragment);
     }
-    let layer = manifest.layer_of(label).ok_or_else(|| ProblemKind::UnknownLabel {
-        span: id.to_owned(),
-        label: label.to_owned(),
-        layer: None,
-    })?;
+    let layer = layer(label)?;
     // brat repeats the covered text with fragments in the line's order.
     let in_line_order = fragments.clone();
     let mut lenient = lenient;

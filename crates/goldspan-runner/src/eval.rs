@@ -259,6 +259,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             limit: None,
             predicted_layers: false,
             save_predictions: None,
+            keep_documents: false,
             shard: None,
         };
         evals.push(Eval {

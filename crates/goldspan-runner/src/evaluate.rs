@@ -227,13 +227,28 @@ fn score_all<T: Send>(
 /// Scores documents whose predictions are already in memory (the runner's extractor outputs),
 /// in parallel; the order of `items` does not matter.
 pub fn score_pairs(items: &[(AnnotatedDocument, Annotations)], config: &Config) -> Result<Evaluation, Error> {
-    let mut eval = items
+    finish_pairs(absorb_pairs(Evaluation::default(), items, config))
+}
+
+/// Scores a batch of documents whose predictions are in memory into `eval`, in parallel:
+/// [`score_pairs`] a batch at a time, ended by [`finish_pairs`].
+pub(crate) fn absorb_pairs(
+    eval: Evaluation,
+    items: &[(AnnotatedDocument, Annotations)],
+    config: &Config,
+) -> Evaluation {
+    let batch = items
         .par_iter()
         .fold(Evaluation::default, |mut eval, (gold, pred)| {
             eval.absorb(gold, pred, config);
             eval
         })
         .reduce(Evaluation::default, Evaluation::merge);
+    eval.merge(batch)
+}
+
+/// Ends an evaluation built by [`absorb_pairs`]: documents in order, errors listed.
+pub(crate) fn finish_pairs(mut eval: Evaluation) -> Result<Evaluation, Error> {
     eval.documents.sort_by(|a, b| a.id.cmp(&b.id));
     sort_ungrounded(&mut eval);
     eval.seal_errors()?;

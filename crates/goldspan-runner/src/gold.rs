@@ -4,11 +4,11 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-#[cfg(not(unix))]
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use goldspan_extract::{stable_hash, StableHasher};
+#[cfg(test)]
+use goldspan_extract::stable_hash;
+use goldspan_extract::StableHasher;
 use goldspan_formats::{gold::Corpus, jsonl};
 use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind, UnknownName};
 use rayon::prelude::*;
@@ -57,17 +57,6 @@ struct IdOnly {
     id: String,
 }
 
-/// The id of a record as goldspan writes it (`{"goldspan":1,"id":"…"`, no escapes in the id),
-/// read without parsing the rest of the line; `None` sends the line to the full parser.
-fn leading_id(line: &[u8]) -> Option<String> {
-    let rest = line.strip_prefix(br#"{"goldspan":1,"id":""#)?;
-    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
-    if rest[end] != b'"' {
-        return None;
-    }
-    String::from_utf8(rest[..end].to_vec()).ok()
-}
-
 /// Where a record is in a gold file.
 #[derive(Debug, Clone, Copy)]
 pub struct Place {
@@ -97,7 +86,7 @@ fn cut_into_pieces(file: &std::fs::File, n: usize) -> std::io::Result<Vec<(u64, 
         // Move to just after the next line end.
         let mut window = vec![0; 1 << 16];
         loop {
-            let got = read_at_most(file, &mut window, at)?;
+            let got = jsonl::read_at_most(file, &mut window, at)?;
             if got == 0 {
                 at = len;
                 break;
@@ -126,7 +115,7 @@ fn index_piece(file: &std::fs::File, start: u64, end: u64, location: &Location) 
         match line {
             Ok(line) => {
                 let bom = start == 0 && line.number == 1 && line.bytes.starts_with(b"\xEF\xBB\xBF");
-                let id = leading_id(line.bytes)
+                let id = jsonl::leading_id(line.bytes)
                     .or_else(|| serde_json::from_slice::<IdOnly>(line.bytes).ok().map(|r| r.id))
                     .filter(|_| !bom)
                     .ok_or_else(|| line.bytes.to_vec());
@@ -150,7 +139,7 @@ struct Range<'f> {
 impl std::io::Read for Range<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let want = buf.len().min(usize::try_from(self.end - self.at).unwrap_or(usize::MAX));
-        let got = read_at_most(self.file, &mut buf[..want], self.at)?;
+        let got = jsonl::read_at_most(self.file, &mut buf[..want], self.at)?;
         self.at += got as u64;
         Ok(got)
     }
@@ -170,7 +159,7 @@ impl Gold {
             return Err(Error::problems(vec![Problem::new(location, ProblemKind::Syntax { message })]));
         }
         let io = |e| Error::problems(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
-        let file = std::fs::File::open(path).map_err(io)?;
+        let file = jsonl::open_seekable(path).map_err(io)?;
         let pieces = cut_into_pieces(&file, rayon::current_num_threads()).map_err(io)?;
         let indexed: Vec<Piece> =
             pieces.par_iter().map(|&(start, end)| index_piece(&file, start, end, &location)).collect();
@@ -306,13 +295,14 @@ impl Gold {
     /// The hash of the documents in scope: what `goldspan run` records as the corpus hash
     /// ([`corpus_hash`]).
     pub fn corpus_hash(&self) -> Result<String, Error> {
-        let docs = (0..self.ids().len())
-            .into_par_iter()
-            .map(|i| self.load_at(i))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(Error::problems)?;
-        let keys: Vec<String> = docs.iter().map(document_key).collect();
-        Ok(corpus_hash(&docs, &keys))
+        let mut h = StableHasher::new();
+        for first in (0..self.ids().len()).step_by(4096) {
+            let last = (first + 4096).min(self.ids().len());
+            let loaded: Vec<_> = (first..last).into_par_iter().map(|i| self.load_at(i)).collect();
+            let docs = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
+            hash_documents(&mut h, docs.iter());
+        }
+        Ok(h.finish())
     }
 
     /// The manifest gold and predictions are checked against.
@@ -327,7 +317,11 @@ impl Gold {
     pub fn name(&self) -> String {
         match self {
             Gold::Corpus { corpus, .. } => corpus.manifest().name.clone(),
-            Gold::File { path, .. } => path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            Gold::File { path, .. } => {
+                // `gold.jsonl.zst` is named `gold`, as `gold.jsonl` is.
+                let path = if jsonl::is_zstd(path) { Path::new(path.file_stem().unwrap_or_default()) } else { path };
+                path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+            }
         }
     }
 
@@ -365,7 +359,7 @@ impl Gold {
                 buf.resize(len, 0);
             }
             let bytes = &mut buf[..len];
-            read_at(file, bytes, offset)
+            jsonl::read_exact_at(file, bytes, offset)
                 .map_err(|e| vec![Problem::new(location.at_line(line).in_document(id), ProblemKind::Io(e))])?;
             let record = jsonl::parse_line(bytes, line, &location).map_err(|p| vec![p])?;
             record.resolve(manifest.as_ref(), &location)
@@ -374,87 +368,95 @@ impl Gold {
 }
 
 /// What an extractor sees of a document, hashed: its id, text and metadata (all sent to
-/// `cmd:`). It names the document's cache file and feeds the corpus hash.
+/// `cmd:`). It feeds the corpus hash.
 pub(crate) fn document_key(doc: &AnnotatedDocument) -> String {
-    let mut parts = vec![doc.document.id(), doc.document.text()];
+    let mut h = StableHasher::new();
+    h.part(doc.document.id().as_bytes());
+    h.part(doc.document.text().as_bytes());
     for (k, v) in doc.document.meta() {
-        parts.push(k);
-        parts.push(v);
+        h.part(k.as_bytes());
+        h.part(v.as_bytes());
     }
-    stable_hash(&parts)
+    h.finish()
 }
 
 /// The hash of documents (with their keys, [`document_key`]): what scores depend on — texts,
 /// metadata, spans, relations and clusters (not annotator notes or attributes).
-pub(crate) fn corpus_hash(docs: &[AnnotatedDocument], keys: &[String]) -> String {
-    let mut hasher = CorpusHasher::default();
-    for (doc, key) in docs.iter().zip(keys) {
-        hasher.add(doc, key);
-    }
-    hasher.finish()
+#[cfg(test)]
+pub(crate) fn corpus_hash(docs: &[AnnotatedDocument]) -> String {
+    let mut h = StableHasher::new();
+    hash_documents(&mut h, docs.iter());
+    h.finish()
 }
 
-/// [`corpus_hash`] taken a document at a time, in corpus order, so a shard of a run hashes
-/// every document in scope while keeping only its own.
-#[derive(Debug, Default)]
-pub(crate) struct CorpusHasher(StableHasher);
-
-impl CorpusHasher {
-    /// Adds the next document, with its key.
-    pub(crate) fn add(&mut self, doc: &AnnotatedDocument, key: &str) {
-        self.0.push(key);
-        let a = &doc.annotations;
-        for s in &a.spans {
-            let fragments: Vec<String> = s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
-            self.0.push(&format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
-        }
-        for r in &a.relations {
-            self.0.push(&format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
-        }
-        for c in &a.clusters {
-            self.0.push(&c.join(" "));
+/// Feeds documents, in order, to the corpus hash `h` (see [`corpus_hash`]). Each document's
+/// part of the input — its key, then its annotations — is written out in parallel, a chunk at a
+/// time; the hash itself (FNV-1a, one byte after another) runs over them in order, so the
+/// value is [`stable_hash`] over every part, as it always was.
+pub(crate) fn hash_documents<'d>(h: &mut StableHasher, docs: impl Iterator<Item = &'d AnnotatedDocument>) {
+    let docs: Vec<&AnnotatedDocument> = docs.collect();
+    for docs in docs.chunks(4096) {
+        let inputs: Vec<Vec<u8>> = docs.par_iter().map(|doc| hash_input(doc, &document_key(doc))).collect();
+        for input in inputs {
+            h.bytes(&input);
         }
     }
+}
 
-    /// The hash of the documents added.
-    pub(crate) fn finish(&self) -> String {
-        self.0.finish()
+/// What one document adds to the corpus hash: its key, then one part per span (`id layer
+/// label start-end,...`), relation (`id type head tail`) and cluster (members joined by
+/// spaces), each ended by `0xff`.
+fn hash_input(doc: &AnnotatedDocument, key: &str) -> Vec<u8> {
+    let a = &doc.annotations;
+    let mut out = Vec::with_capacity(key.len() + 1 + 40 * a.spans.len());
+    out.extend_from_slice(key.as_bytes());
+    out.push(0xff);
+    for s in &a.spans {
+        for part in [s.id(), s.layer(), s.label()] {
+            out.extend_from_slice(part.as_bytes());
+            out.push(b' ');
+        }
+        for (i, f) in s.fragments().iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            decimal(&mut out, f.start());
+            out.push(b'-');
+            decimal(&mut out, f.end());
+        }
+        out.push(0xff);
     }
+    for r in &a.relations {
+        use std::io::Write;
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "{} {} {} {}", r.id, r.kind, r.head, r.tail);
+        out.push(0xff);
+    }
+    for c in &a.clusters {
+        out.extend_from_slice(c.join(" ").as_bytes());
+        out.push(0xff);
+    }
+    out
+}
+
+/// Appends `n` in decimal (what `format!("{n}")` writes, without the formatting machinery).
+fn decimal(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// The position of `id` in sorted `ids`.
 fn find(ids: &[String], id: &str) -> Option<usize> {
     ids.binary_search_by(|x| x.as_str().cmp(id)).ok()
-}
-
-/// Fills `buf` from `file` at `offset`.
-fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    let mut done = 0;
-    while done < buf.len() {
-        match read_at_most(file, &mut buf[done..], offset + done as u64) {
-            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => done += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Reads what `file` has at `offset` into `buf`, from any thread.
-#[cfg(unix)]
-fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(not(unix))]
-fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    // `&File` implements Read and Seek; concurrent callers are serialised by this lock.
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let mut f = file;
-    f.seek(SeekFrom::Start(offset))?;
-    f.read(buf)
 }
 
 fn into_problems(e: goldspan_model::Error) -> Vec<Problem> {
@@ -479,6 +481,44 @@ mod tests {
         let path = dir.path().join("tiny.jsonl");
         jsonl::write_documents(&path, &docs, true).expect("write");
         path
+    }
+
+    /// The corpus hash as it was first written (every part gathered as a string), kept here
+    /// as the oracle: recorded runs and snapshots hold its values.
+    fn corpus_hash_as_first_written(docs: &[AnnotatedDocument]) -> String {
+        let mut hash_parts = Vec::new();
+        for doc in docs {
+            let mut key = vec![doc.document.id(), doc.document.text()];
+            for (k, v) in doc.document.meta() {
+                key.push(k);
+                key.push(v);
+            }
+            hash_parts.push(stable_hash(&key));
+            let a = &doc.annotations;
+            for s in &a.spans {
+                let fragments: Vec<String> =
+                    s.fragments().iter().map(|f| format!("{}-{}", f.start(), f.end())).collect();
+                hash_parts.push(format!("{} {} {} {}", s.id(), s.layer(), s.label(), fragments.join(",")));
+            }
+            for r in &a.relations {
+                hash_parts.push(format!("{} {} {} {}", r.id, r.kind, r.head, r.tail));
+            }
+            for c in &a.clusters {
+                hash_parts.push(c.join(" "));
+            }
+        }
+        stable_hash(&hash_parts.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn corpus_hash_keeps_the_values_runs_recorded() {
+        let corpus = Corpus::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/news")).expect("news");
+        let docs: Vec<AnnotatedDocument> = corpus.ids().iter().map(|id| corpus.read(id).expect("reads")).collect();
+        assert!(docs.iter().any(|d| !d.annotations.relations.is_empty()), "relations are covered");
+        assert_eq!(corpus_hash(&docs), corpus_hash_as_first_written(&docs));
+        let tiny = Corpus::open(tiny()).expect("tiny");
+        let docs: Vec<AnnotatedDocument> = tiny.ids().iter().map(|id| tiny.read(id).expect("reads")).collect();
+        assert_eq!(corpus_hash(&docs), corpus_hash_as_first_written(&docs));
     }
 
     #[test]

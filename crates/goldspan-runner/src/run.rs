@@ -17,20 +17,22 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Barrier, OnceLock};
+use std::sync::{Arc, Barrier, Mutex, OnceLock};
 use std::time::Duration;
 
 use goldspan_extract::{ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings, SpecError};
 use goldspan_formats::jsonl;
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Meta};
+use rayon::prelude::*;
 
 use crate::cache::{self, CacheInputs, ExtractorKey, Reader, Store, Writer};
 use crate::error::Error;
-use crate::evaluate::{score_pairs, Config, Evaluation};
-use crate::gold::{corpus_hash, document_key, Gold};
+use crate::evaluate::{absorb_pairs, finish_pairs, score_pairs, Config, Evaluation};
+use crate::gold::{hash_documents, Gold};
 use crate::results::ExtractorIdentity;
 use crate::saved::{self, SavedRun};
 use crate::shard::{Shard, ShardScope};
+use goldspan_extract::StableHasher;
 
 /// How many documents run first, before the rest; when every one of them fails the same way,
 /// the run stops.
@@ -73,6 +75,11 @@ pub struct RunConfig {
     pub predicted_layers: bool,
     /// Where to save the extractor's outputs (see [`crate::saved`]).
     pub save_predictions: Option<PathBuf>,
+    /// Keep every document with its predictions in [`RunOutcome::documents`] (for a report).
+    /// Without it a run scores its documents a chunk at a time and keeps none, unless saved
+    /// predictions, a shard's partial result or [`RunConfig::predicted_layers`] need them all
+    /// at the end.
+    pub keep_documents: bool,
     /// Run only this shard of the documents in scope (see [`crate::shard`]); the corpus hash
     /// is still that of every document in scope.
     pub shard: Option<Shard>,
@@ -138,7 +145,8 @@ pub struct RunOutcome {
     /// look better than one that answers.
     pub evaluation: Evaluation,
     /// Every gold document in scope with the predictions it was scored on (none for a failed
-    /// document), in corpus order: what a report shows document by document.
+    /// document), in corpus order: what a report shows document by document. Empty unless
+    /// the run had to keep them (see [`RunConfig::keep_documents`]).
     pub documents: Vec<(AnnotatedDocument, Annotations)>,
     /// Failures, by document id.
     pub failures: Vec<Failure>,
@@ -204,30 +212,99 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// How many documents are read, extracted and scored together. A run that need not hold
+/// every document at the end holds about three chunks (the one being extracted, the next
+/// being read, the last being scored), whatever the corpus's size.
+pub const CHUNK: usize = 4096;
+
+/// Documents the lanes work on: the index of the first among the run's documents, the
+/// documents, and a slot for each one's result.
+struct Chunk {
+    first: usize,
+    docs: Vec<AnnotatedDocument>,
+    results: Vec<OnceLock<Result<Annotations, ExtractError>>>,
+}
+
+/// Reads a run's documents a chunk at a time, in corpus order. Every document in scope feeds
+/// the corpus hash, in order; a shard's run keeps only its shard's documents, so each shard
+/// records the hash of the whole run's corpus while holding its own documents only.
+struct ChunkReader<'g> {
+    gold: &'g Gold,
+    shard: Option<Shard>,
+    /// The next document in scope to read.
+    next: usize,
+    /// The run's documents read so far: the index of the next chunk's first.
+    taken: usize,
+    /// The corpus hash of the documents in scope read so far ([`crate::gold::corpus_hash`]).
+    hasher: StableHasher,
+}
+
+impl ChunkReader<'_> {
+    /// How many documents the run takes: those in scope, or the shard's.
+    fn run_documents(&self) -> usize {
+        match self.shard {
+            Some(shard) => self.gold.ids().iter().filter(|id| shard.contains(id)).count(),
+            None => self.gold.ids().len(),
+        }
+    }
+
+    /// The next chunk, `size` of the run's documents or what is left; `None` when every one
+    /// has been read. Documents are read and checked in parallel; the first that fails (in
+    /// corpus order) is the error, whatever the timing.
+    fn next_chunk(&mut self, size: usize) -> Result<Option<Chunk>, Error> {
+        let in_scope = self.gold.ids().len();
+        let mut docs = Vec::new();
+        while docs.len() < size && self.next < in_scope {
+            let last = (self.next + size - docs.len()).min(in_scope);
+            let loaded: Vec<_> = (self.next..last).into_par_iter().map(|i| self.gold.load_at(i)).collect();
+            let loaded = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
+            self.next = last;
+            hash_documents(&mut self.hasher, loaded.iter());
+            let shard = self.shard;
+            docs.extend(loaded.into_iter().filter(|d| shard.is_none_or(|s| s.contains(d.document.id()))));
+        }
+        if docs.is_empty() {
+            return Ok(None);
+        }
+        let first = self.taken;
+        self.taken += docs.len();
+        let results = docs.iter().map(|_| OnceLock::new()).collect();
+        Ok(Some(Chunk { first, docs, results }))
+    }
+}
+
 /// Runs `config.extractor` over the corpus split and scores it. `progress` is called as
 /// documents complete (from the lanes' threads).
+///
+/// The documents go through in chunks of [`CHUNK`]: while the lanes extract one, the next is
+/// read and the last is scored. Unless something needs every document at the end — the
+/// report ([`RunConfig::keep_documents`]), saved predictions, or an ad hoc run that scores the
+/// layers the extractor produced, known only when it is done — each chunk is dropped once
+/// scored, so memory does not grow with the corpus.
 pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress) + Sync)) -> Result<RunOutcome, Error> {
+    run_in_chunks(registry, config, progress, CHUNK)
+}
+
+/// [`run`] with chunks of `size` documents (at least the [`EARLY_STOP_DOCUMENTS`], which run
+/// first, from the first chunk).
+fn run_in_chunks(
+    registry: &Registry,
+    config: &RunConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+    size: usize,
+) -> Result<RunOutcome, Error> {
+    let size = size.max(EARLY_STOP_DOCUMENTS);
     let mut gold = Gold::open(&config.corpus, config.split.as_deref(), None)?;
     gold.select(config.ids.as_deref(), config.limit)?;
     // A misspelt layer or label map fails here, before anything is extracted.
     config.scoring.check_names(&gold)?;
     let manifest = gold.manifest();
     let in_scope = gold.ids().len();
-    let (docs, corpus_hash) = match config.shard {
-        // Every document in scope is hashed; only the shard's are kept.
-        Some(shard) => crate::shard::load(&gold, shard)?,
-        None => {
-            let docs = (0..gold.ids().len())
-                .map(|i| gold.load_at(i))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(Error::problems)?;
-            // Each document's key (what an extractor sees of it) is hashed once: it names the
-            // document's cache file and feeds the corpus hash.
-            let keys: Vec<String> = docs.iter().map(document_key).collect();
-            let hash = corpus_hash(&docs, &keys);
-            (docs, hash)
-        }
-    };
+    let mut reader = ChunkReader { gold: &gold, shard: config.shard, next: 0, taken: 0, hasher: StableHasher::new() };
+    let total = reader.run_documents();
+    // The first chunk is read before the extractor starts: a corpus that does not read fails
+    // before any worker is started.
+    let first_chunk = reader.next_chunk(size)?;
     let settings = Settings {
         jobs: config.jobs.max(1),
         timeout: config.timeout,
@@ -245,18 +322,19 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         Some(dir) => RunCache::open(dir, &info, &config.cache_inputs, &mut cache_notes)?,
         None => None,
     };
-    let total = docs.len();
+    let layers_known = !(config.predicted_layers && config.scoring.options.layers.is_none());
+    // A shard's partial result holds its documents' predictions.
+    let keep = config.keep_documents || config.save_predictions.is_some() || config.shard.is_some() || !layers_known;
+    let scoring_now = (!keep).then(|| config.scoring.attributed(manifest).into_owned());
     let lanes = settings.jobs.min(total).max(1);
     let pilot = total.min(EARLY_STOP_DOCUMENTS);
     let done = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let extracted = AtomicUsize::new(0);
     let fail_fast_hit = AtomicBool::new(false);
-    let results: Vec<OnceLock<Result<Annotations, ExtractError>>> = (0..total).map(|_| OnceLock::new()).collect();
     let early_stop: OnceLock<Option<String>> = OnceLock::new();
-    let barrier = Barrier::new(lanes);
-    let process = |i: usize, stop: Option<&String>, lane: &mut LaneReader| {
-        let doc = &docs[i];
+    let process = |chunk: &Chunk, i: usize, stop: Option<&String>, lane: &mut LaneReader| {
+        let doc = &chunk.docs[i - chunk.first];
         let hash = cache.as_ref().map(|_| cache::document_hash(&doc.document));
         let found = cache.as_ref().zip(hash.as_ref()).and_then(|(c, h)| c.lookup(lane, doc, h, manifest));
         let result = if let Some(found) = found {
@@ -294,48 +372,88 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
             }
         };
         let failed = failed.fetch_add(usize::from(result.is_err()), Ordering::Relaxed) + usize::from(result.is_err());
-        let _ = results[i].set(result);
+        let _ = chunk.results[i - chunk.first].set(result);
         progress(Progress { done: done.fetch_add(1, Ordering::Relaxed) + 1, total, failed });
     };
+    // What the chunks add up to.
+    let mut outputs = Outputs {
+        failures: Vec::new(),
+        produced: BTreeSet::new(),
+        kept: Vec::new(),
+        evaluation: scoring_now.as_ref().map(|_| Evaluation::default()),
+    };
     progress(Progress { done: 0, total, failed: 0 });
+    // The chunk the lanes are to work on next; `None` tells them to finish.
+    let current: Mutex<Option<Arc<Chunk>>> = Mutex::new(None);
+    // The main thread and every lane meet here when a chunk starts and when it is done.
+    let meet = Barrier::new(lanes + 1);
+    let pilot_done = Barrier::new(lanes);
+    let mut read_error = None;
     std::thread::scope(|scope| {
         for lane in 0..lanes {
-            let (process, barrier, results, early_stop) = (&process, &barrier, &results, &early_stop);
+            let (process, meet, pilot_done, current, early_stop) =
+                (&process, &meet, &pilot_done, &current, &early_stop);
             scope.spawn(move || {
                 let mut reader = LaneReader::Unopened;
-                for i in (lane..pilot).step_by(lanes) {
-                    process(i, None, &mut reader);
-                }
-                // Every lane waits for the first documents; one decides for all.
-                if barrier.wait().is_leader() {
-                    let _ = early_stop.set(stop_reason(&results[..pilot], total));
-                }
-                barrier.wait();
-                let stop = early_stop.get().and_then(Option::as_ref);
-                for i in (lane..total).step_by(lanes).filter(|i| *i >= pilot) {
-                    process(i, stop, &mut reader);
+                loop {
+                    meet.wait();
+                    let Some(chunk) = current.lock().unwrap_or_else(|e| e.into_inner()).clone() else { break };
+                    let end = chunk.first + chunk.docs.len();
+                    if chunk.first == 0 {
+                        for i in (lane..pilot).step_by(lanes) {
+                            process(&chunk, i, None, &mut reader);
+                        }
+                        // Every lane waits for the first documents; one decides for all.
+                        if pilot_done.wait().is_leader() {
+                            let _ = early_stop.set(stop_reason(&chunk.results[..pilot], total));
+                        }
+                        pilot_done.wait();
+                    }
+                    let stop = early_stop.get().and_then(Option::as_ref);
+                    // Lane `lane` takes the documents whose index leaves `lane` divided by
+                    // `lanes`, in every chunk: the same stripe as in one pass over the corpus.
+                    let from = chunk.first + (lane + lanes - chunk.first % lanes) % lanes;
+                    for i in (from..end).step_by(lanes).filter(|i| *i >= pilot) {
+                        process(&chunk, i, stop, &mut reader);
+                    }
+                    drop(chunk);
+                    meet.wait();
                 }
             });
+        }
+        let mut ready = first_chunk;
+        let mut previous: Option<Chunk> = None;
+        loop {
+            let next_first = ready.as_ref().map(|c| c.first + c.docs.len());
+            *current.lock().unwrap_or_else(|e| e.into_inner()) = ready.take().map(Arc::new);
+            meet.wait();
+            // While the lanes extract this chunk: the last one is scored, the next one read.
+            if let Some(chunk) = previous.take() {
+                outputs.absorb(chunk, scoring_now.as_ref(), keep);
+            }
+            let Some(next_first) = next_first else { break };
+            if next_first < total && !goldspan_extract::stopping() {
+                match reader.next_chunk(size) {
+                    Ok(chunk) => ready = chunk,
+                    Err(e) => read_error = Some(e),
+                }
+            }
+            meet.wait();
+            let chunk = current.lock().unwrap_or_else(|e| e.into_inner()).take();
+            // Every lane has dropped its handle before the meeting: this one is the last.
+            previous = chunk.and_then(|c| Arc::try_unwrap(c).ok());
         }
     });
     // Commits what was extracted, interrupted or not.
     let rejected = cache.map_or(0, |c| c.finish(&mut cache_notes));
+    if let Some(e) = read_error {
+        return Err(e);
+    }
     if goldspan_extract::stopping() {
         return Err(Error::Interrupted);
     }
-    let mut failures = Vec::new();
-    let mut pairs = Vec::with_capacity(total);
-    for (doc, result) in docs.into_iter().zip(results) {
-        match result.into_inner() {
-            Some(Ok(annotations)) => pairs.push((doc, annotations)),
-            Some(Err(error)) => {
-                failures.push(Failure { document: doc.document.id().to_owned(), reason: error.to_string(), error });
-                pairs.push((doc, Annotations::default()));
-            }
-            // Every lane sets every document of its stripe.
-            None => pairs.push((doc, Annotations::default())),
-        }
-    }
+    let Outputs { mut failures, produced, kept: mut pairs, evaluation } = outputs;
+    let corpus_hash = reader.hasher.finish();
     failures.sort_by(|a, b| a.document.cmp(&b.document));
     if config.fail_fast {
         if let Some(first) = failures.iter().find(|f| f.error.kind() != FailureKind::NotRun) {
@@ -345,14 +463,6 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
     let extracted = extracted.into_inner();
     let not_run = failures.iter().filter(|f| f.error.kind() == FailureKind::NotRun).count();
     let failed: BTreeSet<&str> = failures.iter().map(|f| f.document.as_str()).collect();
-    let produced: BTreeSet<String> = pairs
-        .iter()
-        .filter(|(doc, _)| !failed.contains(doc.document.id()))
-        .flat_map(|(_, a)| {
-            let strings = a.text_spans.iter().map(|t| t.layer.to_string());
-            a.spans.iter().map(|s| s.layer().to_owned()).chain(strings)
-        })
-        .collect();
     if let Some(path) = &config.save_predictions {
         let run = SavedRun {
             corpus: gold.name(),
@@ -373,31 +483,37 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         let records = pairs.iter().filter(|(doc, _)| !failed.contains(doc.document.id()));
         saved::write(path, &run, records.map(|(doc, a)| (&doc.document, a)))?;
     }
-    let mut scoring = config.scoring.attributed(manifest).into_owned();
     let mut not_predicted = Vec::new();
-    let gold_layers: BTreeSet<String> = match manifest {
-        Some(m) => m.layers.iter().map(|l| l.name.clone()).collect(),
-        None => docs_layers(&pairs),
-    };
-    let shard_produced = config.shard.map(|_| produced.clone());
-    if config.predicted_layers && scoring.options.layers.is_none() && !produced.is_empty() {
-        not_predicted = gold_layers.difference(&produced).cloned().collect();
-        scoring.options.layers = Some(produced);
-    }
-    let shard = config.shard.zip(shard_produced).map(|(shard, produced)| ShardScope {
-        shard,
-        in_scope,
-        produced,
-        scored_layers: scoring.options.layers.clone(),
-        gold_layers,
-    });
-    if !scoring.label_map.is_empty() {
-        for (_, annotations) in &mut pairs {
-            annotations.relabel(&|label| scoring.label_map.apply(label));
+    let mut shard = None;
+    let evaluation = match evaluation {
+        Some(evaluation) => finish_pairs(evaluation)?,
+        None => {
+            let mut scoring = config.scoring.attributed(manifest).into_owned();
+            let gold_layers: BTreeSet<String> = match manifest {
+                Some(m) => m.layers.iter().map(|l| l.name.clone()).collect(),
+                None => docs_layers(&pairs),
+            };
+            if config.predicted_layers && scoring.options.layers.is_none() && !produced.is_empty() {
+                not_predicted = gold_layers.difference(&produced).cloned().collect();
+                scoring.options.layers = Some(produced.clone());
+            }
+            shard = config.shard.map(|shard| ShardScope {
+                shard,
+                in_scope,
+                produced,
+                scored_layers: scoring.options.layers.clone(),
+                gold_layers,
+            });
+            if !scoring.label_map.is_empty() {
+                for (_, annotations) in &mut pairs {
+                    annotations.relabel(&|label| scoring.label_map.apply(label));
+                }
+            }
+            score_pairs(&pairs, &scoring)?
         }
-    }
+    };
     Ok(RunOutcome {
-        evaluation: score_pairs(&pairs, &scoring)?,
+        evaluation,
         documents: pairs,
         failures,
         stopped: early_stop.into_inner().flatten(),
@@ -412,6 +528,55 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
         not_predicted,
         shard,
     })
+}
+
+/// What the chunks of a run add up to, a chunk at a time.
+struct Outputs {
+    failures: Vec<Failure>,
+    /// Layers the extractor produced spans in (on documents it did not fail on).
+    produced: BTreeSet<String>,
+    /// Every document with its predictions, when the run keeps them.
+    kept: Vec<(AnnotatedDocument, Annotations)>,
+    /// The scores so far, when each chunk is scored as it is done.
+    evaluation: Option<Evaluation>,
+}
+
+impl Outputs {
+    /// Takes in a chunk the lanes are done with: its failures and the layers produced; then
+    /// scores it (`scoring`) or keeps it (`keep`).
+    fn absorb(&mut self, chunk: Chunk, scoring: Option<&Config>, keep: bool) {
+        let mut pairs = Vec::with_capacity(chunk.docs.len());
+        for (doc, result) in chunk.docs.into_iter().zip(chunk.results) {
+            let annotations = match result.into_inner() {
+                Some(Ok(annotations)) => {
+                    let strings = annotations.text_spans.iter().map(|t| t.layer.as_str());
+                    for layer in annotations.spans.iter().map(|s| s.layer()).chain(strings) {
+                        if !self.produced.contains(layer) {
+                            self.produced.insert(layer.to_owned());
+                        }
+                    }
+                    annotations
+                }
+                Some(Err(error)) => {
+                    let document = doc.document.id().to_owned();
+                    self.failures.push(Failure { document, reason: error.to_string(), error });
+                    Annotations::default()
+                }
+                // Every lane sets every document of its stripe.
+                None => Annotations::default(),
+            };
+            pairs.push((doc, annotations));
+        }
+        if let (Some(scoring), Some(evaluation)) = (scoring, self.evaluation.take()) {
+            if !scoring.label_map.is_empty() {
+                pairs.par_iter_mut().for_each(|(_, a)| a.relabel(&|label| scoring.label_map.apply(label)));
+            }
+            self.evaluation = Some(absorb_pairs(evaluation, &pairs, scoring));
+        }
+        if keep {
+            self.kept.extend(pairs);
+        }
+    }
 }
 
 /// The layers the gold documents have spans in.
@@ -664,6 +829,7 @@ mod tests {
             limit: None,
             predicted_layers: false,
             save_predictions: None,
+            keep_documents: true,
             shard: None,
         }
     }
@@ -731,6 +897,113 @@ mod tests {
 
     fn totals(outcome: &RunOutcome) -> String {
         format!("{:?}", outcome.evaluation.total)
+    }
+
+    /// A synthetic corpus of `n` documents as one gold file, and predictions for all but
+    /// every seventh (so those fail: the file has no record for them).
+    fn synth_run(n: usize) -> (tempfile::TempDir, RunConfig) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let synth = crate::synth::SynthConfig {
+            documents: n,
+            seed: 3,
+            spans: 6,
+            missed: 0.2,
+            boundary: 0.2,
+            label: 0.2,
+            spurious: 0.2,
+        };
+        crate::synth::write(&synth, dir.path()).expect("synth");
+        let pred = std::fs::read_to_string(dir.path().join("pred.jsonl")).expect("pred");
+        let kept: String =
+            pred.lines().enumerate().filter(|(i, _)| i % 7 != 3).map(|(_, l)| format!("{l}\n")).collect();
+        std::fs::write(dir.path().join("pred.jsonl"), kept).expect("write");
+        let mut config = tiny_config(&format!("file:{}", dir.path().join("pred.jsonl").display()), None);
+        config.corpus = dir.path().join("gold.jsonl");
+        config.scoring.options.modes = goldspan_score::SEMEVAL.to_vec();
+        config.scoring.slices = vec!["bucket".into()];
+        config.scoring.per_document = true;
+        config.scoring.errors = true;
+        (dir, config)
+    }
+
+    fn results_json(outcome: &RunOutcome, config: &RunConfig) -> String {
+        let results = crate::Results::of_run(outcome, config, Some((50, 7)));
+        serde_json::to_string(&results).expect("serialises")
+    }
+
+    #[test]
+    fn a_run_scored_chunk_by_chunk_equals_one_that_holds_every_document() {
+        let (_dir, mut config) = synth_run(61);
+        let registry = Registry::with_builtins();
+        config.keep_documents = true;
+        let held = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!(held.documents.len(), 61);
+        assert_eq!(held.failures.len(), 9, "every seventh document has no predictions");
+        let expected = results_json(&held, &config);
+        assert!(expected.contains("\"bucket\""), "slices are compared");
+        config.keep_documents = false;
+        for (chunk, jobs) in [(8, 1), (8, 3), (13, 2), (61, 4), (100, 2)] {
+            config.jobs = jobs;
+            let done = AtomicUsize::new(0);
+            let streamed =
+                run_in_chunks(&registry, &config, &|p| done.store(p.done, Ordering::SeqCst), chunk).expect("run");
+            assert!(streamed.documents.is_empty(), "nothing is held");
+            assert_eq!(done.load(Ordering::SeqCst), 61);
+            assert_eq!((streamed.extracted, streamed.corpus_hash.as_str()), (61, held.corpus_hash.as_str()));
+            assert_eq!(results_json(&streamed, &config), expected, "chunks of {chunk}, {jobs} lanes");
+        }
+    }
+
+    #[test]
+    fn a_shard_read_chunk_by_chunk_keeps_its_documents_and_hashes_every_one_in_scope() {
+        let (_dir, mut config) = synth_run(61);
+        let registry = Registry::with_builtins();
+        let whole = run(&registry, &config, &|_| {}).expect("run");
+        let shards = 3;
+        let mut seen = Vec::new();
+        for index in 0..shards {
+            config.shard = Some(Shard::new(index, shards).expect("shard"));
+            let mut first: Option<RunOutcome> = None;
+            for (chunk, jobs) in [(8, 1), (8, 3), (13, 2), (100, 2)] {
+                config.jobs = jobs;
+                let done = AtomicUsize::new(0);
+                let part =
+                    run_in_chunks(&registry, &config, &|p| done.store(p.done, Ordering::SeqCst), chunk).expect("run");
+                let ids: Vec<&str> = part.documents.iter().map(|(d, _)| d.document.id()).collect();
+                assert!(ids.iter().all(|id| Shard::of(id, shards) == index), "only the shard's documents: {ids:?}");
+                assert_eq!(done.load(Ordering::SeqCst), ids.len(), "progress counts the shard's documents");
+                assert_eq!(part.corpus_hash, whole.corpus_hash, "every document in scope is hashed");
+                assert_eq!(part.shard.as_ref().map(|s| s.in_scope), Some(61));
+                if let Some(first) = &first {
+                    assert_eq!(results_json(&part, &config), results_json(first, &config), "chunks of {chunk}");
+                } else {
+                    seen.extend(ids.iter().map(|id| id.to_string()));
+                    first = Some(part);
+                }
+            }
+        }
+        seen.sort();
+        let mut all: Vec<String> = whole.evaluation.documents.iter().map(|d| d.id.clone()).collect();
+        all.sort();
+        assert_eq!(all.len(), 61, "per-document scores name every document");
+        assert_eq!(seen, all, "the shards together take every document once");
+    }
+
+    #[test]
+    fn the_first_document_that_does_not_read_fails_the_run_in_any_chunk() {
+        let (dir, mut config) = synth_run(30);
+        let gold = std::fs::read_to_string(dir.path().join("gold.jsonl")).expect("gold");
+        let broken: String = gold
+            .lines()
+            .enumerate()
+            .map(|(i, l)| if i == 20 || i == 25 { format!("{}\n", &l[..l.len() - 2]) } else { format!("{l}\n") })
+            .collect();
+        std::fs::write(dir.path().join("gold.jsonl"), broken).expect("write");
+        config.keep_documents = false;
+        let registry = Registry::with_builtins();
+        let e = run_in_chunks(&registry, &config, &|_| {}, 8).expect_err("line 21 is cut short");
+        let text = e.to_string();
+        assert!(text.contains(":21:") || text.contains("line 21"), "{text}");
     }
 
     #[test]

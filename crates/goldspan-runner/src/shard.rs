@@ -10,16 +10,8 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use goldspan_model::AnnotatedDocument;
-use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-use crate::error::Error;
-use crate::gold::{document_key, CorpusHasher, Gold};
-
-/// Documents read at a time by [`load`].
-const CHUNK: usize = 4096;
 
 /// The most shards a run may be split into.
 pub const MAX_SHARDS: u32 = 1_000_000;
@@ -78,34 +70,6 @@ impl fmt::Display for Shard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
     }
-}
-
-/// The documents of `shard` in `gold`'s scope, in corpus order, and the corpus hash of every
-/// document in scope: read a chunk at a time (in parallel within a chunk), each hashed in
-/// order and dropped unless it is the shard's, so a shard holds its own documents only.
-pub(crate) fn load(gold: &Gold, shard: Shard) -> Result<(Vec<AnnotatedDocument>, String), Error> {
-    let mut hasher = CorpusHasher::default();
-    let mut docs = Vec::new();
-    let total = gold.ids().len();
-    for start in (0..total).step_by(CHUNK) {
-        let chunk: Vec<(AnnotatedDocument, String)> = (start..(start + CHUNK).min(total))
-            .into_par_iter()
-            .map(|i| {
-                gold.load_at(i).map(|doc| {
-                    let key = document_key(&doc);
-                    (doc, key)
-                })
-            })
-            .collect::<Result<_, _>>()
-            .map_err(Error::problems)?;
-        for (doc, key) in chunk {
-            hasher.add(&doc, &key);
-            if shard.contains(doc.document.id()) {
-                docs.push(doc);
-            }
-        }
-    }
-    Ok((docs, hasher.finish()))
 }
 
 /// What a shard's run knows that its partial result must carry for the merge to decide as a

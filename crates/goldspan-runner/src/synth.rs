@@ -9,7 +9,7 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use goldspan_formats::jsonl;
+use goldspan_formats::{gold, jsonl, standoff};
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Meta, Span};
 use goldspan_score::bootstrap::SplitMix64;
 use rayon::prelude::*;
@@ -162,11 +162,54 @@ pub fn document(config: &SynthConfig, index: usize) -> (AnnotatedDocument, Annot
     )
 }
 
+/// How the gold of a synthetic corpus is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `OUT/gold.jsonl` (with text) and `OUT/pred.jsonl` (without).
+    Jsonl,
+    /// The same compressed: `OUT/gold.jsonl.zst` and `OUT/pred.jsonl.zst`.
+    Zstd,
+    /// A corpus directory, `OUT/corpus/` (`goldspan.toml` and `docs/ID.txt`, `ID.ann`,
+    /// `ID.meta.toml`), and `OUT/pred.jsonl`.
+    Corpus,
+}
+
 /// Writes `OUT/gold.jsonl` (with text) and `OUT/pred.jsonl` (without), streaming in chunks.
 pub fn write(config: &SynthConfig, out: &Path) -> std::io::Result<()> {
+    write_as(config, out, Layout::Jsonl)
+}
+
+/// Writes the corpus in `layout`, streaming in chunks. A corpus directory's files are written
+/// plainly (not each synced and renamed into place as `convert --to gold` writes them): this
+/// is benchmark data, and a million documents are three million files.
+pub fn write_as(config: &SynthConfig, out: &Path, layout: Layout) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
-    let mut gold = BufWriter::new(std::fs::File::create(out.join("gold.jsonl"))?);
-    let mut pred = BufWriter::new(std::fs::File::create(out.join("pred.jsonl"))?);
+    let create = |name: &str| -> std::io::Result<Sink> {
+        let file = BufWriter::new(std::fs::File::create(out.join(name))?);
+        Ok(match layout {
+            Layout::Zstd => Sink::Zstd(zstd::stream::write::Encoder::new(file, 3)?),
+            _ => Sink::Plain(file),
+        })
+    };
+    let (mut gold, mut pred) = match layout {
+        Layout::Jsonl => (Some(create("gold.jsonl")?), create("pred.jsonl")?),
+        Layout::Zstd => (Some(create("gold.jsonl.zst")?), create("pred.jsonl.zst")?),
+        Layout::Corpus => (None, create("pred.jsonl")?),
+    };
+    let docs = out.join("corpus").join("docs");
+    if layout == Layout::Corpus {
+        std::fs::create_dir_all(&docs)?;
+        let manifest = goldspan_model::Manifest {
+            name: "synth".into(),
+            layers: vec![goldspan_model::Layer {
+                name: "entities".into(),
+                labels: LABELS.iter().map(|l| l.to_string()).collect(),
+                relations: Vec::new(),
+            }],
+            ..Default::default()
+        };
+        std::fs::write(out.join("corpus").join("goldspan.toml"), gold::manifest_to_toml(&manifest))?;
+    }
     const CHUNK: usize = 4096;
     for first in (0..config.documents).step_by(CHUNK) {
         let last = (first + CHUNK).min(config.documents);
@@ -174,16 +217,65 @@ pub fn write(config: &SynthConfig, out: &Path) -> std::io::Result<()> {
             .into_par_iter()
             .map(|i| {
                 let (g, p) = document(config, i);
-                (jsonl::to_line(&g, true), jsonl::to_line(&p, false))
+                let g = match layout {
+                    Layout::Corpus => write_document(&docs, &g).map(|()| String::new()),
+                    _ => Ok(jsonl::to_line(&g, true)),
+                };
+                g.map(|g| (g, jsonl::to_line(&p, false)))
             })
-            .collect();
+            .collect::<std::io::Result<_>>()?;
         for (g, p) in lines {
-            writeln!(gold, "{g}")?;
+            if let Some(gold) = &mut gold {
+                writeln!(gold, "{g}")?;
+            }
             writeln!(pred, "{p}")?;
         }
     }
-    gold.flush()?;
-    pred.flush()
+    if let Some(gold) = gold {
+        gold.finish()?;
+    }
+    pred.finish()
+}
+
+/// A file being written, plain or compressed.
+enum Sink {
+    Plain(BufWriter<std::fs::File>),
+    Zstd(zstd::stream::write::Encoder<'static, BufWriter<std::fs::File>>),
+}
+
+impl Sink {
+    /// Ends the compressed stream, if any, and flushes: errors are not lost in a drop.
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(mut file) => file.flush(),
+            Sink::Zstd(encoder) => encoder.finish()?.flush(),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Plain(w) => w.write(buf),
+            Sink::Zstd(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(w) => w.flush(),
+            Sink::Zstd(w) => w.flush(),
+        }
+    }
+}
+
+/// Writes one document's three files into `docs`.
+fn write_document(docs: &Path, doc: &AnnotatedDocument) -> std::io::Result<()> {
+    let id = doc.document.id();
+    let ann = standoff::write(doc).map_err(|e| std::io::Error::other(e.to_string()))?;
+    std::fs::write(docs.join(format!("{id}.txt")), doc.document.text())?;
+    std::fs::write(docs.join(format!("{id}.ann")), ann)?;
+    std::fs::write(docs.join(format!("{id}.meta.toml")), gold::meta_to_toml(doc.document.meta()))
 }
 
 #[cfg(test)]

@@ -45,6 +45,7 @@ fn config(dir: &Path, shard: Option<Shard>) -> RunConfig {
         limit: None,
         predicted_layers: false,
         save_predictions: None,
+        keep_documents: false,
         shard,
     }
 }

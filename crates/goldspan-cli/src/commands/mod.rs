@@ -63,15 +63,21 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             cache::run(&dir, action)
         }
         Command::Agree { a, b, format } => agree::run(&a, &b, format),
-        Command::Synth { out, docs, seed, spans, missed, boundary, label, spurious } => {
+        Command::Synth { out, docs, seed, spans, missed, boundary, label, spurious, layout } => {
             for (name, p) in [("missed", missed), ("boundary", boundary), ("label", label), ("spurious", spurious)] {
                 anyhow::ensure!((0.0..=1.0).contains(&p), "--{name} must be a probability between 0 and 1, not {p}");
             }
             let config =
                 goldspan_runner::synth::SynthConfig { documents: docs, seed, spans, missed, boundary, label, spurious };
-            goldspan_runner::synth::write(&config, &out)
+            use goldspan_runner::synth::Layout;
+            let (layout, gold, pred) = match layout.as_str() {
+                "zst" => (Layout::Zstd, "gold.jsonl.zst", "pred.jsonl.zst"),
+                "corpus" => (Layout::Corpus, "corpus", "pred.jsonl"),
+                _ => (Layout::Jsonl, "gold.jsonl", "pred.jsonl"),
+            };
+            goldspan_runner::synth::write_as(&config, &out, layout)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-            print(&format!("wrote {docs} documents to {0}/gold.jsonl and {0}/pred.jsonl\n", out.display()))?;
+            print(&format!("wrote {docs} documents to {0}/{gold} and {0}/{pred}\n", out.display()))?;
             Ok(Outcome::Ok)
         }
     }

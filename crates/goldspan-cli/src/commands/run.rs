@@ -55,6 +55,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         e.run.ids.clone_from(&ids);
         e.run.limit = args.limit;
         e.run.save_predictions.clone_from(&args.save_predictions);
+        e.run.keep_documents = args.html.is_some();
         e.run.shard = args.shard;
         // A report shows the label confusions, which the error analysis counts.
         e.run.scoring.errors |= args.html.is_some() || args.report.errors();
@@ -203,6 +204,7 @@ fn ad_hoc(args: &RunArgs, spec: &str) -> anyhow::Result<Eval> {
         limit: None,
         predicted_layers: true,
         save_predictions: None,
+        keep_documents: false,
         shard: None,
     };
     let bootstrap = (args.bootstrap > 0).then_some((args.bootstrap, args.seed));

@@ -232,3 +232,40 @@ fn a_builtin_extractor_over_its_timeout_is_a_recorded_failure_with_the_hint() {
         assert!(err.contains("hint: raise --timeout if documents take long to annotate"), "{extractor}: {err}");
     }
 }
+
+/// `goldspan synth` writes one corpus three ways — JSON Lines, zstd-compressed JSON Lines and
+/// a corpus directory — and a run over each scores alike: the compressed files are read
+/// through, the directory's files say what the lines say.
+#[test]
+fn a_synthetic_corpus_runs_alike_as_jsonl_zst_and_a_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut scores = Vec::new();
+    for (layout, gold, pred) in [
+        ("jsonl", "gold.jsonl", "pred.jsonl"),
+        ("zst", "gold.jsonl.zst", "pred.jsonl.zst"),
+        ("corpus", "corpus", "pred.jsonl"),
+    ] {
+        let out = dir.path().join(layout);
+        let synth = goldspan()
+            .args(["synth", "--docs", "40", "--seed", "5", "--layout", layout])
+            .arg(&out)
+            .output()
+            .expect("runs");
+        assert!(synth.status.success(), "{}", String::from_utf8_lossy(&synth.stderr));
+        let run = goldspan()
+            .args(["run", "--no-cache", "--format", "json", "--layer", "entities", "--extractor"])
+            .arg(format!("file:{}", out.join(pred).display()))
+            .arg("--corpus")
+            .arg(out.join(gold))
+            .output()
+            .expect("runs");
+        assert!(run.status.success(), "{layout}: {}", String::from_utf8_lossy(&run.stderr));
+        let mut results = valid_json("results", &stdout(&run));
+        assert_eq!(results["documents"]["scored"], 40, "{layout}");
+        // What names the run (the corpus and extractor paths) differs; the scores may not.
+        results.as_object_mut().expect("an object").remove("manifest");
+        scores.push(results);
+    }
+    assert_eq!(scores[0], scores[1], "zst");
+    assert_eq!(scores[0], scores[2], "corpus directory");
+}

@@ -17,14 +17,14 @@ use super::{AttributeV1, NoteV1, RecordV1, RelationV1, SpanV1};
 
 /// Parses a record line, or `None` to let serde decide.
 pub(super) fn record(text: &str) -> Option<RecordV1> {
-    let mut s = Scanner { bytes: text.as_bytes(), text, at: 0 };
+    let mut s = Scanner { bytes: text.as_bytes(), text, at: 0, scratch: String::new() };
     let (mut goldspan, mut id, mut text, mut meta) = (None, None, None, BTreeMap::new());
     let (mut spans, mut relations, mut clusters, mut attributes, mut notes) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     s.object(|s, key| {
         Some(match key {
             "goldspan" => {
-                goldspan = Some(u32::try_from(s.unsigned()?).ok()?);
+                goldspan = s.or_null(|s| u32::try_from(s.unsigned()?).ok())?;
                 0
             }
             "id" => {
@@ -32,12 +32,12 @@ pub(super) fn record(text: &str) -> Option<RecordV1> {
                 1
             }
             "text" => {
-                text = Some(s.string()?.into());
+                text = s.or_null(|s| s.string().map(Cow::into_owned))?;
                 2
             }
             "meta" => {
                 s.entries(|s, key| {
-                    let value = serde_json::Value::String(s.string()?.into());
+                    let value = s.meta_value()?;
                     meta.insert(key.into(), value).is_none().then_some(())
                 })?;
                 3
@@ -80,58 +80,94 @@ pub(super) fn record(text: &str) -> Option<RecordV1> {
     Some(RecordV1 { goldspan, id: id?, text, meta, spans, relations, clusters, attributes, notes })
 }
 
+/// A span, its keys in any order with any whitespace (as goldspan, serde, `json.dumps`,
+/// orjson and `JSON.stringify` write it). Keys are recognised as fixed runs of bytes, which
+/// is what keeps this fast: this runs for every field of every span.
 fn span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
-    let start = s.at;
-    if written_span(s, span).is_some() {
-        return Some(());
+    if !s.eat(b'{') {
+        return None;
     }
-    s.at = start;
-    *span = SpanV1::default();
-    any_span(s, span)
+    let mut seen = 0u32;
+    let mut label = false;
+    if !s.eat(b'}') {
+        loop {
+            let field = s.span_field()?;
+            let bit = 1 << field as u32;
+            if seen & bit != 0 {
+                // Repeated: serde rejects it.
+                return None;
+            }
+            seen |= bit;
+            match field {
+                SpanField::Id => span.id = s.or_null(Scanner::compact)?,
+                SpanField::Layer => span.layer = s.or_null(Scanner::compact)?,
+                SpanField::Label => {
+                    span.label = s.compact()?;
+                    label = true;
+                }
+                SpanField::Start => span.start = s.or_null(Scanner::unsigned)?,
+                SpanField::End => span.end = s.or_null(Scanner::unsigned)?,
+                SpanField::Fragments => {
+                    let pair = |s: &mut Scanner| <[usize; 2]>::try_from(s.array(Scanner::unsigned)?).ok();
+                    span.fragments = s.or_null(|s| s.array(pair))?;
+                }
+                SpanField::Text => span.text = s.or_null(Scanner::compact)?,
+                SpanField::Score => span.score = s.or_null(Scanner::float)?,
+                SpanField::Occurrence => span.occurrence = s.or_null(|s| u32::try_from(s.unsigned()?).ok())?,
+                SpanField::Context => span.context = s.or_null(|s| s.string().map(|t| Box::from(t.as_ref())))?,
+                SpanField::Speaker => span.speaker = s.or_null(|s| s.string().map(|t| Box::from(t.as_ref())))?,
+                SpanField::Cue => span.cue = s.or_null(|s| s.string().map(|t| Box::from(t.as_ref())))?,
+            }
+            if s.eat(b'}') {
+                break;
+            }
+            if !s.eat(b',') {
+                return None;
+            }
+        }
+    }
+    label.then_some(())
 }
 
-/// A span laid out as goldspan writes it — fields in declaration order, no spaces — read by
-/// matching each key as a fixed run of bytes. Anything else returns `None` for [`any_span`].
-fn written_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
-    if !s.tag(b"{") {
-        return None;
+/// The fields of a span, numbered for the bit set of those seen.
+#[derive(Clone, Copy)]
+enum SpanField {
+    Id,
+    Layer,
+    Label,
+    Start,
+    End,
+    Fragments,
+    Text,
+    Score,
+    Occurrence,
+    Context,
+    Speaker,
+    Cue,
+}
+
+impl SpanField {
+    fn named(key: &str) -> Option<SpanField> {
+        Some(match key {
+            "id" => SpanField::Id,
+            "layer" => SpanField::Layer,
+            "label" => SpanField::Label,
+            "start" => SpanField::Start,
+            "end" => SpanField::End,
+            "fragments" => SpanField::Fragments,
+            "text" => SpanField::Text,
+            "score" => SpanField::Score,
+            "occurrence" => SpanField::Occurrence,
+            "context" => SpanField::Context,
+            "speaker" => SpanField::Speaker,
+            "cue" => SpanField::Cue,
+            _ => return None,
+        })
     }
-    // The key `name` next, after a comma unless it is the first field.
-    let mut first = true;
-    let mut key = |s: &mut Scanner, name: &[u8]| {
-        let comma = usize::from(!first);
-        let rest = &s.bytes[s.at..];
-        let found = rest.starts_with(&b","[..comma]) && starts_with_key(&rest[comma..], name);
-        if found {
-            s.at += comma + name.len();
-            first = false;
-        }
-        found
-    };
-    if key(s, br#""id":"#) {
-        span.id = Some(s.compact()?);
-    }
-    if key(s, br#""layer":"#) {
-        span.layer = Some(s.compact()?);
-    }
-    if !key(s, br#""label":"#) {
-        return None;
-    }
-    span.label = s.compact()?;
-    if key(s, br#""start":"#) {
-        span.start = Some(s.unsigned()?);
-    }
-    if key(s, br#""end":"#) {
-        span.end = Some(s.unsigned()?);
-    }
-    if key(s, br#""text":"#) {
-        span.text = Some(s.compact()?);
-    }
-    s.tag(b"}").then_some(())
 }
 
 /// Whether `bytes` begin with `key` (at most 16 bytes), compared as two integers rather than
-/// through a call to `memcmp`: this runs for every field of every span.
+/// through a call to `memcmp`.
 fn starts_with_key(bytes: &[u8], key: &[u8]) -> bool {
     let (Some(head), true) = (bytes.get(..key.len()), key.len() <= 16) else {
         return false;
@@ -141,66 +177,6 @@ fn starts_with_key(bytes: &[u8], key: &[u8]) -> bool {
     a[..key.len()].copy_from_slice(head);
     b[..key.len()].copy_from_slice(key);
     a == b
-}
-
-fn any_span(s: &mut Scanner, span: &mut SpanV1) -> Option<()> {
-    let mut label = None;
-    s.object(|s, key| {
-        Some(match key {
-            "id" => {
-                span.id = Some(s.compact()?);
-                0
-            }
-            "layer" => {
-                span.layer = Some(s.compact()?);
-                1
-            }
-            "label" => {
-                label = Some(s.compact()?);
-                2
-            }
-            "start" => {
-                span.start = Some(s.unsigned()?);
-                3
-            }
-            "end" => {
-                span.end = Some(s.unsigned()?);
-                4
-            }
-            "fragments" => {
-                let pair = |s: &mut Scanner| <[usize; 2]>::try_from(s.array(Scanner::unsigned)?).ok();
-                span.fragments = Some(s.array(pair)?);
-                5
-            }
-            "text" => {
-                span.text = Some(s.compact()?);
-                6
-            }
-            "score" => {
-                span.score = Some(s.float()?);
-                7
-            }
-            "occurrence" => {
-                span.occurrence = Some(u32::try_from(s.unsigned()?).ok()?);
-                8
-            }
-            "context" => {
-                span.context = Some(Box::from(s.string()?.as_ref()));
-                9
-            }
-            "speaker" => {
-                span.speaker = Some(Box::from(s.string()?.as_ref()));
-                10
-            }
-            "cue" => {
-                span.cue = Some(Box::from(s.string()?.as_ref()));
-                11
-            }
-            _ => return None,
-        })
-    })?;
-    span.label = label?;
-    Some(())
 }
 
 fn relation(s: &mut Scanner) -> Option<RelationV1> {
@@ -223,6 +199,8 @@ struct Scanner<'t> {
     bytes: &'t [u8],
     text: &'t str,
     at: usize,
+    /// Where short strings with escapes are decoded before they are stored inline.
+    scratch: String,
 }
 
 impl<'t> Scanner<'t> {
@@ -291,7 +269,7 @@ impl<'t> Scanner<'t> {
         let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
         self.object(|s, key| {
             let field = names.iter().position(|n| *n == key)?;
-            values[field] = Some(s.string()?.into());
+            values[field] = s.or_null(|s| s.string().map(Cow::into_owned))?;
             u32::try_from(field).ok()
         })?;
         Some(values)
@@ -326,12 +304,84 @@ impl<'t> Scanner<'t> {
         }
     }
 
+    /// `null`, or what `value` reads: an optional field, which serde reads as `None` when
+    /// it is `null`.
+    fn or_null<T>(&mut self, value: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        self.whitespace();
+        if self.tag(b"null") {
+            return Some(None);
+        }
+        value(self).map(Some)
+    }
+
+    /// A span's key and the colon after it. The keys goldspan knows are matched as bytes,
+    /// chosen by their first letter; any other (one written with escapes, say) is decoded
+    /// and named, and an unknown key gives up, as serde rejects it.
+    fn span_field(&mut self) -> Option<SpanField> {
+        self.whitespace();
+        let rest = &self.bytes[self.at..];
+        let candidates: &[(&[u8], SpanField)] = match rest.get(1) {
+            Some(b'i') => &[(br#""id""#, SpanField::Id)],
+            Some(b'l') => &[(br#""label""#, SpanField::Label), (br#""layer""#, SpanField::Layer)],
+            Some(b's') => &[
+                (br#""start""#, SpanField::Start),
+                (br#""score""#, SpanField::Score),
+                (br#""speaker""#, SpanField::Speaker),
+            ],
+            Some(b'e') => &[(br#""end""#, SpanField::End)],
+            Some(b't') => &[(br#""text""#, SpanField::Text)],
+            Some(b'o') => &[(br#""occurrence""#, SpanField::Occurrence)],
+            Some(b'c') => &[(br#""context""#, SpanField::Context), (br#""cue""#, SpanField::Cue)],
+            Some(b'f') => &[(br#""fragments""#, SpanField::Fragments)],
+            _ => &[],
+        };
+        let field = match candidates.iter().find(|(key, _)| starts_with_key(rest, key)) {
+            Some(&(key, field)) => {
+                self.at += key.len();
+                field
+            }
+            None => SpanField::named(&self.string()?)?,
+        };
+        self.eat(b':').then_some(field)
+    }
+
+    /// A metadata value as serde reads it into a `serde_json::Value`: a string, a number,
+    /// `true`, `false` or `null`; an array or object gives up.
+    fn meta_value(&mut self) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        self.whitespace();
+        Some(match *self.bytes.get(self.at)? {
+            b'"' => Value::String(self.string()?.into_owned()),
+            b't' if self.tag(b"true") => Value::Bool(true),
+            b'f' if self.tag(b"false") => Value::Bool(false),
+            b'n' if self.tag(b"null") => Value::Null,
+            b'-' | b'0'..=b'9' => {
+                let start = self.at;
+                self.number()?;
+                // serde_json's own number parser, so the value is exactly the one serde makes.
+                serde_json::from_str(&self.text[start..self.at]).ok()?
+            }
+            _ => return None,
+        })
+    }
+
     /// A string as a `CompactString` (a short one is stored inline, with no allocation).
     fn compact(&mut self) -> Option<CompactString> {
-        Some(match self.string()? {
-            Cow::Borrowed(s) => CompactString::new(s),
-            Cow::Owned(s) => CompactString::from(s),
-        })
+        match self.string_start()? {
+            Ok(plain) => Some(CompactString::new(plain)),
+            Err(start) => self.compact_escaped(start),
+        }
+    }
+
+    /// The rest of a string with escapes, as a `CompactString` decoded in the scratch buffer
+    /// (so a short one costs no allocation).
+    #[cold]
+    fn compact_escaped(&mut self, start: usize) -> Option<CompactString> {
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        let value = self.unescape(start, &mut out).map(|()| CompactString::new(&out));
+        self.scratch = out;
+        value
     }
 
     /// A string, borrowed from the line unless it has escapes.
@@ -340,6 +390,21 @@ impl<'t> Scanner<'t> {
     /// costs a store-forwarding stall at each of the several strings of every span.
     #[inline(always)]
     fn string(&mut self) -> Option<Cow<'t, str>> {
+        match self.string_start()? {
+            Ok(plain) => Some(Cow::Borrowed(plain)),
+            Err(start) => {
+                let mut out = String::new();
+                self.unescape(start, &mut out)?;
+                Some(Cow::Owned(out))
+            }
+        }
+    }
+
+    /// Opens a string and moves past the characters that stand for themselves: `Ok` with the
+    /// whole string when the closing quote came next (and is taken), `Err` with the string's
+    /// first byte when an escape (or a control character) stopped it.
+    #[inline(always)]
+    fn string_start(&mut self) -> Option<Result<&'t str, usize>> {
         if !self.eat(b'"') {
             return None;
         }
@@ -347,24 +412,25 @@ impl<'t> Scanner<'t> {
         self.skip_plain();
         if *self.bytes.get(self.at)? == b'"' {
             self.at += 1;
-            return Some(Cow::Borrowed(&self.text[start..self.at - 1]));
+            return Some(Ok(&self.text[start..self.at - 1]));
         }
-        self.escaped(start)
+        Some(Err(start))
     }
 
-    /// The rest of a string that has escapes, from its first byte at `start`.
+    /// Decodes the rest of a string that has escapes, from its first byte at `start`, into
+    /// `out`.
     #[cold]
-    fn escaped(&mut self, start: usize) -> Option<Cow<'t, str>> {
-        let mut out = String::from(&self.text[start..self.at]);
+    fn unescape(&mut self, start: usize, out: &mut String) -> Option<()> {
+        out.push_str(&self.text[start..self.at]);
         loop {
             match *self.bytes.get(self.at)? {
                 b'"' => {
                     self.at += 1;
-                    return Some(Cow::Owned(out));
+                    return Some(());
                 }
                 b'\\' => {
                     let (c, width) = match *self.bytes.get(self.at + 1)? {
-                        b'u' => (self.unicode_escape()?, 6),
+                        b'u' => self.unicode_escape()?,
                         other => (simple_escape(other)?, 2),
                     };
                     out.push(c);
@@ -406,15 +472,29 @@ impl<'t> Scanner<'t> {
         }
     }
 
-    /// `\uXXXX` at the cursor, outside the surrogate range (pairs and lone halves are left
-    /// to serde).
-    fn unicode_escape(&self) -> Option<char> {
-        let hex = self.bytes.get(self.at + 2..self.at + 6)?;
-        if !hex.iter().all(u8::is_ascii_hexdigit) {
-            return None;
+    /// `\uXXXX` at the cursor, with its width in bytes: a character outside the surrogate
+    /// range, or a high surrogate and the low one escaped right after it (as `json.dumps`
+    /// writes characters beyond the Basic Multilingual Plane). A lone half gives up: serde
+    /// rejects it.
+    fn unicode_escape(&self) -> Option<(char, usize)> {
+        let hex = |at: usize| {
+            let digits = self.bytes.get(at..at + 4)?;
+            digits.iter().try_fold(0, |n, &b| Some(n * 16 + char::from(b).to_digit(16)?))
+        };
+        let first = hex(self.at + 2)?;
+        match first {
+            0xD800..=0xDBFF => {
+                if self.bytes.get(self.at + 6..self.at + 8)? != br"\u" {
+                    return None;
+                }
+                let second = hex(self.at + 8)?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return None;
+                }
+                Some((char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))?, 12))
+            }
+            _ => Some((char::from_u32(first)?, 6)),
         }
-        let code = hex.iter().fold(0, |n, &b| n * 16 + char::from(b).to_digit(16).unwrap_or(0));
-        char::from_u32(code)
     }
 
     /// A non-negative integer without sign, fraction or exponent, as serde reads `usize`.
@@ -440,6 +520,12 @@ impl<'t> Scanner<'t> {
     fn float(&mut self) -> Option<f64> {
         self.whitespace();
         let start = self.at;
+        self.number()?;
+        self.text[start..self.at].parse::<f64>().ok().filter(|x| x.is_finite())
+    }
+
+    /// Moves past a JSON number (`-`, digits without a leading zero, a fraction, an exponent).
+    fn number(&mut self) -> Option<()> {
         let digits = |s: &mut Self| {
             let n = s.bytes[s.at..].iter().take_while(|b| b.is_ascii_digit()).count();
             s.at += n;
@@ -465,7 +551,7 @@ impl<'t> Scanner<'t> {
                 return None;
             }
         }
-        self.text[start..self.at].parse::<f64>().ok().filter(|x| x.is_finite())
+        Some(())
     }
 }
 
@@ -509,6 +595,13 @@ mod tests {
             r##"{"id":"a","attributes":[{"id":"A1","name":"Negated","target":"T1"},{"id":"A2","name":"Kind","target":"T1","value":"v"}],"notes":[{"id":"#1","type":"AnnotatorNotes","target":"T1","text":"n"}]}"##,
             r#"{"id":"empty","spans":[],"meta":{}}"#,
             r#"{"id":"strings","spans":[{"label":"PERSON","text":"Liz Truss"},{"label":"Quote","text":"It must.","speaker":"Ms Truss","cue":"said"},{"label":"PERSON","text":"Truss","occurrence":2,"context":"Ms Truss added"}]}"#,
+            r#"{"id":"astral \ud83d\ude00 \uD83D\uDE00","spans":[{"label":"\u00e9\u00C9","text":"\ud83d\ude00"}]}"#,
+            r#"{"id":"m","meta":{"n":-1.5e3,"i":42,"b":true,"f":false,"z":null}}"#,
+            r#"{"id":"n","goldspan":null,"text":null,"spans":[{"id":null,"layer":null,"label":"L","start":null,"end":null,"fragments":null,"text":null,"score":null}]}"#,
+            r#"{"id": "spaces", "spans": [{"text": "x", "end": 3, "label": "L", "start": 2, "id": "T1", "score": 0.5}]}"#,
+            "{\"id\":\"tabs\",\t\"spans\" :\t[ {\"label\"\t:\"L\" } ]\t}",
+            r#"{"id":"escaped key","spans":[{"l\u0061bel":"L","\u0073tart":1}]}"#,
+            r#"{"id":"d","spans":[{"label":"L","text":"a","speaker":null}]}"#,
         ];
         for line in lines {
             assert!(by_scan(line).is_some(), "the fast reader gave up on {line}");
@@ -523,8 +616,15 @@ mod tests {
             r#"{"id":"d","extra":1}"#,
             r#"{"id":"d","id":"e"}"#,
             r#"{"id":"d","spans":[{"label":"L","start":1,"start":2}]}"#,
-            r#"{"id":"\ud83d\ude00"}"#,
             r#"{"id":"\ud83d"}"#,
+            r#"{"id":"\ude00"}"#,
+            r#"{"id":"\ud83d\u0041"}"#,
+            r#"{"id":"\ud83dx"}"#,
+            r#"{"id":"d","spans":[{"label":null}]}"#,
+            r#"{"id":"d","spans":[{"label":"L","extra":{"nested":[1]}}]}"#,
+            r#"{"id":"d","meta":{"k":[1]}}"#,
+            r#"{"id":"d","spans":[{"label":"L","start":12.0,"end":1e2}]}"#,
+            r#"{"id":"d","spans":[{"label":"L","start":nul}]}"#,
             r#"{"id":"d","spans":[{"label":"L","start":01,"end":2}]}"#,
             r#"{"id":"d","spans":[{"label":"L","start":1.0,"end":2}]}"#,
             r#"{"id":"d","spans":[{"label":"L","start":-1,"end":2}]}"#,
@@ -532,12 +632,10 @@ mod tests {
             "{\"id\":\"tab\there\"}",
             r#"{"id":"d"} trailing"#,
             r#"{"id":"d","meta":{"k":"a","k":"b"}}"#,
-            r#"{"id":"d","meta":{"k":1}}"#,
             r#"{"id":"d","spans":[{"start":1,"end":2}]}"#,
             r#"{"text":"no id"}"#,
             r#"{"id":"d","spans":[{"label":"L","fragments":[[1,2,3]]}]}"#,
             r#"{"id":"d","spans":[{"label":"L","text":"a","occurrence":-1}]}"#,
-            r#"{"id":"d","spans":[{"label":"L","text":"a","speaker":null}]}"#,
             r#"{"id":"d","spans":[{"label":"L","score":1e999}]}"#,
             r#"{"id":"d","#,
         ];

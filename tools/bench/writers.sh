@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Reproduces the "predictions written by other writers" figures in BENCHMARKS.md: `goldspan
+# score` on the same N predictions in goldspan's own layout and as Python's `json.dumps`
+# writes them (", " and ": " separators, non-ASCII escaped), side by side, interleaved
+# REPEATS times; then nervaluate 1.2.1's evaluate() alone on the same spans, once.
+#
+# Usage: tools/bench/writers.sh [DOCS] [REPEATS]        (default: 100000 5)
+# Data goes to $BENCH_DIR (default /work/scratch/scale/writers); nervaluate is installed in the
+# virtualenv $VENV (default ~/.cache/goldspan/bench-venv), never inside the repository.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+docs=${1:-100000}
+repeats=${2:-5}
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q --bin goldspan
+bin=$PWD/target/release/goldspan
+venv=${VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/goldspan/bench-venv}
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q -r tools/parity/requirements.txt
+dir=${BENCH_DIR:-/work/scratch/scale/writers}/$docs
+mkdir -p "$dir"
+[ -f "$dir/pred.jsonl" ] || "$bin" synth --docs "$docs" --seed 1 "$dir" > /dev/null
+[ -f "$dir/pred-dumps.jsonl" ] || python3 tools/bench/relayout.py dumps "$dir/pred.jsonl" "$dir/pred-dumps.jsonl"
+seconds() {
+  /usr/bin/time -f "%e" "$bin" score --gold "$dir/gold.jsonl" --pred "$1" --format json 2>&1 >/dev/null | tail -1
+}
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores" >&2
+# The two layouts must score alike before their times mean anything.
+"$bin" score --gold "$dir/gold.jsonl" --pred "$dir/pred.jsonl" --format json > "$dir/own.json"
+"$bin" score --gold "$dir/gold.jsonl" --pred "$dir/pred-dumps.jsonl" --format json > "$dir/dumps.json"
+python3 - "$dir/own.json" "$dir/dumps.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for r in (a, b):
+    r.pop("manifest", None)
+assert a == b, "the two layouts score differently"
+PY
+own=()
+dumps=()
+for r in $(seq "$repeats"); do
+  own+=("$(seconds "$dir/pred.jsonl")")
+  dumps+=("$(seconds "$dir/pred-dumps.jsonl")")
+  echo "repeat $r: goldspan's layout ${own[-1]} s, json.dumps ${dumps[-1]} s" >&2
+done
+nerv=$("$venv/bin/python" tools/bench/nervaluate_time.py "$dir")
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+python3 - "$docs" "$nerv" "${own[*]}" "${dumps[*]}" <<'PY'
+import json, statistics, sys
+docs, nerv = int(sys.argv[1]), json.loads(sys.argv[2])
+own = [float(x) for x in sys.argv[3].split()]
+dumps = [float(x) for x in sys.argv[4].split()]
+n = nerv["evaluate_seconds"]
+print("| predictions written by | runs | score, median (s) | range (s) | nervaluate evaluate() ÷ score |")
+print("|---|---|---|---|---|")
+for name, times in [("goldspan (serde, compact)", own), ("Python json.dumps", dumps)]:
+    m = statistics.median(times)
+    print(f"| {name} | {len(times)} | {m:.2f} | {min(times):.2f}–{max(times):.2f} | {n / m:.0f}× |")
+print()
+print(f"{docs:,} documents, {nerv['spans']:,} gold spans; nervaluate evaluate() alone: {n:.1f} s")
+print(f"json.dumps layout ÷ goldspan's layout (medians): {statistics.median(dumps) / statistics.median(own):.2f}")
+PY
