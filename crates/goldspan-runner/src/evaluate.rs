@@ -348,15 +348,8 @@ fn evaluate_within(
     progress: &dyn Fn(usize),
     budget: usize,
 ) -> Result<Evaluation, Error> {
-    let config = &*config.attributed(gold.manifest());
-    let location = Location::file(predictions);
     let mut reader = jsonl::Reader::open(predictions)?;
-    // The line that scored each gold document (by its place in the gold ids); 0 for none yet.
-    let mut seen: Vec<usize> = vec![0; gold.ids().len()];
-    // Capped: ten million unknown ids keep a thousand problems and a count.
-    let mut problems = Problems::default();
-    let mut outside: BTreeSet<String> = BTreeSet::new();
-    let mut eval = Evaluation::default();
+    let mut scorer = RecordScorer::within(gold, predictions, config, budget);
     // A reader thread keeps the next batch of prediction lines ready while this one is scored.
     let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
     let reader_thread = std::thread::spawn(move || {
@@ -383,90 +376,18 @@ fn evaluate_within(
             }
         }
     });
-    let score_record =
-        |mut record: jsonl::Record, index: usize| -> Result<(AnnotatedDocument, Annotations), Vec<Problem>> {
-            if !config.label_map.is_empty() {
-                record.relabel(&|label| config.label_map.apply(label));
-            }
-            let g = gold.load_at(index)?;
-            let p = record.resolve_predictions(&g.document, gold.manifest(), &location)?;
-            Ok((g, p))
-        };
-    let mut scored = 0;
     for batch in batches {
-        problems.extend(batch.problems);
+        for problem in batch.problems {
+            scorer.unreadable(problem);
+        }
         if batch.lines.is_empty() {
             break;
         }
-        let bytes = &batch.bytes;
-        let (partial, lines) = batch
-            .lines
-            .into_par_iter()
-            .fold(
-                || (Evaluation::default(), Vec::new()),
-                |(mut eval, mut lines): (Evaluation, Vec<Line>), (number, range)| {
-                    let record = match jsonl::parse_line(&bytes[range], number, &location) {
-                        Ok(record) => record,
-                        Err(p) => {
-                            lines.push(Line::Unreadable(p));
-                            return (eval, lines);
-                        }
-                    };
-                    let Some(index) = gold.position(record.id()) else {
-                        let id = record.id().to_owned();
-                        lines.push(if gold.knows(&id) { Line::OutsideSplit(id) } else { Line::Unknown(id, number) });
-                        return (eval, lines);
-                    };
-                    let problems = match score_record(record, index) {
-                        Ok((g, p)) => {
-                            eval.absorb(&g, &p, config);
-                            Vec::new()
-                        }
-                        Err(p) => p,
-                    };
-                    lines.push(Line::InScope(index, number, problems));
-                    (eval, lines)
-                },
-            )
-            .reduce(
-                || (Evaluation::default(), Vec::new()),
-                |(a, mut la), (b, lb)| {
-                    la.extend(lb);
-                    (a.merge(b), la)
-                },
-            );
-        eval = eval.merge(partial);
-        eval.error_log.spill_if_full(budget).map_err(Error::ErrorListing)?;
-        for line in lines {
-            match line {
-                Line::InScope(index, number, line_problems) => match seen[index] {
-                    0 => {
-                        seen[index] = number;
-                        scored += 1;
-                        problems.extend(line_problems);
-                    }
-                    first => {
-                        let id = gold.ids()[index].clone();
-                        problems.push_problem(Problem::new(
-                            location.at_line(number).in_document(&id),
-                            ProblemKind::DuplicateId { id, first_line: Some(first) },
-                        ))
-                    }
-                },
-                Line::OutsideSplit(id) => {
-                    outside.insert(id);
-                }
-                Line::Unknown(id, number) => {
-                    let message = "the gold has no document with this id".to_owned();
-                    problems.push(location.at_line(number).in_document(&id), ProblemKind::Syntax { message });
-                }
-                Line::Unreadable(p) => problems.push_problem(p),
-            }
-        }
-        progress(scored);
+        scorer.add_lines(&batch.bytes, batch.lines)?;
+        progress(scorer.scored());
     }
     let _ = reader_thread.join();
-    finish(eval, gold, &seen, outside.len(), problems, config, budget)
+    scorer.finish()
 }
 
 /// Scores the gold documents no prediction named (`seen[i] == 0`) as empty predictions, and
