@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import goldspan
 from conftest import REPO, TINY, TINY_PRED, command, goldspan as run_goldspan
@@ -43,3 +46,26 @@ def test_a_closed_stdout_is_not_an_error() -> None:
     process = subprocess.run(["bash", "-c", f"set -o pipefail; {shell}"], capture_output=True, text=True, cwd=REPO)
     assert process.returncode == 0, process.stderr
     assert process.stdout.strip()
+
+
+def test_a_saved_run_scores_through_the_api_as_the_command_scores_it(tmp_path: Path) -> None:
+    # A run on one split: the saved file's header names the split, the extractor and the
+    # layers it produced (not structure), and both the API and `goldspan score` apply them.
+    saved = tmp_path / "saved.jsonl"
+    run_goldspan(
+        "run", "--extractor", f"file:{TINY_PRED}", "--corpus", str(TINY), "--split", "dev",
+        "--save-predictions", str(saved), "--no-cache", "--format", "json",
+    )
+    header = json.loads(saved.read_text(encoding="utf-8").splitlines()[0])["header"]["run"]
+    assert header["split"] == "dev"
+    cli = json.loads(run_goldspan("score", "--gold", str(TINY), "--pred", str(saved), "--format", "json").stdout)
+    api = goldspan.score(TINY, saved).to_dict()
+    assert api == cli
+    # The run's identity and split were applied, not those of a plain predictions file.
+    assert api["manifest"]["extractor"] == header["extractor"]
+    assert api["manifest"]["split"] == "dev"
+    assert "structure" not in api["total"]["layers"]
+    plain = goldspan.score(TINY, TINY_PRED).to_dict()
+    assert plain["manifest"].get("extractor") is None
+    with pytest.raises(ValueError, match='holds a run on split "dev", not "test"'):
+        goldspan.score(TINY, saved, split="test")

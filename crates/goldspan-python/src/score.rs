@@ -13,7 +13,8 @@ use goldspan_formats::conll::{decode_tags, Scheme, Tagging};
 use goldspan_formats::{gold, jsonl, Format, ReadOptions};
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Meta, Problem, ProblemKind, Span};
 use goldspan_runner::{
-    evaluate, evaluate_documents, score_pairs, Config, Evaluation, Gold, LabelMap, RecordScorer, Results, RunInfo,
+    evaluate, evaluate_documents, read_saved_run, score_pairs, Config, Evaluation, Gold, LabelMap, RecordScorer,
+    Results, RunInfo,
 };
 use goldspan_score::{Grounding, Mode, Options};
 use pyo3::exceptions::PyValueError;
@@ -90,11 +91,29 @@ pub fn score(
     };
     let renames = [(gold_path.as_path(), GOLD_RECORDS)];
     let renames: &[(&Path, &str)] = if gold_name.is_some() { &renames } else { &[] };
-    let gold = py
+    // A predictions file saved by `goldspan run --save-predictions` is scored as the run
+    // scored it, as `goldspan score` scores it: its split, documents and layers.
+    let saved = match &pred_path {
+        Some(path) if pred_format == Format::Jsonl => {
+            read_saved_run(path).map_err(|e| errors::runner_error(py, &e, renames))?
+        }
+        _ => None,
+    };
+    let split = match &saved {
+        Some(run) => run.split_to_score(split.as_deref(), gold_path.is_dir()).map_err(|ran| {
+            PyValueError::new_err(format!(
+                "{} holds a run on split {ran:?}, not {:?}: score it with split={ran:?} (or without a split)",
+                pred_path.as_deref().unwrap_or(Path::new("")).display(),
+                split.as_deref().unwrap_or_default()
+            ))
+        })?,
+        None => split,
+    };
+    let mut gold = py
         .detach(|| Gold::open(&gold_path, split.as_deref(), manifest))
         .map_err(|e| errors::runner_error(py, &e, renames))?;
     let layers = layers.map(|l| l.into_iter().collect::<BTreeSet<_>>());
-    let config = Config {
+    let mut config = Config {
         options: Options {
             modes: modes.clone(),
             layers,
@@ -108,6 +127,9 @@ pub fn score(
         errors,
         only_predicted: false,
     };
+    if let Some(run) = &saved {
+        run.adopt(&mut gold, &mut config).map_err(|e| errors::runner_error(py, &e, renames))?;
+    }
     py.detach(|| config.check_names(&gold)).map_err(|e| errors::name_error(&e))?;
     let (eval, predictions) = match (pred_path, pred_records) {
         (Some(path), _) if pred_format == Format::Jsonl => {
@@ -136,12 +158,16 @@ pub fn score(
         per_document,
         grounding: config.options.grounding,
     };
-    Ok(results_json(&eval, &info, errors))
+    let mut results = Results::new(&eval, &info);
+    if let Some(run) = &saved {
+        let hash = py.detach(|| gold.corpus_hash()).map_err(|e| errors::runner_error(py, &e, renames))?;
+        results = results.of_saved_run(run, hash);
+    }
+    Ok(results_json(results, errors))
 }
 
 /// The results JSON, without the error listing unless asked for (as `goldspan score` prints).
-fn results_json(eval: &Evaluation, info: &RunInfo, errors: bool) -> String {
-    let mut results = Results::new(eval, info);
+fn results_json(mut results: Results, errors: bool) -> String {
     if !errors {
         results.errors = None;
         results.confusions = None;
@@ -342,7 +368,7 @@ pub fn score_tags(
             per_document,
             grounding: config.options.grounding,
         };
-        Ok(results_json(&eval, &info, errors))
+        Ok(results_json(Results::new(&eval, &info), errors))
     });
     json.map_err(|problems| {
         let e = goldspan_model::Error::Invalid(problems);

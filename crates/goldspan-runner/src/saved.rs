@@ -18,6 +18,8 @@ use goldspan_model::{Annotations, Document};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::evaluate::Config;
+use crate::gold::Gold;
 use crate::results::{ExtractorIdentity, Failure, Results};
 
 /// The header of a saved-predictions file.
@@ -69,6 +71,37 @@ pub(crate) fn write<'a>(
 /// The run a predictions file was saved from, when it opens with a run header.
 pub fn read_saved_run(path: &Path) -> Result<Option<SavedRun>, Error> {
     Ok(jsonl::read_header::<Header>(path)?.and_then(|h| h.run))
+}
+
+impl SavedRun {
+    /// The split to score this run's predictions on, given the split `asked` for (if any) and
+    /// whether the gold is a corpus directory (the only gold with splits): `asked`, or the
+    /// run's own split when none is asked for. Asking for another split than the run's is
+    /// refused, saying which to give: its predictions would be scored against documents they
+    /// were never made for; the error is the run's split.
+    pub fn split_to_score(&self, asked: Option<&str>, gold_is_dir: bool) -> Result<Option<String>, String> {
+        match (asked, &self.split) {
+            (Some(given), Some(ran)) if given != ran => Err(ran.clone()),
+            (None, Some(ran)) if gold_is_dir => Ok(Some(ran.clone())),
+            _ => Ok(asked.map(str::to_owned)),
+        }
+    }
+
+    /// Narrows `gold` and `config` to what the run scored: the documents it ran on and, unless
+    /// `config` names layers, the layers its extractor produced. Returns the gold's layers
+    /// left unscored because the extractor produced nothing in them (to tell the user).
+    pub fn adopt(&self, gold: &mut Gold, config: &mut Config) -> Result<Vec<String>, Error> {
+        if let Some(documents) = &self.documents {
+            gold.select(Some(documents), None)?;
+        }
+        let mut not_predicted = Vec::new();
+        if config.options.layers.is_none() && !self.layers.is_empty() {
+            let produced: BTreeSet<String> = self.layers.iter().cloned().collect();
+            not_predicted = gold.layers().into_keys().filter(|l| !produced.contains(l)).collect();
+            config.options.layers = Some(produced);
+        }
+        Ok(not_predicted)
+    }
 }
 
 impl Results {

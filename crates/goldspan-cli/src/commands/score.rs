@@ -191,8 +191,7 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
 }
 
 /// The split to score: `--split`, or, for a saved run scored against a corpus directory, the
-/// run's split. A `--split` other than the saved run's is an error: its predictions would be
-/// scored against documents they were never made for.
+/// run's split (see [`SavedRun::split_to_score`]).
 fn split_to_score(
     args: &ScoreArgs,
     gold: &Path,
@@ -200,36 +199,31 @@ fn split_to_score(
     saved: Option<&SavedRun>,
 ) -> anyhow::Result<Option<String>> {
     let Some(run) = saved else { return Ok(args.split.clone()) };
-    match (&args.split, &run.split) {
-        (Some(given), Some(ran)) if given != ran => anyhow::bail!(
-            "{} holds a run on split {ran:?}, not {given:?}: score it with --split {ran} (or without --split)",
-            pred.display()
-        ),
-        (None, Some(ran)) if gold.is_dir() => {
+    let split = run.split_to_score(args.split.as_deref(), gold.is_dir()).map_err(|ran| {
+        anyhow::anyhow!(
+            "{} holds a run on split {ran:?}, not {:?}: score it with --split {ran} (or without --split)",
+            pred.display(),
+            args.split.as_deref().unwrap_or_default()
+        )
+    })?;
+    if args.split.is_none() {
+        if let Some(ran) = &split {
             crate::eprint(&format!("note: scoring split {ran}, the split {} was run on\n", pred.display()));
-            Ok(Some(ran.clone()))
         }
-        _ => Ok(args.split.clone()),
     }
+    Ok(split)
 }
 
-/// Scores a saved run as the run scored it: on the documents it ran on, and (unless `--layer`
-/// says otherwise) on the layers its extractor produced.
+/// Scores a saved run as the run scored it (see [`SavedRun::adopt`]).
 fn adopt_saved_run(run: &SavedRun, pred: &Path, gold: &mut Gold, config: &mut Config) -> anyhow::Result<()> {
-    if let Some(documents) = &run.documents {
-        gold.select(Some(documents), None)
-            .with_context(|| format!("{} was run on documents the gold does not have", pred.display()))?;
-    }
-    if config.options.layers.is_none() && !run.layers.is_empty() {
-        let produced: BTreeSet<String> = run.layers.iter().cloned().collect();
-        let not_predicted: Vec<String> = gold.layers().into_keys().filter(|l| !produced.contains(l)).collect();
-        if !not_predicted.is_empty() {
-            crate::eprint(&format!(
-                "note: not predicted, so not scored: {} (--layer scores a layer anyway)\n",
-                not_predicted.join(", ")
-            ));
-        }
-        config.options.layers = Some(produced);
+    let not_predicted = run
+        .adopt(gold, config)
+        .with_context(|| format!("{} was run on documents the gold does not have", pred.display()))?;
+    if !not_predicted.is_empty() {
+        crate::eprint(&format!(
+            "note: not predicted, so not scored: {} (--layer scores a layer anyway)\n",
+            not_predicted.join(", ")
+        ));
     }
     Ok(())
 }
