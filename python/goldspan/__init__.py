@@ -28,7 +28,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from goldspan._goldspan import DEFAULT_SEED, GoldspanError, InputError, Problem, __version__
 from goldspan._results import Node, Results
@@ -252,23 +252,30 @@ class ExtractorError(GoldspanError):
         self.results = results
 
 
-def _command(args: List[str], cwd: Optional[PathLike]) -> "subprocess.CompletedProcess[str]":
-    """Runs ``goldspan ARGS`` as a child process of this Python (the same wheel)."""
-    return subprocess.run(
-        [sys.executable, "-m", "goldspan", *args],
-        cwd=None if cwd is None else os.fspath(cwd),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _command(args: List[str], cwd: Optional[PathLike]) -> "Tuple[subprocess.CompletedProcess[str], List[Problem]]":
+    """Runs ``goldspan ARGS`` as a child process of this Python (the same wheel); returns it
+    with the problems of an input error, which the command writes as JSON to the file named
+    by ``GOLDSPAN_PROBLEMS_FILE``."""
+    with tempfile.TemporaryDirectory(prefix="goldspan-") as tmp:
+        problems_file = Path(tmp) / "problems.json"
+        process = subprocess.run(
+            [sys.executable, "-m", "goldspan", *args],
+            cwd=None if cwd is None else os.fspath(cwd),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "GOLDSPAN_PROBLEMS_FILE": str(problems_file)},
+        )
+        found = json.loads(problems_file.read_text(encoding="utf-8")) if problems_file.exists() else []
+    return process, [Problem(p["file"], p["line"], p["document"], p["message"]) for p in found]
 
 
-def _failed(process: "subprocess.CompletedProcess[str]") -> Exception:
+def _failed(process: "subprocess.CompletedProcess[str]", problems: List[Problem]) -> Exception:
     message = process.stderr.strip() or f"goldspan exited {process.returncode}"
     if process.returncode == 2:
         error = InputError(message)
-        error.problems = []
+        error.problems = problems
         return error
     return GoldspanError(message)
 
@@ -321,7 +328,7 @@ def run(
         argv += ["--bootstrap", str(bootstrap)]
     with tempfile.TemporaryDirectory(prefix="goldspan-run-") as tmp:
         output = Path(tmp) / "results.json"
-        process = _command([*argv, *args, "--format", "json", "--output", str(output)], cwd)
+        process, problems = _command([*argv, *args, "--format", "json", "--output", str(output)], cwd)
         results: Union[Results, List[Results], None] = None
         if output.exists():
             value = json.loads(output.read_text(encoding="utf-8"))
@@ -330,7 +337,7 @@ def run(
         return results
     if process.returncode == 3:
         raise ExtractorError(process.stderr.strip(), results)
-    raise _failed(process)
+    raise _failed(process, problems)
 
 
 @dataclass(frozen=True)
@@ -376,11 +383,11 @@ def check(
         argv += ["--cache", os.fspath(cache)]
     if no_cache:
         argv.append("--no-cache")
-    process = _command(argv, cwd)
+    process, problems = _command(argv, cwd)
     try:
         report = _wrap_report(json.loads(process.stdout))
     except ValueError:
-        raise _failed(process) from None
+        raise _failed(process, problems) from None
     return CheckReport(process.returncode == 0, process.returncode, report, process.stderr)
 
 

@@ -17,6 +17,7 @@ class GoldspanError(RuntimeError):
 class Problem:
     """One problem in the input: where it is and what it is."""
 
+    def __init__(self, file: str, line: Optional[int], document: Optional[str], message: str) -> None: ...
     @property
     def file(self) -> str: ...
     @property

@@ -197,3 +197,16 @@ def test_both_conversions_of_records_agree(records: List[Dict[str, Any]]) -> Non
             return sorted((p.file, p.line, p.document) for p in e.problems)
 
     assert outcome("lines") == outcome("serde")
+
+
+def test_run_on_a_bad_prediction_file_raises_input_error_with_its_problems(tmp_path: Path) -> None:
+    # goldspan.run is the command in a child process: its input error's problems come back
+    # typed (through GOLDSPAN_PROBLEMS_FILE), not only as text. Line 2 names no gold document.
+    pred = tmp_path / "pred.jsonl"
+    lines = TINY_PRED.read_text(encoding="utf-8").splitlines()
+    pred.write_text(lines[0] + "\n" + '{"id": "a", "spans": [{"label": "PERSON", "start": 0, "end": 999}]}\n', encoding="utf-8")
+    with pytest.raises(goldspan.InputError) as caught:
+        goldspan.run(extractor=f"file:{pred}", corpus=TINY, no_cache=True)
+    assert [(p.file, p.line, p.document) for p in caught.value.problems] == [(str(pred), 2, "a")]
+    assert "duplicate" in caught.value.problems[0].message.lower() or "twice" in caught.value.problems[0].message.lower()
+    assert str(pred) in str(caught.value)

@@ -83,11 +83,57 @@ fn exit_code(result: &anyhow::Result<Outcome>) -> u8 {
                 text.push_str(&failures::details(error, "  "));
             }
             eprint(&text);
+            write_problems(e);
             if start.is_some() {
                 3
             } else {
                 2
             }
+        }
+    }
+}
+
+/// The environment variable naming a file where an input error's problems are written as
+/// JSON, for a program that runs goldspan and wants them typed (the Python package's `run`;
+/// docs/python.md): `[{"file", "line", "document", "message"}]`, the problems the message
+/// lists. Nothing is written for any other error.
+pub const PROBLEMS_FILE: &str = "GOLDSPAN_PROBLEMS_FILE";
+
+/// One problem as [`PROBLEMS_FILE`] holds it.
+#[derive(serde::Serialize)]
+struct ProblemRecord<'a> {
+    file: String,
+    line: Option<usize>,
+    document: Option<&'a str>,
+    message: String,
+}
+
+/// Writes the problems of the input error `e`, if it is one, to [`PROBLEMS_FILE`] when set.
+fn write_problems(e: &anyhow::Error) {
+    let Some(path) = std::env::var_os(PROBLEMS_FILE) else { return };
+    let problems = e.chain().find_map(|c| {
+        let model = c.downcast_ref::<goldspan_model::Error>().or_else(|| match c.downcast_ref() {
+            Some(goldspan_runner::Error::Input(inner)) => Some(inner),
+            _ => None,
+        });
+        match model {
+            Some(goldspan_model::Error::Invalid(problems)) => Some(problems),
+            _ => None,
+        }
+    });
+    let Some(problems) = problems else { return };
+    let records: Vec<ProblemRecord<'_>> = problems
+        .iter()
+        .map(|p| ProblemRecord {
+            file: p.location.file.display().to_string(),
+            line: p.location.line,
+            document: p.location.document.as_deref(),
+            message: p.kind.to_string(),
+        })
+        .collect();
+    if let Ok(json) = serde_json::to_vec(&records) {
+        if let Err(e) = goldspan_formats::write_atomic(std::path::Path::new(&path), &json) {
+            eprint(&format!("warning: cannot write the problems to {}: {e}\n", std::path::Path::new(&path).display()));
         }
     }
 }

@@ -38,6 +38,12 @@ pub struct Problem {
 
 #[pymethods]
 impl Problem {
+    #[new]
+    #[pyo3(signature = (file, line, document, message))]
+    fn new(file: String, line: Option<usize>, document: Option<String>, message: String) -> Problem {
+        Problem { file, line, document, message }
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Problem(file={:?}, line={}, document={}, message={:?})",

@@ -110,10 +110,7 @@ pub fn bench(
     let bytes = docs.iter().map(|d| d.text().len()).sum();
     let mut settings = settings.clone();
     settings.manifest = Some(corpus.manifest().clone());
-    let extractor = registry.resolve(spec, &settings).map_err(|e| match e {
-        goldspan_extract::SpecError::Start { spec, error } => Error::ExtractorStart { spec, error },
-        e => Error::Extractor(crate::run::chain(&e)),
-    })?;
+    let extractor = registry.resolve(spec, &settings)?;
     let extract = |d: &Document| extractor.extract(d).is_ok();
     // Warm-up: one pass on every core, so every worker process has started.
     pass(&once, settings.jobs.max(1), 0, &extract, &|done, total| progress("warm-up", done, total))?;

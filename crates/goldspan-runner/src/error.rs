@@ -4,6 +4,15 @@ use std::path::PathBuf;
 
 use goldspan_model::Problem;
 
+impl From<goldspan_extract::SpecError> for Error {
+    fn from(e: goldspan_extract::SpecError) -> Error {
+        match e {
+            goldspan_extract::SpecError::Start { spec, error } => Error::ExtractorStart { spec, error },
+            e => Error::Spec(e),
+        }
+    }
+}
+
 /// Why an evaluation could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -13,6 +22,11 @@ pub enum Error {
     /// The extractor could not be built, or failed under `--fail-fast`.
     #[error("extractor: {0}")]
     Extractor(String),
+    /// The extractor spec names no extractor that can be built (an unknown name, a bad
+    /// command, predictions that cannot be used); its causes, the problems of a `file:`
+    /// extractor's predictions among them, stay reachable as the error's source.
+    #[error(transparent)]
+    Spec(goldspan_extract::SpecError),
     /// A `cmd:` extractor failed before its first document: it cannot start, dies at
     /// start-up, writes something that is not an answer, or never answers.
     #[error("extractor {spec} failed before its first document: {error}")]

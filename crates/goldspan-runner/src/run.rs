@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex, OnceLock};
 use std::time::Duration;
 
-use goldspan_extract::{ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings, SpecError};
+use goldspan_extract::{ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings};
 use goldspan_formats::jsonl;
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Meta};
 use rayon::prelude::*;
@@ -312,10 +312,7 @@ fn run_in_chunks(
         dir: config.dir.clone(),
         max_line_bytes: config.max_line_bytes,
     };
-    let extractor: Box<dyn Extractor> = registry.resolve(&config.extractor, &settings).map_err(|e| match e {
-        SpecError::Start { spec, error } => Error::ExtractorStart { spec, error },
-        e => Error::Extractor(chain(&e)),
-    })?;
+    let extractor: Box<dyn Extractor> = registry.resolve(&config.extractor, &settings)?;
     let info = extractor.info();
     let mut cache_notes = Vec::new();
     let cache = match &config.cache {

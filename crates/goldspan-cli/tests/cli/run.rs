@@ -269,3 +269,40 @@ fn a_synthetic_corpus_runs_alike_as_jsonl_zst_and_a_directory() {
     assert_eq!(scores[0], scores[1], "zst");
     assert_eq!(scores[0], scores[2], "corpus directory");
 }
+
+#[test]
+fn an_input_errors_problems_are_written_as_json_where_goldspan_problems_file_says() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = dir.path().join("pred.jsonl");
+    let first = std::fs::read_to_string(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl"))
+        .expect("tiny predictions");
+    let first = first.lines().next().expect("a line");
+    assert!(first.contains(r#""id":"a""#) || first.contains(r#""id": "a""#), "line 1 is document a: {first}");
+    std::fs::write(&pred, format!("{first}\n{{\"id\": \"a\", \"spans\": []}}\n")).expect("write");
+    let problems = dir.path().join("problems.json");
+    let spec = format!("file:{}", pred.display());
+    let out = goldspan()
+        .args(["run", "--extractor", &spec, "--corpus", "tests/fixtures/tiny", "--no-cache"])
+        .env("GOLDSPAN_PROBLEMS_FILE", &problems)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&problems).expect("problems written")).expect("JSON");
+    let expected = serde_json::json!([{
+        "file": pred.display().to_string(),
+        "line": 2,
+        "document": "a",
+        "message": "duplicate id a (first used on line 1)",
+    }]);
+    assert_eq!(written, expected);
+    // An error that is not the input's writes nothing.
+    std::fs::remove_file(&problems).expect("remove");
+    let out = goldspan()
+        .args(["run", "--extractor", "no-such-extractor", "--corpus", "tests/fixtures/tiny", "--no-cache"])
+        .env("GOLDSPAN_PROBLEMS_FILE", &problems)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!problems.exists(), "an unknown extractor has no problems to list");
+}
