@@ -543,7 +543,7 @@ pub struct CompatArgs {
     pub min_overlap: Option<goldspan_score::align::MinOverlap>,
     /// β of F-beta (seqeval's beta): every report shows F-beta (F0.5, F2, ...) where it
     /// shows F1, and the JSON adds `f_beta` beside each `f1`; `inf` gives recall.
-    #[arg(long, value_name = "B", value_parser = parse_beta, default_value_t = 1.0)]
+    #[arg(long, value_name = "B", value_parser = parse_beta, default_value_t = 1.0, allow_negative_numbers = true)]
     pub beta: f64,
     /// The value of a precision or recall whose denominator is 0 (seqeval's zero_division):
     /// 0 (its "warn", goldspan's default) or 1.

@@ -45,6 +45,11 @@ fn ratio_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     }
 }
 
+/// The schema of an average: a ratio, or `null` (NaN).
+fn nullable_ratio(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": ["number", "null"], "format": "double", "minimum": 0, "maximum": 1 })
+}
+
 /// Reads an optional average: absent, `null` (NaN), or a number in [0, 1].
 fn optional_ratio_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     ratio_or_nan(d).map(Some)
@@ -156,7 +161,7 @@ impl Metrics {
 pub struct MacroAverage {
     /// Mean per-label F1.
     #[serde(deserialize_with = "ratio_or_nan")]
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1), required)]
+    #[schemars(schema_with = "nullable_ratio")]
     pub f1: f64,
     /// Mean per-label F-beta, when the manifest's β is not 1.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "optional_ratio_or_nan")]
@@ -166,11 +171,11 @@ pub struct MacroAverage {
     pub labels: usize,
     /// Mean per-label precision.
     #[serde(deserialize_with = "ratio_or_nan")]
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1), required)]
+    #[schemars(schema_with = "nullable_ratio")]
     pub precision: f64,
     /// Mean per-label recall.
     #[serde(deserialize_with = "ratio_or_nan")]
-    #[schemars(with = "Option<f64>", range(min = 0, max = 1), required)]
+    #[schemars(schema_with = "nullable_ratio")]
     pub recall: f64,
 }
 
