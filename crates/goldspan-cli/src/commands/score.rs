@@ -68,6 +68,9 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         (Some(file), _, _) => {
             if tags {
                 tag_scores = Some(score_tags(file, args)?);
+                if args.label_map.is_some() {
+                    crate::eprint("note: --mode tags compares the tags as the file writes them; --label-map maps the spans only\n");
+                }
             }
             let (eval, info, pairs) = score_conll(file, args, manifest, &config)?;
             documents.extend(pairs);
