@@ -186,6 +186,11 @@ fn write_beta<S: serde::Serializer>(beta: &Option<f64>, s: S) -> Result<S::Ok, S
     }
 }
 
+/// The schema of β: a number of at least 0, or `"inf"`.
+fn beta_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "anyOf": [{ "type": "number", "minimum": 0 }, { "const": "inf" }] })
+}
+
 /// Reads β: a number of at least 0, or `"inf"`.
 fn read_beta<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     #[derive(Deserialize)]
@@ -222,7 +227,7 @@ pub struct Manifest {
         serialize_with = "write_beta",
         deserialize_with = "read_beta"
     )]
-    #[schemars(with = "Option<serde_json::Value>")]
+    #[schemars(schema_with = "beta_schema")]
     pub beta: Option<f64>,
     /// Bootstrap samples and seed, or null without intervals.
     pub bootstrap: Option<Bootstrap>,
