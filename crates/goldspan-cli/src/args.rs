@@ -477,7 +477,9 @@ pub struct ScoreArgs {
     /// Layers to score (repeat); default: every layer found.
     #[arg(long = "layer")]
     pub layers: Vec<String>,
-    /// Matching modes (repeat): strict, exact, partial, type, overlap:θ, tokens, mentions.
+    /// Matching modes (repeat): strict, exact, partial, type, overlap:θ, tokens, mentions;
+    /// with --conll also tags (seqeval's performance_measure: TP, FP, FN, TN over the tags of
+    /// tokens).
     #[arg(long = "mode", default_values_t = vec!["strict".to_string(), "exact".to_string(), "partial".to_string(), "type".to_string()])]
     pub modes: Vec<String>,
     /// Label map (TOML `[labels] PER = "PERSON"`) applied to predictions.
@@ -539,9 +541,28 @@ pub struct CompatArgs {
     /// 100); default 0, any shared character (0.01 under --compat nervaluate).
     #[arg(long, value_name = "FRACTION")]
     pub min_overlap: Option<goldspan_score::align::MinOverlap>,
+    /// β of F-beta (seqeval's beta): every report shows F-beta (F0.5, F2, ...) where it
+    /// shows F1, and the JSON adds `f_beta` beside each `f1`; `inf` gives recall.
+    #[arg(long, value_name = "B", value_parser = parse_beta, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub beta: f64,
+    /// The value of a precision or recall whose denominator is 0 (seqeval's zero_division):
+    /// 0 (its "warn", goldspan's default) or 1.
+    #[arg(long, value_name = "0|1", value_parser = parse_zero_division)]
+    pub zero_division: Option<goldspan_score::ZeroDivision>,
 }
 
 impl CompatArgs {
+    /// How ratios are computed under these options: `--beta`, `--zero-division`, and under
+    /// `--compat seqeval` a macro average over no label is NaN.
+    pub fn rules(&self) -> goldspan_runner::results::RatioRules {
+        goldspan_runner::results::RatioRules {
+            beta: self.beta,
+            // Every preset's zero-division value is 0 (seqeval's default "warn" gives 0).
+            zero_division: self.zero_division.unwrap_or_default(),
+            macro_of_nothing_is_nan: self.compat.is_some_and(goldspan_score::Compat::macro_of_nothing_is_nan),
+        }
+    }
+
     /// How spans pair under these options.
     pub fn matching(&self) -> goldspan_score::align::Matching {
         let mut matching = self.compat.map(goldspan_score::Compat::matching).unwrap_or_default();
@@ -557,6 +578,22 @@ fn parse_compat(name: &str) -> Result<goldspan_score::Compat, String> {
         let names: Vec<&str> = goldspan_score::Compat::ALL.iter().map(|c| c.as_str()).collect();
         format!("unknown tool {name:?}; expected one of {}", names.join(", "))
     })
+}
+
+fn parse_beta(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(beta) if beta >= 0.0 => Ok(beta),
+        Ok(beta) => Err(format!("β must be 0 or more (as seqeval requires), not {beta}")),
+        Err(_) => Err(format!("{text:?} is not a number; give β as 0.5, 2 or inf")),
+    }
+}
+
+fn parse_zero_division(text: &str) -> Result<goldspan_score::ZeroDivision, String> {
+    match text.trim() {
+        "0" | "warn" => Ok(goldspan_score::ZeroDivision::Zero),
+        "1" => Ok(goldspan_score::ZeroDivision::One),
+        _ => Err(format!("{text:?} is not a zero-division value; expected 0 or 1")),
+    }
 }
 
 fn parse_decode(name: &str) -> Result<conll::Decode, String> {

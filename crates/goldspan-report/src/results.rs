@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use goldspan_runner::results::{
-    ErrorList, ErrorRecord, ErrorSide, GroundingReport, LayerScores, MacroAverage, Metrics, Results, Scores,
+    ErrorList, ErrorRecord, ErrorSide, GroundingReport, LayerScores, MacroAverage, Metrics, Results, Scores, TagScores,
 };
 use goldspan_score::errors::ErrorKind;
 use goldspan_score::Mode;
@@ -53,6 +53,16 @@ fn by_mode<V>(map: &BTreeMap<String, V>) -> Vec<(&str, &V)> {
     let mut entries: Vec<(&str, &V)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
     entries.sort_by_key(|(k, _)| k.parse::<Mode>().ok().map_or((1, None), |m| (0, Some(m))));
     entries
+}
+
+/// The F a table shows: F-beta when the results hold it (`--beta`), else F1.
+fn fm(m: &Metrics) -> f64 {
+    m.f_beta.unwrap_or(m.f1)
+}
+
+/// The F of an average a table shows.
+fn fa(a: &MacroAverage) -> f64 {
+    a.f_beta.unwrap_or(a.f1)
 }
 
 fn counts(m: &Metrics) -> [String; 5] {
@@ -110,6 +120,8 @@ mod legend {
     pub const GROUNDING: &str =
         "see docs/metrics.md#11-predictions-given-as-text-grounding-and-mention-level-scoring: \
          repeated = listed again, adding nothing; spans = predicted spans placed";
+    pub const TAGS: &str = "see docs/metrics.md#4-aggregation: seqeval's performance_measure; accuracy = (TP + TN) / \
+         tokens";
     pub const UNGROUNDED: &str =
         "see docs/metrics.md#11-predictions-given-as-text-grounding-and-mention-level-scoring: \
          each counted as spurious";
@@ -168,20 +180,22 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
     }
     out.push('\n');
     let total = &results.total;
-    let mut header = vec!["layer", "mode", "P", "R", "F1", "macro F1", "COR", "INC", "PAR", "MIS", "SPU"];
+    let fname = m.f_name();
+    let (macro_f, ci_f) = (format!("macro {fname}"), format!("{fname} 95% CI"));
+    let mut header = vec!["layer", "mode", "P", "R", &fname, &macro_f, "COR", "INC", "PAR", "MIS", "SPU"];
     if results.intervals.is_some() {
-        header.push("F1 95% CI");
+        header.push(&ci_f);
     }
     let mut t = Table::new(&header);
     let zero = Metrics::of(&Default::default());
     for (layer, modes) in &total.layers {
         for mode in &m.modes {
             let c = micro(total, layer, mode).unwrap_or(&zero);
-            let macro_f1 = modes.get(mode).map_or(0.0, |s| s.macro_average.f1);
-            let mut row = vec![layer.clone(), mode.clone(), f(c.precision), f(c.recall), f(c.f1), f(macro_f1)];
+            let macro_f1 = modes.get(mode).map_or(0.0, |s| fa(&s.macro_average));
+            let mut row = vec![layer.clone(), mode.clone(), f(c.precision), f(c.recall), f(fm(c)), f(macro_f1)];
             row.extend(counts(c));
             if let Some(intervals) = &results.intervals {
-                let ci = intervals.layers.get(layer).and_then(|l| l.get(mode)).map(|i| i.f1);
+                let ci = intervals.layers.get(layer).and_then(|l| l.get(mode)).map(|i| i.f_beta.unwrap_or(i.f1));
                 let (low, high) = ci.map_or((0.0, 0.0), |i| (i.low, i.high));
                 row.push(format!("{}–{}", f(low), f(high)));
             }
@@ -190,7 +204,12 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
     }
     // The first table has no title: the summary line above is its heading.
     let gap = if style.markdown { "\n" } else { "" };
-    out.push_str(&format!("\n{}{gap}{}\n", style.table(&t), legend::LAYERS));
+    if !t.is_empty() || results.tags.is_none() {
+        out.push_str(&format!("\n{}{gap}{}\n", style.table(&t), legend::LAYERS));
+    }
+    if let Some(tags) = &results.tags {
+        out.push_str(&style.section("tags, token by token (--mode tags)", &tag_table(tags), legend::TAGS));
+    }
     let label_modes: Vec<&String> = match &options.by_label {
         ByLabel::First => m.modes.iter().take(1).collect(),
         ByLabel::All => m.modes.iter().collect(),
@@ -199,7 +218,8 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
     for (layer, modes) in &total.layers {
         for mode in &label_modes {
             if let Some(scores) = modes.get(*mode) {
-                out.push_str(&style.section(&format!("{layer} by label ({mode})"), &by_label(scores), legend::LABELS));
+                let title = format!("{layer} by label ({mode})");
+                out.push_str(&style.section(&title, &by_label(scores, &fname), legend::LABELS));
             }
         }
     }
@@ -207,7 +227,8 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
         out.push_str(&grounding(g, style));
     }
     if !total.quotes.is_empty() {
-        let mut t = Table::new(&["mode", "gold", "predicted", "matched", "attribution acc", "end-to-end P", "R", "F1"]);
+        let mut t =
+            Table::new(&["mode", "gold", "predicted", "matched", "attribution acc", "end-to-end P", "R", &fname]);
         for (mode, q) in by_mode(&total.quotes) {
             let e = &q.end_to_end;
             t.row(vec![
@@ -218,13 +239,13 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
                 f(q.attribution_accuracy),
                 f(e.precision),
                 f(e.recall),
-                f(e.f1),
+                f(fm(e)),
             ]);
         }
         out.push_str(&style.section("quotations and speakers", &t, legend::QUOTES));
     }
     if !total.relations.is_empty() {
-        let mut t = Table::new(&["relation", "mode", "P", "R", "F1", "COR", "MIS", "SPU"]);
+        let mut t = Table::new(&["relation", "mode", "P", "R", &fname, "COR", "MIS", "SPU"]);
         for (kind, modes) in &total.relations {
             for (mode, c) in by_mode(modes) {
                 t.row(vec![
@@ -232,7 +253,7 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
                     mode.to_owned(),
                     f(c.precision),
                     f(c.recall),
-                    f(c.f1),
+                    f(fm(c)),
                     c.cor.to_string(),
                     c.mis.to_string(),
                     c.spu.to_string(),
@@ -243,7 +264,7 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
     }
     let first_mode = m.modes.first().map_or("strict", String::as_str);
     if !results.slices.is_empty() {
-        let mut t = Table::new(&["slice", "value", "documents", "layer", "P", "R", "F1"]);
+        let mut t = Table::new(&["slice", "value", "documents", "layer", "P", "R", &fname]);
         for (field, values) in &results.slices {
             for (value, scores) in values {
                 for layer in scores.layers.keys() {
@@ -255,7 +276,7 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
                         layer.clone(),
                         f(c.precision),
                         f(c.recall),
-                        f(c.f1),
+                        f(fm(c)),
                     ]);
                 }
             }
@@ -271,16 +292,16 @@ fn summary(results: &Results, style: &Style, options: &ReportOptions) -> String 
                     .map(|(layer, modes)| (d.id.as_str(), layer.as_str(), modes.get(first_mode).unwrap_or(&zero)))
             })
             .collect();
-        // By id (as kept), or worst first: lowest F1, then most errors, then by id and layer.
+        // By id (as kept), or worst first: lowest F, then most errors, then by id and layer.
         if options.by_document {
             rows.sort_by(|a, b| {
                 let errors = |m: &Metrics| m.inc + m.par + m.mis + m.spu;
-                a.2.f1.total_cmp(&b.2.f1).then(errors(b.2).cmp(&errors(a.2))).then(a.0.cmp(b.0)).then(a.1.cmp(b.1))
+                fm(a.2).total_cmp(&fm(b.2)).then(errors(b.2).cmp(&errors(a.2))).then(a.0.cmp(b.0)).then(a.1.cmp(b.1))
             });
         }
-        let mut t = Table::new(&["document", "layer", "P", "R", "F1", "COR", "INC", "PAR", "MIS", "SPU"]);
+        let mut t = Table::new(&["document", "layer", "P", "R", &fname, "COR", "INC", "PAR", "MIS", "SPU"]);
         for (id, layer, c) in rows {
-            let mut row = vec![id.to_owned(), layer.to_owned(), f(c.precision), f(c.recall), f(c.f1)];
+            let mut row = vec![id.to_owned(), layer.to_owned(), f(c.precision), f(c.recall), f(fm(c))];
             row.extend(counts(c));
             t.row(row);
         }
@@ -334,23 +355,39 @@ fn grounding(g: &GroundingReport, style: &Style) -> String {
     out
 }
 
-/// A layer's per-label report under one mode, as seqeval's classification report: P, R, F1
-/// and support per label, then the micro, macro and weighted averages.
-fn by_label(scores: &LayerScores) -> Table {
-    let mut t = Table::new(&["label", "P", "R", "F1", "support", "COR", "INC", "PAR", "MIS", "SPU"]);
+/// seqeval's `performance_measure`: TP, FP, FN and TN over tags, and the accuracy.
+fn tag_table(tags: &TagScores) -> Table {
+    let mut t = Table::new(&["tokens", "TP", "FP", "FN", "TN", "accuracy"]);
+    t.row(vec![
+        tags.tokens.to_string(),
+        tags.tp.to_string(),
+        tags.fp.to_string(),
+        tags.fn_.to_string(),
+        tags.tn.to_string(),
+        f(tags.accuracy),
+    ]);
+    t
+}
+
+/// A layer's per-label report under one mode, as seqeval's classification report: P, R, F
+/// (`fname`: F1, or F-beta under `--beta`) and support per label, then the micro, macro and
+/// weighted averages.
+fn by_label(scores: &LayerScores, fname: &str) -> Table {
+    let mut t = Table::new(&["label", "P", "R", fname, "support", "COR", "INC", "PAR", "MIS", "SPU"]);
     for (label, c) in &scores.labels {
-        let mut row = vec![label.clone(), f(c.precision), f(c.recall), f(c.f1), c.possible.to_string()];
+        let mut row = vec![label.clone(), f(c.precision), f(c.recall), f(fm(c)), c.possible.to_string()];
         row.extend(counts(c));
         t.row(row);
     }
     t.rule();
     let m = &scores.micro;
-    let mut row = vec!["micro avg".to_owned(), f(m.precision), f(m.recall), f(m.f1), m.possible.to_string()];
+    let mut row = vec!["micro avg".to_owned(), f(m.precision), f(m.recall), f(fm(m)), m.possible.to_string()];
     row.extend(counts(m));
     t.row(row);
     let support: u64 = scores.labels.values().map(|c| c.possible).sum();
-    let average =
-        |name: &str, a: &MacroAverage| vec![name.to_owned(), f(a.precision), f(a.recall), f(a.f1), support.to_string()];
+    let average = |name: &str, a: &MacroAverage| {
+        vec![name.to_owned(), f(a.precision), f(a.recall), f(fa(a)), support.to_string()]
+    };
     t.row(average("macro avg", &scores.macro_average));
     t.row(average("weighted avg", &scores.weighted_average()));
     t
@@ -586,6 +623,7 @@ mod tests {
             legend::COMPARISON,
             legend::GROUNDING,
             legend::UNGROUNDED,
+            legend::TAGS,
         ];
         for legend in legends {
             let anchor = legend.split('#').nth(1).and_then(|a| a.split(':').next()).expect("an anchor");

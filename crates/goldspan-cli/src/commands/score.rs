@@ -10,11 +10,12 @@ use anyhow::Context;
 use goldspan_formats::{gold, Format, ReadOptions};
 use goldspan_report::{Baseline, HtmlInput};
 use goldspan_runner::pairs::{match_pairs, read_pairs, Pair};
-use goldspan_runner::results::{paired_comparison, paired_metrics};
+use goldspan_runner::results::{paired_comparison, paired_metrics, TagScores};
 use goldspan_runner::{
     conll_pairs, evaluate_documents, evaluate_with_progress, read_saved_run, score_pairs, Config, Evaluation, Gold,
     LabelMap, Results, RunInfo, SavedRun,
 };
+use goldspan_score::tags::TagCounts;
 use goldspan_score::{Mode, Options};
 
 use super::{error_filter, note_attribution, print_with, report_options};
@@ -22,8 +23,17 @@ use crate::args::{OutputFormat, ScoreArgs};
 use crate::progress::Bar;
 use crate::Outcome;
 
+/// The name of the token-level tag comparison among the modes (`--mode tags`).
+const TAGS: &str = "tags";
+
 pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
-    let modes = args.modes.iter().map(|m| m.parse::<Mode>()).collect::<Result<Vec<_>, _>>()?;
+    let tags = args.modes.iter().any(|m| m == TAGS);
+    anyhow::ensure!(
+        !tags || args.conll.file.is_some(),
+        "--mode tags compares gold and predicted tags token by token: give them as the two columns of one CoNLL \
+         file with --conll FILE"
+    );
+    let modes = args.modes.iter().filter(|m| *m != TAGS).map(|m| m.parse::<Mode>()).collect::<Result<Vec<_>, _>>()?;
     let manifest = match &args.manifest {
         Some(p) => Some(gold::read_manifest(p).with_context(|| format!("cannot read manifest {}", p.display()))?),
         None => None,
@@ -53,8 +63,15 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     // The documents with their predictions, for a report: the system's, then the baseline's.
     let mut documents: Vec<Vec<Pair>> = Vec::new();
     let mut report_manifest: Option<goldspan_model::Manifest> = None;
+    let mut tag_scores = None;
     let (eval, against, info) = match (&args.conll.file, &args.gold, &args.pred) {
         (Some(file), _, _) => {
+            if tags {
+                tag_scores = Some(score_tags(file, args)?);
+                if args.label_map.is_some() {
+                    crate::eprint("note: --mode tags compares the tags as the file writes them; --label-map maps the spans only\n");
+                }
+            }
             let (eval, info, pairs) = score_conll(file, args, manifest, &config)?;
             documents.extend(pairs);
             (eval, None, info)
@@ -148,7 +165,9 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         }
         _ => anyhow::bail!("give --gold and --pred, or --conll"),
     };
-    let mut results = Results::new(&eval, &info);
+    let mut results = Results::with_rules(&eval, &info, &args.compat.rules());
+    results.manifest.compat = args.compat.compat.map(|c| c.as_str().to_owned());
+    results.tags = tag_scores;
     let filter = error_filter(&args.report, &results)?;
     results = results.with_error_filter(filter);
     if let Some((run, hash)) = saved_run {
@@ -230,6 +249,15 @@ fn adopt_saved_run(run: &SavedRun, pred: &Path, gold: &mut Gold, config: &mut Co
 
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// `score --conll FILE --mode tags`: seqeval's `performance_measure` over the two tag columns.
+fn score_tags(file: &Path, args: &ScoreArgs) -> anyhow::Result<TagScores> {
+    let options = args.read.read_options(None, ReadOptions::default().layer);
+    let pairs = goldspan_formats::conll::read_tag_pairs(file, &options, args.conll.gold_column, args.conll.pred_column)
+        .with_context(|| format!("cannot read the tags of {}", file.display()))?;
+    let counts = TagCounts::of(pairs.iter().map(|p| p.0.as_str()), pairs.iter().map(|p| p.1.as_str()));
+    Ok(TagScores::of(&counts))
 }
 
 /// `score --conll FILE`: the gold and predicted tag columns of one CoNLL file. What reading

@@ -410,3 +410,40 @@ fn the_document_list_filters_by_metadata_and_error_class() {
     assert_eq!(listed("select[data-field=domain]", "politics"), BTreeSet::new());
     page.assert_clean();
 }
+
+/// A report of results scored with `--beta 2` shows an F2 column beside F1, in the layers and
+/// the labels tables, holding the results' `f_beta`; without `--beta` there is none (the
+/// overview test above sees the default page).
+#[test]
+fn the_overview_shows_f_beta_beside_f1_under_beta() {
+    let (results, _dir, report) = score_with_report(&["--beta", "2", "--bootstrap", "50", "--mode", "strict"]);
+    assert_eq!(results["manifest"]["beta"], 2.0);
+    let page = Page::open(&report, "");
+    let heads = page.eval("Array.from(document.querySelectorAll('#layers-table th')).map(h => h.textContent)");
+    let heads: Vec<&str> = heads.as_array().expect("heads").iter().filter_map(Value::as_str).collect();
+    assert_eq!(heads[4..8], ["F1", "macro F1", "F2", "macro F2"]);
+    let rows = page.eval(
+        "Array.from(document.querySelectorAll('#layers-table tbody tr')).map(r => ({
+            layer: r.dataset.layer, f1: r.querySelector('.f1').dataset.value,
+            f_beta: r.querySelector('.f-beta').dataset.value, macro: r.querySelector('.macro-f-beta').dataset.value }))",
+    );
+    let rows = rows.as_array().expect("rows");
+    assert!(!rows.is_empty());
+    for row in rows {
+        let strict = &results["total"]["layers"][row["layer"].as_str().expect("layer")]["strict"];
+        assert_eq!(f64_of(&row["f1"]), f64_of(&strict["micro"]["f1"]));
+        assert_eq!(f64_of(&row["f_beta"]), f64_of(&strict["micro"]["f_beta"]));
+        assert_eq!(f64_of(&row["macro"]), f64_of(&strict["macro"]["f_beta"]));
+    }
+    let labels = page.eval(
+        "({ layer: document.getElementById('label-layer').value,
+            rows: Array.from(document.querySelectorAll('#labels-table tbody tr')).map(r => ({
+              label: r.dataset.label, f_beta: r.querySelector('.f-beta').dataset.value })) })",
+    );
+    let layer = labels["layer"].as_str().expect("layer");
+    for row in labels["rows"].as_array().expect("rows") {
+        let m = &results["total"]["layers"][layer]["strict"]["labels"][row["label"].as_str().expect("label")];
+        assert_eq!(f64_of(&row["f_beta"]), f64_of(&m["f_beta"]));
+    }
+    page.assert_clean();
+}

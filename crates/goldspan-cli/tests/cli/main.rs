@@ -11,6 +11,7 @@ mod merge;
 mod names;
 mod process;
 mod project;
+mod ratios;
 mod readme;
 mod report;
 mod results;

@@ -700,3 +700,58 @@ fn compat_nervaluate_pairs_predictions_in_list_order() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("fraction of the gold span"));
 }
+
+/// spaCy's `score_spans(allow_overlap=False)` (its default) through the command line, on the
+/// case of spaCy's own test_score_spans as the replay fixtures recorded it
+/// (tests/fixtures/parity/replay/spacy.jsonl, cases spacy-0045 and spacy-0046): gold and
+/// predictions PERSON 0..4, ORG 0..7, ORG 8..12, listed so. `--compat spacy` drops ORG 0..7, which
+/// overlaps the PERSON listed before it: P 1, R 2/3, F 0.8, per type ORG P 1, R 0.5; with the
+/// overlap allowed (goldspan's default) every number is 1.
+#[test]
+fn compat_spacy_drops_overlapping_predictions_as_spacy_recorded() {
+    let path = goldspan_tests::repo().join("tests/fixtures/parity/replay/spacy.jsonl");
+    let text = std::fs::read_to_string(path).expect("replay fixture");
+    let case = |name: &str| -> serde_json::Value {
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|v| v["case"] == name)
+            .unwrap_or_else(|| panic!("no case {name}"))
+    };
+    let (dropped, kept) = (case("spacy-0045"), case("spacy-0046"));
+    assert_eq!(
+        (&dropped["inputs"]["allow_overlap"], &kept["inputs"]["allow_overlap"]),
+        (&serde_json::json!(false), &serde_json::json!(true))
+    );
+    let example = &dropped["inputs"]["examples"][0];
+    assert_eq!(example, &kept["inputs"]["examples"][0], "one example for both");
+    // spaCy's spans are [label, start token, end token, start char, end char].
+    let spans = |k: &str| -> Vec<serde_json::Value> {
+        let list = example[k].as_array().expect("spans");
+        list.iter()
+            .enumerate()
+            .map(|(i, s)| serde_json::json!({"id": format!("T{i}"), "layer": "entities", "label": s[0], "start": s[3], "end": s[4]}))
+            .collect()
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (gold, pred) = (dir.path().join("gold.jsonl"), dir.path().join("pred.jsonl"));
+    for (path, k) in [(&gold, "gold"), (&pred, "pred")] {
+        let line = serde_json::json!({"id": "d", "text": example["text"], "spans": spans(k)});
+        std::fs::write(path, format!("{line}\n")).expect("write");
+    }
+    for (extra, recorded) in [(&["--compat", "spacy"][..], &dropped), (&[][..], &kept)] {
+        let mut cmd = goldspan();
+        cmd.args(["score", "--gold"]).arg(&gold).arg("--pred").arg(&pred);
+        let out = cmd.args(["--mode", "strict", "--format", "json"]).args(extra).output().expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v = valid_json("results", &stdout(&out));
+        let strict = &v["total"]["layers"]["entities"]["strict"];
+        let r = &recorded["result"];
+        close(&strict["micro"]["precision"], r["my_spans_p"].as_f64().expect("p"));
+        close(&strict["micro"]["recall"], r["my_spans_r"].as_f64().expect("r"));
+        close(&strict["micro"]["f1"], r["my_spans_f"].as_f64().expect("f"));
+        for (label, theirs) in r["my_spans_per_type"].as_object().expect("per type") {
+            close(&strict["labels"][label]["precision"], theirs["p"].as_f64().expect("p"));
+            close(&strict["labels"][label]["recall"], theirs["r"].as_f64().expect("r"));
+        }
+    }
+}

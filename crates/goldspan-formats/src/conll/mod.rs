@@ -209,6 +209,9 @@ struct Sentence {
     text: String,
     tokens: Vec<(usize, usize)>,
     chunks: Vec<Vec<Chunk>>,
+    /// Per tag source, each token's tag, canonical ([`scheme::canonical_tag`]); kept only
+    /// when reading for [`read_tag_pairs`].
+    tags: Vec<Vec<String>>,
 }
 
 impl Sentence {
@@ -227,7 +230,7 @@ impl Sentence {
             text.push_str(form);
             cp += len;
         }
-        Sentence { text, tokens, chunks }
+        Sentence { text, tokens, chunks, tags: Vec::new() }
     }
 }
 
@@ -250,6 +253,8 @@ struct Reading<'a> {
     /// Documents with tokens seen so far (for generated ids).
     count: usize,
     seen: HashMap<String, usize>,
+    /// Keep each token's tags ([`read_tag_pairs`]).
+    keep_tags: bool,
 }
 
 impl<'a> Reading<'a> {
@@ -263,6 +268,7 @@ impl<'a> Reading<'a> {
             docs: Vec::new(),
             count: 0,
             seen: HashMap::new(),
+            keep_tags: false,
         }
     }
 
@@ -408,6 +414,46 @@ pub fn read_pair(
     };
     let gold = next();
     Ok((gold, next()))
+}
+
+/// The gold and predicted tag of every token of a plain CoNLL file with two tag columns
+/// (conlleval's `token gold predicted`), in file order, for seqeval's token-level
+/// `performance_measure` (`score --conll FILE --mode tags`). Tags are parsed by the options'
+/// scheme and written canonically ([`scheme::canonical_tag`]: `PER-B` and `B-PER` alike), so
+/// two tags are equal exactly when they are the same tag. The file is checked as [`read_pair`]
+/// checks it. CoNLL-U and CoNLL-2012 files are refused: goldspan reads their tags per word
+/// of a multiword token, or as brackets, not as one tag per token line.
+pub fn read_tag_pairs(
+    path: &Path,
+    options: &ReadOptions,
+    gold: Column,
+    predicted: Column,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut reading = Reading::new(path, options);
+    reading.keep_tags = true;
+    let Some(text) = read_text_any_line_endings(path, &reading.location, &mut reading.problems) else {
+        return Err(reading.problems.into_error());
+    };
+    let dialect = options.conll_dialect.unwrap_or_else(|| Dialect::detect(path, &text).0);
+    if dialect != Dialect::Plain {
+        let message = format!(
+            "--mode tags compares the tags of plain CoNLL token lines (token gold predicted); this file is read as \
+             {dialect}: score its chunks with the span modes"
+        );
+        reading.file_problem(1, message);
+        return Err(reading.problems.into_error());
+    }
+    plain::parse(&text, &mut reading, &[Some(gold), Some(predicted)]);
+    let pairs = reading
+        .docs
+        .iter()
+        .flat_map(|d| &d.sentences)
+        .flat_map(|s| match s.tags.as_slice() {
+            [g, p] => g.iter().cloned().zip(p.iter().cloned()).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    reading.problems.into_result(pairs)
 }
 
 /// [`read_text`], except that CRLF line endings are fine: offsets are computed on the rebuilt

@@ -87,7 +87,7 @@ pub(super) fn parse(text: &str, r: &mut Reading<'_>, sources: &[Option<Column>])
         let no = *no;
         let fields = match kind {
             Kind::Blank => {
-                end_sentence(&mut pending, sources.len(), tagging);
+                end_sentence(&mut pending, sources.len(), tagging, r.keep_tags);
                 continue;
             }
             Kind::Id(id) => {
@@ -302,7 +302,8 @@ fn numbers_tokens(rows: &[&Vec<&str>]) -> bool {
         })
 }
 
-fn end_sentence(pending: &mut Pending<'_>, sources: usize, tagging: (scheme::Scheme, scheme::Decode)) {
+/// Ends the sentence being read; `keep_tags` keeps each token's tags (for `--mode tags`).
+fn end_sentence(pending: &mut Pending<'_>, sources: usize, tagging: (scheme::Scheme, scheme::Decode), keep_tags: bool) {
     if pending.rows.is_empty() {
         return;
     }
@@ -315,7 +316,13 @@ fn end_sentence(pending: &mut Pending<'_>, sources: usize, tagging: (scheme::Sch
             scheme::decode_as(&tags, &lines, tagging)
         })
         .collect();
-    pending.sentences.push(Sentence::joined(&forms, &[], chunks));
+    let mut sentence = Sentence::joined(&forms, &[], chunks);
+    if keep_tags {
+        sentence.tags = (0..sources)
+            .map(|s| rows.iter().map(|r| scheme::canonical_tag(r.tags.get(s).copied().flatten())).collect())
+            .collect();
+    }
+    pending.sentences.push(sentence);
 }
 
 fn end_document(
@@ -324,7 +331,7 @@ fn end_document(
     sources: usize,
     tagging: (scheme::Scheme, scheme::Decode),
 ) {
-    end_sentence(pending, sources, tagging);
+    end_sentence(pending, sources, tagging, r.keep_tags);
     let done = std::mem::take(pending);
     r.push(done.id, done.line.unwrap_or_default(), Default::default(), done.sentences);
 }

@@ -44,6 +44,24 @@ pub(crate) enum Prefix {
     Single,
 }
 
+/// A parsed tag written one way whatever the file's spelling (`B-PER` for `PER-B`, `E-PER`
+/// for BILOU's `L-PER`, `O` for none): two tags of one file are equal exactly when their
+/// canonical forms are.
+pub(crate) fn canonical_tag(tag: Option<(Prefix, &str)>) -> String {
+    match tag {
+        None => "O".to_owned(),
+        Some((prefix, label)) => {
+            let letter = match prefix {
+                Prefix::Begin => 'B',
+                Prefix::Inside => 'I',
+                Prefix::End => 'E',
+                Prefix::Single => 'S',
+            };
+            format!("{letter}-{label}")
+        }
+    }
+}
+
 /// A chunk: tokens `start..end` of a sentence with a label, and the file line of its first token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Chunk {

@@ -137,6 +137,25 @@ fn a_pair_of_tag_columns_reads_as_gold_and_predictions_over_the_same_text() {
     assert_eq!(gold.documents[0].document.text(), pred.documents[0].document.text());
 }
 
+/// `--mode tags` reads each token's two tags as tags: suffix style and prefix style are one
+/// tag, sentences and documents run on in file order, and a file of another dialect is refused.
+#[test]
+fn tag_pairs_are_every_tokens_tags_written_one_way() {
+    let (_dir, path) = file("-DOCSTART- O O\n\nZoë PER-B PER-B\nBrandt PER-I O\n\nin O O\nKyoto GPE-B ORG-B\n");
+    let suffix = ReadOptions { suffix_tags: true, ..options(Scheme::Iob2) };
+    let pairs = read_tag_pairs(&path, &suffix, Column::new(-2).expect("c"), Column::LAST).expect("reads");
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(g, p)| (g.as_str(), p.as_str())).collect();
+    assert_eq!(pairs, [("B-PER", "B-PER"), ("I-PER", "O"), ("O", "O"), ("B-GPE", "B-ORG")]);
+    // A tag the scheme does not have is the same problem as when reading spans.
+    let (_dir, bad) = file("Zoë S-PER S-PER\n");
+    let e = read_tag_pairs(&bad, &options(Scheme::Iob2), Column::new(-2).expect("c"), Column::LAST).expect_err("IOB2");
+    assert!(e.to_string().contains("news.conll:1:") && e.to_string().contains("\"S-PER\""), "{e}");
+    let (_dir, conllu) = named("a.conllu", "1\tZoë\t_\t_\t_\t_\t_\t_\t_\tNE=B-PER\n");
+    let e = read_tag_pairs(&conllu, &options(Scheme::Iob2), Column::new(-2).expect("c"), Column::LAST)
+        .expect_err("CoNLL-U refused");
+    assert!(e.to_string().contains("--mode tags") && e.to_string().contains("a.conllu"), "{e}");
+}
+
 /// CoNLL-2003's chunk column (B-NP) holds tags too, but of other labels: no ambiguity.
 #[test]
 fn a_column_of_other_tags_is_not_ambiguous() {

@@ -7,6 +7,8 @@
   var head = data.head;
   var results = head.results;
   var manifest = results.manifest;
+  // F-beta beside F1 when the results were scored with --beta (manifest.beta, a number or "inf").
+  var fBeta = manifest.beta === undefined || manifest.beta === null ? null : 'F' + String(manifest.beta);
   var docs = data.docs;
   var CLASS_COLOURS = {
     'correct': '#2e7d32', 'boundary': '#e08a00', 'label': '#7b3fb0', 'boundary+label': '#c2185b',
@@ -274,7 +276,9 @@
     // Layers and modes.
     add(root, el('h2', { text: 'Layers' }));
     var t = el('table', { id: 'layers-table' });
-    add(t, el('thead', null, el('tr', null, ['layer', 'mode', 'precision', 'recall', 'F1', 'macro F1', 'COR', 'INC', 'PAR', 'MIS', 'SPU']
+    var layerHead = ['layer', 'mode', 'precision', 'recall', 'F1', 'macro F1'];
+    if (fBeta) { layerHead.push(fBeta, 'macro ' + fBeta); }
+    add(t, el('thead', null, el('tr', null, layerHead.concat(['COR', 'INC', 'PAR', 'MIS', 'SPU'])
       .map(function (h) { return el('th', { text: h }); }))));
     var tb = el('tbody');
     keys(results.total.layers).forEach(function (layer) {
@@ -285,8 +289,12 @@
         var row = el('tr', { 'data-layer': layer, 'data-mode': mode });
         add(row, [textCell(layer), textCell(mode), bar(m.precision, intervalOf(layer, mode, 'precision'), 'precision'),
           bar(m.recall, intervalOf(layer, mode, 'recall'), 'recall'), bar(m.f1, intervalOf(layer, mode, 'f1'), 'f1'),
-          el('td', { 'class': 'num macro-f1', 'data-value': s.macro.f1, text: f4(s.macro.f1) }),
-          numCell(m.cor, 'cor'), numCell(m.inc, 'inc'), numCell(m.par, 'par'), numCell(m.mis, 'mis'), numCell(m.spu, 'spu')]);
+          el('td', { 'class': 'num macro-f1', 'data-value': s.macro.f1, text: s.macro.f1 === null ? 'NaN' : f4(s.macro.f1) })]);
+        if (fBeta) {
+          add(row, [bar(m.f_beta, intervalOf(layer, mode, 'f_beta'), 'f-beta'),
+            el('td', { 'class': 'num macro-f-beta', 'data-value': s.macro.f_beta, text: s.macro.f_beta === null ? 'NaN' : f4(s.macro.f_beta) })]);
+        }
+        add(row, [numCell(m.cor, 'cor'), numCell(m.inc, 'inc'), numCell(m.par, 'par'), numCell(m.mis, 'mis'), numCell(m.spu, 'spu')]);
         tb.appendChild(row);
       });
     });
@@ -316,13 +324,16 @@
           { title: 'predicted', num: true, key: function (r) { return r.actual; }, cell: function (r) { return numCell(r.actual, 'predicted'); } },
           { title: 'precision', num: true, key: function (r) { return r.precision; }, cell: function (r) { return bar(r.precision, null, 'precision'); } },
           { title: 'recall', num: true, key: function (r) { return r.recall; }, cell: function (r) { return bar(r.recall, null, 'recall'); } },
-          { title: 'F1', num: true, key: function (r) { return r.f1; }, cell: function (r) { return bar(r.f1, null, 'f1'); } },
+          { title: 'F1', num: true, key: function (r) { return r.f1; }, cell: function (r) { return bar(r.f1, null, 'f1'); } }
+        ].concat(fBeta ? [
+          { title: fBeta, num: true, key: function (r) { return r.f_beta; }, cell: function (r) { return bar(r.f_beta, null, 'f-beta'); } }
+        ] : []).concat([
           { title: 'COR', num: true, key: function (r) { return r.cor; }, cell: function (r) { return numCell(r.cor, 'cor'); } },
           { title: 'INC', num: true, key: function (r) { return r.inc; }, cell: function (r) { return numCell(r.inc, 'inc'); } },
           { title: 'PAR', num: true, key: function (r) { return r.par; }, cell: function (r) { return numCell(r.par, 'par'); } },
           { title: 'MIS', num: true, key: function (r) { return r.mis; }, cell: function (r) { return numCell(r.mis, 'mis'); } },
           { title: 'SPU', num: true, key: function (r) { return r.spu; }, cell: function (r) { return numCell(r.spu, 'spu'); } }
-        ], rows, [1, -1], function (r) { return { 'data-label': r.label }; }));
+        ]), rows, [1, -1], function (r) { return { 'data-label': r.label }; }));
         holder.firstChild.id = 'labels-table';
       };
       layerSel.addEventListener('change', drawLabels);

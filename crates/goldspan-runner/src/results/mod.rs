@@ -27,7 +27,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub use errors::{ErrorCounts, ErrorFilter, ErrorList, ErrorRecord, ErrorSide, Errors};
 pub use gate::{check, gate, CheckOutcome, Comparison, Metric, Policy, Presence, Update, Verdict};
 pub use metrics::{
-    Interval, Intervals, LayerScores, MacroAverage, Metrics, PrfIntervals, QuoteIntervals, QuoteScores, Scores,
+    Interval, Intervals, LayerScores, MacroAverage, Metrics, PrfIntervals, QuoteIntervals, QuoteScores, RatioRules,
+    Scores,
 };
 pub use paired::{paired_comparison, paired_metrics, PairedF1};
 pub use snapshot::{read_snapshot, write_snapshot, Snapshot, SnapshotError, SnapshotManifest, SNAPSHOT_SCHEMA};
@@ -139,16 +140,100 @@ pub struct Results {
     pub schema: String,
     /// Metadata field → value → scores of the documents with that value.
     pub slices: BTreeMap<String, BTreeMap<String, Scores>>,
+    /// Token-level tag counts (`score --conll FILE --mode tags`): seqeval's
+    /// `performance_measure` and `accuracy_score`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<TagScores>,
     /// Scores over every document in scope.
     pub total: Scores,
+}
+
+/// seqeval's `performance_measure` over the tags of aligned tokens (docs/metrics.md §4):
+/// every token is one of TP, FP, FN or TN, by its gold and predicted tag strings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagScores {
+    /// (TP + TN) / tokens, seqeval's `accuracy_score`; 0 without tokens.
+    #[serde(deserialize_with = "metrics::ratio")]
+    #[schemars(range(min = 0, max = 1))]
+    pub accuracy: f64,
+    /// A gold tag other than `O` predicted `O`.
+    #[serde(rename = "fn")]
+    pub fn_: u64,
+    /// Different tags, the predicted one not `O`.
+    pub fp: u64,
+    /// Both `O`.
+    pub tn: u64,
+    /// Tokens compared.
+    pub tokens: u64,
+    /// Equal tags, not both `O`.
+    pub tp: u64,
+}
+
+impl TagScores {
+    /// The scores of `c`.
+    pub fn of(c: &goldspan_score::tags::TagCounts) -> TagScores {
+        TagScores { accuracy: c.accuracy(), fn_: c.fn_, fp: c.fp, tn: c.tn, tokens: c.tokens(), tp: c.tp }
+    }
+}
+
+/// Writes β: a number, or `"inf"` (JSON has no infinity).
+fn write_beta<S: serde::Serializer>(beta: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match beta {
+        Some(b) if b.is_infinite() => s.serialize_str("inf"),
+        Some(b) => s.serialize_f64(*b),
+        None => s.serialize_none(),
+    }
+}
+
+/// The schema of β: a number of at least 0, or `"inf"`.
+fn beta_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "anyOf": [{ "type": "number", "minimum": 0 }, { "const": "inf" }] })
+}
+
+/// Reads β: a number of at least 0, or `"inf"`.
+fn read_beta<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Beta {
+        Number(f64),
+        Text(String),
+    }
+    match Beta::deserialize(d)? {
+        Beta::Number(b) if b >= 0.0 => Ok(Some(b)),
+        Beta::Text(t) if t == "inf" => Ok(Some(f64::INFINITY)),
+        Beta::Number(b) => Err(D::Error::custom(format!("β {b} is below 0"))),
+        Beta::Text(t) => Err(D::Error::custom(format!("β {t:?} is not a number or \"inf\""))),
+    }
+}
+
+/// Reads the zero-division value: 1 (0 is the default, left out).
+fn read_zero_division<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    match u8::deserialize(d)? {
+        z @ (0 | 1) => Ok(Some(z)),
+        z => Err(D::Error::custom(format!("zero_division {z} is neither 0 nor 1"))),
+    }
 }
 
 /// What was scored and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
+    /// β of the F-beta written beside every F1 (`f_beta`), a number or `"inf"`; absent for
+    /// β = 1 (`score --beta`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "write_beta",
+        deserialize_with = "read_beta"
+    )]
+    #[schemars(schema_with = "beta_schema")]
+    pub beta: Option<f64>,
     /// Bootstrap samples and seed, or null without intervals.
     pub bootstrap: Option<Bootstrap>,
+    /// The reference tool whose rules were followed (`score --compat`); absent for goldspan's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compat: Option<String>,
     /// Hash of the documents in scope: texts, metadata and annotations (runs only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corpus_hash: Option<String>,
@@ -167,6 +252,17 @@ pub struct Manifest {
     pub predictions: String,
     /// The split scored, or null for every document.
     pub split: Option<String>,
+    /// The value of a precision or recall whose denominator is 0, when it is 1
+    /// (`score --zero-division 1`); absent for 0.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "read_zero_division")]
+    pub zero_division: Option<u8>,
+}
+
+impl Manifest {
+    /// The name of the F column under this manifest's β: `F1`, `F2`, `F0.5`, `Finf`.
+    pub fn f_name(&self) -> String {
+        RatioRules::f_name(self.beta)
+    }
 }
 
 /// Bootstrap settings.
@@ -351,6 +447,12 @@ pub struct Extraction {
 impl Results {
     /// The results of an evaluation.
     pub fn new(eval: &Evaluation, info: &RunInfo) -> Results {
+        Results::with_rules(eval, info, &RatioRules::default())
+    }
+
+    /// The results of an evaluation, its ratios computed under `rules` (which the manifest
+    /// records).
+    pub fn with_rules(eval: &Evaluation, info: &RunInfo, rules: &RatioRules) -> Results {
         let errors = eval.errors.total() > 0 || !eval.confusions.is_empty();
         Results {
             comparison: None,
@@ -374,9 +476,11 @@ impl Results {
             extraction: None,
             failures: None,
             grounding: GroundingReport::of(&eval.total, &info.grounding),
-            intervals: info.bootstrap.map(|(samples, seed)| intervals(eval, samples, seed)),
+            intervals: info.bootstrap.map(|(samples, seed)| intervals(eval, samples, seed, rules)),
             manifest: Manifest {
+                beta: (rules.beta != 1.0).then_some(rules.beta),
                 bootstrap: info.bootstrap.map(|(samples, seed)| Bootstrap { samples, seed }),
+                compat: None,
                 corpus_hash: None,
                 extractor: None,
                 gold: info.gold.clone(),
@@ -385,17 +489,19 @@ impl Results {
                 modes: info.modes.iter().map(Mode::to_string).collect(),
                 predictions: info.predictions.clone(),
                 split: info.split.clone(),
+                zero_division: (rules.zero_division == goldspan_score::ZeroDivision::One).then_some(1),
             },
-            per_document: info.per_document.then(|| per_document(eval)),
+            per_document: info.per_document.then(|| per_document(eval, rules)),
             schema: SCHEMA.to_owned(),
             slices: {
                 let mut slices: BTreeMap<String, BTreeMap<String, Scores>> = BTreeMap::new();
                 for ((field, value), tally) in &eval.slices {
-                    slices.entry(field.clone()).or_default().insert(value.clone(), Scores::of(tally));
+                    slices.entry(field.clone()).or_default().insert(value.clone(), Scores::with(tally, rules));
                 }
                 slices
             },
-            total: Scores::of(&eval.total),
+            tags: None,
+            total: Scores::with(&eval.total, rules),
         }
     }
 
@@ -450,7 +556,7 @@ impl Results {
     /// The same results with per-document scores, from an evaluation that kept per-document
     /// counts (`Config::per_document`); none otherwise.
     pub fn with_per_document(mut self, eval: &Evaluation) -> Results {
-        self.per_document = Some(per_document(eval));
+        self.per_document = Some(per_document(eval, &RatioRules::default()));
         self
     }
 
@@ -479,13 +585,13 @@ pub(crate) fn to_json_text<T: Serialize + ?Sized>(value: &T) -> String {
 }
 
 /// Each document's micro metrics per layer and mode, sorted by id.
-fn per_document(eval: &Evaluation) -> Vec<DocumentScores> {
+fn per_document(eval: &Evaluation, rules: &RatioRules) -> Vec<DocumentScores> {
     eval.documents
         .iter()
         .map(|d| {
             let mut layers: BTreeMap<String, BTreeMap<String, Metrics>> = BTreeMap::new();
             for ((layer, mode), c) in &d.micro {
-                layers.entry(layer.clone()).or_default().insert(mode.to_string(), Metrics::of(c));
+                layers.entry(layer.clone()).or_default().insert(mode.to_string(), Metrics::with(c, rules));
             }
             DocumentScores { id: d.id.clone(), layers }
         })
@@ -493,8 +599,10 @@ fn per_document(eval: &Evaluation) -> Vec<DocumentScores> {
 }
 
 /// Bootstrap intervals of micro precision, recall and F1 per (layer, mode), and of end-to-end
-/// quotation F1 per mode, from per-document counts.
-fn intervals(eval: &Evaluation, samples: usize, seed: u64) -> Intervals {
+/// quotation F1 per mode, from per-document counts; of F-beta too when β is not 1.
+fn intervals(eval: &Evaluation, samples: usize, seed: u64, rules: &RatioRules) -> Intervals {
+    let ratios = goldspan_score::Ratios { beta: 1.0, zero_division: rules.zero_division, partial_credit: 0.5 };
+    let fbeta = goldspan_score::Ratios { beta: rules.beta, ..ratios };
     let mut keys: Vec<(String, Mode)> = eval.documents.iter().flat_map(|d| d.micro.keys().cloned()).collect();
     keys.sort();
     keys.dedup();
@@ -502,11 +610,12 @@ fn intervals(eval: &Evaluation, samples: usize, seed: u64) -> Intervals {
     for (layer, mode) in keys {
         let per_doc: Vec<Counts> =
             eval.documents.iter().map(|d| d.micro.get(&(layer.clone(), mode)).copied().unwrap_or_default()).collect();
-        let of = |metric: fn(&Counts) -> f64| Interval::from(bootstrap::interval(&per_doc, samples, seed, metric));
+        let of = |metric: &dyn Fn(&Counts) -> f64| Interval::from(bootstrap::interval(&per_doc, samples, seed, metric));
         let prf = PrfIntervals {
-            f1: of(|c| c.prf().f1),
-            precision: of(|c| c.prf().precision),
-            recall: of(|c| c.prf().recall),
+            f1: of(&|c| c.prf_with(ratios).f1),
+            f_beta: (rules.beta != 1.0).then(|| of(&|c| c.prf_with(fbeta).f1)),
+            precision: of(&|c| c.prf_with(ratios).precision),
+            recall: of(&|c| c.prf_with(ratios).recall),
         };
         out.layers.entry(layer).or_default().insert(mode.to_string(), prf);
     }
@@ -516,7 +625,7 @@ fn intervals(eval: &Evaluation, samples: usize, seed: u64) -> Intervals {
     for mode in modes {
         let per_doc: Vec<Counts> =
             eval.documents.iter().map(|d| d.quotes.get(&mode).copied().unwrap_or_default().end_to_end()).collect();
-        let f1 = bootstrap::interval(&per_doc, samples, seed, |c| c.prf().f1);
+        let f1 = bootstrap::interval(&per_doc, samples, seed, |c| c.prf_with(ratios).f1);
         out.quotes.insert(mode.to_string(), QuoteIntervals { end_to_end_f1: f1.into() });
     }
     out

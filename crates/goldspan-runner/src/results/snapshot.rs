@@ -121,10 +121,32 @@ impl Snapshot {
                 ));
             }
         }
-        serde_path_to_error::deserialize(value).map_err(|e| {
+        let snapshot: Snapshot = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             SnapshotError::new(if path == "." { "" } else { &path }, e.into_inner().to_string())
-        })
+        })?;
+        // A macro average may be `null` (NaN) in results under seqeval's rules; runs never
+        // make one, so in a snapshot it is damage, not a score.
+        let scores = std::iter::once(("total".to_owned(), &snapshot.total)).chain(
+            snapshot.slices.iter().flat_map(|(f, v)| v.iter().map(move |(k, s)| (format!("slices.{f}.{k}"), s))),
+        );
+        for (at, scores) in scores {
+            for (layer, modes) in &scores.layers {
+                for (mode, s) in modes {
+                    let m = &s.macro_average;
+                    for (name, x) in [("f1", m.f1), ("precision", m.precision), ("recall", m.recall)] {
+                        if x.is_nan() {
+                            let field = format!("{at}.layers.{layer}.{mode}.macro.{name}");
+                            return Err(SnapshotError::new(
+                                &field,
+                                "null is not a ratio: a snapshot holds numbers".into(),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(snapshot)
     }
 
     /// The JSON text: pretty-printed, keys sorted, a final newline.
