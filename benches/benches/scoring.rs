@@ -54,13 +54,7 @@ fn score(c: &mut Criterion) {
     let config = config(DOCUMENTS, 30);
     let docs: Vec<(AnnotatedDocument, AnnotatedDocument)> =
         (0..DOCUMENTS).map(|i| synth::document(&config, i)).collect();
-    let options = Options {
-        modes: SEMEVAL.to_vec(),
-        layers: None,
-        attribution: None,
-        grounding: Default::default(),
-        matching: Default::default(),
-    };
+    let options = Options::new(SEMEVAL.to_vec());
     let into_total = || {
         let mut total = Tally::default();
         for (gold, pred) in &docs {

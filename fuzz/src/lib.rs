@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use goldspan_formats::{conll, Format, ReadOptions};
 use goldspan_model::{Location, Manifest, Problems};
-use goldspan_runner::{Config, Gold, LabelMap, Results, RunInfo, Snapshot};
+use goldspan_runner::{Config, Gold, Results, RunInfo, Snapshot};
 use goldspan_score::{Grounding, Mode, Options, Rule};
 
 pub use mutate::Mutator;
@@ -248,18 +248,10 @@ fn evaluate(data: &[u8]) -> Option<Results> {
         let mut grounding = Grounding::default();
         grounding.rule = Rule::Fuzzy;
         let config = Config {
-            options: Options {
-                modes: modes.clone(),
-                layers: None,
-                attribution: None,
-                grounding,
-                matching: Default::default(),
-            },
-            label_map: LabelMap::default(),
             slices: vec!["domain".into()],
             per_document: true,
             errors: true,
-            only_predicted: false,
+            ..Config::new(Options { grounding, ..Options::new(modes.clone()) })
         };
         let eval = goldspan_runner::evaluate(&gold, &pred_path, &config).ok()?;
         let info = RunInfo {

@@ -51,13 +51,7 @@ fn he_or_she(word: &str) -> bool {
 /// The first-pronoun extractor's quotation counts over `docs` under `mode`.
 fn score(docs: &[AnnotatedDocument], mode: Mode, pronoun: fn(&str) -> bool) -> QuoteCounts {
     let a = attribution();
-    let options = Options {
-        modes: vec![mode],
-        layers: None,
-        attribution: Some(a.clone()),
-        grounding: Default::default(),
-        matching: Default::default(),
-    };
+    let options = Options { attribution: Some(a.clone()), ..Options::new(vec![mode]) };
     let mut total = QuoteCounts::default();
     for doc in docs {
         if let Some(q) = score_document(doc, &first_pronoun(doc, &a, pronoun), &options).quotes.get(&mode) {

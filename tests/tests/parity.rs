@@ -188,13 +188,8 @@ fn score_with(gold: &[Span], pred: &[Span], len: usize, matching: goldspan_score
     let gold =
         AnnotatedDocument { document, annotations: Annotations { spans: gold.to_vec(), ..Annotations::default() } };
     let pred = Annotations { spans: pred.to_vec(), ..Annotations::default() };
-    let options = Options {
-        modes: SEMEVAL.to_vec(),
-        layers: Some(BTreeSet::from([LAYER.to_owned()])),
-        attribution: None,
-        grounding: Default::default(),
-        matching,
-    };
+    let options =
+        Options { layers: Some(BTreeSet::from([LAYER.to_owned()])), matching, ..Options::new(SEMEVAL.to_vec()) };
     score_document(&gold, &pred, &options)
 }
 

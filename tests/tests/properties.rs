@@ -171,13 +171,7 @@ fn options() -> Options {
         cue_relation: None,
         mention_layer: None,
     };
-    Options {
-        modes: MODES.to_vec(),
-        layers: None,
-        attribution: Some(attribution),
-        grounding: Default::default(),
-        matching: Default::default(),
-    }
+    Options { attribution: Some(attribution), ..Options::new(MODES.to_vec()) }
 }
 
 fn score_all(docs: &[(AnnotatedDocument, Annotations)]) -> Tally {
@@ -505,7 +499,7 @@ proptest! {
     #[test]
     fn semeval_matcher_equals_naive_oracle(spec in prop_oneof![arb_doc(Density::Crowded), arb_doc(Density::Mixed)]) {
         let (gold, pred) = build(&spec, "doc");
-        let tally = score_document(&gold, &pred, &Options { modes: SEMEVAL.to_vec(), layers: None, attribution: None, grounding: Default::default(), matching: Default::default() });
+        let tally = score_document(&gold, &pred, &Options::new(SEMEVAL.to_vec()));
         for layer in LAYERS {
             let g: Vec<&Span> = gold.annotations.layer(layer).collect();
             let p: Vec<&Span> = pred.layer(layer).collect();
@@ -524,7 +518,7 @@ proptest! {
     #[test]
     fn token_counts_equal_naive_oracle(spec in prop_oneof![arb_doc(Density::Crowded), arb_doc(Density::Mixed)]) {
         let (gold, pred) = build(&spec, "doc");
-        let tally = score_document(&gold, &pred, &Options { modes: vec![Mode::Tokens], layers: None, attribution: None, grounding: Default::default(), matching: Default::default() });
+        let tally = score_document(&gold, &pred, &Options::new(vec![Mode::Tokens]));
         for layer in LAYERS {
             let g: Vec<&Span> = gold.annotations.layer(layer).collect();
             let p: Vec<&Span> = pred.layer(layer).collect();
@@ -614,7 +608,7 @@ proptest! {
         };
         let pred = Annotations { spans: pred, ..Annotations::default() };
         let modes: Vec<Mode> = SEMEVAL.iter().copied().chain(["overlap:0.5", "overlap:0.8"].map(|m| m.parse().expect("mode"))).collect();
-        let tally = score_document(&doc, &pred, &Options { modes: modes.clone(), layers: None, attribution: None, grounding: Default::default(), matching: Default::default() });
+        let tally = score_document(&doc, &pred, &Options::new(modes.clone()));
         let g: Vec<&Span> = doc.annotations.spans.iter().collect();
         let p: Vec<&Span> = pred.spans.iter().collect();
         for mode in modes {

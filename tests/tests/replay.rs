@@ -129,11 +129,9 @@ fn score_text(text: &str, gold: &[Triple], pred: &[Triple], modes: &[Mode], comp
         AnnotatedDocument { document, annotations: Annotations { spans: spans(gold)?, ..Annotations::default() } };
     let pred = Annotations { spans: spans(pred)?, ..Annotations::default() };
     let options = Options {
-        modes: modes.to_vec(),
         layers: Some(BTreeSet::from([LAYER.to_owned()])),
-        attribution: None,
-        grounding: Default::default(),
         matching: compat.matching(),
+        ..Options::new(modes.to_vec())
     };
     Ok(score_document(&gold, &pred, &options))
 }
@@ -195,11 +193,9 @@ fn score_nervaluate(gold: &[Triple], pred: &[Triple], modes: &[Mode], min_percen
         AnnotatedDocument { document, annotations: Annotations { spans: spans(gold)?, ..Annotations::default() } };
     let pred = Annotations { spans: spans(pred)?, ..Annotations::default() };
     let options = Options {
-        modes: modes.to_vec(),
         layers: Some(BTreeSet::from([LAYER.to_owned()])),
-        attribution: None,
-        grounding: Default::default(),
         matching: nervaluate_with(min_percent)?,
+        ..Options::new(modes.to_vec())
     };
     Ok(score_document(&gold, &pred, &options))
 }

@@ -216,13 +216,7 @@ fn spacy_evaluate_on_goldspans_docbin_matches_goldspans_strict_scores() {
     let evaluate = &read["evaluate"];
     let predictions = evaluate["predictions"].as_array().expect("predictions");
     let mut tally = goldspan_score::Tally::default();
-    let options = Options {
-        modes: vec![Mode::Strict],
-        layers: Some(BTreeSet::from(["entities".to_owned()])),
-        attribution: None,
-        grounding: Default::default(),
-        matching: Default::default(),
-    };
+    let options = Options { layers: Some(BTreeSet::from(["entities".to_owned()])), ..Options::new(vec![Mode::Strict]) };
     let spacy_docs = read["docbin"].as_array().expect("docs");
     for ((doc, predicted), theirs) in input().iter().zip(predictions).zip(spacy_docs) {
         // spaCy scores Doc.ents: the entity spans goldspan wrote there, as spaCy read them.

@@ -16,7 +16,7 @@ use goldspan_runner::{
     evaluate, evaluate_documents, read_saved_run, score_pairs, Config, Evaluation, Gold, LabelMap, RecordScorer,
     Results, RunInfo,
 };
-use goldspan_score::{Grounding, Mode, Options};
+use goldspan_score::{Mode, Options};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -114,18 +114,11 @@ pub fn score(
         .map_err(|e| errors::runner_error(py, &e, renames))?;
     let layers = layers.map(|l| l.into_iter().collect::<BTreeSet<_>>());
     let mut config = Config {
-        options: Options {
-            modes: modes.clone(),
-            layers,
-            attribution: None,
-            grounding: Grounding::default(),
-            matching: Default::default(),
-        },
         label_map,
         slices,
         per_document: per_document || bootstrap > 0,
         errors,
-        only_predicted: false,
+        ..Config::new(Options { layers, ..Options::new(modes.clone()) })
     };
     if let Some(run) = &saved {
         run.adopt(&mut gold, &mut config).map_err(|e| errors::runner_error(py, &e, renames))?;
@@ -329,20 +322,8 @@ pub fn score_tags(
             pred.len()
         )));
     }
-    let config = Config {
-        options: Options {
-            modes: modes.clone(),
-            layers: None,
-            attribution: None,
-            grounding: Grounding::default(),
-            matching: Default::default(),
-        },
-        label_map: LabelMap::default(),
-        slices: Vec::new(),
-        per_document: per_document || bootstrap > 0,
-        errors,
-        only_predicted: false,
-    };
+    let config =
+        Config { per_document: per_document || bootstrap > 0, errors, ..Config::new(Options::new(modes.clone())) };
     let json = py.detach(|| -> Result<String, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut pairs = Vec::with_capacity(gold.len());

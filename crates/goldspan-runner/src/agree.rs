@@ -46,13 +46,7 @@ pub fn agree(a: &Gold, b: &Gold) -> Result<Agreement, Error> {
     };
     // Quotations and speakers are those the first set's manifest names.
     let attribution = a.manifest().and_then(|m| m.attribution.clone());
-    let options = Options {
-        modes: AGREEMENT_MODES.to_vec(),
-        layers: None,
-        attribution,
-        grounding: Default::default(),
-        matching: Default::default(),
-    };
+    let options = Options { attribution, ..Options::new(AGREEMENT_MODES.to_vec()) };
     let mut problems = Vec::new();
     let results: Vec<Result<DocumentAgreement, Vec<Problem>>> = out
         .documents

@@ -248,7 +248,7 @@ pub fn load_evals(dir: &Path, cache: Option<&Path>) -> Result<Vec<Eval>, Error> 
             max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
             scoring: Config {
                 // Attribution comes from the corpus manifest when the eval runs.
-                options: Options { modes, layers, attribution: None, grounding, matching: Default::default() },
+                options: Options { layers, grounding, ..Options::new(modes) },
                 label_map: LabelMap::default(),
                 slices: Vec::new(),
                 per_document: def.bootstrap > 0,

@@ -53,6 +53,20 @@ pub struct Config {
 }
 
 impl Config {
+    /// Scores as `options` say, with no label map, slices, per-document counts or error
+    /// classification, every gold document in scope; set the other fields to change that
+    /// (`Config { errors: true, ..Config::new(options) }`).
+    pub fn new(options: Options) -> Config {
+        Config {
+            options,
+            label_map: LabelMap::default(),
+            slices: Vec::new(),
+            per_document: false,
+            errors: false,
+            only_predicted: false,
+        }
+    }
+
     /// This configuration, scoring quotation attribution as `manifest` names it unless the
     /// options already name it. A corpus without an `[attribution]` section (or gold without
     /// a manifest) is scored without attribution.
@@ -592,20 +606,7 @@ mod tests {
     /// bytes of them in memory.
     fn json(gold: &Path, pred: &Path, budget: usize) -> String {
         let gold = Gold::open(gold, None, None).expect("gold opens");
-        let config = Config {
-            options: Options {
-                modes: vec![Mode::Strict],
-                layers: None,
-                attribution: None,
-                grounding: Default::default(),
-                matching: Default::default(),
-            },
-            label_map: LabelMap::default(),
-            slices: Vec::new(),
-            per_document: false,
-            errors: true,
-            only_predicted: false,
-        };
+        let config = Config { errors: true, ..Config::new(Options::new(vec![Mode::Strict])) };
         let eval = evaluate_within(&gold, pred, &config, &|_| {}, budget).expect("scores");
         let info = RunInfo {
             gold: "gold".into(),

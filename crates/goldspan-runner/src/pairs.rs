@@ -116,20 +116,7 @@ mod tests {
     use goldspan_score::{Mode, Options};
 
     fn config() -> Config {
-        Config {
-            options: Options {
-                modes: vec![Mode::Strict],
-                layers: None,
-                attribution: None,
-                grounding: Default::default(),
-                matching: Default::default(),
-            },
-            label_map: crate::LabelMap::default(),
-            slices: Vec::new(),
-            per_document: false,
-            errors: false,
-            only_predicted: false,
-        }
+        Config::new(Options::new(vec![Mode::Strict]))
     }
 
     #[test]

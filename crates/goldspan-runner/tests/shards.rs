@@ -10,7 +10,7 @@ use std::time::Duration;
 use goldspan_extract::Registry;
 use goldspan_runner::cache::CacheInputs;
 use goldspan_runner::synth::{self, SynthConfig};
-use goldspan_runner::{merge, read_partial, write_partial, Config, LabelMap, Partial, Results, RunConfig, Shard};
+use goldspan_runner::{merge, read_partial, write_partial, Config, Partial, Results, RunConfig, Shard};
 use goldspan_score::{Mode, Options};
 use proptest::prelude::*;
 
@@ -28,18 +28,10 @@ fn config(dir: &Path, shard: Option<Shard>) -> RunConfig {
         dir: None,
         max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
         scoring: Config {
-            options: Options {
-                modes: vec![Mode::Strict, Mode::Partial, Mode::Type],
-                layers: None,
-                attribution: None,
-                grounding: Default::default(),
-                matching: Default::default(),
-            },
-            label_map: LabelMap::default(),
             slices: vec!["bucket".into()],
             per_document: true,
             errors: true,
-            only_predicted: false,
+            ..Config::new(Options::new(vec![Mode::Strict, Mode::Partial, Mode::Type]))
         },
         ids: None,
         limit: None,

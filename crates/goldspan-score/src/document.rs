@@ -241,6 +241,21 @@ pub struct Options {
     pub matching: align::Matching,
 }
 
+impl Options {
+    /// Scores `modes` on every layer found, without quotation attribution, placing predictions
+    /// given as text by the default rule and pairing spans by goldspan's default; set the
+    /// other fields to change that (`Options { layers, ..Options::new(modes) }`).
+    pub fn new(modes: Vec<Mode>) -> Options {
+        Options {
+            modes,
+            layers: None,
+            attribution: None,
+            grounding: Grounding::default(),
+            matching: align::Matching::default(),
+        }
+    }
+}
+
 /// Scores `pred` against `gold` for one document.
 pub fn score_document(gold: &AnnotatedDocument, pred: &Annotations, options: &Options) -> Tally {
     let mut tally = Tally::default();
@@ -822,16 +837,14 @@ mod tests {
 
     fn options(attribution: Option<(&str, &str)>) -> Options {
         Options {
-            modes: vec![Mode::Strict],
-            layers: None,
             attribution: attribution.map(|(quotation, speaker)| Attribution {
                 quotation_label: quotation.into(),
                 speaker_relation: speaker.into(),
                 cue_relation: None,
                 mention_layer: None,
             }),
-            grounding: Grounding::default(),
             matching: align::Matching::default(),
+            ..Options::new(vec![Mode::Strict])
         }
     }
 

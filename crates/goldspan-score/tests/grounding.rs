@@ -111,11 +111,9 @@ fn attribution() -> Attribution {
 
 fn score(rule: Rule, pred: &Annotations) -> Tally {
     let options = Options {
-        modes: vec![Mode::Strict, Mode::Tokens, Mode::Mentions],
-        layers: None,
         attribution: Some(attribution()),
         grounding: Grounding::new(rule, Occurrences::All, 0.9).expect("threshold"),
-        matching: Default::default(),
+        ..Options::new(vec![Mode::Strict, Mode::Tokens, Mode::Mentions])
     };
     score_document(&gold(), pred, &options)
 }
@@ -227,13 +225,7 @@ fn a_pronoun_given_as_a_string_never_names_the_speaker() {
             ..Annotations::default()
         },
     };
-    let options = Options {
-        modes: vec![Mode::Strict],
-        layers: None,
-        attribution: Some(attribution()),
-        grounding: Grounding::default(),
-        matching: Default::default(),
-    };
+    let options = Options { attribution: Some(attribution()), ..Options::new(vec![Mode::Strict]) };
     // The same speaker as a Source span with offsets is right by position.
     let right = score_document(&gold, &gold.annotations, &options).quotes[&Mode::Strict];
     assert_eq!((right.matched, right.speaker_right), (1, 1));
@@ -274,13 +266,7 @@ fn a_description_given_as_a_string_is_a_speaker_error_in_the_scores_and_in_the_l
     };
     assert_eq!(gold.document.slice(2, 13), Some("spokeswoman"));
     assert_eq!(gold.document.slice(21, 24), Some("Go."));
-    let options = Options {
-        modes: vec![Mode::Strict],
-        layers: None,
-        attribution: Some(attribution()),
-        grounding: Grounding::default(),
-        matching: Default::default(),
-    };
+    let options = Options { attribution: Some(attribution()), ..Options::new(vec![Mode::Strict]) };
     // The answer names the speaker "spokeswoman": grounding places it at 2..13, gold's Source,
     // so the quotes layer is all correct (COR 2) ...
     let pred = Annotations {
@@ -357,13 +343,7 @@ fn a_speaker_tied_between_two_occurrences_takes_the_earlier_and_is_still_judged_
         ],
         ..Annotations::default()
     };
-    let options = Options {
-        modes: vec![Mode::Strict],
-        layers: None,
-        attribution: Some(attribution()),
-        grounding: Grounding::default(),
-        matching: Default::default(),
-    };
+    let options = Options { attribution: Some(attribution()), ..Options::new(vec![Mode::Strict]) };
     let t = score_document(&gold, &pred, &options);
     // The mention "Truss" takes both occurrences: COR 2.
     assert_eq!(c(t.micro("entities", Mode::Strict)), (2, 0, 0));
@@ -428,7 +408,7 @@ proptest! {
         };
         let mut modes = SEMEVAL.to_vec();
         modes.extend([Mode::Overlap { permille: 500 }, Mode::Tokens, Mode::Mentions]);
-        let options = Options { modes, layers: Some(BTreeSet::from(["entities".to_owned()])), attribution: None, grounding: Grounding::default(), matching: Default::default() };
+        let options = Options { layers: Some(BTreeSet::from(["entities".to_owned()])), ..Options::new(modes) };
         let a = score_document(&gold, &Annotations { spans: with_offsets, ..Annotations::default() }, &options);
         let mut b = score_document(&gold, &stripped, &options);
         let placed = b.grounding.get("entities").copied().unwrap_or_default();

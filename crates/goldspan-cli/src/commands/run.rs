@@ -187,18 +187,9 @@ fn ad_hoc(args: &RunArgs, spec: &str) -> anyhow::Result<Eval> {
         dir: None,
         max_line_bytes: args.max_line_bytes,
         scoring: Config {
-            options: Options {
-                modes,
-                layers,
-                attribution: None,
-                grounding: args.ground.grounding()?,
-                matching: Default::default(),
-            },
             label_map,
-            slices: Vec::new(),
             per_document: args.bootstrap > 0,
-            errors: false,
-            only_predicted: false,
+            ..Config::new(Options { layers, grounding: args.ground.grounding()?, ..Options::new(modes) })
         },
         ids: None,
         limit: None,

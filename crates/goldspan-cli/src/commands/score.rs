@@ -45,11 +45,10 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     let layers = (!args.layers.is_empty()).then(|| args.layers.iter().cloned().collect::<BTreeSet<_>>());
     let mut config = Config {
         options: Options {
-            modes: modes.clone(),
             layers,
-            attribution: None,
             grounding: args.ground.grounding()?,
             matching: args.compat.matching(),
+            ..Options::new(modes.clone())
         },
         label_map,
         slices: args.slices.clone(),

@@ -274,7 +274,7 @@ fn page(json: &str) -> String {
 mod tests {
     use super::*;
     use goldspan_model::{Document, Meta, Relation, Span};
-    use goldspan_runner::{score_pairs, Config, LabelMap, RunInfo};
+    use goldspan_runner::{score_pairs, Config, RunInfo};
     use goldspan_score::{Grounding, Mode, Options};
     use serde_json::{json, Value};
 
@@ -295,20 +295,7 @@ mod tests {
 
     /// The results of `pairs` under strict matching, with errors, as score computes them.
     fn results_of(pairs: &[(AnnotatedDocument, Annotations)]) -> Results {
-        let config = Config {
-            options: Options {
-                modes: vec![Mode::Strict],
-                layers: None,
-                attribution: None,
-                grounding: Grounding::default(),
-                matching: Default::default(),
-            },
-            label_map: LabelMap::default(),
-            slices: Vec::new(),
-            per_document: false,
-            errors: true,
-            only_predicted: false,
-        };
+        let config = Config { errors: true, ..Config::new(Options::new(vec![Mode::Strict])) };
         let info = RunInfo {
             gold: "g".into(),
             split: None,
