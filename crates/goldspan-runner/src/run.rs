@@ -421,15 +421,19 @@ fn run_in_chunks(
         let mut ready = first_chunk;
         let mut previous: Option<Chunk> = None;
         loop {
-            let next_first = ready.as_ref().map(|c| c.first + c.docs.len());
+            let last_chunk = ready.is_none();
             *current.lock().unwrap_or_else(|e| e.into_inner()) = ready.take().map(Arc::new);
             meet.wait();
             // While the lanes extract this chunk: the last one is scored, the next one read.
             if let Some(chunk) = previous.take() {
                 outputs.absorb(chunk, scoring_now.as_ref(), keep);
             }
-            let Some(next_first) = next_first else { break };
-            if next_first < total && !goldspan_extract::stopping() {
+            if last_chunk {
+                break;
+            }
+            // Read on while documents in scope are left, even when the run has taken all of
+            // its own: a shard's corpus hash covers every document in scope.
+            if reader.next < in_scope && !goldspan_extract::stopping() {
                 match reader.next_chunk(size) {
                     Ok(chunk) => ready = chunk,
                     Err(e) => read_error = Some(e),
@@ -971,6 +975,27 @@ mod tests {
         all.sort();
         assert_eq!(all.len(), 61, "per-document scores name every document");
         assert_eq!(seen, all, "the shards together take every document once");
+    }
+
+    #[test]
+    fn a_shard_whose_last_chunk_is_full_still_hashes_the_rest_of_the_scope() {
+        // Every chunk size from 8 to 30 over three shards of 61 documents: some make a
+        // shard's documents fill its last chunk exactly while documents of other shards
+        // follow in the corpus, which must still be read and hashed.
+        let (_dir, mut config) = synth_run(61);
+        let registry = Registry::with_builtins();
+        let whole = run(&registry, &config, &|_| {}).expect("run");
+        let mut wrong = Vec::new();
+        for index in 0..3 {
+            config.shard = Some(Shard::new(index, 3).expect("shard"));
+            for chunk in 8..=30 {
+                let part = run_in_chunks(&registry, &config, &|_| {}, chunk).expect("run");
+                if part.corpus_hash != whole.corpus_hash {
+                    wrong.push((index, chunk, part.documents.len()));
+                }
+            }
+        }
+        assert_eq!(wrong, Vec::new(), "(shard, chunk size, shard's documents) whose corpus hash is not the run's");
     }
 
     #[test]
