@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 #[cfg(test)]
 use goldspan_extract::stable_hash;
 use goldspan_extract::StableHasher;
+
+use crate::shard::Shard;
 use goldspan_formats::{gold::Corpus, jsonl};
 use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind, UnknownName};
 use rayon::prelude::*;
@@ -295,14 +297,11 @@ impl Gold {
     /// The hash of the documents in scope: what `goldspan run` records as the corpus hash
     /// ([`corpus_hash`]).
     pub fn corpus_hash(&self) -> Result<String, Error> {
-        let mut h = StableHasher::new();
-        for first in (0..self.ids().len()).step_by(4096) {
-            let last = (first + 4096).min(self.ids().len());
-            let loaded: Vec<_> = (first..last).into_par_iter().map(|i| self.load_at(i)).collect();
-            let docs = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
-            hash_documents(&mut h, docs.iter());
+        let mut scope = ScopeReader::new(self, None);
+        while !scope.done() {
+            scope.next_block(4096)?;
         }
-        Ok(h.finish())
+        Ok(scope.corpus_hash())
     }
 
     /// The manifest gold and predictions are checked against.
@@ -378,6 +377,62 @@ pub(crate) fn document_key(doc: &AnnotatedDocument) -> String {
         h.part(v.as_bytes());
     }
     h.finish()
+}
+
+/// Reads the documents in scope a block at a time, in corpus order, each block in parallel.
+/// Every document read feeds the corpus hash, in order; with a shard only the shard's
+/// documents are returned, so a shard's run records the hash of the whole scope while it
+/// holds its own documents only.
+pub(crate) struct ScopeReader<'g> {
+    gold: &'g Gold,
+    shard: Option<Shard>,
+    /// The next document in scope to read.
+    next: usize,
+    /// The corpus hash of the documents read so far ([`corpus_hash`]).
+    hasher: StableHasher,
+}
+
+impl<'g> ScopeReader<'g> {
+    /// A reader of `gold`'s scope from its first document, keeping `shard`'s documents (or all).
+    pub(crate) fn new(gold: &'g Gold, shard: Option<Shard>) -> ScopeReader<'g> {
+        ScopeReader { gold, shard, next: 0, hasher: StableHasher::new() }
+    }
+
+    /// How many documents the reader returns in all: those in scope, or the shard's.
+    pub(crate) fn documents(&self) -> usize {
+        match self.shard {
+            Some(shard) => self.gold.ids().iter().filter(|id| shard.contains(id)).count(),
+            None => self.gold.ids().len(),
+        }
+    }
+
+    /// Whether every document in scope has been read (and hashed).
+    pub(crate) fn done(&self) -> bool {
+        self.next >= self.gold.ids().len()
+    }
+
+    /// The next `size` documents to return, or what is left (none when every document in
+    /// scope has been read). The first document that does not read (in corpus order) is the
+    /// error, whatever the timing.
+    pub(crate) fn next_block(&mut self, size: usize) -> Result<Vec<AnnotatedDocument>, Error> {
+        let in_scope = self.gold.ids().len();
+        let mut docs = Vec::new();
+        while docs.len() < size && self.next < in_scope {
+            let last = (self.next + size - docs.len()).min(in_scope);
+            let loaded: Vec<_> = (self.next..last).into_par_iter().map(|i| self.gold.load_at(i)).collect();
+            let loaded = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
+            self.next = last;
+            hash_documents(&mut self.hasher, loaded.iter());
+            let shard = self.shard;
+            docs.extend(loaded.into_iter().filter(|d| shard.is_none_or(|s| s.contains(d.document.id()))));
+        }
+        Ok(docs)
+    }
+
+    /// The corpus hash of the documents read: the scope's, once [`ScopeReader::done`].
+    pub(crate) fn corpus_hash(&self) -> String {
+        self.hasher.finish()
+    }
 }
 
 /// The hash of documents (with their keys, [`document_key`]): what scores depend on — texts,

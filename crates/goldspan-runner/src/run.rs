@@ -28,11 +28,10 @@ use rayon::prelude::*;
 use crate::cache::{self, CacheInputs, ExtractorKey, Reader, Store, Writer};
 use crate::error::Error;
 use crate::evaluate::{absorb_pairs, finish_pairs, score_pairs, Config, Evaluation};
-use crate::gold::{hash_documents, Gold};
+use crate::gold::{Gold, ScopeReader};
 use crate::results::ExtractorIdentity;
 use crate::saved::{self, SavedRun};
 use crate::shard::{Shard, ShardScope};
-use goldspan_extract::StableHasher;
 
 /// How many documents run first, before the rest; when every one of them fails the same way,
 /// the run stops.
@@ -225,49 +224,16 @@ struct Chunk {
     results: Vec<OnceLock<Result<Annotations, ExtractError>>>,
 }
 
-/// Reads a run's documents a chunk at a time, in corpus order. Every document in scope feeds
-/// the corpus hash, in order; a shard's run keeps only its shard's documents, so each shard
-/// records the hash of the whole run's corpus while holding its own documents only.
-struct ChunkReader<'g> {
-    gold: &'g Gold,
-    shard: Option<Shard>,
-    /// The next document in scope to read.
-    next: usize,
-    /// The run's documents read so far: the index of the next chunk's first.
-    taken: usize,
-    /// The corpus hash of the documents in scope read so far ([`crate::gold::corpus_hash`]).
-    hasher: StableHasher,
-}
-
-impl ChunkReader<'_> {
-    /// How many documents the run takes: those in scope, or the shard's.
-    fn run_documents(&self) -> usize {
-        match self.shard {
-            Some(shard) => self.gold.ids().iter().filter(|id| shard.contains(id)).count(),
-            None => self.gold.ids().len(),
-        }
-    }
-
-    /// The next chunk, `size` of the run's documents or what is left; `None` when every one
-    /// has been read. Documents are read and checked in parallel; the first that fails (in
-    /// corpus order) is the error, whatever the timing.
-    fn next_chunk(&mut self, size: usize) -> Result<Option<Chunk>, Error> {
-        let in_scope = self.gold.ids().len();
-        let mut docs = Vec::new();
-        while docs.len() < size && self.next < in_scope {
-            let last = (self.next + size - docs.len()).min(in_scope);
-            let loaded: Vec<_> = (self.next..last).into_par_iter().map(|i| self.gold.load_at(i)).collect();
-            let loaded = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
-            self.next = last;
-            hash_documents(&mut self.hasher, loaded.iter());
-            let shard = self.shard;
-            docs.extend(loaded.into_iter().filter(|d| shard.is_none_or(|s| s.contains(d.document.id()))));
-        }
+impl Chunk {
+    /// The next chunk of the run: `size` of its documents from `reader`, or what is left
+    /// (`None` when nothing is), numbered on from `taken` (the run's documents so far).
+    fn next(reader: &mut ScopeReader<'_>, taken: &mut usize, size: usize) -> Result<Option<Chunk>, Error> {
+        let docs = reader.next_block(size)?;
         if docs.is_empty() {
             return Ok(None);
         }
-        let first = self.taken;
-        self.taken += docs.len();
+        let first = *taken;
+        *taken += docs.len();
         let results = docs.iter().map(|_| OnceLock::new()).collect();
         Ok(Some(Chunk { first, docs, results }))
     }
@@ -300,11 +266,12 @@ fn run_in_chunks(
     config.scoring.check_names(&gold)?;
     let manifest = gold.manifest();
     let in_scope = gold.ids().len();
-    let mut reader = ChunkReader { gold: &gold, shard: config.shard, next: 0, taken: 0, hasher: StableHasher::new() };
-    let total = reader.run_documents();
+    let mut scope_reader = ScopeReader::new(&gold, config.shard);
+    let total = scope_reader.documents();
+    let mut taken = 0;
     // The first chunk is read before the extractor starts: a corpus that does not read fails
     // before any worker is started.
-    let first_chunk = reader.next_chunk(size)?;
+    let first_chunk = Chunk::next(&mut scope_reader, &mut taken, size)?;
     let settings = Settings {
         jobs: config.jobs.max(1),
         timeout: config.timeout,
@@ -433,8 +400,8 @@ fn run_in_chunks(
             }
             // Read on while documents in scope are left, even when the run has taken all of
             // its own: a shard's corpus hash covers every document in scope.
-            if reader.next < in_scope && !goldspan_extract::stopping() {
-                match reader.next_chunk(size) {
+            if !scope_reader.done() && !goldspan_extract::stopping() {
+                match Chunk::next(&mut scope_reader, &mut taken, size) {
                     Ok(chunk) => ready = chunk,
                     Err(e) => read_error = Some(e),
                 }
@@ -454,7 +421,7 @@ fn run_in_chunks(
         return Err(Error::Interrupted);
     }
     let Outputs { mut failures, produced, kept: mut pairs, evaluation } = outputs;
-    let corpus_hash = reader.hasher.finish();
+    let corpus_hash = scope_reader.corpus_hash();
     failures.sort_by(|a, b| a.document.cmp(&b.document));
     if config.fail_fast {
         if let Some(first) = failures.iter().find(|f| f.error.kind() != FailureKind::NotRun) {
