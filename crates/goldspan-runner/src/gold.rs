@@ -295,7 +295,7 @@ impl Gold {
     }
 
     /// The hash of the documents in scope: what `goldspan run` records as the corpus hash
-    /// ([`corpus_hash`]).
+    /// (each document's key and annotations, in corpus order).
     pub fn corpus_hash(&self) -> Result<String, Error> {
         let mut scope = ScopeReader::new(self, None);
         while !scope.done() {
@@ -388,7 +388,7 @@ pub(crate) struct ScopeReader<'g> {
     shard: Option<Shard>,
     /// The next document in scope to read.
     next: usize,
-    /// The corpus hash of the documents read so far ([`corpus_hash`]).
+    /// The corpus hash of the documents read so far ([`Gold::corpus_hash`]).
     hasher: StableHasher,
 }
 
@@ -444,7 +444,7 @@ pub(crate) fn corpus_hash(docs: &[AnnotatedDocument]) -> String {
     h.finish()
 }
 
-/// Feeds documents, in order, to the corpus hash `h` (see [`corpus_hash`]). Each document's
+/// Feeds documents, in order, to the corpus hash `h` (see [`Gold::corpus_hash`]). Each document's
 /// part of the input — its key, then its annotations — is written out in parallel, a chunk at a
 /// time; the hash itself (FNV-1a, one byte after another) runs over them in order, so the
 /// value is [`stable_hash`] over every part, as it always was.

@@ -72,7 +72,7 @@ pub struct RunConfig {
     /// others are [`RunOutcome::not_predicted`]); an extractor that produced nothing is scored
     /// on every layer. Ad hoc runs do this; evals score the layers they name, or all.
     pub predicted_layers: bool,
-    /// Where to save the extractor's outputs (see [`crate::saved`]).
+    /// Where to save the extractor's outputs (see `goldspan score`, which scores them again).
     pub save_predictions: Option<PathBuf>,
     /// Keep every document with its predictions in [`RunOutcome::documents`] (for a report).
     /// Without it a run scores its documents a chunk at a time and keeps none, unless saved
@@ -242,7 +242,7 @@ impl Chunk {
 /// Runs `config.extractor` over the corpus split and scores it. `progress` is called as
 /// documents complete (from the lanes' threads).
 ///
-/// The documents go through in chunks of [`CHUNK`]: while the lanes extract one, the next is
+/// The documents go through in chunks of 4,096 documents: while the lanes extract one, the next is
 /// read and the last is scored. Unless something needs every document at the end — the
 /// report ([`RunConfig::keep_documents`]), saved predictions, or an ad hoc run that scores the
 /// layers the extractor produced, known only when it is done — each chunk is dropped once

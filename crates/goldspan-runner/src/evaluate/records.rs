@@ -22,7 +22,7 @@ use crate::results::errors::BUDGET;
 
 /// An evaluation of prediction records against `gold`, fed a batch at a time with
 /// [`RecordScorer::add`] and closed with [`RecordScorer::finish`]. A predictions file is
-/// scored through it too, a batch of lines at a time ([`RecordScorer::add_lines`]).
+/// scored through it too, a batch of lines at a time.
 #[derive(Debug)]
 pub struct RecordScorer<'g> {
     gold: &'g Gold,
