@@ -194,6 +194,12 @@ impl Gold {
                 ));
             }
         }
+        if records.is_empty() && problems.is_empty() {
+            let message = "holds no documents: a gold file has one JSON record per line, each a document with its \
+                           \"id\" and \"text\" (goldspan convert writes one from other tools' files)"
+                .to_owned();
+            problems.push(Problem::new(location.clone(), ProblemKind::Syntax { message }));
+        }
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.location.line);
             return Err(Error::problems(problems));
@@ -615,6 +621,17 @@ mod tests {
         // With the corpus's manifest, its layers and labels.
         let corpus = Gold::open(&tiny(), None, None).expect("gold");
         assert_eq!(corpus.layers()["entities"].len(), 18);
+    }
+
+    #[test]
+    fn a_gold_file_without_documents_is_refused_naming_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, content) in [("empty.jsonl", ""), ("blank.jsonl", "\n\n")] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, content).expect("write");
+            let e = Gold::open(&path, None, None).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains(name) && e.contains("holds no documents"), "{name}: {e}");
+        }
     }
 
     #[test]
