@@ -174,10 +174,10 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
     }
     let samples = args.bootstrap.max(1000);
     if let Some(baseline) = &against {
-        results = results.with_comparison(paired_comparison(&eval, baseline, samples, args.seed));
+        results = results.with_comparison(paired_comparison(&eval, baseline, samples, args.seed, &args.compat.rules()));
     }
     if let Some(path) = &args.html {
-        let paired = against.as_ref().map(|b| paired_metrics(&eval, b, samples, args.seed));
+        let paired = against.as_ref().map(|b| paired_metrics(&eval, b, samples, args.seed, &args.compat.rules()));
         let baseline = match (&args.against, &paired, documents.get(1)) {
             (Some(name), Some(paired), Some(docs)) => {
                 Some(Baseline { name: file_name(name), comparison: paired, documents: docs })

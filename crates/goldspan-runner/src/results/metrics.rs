@@ -76,7 +76,7 @@ impl Default for RatioRules {
 
 impl RatioRules {
     /// Precision, recall and F1 (β = 1) under these rules.
-    fn ratios(&self) -> Ratios {
+    pub(crate) fn ratios(&self) -> Ratios {
         Ratios { beta: 1.0, zero_division: self.zero_division, partial_credit: 0.5 }
     }
 
