@@ -2,12 +2,12 @@
 //!
 //! A run with a cache writes every document's predictions as a record line, and serde's
 //! generic machinery (a record built field by field, then serialised through `Serializer`
-//! calls) cost about as much as all the cache's other work: 84,000 instructions a document of
-//! 50 spans, against 19,000 for SQLite's insert (BENCHMARKS.md, "A cached `cmd:` run"). This
-//! writes the same bytes straight from the document and its annotations. Strings without
+//! calls) cost twice what the rest of the cache did: 84,000 instructions a document of 50
+//! spans, against 19,000 for SQLite's insert and 13,500 for the content hash (BENCHMARKS.md,
+//! "A cached `cmd:` run"). This writes the same bytes straight from the document and its annotations. Strings without
 //! anything to escape (nearly all) are copied as they are; any other goes through serde_json,
-//! and so do the rare parts of a record (metadata, relations, clusters, attributes, notes), so
-//! serde stays the author of every escape. The tests check the two agree on every record.
+//! and so do the rare parts of a record (relations, clusters, attributes, notes), so serde
+//! stays the author of every escape. The tests check the two agree on every record.
 
 use compact_str::CompactString;
 use goldspan_model::{Annotations, Document, Span, TextSpan};
@@ -54,7 +54,12 @@ pub(super) fn record_line(d: &Document, a: &Annotations, with_text: bool) -> Str
         let relations: Vec<RelationV1> = a
             .relations
             .iter()
-            .map(|r| RelationV1 { id: Some(r.id.clone()), kind: r.kind.clone(), head: r.head.clone(), tail: r.tail.clone() })
+            .map(|r| RelationV1 {
+                id: Some(r.id.clone()),
+                kind: r.kind.clone(),
+                head: r.head.clone(),
+                tail: r.tail.clone(),
+            })
             .collect();
         field_by_serde(&mut out, "relations", &relations);
     }
@@ -65,7 +70,12 @@ pub(super) fn record_line(d: &Document, a: &Annotations, with_text: bool) -> Str
         let attributes: Vec<AttributeV1> = a
             .attributes
             .iter()
-            .map(|x| AttributeV1 { id: x.id.clone(), name: x.name.clone(), target: x.target.clone(), value: x.value.clone() })
+            .map(|x| AttributeV1 {
+                id: x.id.clone(),
+                name: x.name.clone(),
+                target: x.target.clone(),
+                value: x.value.clone(),
+            })
             .collect();
         field_by_serde(&mut out, "attributes", &attributes);
     }
@@ -271,7 +281,9 @@ mod tests {
         // document is given without its text (as the cache stores them).
         let bare = Document::new("d\"1", "", Meta::new());
         let line = to_line(&AnnotatedDocument { document: bare.clone(), annotations: annotations.clone() }, false);
-        assert!(line.starts_with(r#"{"goldspan":1,"id":"d\"1","spans":[{"id":"T1","layer":"entities","label":"PERSON","start":0,"end":3},"#));
+        assert!(line.starts_with(
+            r#"{"goldspan":1,"id":"d\"1","spans":[{"id":"T1","layer":"entities","label":"PERSON","start":0,"end":3},"#
+        ));
         assert_eq!(line, by_serde(&bare, &annotations, false));
         assert_eq!(record_line(&doc, &annotations, false), by_serde(&doc, &annotations, false));
     }
