@@ -182,23 +182,24 @@ fn string(out: &mut String, s: &str) {
 /// A non-negative integer in decimal, as serde writes it.
 fn number(out: &mut String, n: usize) {
     let mut digits = [0u8; 20];
-    out.push_str(decimal(n, &mut digits));
+    let first = decimal(n, &mut digits);
+    for &digit in &digits[first..] {
+        out.push(char::from(digit));
+    }
 }
 
-/// `n` in decimal, written at the end of `digits` (20 digits hold any `u64`), without going
-/// through `std::fmt`.
-fn decimal(mut n: usize, digits: &mut [u8; 20]) -> &str {
+/// Writes `n` in decimal at the end of `digits` (20 digits hold any `u64`) and returns where
+/// it starts: digits made without going through `std::fmt`, as every span has two numbers.
+fn decimal(mut n: usize, digits: &mut [u8; 20]) -> usize {
     let mut at = digits.len();
     loop {
         at -= 1;
         digits[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            break;
+            return at;
         }
     }
-    // Only ASCII digits were written.
-    std::str::from_utf8(&digits[at..]).unwrap_or_default()
 }
 
 /// The id a span without one is given: `T` and its place among the record's spans, counting
@@ -206,8 +207,11 @@ fn decimal(mut n: usize, digits: &mut [u8; 20]) -> &str {
 /// no ids needs one.
 pub(super) fn numbered_span_id(place: usize) -> CompactString {
     let mut digits = [0u8; 20];
+    let first = decimal(place, &mut digits);
     let mut id = CompactString::const_new("T");
-    id.push_str(decimal(place, &mut digits));
+    for &digit in &digits[first..] {
+        id.push(char::from(digit));
+    }
     id
 }
 
