@@ -278,6 +278,22 @@ fn quote(line: &str) -> String {
 
 /// The hello request: a valid version 1 request for an empty document, with a `hello` key
 /// that a protocol 2 program recognises.
+/// The request for `doc`: `{"goldspan":1,"id":...,"meta":{...},"text":...}` and a newline,
+/// each value written by serde_json straight into the line (building a `serde_json::Value`
+/// first copied the text and escaped it through `std::fmt`, a cost every document paid).
+fn request_line(doc: &Document) -> Vec<u8> {
+    let mut out = Vec::with_capacity(doc.text().len() + doc.id().len() + 64);
+    // Writing strings and a map of strings into a Vec cannot fail.
+    out.extend_from_slice(b"{\"goldspan\":1,\"id\":");
+    let _ = serde_json::to_writer(&mut out, doc.id());
+    out.extend_from_slice(b",\"meta\":");
+    let _ = serde_json::to_writer(&mut out, doc.meta());
+    out.extend_from_slice(b",\"text\":");
+    let _ = serde_json::to_writer(&mut out, doc.text());
+    out.extend_from_slice(b"}\n");
+    out
+}
+
 fn hello_request() -> Vec<u8> {
     let request = serde_json::json!({
         "goldspan": 1, "id": HELLO_ID, "text": "", "meta": {},
@@ -393,8 +409,7 @@ impl Extractor for CommandExtractor {
     }
 
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
-        let request = serde_json::json!({"goldspan": 1, "id": doc.id(), "text": doc.text(), "meta": doc.meta()});
-        let request = format!("{request}\n").into_bytes();
+        let request = request_line(doc);
         let mut retried = false;
         loop {
             let worker = self.take_worker()?;
@@ -449,6 +464,21 @@ impl Extractor for CommandExtractor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_is_the_line_serde_json_writes_for_it() {
+        // The request as docs/protocol.md gives it, and as serde_json writes the same object
+        // (keys in its order, escapes included).
+        let meta =
+            goldspan_model::Meta::from([("z".to_owned(), "1".to_owned()), ("a\"b".to_owned(), "é\n".to_owned())]);
+        let doc = Document::new("d-1", "Zoë said \"hi\"\n\tto 北京 \u{1}.", meta);
+        let expected = serde_json::json!({"goldspan": 1, "id": doc.id(), "text": doc.text(), "meta": doc.meta()});
+        assert_eq!(String::from_utf8(request_line(&doc)).expect("UTF-8"), format!("{expected}\n"));
+        assert_eq!(
+            String::from_utf8(request_line(&Document::new("d", "", goldspan_model::Meta::new()))).expect("UTF-8"),
+            "{\"goldspan\":1,\"id\":\"d\",\"meta\":{},\"text\":\"\"}\n"
+        );
+    }
 
     #[test]
     fn a_version_1_answer_to_the_hello_declares_nothing() {

@@ -29,6 +29,7 @@
 #[cfg(test)]
 mod layouts;
 mod scan;
+mod write;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -294,7 +295,7 @@ fn build(
     let mut annotations = Annotations { spans: Vec::with_capacity(raw.spans.len()), ..Annotations::default() };
     // Fields are taken from each raw span in place: a span is large, and moving it costs.
     for (i, s) in raw.spans.iter_mut().enumerate() {
-        let id: CompactString = s.id.take().unwrap_or_else(|| format!("T{}", i + 1).into());
+        let id: CompactString = s.id.take().unwrap_or_else(|| write::numbered_span_id(i + 1));
         // Spans given as text, and a quotation's speaker and cue as strings, are rare: they are
         // read out of this loop's way.
         if s.has_text_fields() && read_text_fields(&id, s, manifest, &mut annotations, loc, problems) {
@@ -949,9 +950,17 @@ pub fn to_line(doc: &AnnotatedDocument, with_text: bool) -> String {
 }
 
 /// Serialises `annotations` of `document` as a record line, as [`to_line`] does, without
-/// making them one [`AnnotatedDocument`] first.
+/// making them one [`AnnotatedDocument`] first. The bytes are serde's for the record
+/// [`record_v1`] builds (written by hand, as every run with a cache writes one per document).
 pub fn record_line(d: &Document, a: &Annotations, with_text: bool) -> String {
-    let record = RecordV1 {
+    write::record_line(d, a, with_text)
+}
+
+/// The record [`record_line`] writes, as serde serialises it: what the hand-written line is
+/// tested against.
+#[cfg(test)]
+fn record_v1(d: &Document, a: &Annotations, with_text: bool) -> RecordV1 {
+    RecordV1 {
         goldspan: Some(VERSION),
         id: d.id().to_owned(),
         // A document read without its text (llm-json) is written without one.
@@ -1013,8 +1022,7 @@ pub fn record_line(d: &Document, a: &Annotations, with_text: bool) -> String {
             .iter()
             .map(|n| NoteV1 { id: n.id.clone(), kind: n.kind.clone(), target: n.target.clone(), text: n.text.clone() })
             .collect(),
-    };
-    serde_json::to_string(&record).unwrap_or_default()
+    }
 }
 
 /// Writes documents as a JSON Lines file, atomically.
