@@ -728,6 +728,43 @@ pub fn leading_id(line: &[u8]) -> Option<String> {
     String::from_utf8(rest[..end].to_vec()).ok()
 }
 
+/// The names a record uses: each span's layer (`None` where the span names none) and label,
+/// and the keys of its metadata. What a user's `--layer`, label map and `--slice` names are
+/// checked against, read without building the record.
+#[derive(Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Names {
+    /// The record's spans, each as (layer, label).
+    #[serde(default, deserialize_with = "span_names")]
+    pub spans: Vec<(Option<CompactString>, CompactString)>,
+    /// The keys of the record's metadata.
+    #[serde(default, deserialize_with = "meta_keys")]
+    pub meta: Vec<String>,
+}
+
+/// A span's names; every other field is skipped unread.
+#[derive(Deserialize)]
+struct SpanNames {
+    #[serde(default)]
+    layer: Option<CompactString>,
+    label: CompactString,
+}
+
+fn span_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(Option<CompactString>, CompactString)>, D::Error> {
+    Ok(Vec::<SpanNames>::deserialize(d)?.into_iter().map(|s| (s.layer, s.label)).collect())
+}
+
+fn meta_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(BTreeMap::<String, serde::de::IgnoredAny>::deserialize(d)?.into_keys().collect())
+}
+
+/// The [`Names`] a record line uses, read with everything else (the text, offsets, relations)
+/// skipped: several times cheaper than [`parse_line`] and [`Record::resolve`], and holding
+/// nothing of the record. `None` when the line is not a JSON object of that shape; whether the
+/// record is otherwise valid is for [`parse_line`] to say.
+pub fn names(bytes: &[u8]) -> Option<Names> {
+    serde_json::from_slice(bytes).ok()
+}
+
 /// Whether `path` names a zstd-compressed file (`.zst`, e.g. `corpus.jsonl.zst`).
 pub fn is_zstd(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "zst")
@@ -1160,6 +1197,27 @@ mod tests {
         let record = parse_line(line.as_bytes(), 1, &Location::file("g.jsonl")).expect("parses");
         let problems = record.resolve(None, &Location::file("g.jsonl")).expect_err("gold needs offsets");
         assert!(problems[0].to_string().contains("span T1 has no offsets: gold spans need"), "{problems:?}");
+    }
+
+    #[test]
+    fn names_are_read_from_spans_and_meta_and_nothing_else() {
+        // A text and a span text that look like fields, a relation, a span without a layer,
+        // keys in another order: only the spans' layers and labels and the meta keys count.
+        let line = br#"{"text": "a \"layer\": \"fake\" {\"label\": \"X\"}", "id": "d1",
+            "meta": {"title": "T", "year": 2020},
+            "spans": [{"label": "PERSON", "start": 0, "end": 1, "layer": "entities", "text": "a"},
+                      {"label": "QUOTE", "fragments": [[0, 1], [2, 3]]}],
+            "relations": [{"type": "speaker", "head": "T2", "tail": "T1"}]}"#;
+        let read = names(line).expect("names");
+        assert_eq!(
+            read.spans,
+            [(Some("entities".into()), CompactString::from("PERSON")), (None, CompactString::from("QUOTE"))]
+        );
+        assert_eq!(read.meta, ["title", "year"]);
+        // A record without spans or meta names nothing; what is not an object is no record.
+        assert_eq!(names(br#"{"id": "d2", "text": "x"}"#), Some(Names::default()));
+        assert_eq!(names(b"[1, 2]"), None);
+        assert_eq!(names(br#"{"spans": [{"layer": "entities"}]}"#), None, "a span needs a label");
     }
 
     #[test]
