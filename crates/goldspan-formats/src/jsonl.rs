@@ -731,38 +731,180 @@ pub fn leading_id(line: &[u8]) -> Option<String> {
 /// The names a record uses: each span's layer (`None` where the span names none) and label,
 /// and the keys of its metadata. What a user's `--layer`, label map and `--slice` names are
 /// checked against, read without building the record.
-#[derive(Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Names {
     /// The record's spans, each as (layer, label).
-    #[serde(default, deserialize_with = "span_names")]
     pub spans: Vec<(Option<CompactString>, CompactString)>,
     /// The keys of the record's metadata.
-    #[serde(default, deserialize_with = "meta_keys")]
     pub meta: Vec<String>,
 }
 
-/// A span's names; every other field is skipped unread.
-#[derive(Deserialize)]
-struct SpanNames {
-    #[serde(default)]
-    layer: Option<CompactString>,
-    label: CompactString,
-}
-
-fn span_names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(Option<CompactString>, CompactString)>, D::Error> {
-    Ok(Vec::<SpanNames>::deserialize(d)?.into_iter().map(|s| (s.layer, s.label)).collect())
-}
-
-fn meta_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(BTreeMap::<String, serde::de::IgnoredAny>::deserialize(d)?.into_keys().collect())
-}
-
 /// The [`Names`] a record line uses, read with everything else (the text, offsets, relations)
-/// skipped: several times cheaper than [`parse_line`] and [`Record::resolve`], and holding
-/// nothing of the record. `None` when the line is not a JSON object of that shape; whether the
-/// record is otherwise valid is for [`parse_line`] to say.
-pub fn names(bytes: &[u8]) -> Option<Names> {
-    serde_json::from_slice(bytes).ok()
+/// skipped over, strings found with `memchr`: many times cheaper than [`parse_line`] and
+/// [`Record::resolve`], and holding nothing of the record. `None` when the line is not a JSON
+/// object of that shape; whether the record is otherwise valid (its values, keys serde would
+/// refuse) is for [`parse_line`] to say.
+pub fn names(line: &[u8]) -> Option<Names> {
+    let mut names = Names::default();
+    let mut s = Skimmer { bytes: line, at: 0 };
+    s.object(|s, key| match key.as_ref() {
+        "spans" => s.array(|s| {
+            let (mut layer, mut label) = (None, None);
+            s.object(|s, key| {
+                match key.as_ref() {
+                    "layer" => layer = s.string_or_null()?.map(CompactString::from),
+                    "label" => label = Some(CompactString::from(s.string()?)),
+                    _ => s.skip_value()?,
+                }
+                Some(())
+            })?;
+            names.spans.push((layer, label?));
+            Some(())
+        }),
+        "meta" => s.object(|s, key| {
+            names.meta.push(key.into_owned());
+            s.skip_value()
+        }),
+        _ => s.skip_value(),
+    })?;
+    s.whitespace();
+    (s.at == line.len()).then_some(names)
+}
+
+/// A cursor that walks a line of JSON for [`names`], skipping what it does not need.
+struct Skimmer<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Skimmer<'a> {
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// Skips whitespace and takes `byte` if it comes next.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.whitespace();
+        let found = self.bytes.get(self.at) == Some(&byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    /// `{ "key": value, ... }`, calling `value` with the scanner at each value.
+    fn object(&mut self, mut value: impl FnMut(&mut Self, std::borrow::Cow<'a, str>) -> Option<()>) -> Option<()> {
+        if !self.eat(b'{') {
+            return None;
+        }
+        if self.eat(b'}') {
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            if !self.eat(b':') {
+                return None;
+            }
+            value(self, key)?;
+            if self.eat(b'}') {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// `[ element, ... ]`, calling `element` to read each one.
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        if !self.eat(b'[') {
+            return None;
+        }
+        if self.eat(b']') {
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            if self.eat(b']') {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// The bytes of a string after its opening quote, up to and past its closing quote: the
+    /// string's raw bytes, and whether it has escapes.
+    fn raw_string(&mut self) -> Option<(&'a [u8], bool)> {
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            let found = memchr::memchr2(b'"', b'\\', &self.bytes[self.at..])?;
+            self.at += found;
+            if self.bytes[self.at] == b'"' {
+                self.at += 1;
+                return Some((&self.bytes[start..self.at - 1], escaped));
+            }
+            // A backslash and the character it escapes.
+            escaped = true;
+            self.at += 2;
+            if self.at > self.bytes.len() {
+                return None;
+            }
+        }
+    }
+
+    /// A string, borrowed from the line unless it has escapes (decoded by serde).
+    fn string(&mut self) -> Option<std::borrow::Cow<'a, str>> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let open = self.at - 1;
+        match self.raw_string()? {
+            (raw, false) => std::str::from_utf8(raw).ok().map(std::borrow::Cow::Borrowed),
+            (_, true) => serde_json::from_slice::<String>(&self.bytes[open..self.at]).ok().map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// `null` (as `None`) or a string.
+    fn string_or_null(&mut self) -> Option<Option<std::borrow::Cow<'a, str>>> {
+        self.whitespace();
+        if self.bytes[self.at..].starts_with(b"null") {
+            self.at += 4;
+            return Some(None);
+        }
+        self.string().map(Some)
+    }
+
+    /// Moves past a value of any kind: a string, an object or array (with whatever they
+    /// hold), or a number, `true`, `false` or `null`.
+    fn skip_value(&mut self) -> Option<()> {
+        self.whitespace();
+        let mut depth = 0usize;
+        loop {
+            match *self.bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    self.raw_string()?;
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.at += 1;
+                }
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    self.at += 1;
+                }
+                // The end of a number or literal, where the value's container goes on.
+                b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return Some(()),
+                _ => self.at += 1,
+            }
+            if depth == 0 && matches!(self.bytes[self.at - 1], b'"' | b'}' | b']') {
+                return Some(());
+            }
+        }
+    }
 }
 
 /// Whether `path` names a zstd-compressed file (`.zst`, e.g. `corpus.jsonl.zst`).
