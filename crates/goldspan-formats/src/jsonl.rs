@@ -747,13 +747,18 @@ pub struct Names {
 pub fn names(line: &[u8]) -> Option<Names> {
     let mut names = Names::default();
     let mut s = Skimmer { bytes: line, at: 0 };
-    s.object(|s, key| match key.as_ref() {
-        "spans" => s.array(|s| {
+    s.object(|s, key| match key.as_bytes() {
+        b"spans" => s.array(|s| {
             let (mut layer, mut label) = (None, None);
             s.object(|s, key| {
-                match key.as_ref() {
-                    "layer" => layer = s.string_or_null()?.map(CompactString::from),
-                    "label" => label = Some(CompactString::from(s.string()?)),
+                match key.as_bytes() {
+                    b"layer" => {
+                        layer = match s.string_or_null()? {
+                            Some(name) => Some(CompactString::from(name.text()?)),
+                            None => None,
+                        }
+                    }
+                    b"label" => label = Some(CompactString::from(s.string()?.text()?)),
                     _ => s.skip_value()?,
                 }
                 Some(())
@@ -761,14 +766,39 @@ pub fn names(line: &[u8]) -> Option<Names> {
             names.spans.push((layer, label?));
             Some(())
         }),
-        "meta" => s.object(|s, key| {
-            names.meta.push(key.into_owned());
+        b"meta" => s.object(|s, key| {
+            names.meta.push(key.text()?.into_owned());
             s.skip_value()
         }),
         _ => s.skip_value(),
     })?;
     s.whitespace();
     (s.at == line.len()).then_some(names)
+}
+
+/// A string of a line skimmed by [`names`]: its bytes as written, or (when it has escapes)
+/// decoded.
+enum Skimmed<'a> {
+    Plain(&'a [u8]),
+    Decoded(String),
+}
+
+impl<'a> Skimmed<'a> {
+    /// The string's bytes (decoded).
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Skimmed::Plain(bytes) => bytes,
+            Skimmed::Decoded(text) => text.as_bytes(),
+        }
+    }
+
+    /// The string as text; `None` when it is not UTF-8.
+    fn text(self) -> Option<std::borrow::Cow<'a, str>> {
+        match self {
+            Skimmed::Plain(bytes) => std::str::from_utf8(bytes).ok().map(std::borrow::Cow::Borrowed),
+            Skimmed::Decoded(text) => Some(std::borrow::Cow::Owned(text)),
+        }
+    }
 }
 
 /// A cursor that walks a line of JSON for [`names`], skipping what it does not need.
@@ -793,7 +823,7 @@ impl<'a> Skimmer<'a> {
     }
 
     /// `{ "key": value, ... }`, calling `value` with the scanner at each value.
-    fn object(&mut self, mut value: impl FnMut(&mut Self, std::borrow::Cow<'a, str>) -> Option<()>) -> Option<()> {
+    fn object(&mut self, mut value: impl FnMut(&mut Self, Skimmed<'a>) -> Option<()>) -> Option<()> {
         if !self.eat(b'{') {
             return None;
         }
@@ -834,41 +864,53 @@ impl<'a> Skimmer<'a> {
         }
     }
 
-    /// The bytes of a string after its opening quote, up to and past its closing quote: the
-    /// string's raw bytes, and whether it has escapes.
-    fn raw_string(&mut self) -> Option<(&'a [u8], bool)> {
-        let start = self.at;
+    /// Moves past the rest of a string, from just after its opening quote to just after its
+    /// closing one; returns whether it has escapes.
+    fn past_string(&mut self) -> Option<bool> {
+        const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+        const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+        // The "has a zero byte" trick, eight bytes at a time: the lowest byte flagged is always
+        // a true zero (false flags appear only above one), which is all the position needs.
+        let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
         let mut escaped = false;
         loop {
-            let found = memchr::memchr2(b'"', b'\\', &self.bytes[self.at..])?;
-            self.at += found;
-            if self.bytes[self.at] == b'"' {
+            while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                let stops = zeros(w ^ (ONES * u64::from(b'"'))) | zeros(w ^ (ONES * u64::from(b'\\')));
+                if stops != 0 {
+                    self.at += stops.trailing_zeros() as usize / 8;
+                    break;
+                }
+                self.at += 8;
+            }
+            while self.bytes.get(self.at).is_some_and(|b| !matches!(b, b'"' | b'\\')) {
                 self.at += 1;
-                return Some((&self.bytes[start..self.at - 1], escaped));
+            }
+            if *self.bytes.get(self.at)? == b'"' {
+                self.at += 1;
+                return Some(escaped);
             }
             // A backslash and the character it escapes.
             escaped = true;
             self.at += 2;
-            if self.at > self.bytes.len() {
-                return None;
-            }
         }
     }
 
-    /// A string, borrowed from the line unless it has escapes (decoded by serde).
-    fn string(&mut self) -> Option<std::borrow::Cow<'a, str>> {
+    /// A string, as written unless it has escapes (then decoded by serde).
+    fn string(&mut self) -> Option<Skimmed<'a>> {
         if !self.eat(b'"') {
             return None;
         }
         let open = self.at - 1;
-        match self.raw_string()? {
-            (raw, false) => std::str::from_utf8(raw).ok().map(std::borrow::Cow::Borrowed),
-            (_, true) => serde_json::from_slice::<String>(&self.bytes[open..self.at]).ok().map(std::borrow::Cow::Owned),
+        let escaped = self.past_string()?;
+        if escaped {
+            return serde_json::from_slice::<String>(&self.bytes[open..self.at]).ok().map(Skimmed::Decoded);
         }
+        Some(Skimmed::Plain(&self.bytes[open + 1..self.at - 1]))
     }
 
     /// `null` (as `None`) or a string.
-    fn string_or_null(&mut self) -> Option<Option<std::borrow::Cow<'a, str>>> {
+    fn string_or_null(&mut self) -> Option<Option<Skimmed<'a>>> {
         self.whitespace();
         if self.bytes[self.at..].starts_with(b"null") {
             self.at += 4;
@@ -886,7 +928,7 @@ impl<'a> Skimmer<'a> {
             match *self.bytes.get(self.at)? {
                 b'"' => {
                     self.at += 1;
-                    self.raw_string()?;
+                    self.past_string()?;
                 }
                 b'{' | b'[' => {
                     depth += 1;

@@ -280,6 +280,7 @@ impl Gold {
     /// not read is for scoring to report).
     fn fold_names<T: Send + Default>(
         &self,
+        range: std::ops::Range<usize>,
         each: impl Fn(&mut T, jsonl::Names) + Sync + Send,
         merge: impl Fn(T, T) -> T + Sync + Send,
     ) -> T {
@@ -292,7 +293,7 @@ impl Gold {
                 Gold::File { .. } => self.with_record_at(i, |bytes, _, _| jsonl::names(bytes)).ok().flatten(),
             }
         };
-        (0..self.ids().len())
+        range
             .into_par_iter()
             .fold(T::default, |mut acc, i| {
                 if let Some(names) = names_at(i) {
@@ -311,6 +312,7 @@ impl Gold {
         }
         type Layers = BTreeMap<String, BTreeSet<String>>;
         self.fold_names(
+            0..self.ids().len(),
             |layers: &mut Layers, names| {
                 for (layer, label) in names.spans {
                     let Some(layer) = layer else { continue };
@@ -332,9 +334,66 @@ impl Gold {
         )
     }
 
+    /// Whether the gold has every one of these names: each of `layers` a layer and each of
+    /// `labels` a label (of any layer), as [`Gold::layers`] gives them, and each of `fields` a
+    /// metadata field of a document in scope. The documents are read only as far as it takes
+    /// to find them all, a block at a time: a run whose names are right (almost every run)
+    /// reads a document or two, not the whole gold. Only a name that is not there costs a
+    /// read of every document, and [`Gold::layers`] or [`Gold::fields`] then say what is.
+    pub fn has_names(&self, layers: &[&str], labels: &[&str], fields: &[&str]) -> bool {
+        /// Documents read at once, in parallel, before looking whether every name was found.
+        const BLOCK: usize = 256;
+        let mut layers: BTreeSet<&str> = layers.iter().copied().collect();
+        let mut labels: BTreeSet<&str> = labels.iter().copied().collect();
+        let mut fields: BTreeSet<&str> = fields.iter().copied().collect();
+        if self.manifest().is_some() {
+            for (layer, names) in self.layers() {
+                layers.remove(layer.as_str());
+                labels.retain(|l| !names.contains(*l));
+            }
+            if !layers.is_empty() || !labels.is_empty() {
+                return false;
+            }
+        }
+        type Found = (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>);
+        let mut first = 0;
+        while !(layers.is_empty() && labels.is_empty() && fields.is_empty()) {
+            if first >= self.ids().len() {
+                return false;
+            }
+            let last = (first + BLOCK).min(self.ids().len());
+            let (found_layers, found_labels, found_fields) = self.fold_names(
+                first..last,
+                |(found_layers, found_labels, found_fields): &mut Found, names| {
+                    for (layer, label) in &names.spans {
+                        if let Some(layer) = layer.as_deref().filter(|l| layers.contains(l)) {
+                            found_layers.insert(layer.to_owned());
+                        }
+                        if layer.is_some() && labels.contains(label.as_str()) {
+                            found_labels.insert(label.to_string());
+                        }
+                    }
+                    found_fields.extend(names.meta.into_iter().filter(|f| fields.contains(f.as_str())));
+                },
+                |mut a: Found, b: Found| {
+                    a.0.extend(b.0);
+                    a.1.extend(b.1);
+                    a.2.extend(b.2);
+                    a
+                },
+            );
+            layers.retain(|l| !found_layers.contains(*l));
+            labels.retain(|l| !found_labels.contains(*l));
+            fields.retain(|f| !found_fields.contains(*f));
+            first = last;
+        }
+        true
+    }
+
     /// The metadata fields the documents in scope have.
     pub fn fields(&self) -> BTreeSet<String> {
         self.fold_names(
+            0..self.ids().len(),
             |fields: &mut BTreeSet<String>, names| {
                 for key in names.meta {
                     if !fields.contains(&key) {
@@ -682,6 +741,17 @@ mod tests {
         // With the corpus's manifest, its layers and labels.
         let corpus = Gold::open(&tiny(), None, None).expect("gold");
         assert_eq!(corpus.layers()["entities"].len(), 18);
+        // What `has_names` finds, reading only as far as it must, agrees with those lists.
+        for gold in [&gold, &corpus] {
+            assert!(gold.has_names(&["entities", "quotes"], &["PERSON", "ORG"], &["domain", "title"]));
+            assert!(gold.has_names(&[], &[], &[]));
+            assert!(!gold.has_names(&["entity"], &[], &[]), "a misspelt layer");
+            assert!(!gold.has_names(&["entities"], &["PERS"], &[]), "a label no layer has");
+            assert!(!gold.has_names(&[], &[], &["domain", "author"]), "a field no document has");
+        }
+        // A label the manifest lists that no tiny document uses: the manifest answers for it.
+        assert!(corpus.has_names(&[], &["WORK_OF_ART"], &[]));
+        assert!(!gold.has_names(&[], &["WORK_OF_ART"], &[]));
     }
 
     #[test]
