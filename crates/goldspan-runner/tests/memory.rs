@@ -21,7 +21,7 @@ use goldspan_extract::Registry;
 use goldspan_formats::jsonl;
 use goldspan_runner::cache::CacheInputs;
 use goldspan_runner::synth::{self, SynthConfig};
-use goldspan_runner::{Config, LabelMap, RunConfig};
+use goldspan_runner::{Config, RunConfig};
 use goldspan_score::{Mode, Options};
 
 /// Counts what this test process allocates (a test binary of its own, so nothing else runs
@@ -66,18 +66,11 @@ fn config(gold: &Path, pred: &Path) -> RunConfig {
         dir: None,
         max_line_bytes: goldspan_extract::DEFAULT_MAX_LINE_BYTES,
         scoring: Config {
-            options: Options {
-                modes: vec![Mode::Strict, Mode::Partial],
-                layers: Some(BTreeSet::from(["entities".to_owned()])),
-                attribution: None,
-                grounding: Default::default(),
-                matching: Default::default(),
-            },
-            label_map: LabelMap::default(),
             slices: vec!["bucket".into()],
-            per_document: false,
-            errors: false,
-            only_predicted: false,
+            ..Config::new(Options {
+                layers: Some(BTreeSet::from(["entities".to_owned()])),
+                ..Options::new(vec![Mode::Strict, Mode::Partial])
+            })
         },
         ids: None,
         limit: None,
