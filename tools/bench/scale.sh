@@ -11,6 +11,9 @@
 # from /usr/bin/time.
 #
 # Usage: tools/bench/scale.sh [REPEATS] [SIZES...]     (default: 3 100000 300000 1000000)
+# With BASELINE=/path/to/another/goldspan, every run is repeated with that binary right after
+# this one's (say, a release build of main), on the same data, so the two are compared under
+# the same load; its rows are marked "baseline".
 # Data goes to $SCALE_DIR (default /work/scratch/scale/data), removed size by size; the
 # compressed files are decompressed into unnamed temporary files in $TMPDIR while a run reads
 # them (about 6.6 KB a document), so point TMPDIR at a disk with room.
@@ -24,13 +27,15 @@ read -r -a sizes <<<"${sizes[*]}"
 bin=$PWD/target/release/goldspan
 root=${SCALE_DIR:-/work/scratch/scale/data}
 mkdir -p "$root"
-# One run: prints "wall_seconds cpu_seconds peak_kb".
+# One run of binary $1: prints "wall_seconds cpu_seconds peak_kb".
 measure() {
-  /usr/bin/time -o "$root/time" -f "%e %U %S %M" "$bin" run --no-cache --layer entities --format json \
-    --extractor "file:$1" --corpus "$2" > /dev/null 2>&1
+  /usr/bin/time -o "$root/time" -f "%e %U %S %M" "$1" run --no-cache --layer entities --format json \
+    --extractor "file:$2" --corpus "$3" > /dev/null 2>&1
   read -r wall user sys peak < "$root/time"
   python3 -c "print($wall, round($user + $sys, 2), $peak)"
 }
+binaries=("this:$bin")
+[ -z "${BASELINE:-}" ] || binaries+=("baseline:$BASELINE")
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores" >&2
 rows=()
 first=1
@@ -46,13 +51,16 @@ for n in "${sizes[@]}"; do
   echo "size $n: gold $(du -sh "$dir/zst/gold.jsonl.zst" | cut -f1) compressed" >&2
   for r in $(seq "$repeats"); do
     for layout in "${layouts[@]}"; do
-      if [ "$layout" = zst ]; then
-        m=$(measure "$dir/zst/pred.jsonl.zst" "$dir/zst/gold.jsonl.zst")
-      else
-        m=$(measure "$dir/dir/pred.jsonl" "$dir/dir/corpus")
-      fi
-      echo "  $layout repeat $r: $m" >&2
-      rows+=("$n $layout $m")
+      for named in "${binaries[@]}"; do
+        name=${named%%:*}
+        if [ "$layout" = zst ]; then
+          m=$(measure "${named#*:}" "$dir/zst/pred.jsonl.zst" "$dir/zst/gold.jsonl.zst")
+        else
+          m=$(measure "${named#*:}" "$dir/dir/pred.jsonl" "$dir/dir/corpus")
+        fi
+        echo "  $layout $name repeat $r: $m" >&2
+        rows+=("$n $layout $name $m")
+      done
     done
   done
   rm -rf "$dir"
@@ -64,14 +72,15 @@ import statistics, sys
 from collections import defaultdict
 runs = defaultdict(list)
 for row in sys.argv[1:]:
-    n, layout, wall, cpu, peak = row.split()
-    runs[(int(n), layout)].append((float(wall), float(cpu), int(peak)))
-print("| documents | corpus | runs | wall, median (s) | µs per document (wall) | CPU µs per document | peak RSS, max (MB) |")
-print("|---|---|---|---|---|---|---|")
-for (n, layout), ms in sorted(runs.items()):
+    n, layout, binary, wall, cpu, peak = row.split()
+    runs[(int(n), layout, binary)].append((float(wall), float(cpu), int(peak)))
+binaries = sorted({k[2] for k in runs}, key=lambda b: b != "this")
+print("| documents | corpus | binary | runs | wall, median (s) | µs per document (wall) | CPU µs per document | peak RSS, max (MB) |")
+print("|---|---|---|---|---|---|---|---|")
+for (n, layout, binary), ms in sorted(runs.items(), key=lambda kv: (kv[0][0], kv[0][1], binaries.index(kv[0][2]))):
     wall = statistics.median(m[0] for m in ms)
     cpu = statistics.median(m[1] for m in ms)
     peak = max(m[2] for m in ms)
     name = {"zst": "JSON Lines, zstd", "dir": "directory"}[layout]
-    print(f"| {n:,} | {name} | {len(ms)} | {wall:.1f} | {wall / n * 1e6:.1f} | {cpu / n * 1e6:.1f} | {peak / 1024:.0f} |")
+    print(f"| {n:,} | {name} | {binary} | {len(ms)} | {wall:.1f} | {wall / n * 1e6:.1f} | {cpu / n * 1e6:.1f} | {peak / 1024:.0f} |")
 PY

@@ -729,6 +729,227 @@ pub fn leading_id(line: &[u8]) -> Option<String> {
     String::from_utf8(rest[..end].to_vec()).ok()
 }
 
+/// The names a record uses: each span's layer (`None` where the span names none) and label,
+/// and the keys of its metadata. What a user's `--layer`, label map and `--slice` names are
+/// checked against, read without building the record.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Names {
+    /// The record's spans, each as (layer, label).
+    pub spans: Vec<(Option<CompactString>, CompactString)>,
+    /// The keys of the record's metadata.
+    pub meta: Vec<String>,
+}
+
+/// The [`Names`] a record line uses, read with everything else (the text, offsets, relations)
+/// skipped over, strings found with `memchr`: many times cheaper than [`parse_line`] and
+/// [`Record::resolve`], and holding nothing of the record. `None` when the line is not a JSON
+/// object of that shape; whether the record is otherwise valid (its values, keys serde would
+/// refuse) is for [`parse_line`] to say.
+pub fn names(line: &[u8]) -> Option<Names> {
+    let mut names = Names::default();
+    let mut s = Skimmer { bytes: line, at: 0 };
+    s.object(|s, key| match key.as_bytes() {
+        b"spans" => s.array(|s| {
+            let (mut layer, mut label) = (None, None);
+            s.object(|s, key| {
+                match key.as_bytes() {
+                    b"layer" => {
+                        layer = match s.string_or_null()? {
+                            Some(name) => Some(CompactString::from(name.text()?)),
+                            None => None,
+                        }
+                    }
+                    b"label" => label = Some(CompactString::from(s.string()?.text()?)),
+                    _ => s.skip_value()?,
+                }
+                Some(())
+            })?;
+            names.spans.push((layer, label?));
+            Some(())
+        }),
+        b"meta" => s.object(|s, key| {
+            names.meta.push(key.text()?.into_owned());
+            s.skip_value()
+        }),
+        _ => s.skip_value(),
+    })?;
+    s.whitespace();
+    (s.at == line.len()).then_some(names)
+}
+
+/// A string of a line skimmed by [`names`]: its bytes as written, or (when it has escapes)
+/// decoded.
+enum Skimmed<'a> {
+    Plain(&'a [u8]),
+    Decoded(String),
+}
+
+impl<'a> Skimmed<'a> {
+    /// The string's bytes (decoded).
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Skimmed::Plain(bytes) => bytes,
+            Skimmed::Decoded(text) => text.as_bytes(),
+        }
+    }
+
+    /// The string as text; `None` when it is not UTF-8.
+    fn text(self) -> Option<std::borrow::Cow<'a, str>> {
+        match self {
+            Skimmed::Plain(bytes) => std::str::from_utf8(bytes).ok().map(std::borrow::Cow::Borrowed),
+            Skimmed::Decoded(text) => Some(std::borrow::Cow::Owned(text)),
+        }
+    }
+}
+
+/// A cursor that walks a line of JSON for [`names`], skipping what it does not need.
+struct Skimmer<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Skimmer<'a> {
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// Skips whitespace and takes `byte` if it comes next.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.whitespace();
+        let found = self.bytes.get(self.at) == Some(&byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    /// `{ "key": value, ... }`, calling `value` with the scanner at each value.
+    fn object(&mut self, mut value: impl FnMut(&mut Self, Skimmed<'a>) -> Option<()>) -> Option<()> {
+        if !self.eat(b'{') {
+            return None;
+        }
+        if self.eat(b'}') {
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            if !self.eat(b':') {
+                return None;
+            }
+            value(self, key)?;
+            if self.eat(b'}') {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// `[ element, ... ]`, calling `element` to read each one.
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        if !self.eat(b'[') {
+            return None;
+        }
+        if self.eat(b']') {
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            if self.eat(b']') {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// Moves past the rest of a string, from just after its opening quote to just after its
+    /// closing one; returns whether it has escapes.
+    fn past_string(&mut self) -> Option<bool> {
+        const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+        const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+        // The "has a zero byte" trick, eight bytes at a time: the lowest byte flagged is always
+        // a true zero (false flags appear only above one), which is all the position needs.
+        let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
+        let mut escaped = false;
+        loop {
+            while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+                let stops = zeros(w ^ (ONES * u64::from(b'"'))) | zeros(w ^ (ONES * u64::from(b'\\')));
+                if stops != 0 {
+                    self.at += stops.trailing_zeros() as usize / 8;
+                    break;
+                }
+                self.at += 8;
+            }
+            while self.bytes.get(self.at).is_some_and(|b| !matches!(b, b'"' | b'\\')) {
+                self.at += 1;
+            }
+            if *self.bytes.get(self.at)? == b'"' {
+                self.at += 1;
+                return Some(escaped);
+            }
+            // A backslash and the character it escapes.
+            escaped = true;
+            self.at += 2;
+        }
+    }
+
+    /// A string, as written unless it has escapes (then decoded by serde).
+    fn string(&mut self) -> Option<Skimmed<'a>> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let open = self.at - 1;
+        let escaped = self.past_string()?;
+        if escaped {
+            return serde_json::from_slice::<String>(&self.bytes[open..self.at]).ok().map(Skimmed::Decoded);
+        }
+        Some(Skimmed::Plain(&self.bytes[open + 1..self.at - 1]))
+    }
+
+    /// `null` (as `None`) or a string.
+    fn string_or_null(&mut self) -> Option<Option<Skimmed<'a>>> {
+        self.whitespace();
+        if self.bytes[self.at..].starts_with(b"null") {
+            self.at += 4;
+            return Some(None);
+        }
+        self.string().map(Some)
+    }
+
+    /// Moves past a value of any kind: a string, an object or array (with whatever they
+    /// hold), or a number, `true`, `false` or `null`.
+    fn skip_value(&mut self) -> Option<()> {
+        self.whitespace();
+        let mut depth = 0usize;
+        loop {
+            match *self.bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    self.past_string()?;
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.at += 1;
+                }
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    self.at += 1;
+                }
+                // The end of a number or literal, where the value's container goes on.
+                b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return Some(()),
+                _ => self.at += 1,
+            }
+            if depth == 0 && matches!(self.bytes[self.at - 1], b'"' | b'}' | b']') {
+                return Some(());
+            }
+        }
+    }
+}
+
 /// Whether `path` names a zstd-compressed file (`.zst`, e.g. `corpus.jsonl.zst`).
 pub fn is_zstd(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "zst")
@@ -1168,6 +1389,27 @@ mod tests {
         let record = parse_line(line.as_bytes(), 1, &Location::file("g.jsonl")).expect("parses");
         let problems = record.resolve(None, &Location::file("g.jsonl")).expect_err("gold needs offsets");
         assert!(problems[0].to_string().contains("span T1 has no offsets: gold spans need"), "{problems:?}");
+    }
+
+    #[test]
+    fn names_are_read_from_spans_and_meta_and_nothing_else() {
+        // A text and a span text that look like fields, a relation, a span without a layer,
+        // keys in another order: only the spans' layers and labels and the meta keys count.
+        let line = br#"{"text": "a \"layer\": \"fake\" {\"label\": \"X\"}", "id": "d1",
+            "meta": {"title": "T", "year": 2020},
+            "spans": [{"label": "PERSON", "start": 0, "end": 1, "layer": "entities", "text": "a"},
+                      {"label": "QUOTE", "fragments": [[0, 1], [2, 3]]}],
+            "relations": [{"type": "speaker", "head": "T2", "tail": "T1"}]}"#;
+        let read = names(line).expect("names");
+        assert_eq!(
+            read.spans,
+            [(Some("entities".into()), CompactString::from("PERSON")), (None, CompactString::from("QUOTE"))]
+        );
+        assert_eq!(read.meta, ["title", "year"]);
+        // A record without spans or meta names nothing; what is not an object is no record.
+        assert_eq!(names(br#"{"id": "d2", "text": "x"}"#), Some(Names::default()));
+        assert_eq!(names(b"[1, 2]"), None);
+        assert_eq!(names(br#"{"spans": [{"layer": "entities"}]}"#), None, "a span needs a label");
     }
 
     #[test]

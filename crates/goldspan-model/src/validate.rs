@@ -206,13 +206,16 @@ fn check(
 /// indices into `spans`: (the first of them, the repeat), ordered by the repeat.
 pub fn duplicate_spans(spans: &[Span]) -> Vec<(usize, usize)> {
     let same = |a: &Span, b: &Span| a.layer() == b.layer() && a.same_label(b) && a.same_fragments(b);
+    // Copies sort next to each other whatever the order of the keys: places first, as they
+    // are numbers (and spans mostly come in the order of their places), then layer and label,
+    // then position, so that the first of each group is the earliest.
     let mut order: Vec<usize> = (0..spans.len()).collect();
-    order.sort_by(|&a, &b| {
+    order.sort_unstable_by(|&a, &b| {
         let (x, y) = (&spans[a], &spans[b]);
-        x.layer()
-            .cmp(y.layer())
+        x.fragments()
+            .cmp(y.fragments())
+            .then_with(|| x.layer().cmp(y.layer()))
             .then_with(|| x.label_cmp(y))
-            .then_with(|| x.fragments().cmp(y.fragments()))
             .then(a.cmp(&b))
     });
     let mut pairs = Vec::new();

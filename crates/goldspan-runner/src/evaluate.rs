@@ -88,6 +88,14 @@ impl Config {
     /// each label a label map maps to a label of the gold. Gold with a manifest is checked
     /// against it; a gold file without one against what its documents use.
     pub fn check_names(&self, gold: &Gold) -> Result<(), UnknownName> {
+        // Found quickly when every name is right; otherwise every name is gathered below, for
+        // the error to say which are.
+        let layers: Vec<&str> = self.options.layers.iter().flatten().map(String::as_str).collect();
+        let labels: Vec<&str> = self.label_map.targets().collect();
+        let fields: Vec<&str> = self.slices.iter().map(String::as_str).collect();
+        if gold.has_names(&layers, &labels, &fields) {
+            return Ok(());
+        }
         let needs_layers = self.options.layers.is_some() || !self.label_map.is_empty();
         if needs_layers {
             let layers = gold.layers();

@@ -272,32 +272,140 @@ impl Gold {
         Ok(())
     }
 
-    /// Every document in scope that reads cleanly, in parallel (what does not read is for
-    /// scoring to report).
-    fn each_document<T: Send>(&self, f: impl Fn(AnnotatedDocument) -> T + Sync) -> Vec<T> {
-        (0..self.ids().len()).into_par_iter().filter_map(|i| self.load_at(i).ok().map(&f)).collect()
+    /// Folds something of every document in scope into one value, in parallel: `each` adds a
+    /// document's part to a value (one per thread, never one per document, so memory does not
+    /// grow with the corpus), `merge` joins two. A gold file's records are read for their
+    /// [`jsonl::Names`] only (a record whose names cannot be read adds nothing); a corpus
+    /// directory's documents are read whole, and those that do not read add nothing (what does
+    /// not read is for scoring to report).
+    fn fold_names<T: Send + Default>(
+        &self,
+        range: std::ops::Range<usize>,
+        each: impl Fn(&mut T, jsonl::Names) + Sync + Send,
+        merge: impl Fn(T, T) -> T + Sync + Send,
+    ) -> T {
+        let names_at = |i: usize| -> Option<jsonl::Names> {
+            match self {
+                Gold::Corpus { .. } => self.load_at(i).ok().map(|d| jsonl::Names {
+                    spans: d.annotations.spans.iter().map(|s| (Some(s.layer().into()), s.label().into())).collect(),
+                    meta: d.document.meta().keys().cloned().collect(),
+                }),
+                Gold::File { .. } => self.with_record_at(i, |bytes, _, _| jsonl::names(bytes)).ok().flatten(),
+            }
+        };
+        range
+            .into_par_iter()
+            .fold(T::default, |mut acc, i| {
+                if let Some(names) = names_at(i) {
+                    each(&mut acc, names);
+                }
+                acc
+            })
+            .reduce(T::default, merge)
     }
 
     /// The layers and their labels: the manifest's, or (gold without one) those the
-    /// documents in scope use.
+    /// documents in scope use (a span that names no layer names none).
     pub fn layers(&self) -> BTreeMap<String, BTreeSet<String>> {
         if let Some(manifest) = self.manifest() {
             return manifest.layers.iter().map(|l| (l.name.clone(), l.labels.iter().cloned().collect())).collect();
         }
-        let mut layers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for spans in self.each_document(|d| {
-            d.annotations.spans.iter().map(|s| (s.layer().to_owned(), s.label().to_owned())).collect::<Vec<_>>()
-        }) {
-            for (layer, label) in spans {
-                layers.entry(layer).or_default().insert(label);
+        type Layers = BTreeMap<String, BTreeSet<String>>;
+        self.fold_names(
+            0..self.ids().len(),
+            |layers: &mut Layers, names| {
+                for (layer, label) in names.spans {
+                    let Some(layer) = layer else { continue };
+                    let labels = match layers.get_mut(layer.as_str()) {
+                        Some(labels) => labels,
+                        None => layers.entry(layer.into()).or_default(),
+                    };
+                    if !labels.contains(label.as_str()) {
+                        labels.insert(label.into());
+                    }
+                }
+            },
+            |mut a, b| {
+                for (layer, labels) in b {
+                    a.entry(layer).or_default().extend(labels);
+                }
+                a
+            },
+        )
+    }
+
+    /// Whether the gold has every one of these names: each of `layers` a layer and each of
+    /// `labels` a label (of any layer), as [`Gold::layers`] gives them, and each of `fields` a
+    /// metadata field of a document in scope. The documents are read only as far as it takes
+    /// to find them all, a block at a time: a run whose names are right (almost every run)
+    /// reads a document or two, not the whole gold. Only a name that is not there costs a
+    /// read of every document, and [`Gold::layers`] or [`Gold::fields`] then say what is.
+    pub fn has_names(&self, layers: &[&str], labels: &[&str], fields: &[&str]) -> bool {
+        /// Documents read at once, in parallel, before looking whether every name was found.
+        const BLOCK: usize = 256;
+        let mut layers: BTreeSet<&str> = layers.iter().copied().collect();
+        let mut labels: BTreeSet<&str> = labels.iter().copied().collect();
+        let mut fields: BTreeSet<&str> = fields.iter().copied().collect();
+        if self.manifest().is_some() {
+            for (layer, names) in self.layers() {
+                layers.remove(layer.as_str());
+                labels.retain(|l| !names.contains(*l));
+            }
+            if !layers.is_empty() || !labels.is_empty() {
+                return false;
             }
         }
-        layers
+        type Found = (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>);
+        let mut first = 0;
+        while !(layers.is_empty() && labels.is_empty() && fields.is_empty()) {
+            if first >= self.ids().len() {
+                return false;
+            }
+            let last = (first + BLOCK).min(self.ids().len());
+            let (found_layers, found_labels, found_fields) = self.fold_names(
+                first..last,
+                |(found_layers, found_labels, found_fields): &mut Found, names| {
+                    for (layer, label) in &names.spans {
+                        if let Some(layer) = layer.as_deref().filter(|l| layers.contains(l)) {
+                            found_layers.insert(layer.to_owned());
+                        }
+                        if layer.is_some() && labels.contains(label.as_str()) {
+                            found_labels.insert(label.to_string());
+                        }
+                    }
+                    found_fields.extend(names.meta.into_iter().filter(|f| fields.contains(f.as_str())));
+                },
+                |mut a: Found, b: Found| {
+                    a.0.extend(b.0);
+                    a.1.extend(b.1);
+                    a.2.extend(b.2);
+                    a
+                },
+            );
+            layers.retain(|l| !found_layers.contains(*l));
+            labels.retain(|l| !found_labels.contains(*l));
+            fields.retain(|f| !found_fields.contains(*f));
+            first = last;
+        }
+        true
     }
 
     /// The metadata fields the documents in scope have.
     pub fn fields(&self) -> BTreeSet<String> {
-        self.each_document(|d| d.document.meta().keys().cloned().collect::<Vec<_>>()).into_iter().flatten().collect()
+        self.fold_names(
+            0..self.ids().len(),
+            |fields: &mut BTreeSet<String>, names| {
+                for key in names.meta {
+                    if !fields.contains(&key) {
+                        fields.insert(key);
+                    }
+                }
+            },
+            |mut a, b| {
+                a.extend(b);
+                a
+            },
+        )
     }
 
     /// The hash of the documents in scope: what `goldspan run` records as the corpus hash
@@ -348,12 +456,25 @@ impl Gold {
     /// Reads and checks the gold document at `index` in [`Gold::ids`] (safe on any thread: a
     /// gold file is read at the record's offset, into a buffer each thread keeps).
     pub fn load_at(&self, index: usize) -> Result<AnnotatedDocument, Vec<Problem>> {
-        let (path, manifest, ids, places, file) = match self {
+        let manifest = match self {
             Gold::Corpus { corpus, ids } => return corpus.read(&ids[index]).map_err(into_problems),
-            Gold::File { path, manifest, ids, places, file, .. } => (path, manifest, ids, places, file),
+            Gold::File { manifest, .. } => manifest,
+        };
+        self.with_record_at(index, |bytes, line, location| {
+            let record = jsonl::parse_line(bytes, line, location).map_err(|p| vec![p])?;
+            record.resolve(manifest.as_ref(), location)
+        })?
+    }
+
+    /// Calls `f` with the bytes of the record at `index` of a gold file, its line and the
+    /// file's location; a problem when the record cannot be read. (Of a corpus directory, an
+    /// error: it has no records.)
+    fn with_record_at<T>(&self, index: usize, f: impl FnOnce(&[u8], usize, &Location) -> T) -> Result<T, Vec<Problem>> {
+        let Gold::File { path, ids, places, file, .. } = self else {
+            let message = "a corpus directory has no record lines".to_owned();
+            return Err(vec![Problem::new(Location::file("(gold)"), ProblemKind::Syntax { message })]);
         };
         let location = Location::file(path);
-        let id = &ids[index];
         let Place { offset, len, line } = places[index];
         thread_local! {
             static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -365,9 +486,8 @@ impl Gold {
             }
             let bytes = &mut buf[..len];
             jsonl::read_exact_at(file, bytes, offset)
-                .map_err(|e| vec![Problem::new(location.at_line(line).in_document(id), ProblemKind::Io(e))])?;
-            let record = jsonl::parse_line(bytes, line, &location).map_err(|p| vec![p])?;
-            record.resolve(manifest.as_ref(), &location)
+                .map_err(|e| vec![Problem::new(location.at_line(line).in_document(&ids[index]), ProblemKind::Io(e))])?;
+            Ok(f(bytes, line, &location))
         })
     }
 }
@@ -621,6 +741,17 @@ mod tests {
         // With the corpus's manifest, its layers and labels.
         let corpus = Gold::open(&tiny(), None, None).expect("gold");
         assert_eq!(corpus.layers()["entities"].len(), 18);
+        // What `has_names` finds, reading only as far as it must, agrees with those lists.
+        for gold in [&gold, &corpus] {
+            assert!(gold.has_names(&["entities", "quotes"], &["PERSON", "ORG"], &["domain", "title"]));
+            assert!(gold.has_names(&[], &[], &[]));
+            assert!(!gold.has_names(&["entity"], &[], &[]), "a misspelt layer");
+            assert!(!gold.has_names(&["entities"], &["PERS"], &[]), "a label no layer has");
+            assert!(!gold.has_names(&[], &[], &["domain", "author"]), "a field no document has");
+        }
+        // A label the manifest lists that no tiny document uses: the manifest answers for it.
+        assert!(corpus.has_names(&[], &["WORK_OF_ART"], &[]));
+        assert!(!gold.has_names(&[], &["WORK_OF_ART"], &[]));
     }
 
     #[test]

@@ -39,4 +39,4 @@ pub use shard::{Shard, ShardScope};
 /// eval definitions, so the same samples give the same intervals whichever computed them.
 pub const DEFAULT_SEED: u64 = 20211114;
 
-pub use run::{run, Failure, FailureLimit, Progress, RunConfig, RunOutcome, EARLY_STOP_DOCUMENTS};
+pub use run::{run, run_in_chunks, Failure, FailureLimit, Progress, RunConfig, RunOutcome, EARLY_STOP_DOCUMENTS};

@@ -252,8 +252,9 @@ pub fn run(registry: &Registry, config: &RunConfig, progress: &(dyn Fn(Progress)
 }
 
 /// [`run`] with chunks of `size` documents (at least the [`EARLY_STOP_DOCUMENTS`], which run
-/// first, from the first chunk).
-fn run_in_chunks(
+/// first, from the first chunk): for tests, which show with small chunks what a run does with
+/// large ones.
+pub fn run_in_chunks(
     registry: &Registry,
     config: &RunConfig,
     progress: &(dyn Fn(Progress) + Sync),

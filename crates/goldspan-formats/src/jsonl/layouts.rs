@@ -402,3 +402,21 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The names skimmed from a line (what `--layer`, label maps and `--slice` are checked
+    /// against) are the names serde reads from it, in every layout: each span's layer and
+    /// label, in order, and the metadata keys.
+    #[test]
+    fn the_names_skimmed_are_the_records_names(record in record(), layout in layout()) {
+        let line = line(&record, &layout);
+        let Ok(parsed) = serde_json::from_str::<RecordV1>(line.trim_end()) else { return Ok(()) };
+        let names = super::names(line.as_bytes());
+        let spans: Vec<_> = parsed.spans.iter().map(|s| (s.layer.clone(), s.label.clone())).collect();
+        let meta: Vec<String> = parsed.meta.keys().cloned().collect();
+        let mut skimmed = names.expect("a record serde reads is skimmed");
+        skimmed.meta.sort();
+        prop_assert_eq!(skimmed.spans, spans, "{}", line);
+        prop_assert_eq!(skimmed.meta, meta, "{}", line);
+    }
+}
