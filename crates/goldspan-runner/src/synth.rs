@@ -182,7 +182,20 @@ pub fn write(config: &SynthConfig, out: &Path) -> std::io::Result<()> {
 /// Writes the corpus in `layout`, streaming in chunks. A corpus directory's files are written
 /// plainly (not each synced and renamed into place as `convert --to gold` writes them): this
 /// is benchmark data, and a million documents are three million files.
+///
+/// A corpus directory is written only where none is: documents left from an earlier, larger
+/// corpus would stay in it as extra gold documents.
 pub fn write_as(config: &SynthConfig, out: &Path, layout: Layout) -> std::io::Result<()> {
+    let docs = out.join("corpus").join("docs");
+    if layout == Layout::Corpus && std::fs::read_dir(&docs).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!(
+                "{} already holds documents: synth writes a new corpus, and old documents would stay in it; remove it or name another directory",
+                docs.display()
+            ),
+        ));
+    }
     std::fs::create_dir_all(out)?;
     let create = |name: &str| -> std::io::Result<Sink> {
         let file = BufWriter::new(std::fs::File::create(out.join(name))?);
@@ -196,7 +209,6 @@ pub fn write_as(config: &SynthConfig, out: &Path, layout: Layout) -> std::io::Re
         Layout::Zstd => (Some(create("gold.jsonl.zst")?), create("pred.jsonl.zst")?),
         Layout::Corpus => (None, create("pred.jsonl")?),
     };
-    let docs = out.join("corpus").join("docs");
     if layout == Layout::Corpus {
         std::fs::create_dir_all(&docs)?;
         let manifest = goldspan_model::Manifest {
@@ -296,6 +308,18 @@ mod tests {
             let text = g1.document.covered_text(s.fragments()).expect("in range");
             assert!(!text.starts_with(' ') && !text.ends_with(' '), "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_corpus_directory_is_not_written_over_an_older_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = SynthConfig { documents: 3, ..config() };
+        write_as(&config, dir.path(), Layout::Corpus).expect("a new corpus");
+        let e = write_as(&config, dir.path(), Layout::Corpus).expect_err("the corpus is there");
+        assert!(e.to_string().contains("already holds documents"), "{e}");
+        // The other layouts replace their files whole.
+        write_as(&config, dir.path(), Layout::Jsonl).expect("jsonl");
+        write_as(&config, dir.path(), Layout::Jsonl).expect("jsonl again");
     }
 
     #[test]
