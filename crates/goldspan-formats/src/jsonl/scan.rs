@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use compact_str::CompactString;
 
-use super::{AttributeV1, NoteV1, RecordV1, RelationV1, SpanV1};
+use super::{AttributeV1, Names, NoteV1, RecordV1, RelationV1, SpanV1};
 
 /// Parses a record line, or `None` to let serde decide.
 pub(super) fn record(text: &str) -> Option<RecordV1> {
@@ -187,6 +187,35 @@ fn relation(s: &mut Scanner) -> Option<RelationV1> {
 fn attribute(s: &mut Scanner) -> Option<AttributeV1> {
     let [id, name, target, value] = s.strings(["id", "name", "target", "value"])?;
     Some(AttributeV1 { id: id?, name: name?, target: target?, value })
+}
+
+/// The names a record line uses ([`super::names`]): each span's layer and label and the
+/// metadata's keys, everything else skipped without being decoded.
+pub(super) fn names(text: &str) -> Option<Names> {
+    let mut names = Names::default();
+    let mut s = Scanner { bytes: text.as_bytes(), text, at: 0, scratch: String::new() };
+    s.entries(|s, key| match &*key {
+        "spans" => s.elements(|s| {
+            let (mut layer, mut label) = (None, None);
+            s.entries(|s, key| {
+                match &*key {
+                    "layer" => layer = s.or_null(|s| s.string().map(|l| CompactString::from(&*l)))?,
+                    "label" => label = Some(CompactString::from(&*s.string()?)),
+                    _ => s.skip_value()?,
+                }
+                Some(())
+            })?;
+            names.spans.push((layer, label?));
+            Some(())
+        }),
+        "meta" => s.entries(|s, key| {
+            names.meta.push(key.into_owned());
+            s.skip_value()
+        }),
+        _ => s.skip_value(),
+    })?;
+    s.whitespace();
+    (s.at == text.len()).then_some(names)
 }
 
 fn note(s: &mut Scanner) -> Option<NoteV1> {
@@ -442,6 +471,53 @@ impl<'t> Scanner<'t> {
             let run = self.at;
             self.skip_plain();
             out.push_str(&self.text[run..self.at]);
+        }
+    }
+
+    /// Moves past a value of any kind without decoding it: a string, an object or array (with
+    /// whatever they hold), or a number, `true`, `false` or `null`.
+    fn skip_value(&mut self) -> Option<()> {
+        self.whitespace();
+        let mut depth = 0usize;
+        loop {
+            match *self.bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    self.skip_string_rest()?;
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    self.at += 1;
+                }
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    self.at += 1;
+                }
+                // The end of a number or literal, where the value's container goes on.
+                b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => return Some(()),
+                _ => self.at += 1,
+            }
+            if depth == 0 && matches!(self.bytes[self.at - 1], b'"' | b'}' | b']') {
+                return Some(());
+            }
+        }
+    }
+
+    /// Moves past the rest of a string, from just after its opening quote to just after its
+    /// closing one, escapes and all (not decoded).
+    fn skip_string_rest(&mut self) -> Option<()> {
+        loop {
+            self.skip_plain();
+            match *self.bytes.get(self.at)? {
+                b'"' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                // A backslash and the character it escapes.
+                b'\\' => self.at += 2,
+                // A control character: serde rejects it.
+                _ => return None,
+            }
         }
     }
 
