@@ -26,9 +26,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 docs=${1:-100000}
 repeats=${2:-5}
-[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p goldspan-cli --bin goldspan --example fault_extractor
-bin=$PWD/target/release/goldspan
-extractor=$PWD/target/release/examples/fault_extractor
+# PROFILE=profiling measures the faster-to-build `profiling` profile (release without fat LTO).
+profile=${PROFILE:-release}
+[ -n "${NO_BUILD:-}" ] || cargo build --profile "$profile" -q -p goldspan-cli --bin goldspan --example fault_extractor
+bin=$PWD/target/$profile/goldspan
+extractor=$PWD/target/$profile/examples/fault_extractor
 work=${BENCH_DIR:-/work/scratch/bench/cache}/$docs
 mkdir -p "$work"
 if [ ! -f "$work/corpus/goldspan.toml" ]; then

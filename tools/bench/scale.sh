@@ -23,8 +23,10 @@ repeats=${1:-3}
 shift || true
 sizes=("${@:-100000 300000 1000000}")
 read -r -a sizes <<<"${sizes[*]}"
-[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p goldspan-cli --bin goldspan
-bin=$PWD/target/release/goldspan
+# PROFILE=profiling measures the faster-to-build `profiling` profile (release without fat LTO).
+profile=${PROFILE:-release}
+[ -n "${NO_BUILD:-}" ] || cargo build --profile "$profile" -q -p goldspan-cli --bin goldspan
+bin=$PWD/target/$profile/goldspan
 root=${SCALE_DIR:-/work/scratch/scale/data}
 mkdir -p "$root"
 # One run of binary $1: prints "wall_seconds cpu_seconds peak_kb".

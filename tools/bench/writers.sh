@@ -12,8 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 docs=${1:-100000}
 repeats=${2:-5}
-[ -n "${NO_BUILD:-}" ] || cargo build --release -q --bin goldspan
-bin=$PWD/target/release/goldspan
+# PROFILE=profiling measures the faster-to-build `profiling` profile (release without fat LTO).
+profile=${PROFILE:-release}
+[ -n "${NO_BUILD:-}" ] || cargo build --profile "$profile" -q --bin goldspan
+bin=$PWD/target/$profile/goldspan
 venv=${VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/goldspan/bench-venv}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q -r tools/parity/requirements.txt
