@@ -23,11 +23,11 @@
 //! Every `T` line that repeats its covered text is verified against the document; when it
 //! differs, the error says whether the offsets look like UTF-16, UTF-8 bytes or CRLF drift.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use goldspan_model::text::diagnose_drift;
-use goldspan_model::{check_document, Manifest};
+use goldspan_model::{check_document, IdMap, IdSet, Manifest};
 use goldspan_model::{AnnotatedDocument, Annotations, Attribute, Document, Fragment, Note, Relation, Span};
 use goldspan_model::{Location, ProblemKind, Problems};
 
@@ -162,10 +162,10 @@ pub struct Parsed {
     /// The annotations that parsed.
     pub annotations: Annotations,
     /// Annotation id (clusters as `*0`, `*1`, ...) to its 1-based line.
-    pub lines: HashMap<String, usize>,
+    pub lines: IdMap<String, usize>,
     /// Ids of lines that were reported as problems: what refers to them is not reported
     /// again as a missing reference.
-    pub failed: HashSet<String>,
+    pub failed: IdSet<String>,
     /// What the brat dialect dropped or changed (always empty for gold).
     pub leniency: Leniency,
 }
@@ -177,8 +177,8 @@ pub fn check(
     doc: &AnnotatedDocument,
     manifest: &Manifest,
     location: &Location,
-    lines: &HashMap<String, usize>,
-    failed: &HashSet<String>,
+    lines: &IdMap<String, usize>,
+    failed: &IdSet<String>,
     problems: &mut Problems,
 ) {
     let mut found = Problems::default();
@@ -224,15 +224,15 @@ pub fn parse_with(
     };
     let triggers = match rules {
         Some(_) => event_triggers(ann),
-        None => HashMap::new(),
+        None => IdMap::default(),
     };
     let mut out = Parsed::default();
     // Ids of events and trigger spans dropped (brat), so what refers to them goes too.
-    let mut dropped: HashSet<String> = HashSet::new();
+    let mut dropped: IdSet<String> = IdSet::default();
     // Cluster links with their line, in file order.
     let mut links: Vec<(Vec<String>, usize)> = Vec::new();
-    // Every id a line starts with, parsed or not, so a broken trigger is not also missing.
-    let mut seen: HashSet<&str> = HashSet::new();
+    // Every id a line starts with, parsed or not, so a broken trigger is not also missing (brat).
+    let mut seen: IdSet<&str> = IdSet::default();
     for (index, raw) in ann.split('\n').enumerate() {
         let line_no = index + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -248,7 +248,9 @@ pub fn parse_with(
             continue;
         };
         let rest = fields.next();
-        seen.insert(id);
+        if rules.is_some() {
+            seen.insert(id);
+        }
         if id != "*" {
             if let Some(&first) = out.lines.get(id) {
                 problems.push(at(), ProblemKind::DuplicateId { id: id.to_owned(), first_line: Some(first) });
@@ -334,8 +336,8 @@ fn syntax(message: String) -> ProblemKind {
 
 /// The trigger of every well-formed `E` line: trigger id to (event id, event type, line).
 /// Malformed `E` lines are left for the main pass to count.
-pub(crate) fn event_triggers(ann: &str) -> HashMap<String, (String, String, usize)> {
-    let mut triggers = HashMap::new();
+pub(crate) fn event_triggers(ann: &str) -> IdMap<String, (String, String, usize)> {
+    let mut triggers = IdMap::default();
     for (index, line) in ann.split('\n').enumerate() {
         let mut fields = line.trim_end_matches('\r').split('\t');
         let (Some(id), Some(body)) = (fields.next(), fields.next()) else { continue };
@@ -355,7 +357,7 @@ pub(crate) fn event_triggers(ann: &str) -> HashMap<String, (String, String, usiz
 fn trigger(
     id: &str,
     body: &str,
-    triggers: &HashMap<String, (String, String, usize)>,
+    triggers: &IdMap<String, (String, String, usize)>,
     rules: &BratRules,
     manifest: &Manifest,
 ) -> Result<bool, ProblemKind> {
@@ -373,7 +375,7 @@ fn trigger(
 }
 
 /// Drops every annotation that refers to a dropped event or trigger, counting them.
-fn drop_references(out: &mut Parsed, links: &mut [(Vec<String>, usize)], dropped: &HashSet<String>) {
+fn drop_references(out: &mut Parsed, links: &mut [(Vec<String>, usize)], dropped: &IdSet<String>) {
     if dropped.is_empty() {
         return;
     }
@@ -397,7 +399,7 @@ fn drop_references(out: &mut Parsed, links: &mut [(Vec<String>, usize)], dropped
 /// reported at the line of its first link. Links left with fewer than two members are dropped.
 fn merge_links(links: Vec<(Vec<String>, usize)>) -> Vec<(Vec<String>, usize)> {
     let mut clusters: Vec<Option<(Vec<String>, usize)>> = Vec::new();
-    let mut cluster_of: HashMap<String, usize> = HashMap::new();
+    let mut cluster_of: IdMap<String, usize> = IdMap::default();
     for (members, line) in links {
         if members.len() < 2 {
             continue;

@@ -4,12 +4,13 @@
 //! everything that holds for any format lives here, so gold files, brat imports and
 //! predictions are held to one standard.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::error::{Location, ProblemKind, Problems};
 use crate::manifest::{Manifest, PerHead};
 use crate::model::{AnnotatedDocument, Annotations, Document, Span};
 use crate::text::is_grapheme_boundary;
+use crate::{IdMap, IdSet};
 
 /// Records every problem of gold annotations `doc` against `manifest`. `line_of` maps an
 /// annotation id to the line it was read from, so each problem names its line.
@@ -78,11 +79,11 @@ fn check(
     // The labels of spans (and of predictions given as text) by id, needed only when
     // something refers to spans.
     let refers = !ann.relations.is_empty() || !ann.clusters.is_empty();
-    let spans: HashMap<&str, &str> = if refers {
+    let spans: IdMap<&str, &str> = if refers {
         let text_spans = ann.text_spans.iter().map(|s| (s.id.as_str(), s.label.as_str()));
         ann.spans.iter().map(|s| (s.id(), s.label())).chain(text_spans).collect()
     } else {
-        HashMap::new()
+        IdMap::default()
     };
     if require {
         // Two copies of one gold span: a prediction matches one, the other counts as missed.
@@ -180,7 +181,7 @@ fn check(
         }
     }
 
-    let mut clustered: HashMap<&str, ()> = HashMap::new();
+    let mut clustered: IdSet<&str> = IdSet::default();
     for (i, cluster) in ann.clusters.iter().enumerate() {
         for member in cluster {
             if !spans.contains_key(member.as_str()) {
@@ -189,7 +190,7 @@ fn check(
                     ProblemKind::MissingReference { owner: "coreference cluster".into(), target: member.clone() },
                 );
             }
-            if clustered.insert(member, ()).is_some() {
+            if !clustered.insert(member) {
                 problems.push(at(&format!("*{i}")), ProblemKind::SpanInSeveralClusters { span: member.clone() });
             }
         }
