@@ -6,7 +6,6 @@
 //! id or, for tools whose files carry no ids, by identical text.
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use goldspan_formats::{jsonl, Format, ReadOptions};
@@ -103,16 +102,32 @@ impl Extractor for FileExtractor {
         let missing = || ExtractError::Failed(format!("{} has no record for this document", self.path.display()));
         let (by_id, by_text) = match &self.records {
             Records::Lines { file, by_id } => {
-                let &(line, ref range) = by_id.get(doc.id()).ok_or_else(missing)?;
                 thread_local! {
                     static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
                 }
                 let record = LINE.with_borrow_mut(|buf| {
-                    buf.resize(range.len(), 0);
-                    jsonl::read_exact_at(file, buf, range.start as u64).map_err(|e| {
-                        ExtractError::Failed(format!("cannot read line {line} of {}: {e}", self.path.display()))
-                    })?;
-                    jsonl::parse_line(buf, line, &location).map_err(|p| ExtractError::Malformed(p.to_string()))
+                    // The records whose id hashes like this one's (one, but for a collision):
+                    // the one whose id it is.
+                    for place in by_id.candidates(doc.id()) {
+                        let line = place.line as usize;
+                        buf.resize(place.len as usize, 0);
+                        jsonl::read_exact_at(file, buf, place.offset).map_err(|e| {
+                            ExtractError::Failed(format!("cannot read line {line} of {}: {e}", self.path.display()))
+                        })?;
+                        let parsed = || jsonl::parse_line(buf, line, &location);
+                        let record = match jsonl::leading_id(buf) {
+                            Some(id) if id != doc.id() => continue,
+                            Some(_) => parsed().map_err(|p| ExtractError::Malformed(p.to_string()))?,
+                            // The id is not first on the line: read the whole record for it.
+                            None => match parsed() {
+                                Ok(record) if record.id() != doc.id() => continue,
+                                Ok(record) => record,
+                                Err(p) => return Err(ExtractError::Malformed(p.to_string())),
+                            },
+                        };
+                        return Ok(record);
+                    }
+                    Err(missing())
                 })?;
                 return record
                     .resolve_predictions(doc, self.manifest.as_ref(), &location)
@@ -157,15 +172,53 @@ impl Extractor for FileExtractor {
     }
 }
 
-/// Each record's line number and place in the file, by id.
-type LineIndex = HashMap<String, (usize, Range<usize>)>;
+/// Where each record is in the file, found by a hash of its id: 24 bytes a record, sorted by
+/// the hash (a map from owned ids cost over 100 bytes a record, the largest thing a run over a
+/// million documents held). A record found by its hash is checked to have the id asked for.
+#[derive(Debug, Default)]
+struct LineIndex {
+    places: Vec<LinePlace>,
+}
 
-/// Each record's line number and place in `file`, by id (read from the start of the line),
-/// with every problem: a line that cannot be read, an id that cannot be read, an id seen
-/// before.
+/// A record's place in the file, under the hash of its id.
+#[derive(Debug, Clone, Copy)]
+struct LinePlace {
+    id_hash: u64,
+    offset: u64,
+    len: u32,
+    line: u32,
+}
+
+impl LineIndex {
+    /// The places of the records whose id hashes as `id` does: its record, if the file has
+    /// one, and any other whose id shares its hash.
+    fn candidates(&self, id: &str) -> impl Iterator<Item = &LinePlace> {
+        let hash = id_hash(id);
+        let first = self.places.partition_point(|p| p.id_hash < hash);
+        self.places[first..].iter().take_while(move |p| p.id_hash == hash)
+    }
+}
+
+/// The hash an id is indexed under: fixed keys, so the same in every process.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(id)
+}
+
+/// The id of the record on a line: read from the start of the line where it opens with it,
+/// else from the whole record.
+fn line_id(bytes: &[u8], line: usize, location: &Location) -> Result<String, Problem> {
+    jsonl::leading_id(bytes)
+        .map(Ok)
+        .unwrap_or_else(|| jsonl::parse_line(bytes, line, location).map(|r| r.id().to_owned()))
+}
+
+/// Each record's place in `file`, by the hash of its id (read from the start of the line),
+/// with every problem, in the order of their lines: a line that cannot be read, an id that
+/// cannot be read, an id seen before.
 fn index_lines(file: &std::fs::File, location: &Location) -> (Vec<Problem>, LineIndex) {
     let mut problems = Vec::new();
-    let mut by_id = HashMap::new();
+    let mut places = Vec::new();
     let mut reader = jsonl::Reader::new(file, location.clone());
     while let Some(next) = reader.next_line_ref() {
         let line = match next {
@@ -177,24 +230,57 @@ fn index_lines(file: &std::fs::File, location: &Location) -> (Vec<Problem>, Line
         };
         // Only the id is read now, where the line opens with it; the record is parsed (and
         // any problem with it is that document's failure) when its document is asked for.
-        let id = jsonl::leading_id(line.bytes)
-            .map(Ok)
-            .unwrap_or_else(|| jsonl::parse_line(line.bytes, line.number, location).map(|r| r.id().to_owned()));
-        let start = usize::try_from(line.offset).unwrap_or(usize::MAX);
-        let place = (line.number, start..start + line.bytes.len());
-        match id {
+        match line_id(line.bytes, line.number, location) {
             Err(p) => problems.push(p),
-            Ok(id) => {
-                if let Some((first, _)) = by_id.insert(id.clone(), place) {
-                    problems.push(Problem::new(
-                        location.at_line(line.number).in_document(&id),
-                        ProblemKind::DuplicateId { id, first_line: Some(first) },
-                    ));
+            Ok(id) => match (u32::try_from(line.bytes.len()), u32::try_from(line.number)) {
+                (Ok(len), Ok(number)) => {
+                    places.push(LinePlace { id_hash: id_hash(&id), offset: line.offset, len, line: number })
                 }
-            }
+                _ => problems.push(Problem::new(
+                    location.at_line(line.number).in_document(&id),
+                    ProblemKind::Syntax { message: "a line of 4 GiB or more, or past line 4,294,967,295".into() },
+                )),
+            },
         }
     }
-    (problems, by_id)
+    places.sort_by_key(|p| (p.id_hash, p.line));
+    // Records whose ids hash alike: the same id twice (a duplicate, reported at each later
+    // line with the first), or, very rarely, two ids that share a hash.
+    let mut at = 0;
+    while at < places.len() {
+        let same = places[at..].iter().take_while(|p| p.id_hash == places[at].id_hash).count();
+        if same > 1 {
+            duplicates(file, location, &places[at..at + same], &mut problems);
+        }
+        at += same;
+    }
+    problems.sort_by_key(|p| p.location.line);
+    (problems, LineIndex { places })
+}
+
+/// Reports the records of `places` (in line order, their ids hashing alike) whose id an
+/// earlier one has.
+fn duplicates(file: &std::fs::File, location: &Location, places: &[LinePlace], problems: &mut Vec<Problem>) {
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    for place in places {
+        let line = place.line as usize;
+        let mut bytes = vec![0; place.len as usize];
+        let id = jsonl::read_exact_at(file, &mut bytes, place.offset)
+            .map_err(|e| Problem::new(location.at_line(line), ProblemKind::Io(e)))
+            .and_then(|()| line_id(&bytes, line, location));
+        match id {
+            Err(p) => problems.push(p),
+            Ok(id) => match first_line.get(&id) {
+                Some(&first) => problems.push(Problem::new(
+                    location.at_line(line).in_document(&id),
+                    ProblemKind::DuplicateId { id, first_line: Some(first) },
+                )),
+                None => {
+                    first_line.insert(id, line);
+                }
+            },
+        }
+    }
 }
 
 /// The stable hash of `file`'s text, read a megabyte at a time. Text that is not UTF-8 is
@@ -250,4 +336,84 @@ pub(crate) fn malformed(problems: &[Problem]) -> ExtractError {
         text.push(format!("and {} more", problems.len() - 3));
     }
     ExtractError::Malformed(text.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str) -> Document {
+        Document::new(id, "Ada met Bo.", Default::default())
+    }
+
+    fn predictions(lines: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("p.jsonl");
+        std::fs::write(&path, lines).expect("write");
+        (dir, path)
+    }
+
+    #[test]
+    fn repeated_ids_are_each_reported_with_the_first_line_in_line_order() {
+        let (_dir, path) = predictions(concat!(
+            "{\"id\": \"a\", \"spans\": []}\n",
+            "{\"id\": \"b\", \"spans\": []}\n",
+            "{\"id\": \"a\", \"spans\": []}\n",
+            "{\"spans\": [], \"id\": \"b\"}\n",
+            "{\"id\": \"a\", \"spans\": []}\n",
+        ));
+        let problems = match FileExtractor::open(&path, None) {
+            Err(goldspan_model::Error::Invalid(problems)) => problems,
+            other => panic!("expected the duplicates refused, got {other:?}"),
+        };
+        let found: Vec<(Option<usize>, String)> =
+            problems.iter().map(|p| (p.location.line, p.kind.to_string())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some(3), "duplicate id a (first used on line 1)".to_owned()),
+                (Some(4), "duplicate id b (first used on line 2)".to_owned()),
+                (Some(5), "duplicate id a (first used on line 1)".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_record_is_found_by_its_id_wherever_the_line_puts_it_and_a_missing_one_is_a_failure() {
+        let (_dir, path) = predictions(concat!(
+            "{\"id\": \"a\", \"spans\": [{\"layer\": \"entities\", \"label\": \"PERSON\", \"start\": 0, \"end\": 3}]}\n",
+            "{\"spans\": [{\"layer\": \"entities\", \"label\": \"PERSON\", \"start\": 8, \"end\": 10}], \"id\": \"b\"}\n",
+        ));
+        let extractor = FileExtractor::open(&path, None).expect("opens");
+        let a = extractor.extract(&doc("a")).expect("a has a record");
+        assert_eq!((a.spans.len(), a.spans[0].start()), (1, 0));
+        let b = extractor.extract(&doc("b")).expect("b has a record, its id last on the line");
+        assert_eq!((b.spans.len(), b.spans[0].start()), (1, 8));
+        let missing = extractor.extract(&doc("c")).expect_err("no record for c");
+        assert!(missing.to_string().contains("has no record for this document"), "{missing}");
+    }
+
+    #[test]
+    fn a_record_whose_id_only_hashes_alike_is_not_taken_for_the_document() {
+        let (_dir, path) = predictions(concat!(
+            "{\"id\": \"a\", \"spans\": [{\"layer\": \"entities\", \"label\": \"PERSON\", \"start\": 0, \"end\": 3}]}\n",
+            "{\"spans\": [{\"layer\": \"entities\", \"label\": \"PERSON\", \"start\": 8, \"end\": 10}], \"id\": \"b\"}\n",
+        ));
+        let mut extractor = FileExtractor::open(&path, None).expect("opens");
+        // Both records filed as if their ids hashed as `id` does: a collision.
+        let collide = |extractor: &mut FileExtractor, id: &str| {
+            let Records::Lines { by_id, .. } = &mut extractor.records else { panic!("a JSON Lines file") };
+            for place in &mut by_id.places {
+                place.id_hash = id_hash(id);
+            }
+            by_id.places.sort_by_key(|p| p.line);
+        };
+        collide(&mut extractor, "c");
+        let missing = extractor.extract(&doc("c")).expect_err("neither record is c's");
+        assert!(missing.to_string().contains("has no record for this document"), "{missing}");
+        // Among records that share a hash, the one with the id is taken, not the first.
+        collide(&mut extractor, "b");
+        let b = extractor.extract(&doc("b")).expect("b's record");
+        assert_eq!(b.spans[0].start(), 8);
+    }
 }

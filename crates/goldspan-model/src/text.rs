@@ -75,14 +75,17 @@ impl fmt::Display for OffsetUnit {
 /// one is eight times smaller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offsets {
-    /// The byte offset of code points 0, STRIDE, 2·STRIDE, ... up to the text's end (whose
-    /// offset is the text's length); `None` for ASCII.
+    /// The byte offset of code points 0, STRIDE, 2·STRIDE, ... that the text has, and of its
+    /// end (the text's length) when its length in code points is a multiple of STRIDE; `None`
+    /// for ASCII.
     anchors: Option<Box<[u32]>>,
     chars: usize,
 }
 
 /// How many code points apart [`Offsets`] records byte offsets.
 const STRIDE: usize = 8;
+// `Offsets::new` takes eight ASCII bytes at a time, which must hold at most one anchor.
+const _: () = assert!(STRIDE >= 8);
 
 impl Offsets {
     /// Builds the table for `text`.
@@ -91,7 +94,8 @@ impl Offsets {
             return Offsets { anchors: None, chars: text.len() };
         }
         let bytes = text.as_bytes();
-        let mut anchors = Vec::with_capacity(bytes.len() / STRIDE + 2);
+        // At most one anchor a STRIDE bytes, and the end's: sized once.
+        let mut anchors = Vec::with_capacity(bytes.len() / STRIDE + 1);
         let mut chars = 0;
         let mut at = 0;
         // Eight ASCII bytes at a time are eight code points in a row, holding at most one
