@@ -1016,32 +1016,28 @@ fn record_v1(d: &Document, a: &Annotations, with_text: bool) -> RecordV1 {
                 ..SpanV1::default()
             }))
             .collect(),
-        relations: a
-            .relations
-            .iter()
-            .map(|r| RelationV1 {
-                id: Some(r.id.clone()),
-                kind: r.kind.clone(),
-                head: r.head.clone(),
-                tail: r.tail.clone(),
-            })
-            .collect(),
+        relations: a.relations.iter().map(RelationV1::from).collect(),
         clusters: a.clusters.clone(),
-        attributes: a
-            .attributes
-            .iter()
-            .map(|x| AttributeV1 {
-                id: x.id.clone(),
-                name: x.name.clone(),
-                target: x.target.clone(),
-                value: x.value.clone(),
-            })
-            .collect(),
-        notes: a
-            .notes
-            .iter()
-            .map(|n| NoteV1 { id: n.id.clone(), kind: n.kind.clone(), target: n.target.clone(), text: n.text.clone() })
-            .collect(),
+        attributes: a.attributes.iter().map(AttributeV1::from).collect(),
+        notes: a.notes.iter().map(NoteV1::from).collect(),
+    }
+}
+
+impl From<&Relation> for RelationV1 {
+    fn from(r: &Relation) -> RelationV1 {
+        RelationV1 { id: Some(r.id.clone()), kind: r.kind.clone(), head: r.head.clone(), tail: r.tail.clone() }
+    }
+}
+
+impl From<&Attribute> for AttributeV1 {
+    fn from(x: &Attribute) -> AttributeV1 {
+        AttributeV1 { id: x.id.clone(), name: x.name.clone(), target: x.target.clone(), value: x.value.clone() }
+    }
+}
+
+impl From<&Note> for NoteV1 {
+    fn from(n: &Note) -> NoteV1 {
+        NoteV1 { id: n.id.clone(), kind: n.kind.clone(), target: n.target.clone(), text: n.text.clone() }
     }
 }
 

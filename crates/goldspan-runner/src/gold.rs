@@ -621,18 +621,8 @@ fn hash_input(doc: &AnnotatedDocument, key: &str) -> Vec<u8> {
 }
 
 /// Appends `n` in decimal (what `format!("{n}")` writes, without the formatting machinery).
-fn decimal(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+fn decimal(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// The position of `id` in sorted `ids`.

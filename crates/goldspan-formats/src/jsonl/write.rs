@@ -51,40 +51,18 @@ pub(super) fn record_line(d: &Document, a: &Annotations, with_text: bool) -> Str
     }
     out.push(']');
     if !a.relations.is_empty() {
-        let relations: Vec<RelationV1> = a
-            .relations
-            .iter()
-            .map(|r| RelationV1 {
-                id: Some(r.id.clone()),
-                kind: r.kind.clone(),
-                head: r.head.clone(),
-                tail: r.tail.clone(),
-            })
-            .collect();
+        let relations: Vec<RelationV1> = a.relations.iter().map(RelationV1::from).collect();
         field_by_serde(&mut out, "relations", &relations);
     }
     if !a.clusters.is_empty() {
         field_by_serde(&mut out, "clusters", &a.clusters);
     }
     if !a.attributes.is_empty() {
-        let attributes: Vec<AttributeV1> = a
-            .attributes
-            .iter()
-            .map(|x| AttributeV1 {
-                id: x.id.clone(),
-                name: x.name.clone(),
-                target: x.target.clone(),
-                value: x.value.clone(),
-            })
-            .collect();
+        let attributes: Vec<AttributeV1> = a.attributes.iter().map(AttributeV1::from).collect();
         field_by_serde(&mut out, "attributes", &attributes);
     }
     if !a.notes.is_empty() {
-        let notes: Vec<NoteV1> = a
-            .notes
-            .iter()
-            .map(|n| NoteV1 { id: n.id.clone(), kind: n.kind.clone(), target: n.target.clone(), text: n.text.clone() })
-            .collect();
+        let notes: Vec<NoteV1> = a.notes.iter().map(NoteV1::from).collect();
         field_by_serde(&mut out, "notes", &notes);
     }
     out.push('}');
@@ -179,39 +157,18 @@ fn string(out: &mut String, s: &str) {
     }
 }
 
-/// A non-negative integer in decimal, as serde writes it.
+/// A non-negative integer in decimal, as serde writes it (with `itoa`, as serde does: every
+/// span has two numbers, and `std::fmt` costs several times more).
 fn number(out: &mut String, n: usize) {
-    let mut digits = [0u8; 20];
-    let first = decimal(n, &mut digits);
-    for &digit in &digits[first..] {
-        out.push(char::from(digit));
-    }
-}
-
-/// Writes `n` in decimal at the end of `digits` (20 digits hold any `u64`) and returns where
-/// it starts: digits made without going through `std::fmt`, as every span has two numbers.
-fn decimal(mut n: usize, digits: &mut [u8; 20]) -> usize {
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return at;
-        }
-    }
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// The id a span without one is given: `T` and its place among the record's spans, counting
 /// from 1 (`T1`, `T2`, ...), made without `format!` as every span of an extractor that gives
 /// no ids needs one.
 pub(super) fn numbered_span_id(place: usize) -> CompactString {
-    let mut digits = [0u8; 20];
-    let first = decimal(place, &mut digits);
     let mut id = CompactString::const_new("T");
-    for &digit in &digits[first..] {
-        id.push(char::from(digit));
-    }
+    id.push_str(itoa::Buffer::new().format(place));
     id
 }
 
