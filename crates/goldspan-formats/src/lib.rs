@@ -59,10 +59,15 @@ pub fn decode_text(mut bytes: Vec<u8>, location: &Location, problems: &mut Probl
             return None;
         }
     };
-    let count = text.matches("\r\n").count();
-    if count > 0 {
-        let line = text[..text.find("\r\n").unwrap_or(0)].matches('\n').count() + 1;
-        problems.push(location.at_line(line), ProblemKind::CrlfLineEndings { count });
+    // Most files have no carriage return at all: one SIMD scan says so (a `str` search for
+    // "\r\n" cost a tenth of reading a corpus directory's document).
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+        let mut crlf = memchr::memmem::find_iter(text.as_bytes(), b"\r\n");
+        if let Some(first) = crlf.next() {
+            let count = 1 + crlf.count();
+            let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..first]).count() + 1;
+            problems.push(location.at_line(line), ProblemKind::CrlfLineEndings { count });
+        }
     }
     Some(text)
 }
@@ -222,6 +227,22 @@ pub(crate) fn toml_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crlf_endings_are_counted_and_the_first_one_s_line_named() {
+        let location = Location::file(Path::new("a.txt"));
+        // A lone carriage return is not a line ending; the first CRLF ends line 3.
+        let text = "one\ntwo \r three\nfour\r\nfive\r\n\r\n";
+        let mut problems = Problems::default();
+        assert_eq!(decode_text(text.as_bytes().to_vec(), &location, &mut problems).as_deref(), Some(text));
+        let found = problems.into_vec();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(matches!(found[0].kind, ProblemKind::CrlfLineEndings { count: 3 }), "{found:?}");
+        assert!(found[0].to_string().contains("a.txt:3"), "{}", found[0]);
+        let mut problems = Problems::default();
+        decode_text(b"no ending \r here".to_vec(), &location, &mut problems);
+        assert!(problems.is_empty());
+    }
 
     /// Names in `dir`, sorted.
     fn names(dir: &Path) -> Vec<String> {

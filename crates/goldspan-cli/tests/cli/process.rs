@@ -513,3 +513,37 @@ fn the_python_examples_of_the_protocol_page_run() {
     }
     assert_eq!(versions, ["", "capitalised-words 1.0.0"]);
 }
+
+/// The protocol benchmark (tools/bench/cache.sh) measures through examples/lean_extractor.rs,
+/// which must answer as the tests' fault_extractor does without flags, so that its figures
+/// and the ones measured before through fault_extractor describe the same work.
+#[test]
+fn the_benchmark_s_lean_extractor_answers_as_the_fault_extractor_does() {
+    use std::io::Write as _;
+    let lean = fault_extractor().replace("fault_extractor", "lean_extractor");
+    // Capitals at either end, digits, non-ASCII letters before and inside words, an escaped
+    // id, the hello request and an empty text.
+    let requests = [
+        r#"{"goldspan": 1, "id": "goldspan:hello", "text": "", "meta": {}, "hello": {"protocol": 2, "goldspan": "0.1.0"}}"#,
+        r#"{"goldspan": 1, "id": "a\"b", "text": "Émile met Ørsted in 北京 at 9am; Über-Cool 2Go X", "meta": {}}"#,
+        r#"{"goldspan":1,"id":"c","text":"","meta":{}}"#,
+        r#"{"id": "d", "meta": {"k": 1}, "text": "line one\nLine Two\t(Paris)"}"#,
+    ];
+    let input = requests.join("\n") + "\n";
+    let answers = |program: &str| -> Vec<serde_json::Value> {
+        let mut child = std::process::Command::new(program)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the extractor");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write requests");
+        let out = child.wait_with_output().expect("run the extractor");
+        assert!(out.status.success(), "{program}: {:?}", out.status);
+        String::from_utf8(out.stdout).expect("UTF-8").lines().map(|l| serde_json::from_str(l).expect("JSON")).collect()
+    };
+    let expected = answers(&fault_extractor());
+    assert_eq!(expected.len(), requests.len());
+    // Émile, Ørsted, Über, Cool and X (北京 has no case; 2Go starts with a digit).
+    assert_eq!(expected[1]["spans"].as_array().map(Vec::len), Some(5), "{}", expected[1]);
+    assert_eq!(answers(&lean), expected);
+}
