@@ -26,6 +26,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use compact_str::CompactString;
+
 use goldspan_model::text::diagnose_drift;
 use goldspan_model::{check_document, IdMap, IdSet, Manifest};
 use goldspan_model::{AnnotatedDocument, Annotations, Attribute, Document, Fragment, Note, Relation, Span};
@@ -162,7 +164,7 @@ pub struct Parsed {
     /// The annotations that parsed.
     pub annotations: Annotations,
     /// Annotation id (clusters as `*0`, `*1`, ...) to its 1-based line.
-    pub lines: IdMap<String, usize>,
+    pub lines: IdMap<CompactString, usize>,
     /// Ids of lines that were reported as problems: what refers to them is not reported
     /// again as a missing reference.
     pub failed: IdSet<String>,
@@ -177,7 +179,7 @@ pub fn check(
     doc: &AnnotatedDocument,
     manifest: &Manifest,
     location: &Location,
-    lines: &IdMap<String, usize>,
+    lines: &IdMap<CompactString, usize>,
     failed: &IdSet<String>,
     problems: &mut Problems,
 ) {
@@ -233,7 +235,7 @@ pub fn parse_with(
     let mut links: Vec<(Vec<String>, usize)> = Vec::new();
     // Every id a line starts with, parsed or not, so a broken trigger is not also missing (brat).
     let mut seen: IdSet<&str> = IdSet::default();
-    for (index, raw) in ann.split('\n').enumerate() {
+    for (index, raw) in lines_of(ann).enumerate() {
         let line_no = index + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
@@ -241,13 +243,14 @@ pub fn parse_with(
         }
         // Made only for a problem: a location is two allocations, and most lines have none.
         let at = || loc.at_line(line_no);
-        let mut fields = line.splitn(3, '\t');
-        let id = fields.next().unwrap_or_default();
-        let Some(body) = fields.next() else {
-            problems.push(at(), syntax(format!("expected a tab after the id {id:?}")));
+        let Some((id, after)) = split_at_byte(line, b'\t') else {
+            problems.push(at(), syntax(format!("expected a tab after the id {line:?}")));
             continue;
         };
-        let rest = fields.next();
+        let (body, rest) = match split_at_byte(after, b'\t') {
+            Some((body, rest)) => (body, Some(rest)),
+            None => (after, None),
+        };
         if rules.is_some() {
             seen.insert(id);
         }
@@ -293,7 +296,7 @@ pub fn parse_with(
             }
         };
         if id != "*" {
-            out.lines.insert(id.to_owned(), line_no);
+            out.lines.insert(id.into(), line_no);
         }
         let a = &mut out.annotations;
         match line {
@@ -318,12 +321,12 @@ pub fn parse_with(
     if rules.is_some() {
         drop_references(&mut out, &mut links, &dropped);
         for (cluster, line) in merge_links(links) {
-            out.lines.insert(format!("*{}", out.annotations.clusters.len()), line);
+            out.lines.insert(compact_str::format_compact!("*{}", out.annotations.clusters.len()), line);
             out.annotations.clusters.push(cluster);
         }
     } else {
         for (cluster, line) in links {
-            out.lines.insert(format!("*{}", out.annotations.clusters.len()), line);
+            out.lines.insert(compact_str::format_compact!("*{}", out.annotations.clusters.len()), line);
             out.annotations.clusters.push(cluster);
         }
     }
@@ -444,6 +447,26 @@ fn merge_links(links: Vec<(Vec<String>, usize)>) -> Vec<(Vec<String>, usize)> {
     clusters.into_iter().flatten().collect()
 }
 
+/// The lines of `text`, split at each `\n` as `str::split('\n')` does (a last, empty piece
+/// after a final newline included), found with one SIMD scan: a gold corpus has about thirty
+/// short lines a document, and `str::split`'s per-call setup cost more than the search.
+fn lines_of(text: &str) -> impl Iterator<Item = &str> {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    let mut start = 0;
+    ends.map(move |end| {
+        let line = &text[start..end];
+        start = end + 1;
+        line
+    })
+}
+
+/// `text` split at the first `byte` (an ASCII byte, so both sides are `str`s), without it.
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    debug_assert!(byte.is_ascii());
+    let at = memchr::memchr(byte, text.as_bytes())?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
 fn parse_span(
     id: &str,
     body: &str,
@@ -452,8 +475,7 @@ fn parse_span(
     manifest: &Manifest,
     lenient: Option<&mut Leniency>,
 ) -> Result<Span, ProblemKind> {
-    let (label, ranges) = body
-        .split_once(' ')
+    let (label, ranges) = split_at_byte(body, b' ')
         .ok_or_else(|| syntax(format!("span {id}: expected \"LABEL START END\", found {body:?}")))?;
     let layer = |label: &str| {
         manifest.layer_of(label).ok_or_else(|| ProblemKind::UnknownLabel {
@@ -466,8 +488,9 @@ fn parse_span(
         v.parse::<usize>().map_err(|_| syntax(format!("span {id}: offset {v:?} is not a non-negative integer")))
     };
     // One fragment (almost every span): built without a fragment list.
-    if let (Some((s, e)), false) = (ranges.split_once(' '), ranges.contains(';')) {
-        if !e.contains(' ') {
+    let has = |text: &str, byte: u8| memchr::memchr(byte, text.as_bytes()).is_some();
+    if let (Some((s, e)), false) = (split_at_byte(ranges, b' '), has(ranges, b';')) {
+        if !has(e, b' ') {
             let (start, end) = (offset(s)?, offset(e)?);
             let Some(fragment) = Fragment::new(start, end) else {
                 return Err(syntax(format!("span {id}: fragment {start}..{end} is empty or reversed")));
@@ -752,6 +775,16 @@ mod tests {
     use goldspan_model::{Layer, Meta, RelationType};
 
     use super::*;
+
+    #[test]
+    fn lines_and_fields_split_as_the_standard_library_splits_them() {
+        for text in ["", "\n", "\n\n", "T1", "T1\n", "T1\tPER 0 4\tJane\nT2\tORG 5 8\r\n", "né\n北京\nx"] {
+            assert_eq!(lines_of(text).collect::<Vec<_>>(), text.split('\n').collect::<Vec<_>>(), "{text:?}");
+        }
+        for text in ["", "a", "\t", "a\tb\tc", "é\t北京"] {
+            assert_eq!(split_at_byte(text, b'\t'), text.split_once('\t'), "{text:?}");
+        }
+    }
 
     const TEXT: &str = "Ana met Bo in Rome.";
 
