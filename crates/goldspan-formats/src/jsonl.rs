@@ -698,6 +698,11 @@ impl<R: Read> Reader<R> {
 /// rest of the line; `None` when the line does not open so or the id has escapes, for the
 /// caller to parse the line instead.
 pub fn leading_id(line: &[u8]) -> Option<String> {
+    leading_id_str(line).map(str::to_owned)
+}
+
+/// [`leading_id`], borrowed from the line.
+pub fn leading_id_str(line: &[u8]) -> Option<&str> {
     let skip = |at: &mut usize| {
         while line.get(*at).is_some_and(|b| matches!(b, b' ' | b'\t')) {
             *at += 1;
@@ -726,7 +731,7 @@ pub fn leading_id(line: &[u8]) -> Option<String> {
     if rest[end] != b'"' || rest[..end].iter().any(|&b| b < 0x20) {
         return None;
     }
-    String::from_utf8(rest[..end].to_vec()).ok()
+    std::str::from_utf8(&rest[..end]).ok()
 }
 
 /// The names a record uses: each span's layer (`None` where the span names none) and label,

@@ -36,8 +36,8 @@ type DocumentAgreement = (Tally, BTreeMap<String, TokenPairs>);
 /// Compares annotation sets `a` and `b` on the documents they share; their texts must be
 /// identical.
 pub fn agree(a: &Gold, b: &Gold) -> Result<Agreement, Error> {
-    let ids_a: BTreeSet<&String> = a.ids().iter().collect();
-    let ids_b: BTreeSet<&String> = b.ids().iter().collect();
+    let ids_a: BTreeSet<&str> = a.ids().iter().collect();
+    let ids_b: BTreeSet<&str> = b.ids().iter().collect();
     let mut out = Agreement {
         documents: ids_a.intersection(&ids_b).map(|s| s.to_string()).collect(),
         only_a: ids_a.difference(&ids_b).map(|s| s.to_string()).collect(),

@@ -435,7 +435,7 @@ fn finish(
         eval.error_log.spill_if_full(budget).map_err(Error::ErrorListing)?;
         problems.extend(missing_problems.into_vec());
     }
-    eval.missing = missing.into_iter().map(|i| gold.ids()[i].clone()).collect();
+    eval.missing = missing.into_iter().map(|i| gold.ids()[i].to_owned()).collect();
     if !problems.is_empty() {
         return Err(Error::Input(problems.into_error()));
     }
@@ -516,7 +516,7 @@ pub(crate) fn match_documents(
                 match texts.get(pred.document.text()).map(Vec::as_slice) {
                     Some([index]) => *index,
                     Some(several) => {
-                        let ids: Vec<&str> = several.iter().map(|&i| gold.ids()[i].as_str()).collect();
+                        let ids: Vec<&str> = several.iter().map(|&i| &gold.ids()[i]).collect();
                         let message = format!(
                             "no gold document has this id, and {} gold documents have its text ({}); give the predictions the gold ids",
                             ids.len(),
@@ -534,7 +534,7 @@ pub(crate) fn match_documents(
             }
         };
         if seen[index] != 0 {
-            let gold_id = gold.ids()[index].clone();
+            let gold_id = gold.ids()[index].to_owned();
             let message =
                 format!("a second prediction for gold document {gold_id} (the first is document {})", seen[index]);
             problems.push(at, ProblemKind::Syntax { message });

@@ -16,6 +16,7 @@ use goldspan_model::{AnnotatedDocument, Location, Manifest, Problem, ProblemKind
 use rayon::prelude::*;
 
 use crate::error::Error;
+use crate::ids::{IdList, Ids};
 
 /// A gold source with the ids in scope.
 #[derive(Debug)]
@@ -25,7 +26,7 @@ pub enum Gold {
         /// The corpus.
         corpus: Corpus,
         /// Ids in scope, sorted.
-        ids: Vec<String>,
+        ids: Ids,
     },
     /// A JSON Lines file of self-contained records.
     File {
@@ -34,13 +35,13 @@ pub enum Gold {
         /// A manifest to check gold and predictions against, if given.
         manifest: Option<Manifest>,
         /// Ids, sorted.
-        ids: Vec<String>,
+        ids: Ids,
         /// Where each record is, in the order of `ids`.
         places: Vec<Place>,
         /// The open file, read at offsets from any thread.
         file: std::fs::File,
         /// Ids of the file left out of scope by [`Gold::select`], sorted.
-        outside: Vec<String>,
+        outside: Ids,
     },
 }
 
@@ -59,25 +60,32 @@ struct IdOnly {
     id: String,
 }
 
-/// Where a record is in a gold file.
+/// Where a record is in a gold file: 16 bytes (a record of 4 GiB or more, or a line past
+/// 4,294,967,295, is refused when the file is indexed).
 #[derive(Debug, Clone, Copy)]
 pub struct Place {
     offset: u64,
-    len: usize,
+    len: u32,
     /// 1-based line.
-    line: usize,
+    line: u32,
 }
 
 /// The records of one piece of a gold file, with the number of lines the piece holds and any
 /// problem reading it; lines are counted within the piece.
+#[derive(Default)]
 struct Piece {
-    records: Vec<(Place, IdOrLine)>,
+    /// The ids of the records, in line order.
+    ids: IdList,
+    /// Where each record of `ids` is.
+    places: Vec<Place>,
+    /// Lines whose id cannot be read: their number and bytes.
+    unread: Vec<(usize, Vec<u8>)>,
     lines: usize,
     problems: Vec<Problem>,
 }
 
-/// A record's id, or the whole line when the id cannot be read from it.
-type IdOrLine = Result<String, Vec<u8>>;
+/// The message for a record too long or too far into its file for a [`Place`].
+const TOO_LARGE: &str = "a record of 4 GiB or more, or past line 4,294,967,295: split the file";
 
 /// Cuts a file into about `n` byte ranges that each begin at the start of a line.
 fn cut_into_pieces(file: &std::fs::File, n: usize) -> std::io::Result<Vec<(u64, u64)>> {
@@ -112,17 +120,30 @@ fn index_piece(file: &std::fs::File, start: u64, end: u64, location: &Location) 
     if start > 0 {
         reader = reader.without_header();
     }
-    let mut piece = Piece { records: Vec::new(), lines: 0, problems: Vec::new() };
+    let mut piece = Piece::default();
     while let Some(line) = reader.next_line_ref() {
         match line {
             Ok(line) => {
                 let bom = start == 0 && line.number == 1 && line.bytes.starts_with(b"\xEF\xBB\xBF");
-                let id = jsonl::leading_id(line.bytes)
-                    .or_else(|| serde_json::from_slice::<IdOnly>(line.bytes).ok().map(|r| r.id))
-                    .filter(|_| !bom)
-                    .ok_or_else(|| line.bytes.to_vec());
-                let place = Place { offset: start + line.offset, len: line.bytes.len(), line: line.number };
-                piece.records.push((place, id));
+                let id = match jsonl::leading_id_str(line.bytes) {
+                    Some(id) => Some(std::borrow::Cow::Borrowed(id)),
+                    None => serde_json::from_slice::<IdOnly>(line.bytes).ok().map(|r| r.id.into()),
+                };
+                let (Some(id), false) = (id, bom) else {
+                    piece.unread.push((line.number, line.bytes.to_vec()));
+                    continue;
+                };
+                // The line is checked against u32 once counted from the file's start.
+                match (u32::try_from(line.bytes.len()), u32::try_from(line.number)) {
+                    (Ok(len), Ok(number)) => {
+                        piece.ids.push(&id);
+                        piece.places.push(Place { offset: start + line.offset, len, line: number });
+                    }
+                    _ => piece.problems.push(Problem::new(
+                        location.at_line(line.number).in_document(&id),
+                        ProblemKind::Syntax { message: TOO_LARGE.into() },
+                    )),
+                }
             }
             Err(p) => piece.problems.push(p),
         }
@@ -152,7 +173,7 @@ impl Gold {
     pub fn open(path: &Path, split: Option<&str>, manifest: Option<Manifest>) -> Result<Gold, Error> {
         if path.is_dir() {
             let corpus = Corpus::open(path)?;
-            let ids = corpus.split_ids(split)?;
+            let ids = Ids::from_sorted(corpus.split_ids(split)?.iter().map(String::as_str));
             return Ok(Gold::Corpus { corpus, ids });
         }
         let location = Location::file(path);
@@ -166,16 +187,25 @@ impl Gold {
         let indexed: Vec<Piece> =
             pieces.par_iter().map(|&(start, end)| index_piece(&file, start, end, &location)).collect();
         let mut problems = Vec::new();
-        let mut records = Vec::new();
+        // Every record's id and place, in line order.
+        let mut ids = IdList::default();
+        let mut places = Vec::new();
         let mut lines_before = 0;
         for piece in indexed {
-            for (mut place, id) in piece.records {
-                place.line += lines_before;
-                match id {
-                    Ok(id) => records.push((id, place)),
-                    // Let the full parser explain what is wrong with the line.
-                    Err(bytes) => problems.extend(jsonl::parse_line(&bytes, place.line, &location).err()),
+            ids.append(&piece.ids);
+            for mut place in piece.places {
+                match u32::try_from(lines_before).ok().and_then(|before| place.line.checked_add(before)) {
+                    Some(line) => place.line = line,
+                    None => {
+                        let at = location.at_line(lines_before + place.line as usize);
+                        problems.push(Problem::new(at, ProblemKind::Syntax { message: TOO_LARGE.into() }));
+                    }
                 }
+                places.push(place);
+            }
+            for (line, bytes) in piece.unread {
+                // Let the full parser explain what is wrong with the line.
+                problems.extend(jsonl::parse_line(&bytes, lines_before + line, &location).err());
             }
             for mut problem in piece.problems {
                 problem.location.line = problem.location.line.map(|line| lines_before + line);
@@ -183,18 +213,20 @@ impl Gold {
             }
             lines_before += piece.lines;
         }
-        // Sorted by id, then line: a repeated id follows its first appearance.
-        records.par_sort_unstable_by(|(a, pa), (b, pb)| a.cmp(b).then(pa.line.cmp(&pb.line)));
-        for pair in records.windows(2) {
-            let ((first_id, first), (id, place)) = (&pair[0], &pair[1]);
-            if id == first_id {
+        // Sorted by id, then line: a repeated id follows its first appearance. (Every record has a line under 2^32, so its position is under 2^32.)
+        let mut order: Vec<u32> = (0..ids.len()).filter_map(|i| u32::try_from(i).ok()).collect();
+        order.par_sort_unstable_by(|&a, &b| ids.get(a as usize).cmp(ids.get(b as usize)).then(a.cmp(&b)));
+        for pair in order.windows(2) {
+            let (first, next) = (pair[0] as usize, pair[1] as usize);
+            if ids.get(first) == ids.get(next) {
+                let id = ids.get(next);
                 problems.push(Problem::new(
-                    location.at_line(place.line).in_document(id),
-                    ProblemKind::DuplicateId { id: id.clone(), first_line: Some(first.line) },
+                    location.at_line(places[next].line as usize).in_document(id),
+                    ProblemKind::DuplicateId { id: id.to_owned(), first_line: Some(places[first].line as usize) },
                 ));
             }
         }
-        if records.is_empty() && problems.is_empty() {
+        if order.is_empty() && problems.is_empty() {
             let message = "holds no documents: a gold file has one JSON record per line, each a document with its \
                            \"id\" and \"text\" (goldspan convert writes one from other tools' files)"
                 .to_owned();
@@ -204,12 +236,18 @@ impl Gold {
             problems.sort_by_key(|p| p.location.line);
             return Err(Error::problems(problems));
         }
-        let (ids, places) = records.into_iter().unzip();
-        Ok(Gold::File { path: path.to_owned(), manifest, ids, places, file, outside: Vec::new() })
+        // Each sorted copy made before the next, the unsorted one dropped: the index at its
+        // largest is about twice its size.
+        let sorted_places = order.iter().map(|&i| places[i as usize]).collect();
+        drop(places);
+        let sorted_ids = Ids::in_order(&ids, order.into_iter().map(|i| i as usize));
+        drop(ids);
+        let (ids, places) = (sorted_ids, sorted_places);
+        Ok(Gold::File { path: path.to_owned(), manifest, ids, places, file, outside: Ids::default() })
     }
 
     /// Ids in scope, sorted.
-    pub fn ids(&self) -> &[String] {
+    pub fn ids(&self) -> &Ids {
         match self {
             Gold::Corpus { ids, .. } | Gold::File { ids, .. } => ids,
         }
@@ -218,14 +256,14 @@ impl Gold {
     /// Where `id` is among [`Gold::ids`], if it is a gold document in scope (in the split,
     /// for a corpus).
     pub fn position(&self, id: &str) -> Option<usize> {
-        find(self.ids(), id)
+        self.ids().position(id)
     }
 
     /// Whether `id` is a gold document at all (in scope or not).
     pub fn knows(&self, id: &str) -> bool {
         match self {
             Gold::Corpus { corpus, .. } => find(corpus.ids(), id).is_some(),
-            Gold::File { ids, outside, .. } => find(ids, id).is_some() || find(outside, id).is_some(),
+            Gold::File { ids, outside, .. } => ids.position(id).is_some() || outside.position(id).is_some(),
         }
     }
 
@@ -239,7 +277,7 @@ impl Gold {
                 for id in wanted {
                     match self.position(id) {
                         Some(i) => keep[i] = true,
-                        None => return Err(UnknownName::new("document", id, self.ids().iter().cloned())),
+                        None => return Err(UnknownName::new("document", id, self.ids().iter())),
                     }
                 }
                 keep
@@ -252,21 +290,29 @@ impl Gold {
         }
         match self {
             Gold::Corpus { ids, .. } => {
-                let mut flags = keep.iter();
-                ids.retain(|_| flags.next().copied().unwrap_or(false));
+                *ids = Ids::from_sorted(ids.iter().zip(&keep).filter(|(_, k)| **k).map(|(id, _)| id));
             }
             Gold::File { ids, places, outside, .. } => {
                 let all = std::mem::take(ids);
                 let all_places = std::mem::take(places);
-                for ((id, place), k) in all.into_iter().zip(all_places).zip(&keep) {
+                // `outside` is sorted too: both are taken from `all` in order, and the ids
+                // already outside (from an earlier call) go back in their place.
+                let before = std::mem::take(outside);
+                let mut earlier = before.iter().peekable();
+                for ((id, place), k) in all.iter().zip(all_places).zip(&keep) {
                     if *k {
                         ids.push(id);
                         places.push(place);
                     } else {
+                        while let Some(e) = earlier.next_if(|e| *e < id) {
+                            outside.push(e);
+                        }
                         outside.push(id);
                     }
                 }
-                outside.sort();
+                for e in earlier {
+                    outside.push(e);
+                }
             }
         }
         Ok(())
@@ -476,6 +522,7 @@ impl Gold {
         };
         let location = Location::file(path);
         let Place { offset, len, line } = places[index];
+        let (len, line) = (len as usize, line as usize);
         thread_local! {
             static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         }
@@ -699,16 +746,16 @@ mod tests {
             let open = || Gold::open(&path, None, None).expect("gold");
             let mut gold = open();
             gold.select(Some(&["c".to_owned(), "a".to_owned()]), None).expect("known ids");
-            assert_eq!(gold.ids(), ["a", "c"]);
+            assert_eq!(gold.ids().to_vec(), ["a", "c"]);
             assert_eq!(gold.load_at(1).map(|d| d.document.id().to_owned()).ok().as_deref(), Some("c"));
             // A document left out is still a gold document: outside the scope, not unknown.
             assert!(gold.position("b").is_none() && gold.knows("b"));
             let mut gold = open();
             gold.select(Some(&["c".to_owned(), "a".to_owned()]), Some(1)).expect("known ids");
-            assert_eq!(gold.ids(), ["a"]);
+            assert_eq!(gold.ids().to_vec(), ["a"]);
             let mut gold = open();
             gold.select(None, Some(2)).expect("no ids");
-            assert_eq!(gold.ids(), ["a", "b"]);
+            assert_eq!(gold.ids().to_vec(), ["a", "b"]);
             let e = open().select(Some(&["a".to_owned(), "d".to_owned()]), None).expect_err("d is unknown");
             assert_eq!((e.given.as_str(), e.valid.as_slice()), ("d", &["a", "b", "c"].map(String::from)[..]));
         }
@@ -742,6 +789,71 @@ mod tests {
         // A label the manifest lists that no tiny document uses: the manifest answers for it.
         assert!(corpus.has_names(&[], &["WORK_OF_ART"], &[]));
         assert!(!gold.has_names(&[], &["WORK_OF_ART"], &[]));
+    }
+
+    /// Records of a gold file, in line order: (line, id) of each, and the lines that are
+    /// not records.
+    const RECORDS: &str = concat!(
+        "{\"id\": \"b\", \"text\": \"one\"}\n",
+        "{\"id\": \"a\", \"text\": \"two\"}\n",
+        "\n",
+        "{\"text\": \"three\", \"id\": \"b\"}\n",
+        "not JSON\n",
+        "{\"id\": \"a\", \"text\": \"four\"}\n",
+        "{\"id\": \"c\", \"text\": \"five\"}\n",
+    );
+
+    /// What opening a gold file of `content` (named `name`) in `dir` gives, read by four
+    /// threads (so in four pieces): its ids and each one's text, or its problems as
+    /// `line: message`.
+    fn open_in_pieces(dir: &Path, name: &str, content: &[u8]) -> Result<Vec<(String, String)>, Vec<String>> {
+        let path = dir.join(name);
+        std::fs::write(&path, content).expect("write");
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().expect("threads");
+        let gold = pool.install(|| Gold::open(&path, None, None));
+        match gold {
+            Ok(gold) => Ok((0..gold.ids().len())
+                .map(|i| (gold.ids()[i].to_owned(), gold.load_at(i).expect("reads").document.text().to_owned()))
+                .collect()),
+            Err(Error::Input(goldspan_model::Error::Invalid(problems))) => {
+                Err(problems.iter().map(|p| format!("{}: {}", p.location.line.unwrap_or_default(), p.kind)).collect())
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_gold_file_read_in_pieces_reports_repeated_ids_and_bad_lines_at_their_lines() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let problems = open_in_pieces(dir.path(), "g.jsonl", RECORDS.as_bytes()).expect_err("two repeats, a bad line");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems[0], "4: duplicate id b (first used on line 1)");
+        assert!(problems[1].starts_with("5: invalid record"), "{problems:?}");
+        assert_eq!(problems[2], "6: duplicate id a (first used on line 2)");
+        // Without them, the records are found by id, in id order, each at its place.
+        let good: String = RECORDS
+            .lines()
+            .filter(|l| l.contains("one") || l.contains("two") || l.contains("five"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let found = open_in_pieces(dir.path(), "g.jsonl", good.as_bytes()).expect("opens");
+        let expected = [("a", "two"), ("b", "one"), ("c", "five")].map(|(i, t)| (i.to_owned(), t.to_owned()));
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn selecting_twice_keeps_every_gold_document_known() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut gold = Gold::open(&tiny_file(&dir), None, None).expect("gold");
+        gold.select(Some(&["a".to_owned(), "c".to_owned()]), None).expect("known ids");
+        gold.select(Some(&["c".to_owned()]), None).expect("known ids");
+        assert_eq!(gold.ids().to_vec(), ["c"]);
+        for id in ["a", "b", "c"] {
+            assert!(gold.knows(id), "{id}");
+        }
+        assert!(!gold.knows("d") && gold.position("a").is_none());
+        let Gold::File { outside, .. } = &gold else { panic!("a gold file") };
+        assert_eq!(outside.to_vec(), ["a", "b"]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod error;
 pub mod eval;
 mod evaluate;
 mod gold;
+mod ids;
 mod label_map;
 pub mod pairs;
 pub mod partial;
@@ -29,6 +30,7 @@ pub use evaluate::{
     DocumentCounts, Evaluation, RecordScorer,
 };
 pub use gold::{Gold, Vocabulary};
+pub use ids::Ids;
 pub use label_map::LabelMap;
 pub use partial::{merge, read_partial, write_partial, Merged, Partial, PARTIAL_SCHEMA};
 pub use results::{check, gate, CheckOutcome, Policy, Results, RunInfo, Snapshot, Verdict};

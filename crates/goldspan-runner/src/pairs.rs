@@ -62,7 +62,7 @@ pub fn read_pairs(gold: &Gold, predictions: &Path, config: &Config) -> Result<Ve
         match r {
             Ok(Some((index, p))) if found[index].is_none() => found[index] = Some(p),
             Ok(Some((index, _))) => {
-                let id = gold.ids()[index].clone();
+                let id = gold.ids()[index].to_owned();
                 let at = location.in_document(&id);
                 problems.push(Problem::new(at, ProblemKind::DuplicateId { id, first_line: None }));
             }

@@ -145,7 +145,7 @@ impl<'g> RecordScorer<'g> {
                         self.problems.extend(problems);
                     }
                     first => {
-                        let id = gold.ids()[index].clone();
+                        let id = gold.ids()[index].to_owned();
                         self.problems.push_problem(Problem::new(
                             location.at_line(number).in_document(&id),
                             ProblemKind::DuplicateId { id, first_line: Some(first) },
