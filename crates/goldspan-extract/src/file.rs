@@ -243,7 +243,9 @@ fn index_lines(file: &std::fs::File, location: &Location) -> (Vec<Problem>, Line
             },
         }
     }
-    places.sort_by_key(|p| (p.id_hash, p.line));
+    // Each key is unique (its line is), so an unstable sort, which needs no scratch memory,
+    // gives the one order.
+    places.sort_unstable_by_key(|p| (p.id_hash, p.line));
     // Records whose ids hash alike: the same id twice (a duplicate, reported at each later
     // line with the first), or, very rarely, two ids that share a hash.
     let mut at = 0;
