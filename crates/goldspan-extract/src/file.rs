@@ -40,21 +40,41 @@ impl FileExtractor {
     pub fn open(path: &Path, manifest: Option<Manifest>) -> Result<FileExtractor, goldspan_model::Error> {
         let location = Location::file(path);
         let io = |e| goldspan_model::Error::Invalid(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
-        let file = jsonl::open_seekable(path).map_err(io)?;
+        let mut stream = jsonl::OnePass::open(path).map_err(io)?;
         // The file's content names this extractor's version: the stable hash of its text (the
         // uncompressed text, so the same predictions have the same identity compressed or not).
-        // It runs one byte after another, so on a thread of its own while the lines are indexed.
-        let (content_hash, index) = std::thread::scope(|scope| {
-            let hash = scope.spawn(|| content_hash(&file));
-            let index = index_lines(&file, &location);
-            (hash.join().unwrap_or_else(|_| Err(std::io::Error::other("the hash failed"))), index)
+        // It runs one byte after another, so on a thread of its own, fed what the lines are
+        // indexed from as they are read (and decompressed): the file is read once.
+        let (hash, (mut problems, mut places)) = std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel(HASH_QUEUE);
+            let hash = scope.spawn(move || text_hash(receive));
+            let index = index_lines(Tee { input: &mut stream, hash: send }, &location);
+            // Hashing cannot panic; were it to, the hash is taken again from the file below.
+            (hash.join().ok().flatten(), index)
         });
-        let content_hash = content_hash.map_err(io)?;
-        let (problems, by_id) = index;
+        // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file)
+        // is among the problems; without one, the whole file is there.
+        let file = match stream.finish() {
+            Ok(file) => file,
+            Err(e) if problems.is_empty() => return Err(io(e)),
+            Err(_) => return Err(goldspan_model::Error::Invalid(problems)),
+        };
+        let by_id = sorted(&file, &location, &mut places, &mut problems);
         if !problems.is_empty() {
+            problems.sort_by_key(|p| p.location.line);
             return Err(goldspan_model::Error::Invalid(problems));
         }
+        let content_hash = match hash {
+            Some(hash) => hash,
+            None => lossy_hash(&file).map_err(io)?,
+        };
         Ok(FileExtractor { path: path.to_owned(), records: Records::Lines { file, by_id }, manifest, content_hash })
+    }
+
+    /// The extractor with `manifest` to check predictions against (and give labels their
+    /// layer), in place of the one it was opened with.
+    pub fn with_manifest(self, manifest: Option<Manifest>) -> FileExtractor {
+        FileExtractor { manifest, ..self }
     }
 
     /// Reads `path` as `format` (another tool's file: spaCy, Prodigy, Label Studio, ...).
@@ -213,13 +233,13 @@ fn line_id(bytes: &[u8], line: usize, location: &Location) -> Result<String, Pro
         .unwrap_or_else(|| jsonl::parse_line(bytes, line, location).map(|r| r.id().to_owned()))
 }
 
-/// Each record's place in `file`, by the hash of its id (read from the start of the line),
-/// with every problem, in the order of their lines: a line that cannot be read, an id that
-/// cannot be read, an id seen before.
-fn index_lines(file: &std::fs::File, location: &Location) -> (Vec<Problem>, LineIndex) {
+/// Each record's place in the file `input` reads, with the hash of its id (read from the start
+/// of the line), in line order, and every problem: a line that cannot be read, an id that
+/// cannot be read.
+fn index_lines(input: impl std::io::Read, location: &Location) -> (Vec<Problem>, Vec<LinePlace>) {
     let mut problems = Vec::new();
     let mut places = Vec::new();
-    let mut reader = jsonl::Reader::new(file, location.clone());
+    let mut reader = jsonl::Reader::new(input, location.clone());
     while let Some(next) = reader.next_line_ref() {
         let line = match next {
             Ok(line) => line,
@@ -243,6 +263,18 @@ fn index_lines(file: &std::fs::File, location: &Location) -> (Vec<Problem>, Line
             },
         }
     }
+    (problems, places)
+}
+
+/// The index of `places` (records of `file`), sorted by the hash of their ids, with a problem
+/// added for each id seen before.
+fn sorted(
+    file: &std::fs::File,
+    location: &Location,
+    places: &mut Vec<LinePlace>,
+    problems: &mut Vec<Problem>,
+) -> LineIndex {
+    let mut places = std::mem::take(places);
     // Each key is unique (its line is), so an unstable sort, which needs no scratch memory,
     // gives the one order.
     places.sort_unstable_by_key(|p| (p.id_hash, p.line));
@@ -252,12 +284,11 @@ fn index_lines(file: &std::fs::File, location: &Location) -> (Vec<Problem>, Line
     while at < places.len() {
         let same = places[at..].iter().take_while(|p| p.id_hash == places[at].id_hash).count();
         if same > 1 {
-            duplicates(file, location, &places[at..at + same], &mut problems);
+            duplicates(file, location, &places[at..at + same], problems);
         }
         at += same;
     }
-    problems.sort_by_key(|p| p.location.line);
-    (problems, LineIndex { places })
+    LineIndex { places }
 }
 
 /// Reports the records of `places` (in line order, their ids hashing alike) whose id an
@@ -285,40 +316,64 @@ fn duplicates(file: &std::fs::File, location: &Location, places: &[LinePlace], p
     }
 }
 
-/// The stable hash of `file`'s text, read a megabyte at a time. Text that is not UTF-8 is
-/// hashed as it always was, with each bad sequence replaced (read whole, as this is rare).
-fn content_hash(file: &std::fs::File) -> std::io::Result<String> {
-    let mut hasher = StableHasher::new();
-    let mut buf = vec![0; 1 << 20];
-    // Bytes of a character cut at the end of the last read, carried into the next check.
-    let mut carried = 0;
-    let mut offset = 0u64;
-    let mut valid = true;
-    loop {
-        let got = jsonl::read_at_most(file, &mut buf[carried..], offset)?;
-        if got == 0 {
-            valid &= carried == 0;
-            break;
+/// How many pieces of the file read may wait for the content hash (each at most 64 KiB): a
+/// few, so that reading runs ahead of the hash by at most a quarter of a megabyte.
+const HASH_QUEUE: usize = 4;
+
+/// A stream whose every piece read is also sent to the content hash's thread.
+struct Tee<'s> {
+    input: &'s mut jsonl::OnePass,
+    hash: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+impl std::io::Read for Tee<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let got = self.input.read(buf)?;
+        if got > 0 {
+            // The hash's thread ends only when this end is dropped.
+            let _ = self.hash.send(buf[..got].to_vec());
         }
-        offset += got as u64;
-        hasher.bytes(&buf[carried..carried + got]);
-        let filled = carried + got;
-        carried = match std::str::from_utf8(&buf[..filled]) {
-            Ok(_) => 0,
-            // Cut short at the end: check it again with what follows.
-            Err(e) if e.error_len().is_none() => filled - e.valid_up_to(),
-            Err(_) => {
-                valid = false;
-                break;
-            }
+        Ok(got)
+    }
+}
+
+/// The stable hash of a file's text, given a piece at a time; `None` when the text is not
+/// UTF-8 (for [`lossy_hash`] to hash it as it always was).
+fn text_hash(pieces: std::sync::mpsc::Receiver<Vec<u8>>) -> Option<String> {
+    let mut hasher = StableHasher::new();
+    // The bytes of a character cut at the end of the last piece, checked with the next.
+    let mut cut: Vec<u8> = Vec::new();
+    let mut valid = true;
+    for piece in pieces {
+        hasher.bytes(&piece);
+        if !valid {
+            continue;
+        }
+        let joined;
+        let bytes = if cut.is_empty() {
+            &piece[..]
+        } else {
+            cut.extend_from_slice(&piece);
+            joined = std::mem::take(&mut cut);
+            &joined[..]
         };
-        buf.copy_within(filled - carried..filled, 0);
+        match std::str::from_utf8(bytes) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => cut = bytes[e.valid_up_to()..].to_vec(),
+            Err(_) => valid = false,
+        }
     }
-    if valid {
+    (valid && cut.is_empty()).then(|| {
         hasher.end_part();
-        return Ok(hasher.finish());
-    }
+        hasher.finish()
+    })
+}
+
+/// The stable hash of `file`'s text that is not UTF-8: read whole (this is rare), each bad
+/// sequence replaced.
+fn lossy_hash(file: &std::fs::File) -> std::io::Result<String> {
     let mut bytes = Vec::new();
+    let mut buf = vec![0; 1 << 20];
     let mut at = 0u64;
     loop {
         let got = jsonl::read_at_most(file, &mut buf, at)?;
@@ -417,5 +472,48 @@ mod tests {
         collide(&mut extractor, "b");
         let b = extractor.extract(&doc("b")).expect("b's record");
         assert_eq!(b.spans[0].start(), 8);
+    }
+
+    #[test]
+    fn the_content_hash_is_the_stable_hash_of_the_text_compressed_or_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Over a megabyte of two-byte characters in lines of odd lengths: pieces of the stream
+        // end inside characters.
+        let id = |i: usize| format!("d{i}{}", "é".repeat(i % 7));
+        let valid: String = (0..30_000).map(|i| format!("{{\"id\": \"{}\", \"spans\": []}}\n", id(i))).collect();
+        // A byte that is not UTF-8 on the first line, after its id: the file is hashed as it
+        // always was, each bad sequence replaced.
+        let mut invalid = valid.clone().into_bytes();
+        let at = valid.find('\n').expect("a line") - 2;
+        invalid[at] = 0xff;
+        for (name, bytes, expected) in [
+            ("valid", valid.as_bytes(), stable_hash(&[&valid])),
+            ("invalid", &invalid[..], stable_hash(&[&String::from_utf8_lossy(&invalid)])),
+        ] {
+            let plain = dir.path().join(format!("{name}.jsonl"));
+            std::fs::write(&plain, bytes).expect("write");
+            let packed = dir.path().join(format!("{name}.jsonl.zst"));
+            std::fs::write(&packed, zstd::stream::encode_all(bytes, 3).expect("compresses")).expect("write");
+            for path in [plain, packed] {
+                let extractor = FileExtractor::open(&path, None).expect("opens");
+                assert_eq!(extractor.info().version, expected, "{}", path.display());
+                let last = Document::new(id(29_999), "Ada met Bo.", Default::default());
+                assert!(extractor.extract(&last).is_ok(), "the last record is found");
+            }
+        }
+    }
+
+    #[test]
+    fn a_truncated_zst_predictions_file_is_refused_naming_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text: String = (0..20_000).map(|i| format!("{{\"id\": \"d{i}\", \"spans\": []}}\n")).collect();
+        let packed = zstd::stream::encode_all(text.as_bytes(), 3).expect("compresses");
+        let path = dir.path().join("cut.jsonl.zst");
+        std::fs::write(&path, &packed[..packed.len() - 20]).expect("write");
+        let e = FileExtractor::open(&path, None).expect_err("truncated");
+        let goldspan_model::Error::Invalid(problems) = &e else { panic!("{e}") };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].location.line.is_some_and(|line| line > 1000), "{e}");
+        assert!(e.to_string().contains("cut.jsonl.zst") && e.to_string().contains("incomplete frame"), "{e}");
     }
 }

@@ -3,7 +3,7 @@
 //! tool's file, e.g. `file:spacy:preds.jsonl`), and any name a Rust user registers.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use goldspan_formats::{Format, ReadOptions};
@@ -144,19 +144,7 @@ impl Registry {
             return Ok(Box::new(extractor));
         }
         if let Some(rest) = spec.strip_prefix("file:") {
-            // `file:FORMAT:PATH` names another tool's format; otherwise the file is interchange
-            // JSON Lines (write `file:./x` for a path that starts with a format name and ':').
-            let (format, path) = match rest.split_once(':').and_then(|(f, p)| Some((Format::parse(f)?, p))) {
-                Some((format, path)) => (format, path),
-                None => (Format::Jsonl, rest),
-            };
-            let path = match &settings.dir {
-                Some(dir) => dir.join(path),
-                None => PathBuf::from(path),
-            };
-            let extractor =
-                FileExtractor::open_format(&path, format, &ReadOptions::default(), settings.manifest.clone())
-                    .map_err(|source| SpecError::File { path: path.clone(), source })?;
+            let extractor = open_file(rest, settings.dir.as_deref())?.with_manifest(settings.manifest.clone());
             return Ok(Box::new(extractor));
         }
         match self.named.get(spec) {
@@ -164,6 +152,48 @@ impl Registry {
             None => Err(SpecError::Unknown { spec: spec.to_owned(), known: self.names() }),
         }
     }
+
+    /// Does ahead what building the extractor of `spec` needs no other [`Settings`] for (paths
+    /// in the spec are resolved from `dir`, as [`Settings::dir`]): a `file:` extractor's
+    /// predictions are read and indexed — on a thread of its own while the gold is, say.
+    /// Nothing else is started: a `cmd:` program starts in [`Registry::resolve_prepared`].
+    pub fn prepare(&self, spec: &str, dir: Option<&Path>) -> Prepared {
+        Prepared { spec: spec.to_owned(), file: spec.strip_prefix("file:").map(|rest| open_file(rest, dir)) }
+    }
+
+    /// Builds the extractor [`Registry::prepare`] began, as [`Registry::resolve`] builds it
+    /// from its spec; a `file:` extractor's problems with its predictions are reported here.
+    pub fn resolve_prepared(&self, prepared: Prepared, settings: &Settings) -> Result<Box<dyn Extractor>, SpecError> {
+        match prepared.file {
+            Some(file) => Ok(Box::new(file?.with_manifest(settings.manifest.clone()))),
+            None => self.resolve(&prepared.spec, settings),
+        }
+    }
+}
+
+/// An extractor spec with what needs no [`Settings`] done: see [`Registry::prepare`].
+#[derive(Debug)]
+pub struct Prepared {
+    spec: String,
+    /// A `file:` extractor, opened (or why it could not be).
+    file: Option<Result<FileExtractor, SpecError>>,
+}
+
+/// Opens the predictions of a `file:` spec (`rest` is what follows `file:`), a relative path
+/// resolved from `dir`, without a manifest yet.
+fn open_file(rest: &str, dir: Option<&Path>) -> Result<FileExtractor, SpecError> {
+    // `file:FORMAT:PATH` names another tool's format; otherwise the file is interchange JSON
+    // Lines (write `file:./x` for a path that starts with a format name and ':').
+    let (format, path) = match rest.split_once(':').and_then(|(f, p)| Some((Format::parse(f)?, p))) {
+        Some((format, path)) => (format, path),
+        None => (Format::Jsonl, rest),
+    };
+    let path = match dir {
+        Some(dir) => dir.join(path),
+        None => PathBuf::from(path),
+    };
+    FileExtractor::open_format(&path, format, &ReadOptions::default(), None)
+        .map_err(|source| SpecError::File { path: path.clone(), source })
 }
 
 /// Splits a command line into arguments: whitespace separates, single and double quotes group,

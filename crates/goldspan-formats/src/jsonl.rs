@@ -770,19 +770,68 @@ pub fn read_all(path: &Path) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// Opens a JSON Lines file to be read at offsets: a plain file as it is; a `.zst` file is
-/// decompressed once, as a stream, into an unnamed temporary file (in `TMPDIR`, removed when
-/// closed), which is then read like a plain one. A compressed corpus thus costs its
+/// A JSON Lines file read once from start to end, as a stream, and then kept to be read at
+/// offsets ([`read_exact_at`]): a plain file as it is; a `.zst` file decompressed as it is
+/// read, each piece written as it is handed out into an unnamed temporary file (in `TMPDIR`,
+/// removed when closed). So what indexes a file's lines decompresses it in the same pass,
+/// with no second read of the decompressed bytes; a compressed corpus costs its
 /// uncompressed size in temporary disk space while it is open, and no memory.
-pub fn open_seekable(path: &Path) -> std::io::Result<std::fs::File> {
-    let file = std::fs::File::open(path)?;
-    if !is_zstd(path) {
-        return Ok(file);
+pub struct OnePass {
+    /// The decompressor of a `.zst` file, or `None` for a plain file.
+    decoder: Option<zstd::stream::read::Decoder<'static, std::io::BufReader<std::fs::File>>>,
+    /// The plain file, or the temporary file the decompressed bytes go to.
+    file: std::fs::File,
+    /// Where the stream is in the plain file (read at offsets: the file keeps no cursor).
+    at: u64,
+}
+
+impl std::fmt::Debug for OnePass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnePass").field("compressed", &self.decoder.is_some()).field("at", &self.at).finish()
     }
-    let mut plain = tempfile::tempfile()?;
-    std::io::copy(&mut zstd::stream::read::Decoder::new(file)?, &mut plain)?;
-    std::io::Seek::rewind(&mut plain)?;
-    Ok(plain)
+}
+
+impl OnePass {
+    /// Opens `path`, decompressing it as it is read when it is a `.zst` file.
+    pub fn open(path: &Path) -> std::io::Result<OnePass> {
+        let file = std::fs::File::open(path)?;
+        if !is_zstd(path) {
+            return Ok(OnePass { decoder: None, file, at: 0 });
+        }
+        let decoder = zstd::stream::read::Decoder::new(file)?;
+        Ok(OnePass { decoder: Some(decoder), file: tempfile::tempfile()?, at: 0 })
+    }
+
+    /// The file, when it is a plain one: it holds every byte already, so it can be read at
+    /// offsets at once (in pieces, from several threads) rather than as a stream.
+    pub fn plain(&self) -> Option<&std::fs::File> {
+        self.decoder.is_none().then_some(&self.file)
+    }
+
+    /// The file to read at offsets, once the stream has been read: what a `.zst` file's
+    /// stream has left is decompressed first, so the file holds every byte, or this is the
+    /// error that stops it (a truncated or corrupt `.zst` file).
+    pub fn finish(mut self) -> std::io::Result<std::fs::File> {
+        if self.decoder.is_some() {
+            std::io::copy(&mut self, &mut std::io::sink())?;
+        }
+        Ok(self.file)
+    }
+}
+
+impl Read for OnePass {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let got = match &mut self.decoder {
+            None => read_at_most(&self.file, buf, self.at)?,
+            Some(decoder) => {
+                let got = decoder.read(buf)?;
+                std::io::Write::write_all(&mut self.file, &buf[..got])?;
+                got
+            }
+        };
+        self.at += got as u64;
+        Ok(got)
+    }
 }
 
 /// Fills `buf` from `file` at `offset` (from any thread: no shared cursor on Unix).
@@ -1219,5 +1268,68 @@ mod tests {
         let problem = parse_line(line, 3, &Location::file("p.jsonl")).expect_err("not UTF-8");
         assert!(matches!(problem.kind, ProblemKind::InvalidUtf8 { byte: 8 }), "{problem}");
         assert!(problem.to_string().contains("p.jsonl:3"), "{problem}");
+    }
+
+    /// `bytes` compressed with zstd.
+    fn zstd(bytes: &[u8]) -> Vec<u8> {
+        zstd::stream::encode_all(bytes, 3).expect("compresses")
+    }
+
+    #[test]
+    fn a_zst_file_read_once_is_decompressed_into_a_file_that_holds_every_byte() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Over a megabyte, so the stream is read in many pieces.
+        let text: String = (0..40_000).map(|i| format!("{{\"id\": \"d{i}\", \"text\": \"é\"}}\n")).collect();
+        let (plain, packed) = (dir.path().join("p.jsonl"), dir.path().join("p.jsonl.zst"));
+        std::fs::write(&plain, &text).expect("write");
+        std::fs::write(&packed, zstd(text.as_bytes())).expect("write");
+        for path in [&plain, &packed] {
+            let mut stream = OnePass::open(path).expect("opens");
+            assert_eq!(stream.plain().is_some(), path == &plain);
+            // What the stream gives is the text; the file then holds it, to read at offsets.
+            let mut start = vec![0; 100_000];
+            stream.read_exact(&mut start).expect("reads");
+            assert_eq!(start, text.as_bytes()[..100_000]);
+            let mut rest = Vec::new();
+            stream.read_to_end(&mut rest).expect("reads");
+            assert_eq!(rest, text.as_bytes()[100_000..]);
+            let file = stream.finish().expect("whole");
+            let mut all = vec![0; text.len()];
+            read_exact_at(&file, &mut all, 0).expect("reads at offsets");
+            assert_eq!(all, text.as_bytes());
+            // Finished before the stream was read to its end, the file still holds every byte.
+            let mut stream = OnePass::open(path).expect("opens");
+            stream.read_exact(&mut start).expect("reads");
+            let file = stream.finish().expect("whole");
+            let mut last = [0; 100];
+            read_exact_at(&file, &mut last, (text.len() - 100) as u64).expect("reads the end");
+            assert_eq!(last, text.as_bytes()[text.len() - 100..]);
+        }
+    }
+
+    #[test]
+    fn a_truncated_or_corrupt_zst_file_is_an_error_when_read_never_a_short_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let text: String = (0..20_000).map(|i| format!("{{\"id\": \"d{i}\"}}\n")).collect();
+        let packed = zstd(text.as_bytes());
+        // Damage is found where the frame carries a checksum of its content (zstd's `-C`, on by
+        // default in the zstd program); without one, damaged literals decode as other bytes,
+        // for the record's reader to refuse.
+        let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 3).expect("encoder");
+        encoder.include_checksum(true).expect("checksum");
+        std::io::Write::write_all(&mut encoder, text.as_bytes()).expect("compresses");
+        let mut corrupt = encoder.finish().expect("compresses");
+        let middle = corrupt.len() / 2;
+        corrupt[middle..middle + 8].copy_from_slice(b"\xff\x00\xff\x00\xff\x00\xff\x00");
+        for (name, bytes) in
+            [("truncated.jsonl.zst", &packed[..packed.len() - 10]), ("corrupt.jsonl.zst", &corrupt[..])]
+        {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            let mut out = Vec::new();
+            let read = OnePass::open(&path).and_then(|mut s| s.read_to_end(&mut out));
+            assert!(read.is_err(), "{name}: read {} of {} bytes without an error", out.len(), text.len());
+            assert!(OnePass::open(&path).and_then(OnePass::finish).is_err(), "{name}");
+        }
     }
 }

@@ -114,9 +114,9 @@ fn cut_into_pieces(file: &std::fs::File, n: usize) -> std::io::Result<Vec<(u64, 
     Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
 }
 
-/// Reads the ids of the records in bytes `start..end` of `file`.
-fn index_piece(file: &std::fs::File, start: u64, end: u64, location: &Location) -> Piece {
-    let mut reader = jsonl::Reader::new(Range { file, at: start, end }, location.clone());
+/// Reads the ids of the records of `input`, the part of a file that starts at byte `start`.
+fn index_piece(input: impl std::io::Read, start: u64, location: &Location) -> Piece {
+    let mut reader = jsonl::Reader::new(input, location.clone());
     if start > 0 {
         reader = reader.without_header();
     }
@@ -182,10 +182,19 @@ impl Gold {
             return Err(Error::problems(vec![Problem::new(location, ProblemKind::Syntax { message })]));
         }
         let io = |e| Error::problems(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
-        let file = jsonl::open_seekable(path).map_err(io)?;
-        let pieces = cut_into_pieces(&file, rayon::current_num_threads()).map_err(io)?;
-        let indexed: Vec<Piece> =
-            pieces.par_iter().map(|&(start, end)| index_piece(&file, start, end, &location)).collect();
+        let mut stream = jsonl::OnePass::open(path).map_err(io)?;
+        let indexed: Vec<Piece> = match stream.plain() {
+            // A plain file is indexed in pieces at once.
+            Some(file) => {
+                let pieces = cut_into_pieces(file, rayon::current_num_threads()).map_err(io)?;
+                pieces
+                    .par_iter()
+                    .map(|&(start, end)| index_piece(Range { file, at: start, end }, start, &location))
+                    .collect()
+            }
+            // A `.zst` file is indexed as it is decompressed, in one pass.
+            None => vec![index_piece(&mut stream, 0, &location)],
+        };
         let mut problems = Vec::new();
         // Every record's id and place, in line order.
         let mut ids = IdList::default();
@@ -232,10 +241,17 @@ impl Gold {
                 .to_owned();
             problems.push(Problem::new(location.clone(), ProblemKind::Syntax { message }));
         }
-        if !problems.is_empty() {
+        // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file)
+        // is among the problems; without one, the whole file is there.
+        let file = match stream.finish() {
+            Ok(file) => Some(file),
+            Err(e) if problems.is_empty() => return Err(io(e)),
+            Err(_) => None,
+        };
+        let (Some(file), true) = (file, problems.is_empty()) else {
             problems.sort_by_key(|p| p.location.line);
             return Err(Error::problems(problems));
-        }
+        };
         // Each sorted copy made before the next, the unsorted one dropped: the index at its
         // largest is about twice its size.
         let sorted_places = order.iter().map(|&i| places[i as usize]).collect();
@@ -839,6 +855,28 @@ mod tests {
         let found = open_in_pieces(dir.path(), "g.jsonl", good.as_bytes()).expect("opens");
         let expected = [("a", "two"), ("b", "one"), ("c", "five")].map(|(i, t)| (i.to_owned(), t.to_owned()));
         assert_eq!(found, expected);
+        // Compressed, the file is indexed as it is decompressed, in one piece: the same.
+        let zstd = |text: &str| zstd::stream::encode_all(text.as_bytes(), 3).expect("compresses");
+        let packed = open_in_pieces(dir.path(), "g.jsonl.zst", &zstd(RECORDS)).expect_err("the same problems");
+        assert_eq!(packed, problems);
+        assert_eq!(open_in_pieces(dir.path(), "g.jsonl.zst", &zstd(&good)).expect("opens"), expected);
+    }
+
+    #[test]
+    fn a_truncated_zst_gold_file_is_an_error_naming_the_line_it_stopped_at() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // 20,000 lines of about 33 bytes, compressed in blocks of 128 KiB: lines of the first
+        // blocks are indexed before the end is found missing.
+        let text: String = (0..20_000).map(|i| format!("{{\"id\": \"d{i:05}\", \"text\": \"{i}\"}}\n")).collect();
+        let packed = zstd::stream::encode_all(text.as_bytes(), 3).expect("compresses");
+        let path = dir.path().join("cut.jsonl.zst");
+        std::fs::write(&path, &packed[..packed.len() - 20]).expect("write");
+        let e = Gold::open(&path, None, None).expect_err("truncated");
+        let Error::Input(goldspan_model::Error::Invalid(problems)) = &e else { panic!("{e}") };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let line = problems[0].location.line.unwrap_or_default();
+        assert!(line > 1000 && line <= 20_001, "{e}");
+        assert!(e.to_string().contains("cut.jsonl.zst") && e.to_string().contains("incomplete frame"), "{e}");
     }
 
     #[test]

@@ -261,7 +261,14 @@ pub fn run_in_chunks(
     size: usize,
 ) -> Result<RunOutcome, Error> {
     let size = size.max(EARLY_STOP_DOCUMENTS);
-    let mut gold = Gold::open(&config.corpus, config.split.as_deref(), None)?;
+    // A `file:` extractor's predictions are read (decompressed, indexed) while the gold is: at a
+    // million documents, two files of gigabytes at once instead of one after the other.
+    let (gold, prepared) = std::thread::scope(|scope| {
+        let prepared = scope.spawn(|| registry.prepare(&config.extractor, config.dir.as_deref()));
+        let gold = Gold::open(&config.corpus, config.split.as_deref(), None);
+        (gold, prepared.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let mut gold = gold?;
     gold.select(config.ids.as_deref(), config.limit)?;
     // A misspelt layer or label map fails here, before anything is extracted.
     config.scoring.check_names(&gold)?;
@@ -280,7 +287,7 @@ pub fn run_in_chunks(
         dir: config.dir.clone(),
         max_line_bytes: config.max_line_bytes,
     };
-    let extractor: Box<dyn Extractor> = registry.resolve(&config.extractor, &settings)?;
+    let extractor: Box<dyn Extractor> = registry.resolve_prepared(prepared, &settings)?;
     let info = extractor.info();
     let mut cache_notes = Vec::new();
     let cache = match &config.cache {
