@@ -149,6 +149,9 @@ fn index_piece(input: impl std::io::Read, start: u64, location: &Location) -> Pi
         }
     }
     piece.lines = reader.lines_read();
+    // Grown by doubling: up to twice what it holds, while it is held with the sorted copy.
+    piece.ids.shrink_to_fit();
+    piece.places.shrink_to_fit();
     piece
 }
 
@@ -183,7 +186,7 @@ impl Gold {
         }
         let io = |e| Error::problems(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
         let mut stream = jsonl::OnePass::open(path).map_err(io)?;
-        let indexed: Vec<Piece> = match stream.plain() {
+        let mut indexed: Vec<Piece> = match stream.plain() {
             // A plain file is indexed in pieces at once.
             Some(file) => {
                 let pieces = cut_into_pieces(file, rayon::current_num_threads()).map_err(io)?;
@@ -196,9 +199,16 @@ impl Gold {
             None => vec![index_piece(&mut stream, 0, &location)],
         };
         let mut problems = Vec::new();
-        // Every record's id and place, in line order.
+        // Every record's id and place, in line order: the one piece of a `.zst` file (or of a
+        // small file) as it is, its lines counted from the file's start already.
         let mut ids = IdList::default();
         let mut places = Vec::new();
+        if let [piece] = &mut indexed[..] {
+            (ids, places) = (std::mem::take(&mut piece.ids), std::mem::take(&mut piece.places));
+        } else {
+            ids.reserve(indexed.iter().map(|p| p.ids.text_len()).sum(), indexed.iter().map(|p| p.ids.len()).sum());
+            places.reserve_exact(indexed.iter().map(|p| p.places.len()).sum());
+        }
         let mut lines_before = 0;
         for piece in indexed {
             ids.append(&piece.ids);
@@ -223,7 +233,7 @@ impl Gold {
             lines_before += piece.lines;
         }
         // Sorted by id, then line: a repeated id follows its first appearance. (Every record has a line under 2^32, so its position is under 2^32.)
-        let mut order: Vec<u32> = (0..ids.len()).filter_map(|i| u32::try_from(i).ok()).collect();
+        let mut order: Vec<u32> = (0..ids.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX)).collect();
         order.par_sort_unstable_by(|&a, &b| ids.get(a as usize).cmp(ids.get(b as usize)).then(a.cmp(&b)));
         for pair in order.windows(2) {
             let (first, next) = (pair[0] as usize, pair[1] as usize);

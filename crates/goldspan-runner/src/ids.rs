@@ -34,6 +34,23 @@ impl IdList {
         self.ends.len()
     }
 
+    /// How many bytes the ids take, together.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Makes room for `ids` more ids of `bytes` bytes in all.
+    pub(crate) fn reserve(&mut self, bytes: usize, ids: usize) {
+        self.text.reserve_exact(bytes);
+        self.ends.reserve_exact(ids);
+    }
+
+    /// Gives back the room reserved beyond what the ids take.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
     /// The id at `index` (which must be below [`IdList::len`]).
     pub(crate) fn get(&self, index: usize) -> &str {
         let start = if index == 0 { 0 } else { self.ends[index - 1] };
@@ -55,8 +72,11 @@ pub struct Ids {
 impl Ids {
     /// The ids of `list` in the order of `order` (positions in `list`), which must put them in
     /// sorted order, each once.
-    pub(crate) fn in_order(list: &IdList, order: impl IntoIterator<Item = usize>) -> Ids {
+    pub(crate) fn in_order(list: &IdList, order: impl ExactSizeIterator<Item = usize>) -> Ids {
         let mut ids = Ids::default();
+        if order.len() == list.len() {
+            ids.list.reserve(list.text_len(), list.len());
+        }
         for i in order {
             ids.push(list.get(i));
         }
@@ -141,7 +161,7 @@ mod tests {
         }
         let mut order: Vec<usize> = (0..list.len()).collect();
         order.sort_by(|&x, &y| list.get(x).cmp(list.get(y)));
-        let ids = Ids::in_order(&list, order);
+        let ids = Ids::in_order(&list, order.into_iter());
         assert_eq!(ids.to_vec(), ["", "a", "a\u{0}", "ab", "b", "é"]);
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(ids.position(id), Some(i));
