@@ -296,6 +296,10 @@ impl Gold {
     /// Narrows the documents in scope to `wanted` (when given; each must be in scope), then to
     /// the first `limit` of them in corpus order (by id).
     pub fn select(&mut self, wanted: Option<&[String]>, limit: Option<usize>) -> Result<(), UnknownName> {
+        if wanted.is_none() && limit.is_none_or(|limit| limit >= self.ids().len()) {
+            // Every document stays: the index is not copied.
+            return Ok(());
+        }
         let mut keep: Vec<bool> = match wanted {
             None => vec![true; self.ids().len()],
             Some(wanted) => {
@@ -339,6 +343,9 @@ impl Gold {
                 for e in earlier {
                     outside.push(e);
                 }
+                ids.shrink_to_fit();
+                places.shrink_to_fit();
+                outside.shrink_to_fit();
             }
         }
         Ok(())

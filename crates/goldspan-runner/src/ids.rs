@@ -103,6 +103,11 @@ impl Ids {
         self.list.len()
     }
 
+    /// Gives back the room reserved beyond what the ids take.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.list.shrink_to_fit();
+    }
+
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.list.len() == 0
