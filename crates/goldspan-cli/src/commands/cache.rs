@@ -66,20 +66,27 @@ pub fn run(dir: &Path, action: CacheAction) -> anyhow::Result<Outcome> {
 }
 
 /// Prints the stored outputs of `extractor` for `ids` as record lines; says on stderr which
-/// did not decode, and when nothing matched.
+/// did not decode or name another document, and when nothing matched.
 fn show(store: &Store, extractor: Option<&str>, ids: &[String]) -> anyhow::Result<Outcome> {
     let outputs = store.outputs(extractor, ids)?;
-    let mut undecodable = Vec::new();
+    let mut warnings = Vec::new();
     super::print_with(|out| {
         for stored in &outputs {
             match cache::value::decode(&stored.value) {
                 Ok((id, annotations)) => {
+                    if id != stored.id {
+                        warnings.push(format!(
+                            "warning: the output of {} ({}) stored for document {} names document {id} \
+                             (a run rejects it and extracts the document again)\n",
+                            stored.name, stored.fingerprint, stored.id
+                        ));
+                    }
                     // Stored without the text: the key holds its hash.
                     let line = jsonl::record_line(&Document::new(id, "", Default::default()), &annotations, false);
                     out.write_all(line.as_bytes())?;
                     out.write_all(b"\n")?;
                 }
-                Err(e) => undecodable.push(format!(
+                Err(e) => warnings.push(format!(
                     "warning: the output of {} ({}) for document {} is not shown: {e}\n",
                     stored.name, stored.fingerprint, stored.id
                 )),
@@ -87,7 +94,7 @@ fn show(store: &Store, extractor: Option<&str>, ids: &[String]) -> anyhow::Resul
         }
         Ok(())
     })?;
-    for warning in &undecodable {
+    for warning in &warnings {
         crate::eprint(warning);
     }
     if outputs.is_empty() {

@@ -348,6 +348,12 @@ fn cache_show_prints_the_stored_outputs_as_the_records_the_run_saved() {
     assert_eq!(rest.lines().count(), 2, "{rest}");
     assert!(err.starts_with(&format!("warning: the output of {spec} (")), "{err}");
     assert!(err.contains("for document a is not shown: the stored output does not decode (at byte 2)"), "{err}");
+    // A value that decodes but names another document is shown, and said to be rejected.
+    db.execute("UPDATE outputs SET value = (SELECT value FROM outputs WHERE id = 'b') WHERE id = 'a'", [])
+        .expect("tamper");
+    let (both, err) = show(&["a"]);
+    assert_eq!(both.lines().map(spans_without_text).collect::<Vec<_>>(), [expected[1].clone()]);
+    assert!(err.contains("stored for document a names document b (a run rejects it"), "{err}");
 }
 
 #[test]
