@@ -48,6 +48,7 @@ pub const TARGETS: &[Target] = &[
     Target { name: "score", run: score },
     Target { name: "printers", run: printers },
     Target { name: "snapshot", run: snapshot },
+    Target { name: "cachevalue", run: cachevalue },
 ];
 
 /// The separator of the parts of a multi-file input (gold: `.ann`, `.txt`, `.meta.toml`;
@@ -297,6 +298,16 @@ pub fn snapshot(data: &[u8]) {
     if let Ok(snapshot) = Snapshot::parse(text) {
         let _ = goldspan_runner::gate(&snapshot, &snapshot, 0.001);
         let _ = snapshot.to_json();
+    }
+}
+
+/// A cached output's stored value (`goldspan_runner::cache::value`): any bytes decode to an
+/// error, or to annotations that encode back to a value decoding to the same.
+pub fn cachevalue(data: &[u8]) {
+    use goldspan_runner::cache::value;
+    if let Ok(decoded) = value::decode(data) {
+        let again = value::decode(&value::encode(&decoded.0, &decoded.1));
+        assert_eq!(again, Ok(decoded), "a decoded value encodes back to itself");
     }
 }
 

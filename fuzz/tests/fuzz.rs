@@ -86,5 +86,6 @@ targets!(
     llmjson,
     score,
     printers,
-    snapshot
+    snapshot,
+    cachevalue
 );

@@ -10,7 +10,7 @@ out=fuzz/corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rm -rf "$out"
-mkdir -p "$out"/{jsonl,gold,brat,markup,conll,doccano,labelstudio,spacy,prodigy,docbin,llmjson,score,printers,snapshot}
+mkdir -p "$out"/{jsonl,gold,brat,markup,conll,doccano,labelstudio,spacy,prodigy,docbin,llmjson,score,printers,snapshot,cachevalue}
 tiny=tests/fixtures/tiny
 # Parts joined by NUL: part FILE... > OUT
 part() { local o=$1; shift; : >"$o"; local first=1; for f in "$@"; do
@@ -53,3 +53,9 @@ part "$out/score/baseline" "$work/tiny.jsonl" tests/fixtures/results/baseline-pr
 cp "$out/score/tiny" "$out/printers/tiny"
 cp evals/snapshots/*.json "$out/snapshot/"
 find "$out" -type f | sort | xargs wc -c | tail -n 1
+# Cached outputs' stored values, written byte by byte from the layout in
+# crates/goldspan-runner/src/cache/value.rs: document "d", names "l" and "P", span "T1" at 200
+# (varint c8 01) of length 3; then one of two fragments, a text span "UN" (occurrence 2, no
+# context), a relation, a cluster of two, an attribute with a value and a note.
+printf '\x01\x01d\x02\x01l\x01P\x01\x02T1\x00\x01\x01\xc8\x01\x03\x00\x00\x00\x00\x00' > "$out/cachevalue/one-span"
+printf '\x01\x01d\x01\x01l\x01\x02T1\x00\x00\x02\x00\x02\x05\x01\x01\x02T2\x01l\x01O\x02UN\x03\x00\x01\x02R1\x01s\x02T1\x02T2\x01\x02\x02T1\x02T2\x01\x02A1\x01N\x02T1\x01\x01v\x01\x02#1\x01k\x02T1\x01n' > "$out/cachevalue/every-part"

@@ -206,8 +206,20 @@ pub enum CacheAction {
         #[arg(long)]
         superseded: bool,
     },
-    /// Remove every output, and the per-document directories of older goldspans.
+    /// Remove every output, and the per-document directories of older goldspans. A database
+    /// of an older layout, which goldspan no longer reads, is removed whole.
     Clear,
+    /// Print stored outputs as record lines (JSON Lines, without the text), by extractor name,
+    /// fingerprint and document id: the cache stores them in a compact binary form that
+    /// `sqlite3` cannot show.
+    Show {
+        /// Documents to show; every document when none is given.
+        ids: Vec<String>,
+        /// Only the outputs of this extractor: its name (as `cache stats` lists it) or the
+        /// start of its fingerprint.
+        #[arg(long)]
+        extractor: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]

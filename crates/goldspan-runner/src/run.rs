@@ -21,8 +21,7 @@ use std::sync::{Arc, Barrier, Mutex, OnceLock};
 use std::time::Duration;
 
 use goldspan_extract::{ExtractError, Extractor, ExtractorInfo, FailureKind, Registry, Settings};
-use goldspan_formats::jsonl;
-use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Meta};
+use goldspan_model::{check_predictions, AnnotatedDocument, Annotations, Document, Location, Manifest, Problems};
 use rayon::prelude::*;
 
 use crate::cache::{self, CacheInputs, ExtractorKey, Reader, Store, Writer};
@@ -660,33 +659,57 @@ impl RunCache {
         }
         let LaneReader::Open(reader) = lane else { return None };
         let id = doc.document.id();
-        let record = match reader.get(hash, id) {
-            Ok(Some(record)) => record,
+        let value = match reader.get(hash, id) {
+            Ok(Some(value)) => value,
             Ok(None) => return None,
             Err(e) => {
                 self.warn(format!("warning: the cache is not read: {}", chain(&e)));
                 return None;
             }
         };
-        let location = Location::file(self.store.path());
-        let annotations = jsonl::parse_line(&record, 1, &location)
+        let annotations = cache::value::decode(&value)
             .ok()
-            .filter(|r| r.id() == id)
-            .and_then(|r| r.resolve_predictions(&doc.document, manifest, &location).ok());
+            .filter(|(stored, _)| stored == id)
+            .map(|(_, annotations)| annotations)
+            .filter(|a| self.fits(&doc.document, a, manifest));
         if annotations.is_none() {
             self.rejected.fetch_add(1, Ordering::Relaxed);
         }
         annotations
     }
 
+    /// Whether decoded `annotations` are predictions for `doc`, as reading them from a record
+    /// line would check: every offset within the text, every span given as text with a text
+    /// (and a context, if any) that is not blank and an occurrence counted from 1, and with a
+    /// manifest every annotation checked as predictions. (Fragments are checked non-empty and
+    /// ordered as they decode.)
+    fn fits(&self, doc: &Document, annotations: &Annotations, manifest: Option<&Manifest>) -> bool {
+        let len = doc.len_chars();
+        if annotations.spans.iter().any(|s| s.end() > len) {
+            return false;
+        }
+        let blank = |s: &str| s.trim().is_empty();
+        if annotations
+            .text_spans
+            .iter()
+            .any(|s| blank(&s.text) || s.occurrence == Some(0) || s.context.as_deref().is_some_and(blank))
+        {
+            return false;
+        }
+        let Some(manifest) = manifest else { return true };
+        let mut problems = Problems::default();
+        check_predictions(doc, annotations, manifest, &Location::file(self.store.path()), &mut problems);
+        problems.is_empty()
+    }
+
     /// Queues `annotations`, the output for `doc` (content hash `hash`), to be written, and
     /// gives them back.
     fn put(&self, hash: blake3::Hash, doc: &Document, annotations: Annotations) -> Annotations {
-        let Some(writer) = &self.writer else { return annotations };
-        // Predictions are stored without the text: the key holds its hash.
-        let record = AnnotatedDocument { document: Document::new(doc.id(), "", Meta::new()), annotations };
-        writer.put(hash, doc.id(), jsonl::to_line(&record, false).into_bytes());
-        record.annotations
+        if let Some(writer) = &self.writer {
+            // Predictions are stored without the text: the key holds its hash.
+            writer.put(hash, doc.id(), cache::value::encode(doc.id(), &annotations));
+        }
+        annotations
     }
 
     /// Commits what is queued; says what went wrong, once, and how many entries were
@@ -1019,7 +1042,7 @@ mod tests {
         // Document a's entry now holds b's output: its stored key is a's, its record is not.
         let db = rusqlite::Connection::open(cache.path().join(cache::DATABASE)).expect("open");
         let changed = db
-            .execute("UPDATE outputs SET record = (SELECT record FROM outputs WHERE id = 'b') WHERE id = 'a'", [])
+            .execute("UPDATE outputs SET value = (SELECT value FROM outputs WHERE id = 'b') WHERE id = 'a'", [])
             .expect("tamper");
         assert_eq!(changed, 1);
         let second = run(&registry, &config, &|_| {}).expect("run");
@@ -1038,6 +1061,47 @@ mod tests {
         db.execute("UPDATE outputs SET document = ?1 WHERE id = 'c'", [&a_hash]).expect("tamper");
         let fourth = run(&registry, &config, &|_| {}).expect("run");
         assert_eq!((fourth.extracted, fourth.cached, fourth.rejected), (2, 1, 0));
+    }
+
+    #[test]
+    fn a_stored_value_that_does_not_decode_is_a_rejected_miss_and_is_written_again() {
+        let cache = tempfile::tempdir().expect("temp dir");
+        let (registry, calls) = capitals("a");
+        let config = tiny_config("capitals", Some(cache.path()));
+        let first = run(&registry, &config, &|_| {}).expect("run");
+        let db = rusqlite::Connection::open(cache.path().join(cache::DATABASE)).expect("open");
+        // a's value cut short, b's a record line (what layout 1 stored), c's intact.
+        db.execute("UPDATE outputs SET value = substr(value, 1, length(value) - 1) WHERE id = 'a'", []).expect("cut");
+        db.execute(
+            "UPDATE outputs SET value = CAST('{\"goldspan\":1,\"id\":\"b\",\"spans\":[]}' AS BLOB) WHERE id = 'b'",
+            [],
+        )
+        .expect("tamper");
+        let second = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((second.extracted, second.cached, second.rejected), (2, 1, 2));
+        assert_eq!(calls.load(Ordering::SeqCst), 5, "a and b are extracted again");
+        assert_eq!(second.cache_notes, ["note: 2 cached outputs did not match their key and were extracted again"]);
+        assert_eq!(totals(&second), totals(&first));
+        let third = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((third.extracted, third.cached, third.rejected), (0, 3, 0));
+        let stats = cache::Store::open(cache.path()).and_then(|s| s.stats()).expect("stats");
+        assert_eq!(stats.extractors[0].rejected, 2);
+    }
+
+    #[test]
+    fn a_stored_span_past_the_end_of_the_text_is_a_rejected_miss() {
+        let cache = tempfile::tempdir().expect("temp dir");
+        let (registry, _) = capitals("a");
+        let config = tiny_config("capitals", Some(cache.path()));
+        let first = run(&registry, &config, &|_| {}).expect("run");
+        let db = rusqlite::Connection::open(cache.path().join(cache::DATABASE)).expect("open");
+        // A value that decodes, for document a, with one span at 1,000,000.
+        let far = goldspan_model::Span::contiguous("T1", "entities", "PERSON", 1_000_000, 1_000_005).expect("span");
+        let value = cache::value::encode("a", &Annotations { spans: vec![far], ..Annotations::default() });
+        db.execute("UPDATE outputs SET value = ?1 WHERE id = 'a'", [&value]).expect("tamper");
+        let second = run(&registry, &config, &|_| {}).expect("run");
+        assert_eq!((second.extracted, second.cached, second.rejected), (1, 2, 1));
+        assert_eq!(totals(&second), totals(&first));
     }
 
     #[test]
@@ -1068,7 +1132,7 @@ mod tests {
         let db = rusqlite::Connection::open(cache.path().join(cache::DATABASE)).expect("open");
         db.execute_batch(
             "DROP TABLE outputs;
-             CREATE TABLE outputs (extractor TEXT, document TEXT, id TEXT, record BLOB, written INTEGER,
+             CREATE TABLE outputs (extractor TEXT, document TEXT, id TEXT, value BLOB, written INTEGER,
                                    PRIMARY KEY (extractor, document), CHECK (length(id) = 0));",
         )
         .expect("tamper");

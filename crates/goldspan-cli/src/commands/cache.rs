@@ -1,20 +1,39 @@
-//! `goldspan cache stats|prune|clear`: what the extractor-output cache holds, and trimming it.
+//! `goldspan cache stats|prune|clear|show`: what the extractor-output cache holds, trimming
+//! it, and printing stored outputs as record lines (they are stored in a binary form).
 
 use std::path::Path;
 
-use goldspan_runner::cache::{self, unix_now, Prune, Pruned, Store};
+use goldspan_formats::jsonl;
+use goldspan_model::Document;
+use goldspan_runner::cache::{self, unix_now, CacheError, Prune, Pruned, Store};
 
 use crate::args::CacheAction;
 use crate::Outcome;
 
 pub fn run(dir: &Path, action: CacheAction) -> anyhow::Result<Outcome> {
-    let Some(store) = Store::open_existing(dir)? else {
+    let store = match Store::open_existing(dir) {
+        // A database of another layout is never read; clear removes it whole.
+        Err(CacheError::Schema { path, found }) if matches!(action, CacheAction::Clear) => {
+            cache::remove_database(dir)?;
+            let legacy = cache::remove_legacy_dirs(dir)?;
+            let mut text =
+                format!("removed {} (table layout {found}, which this goldspan does not read)", path.display());
+            if legacy > 0 {
+                let s = if legacy == 1 { "y" } else { "ies" };
+                text.push_str(&format!(" and {legacy} director{s} of an older goldspan's cache"));
+            }
+            text.push('\n');
+            return super::finish(&text, Outcome::Ok);
+        }
+        other => other?,
+    };
+    let Some(store) = store else {
         // A cache of an older goldspan has no database; clear still removes its directories.
         let text = match action {
             CacheAction::Clear => {
                 goldspan_report::cache_pruned(&Pruned { legacy: cache::remove_legacy_dirs(dir)?, ..Pruned::default() })
             }
-            CacheAction::Stats | CacheAction::Prune { .. } => {
+            CacheAction::Stats | CacheAction::Prune { .. } | CacheAction::Show { .. } => {
                 let legacy = cache::legacy_dirs(dir).len();
                 let older = match legacy {
                     0 => String::new(),
@@ -26,6 +45,12 @@ pub fn run(dir: &Path, action: CacheAction) -> anyhow::Result<Outcome> {
                 format!("no cache database in {}{older}\n", dir.display())
             }
         };
+        let text = if matches!(action, CacheAction::Show { .. }) {
+            crate::eprint(&text);
+            String::new()
+        } else {
+            text
+        };
         return super::finish(&text, Outcome::Ok);
     };
     let text = match action {
@@ -35,6 +60,45 @@ pub fn run(dir: &Path, action: CacheAction) -> anyhow::Result<Outcome> {
             goldspan_report::cache_pruned(&store.prune(&rule, unix_now())?)
         }
         CacheAction::Clear => goldspan_report::cache_pruned(&store.clear()?),
+        CacheAction::Show { ids, extractor } => return show(&store, extractor.as_deref(), &ids),
     };
     super::finish(&text, Outcome::Ok)
+}
+
+/// Prints the stored outputs of `extractor` for `ids` as record lines; says on stderr which
+/// did not decode or name another document, and when nothing matched.
+fn show(store: &Store, extractor: Option<&str>, ids: &[String]) -> anyhow::Result<Outcome> {
+    let outputs = store.outputs(extractor, ids)?;
+    let mut warnings = Vec::new();
+    super::print_with(|out| {
+        for stored in &outputs {
+            match cache::value::decode(&stored.value) {
+                Ok((id, annotations)) => {
+                    if id != stored.id {
+                        warnings.push(format!(
+                            "warning: the output of {} ({}) stored for document {} names document {id} \
+                             (a run rejects it and extracts the document again)\n",
+                            stored.name, stored.fingerprint, stored.id
+                        ));
+                    }
+                    // Stored without the text: the key holds its hash.
+                    let line = jsonl::record_line(&Document::new(id, "", Default::default()), &annotations, false);
+                    out.write_all(line.as_bytes())?;
+                    out.write_all(b"\n")?;
+                }
+                Err(e) => warnings.push(format!(
+                    "warning: the output of {} ({}) for document {} is not shown: {e}\n",
+                    stored.name, stored.fingerprint, stored.id
+                )),
+            }
+        }
+        Ok(())
+    })?;
+    for warning in &warnings {
+        crate::eprint(warning);
+    }
+    if outputs.is_empty() {
+        crate::eprint("no stored output matches\n");
+    }
+    Ok(Outcome::Ok)
 }

@@ -1,6 +1,7 @@
 //! The extractor-output cache through the CLI: what belongs to the key (`cache_inputs`:
 //! environment variables and files a program reads), runs killed at random points and runs
-//! sharing one cache, an unusable cache told once, and `goldspan cache stats|prune|clear`.
+//! sharing one cache, an unusable cache told once, `goldspan cache stats|prune|clear|show`,
+//! and a cache of an older table layout.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -287,4 +288,107 @@ fn prune_superseded_keeps_the_newest_fingerprint_of_each_extractor() {
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("names");
     assert_eq!(names.len(), 2, "the newest of ./fault_extractor, and the other command line: {names:?}");
+}
+
+/// The spans of a JSON record line without their covered `text` (which a record line written
+/// without the document's text cannot have).
+fn spans_without_text(line: &str) -> (String, serde_json::Value) {
+    let mut record: serde_json::Value = serde_json::from_str(line).expect("a record line");
+    let mut spans = record["spans"].take();
+    for span in spans.as_array_mut().expect("spans") {
+        span.as_object_mut().expect("span").remove("text");
+    }
+    (record["id"].as_str().expect("id").to_owned(), spans)
+}
+
+#[test]
+fn cache_show_prints_the_stored_outputs_as_the_records_the_run_saved() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let saved = cache.path().join("saved.jsonl");
+    let spec = format!("cmd:{} --tag show", fault_extractor());
+    let out = goldspan()
+        .args(["run", "--extractor", &spec, "--corpus", "tests/fixtures/tiny", "--save-predictions"])
+        .arg(&saved)
+        .arg("--cache")
+        .arg(cache.path().join("c"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let show = |args: &[&str]| {
+        let out = goldspan()
+            .args(["cache", "show", "--cache"])
+            .arg(cache.path().join("c"))
+            .args(args)
+            .output()
+            .expect("show");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        (stdout(&out), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    // What the run saved (from the extractor's answers) and what the cache gives back (decoded
+    // from its stored form) are the same predictions, document by document.
+    // The saved file opens with a header line (the run's identity).
+    let expected: Vec<(String, serde_json::Value)> =
+        std::fs::read_to_string(&saved).expect("saved").lines().skip(1).map(spans_without_text).collect();
+    assert_eq!(expected.len(), 3);
+    assert!(expected.iter().all(|(_, spans)| !spans.as_array().expect("spans").is_empty()));
+    let (all, _) = show(&[]);
+    let shown: Vec<(String, serde_json::Value)> = all.lines().map(spans_without_text).collect();
+    assert_eq!(shown, expected);
+    assert!(all.lines().all(|l| l.starts_with("{\"goldspan\":1,\"id\":")), "{all}");
+    // One document, by extractor name; an extractor of another name shows nothing.
+    let (one, _) = show(&["b", "--extractor", &spec]);
+    assert_eq!(one.lines().map(spans_without_text).collect::<Vec<_>>(), [expected[1].clone()]);
+    let (none, err) = show(&["--extractor", "quotes-rules"]);
+    assert_eq!((none.as_str(), err.as_str()), ("", "no stored output matches\n"));
+    // A value that does not decode is named, not printed, and the others still are.
+    let db = rusqlite::Connection::open(cache.path().join("c/cache.sqlite3")).expect("open");
+    // FORMAT, then a length whose continuation byte is missing: it stops at byte 2.
+    db.execute("UPDATE outputs SET value = x'01ff' WHERE id = 'a'", []).expect("tamper");
+    let (rest, err) = show(&[]);
+    assert_eq!(rest.lines().count(), 2, "{rest}");
+    assert!(err.starts_with(&format!("warning: the output of {spec} (")), "{err}");
+    assert!(err.contains("for document a is not shown: the stored output does not decode (at byte 2)"), "{err}");
+    // A value that decodes but names another document is shown, and said to be rejected.
+    db.execute("UPDATE outputs SET value = (SELECT value FROM outputs WHERE id = 'b') WHERE id = 'a'", [])
+        .expect("tamper");
+    let (both, err) = show(&["a"]);
+    assert_eq!(both.lines().map(spans_without_text).collect::<Vec<_>>(), [expected[1].clone()]);
+    assert!(err.contains("stored for document a names document b (a run rejects it"), "{err}");
+}
+
+#[test]
+fn a_cache_of_an_older_layout_is_one_warning_and_cache_clear_removes_it() {
+    let (_dir, root) = eval_repo("");
+    let cache = root.join(".goldspan-cache");
+    std::fs::create_dir_all(&cache).expect("mkdir");
+    // The tables of layout 1, which stored record lines.
+    let db = rusqlite::Connection::open(cache.join("cache.sqlite3")).expect("create");
+    db.execute_batch(
+        "CREATE TABLE outputs (extractor TEXT NOT NULL, id TEXT NOT NULL, document TEXT NOT NULL,
+                               record BLOB NOT NULL, written INTEGER NOT NULL,
+                               PRIMARY KEY (extractor, id, document));
+         PRAGMA user_version = 1;",
+    )
+    .expect("layout 1");
+    drop(db);
+    let layout = "has layout 1, this goldspan uses 2: remove it (`goldspan cache clear`)";
+    let out = goldspan().current_dir(&root).args(["run", "--format", "json"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "the run completes without the cache");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: the cache is not used: cache database") && err.contains(layout), "{err}");
+    let cache_cmd = |action: &str| goldspan().current_dir(&root).args(["cache", action]).output().expect("cache");
+    let stats = cache_cmd("stats");
+    assert_eq!(stats.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&stats.stderr).contains(layout), "{}", String::from_utf8_lossy(&stats.stderr));
+    let clear = cache_cmd("clear");
+    assert_eq!(clear.status.code(), Some(0), "{}", String::from_utf8_lossy(&clear.stderr));
+    // The project's cache, named as the user finds it from the project root.
+    assert_eq!(
+        stdout(&clear),
+        "removed .goldspan-cache/cache.sqlite3 (table layout 1, which this goldspan does not read)\n"
+    );
+    assert!(!cache.join("cache.sqlite3").exists());
+    // The next runs create the cache afresh and use it.
+    assert_eq!(run_evals(&root, None).0, 3);
+    assert_eq!(run_evals(&root, None).1, 3);
 }

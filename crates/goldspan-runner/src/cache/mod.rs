@@ -1,5 +1,6 @@
 //! The extractor-output cache: one SQLite database, `DIR/cache.sqlite3`, that users can open
-//! with `sqlite3` (the tables are described in docs/cache.md).
+//! with `sqlite3` (the tables are described in docs/cache.md). Outputs are stored in a compact
+//! binary form ([`value`]); `goldspan cache show` prints them as record lines.
 //!
 //! An output is stored under its full key and checked against it when read: the extractor's
 //! fingerprint (its name, version and configuration hash — for `cmd:` programs the hello
@@ -7,8 +8,8 @@
 //! and cache versions), the document id and the document's content hash (id, text and
 //! metadata), in that order: runs take documents in id order, so new entries land at the end
 //! of the index instead of all over it. A lookup matches the whole stored key; the runner then
-//! checks the record itself (its document id, its offsets against the text), and a record that
-//! does not fit is a miss, counted as rejected, never an answer.
+//! decodes the value and checks it (its document id, its offsets against the text), and a
+//! value that does not decode or does not fit is a miss, counted as rejected, never an answer.
 //!
 //! Writing is off the extraction threads: a [`Writer`] thread takes outputs in chunks and
 //! commits them in batches (at most [`BATCH`] outputs, or what is queued every
@@ -21,6 +22,7 @@
 //! on, and says so once.
 
 mod inputs;
+pub mod value;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -38,8 +40,9 @@ pub use inputs::{CacheInputs, InputsError, InputsHash, MAX_INPUT_FILES};
 
 /// The database's file name inside the cache directory.
 pub const DATABASE: &str = "cache.sqlite3";
-/// The layout of the tables (`PRAGMA user_version`); part of every key.
-pub const SCHEMA: i64 = 1;
+/// The layout of the tables (`PRAGMA user_version`); part of every key. Layout 1 stored record
+/// lines; 2 stores [`value`]s, in a table without rowids.
+pub const SCHEMA: i64 = 2;
 /// Outputs committed together.
 pub const BATCH: usize = 1024;
 /// The longest an output waits for its batch to be committed.
@@ -71,7 +74,7 @@ pub enum CacheError {
         #[source]
         source: rusqlite::Error,
     },
-    /// A directory of the cache could not be created or removed.
+    /// A file or directory of the cache could not be removed.
     #[error("cannot remove {}", path.display())]
     Remove {
         /// The directory.
@@ -194,6 +197,12 @@ impl Store {
         let conn = Connection::open_with_flags(&self.path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(|e| self.error(e))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.error(e))?;
+        // A setting of the connection, not of the file: without it every commit of the writer
+        // waited for an fsync of the log (SQLite's default, FULL), up to 0.2 s each on the
+        // cache benchmark. In WAL mode NORMAL syncs at checkpoints only; a commit still
+        // survives the process being killed (it is in the operating system's hands), and a
+        // power failure can lose the last commits, never the database.
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| self.error(e))?;
         Ok(conn)
     }
 
@@ -206,7 +215,6 @@ impl Store {
         conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(err)?;
         conn.pragma_update(None, "auto_vacuum", "INCREMENTAL").map_err(err)?;
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
         match version {
@@ -293,7 +301,7 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT e.fingerprint, e.name, e.version, e.config_hash, e.inputs, e.first_used, e.last_used,
-                        e.rejected, count(o.document), coalesce(sum(length(o.record)), 0)
+                        e.rejected, count(o.document), coalesce(sum(length(o.value)), 0)
                  FROM extractors e LEFT JOIN outputs o ON o.extractor = e.fingerprint
                  GROUP BY e.fingerprint ORDER BY e.name, e.last_used DESC, e.fingerprint",
             )
@@ -340,6 +348,38 @@ impl Store {
             extractors,
             legacy: self.legacy_dirs(),
         })
+    }
+
+    /// The stored outputs of extractors named `extractor` (a name, or the start of a
+    /// fingerprint; every extractor when `None`) for documents `ids` (every document when
+    /// empty), by extractor name, fingerprint and document id.
+    pub fn outputs(&self, extractor: Option<&str>, ids: &[String]) -> Result<Vec<StoredOutput>, CacheError> {
+        let conn = self.connect(OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let err = |e| self.error(e);
+        let mut stmt = conn
+            .prepare(
+                "SELECT coalesce(e.name, ''), o.extractor, o.id, o.value
+                 FROM outputs o LEFT JOIN extractors e ON e.fingerprint = o.extractor
+                 WHERE (?1 IS NULL OR e.name = ?1 OR substr(o.extractor, 1, length(?1)) = ?1)
+                   AND (?2 IS NULL OR o.id = ?2)
+                 ORDER BY 1, o.extractor, o.id, o.document",
+            )
+            .map_err(err)?;
+        let mut found = Vec::new();
+        let every = [None];
+        let ids: Vec<Option<&str>> =
+            if ids.is_empty() { every.to_vec() } else { ids.iter().map(|id| Some(id.as_str())).collect() };
+        for id in ids {
+            let rows = stmt
+                .query_map(params![extractor, id], |r| {
+                    Ok(StoredOutput { name: r.get(0)?, fingerprint: r.get(1)?, id: r.get(2)?, value: r.get(3)? })
+                })
+                .map_err(err)?;
+            for row in rows {
+                found.push(row.map_err(err)?);
+            }
+        }
+        Ok(found)
     }
 
     /// Removes the outputs of extractors `rule` selects (`now` in Unix seconds), and any
@@ -396,6 +436,24 @@ impl Store {
     }
 }
 
+/// Removes the database of the cache in `dir` (with its log and shared-memory files), whatever
+/// its layout: how `goldspan cache clear` empties a cache of another layout, which
+/// [`Store::open`] refuses. Returns whether there was one.
+pub fn remove_database(dir: &Path) -> Result<bool, CacheError> {
+    let path = dir.join(DATABASE);
+    let existed = path.is_file();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.clone().into_os_string();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(CacheError::Remove { path: name.into(), source }),
+        }
+    }
+    Ok(existed)
+}
+
 /// The tables (docs/cache.md describes them).
 const TABLES: &str = "
 CREATE TABLE extractors (
@@ -413,10 +471,10 @@ CREATE TABLE outputs (
     extractor TEXT NOT NULL,
     id TEXT NOT NULL,
     document TEXT NOT NULL,
-    record BLOB NOT NULL,
+    value BLOB NOT NULL,
     written INTEGER NOT NULL,
     PRIMARY KEY (extractor, id, document)
-);
+) WITHOUT ROWID;
 CREATE TABLE files (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -471,12 +529,12 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// The record stored under exactly this key: this reader's extractor, the document `id`
-    /// and its content hash `document`. The caller checks the record itself (its document id,
-    /// its offsets against the text).
+    /// The value stored under exactly this key: this reader's extractor, the document `id`
+    /// and its content hash `document`. The caller decodes it ([`value::decode`]) and checks
+    /// it (its document id, its offsets against the text).
     pub fn get(&self, document: &blake3::Hash, id: &str) -> Result<Option<Vec<u8>>, CacheError> {
         self.conn
-            .prepare_cached("SELECT record FROM outputs WHERE extractor = ?1 AND id = ?2 AND document = ?3")
+            .prepare_cached("SELECT value FROM outputs WHERE extractor = ?1 AND id = ?2 AND document = ?3")
             .and_then(|mut stmt| {
                 stmt.query_row(params![self.fingerprint, id, document.to_hex().as_str()], |r| r.get(0)).optional()
             })
@@ -488,7 +546,7 @@ impl Reader {
 struct Put {
     document: blake3::Hash,
     id: String,
-    record: Vec<u8>,
+    value: Vec<u8>,
 }
 
 /// Outputs the extraction threads queued and the writer has not taken yet. Threads hand
@@ -526,12 +584,12 @@ pub struct WriterReport {
 }
 
 impl Writer {
-    /// Queues the output `record` (an interchange line) of document `id` with content hash
+    /// Queues the output `value` ([`value::encode`]) of document `id` with content hash
     /// `document`. Blocks only while the writer is several chunks behind.
-    pub fn put(&self, document: blake3::Hash, id: &str, record: Vec<u8>) {
+    pub fn put(&self, document: blake3::Hash, id: &str, value: Vec<u8>) {
         let chunk = {
             let mut outputs = self.pending.outputs.lock().unwrap_or_else(|e| e.into_inner());
-            outputs.push(Put { document, id: id.to_owned(), record });
+            outputs.push(Put { document, id: id.to_owned(), value });
             (outputs.len() >= CHUNK).then(|| std::mem::take(&mut *outputs))
         };
         if let (Some(chunk), Some(sender)) = (chunk, &self.sender) {
@@ -616,10 +674,10 @@ fn commit_batch(conn: &mut Connection, fingerprint: &str, batch: &[Put], rejecte
     {
         let now = unix_now();
         let mut insert = tx.prepare_cached(
-            "INSERT OR REPLACE INTO outputs (extractor, id, document, record, written) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR REPLACE INTO outputs (extractor, id, document, value, written) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for put in batch {
-            insert.execute(params![fingerprint, put.id, put.document.to_hex().as_str(), put.record, now])?;
+            insert.execute(params![fingerprint, put.id, put.document.to_hex().as_str(), put.value, now])?;
         }
         if rejected > 0 {
             tx.execute(
@@ -673,8 +731,21 @@ pub struct ExtractorStats {
     pub rejected: u64,
     /// Outputs stored.
     pub outputs: u64,
-    /// Bytes of their records.
+    /// Bytes of their stored values.
     pub bytes: u64,
+}
+
+/// One stored output, as [`Store::outputs`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOutput {
+    /// The extractor's name (empty for an output of no known extractor).
+    pub name: String,
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// The document id.
+    pub id: String,
+    /// The stored value ([`value::decode`] reads it).
+    pub value: Vec<u8>,
 }
 
 /// Which extractors' outputs `prune` removes.
@@ -794,6 +865,17 @@ mod tests {
     }
 
     #[test]
+    fn every_connection_syncs_at_checkpoints_only() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(tmp.path()).expect("open");
+        // 1 is NORMAL (2, FULL, is SQLite's default for a new connection: an fsync a commit).
+        assert_eq!(count(&store, "PRAGMA synchronous"), 1);
+        let reader = store.reader(&ExtractorKey::new(&info("x", "1", ""), "")).expect("reader");
+        let synchronous: i64 = reader.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).expect("pragma");
+        assert_eq!(synchronous, 1);
+    }
+
+    #[test]
     fn two_runs_writing_one_cache_at_once_lose_nothing() {
         let tmp = tempfile::tempdir().expect("temp dir");
         let n = 3 * BATCH;
@@ -883,12 +965,74 @@ mod tests {
         conn.pragma_update(None, "user_version", 7).expect("version");
         drop(conn);
         let err = Store::open(tmp.path()).expect_err("refused");
-        assert!(err.to_string().contains("has layout 7, this goldspan uses 1"), "{err}");
+        assert!(err.to_string().contains("has layout 7, this goldspan uses 2"), "{err}");
         // Not a database at all.
         std::fs::write(tmp.path().join(DATABASE), "not sqlite, but long enough to have a header of its own")
             .expect("write");
         let err = Store::open(tmp.path()).expect_err("refused");
         assert!(matches!(err, CacheError::Database { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_cache_of_layout_1_is_refused_with_the_way_out_and_removed_by_remove_database() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        // The tables as goldspan wrote them before values were encoded: record lines.
+        let conn = Connection::open(tmp.path().join(DATABASE)).expect("create");
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE outputs (extractor TEXT NOT NULL, id TEXT NOT NULL, document TEXT NOT NULL,
+                                   record BLOB NOT NULL, written INTEGER NOT NULL,
+                                   PRIMARY KEY (extractor, id, document));
+             INSERT INTO outputs VALUES ('f', 'a', 'h', '{\"goldspan\":1,\"id\":\"a\",\"spans\":[]}', 0);
+             PRAGMA user_version = 1;",
+        )
+        .expect("layout 1");
+        let err = Store::open(tmp.path()).expect_err("refused");
+        assert!(matches!(err, CacheError::Schema { found: 1, .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(
+            message.contains("has layout 1, this goldspan uses 2: remove it (`goldspan cache clear`)"),
+            "{message}"
+        );
+        drop(conn);
+        assert!(remove_database(tmp.path()).expect("remove"));
+        assert!(!tmp.path().join(DATABASE).exists());
+        assert!(!remove_database(tmp.path()).expect("nothing left to remove"));
+        // A new database of this layout takes its place.
+        let store = Store::open(tmp.path()).expect("open");
+        assert_eq!(store.stats().expect("stats").outputs, 0);
+    }
+
+    #[test]
+    fn outputs_are_listed_by_extractor_name_or_fingerprint_and_id() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(tmp.path()).expect("open");
+        let (ner, quotes) =
+            (ExtractorKey::new(&info("ner", "1", ""), ""), ExtractorKey::new(&info("quotes", "1", ""), ""));
+        for (key, ids) in [(&quotes, ["b", "a"]), (&ner, ["b", "c"])] {
+            let writer = store.writer(key).expect("writer");
+            for id in ids {
+                let d = doc(id, "Text.", &[]);
+                writer.put(document_hash(&d), id, format!("{}:{id}", key.info.name).into_bytes());
+            }
+            assert!(writer.finish(0).error.is_none());
+        }
+        let listed = |extractor: Option<&str>, ids: &[&str]| {
+            let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+            let found = store.outputs(extractor, &ids).expect("outputs");
+            found.into_iter().map(|o| String::from_utf8(o.value).expect("utf-8")).collect::<Vec<_>>()
+        };
+        assert_eq!(listed(None, &[]), ["ner:b", "ner:c", "quotes:a", "quotes:b"]);
+        assert_eq!(listed(Some("quotes"), &[]), ["quotes:a", "quotes:b"]);
+        assert_eq!(listed(Some(&ner.fingerprint()[..6]), &[]), ["ner:b", "ner:c"]);
+        assert_eq!(listed(None, &["b"]), ["ner:b", "quotes:b"]);
+        assert_eq!(listed(Some("ner"), &["c", "a"]), ["ner:c"]);
+        assert!(listed(Some("nobody"), &[]).is_empty());
+        let first = &store.outputs(Some("ner"), &["b".to_owned()]).expect("outputs")[0];
+        assert_eq!(
+            (first.name.as_str(), first.fingerprint.as_str(), first.id.as_str()),
+            ("ner", ner.fingerprint(), "b")
+        );
     }
 
     #[test]
