@@ -200,7 +200,12 @@ pub fn write_as(config: &SynthConfig, out: &Path, layout: Layout) -> std::io::Re
     let create = |name: &str| -> std::io::Result<Sink> {
         let file = BufWriter::new(std::fs::File::create(out.join(name))?);
         Ok(match layout {
-            Layout::Zstd => Sink::Zstd(zstd::stream::write::Encoder::new(file, 3)?),
+            Layout::Zstd => {
+                // With a checksum, a damaged file is an error when read, not other bytes.
+                let mut encoder = zstd::stream::write::Encoder::new(file, 3)?;
+                encoder.include_checksum(true)?;
+                Sink::Zstd(encoder)
+            }
             _ => Sink::Plain(file),
         })
     };
@@ -320,6 +325,19 @@ mod tests {
         // The other layouts replace their files whole.
         write_as(&config, dir.path(), Layout::Jsonl).expect("jsonl");
         write_as(&config, dir.path(), Layout::Jsonl).expect("jsonl again");
+    }
+
+    #[test]
+    fn compressed_files_carry_a_checksum() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_as(&SynthConfig { documents: 3, ..config() }, dir.path(), Layout::Zstd).expect("zst");
+        for name in ["gold.jsonl.zst", "pred.jsonl.zst"] {
+            let bytes = std::fs::read(dir.path().join(name)).expect("read");
+            // RFC 8878: the magic number, then the frame header descriptor, whose bit 2 is the
+            // content checksum flag.
+            assert_eq!(bytes[..4], [0x28, 0xB5, 0x2F, 0xFD], "{name}");
+            assert_ne!(bytes[4] & 0b100, 0, "{name} has no checksum");
+        }
     }
 
     #[test]
