@@ -576,12 +576,16 @@ pub struct Line<'a> {
     pub bytes: &'a [u8],
 }
 
-impl Reader<std::fs::File> {
-    /// Opens a file.
-    pub fn open(path: &Path) -> Result<Reader<std::fs::File>, Error> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::Invalid(vec![Problem::new(Location::file(path), ProblemKind::Io(e))]))?;
-        Ok(Reader::new(file, Location::file(path)))
+impl Reader<Box<dyn Read + Send>> {
+    /// Opens a file; a `.zst` one is decompressed as it is read.
+    pub fn open(path: &Path) -> Result<Reader<Box<dyn Read + Send>>, Error> {
+        let io = |e| Error::Invalid(vec![Problem::new(Location::file(path), ProblemKind::Io(e))]);
+        let file = std::fs::File::open(path).map_err(io)?;
+        let input: Box<dyn Read + Send> = match is_zstd(path) {
+            true => Box::new(zstd::stream::read::Decoder::new(file).map_err(io)?),
+            false => Box::new(file),
+        };
+        Ok(Reader::new(input, Location::file(path)))
     }
 }
 

@@ -755,3 +755,44 @@ fn compat_spacy_drops_overlapping_predictions_as_spacy_recorded() {
         }
     }
 }
+
+/// Predictions compressed with zstd (`pred.jsonl.zst`, as `goldspan synth --layout zst` and
+/// `run --save-predictions` users write them) score as the same lines uncompressed, against a
+/// compressed gold or not; a truncated one is an error naming the file, never fewer documents.
+#[test]
+fn zst_predictions_score_as_their_lines_and_a_truncated_one_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for layout in ["jsonl", "zst"] {
+        let synth = goldspan()
+            .args(["synth", "--docs", "30", "--seed", "9", "--layout", layout])
+            .arg(dir.path().join(layout))
+            .output()
+            .expect("runs");
+        assert!(synth.status.success(), "{}", String::from_utf8_lossy(&synth.stderr));
+    }
+    let score = |gold: &str, pred: &str| {
+        goldspan()
+            .args(["score", "--format", "json", "--gold"])
+            .arg(dir.path().join(gold))
+            .arg("--pred")
+            .arg(dir.path().join(pred))
+            .output()
+            .expect("runs")
+    };
+    let scored = |out: std::process::Output| {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut results = valid_json("results", &stdout(&out));
+        results.as_object_mut().expect("an object").remove("manifest");
+        results
+    };
+    let plain = scored(score("jsonl/gold.jsonl", "jsonl/pred.jsonl"));
+    assert_eq!(plain["documents"]["scored"], 30);
+    assert_eq!(scored(score("jsonl/gold.jsonl", "zst/pred.jsonl.zst")), plain);
+    assert_eq!(scored(score("zst/gold.jsonl.zst", "zst/pred.jsonl.zst")), plain);
+    let whole = std::fs::read(dir.path().join("zst/pred.jsonl.zst")).expect("read");
+    std::fs::write(dir.path().join("cut.jsonl.zst"), &whole[..whole.len() / 2]).expect("write");
+    let out = score("jsonl/gold.jsonl", "cut.jsonl.zst");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cut.jsonl.zst:"), "names the file and line: {err}");
+}
