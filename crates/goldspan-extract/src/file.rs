@@ -52,12 +52,13 @@ impl FileExtractor {
             // Hashing cannot panic; were it to, the hash is taken again from the file below.
             (hash.join().ok().flatten(), index)
         });
-        // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file)
-        // is among the problems; without one, the whole file is there.
-        let file = match stream.finish() {
-            Ok(file) => file,
-            Err(e) if problems.is_empty() => return Err(io(e)),
-            Err(_) => return Err(goldspan_model::Error::Invalid(problems)),
+        // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file;
+        // a JSON document rather than lines) is among the problems, and what is left of the
+        // stream is not decompressed only to be dropped: the lines read are still looked at for
+        // repeated ids. Without one, the whole file is there.
+        let file = match problems.is_empty() {
+            true => stream.finish().map_err(io)?,
+            false => stream.read_so_far(),
         };
         let by_id = sorted(&file, &location, &mut places, &mut problems);
         if !problems.is_empty() {

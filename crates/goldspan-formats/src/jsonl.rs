@@ -803,7 +803,8 @@ impl OnePass {
             return Ok(OnePass { decoder: None, file, at: 0 });
         }
         let decoder = zstd::stream::read::Decoder::new(file)?;
-        Ok(OnePass { decoder: Some(decoder), file: tempfile::tempfile()?, at: 0 })
+        let temporary = tempfile::tempfile().map_err(temporary_file_error)?;
+        Ok(OnePass { decoder: Some(decoder), file: temporary, at: 0 })
     }
 
     /// The file, when it is a plain one: it holds every byte already, so it can be read at
@@ -823,13 +824,35 @@ impl OnePass {
     }
 }
 
+/// An error making or writing the temporary file a `.zst` file is decompressed into, saying
+/// so: otherwise it reads as an error in the compressed file (a full `/tmp` would read as
+/// "No space left on device" at some line of the input).
+fn temporary_file_error(e: std::io::Error) -> std::io::Error {
+    let dir = std::env::temp_dir();
+    let message = format!(
+        "cannot write the decompressed copy to the temporary directory {}: {e} (it needs the file's \
+         uncompressed size: free space there or set TMPDIR to a directory with room)",
+        dir.display()
+    );
+    std::io::Error::new(e.kind(), message)
+}
+
+impl OnePass {
+    /// The file as far as the stream has been read, the rest left unread: for a reading that
+    /// stopped at a problem, whose lines read so far are still to be looked at. (A plain file
+    /// holds every byte anyway.)
+    pub fn read_so_far(self) -> std::fs::File {
+        self.file
+    }
+}
+
 impl Read for OnePass {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let got = match &mut self.decoder {
             None => read_at_most(&self.file, buf, self.at)?,
             Some(decoder) => {
                 let got = decoder.read(buf)?;
-                std::io::Write::write_all(&mut self.file, &buf[..got])?;
+                std::io::Write::write_all(&mut self.file, &buf[..got]).map_err(temporary_file_error)?;
                 got
             }
         };

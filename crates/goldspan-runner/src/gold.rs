@@ -235,12 +235,14 @@ impl Gold {
         // Sorted by id, then line: a repeated id follows its first appearance. (Every record has a line under 2^32, so its position is under 2^32.)
         let mut order: Vec<u32> = (0..ids.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX)).collect();
         order.par_sort_unstable_by(|&a, &b| ids.get(a as usize).cmp(ids.get(b as usize)).then(a.cmp(&b)));
-        for pair in order.windows(2) {
-            let (first, next) = (pair[0] as usize, pair[1] as usize);
-            if ids.get(first) == ids.get(next) {
-                let id = ids.get(next);
+        // Each copy after the first names the first's line, however many copies there are.
+        for copies in order.chunk_by(|&a, &b| ids.get(a as usize) == ids.get(b as usize)) {
+            let [first, rest @ ..] = copies else { continue };
+            let first = *first as usize;
+            for &next in rest {
+                let id = ids.get(next as usize);
                 problems.push(Problem::new(
-                    location.at_line(places[next].line as usize).in_document(id),
+                    location.at_line(places[next as usize].line as usize).in_document(id),
                     ProblemKind::DuplicateId { id: id.to_owned(), first_line: Some(places[first].line as usize) },
                 ));
             }
@@ -251,17 +253,14 @@ impl Gold {
                 .to_owned();
             problems.push(Problem::new(location.clone(), ProblemKind::Syntax { message }));
         }
-        // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file)
-        // is among the problems; without one, the whole file is there.
-        let file = match stream.finish() {
-            Ok(file) => Some(file),
-            Err(e) if problems.is_empty() => return Err(io(e)),
-            Err(_) => None,
-        };
-        let (Some(file), true) = (file, problems.is_empty()) else {
+        // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file;
+        // a JSON document rather than lines) is among the problems, and what is left of the
+        // stream is not decompressed only to be dropped. Without one, the whole file is there.
+        if !problems.is_empty() {
             problems.sort_by_key(|p| p.location.line);
             return Err(Error::problems(problems));
-        };
+        }
+        let file = stream.finish().map_err(io)?;
         // Each sorted copy made before the next, the unsorted one dropped: the index at its
         // largest is about twice its size.
         let sorted_places = order.iter().map(|&i| places[i as usize]).collect();
@@ -834,6 +833,7 @@ mod tests {
         "not JSON\n",
         "{\"id\": \"a\", \"text\": \"four\"}\n",
         "{\"id\": \"c\", \"text\": \"five\"}\n",
+        "{\"id\": \"b\", \"text\": \"six\"}\n",
     );
 
     /// What opening a gold file of `content` (named `name`) in `dir` gives, read by four
@@ -858,11 +858,14 @@ mod tests {
     #[test]
     fn a_gold_file_read_in_pieces_reports_repeated_ids_and_bad_lines_at_their_lines() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let problems = open_in_pieces(dir.path(), "g.jsonl", RECORDS.as_bytes()).expect_err("two repeats, a bad line");
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        let problems =
+            open_in_pieces(dir.path(), "g.jsonl", RECORDS.as_bytes()).expect_err("three repeats, a bad line");
+        assert_eq!(problems.len(), 4, "{problems:?}");
         assert_eq!(problems[0], "4: duplicate id b (first used on line 1)");
         assert!(problems[1].starts_with("5: invalid record"), "{problems:?}");
         assert_eq!(problems[2], "6: duplicate id a (first used on line 2)");
+        // A third copy names the first's line too, not the second's.
+        assert_eq!(problems[3], "8: duplicate id b (first used on line 1)");
         // Without them, the records are found by id, in id order, each at its place.
         let good: String = RECORDS
             .lines()

@@ -795,4 +795,18 @@ fn zst_predictions_score_as_their_lines_and_a_truncated_one_is_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("cut.jsonl.zst:"), "names the file and line: {err}");
+    // A compressed gold is decompressed into a temporary file: where there is none to be had,
+    // the error says so and what to do, rather than blaming the gold file.
+    let out = goldspan()
+        .args(["score", "--gold"])
+        .arg(dir.path().join("zst/gold.jsonl.zst"))
+        .arg("--pred")
+        .arg(dir.path().join("jsonl/pred.jsonl"))
+        .env("TMPDIR", dir.path().join("no-such-dir"))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("gold.jsonl.zst"), "names the gold: {err}");
+    assert!(err.contains("temporary directory") && err.contains("no-such-dir") && err.contains("TMPDIR"), "{err}");
 }

@@ -70,7 +70,10 @@ pub fn encode(id: &str, annotations: &Annotations) -> Vec<u8> {
             string(&mut out, part);
         }
         string(&mut out, &s.text);
-        number(&mut out, s.occurrence.map_or(0, |n| n + 1));
+        // As a record line holds it: an occurrence past u32 (no text has that many) is none,
+        // and n + 1 cannot overflow.
+        let occurrence = s.occurrence.and_then(|n| u32::try_from(n).ok());
+        number(&mut out, occurrence.map_or(0, |n| n as usize + 1));
         optional(&mut out, s.context.as_deref());
     }
     number(&mut out, a.relations.len());
@@ -338,6 +341,25 @@ mod tests {
         let value = encode("d\"1", &a);
         assert_eq!(decode(&value), Ok(("d\"1".to_owned(), a)));
         assert_eq!(decode(&encode("e", &Annotations::default())), Ok(("e".to_owned(), Annotations::default())));
+    }
+
+    #[test]
+    fn an_occurrence_past_u32_is_stored_as_none_as_a_record_line_holds_it() {
+        // A Rust extractor may give any usize; n + 1 must not overflow, and what is stored is
+        // what --save-predictions writes.
+        let text_span = |occurrence| TextSpan {
+            id: "T1".into(),
+            layer: "entities".into(),
+            label: "ORG".into(),
+            text: "UN".into(),
+            occurrence,
+            context: None,
+        };
+        let huge = Annotations { text_spans: vec![text_span(Some(usize::MAX))], ..Annotations::default() };
+        let none = Annotations { text_spans: vec![text_span(None)], ..Annotations::default() };
+        assert_eq!(decode(&encode("d", &huge)), Ok(("d".to_owned(), none)));
+        let largest = Annotations { text_spans: vec![text_span(Some(u32::MAX as usize))], ..Annotations::default() };
+        assert_eq!(decode(&encode("d", &largest)), Ok(("d".to_owned(), largest)));
     }
 
     #[test]
