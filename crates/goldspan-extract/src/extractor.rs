@@ -250,6 +250,12 @@ pub trait Extractor: Send + Sync {
 
     /// Annotates one document. Offsets are code points into `doc.text()`.
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError>;
+
+    /// Announces the documents a run is about to extract, by id in ascending order, a chunk
+    /// at a time (each above the last one's), before any of them is asked for; the chunk
+    /// before may still be being extracted. An extractor that reads its answers from a file in
+    /// id order reads on to them; by default nothing is done.
+    fn prepare(&self, _ids: &[&str]) {}
 }
 
 /// A stable 64-bit FNV-1a hash as 16 hex digits: for configuration hashes that must not

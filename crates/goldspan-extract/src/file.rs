@@ -1,12 +1,16 @@
 //! `file:<predictions.jsonl>` and `file:FORMAT:<path>`: saved predictions replayed as an
 //! extractor, so a file of outputs runs through the same runner, cache and gate as a live
-//! system. Interchange lines (of a plain or a `.zst` file) are indexed by id when the file is
-//! opened and read from the file at their place when their document is asked for; other
+//! system. Interchange lines (of a plain or a `.zst` file) whose ids ascend from line to line
+//! (as goldspan writes them, and as a script writing a prediction for each gold record in turn
+//! does) are read from start to end as a run announces its documents
+//! ([`Extractor::prepare`]), so memory holds no index; other interchange files are indexed by
+//! id when opened and each record read at its place when its document is asked for. Other
 //! tools' files are read whole through the format registry, and their documents are found by
 //! id or, for tools whose files carry no ids, by identical text.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use goldspan_formats::{jsonl, Format, ReadOptions};
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Problem, ProblemKind};
@@ -27,48 +31,25 @@ pub struct FileExtractor {
 enum Records {
     /// The file (decompressed), and each record's line number and place in it, by id.
     Lines { file: std::fs::File, by_id: LineIndex },
+    /// A file whose ids ascend, read from start to end as documents are announced.
+    InOrder(InOrder),
     /// Another tool's documents, by id and by text.
     Documents { format: Format, by_id: HashMap<String, AnnotatedDocument>, by_text: HashMap<String, Vec<String>> },
 }
 
 impl FileExtractor {
-    /// Indexes `path` by id (a `.zst` file is decompressed once into an unnamed temporary
-    /// file); duplicate ids and lines whose id cannot be read are errors, and a record that
-    /// does not parse fails its document when it is asked for. Records stay in the file, read
-    /// at their place when their document is asked for: memory holds the index, not the
-    /// predictions.
+    /// Opens the predictions at `path`, reading the file once for its content hash. A file
+    /// whose ids ascend from line to line is then read again from the start as documents are
+    /// announced ([`Extractor::prepare`]): memory holds a chunk's records, nothing per
+    /// document. Any other is indexed by id (a `.zst` file decompressed once into an unnamed
+    /// temporary file); duplicate ids and lines whose id cannot be read are errors. Either
+    /// way a record that does not parse fails its document when it is asked for.
     pub fn open(path: &Path, manifest: Option<Manifest>) -> Result<FileExtractor, goldspan_model::Error> {
-        let location = Location::file(path);
-        let io = |e| goldspan_model::Error::Invalid(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
-        let mut stream = jsonl::OnePass::open(path).map_err(io)?;
-        // The file's content names this extractor's version: the stable hash of its text (the
-        // uncompressed text, so the same predictions have the same identity compressed or not).
-        // It runs one byte after another, so on a thread of its own, fed what the lines are
-        // indexed from as they are read (and decompressed): the file is read once.
-        let (hash, (mut problems, mut places)) = std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::sync_channel(HASH_QUEUE);
-            let hash = scope.spawn(move || text_hash(receive));
-            let index = index_lines(Tee { input: &mut stream, hash: send }, &location);
-            // Hashing cannot panic; were it to, the hash is taken again from the file below.
-            (hash.join().ok().flatten(), index)
-        });
-        // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file;
-        // a JSON document rather than lines) is among the problems, and what is left of the
-        // stream is not decompressed only to be dropped: the lines read are still looked at for
-        // repeated ids. Without one, the whole file is there.
-        let file = match problems.is_empty() {
-            true => stream.finish().map_err(io)?,
-            false => stream.read_so_far(),
-        };
-        let by_id = sorted(&file, &location, &mut places, &mut problems);
-        if !problems.is_empty() {
-            problems.sort_by_key(|p| p.location.line);
-            return Err(goldspan_model::Error::Invalid(problems));
+        if let Some(content_hash) = in_order_hash(path) {
+            let records = Records::InOrder(InOrder::new(path));
+            return Ok(FileExtractor { path: path.to_owned(), records, manifest, content_hash });
         }
-        let content_hash = match hash {
-            Some(hash) => hash,
-            None => lossy_hash(&file).map_err(io)?,
-        };
+        let (file, by_id, content_hash) = indexed(path)?;
         Ok(FileExtractor { path: path.to_owned(), records: Records::Lines { file, by_id }, manifest, content_hash })
     }
 
@@ -108,7 +89,7 @@ impl FileExtractor {
 impl Extractor for FileExtractor {
     fn info(&self) -> ExtractorInfo {
         let format = match &self.records {
-            Records::Lines { .. } => String::new(),
+            Records::Lines { .. } | Records::InOrder(_) => String::new(),
             Records::Documents { format, .. } => format!("{format}:"),
         };
         ExtractorInfo {
@@ -118,11 +99,34 @@ impl Extractor for FileExtractor {
         }
     }
 
+    fn prepare(&self, ids: &[&str]) {
+        if let Records::InOrder(in_order) = &self.records {
+            in_order.announce(ids);
+        }
+    }
+
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError> {
         let location = Location::file(&self.path);
         let missing = || ExtractError::Failed(format!("{} has no record for this document", self.path.display()));
-        let (by_id, by_text) = match &self.records {
-            Records::Lines { file, by_id } => {
+        let lines = match &self.records {
+            Records::InOrder(in_order) => match in_order.take(doc.id()) {
+                Some(Ok(Some((line, bytes)))) => {
+                    let record = jsonl::parse_line(&bytes, line, &location)
+                        .map_err(|p| ExtractError::Malformed(p.to_string()))?;
+                    return record
+                        .resolve_predictions(doc, self.manifest.as_ref(), &location)
+                        .map_err(|problems| malformed(&problems));
+                }
+                Some(Ok(None)) => return Err(missing()),
+                Some(Err(message)) => return Err(ExtractError::Failed(message)),
+                // Not announced: found through the index, built the first time it is needed.
+                None => Some(in_order.index().map_err(ExtractError::Failed)?),
+            },
+            Records::Lines { file, by_id } => Some((file, by_id)),
+            Records::Documents { .. } => None,
+        };
+        let (by_id, by_text) = match (&self.records, lines) {
+            (_, Some((file, by_id))) => {
                 thread_local! {
                     static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
                 }
@@ -154,7 +158,8 @@ impl Extractor for FileExtractor {
                     .resolve_predictions(doc, self.manifest.as_ref(), &location)
                     .map_err(|problems| malformed(&problems));
             }
-            Records::Documents { by_id, by_text, .. } => (by_id, by_text),
+            (Records::Documents { by_id, by_text, .. }, None) => (by_id, by_text),
+            (_, None) => return Err(missing()),
         };
         let found = match by_id.get(doc.id()) {
             Some(found) => found,
@@ -190,6 +195,191 @@ impl Extractor for FileExtractor {
             }
         }
         Ok(annotations)
+    }
+}
+
+/// Indexes the predictions file at `path` by id (a `.zst` file is decompressed once into an
+/// unnamed temporary file), with its content hash: the file, its index and the hash.
+fn indexed(path: &Path) -> Result<(std::fs::File, LineIndex, String), goldspan_model::Error> {
+    let location = Location::file(path);
+    let io = |e| goldspan_model::Error::Invalid(vec![Problem::new(location.clone(), ProblemKind::Io(e))]);
+    let mut stream = jsonl::OnePass::open(path).map_err(io)?;
+    // The file's content names this extractor's version: the stable hash of its text (the
+    // uncompressed text, so the same predictions have the same identity compressed or not).
+    // It runs one byte after another, so on a thread of its own, fed what the lines are
+    // indexed from as they are read (and decompressed): the file is read once.
+    let (hash, (mut problems, mut places)) = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(HASH_QUEUE);
+        let hash = scope.spawn(move || text_hash(receive));
+        let index = index_lines(Tee { input: &mut stream, hash: send }, &location);
+        // Hashing cannot panic; were it to, the hash is taken again from the file below.
+        (hash.join().ok().flatten(), index)
+    });
+    // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file;
+    // a JSON document rather than lines) is among the problems, and what is left of the
+    // stream is not decompressed only to be dropped: the lines read are still looked at for
+    // repeated ids. Without one, the whole file is there.
+    let file = match problems.is_empty() {
+        true => stream.finish().map_err(io)?,
+        false => stream.read_so_far(),
+    };
+    let by_id = sorted(&file, &location, &mut places, &mut problems);
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.location.line);
+        return Err(goldspan_model::Error::Invalid(problems));
+    }
+    let content_hash = match hash {
+        Some(hash) => hash,
+        None => lossy_hash(&file).map_err(io)?,
+    };
+    Ok((file, by_id, content_hash))
+}
+
+/// The content hash of the predictions file at `path` when its ids ascend from line to line
+/// (each read from the start of its line, above the one before): read once, start to end, the
+/// hash on a thread of its own. `None` when they do not, or the file cannot be read so, for it
+/// to be indexed instead (which reports what is wrong).
+fn in_order_hash(path: &Path) -> Option<String> {
+    let input = jsonl::open_stream(path).ok()?;
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(HASH_QUEUE);
+        let hash = scope.spawn(move || text_hash(receive));
+        let mut reader = jsonl::Reader::new(Tee { input, hash: send }, Location::file(path));
+        jsonl::ids_in_order(&mut reader, |_| {})?;
+        drop(reader);
+        // A file that is not UTF-8 is hashed (lossily) as the index would: indexed, it is.
+        hash.join().ok().flatten()
+    })
+}
+
+/// A predictions file whose ids ascend, read on from where it was as a run announces the
+/// documents it is about to extract (in id order, a chunk at a time); a document asked for
+/// without being announced is found through an index built then.
+#[derive(Debug)]
+struct InOrder {
+    path: PathBuf,
+    cursor: Mutex<Cursor>,
+    /// The file and its index, built the first time a document is asked for that was not
+    /// announced (an error message when they cannot be).
+    index: OnceLock<Result<(std::fs::File, LineIndex), String>>,
+}
+
+/// Where the reading of an [`InOrder`] file is, and what it read for the documents announced.
+struct Cursor {
+    /// The file's lines, read ahead on a thread of their own; opened at the first
+    /// announcement.
+    blocks: Option<jsonl::Blocks>,
+    /// The block of lines being read, and the next of its lines.
+    block: jsonl::Block,
+    next: usize,
+    /// What was read for each document announced and not yet asked for, with the
+    /// announcement it came with.
+    announced: HashMap<String, (u64, Announced)>,
+    /// Announcements so far.
+    announcements: u64,
+    /// The last document announced.
+    last: Option<String>,
+}
+
+/// What reading on found for a document announced: its record's line number and bytes, none
+/// (the file has no record for it), or why the file could not be read.
+type Announced = Result<Option<(usize, Vec<u8>)>, String>;
+
+/// Lines read ahead at once: so many, or as many as make [`BYTES_AT_ONCE`].
+const LINES_AT_ONCE: usize = 256;
+const BYTES_AT_ONCE: usize = 256 << 10;
+
+impl std::fmt::Debug for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cursor").field("announced", &self.announced.len()).field("last", &self.last).finish()
+    }
+}
+
+impl InOrder {
+    fn new(path: &Path) -> InOrder {
+        let cursor = Cursor {
+            blocks: None,
+            block: jsonl::Block::default(),
+            next: 0,
+            announced: HashMap::new(),
+            announcements: 0,
+            last: None,
+        };
+        InOrder { path: path.to_owned(), cursor: Mutex::new(cursor), index: OnceLock::new() }
+    }
+
+    /// Reads on to the records of `ids` (in ascending order, above every id announced before;
+    /// one that is not is left to the index). What was read for the announcement before this
+    /// one is kept (its documents may still be being extracted); older ones are dropped.
+    fn announce(&self, ids: &[&str]) {
+        let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
+        let cursor = &mut *cursor;
+        cursor.announcements += 1;
+        let now = cursor.announcements;
+        cursor.announced.retain(|_, (when, _)| *when + 1 >= now);
+        if cursor.blocks.is_none() {
+            match jsonl::Blocks::open(&self.path, LINES_AT_ONCE, BYTES_AT_ONCE) {
+                Ok(blocks) => cursor.blocks = Some(blocks),
+                Err(e) => {
+                    for id in ids {
+                        cursor.announced.insert((*id).to_owned(), (now, Err(e.to_string())));
+                    }
+                    return;
+                }
+            }
+        }
+        for &id in ids {
+            if cursor.last.as_deref().is_some_and(|last| id <= last) {
+                continue;
+            }
+            cursor.last = Some(id.to_owned());
+            let found = loop {
+                if cursor.next == cursor.block.lines.len() {
+                    // The problems reading a block come after its lines.
+                    if let Some(problem) = cursor.block.problems.first() {
+                        break Err(problem.to_string());
+                    }
+                    match cursor.blocks.as_mut().and_then(jsonl::Blocks::next_block) {
+                        Some(block) => (cursor.block, cursor.next) = (block, 0),
+                        None => break Ok(None),
+                    }
+                    continue;
+                }
+                let (number, bytes) = (cursor.block.lines[cursor.next].0, cursor.block.line(cursor.next));
+                match jsonl::leading_id_str(bytes).map(|line_id| line_id.cmp(id)) {
+                    // A record for a document not announced (outside the shard or the gold).
+                    Some(std::cmp::Ordering::Less) => cursor.next += 1,
+                    Some(std::cmp::Ordering::Equal) => {
+                        let record = bytes.to_vec();
+                        cursor.next += 1;
+                        break Ok(Some((number, record)));
+                    }
+                    Some(std::cmp::Ordering::Greater) => break Ok(None),
+                    None => {
+                        break Err(format!(
+                            "{} changed while it was read: line {number}'s id can no longer be read from the start \
+                             of the line",
+                            self.path.display()
+                        ))
+                    }
+                }
+            };
+            cursor.announced.insert(id.to_owned(), (now, found));
+        }
+    }
+
+    /// What reading on found for the document `id`, taken (`None` when it was not announced).
+    fn take(&self, id: &str) -> Option<Announced> {
+        let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
+        cursor.announced.remove(id).map(|(_, found)| found)
+    }
+
+    /// The file indexed, built the first time it is needed.
+    fn index(&self) -> Result<(&std::fs::File, &LineIndex), String> {
+        let built = self
+            .index
+            .get_or_init(|| indexed(&self.path).map(|(file, by_id, _)| (file, by_id)).map_err(|e| e.to_string()));
+        built.as_ref().map(|(file, by_id)| (file, by_id)).map_err(String::clone)
     }
 }
 
@@ -324,12 +514,12 @@ fn duplicates(file: &std::fs::File, location: &Location, places: &[LinePlace], p
 const HASH_QUEUE: usize = 4;
 
 /// A stream whose every piece read is also sent to the content hash's thread.
-struct Tee<'s> {
-    input: &'s mut jsonl::OnePass,
+struct Tee<R> {
+    input: R,
     hash: std::sync::mpsc::SyncSender<Vec<u8>>,
 }
 
-impl std::io::Read for Tee<'_> {
+impl<R: std::io::Read> std::io::Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let got = self.input.read(buf)?;
         if got > 0 {
@@ -411,6 +601,64 @@ mod tests {
         let path = dir.path().join("p.jsonl");
         std::fs::write(&path, lines).expect("write");
         (dir, path)
+    }
+
+    /// A predictions line for `id` with one PERSON span at `start`.
+    fn line(id: &str, start: usize) -> String {
+        format!(
+            "{{\"id\": \"{id}\", \"spans\": [{{\"layer\": \"entities\", \"label\": \"PERSON\", \"start\": {start}, \"end\": {}}}]}}\n",
+            start + 1
+        )
+    }
+
+    #[test]
+    fn a_file_in_id_order_is_read_on_as_documents_are_announced_and_any_other_is_indexed() {
+        // b, d, e, g in order (e's predictions for a document never announced, as outside a
+        // shard); announced: a and b, then d, f and g.
+        let text = [line("b", 1), line("d", 3), line("e", 4), line("g", 6)].concat();
+        let (_dir, path) = predictions(&text);
+        let extractor = FileExtractor::open(&path, None).expect("opens");
+        assert!(matches!(extractor.records, Records::InOrder(_)), "{:?}", extractor.records);
+        let start = |id: &str| extractor.extract(&doc(id)).map(|a| a.spans[0].start());
+        extractor.prepare(&["a", "b"]);
+        extractor.prepare(&["d", "f", "g"]);
+        // The announcement before the last is kept: its documents may still be extracted.
+        assert_eq!(start("b"), Ok(1));
+        assert_eq!(start("d"), Ok(3));
+        assert_eq!(start("g"), Ok(6));
+        for absent in ["a", "f"] {
+            let missing = start(absent).expect_err("no record");
+            assert!(missing.to_string().contains("has no record for this document"), "{missing}");
+        }
+        // Asked for again, or never announced: found through the index, built then.
+        assert_eq!(start("b"), Ok(1));
+        assert_eq!(start("e"), Ok(4));
+        assert!(start("c").is_err());
+        // An announcement out of order is left to the index too.
+        extractor.prepare(&["d"]);
+        assert_eq!(start("d"), Ok(3));
+        // Same answers and identity as the same file indexed (its lines out of order).
+        let (_other, shuffled) = predictions(&[line("g", 6), line("b", 1), line("e", 4), line("d", 3)].concat());
+        let indexed = FileExtractor::open(&shuffled, None).expect("opens");
+        assert!(matches!(indexed.records, Records::Lines { .. }));
+        let (_same, again) = predictions(&text);
+        let reopened = FileExtractor::open(&again, None).expect("opens");
+        assert_eq!(reopened.info().version, extractor.info().version, "the content hash");
+        assert_eq!(indexed.extract(&doc("g")).map(|a| a.spans[0].start()), Ok(6));
+    }
+
+    #[test]
+    fn an_announcement_older_than_the_one_before_the_last_is_dropped() {
+        let (_dir, path) = predictions(&[line("a", 0), line("b", 1), line("c", 2)].concat());
+        let extractor = FileExtractor::open(&path, None).expect("opens");
+        let Records::InOrder(in_order) = &extractor.records else { panic!("read in order") };
+        extractor.prepare(&["a"]);
+        extractor.prepare(&["b"]);
+        extractor.prepare(&["c"]);
+        // a's record is no longer held; asked for, it is found through the index.
+        assert!(in_order.take("a").is_none());
+        assert!(in_order.take("b").is_some() && in_order.take("c").is_some());
+        assert_eq!(extractor.extract(&doc("a")).map(|a| a.spans[0].start()), Ok(0));
     }
 
     #[test]

@@ -579,14 +579,19 @@ pub struct Line<'a> {
 impl Reader<Box<dyn Read + Send>> {
     /// Opens a file; a `.zst` one is decompressed as it is read.
     pub fn open(path: &Path) -> Result<Reader<Box<dyn Read + Send>>, Error> {
-        let io = |e| Error::Invalid(vec![Problem::new(Location::file(path), ProblemKind::Io(e))]);
-        let file = std::fs::File::open(path).map_err(io)?;
-        let input: Box<dyn Read + Send> = match is_zstd(path) {
-            true => Box::new(zstd::stream::read::Decoder::new(file).map_err(io)?),
-            false => Box::new(file),
-        };
+        let input = open_stream(path)
+            .map_err(|e| Error::Invalid(vec![Problem::new(Location::file(path), ProblemKind::Io(e))]))?;
         Ok(Reader::new(input, Location::file(path)))
     }
+}
+
+/// The bytes of the file at `path` as a stream: a `.zst` file decompressed as it is read.
+pub fn open_stream(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
+    let file = std::fs::File::open(path)?;
+    Ok(match is_zstd(path) {
+        true => Box::new(zstd::stream::read::Decoder::new(file)?),
+        false => Box::new(file),
+    })
 }
 
 impl<R: Read> Reader<R> {
@@ -697,6 +702,79 @@ impl<R: Read> Reader<R> {
     }
 }
 
+/// Lines of a JSON Lines file read ahead on a thread of their own and handed out a block at a
+/// time, so that reading (and decompressing a `.zst` file) runs beside the work done with the
+/// lines rather than before it. At most two blocks wait, so memory holds a few blocks however
+/// long the file, and a block ends at a number of lines or of bytes, whichever comes first.
+#[derive(Debug)]
+pub struct Blocks {
+    blocks: std::sync::mpsc::Receiver<Block>,
+}
+
+/// Lines read together: their bytes in one buffer, each line's number and place in it, and
+/// the problems reading them (an I/O error, a JSON document rather than lines: the reading
+/// stops there, so they come after the lines).
+#[derive(Debug, Default)]
+pub struct Block {
+    /// The lines' bytes, each with its line ending.
+    pub bytes: Vec<u8>,
+    /// Each line's 1-based number and place in `bytes`.
+    pub lines: Vec<(usize, std::ops::Range<usize>)>,
+    /// Problems reading the lines.
+    pub problems: Vec<Problem>,
+}
+
+impl Block {
+    /// The bytes of line `i` of the block.
+    pub fn line(&self, i: usize) -> &[u8] {
+        &self.bytes[self.lines[i].1.clone()]
+    }
+}
+
+impl Blocks {
+    /// Reads the file at `path` (a `.zst` one decompressed) in blocks of `lines` lines, or
+    /// fewer when they reach `bytes` bytes.
+    pub fn open(path: &Path, lines: usize, bytes: usize) -> Result<Blocks, Error> {
+        let mut reader = Reader::open(path)?;
+        let (sender, blocks) = std::sync::mpsc::sync_channel::<Block>(2);
+        std::thread::spawn(move || {
+            // Each block's buffer starts at the largest size so far, so it seldom regrows.
+            let mut size = 0;
+            loop {
+                let mut block =
+                    Block { bytes: Vec::with_capacity(size), lines: Vec::with_capacity(lines), problems: Vec::new() };
+                while block.lines.len() < lines && block.bytes.len() < bytes {
+                    match reader.next_line_ref() {
+                        None => break,
+                        Some(Err(p)) => block.problems.push(p),
+                        Some(Ok(line)) => {
+                            let start = block.bytes.len();
+                            block.bytes.extend_from_slice(line.bytes);
+                            block.lines.push((line.number, start..block.bytes.len()));
+                        }
+                    }
+                }
+                let done = block.lines.is_empty();
+                size = size.max(block.bytes.len());
+                // Nothing more to read, or nobody left to read it; the problems that ended the
+                // reading are sent.
+                if done && block.problems.is_empty() {
+                    return;
+                }
+                if sender.send(block).is_err() || done {
+                    return;
+                }
+            }
+        });
+        Ok(Blocks { blocks })
+    }
+
+    /// The next block, `None` at the end of the file.
+    pub fn next_block(&mut self) -> Option<Block> {
+        self.blocks.recv().ok()
+    }
+}
+
 /// The id of a record whose line opens with it (after `"goldspan": 1` or not, with any
 /// whitespace: as goldspan, serde and `json.dumps` write records), read without parsing the
 /// rest of the line; `None` when the line does not open so or the id has escapes, for the
@@ -736,6 +814,27 @@ pub fn leading_id_str(line: &[u8]) -> Option<&str> {
         return None;
     }
     std::str::from_utf8(&rest[..end]).ok()
+}
+
+/// Reads `reader` to its end, checking that each line opens with its id ([`leading_id_str`])
+/// and that every id is above the one before (byte order, so the file is in the order of its
+/// sorted ids, each once); calls `each` with every id. The number of lines, or `None` at the
+/// first line that is not so or any problem reading.
+pub fn ids_in_order<R: Read>(reader: &mut Reader<R>, mut each: impl FnMut(&str)) -> Option<usize> {
+    let mut last: Option<String> = None;
+    let mut lines = 0;
+    while let Some(line) = reader.next_line_ref() {
+        let id = leading_id_str(line.ok()?.bytes)?;
+        if last.as_deref().is_some_and(|last| id <= last) {
+            return None;
+        }
+        each(id);
+        lines += 1;
+        let last = last.get_or_insert_with(String::new);
+        last.clear();
+        last.push_str(id);
+    }
+    Some(lines)
 }
 
 /// The names a record uses: each span's layer (`None` where the span names none) and label,

@@ -90,9 +90,7 @@ impl Config {
     pub fn check_names(&self, gold: &Gold) -> Result<(), UnknownName> {
         // Found quickly when every name is right; otherwise every name is gathered below, for
         // the error to say which are.
-        let layers: Vec<&str> = self.options.layers.iter().flatten().map(String::as_str).collect();
-        let labels: Vec<&str> = self.label_map.targets().collect();
-        let fields: Vec<&str> = self.slices.iter().map(String::as_str).collect();
+        let (layers, labels, fields) = self.names();
         if gold.has_names(&layers, &labels, &fields) {
             return Ok(());
         }
@@ -114,6 +112,17 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// The names this configuration uses that the gold must have: the layers to score, the
+    /// label map's targets, the metadata fields to slice by.
+    pub(crate) fn names(&self) -> (Vec<&str>, Vec<&str>, Vec<&str>) {
+        let layers = self.options.layers.iter().flatten().map(String::as_str).collect();
+        let labels = self.label_map.targets().collect();
+        let fields = self.slices.iter().map(String::as_str).collect();
+        (layers, labels, fields)
     }
 }
 
@@ -317,14 +326,6 @@ pub fn conll_pairs(
     Ok((pairs, gold.notes))
 }
 
-/// Prediction lines read together: their bytes in one buffer, each line's number and range.
-struct Batch {
-    bytes: Vec<u8>,
-    lines: Vec<(usize, std::ops::Range<usize>)>,
-    /// Problems reading them.
-    problems: Vec<Problem>,
-}
-
 /// What became of one prediction line in the parallel pass.
 enum Line {
     /// Scored: its document's place in the gold ids, its line, and the problems found in it
@@ -370,45 +371,20 @@ fn evaluate_within(
     progress: &dyn Fn(usize),
     budget: usize,
 ) -> Result<Evaluation, Error> {
-    let mut reader = jsonl::Reader::open(predictions)?;
+    let mut blocks = jsonl::Blocks::open(predictions, BATCH, usize::MAX)?;
     let mut scorer = RecordScorer::within(gold, predictions, config, budget);
-    // A reader thread keeps the next batch of prediction lines ready while this one is scored.
-    let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
-    let reader_thread = std::thread::spawn(move || {
-        // Each batch's buffer starts at the largest size so far, so it seldom regrows.
-        let mut size = 0;
-        loop {
-            let mut batch =
-                Batch { bytes: Vec::with_capacity(size), lines: Vec::with_capacity(BATCH), problems: Vec::new() };
-            while batch.lines.len() < BATCH {
-                match reader.next_line_ref() {
-                    None => break,
-                    Some(Err(p)) => batch.problems.push(p),
-                    Some(Ok(line)) => {
-                        let start = batch.bytes.len();
-                        batch.bytes.extend_from_slice(line.bytes);
-                        batch.lines.push((line.number, start..batch.bytes.len()));
-                    }
-                }
-            }
-            let done = batch.lines.is_empty();
-            size = size.max(batch.bytes.len());
-            if sender.send(batch).is_err() || done {
-                return;
-            }
-        }
-    });
-    for batch in batches {
-        for problem in batch.problems {
+    // The reader's thread keeps the next block of prediction lines ready while this one is
+    // scored.
+    while let Some(block) = blocks.next_block() {
+        for problem in block.problems {
             scorer.unreadable(problem);
         }
-        if batch.lines.is_empty() {
+        if block.lines.is_empty() {
             break;
         }
-        scorer.add_lines(&batch.bytes, batch.lines)?;
+        scorer.add_lines(&block.bytes, block.lines)?;
         progress(scorer.scored());
     }
-    let _ = reader_thread.join();
     scorer.finish()
 }
 

@@ -55,6 +55,81 @@ pub struct Vocabulary {
     pub fields: BTreeSet<String>,
 }
 
+/// The names a configuration uses that are still to be found among the gold's, as
+/// [`Gold::has_names`] looks for them: layers and labels in the manifest when there is one (a
+/// gold with a manifest has no others), otherwise in the records' spans; metadata fields in the
+/// records.
+pub(crate) struct NameSearch<'n> {
+    layers: BTreeSet<&'n str>,
+    labels: BTreeSet<&'n str>,
+    fields: BTreeSet<&'n str>,
+}
+
+/// Names found in some records: layers, labels, fields.
+#[derive(Default)]
+pub(crate) struct FoundNames(BTreeSet<String>, BTreeSet<String>, BTreeSet<String>);
+
+impl FoundNames {
+    fn join(mut self, other: FoundNames) -> FoundNames {
+        self.0.extend(other.0);
+        self.1.extend(other.1);
+        self.2.extend(other.2);
+        self
+    }
+}
+
+impl<'n> NameSearch<'n> {
+    /// A search for these names; `None` when the manifest lacks a layer or label asked for.
+    pub(crate) fn new(
+        layers: &[&'n str],
+        labels: &[&'n str],
+        fields: &[&'n str],
+        manifest: Option<&Manifest>,
+    ) -> Option<NameSearch<'n>> {
+        let mut search = NameSearch {
+            layers: layers.iter().copied().collect(),
+            labels: labels.iter().copied().collect(),
+            fields: fields.iter().copied().collect(),
+        };
+        if let Some(manifest) = manifest {
+            for layer in &manifest.layers {
+                search.layers.remove(layer.name.as_str());
+                search.labels.retain(|l| !layer.labels.iter().any(|m| m == l));
+            }
+            if !search.layers.is_empty() || !search.labels.is_empty() {
+                return None;
+            }
+        }
+        Some(search)
+    }
+
+    /// Whether every name has been found.
+    pub(crate) fn done(&self) -> bool {
+        self.layers.is_empty() && self.labels.is_empty() && self.fields.is_empty()
+    }
+
+    /// Adds to `found` the names searched for that one record uses (a label counts only on a
+    /// span that names its layer).
+    pub(crate) fn look_in(&self, names: &jsonl::Names, found: &mut FoundNames) {
+        for (layer, label) in &names.spans {
+            if let Some(layer) = layer.as_deref().filter(|l| self.layers.contains(l)) {
+                found.0.insert(layer.to_owned());
+            }
+            if layer.is_some() && self.labels.contains(label.as_str()) {
+                found.1.insert(label.to_string());
+            }
+        }
+        found.2.extend(names.meta.iter().filter(|f| self.fields.contains(f.as_str())).cloned());
+    }
+
+    /// Strikes the names found off the search.
+    pub(crate) fn strike(&mut self, found: FoundNames) {
+        self.layers.retain(|l| !found.0.contains(*l));
+        self.labels.retain(|l| !found.1.contains(*l));
+        self.fields.retain(|f| !found.2.contains(*f));
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct IdOnly {
     id: String,
@@ -421,48 +496,19 @@ impl Gold {
     pub fn has_names(&self, layers: &[&str], labels: &[&str], fields: &[&str]) -> bool {
         /// Documents read at once, in parallel, before looking whether every name was found.
         const BLOCK: usize = 256;
-        let mut layers: BTreeSet<&str> = layers.iter().copied().collect();
-        let mut labels: BTreeSet<&str> = labels.iter().copied().collect();
-        let mut fields: BTreeSet<&str> = fields.iter().copied().collect();
-        if self.manifest().is_some() {
-            for (layer, names) in self.layers() {
-                layers.remove(layer.as_str());
-                labels.retain(|l| !names.contains(*l));
-            }
-            if !layers.is_empty() || !labels.is_empty() {
-                return false;
-            }
-        }
-        type Found = (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>);
+        let Some(mut search) = NameSearch::new(layers, labels, fields, self.manifest()) else { return false };
         let mut first = 0;
-        while !(layers.is_empty() && labels.is_empty() && fields.is_empty()) {
+        while !search.done() {
             if first >= self.ids().len() {
                 return false;
             }
             let last = (first + BLOCK).min(self.ids().len());
-            let (found_layers, found_labels, found_fields) = self.fold_names(
+            let found = self.fold_names(
                 first..last,
-                |(found_layers, found_labels, found_fields): &mut Found, names| {
-                    for (layer, label) in &names.spans {
-                        if let Some(layer) = layer.as_deref().filter(|l| layers.contains(l)) {
-                            found_layers.insert(layer.to_owned());
-                        }
-                        if layer.is_some() && labels.contains(label.as_str()) {
-                            found_labels.insert(label.to_string());
-                        }
-                    }
-                    found_fields.extend(names.meta.into_iter().filter(|f| fields.contains(f.as_str())));
-                },
-                |mut a: Found, b: Found| {
-                    a.0.extend(b.0);
-                    a.1.extend(b.1);
-                    a.2.extend(b.2);
-                    a
-                },
+                |found: &mut FoundNames, names| search.look_in(&names, found),
+                FoundNames::join,
             );
-            layers.retain(|l| !found_layers.contains(*l));
-            labels.retain(|l| !found_labels.contains(*l));
-            fields.retain(|f| !found_fields.contains(*f));
+            search.strike(found);
             first = last;
         }
         true
@@ -508,12 +554,15 @@ impl Gold {
     pub fn name(&self) -> String {
         match self {
             Gold::Corpus { corpus, .. } => corpus.manifest().name.clone(),
-            Gold::File { path, .. } => {
-                // `gold.jsonl.zst` is named `gold`, as `gold.jsonl` is.
-                let path = if jsonl::is_zstd(path) { Path::new(path.file_stem().unwrap_or_default()) } else { path };
-                path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
-            }
+            Gold::File { path, .. } => Gold::file_name(path),
         }
+    }
+
+    /// The name of the gold file at `path`: its stem (`gold.jsonl.zst` is named `gold`, as
+    /// `gold.jsonl` is).
+    pub fn file_name(path: &Path) -> String {
+        let path = if jsonl::is_zstd(path) { Path::new(path.file_stem().unwrap_or_default()) } else { path };
+        path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
     }
 
     /// Reads and checks the gold document `id`.

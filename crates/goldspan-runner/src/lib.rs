@@ -20,6 +20,7 @@ pub mod results;
 mod run;
 mod saved;
 pub mod shard;
+mod sorted_gold;
 pub mod synth;
 
 pub use agree::{agree, Agreement, AGREEMENT_MODES};

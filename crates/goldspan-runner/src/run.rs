@@ -31,6 +31,7 @@ use crate::gold::{Gold, ScopeReader};
 use crate::results::ExtractorIdentity;
 use crate::saved::{self, SavedRun};
 use crate::shard::{Shard, ShardScope};
+use crate::sorted_gold::{SortedGold, SortedReader};
 
 /// How many documents run first, before the rest; when every one of them fails the same way,
 /// the run stops.
@@ -224,9 +225,15 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// Tells `extractor` which documents it is about to be asked for ([`Extractor::prepare`]).
+    fn announce(&self, extractor: &dyn Extractor) {
+        let ids: Vec<&str> = self.docs.iter().map(|d| d.document.id()).collect();
+        extractor.prepare(&ids);
+    }
+
     /// The next chunk of the run: `size` of its documents from `reader`, or what is left
     /// (`None` when nothing is), numbered on from `taken` (the run's documents so far).
-    fn next(reader: &mut ScopeReader<'_>, taken: &mut usize, size: usize) -> Result<Option<Chunk>, Error> {
+    fn next(reader: &mut Reading<'_>, taken: &mut usize, size: usize) -> Result<Option<Chunk>, Error> {
         let docs = reader.next_block(size)?;
         if docs.is_empty() {
             return Ok(None);
@@ -264,16 +271,13 @@ pub fn run_in_chunks(
     // million documents, two files of gigabytes at once instead of one after the other.
     let (gold, prepared) = std::thread::scope(|scope| {
         let prepared = scope.spawn(|| registry.prepare(&config.extractor, config.dir.as_deref()));
-        let gold = Gold::open(&config.corpus, config.split.as_deref(), None);
+        let gold = Source::open(config);
         (gold, prepared.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let mut gold = gold?;
-    gold.select(config.ids.as_deref(), config.limit)?;
-    // A misspelt layer or label map fails here, before anything is extracted.
-    config.scoring.check_names(&gold)?;
+    let gold = gold?;
     let manifest = gold.manifest();
-    let in_scope = gold.ids().len();
-    let mut scope_reader = ScopeReader::new(&gold, config.shard);
+    let in_scope = gold.documents();
+    let mut scope_reader = gold.reader(config.shard)?;
     let total = scope_reader.documents();
     let mut taken = 0;
     // The first chunk is read before the extractor starts: a corpus that does not read fails
@@ -287,6 +291,9 @@ pub fn run_in_chunks(
         max_line_bytes: config.max_line_bytes,
     };
     let extractor: Box<dyn Extractor> = registry.resolve_prepared(prepared, &settings)?;
+    if let Some(chunk) = &first_chunk {
+        chunk.announce(&*extractor);
+    }
     let info = extractor.info();
     let mut cache_notes = Vec::new();
     let cache = match &config.cache {
@@ -409,7 +416,13 @@ pub fn run_in_chunks(
             // its own: a shard's corpus hash covers every document in scope.
             if !scope_reader.done() && !goldspan_extract::stopping() {
                 match Chunk::next(&mut scope_reader, &mut taken, size) {
-                    Ok(chunk) => ready = chunk,
+                    Ok(chunk) => {
+                        // Announced while the lanes extract the chunk before.
+                        if let Some(chunk) = &chunk {
+                            chunk.announce(&*extractor);
+                        }
+                        ready = chunk;
+                    }
                     Err(e) => read_error = Some(e),
                 }
             }
@@ -442,7 +455,7 @@ pub fn run_in_chunks(
         let run = SavedRun {
             corpus: gold.name(),
             corpus_hash: corpus_hash.clone(),
-            documents: (config.ids.is_some() || config.limit.is_some()).then(|| gold.ids().to_vec()),
+            documents: gold.selected_ids(config),
             extractor: ExtractorIdentity {
                 config_hash: info.config_hash.clone(),
                 name: info.name.clone(),
@@ -503,6 +516,109 @@ pub fn run_in_chunks(
         not_predicted,
         shard,
     })
+}
+
+/// Where a run's documents come from: a gold file in id order, read from start to end
+/// ([`SortedGold`]), or the gold's index.
+enum Source {
+    Sorted(SortedGold),
+    Indexed(Box<Gold>),
+}
+
+impl Source {
+    /// The run's gold: a gold file in id order when the run takes every document of it and
+    /// every name the run uses is found in it; otherwise the gold indexed, narrowed to
+    /// `--ids` and `--limit`, its names checked (a misspelt layer or label map fails here,
+    /// before anything is extracted).
+    fn open(config: &RunConfig) -> Result<Source, Error> {
+        let every_document = config.ids.is_none() && config.limit.is_none();
+        if every_document && !config.corpus.is_dir() {
+            let (layers, labels, fields) = config.scoring.names();
+            let sorted = SortedGold::open(&config.corpus, config.shard);
+            if let Some(sorted) = sorted.filter(|s| s.has_names(&layers, &labels, &fields)) {
+                return Ok(Source::Sorted(sorted));
+            }
+        }
+        let mut gold = Gold::open(&config.corpus, config.split.as_deref(), None)?;
+        gold.select(config.ids.as_deref(), config.limit)?;
+        config.scoring.check_names(&gold)?;
+        Ok(Source::Indexed(Box::new(gold)))
+    }
+
+    /// The manifest the gold is checked against (a corpus directory's; a gold file has none).
+    fn manifest(&self) -> Option<&Manifest> {
+        match self {
+            Source::Sorted(_) => None,
+            Source::Indexed(gold) => gold.manifest(),
+        }
+    }
+
+    /// Documents in scope (in every shard).
+    fn documents(&self) -> usize {
+        match self {
+            Source::Sorted(gold) => gold.documents(),
+            Source::Indexed(gold) => gold.ids().len(),
+        }
+    }
+
+    /// The ids in scope, when `--ids` or `--limit` chose them (a saved run lists them).
+    fn selected_ids(&self, config: &RunConfig) -> Option<Vec<String>> {
+        match self {
+            Source::Indexed(gold) if config.ids.is_some() || config.limit.is_some() => Some(gold.ids().to_vec()),
+            _ => None,
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Source::Sorted(gold) => gold.name(),
+            Source::Indexed(gold) => gold.name(),
+        }
+    }
+
+    /// A reader of the documents in scope, keeping `shard`'s.
+    fn reader(&self, shard: Option<Shard>) -> Result<Reading<'_>, Error> {
+        Ok(match self {
+            Source::Sorted(gold) => Reading::Sorted(gold.reader()?),
+            Source::Indexed(gold) => Reading::Indexed(ScopeReader::new(gold, shard)),
+        })
+    }
+}
+
+/// A reader of a [`Source`]'s documents, a block at a time in id order.
+enum Reading<'g> {
+    Sorted(SortedReader<'g>),
+    Indexed(ScopeReader<'g>),
+}
+
+impl Reading<'_> {
+    fn documents(&self) -> usize {
+        match self {
+            Reading::Sorted(r) => r.documents(),
+            Reading::Indexed(r) => r.documents(),
+        }
+    }
+
+    fn done(&self) -> bool {
+        match self {
+            Reading::Sorted(r) => r.done(),
+            Reading::Indexed(r) => r.done(),
+        }
+    }
+
+    fn next_block(&mut self, size: usize) -> Result<Vec<AnnotatedDocument>, Error> {
+        match self {
+            Reading::Sorted(r) => r.next_block(size),
+            Reading::Indexed(r) => r.next_block(size),
+        }
+    }
+
+    fn corpus_hash(&self) -> String {
+        match self {
+            Reading::Sorted(r) => r.corpus_hash(),
+            Reading::Indexed(r) => r.corpus_hash(),
+        }
+    }
 }
 
 /// What the chunks of a run add up to, a chunk at a time.
@@ -915,6 +1031,95 @@ mod tests {
     fn results_json(outcome: &RunOutcome, config: &RunConfig) -> String {
         let results = crate::Results::of_run(outcome, config, Some((50, 7)));
         serde_json::to_string(&results).expect("serialises")
+    }
+
+    /// `dir/gold.jsonl`'s lines in reverse, written to `dir/reversed/gold.jsonl` (a gold of the
+    /// same name): the same documents, out of id order.
+    fn reversed_gold(dir: &Path) -> std::path::PathBuf {
+        let gold = std::fs::read_to_string(dir.join("gold.jsonl")).expect("gold");
+        let reversed: String = gold.lines().rev().map(|l| format!("{l}\n")).collect();
+        std::fs::create_dir_all(dir.join("reversed")).expect("mkdir");
+        std::fs::write(dir.join("reversed/gold.jsonl"), reversed).expect("write");
+        dir.join("reversed/gold.jsonl")
+    }
+
+    #[test]
+    fn a_gold_file_in_id_order_is_read_from_start_to_end_and_runs_as_through_its_index() {
+        let (dir, mut config) = synth_run(61);
+        let registry = Registry::with_builtins();
+        let sorted = config.corpus.clone();
+        let reversed = reversed_gold(dir.path());
+        assert!(matches!(Source::open(&config), Ok(Source::Sorted(_))));
+        config.corpus = reversed.clone();
+        assert!(matches!(Source::open(&config), Ok(Source::Indexed(_))));
+        // With --limit the run takes some documents only: through the index.
+        config.corpus = sorted.clone();
+        config.limit = Some(10);
+        assert!(matches!(Source::open(&config), Ok(Source::Indexed(_))));
+        config.limit = None;
+        // The predictions reversed too (the file: extractor indexes them): the same scores,
+        // under another extractor version (the file's content hash).
+        let pred = std::fs::read_to_string(dir.path().join("pred.jsonl")).expect("pred");
+        let reversed_pred = dir.path().join("reversed/pred.jsonl");
+        std::fs::write(&reversed_pred, pred.lines().rev().map(|l| format!("{l}\n")).collect::<String>())
+            .expect("write");
+        let in_order_pred = config.extractor.clone();
+        let without_manifest = |outcome: &RunOutcome, config: &RunConfig| {
+            let mut value: serde_json::Value = serde_json::from_str(&results_json(outcome, config)).expect("JSON");
+            value.as_object_mut().map(|o| o.remove("manifest"));
+            value.to_string()
+        };
+        // Every result alike, the corpus hash included, whole and in shards, chunk by chunk.
+        for (shard, chunk) in [(None, 8), (None, 100), (Some(Shard { count: 3, index: 1 }), 8)] {
+            config.shard = shard;
+            config.keep_documents = shard.is_some();
+            config.corpus = sorted.clone();
+            let read_in_order = run_in_chunks(&registry, &config, &|_| {}, chunk).expect("run");
+            config.corpus = reversed.clone();
+            let indexed = run_in_chunks(&registry, &config, &|_| {}, chunk).expect("run");
+            assert_eq!(read_in_order.corpus_hash, indexed.corpus_hash);
+            assert_eq!(read_in_order.documents.len(), indexed.documents.len());
+            assert_eq!(results_json(&read_in_order, &config), results_json(&indexed, &config), "{shard:?} {chunk}");
+            config.extractor = format!("file:{}", reversed_pred.display());
+            let both_indexed = run_in_chunks(&registry, &config, &|_| {}, chunk).expect("run");
+            assert_eq!(both_indexed.failures.len(), read_in_order.failures.len());
+            assert!(!read_in_order.failures.is_empty(), "documents without predictions are compared too");
+            // Failures name the predictions file.
+            let both_indexed = without_manifest(&both_indexed, &config).replace("reversed/pred.jsonl", "pred.jsonl");
+            assert_eq!(both_indexed, without_manifest(&read_in_order, &config), "{shard:?} {chunk}");
+            config.extractor = in_order_pred.clone();
+        }
+    }
+
+    #[test]
+    fn a_gold_file_in_id_order_with_a_bad_record_or_an_unknown_name_fails_as_through_its_index() {
+        let (dir, mut config) = synth_run(30);
+        let registry = Registry::with_builtins();
+        // Record 20 keeps its id (the file stays in order) but its text is a number.
+        let gold = std::fs::read_to_string(dir.path().join("gold.jsonl")).expect("gold");
+        let broken: String = gold
+            .lines()
+            .enumerate()
+            .map(|(i, l)| match i {
+                19 => format!("{}\"text\": 7}}\n", &l[..l.find("\"text\"").expect("a text")]),
+                _ => format!("{l}\n"),
+            })
+            .collect();
+        std::fs::write(dir.path().join("gold.jsonl"), &broken).expect("write");
+        assert!(matches!(Source::open(&config), Ok(Source::Sorted(_))));
+        let in_order = run_in_chunks(&registry, &config, &|_| {}, 8).expect_err("a bad record").to_string();
+        let reversed = reversed_gold(dir.path());
+        config.corpus = reversed;
+        let indexed = run_in_chunks(&registry, &config, &|_| {}, 8).expect_err("a bad record").to_string();
+        // The record is line 20 of the file in order, line 11 of the one reversed.
+        let in_order = in_order.replace("gold.jsonl:20", "gold.jsonl:LINE");
+        assert_eq!(in_order, indexed.replace("reversed/gold.jsonl:11", "gold.jsonl:LINE"));
+        assert!(in_order.contains("gold.jsonl:LINE") && in_order.contains("synth-0000019"), "{in_order}");
+        // A slice field no document has: the index's check names it.
+        config.corpus = dir.path().join("gold.jsonl");
+        config.scoring.slices = vec!["no-such-field".into()];
+        let err = Source::open(&config).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("no-such-field"), "{err}");
     }
 
     #[test]
