@@ -251,10 +251,11 @@ pub trait Extractor: Send + Sync {
     /// Annotates one document. Offsets are code points into `doc.text()`.
     fn extract(&self, doc: &Document) -> Result<Annotations, ExtractError>;
 
-    /// Announces the documents a run is about to extract, by id in ascending order, a chunk
-    /// at a time (each above the last one's), before any of them is asked for; the chunk
-    /// before may still be being extracted. An extractor that reads its answers from a file in
-    /// id order reads on to them; by default nothing is done.
+    /// Announces the documents a run is about to extract, a chunk at a time, before any of
+    /// them is asked for (the chunk before may still be being extracted), by id in ascending
+    /// order (and each chunk above the last, unless the run's documents repeat an id). An
+    /// extractor that reads its answers from a file in id order reads on to them, and must
+    /// still answer a document it was not told of; by default nothing is done.
     fn prepare(&self, _ids: &[&str]) {}
 }
 

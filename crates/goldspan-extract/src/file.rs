@@ -32,7 +32,7 @@ enum Records {
     /// The file (decompressed), and each record's line number and place in it, by id.
     Lines { file: std::fs::File, by_id: LineIndex },
     /// A file whose ids ascend, read from start to end as documents are announced.
-    InOrder(InOrder),
+    InOrder(Box<InOrder>),
     /// Another tool's documents, by id and by text.
     Documents { format: Format, by_id: HashMap<String, AnnotatedDocument>, by_text: HashMap<String, Vec<String>> },
 }
@@ -40,13 +40,13 @@ enum Records {
 impl FileExtractor {
     /// Opens the predictions at `path`, reading the file once for its content hash. A file
     /// whose ids ascend from line to line is then read again from the start as documents are
-    /// announced ([`Extractor::prepare`]): memory holds a chunk's records, nothing per
-    /// document. Any other is indexed by id (a `.zst` file decompressed once into an unnamed
+    /// announced ([`Extractor::prepare`]): memory holds the records of the last two
+    /// announcements and no index. Any other is indexed by id (a `.zst` file decompressed once into an unnamed
     /// temporary file); duplicate ids and lines whose id cannot be read are errors. Either
     /// way a record that does not parse fails its document when it is asked for.
     pub fn open(path: &Path, manifest: Option<Manifest>) -> Result<FileExtractor, goldspan_model::Error> {
-        if let Some(content_hash) = in_order_hash(path) {
-            let records = Records::InOrder(InOrder::new(path));
+        if let Some((content_hash, stamp)) = in_order_hash(path) {
+            let records = Records::InOrder(Box::new(InOrder::new(path, stamp)));
             return Ok(FileExtractor { path: path.to_owned(), records, manifest, content_hash });
         }
         let (file, by_id, content_hash) = indexed(path)?;
@@ -236,10 +236,12 @@ fn indexed(path: &Path) -> Result<(std::fs::File, LineIndex, String), goldspan_m
 }
 
 /// The content hash of the predictions file at `path` when its ids ascend from line to line
-/// (each read from the start of its line, above the one before): read once, start to end, the
-/// hash on a thread of its own. `None` when they do not, or the file cannot be read so, for it
-/// to be indexed instead (which reports what is wrong).
-fn in_order_hash(path: &Path) -> Option<String> {
+/// (each read from the start of its line, above the one before), with the file's stamp: read
+/// once, start to end, the hash on a thread of its own. `None` when they do not, or the file
+/// cannot be read so (not a regular file, which cannot be read twice), for it to be indexed
+/// instead (which reports what is wrong).
+fn in_order_hash(path: &Path) -> Option<(String, jsonl::FileStamp)> {
+    let stamp = jsonl::FileStamp::of(path)?;
     let input = jsonl::open_stream(path).ok()?;
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel(HASH_QUEUE);
@@ -248,7 +250,7 @@ fn in_order_hash(path: &Path) -> Option<String> {
         jsonl::ids_in_order(&mut reader, |_| {})?;
         drop(reader);
         // A file that is not UTF-8 is hashed (lossily) as the index would: indexed, it is.
-        hash.join().ok().flatten()
+        hash.join().ok().flatten().map(|hash| (hash, stamp))
     })
 }
 
@@ -258,23 +260,27 @@ fn in_order_hash(path: &Path) -> Option<String> {
 #[derive(Debug)]
 struct InOrder {
     path: PathBuf,
+    /// The file as it was when its order was checked.
+    stamp: jsonl::FileStamp,
+    /// Where the reading is: taken by one announcement at a time.
     cursor: Mutex<Cursor>,
+    /// What was read for each document announced and not yet asked for, with the announcement
+    /// it came with: locked only to put an announcement's records in and to take one out, so
+    /// that documents are extracted while the next announcement reads on.
+    announced: Mutex<HashMap<String, (u64, Announced)>>,
     /// The file and its index, built the first time a document is asked for that was not
     /// announced (an error message when they cannot be).
     index: OnceLock<Result<(std::fs::File, LineIndex), String>>,
 }
 
-/// Where the reading of an [`InOrder`] file is, and what it read for the documents announced.
+/// Where the reading of an [`InOrder`] file is.
+#[derive(Debug, Default)]
 struct Cursor {
     /// The file's lines, read ahead on a thread of their own; opened at the first
     /// announcement.
-    blocks: Option<jsonl::Blocks>,
-    /// The block of lines being read, and the next of its lines.
-    block: jsonl::Block,
-    next: usize,
-    /// What was read for each document announced and not yet asked for, with the
-    /// announcement it came with.
-    announced: HashMap<String, (u64, Announced)>,
+    lines: Option<jsonl::BlockLines>,
+    /// Why the file cannot be read on, once it cannot.
+    failed: Option<String>,
     /// Announcements so far.
     announcements: u64,
     /// The last document announced.
@@ -285,27 +291,15 @@ struct Cursor {
 /// (the file has no record for it), or why the file could not be read.
 type Announced = Result<Option<(usize, Vec<u8>)>, String>;
 
-/// Lines read ahead at once: so many, or as many as make [`BYTES_AT_ONCE`].
-const LINES_AT_ONCE: usize = 256;
-const BYTES_AT_ONCE: usize = 256 << 10;
-
-impl std::fmt::Debug for Cursor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cursor").field("announced", &self.announced.len()).field("last", &self.last).finish()
-    }
-}
-
 impl InOrder {
-    fn new(path: &Path) -> InOrder {
-        let cursor = Cursor {
-            blocks: None,
-            block: jsonl::Block::default(),
-            next: 0,
-            announced: HashMap::new(),
-            announcements: 0,
-            last: None,
-        };
-        InOrder { path: path.to_owned(), cursor: Mutex::new(cursor), index: OnceLock::new() }
+    fn new(path: &Path, stamp: jsonl::FileStamp) -> InOrder {
+        InOrder {
+            path: path.to_owned(),
+            stamp,
+            cursor: Mutex::new(Cursor::default()),
+            announced: Mutex::new(HashMap::new()),
+            index: OnceLock::new(),
+        }
     }
 
     /// Reads on to the records of `ids` (in ascending order, above every id announced before;
@@ -316,62 +310,38 @@ impl InOrder {
         let cursor = &mut *cursor;
         cursor.announcements += 1;
         let now = cursor.announcements;
-        cursor.announced.retain(|_, (when, _)| *when + 1 >= now);
-        if cursor.blocks.is_none() {
-            match jsonl::Blocks::open(&self.path, LINES_AT_ONCE, BYTES_AT_ONCE) {
-                Ok(blocks) => cursor.blocks = Some(blocks),
-                Err(e) => {
-                    for id in ids {
-                        cursor.announced.insert((*id).to_owned(), (now, Err(e.to_string())));
-                    }
-                    return;
-                }
+        if cursor.lines.is_none() && cursor.failed.is_none() {
+            let changed = format!("{} changed since it was opened: run again", self.path.display());
+            match jsonl::BlockLines::open(&self.path) {
+                Ok(_) if jsonl::FileStamp::of(&self.path) != Some(self.stamp) => cursor.failed = Some(changed),
+                Ok(lines) => cursor.lines = Some(lines),
+                Err(e) => cursor.failed = Some(e.to_string()),
             }
         }
+        let mut found_all = Vec::with_capacity(ids.len());
         for &id in ids {
             if cursor.last.as_deref().is_some_and(|last| id <= last) {
                 continue;
             }
             cursor.last = Some(id.to_owned());
-            let found = loop {
-                if cursor.next == cursor.block.lines.len() {
-                    // The problems reading a block come after its lines.
-                    if let Some(problem) = cursor.block.problems.first() {
-                        break Err(problem.to_string());
-                    }
-                    match cursor.blocks.as_mut().and_then(jsonl::Blocks::next_block) {
-                        Some(block) => (cursor.block, cursor.next) = (block, 0),
-                        None => break Ok(None),
-                    }
-                    continue;
-                }
-                let (number, bytes) = (cursor.block.lines[cursor.next].0, cursor.block.line(cursor.next));
-                match jsonl::leading_id_str(bytes).map(|line_id| line_id.cmp(id)) {
-                    // A record for a document not announced (outside the shard or the gold).
-                    Some(std::cmp::Ordering::Less) => cursor.next += 1,
-                    Some(std::cmp::Ordering::Equal) => {
-                        let record = bytes.to_vec();
-                        cursor.next += 1;
-                        break Ok(Some((number, record)));
-                    }
-                    Some(std::cmp::Ordering::Greater) => break Ok(None),
-                    None => {
-                        break Err(format!(
-                            "{} changed while it was read: line {number}'s id can no longer be read from the start \
-                             of the line",
-                            self.path.display()
-                        ))
-                    }
-                }
+            let found = match (&mut cursor.lines, &cursor.failed) {
+                (Some(lines), None) => read_on(lines, id, &self.path),
+                (_, failed) => Err(failed.clone().unwrap_or_default()),
             };
-            cursor.announced.insert(id.to_owned(), (now, found));
+            if let Err(message) = &found {
+                cursor.failed = Some(message.clone());
+            }
+            found_all.push((id.to_owned(), found));
         }
+        let mut announced = self.announced.lock().unwrap_or_else(|e| e.into_inner());
+        announced.retain(|_, (when, _)| *when + 1 >= now);
+        announced.extend(found_all.into_iter().map(|(id, found)| (id, (now, found))));
     }
 
     /// What reading on found for the document `id`, taken (`None` when it was not announced).
     fn take(&self, id: &str) -> Option<Announced> {
-        let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
-        cursor.announced.remove(id).map(|(_, found)| found)
+        let mut announced = self.announced.lock().unwrap_or_else(|e| e.into_inner());
+        announced.remove(id).map(|(_, found)| found)
     }
 
     /// The file indexed, built the first time it is needed.
@@ -380,6 +350,35 @@ impl InOrder {
             .index
             .get_or_init(|| indexed(&self.path).map(|(file, by_id, _)| (file, by_id)).map_err(|e| e.to_string()));
         built.as_ref().map(|(file, by_id)| (file, by_id)).map_err(String::clone)
+    }
+}
+
+/// Reads `lines` on to the record of `id` (skipping records of documents never announced:
+/// outside the shard or the gold), and takes it; none when the next record's id is above it.
+fn read_on(lines: &mut jsonl::BlockLines, id: &str, path: &Path) -> Announced {
+    loop {
+        let (block, i) = match lines.current() {
+            None => return Ok(None),
+            Some(Ok(current)) => current,
+            Some(Err(problems)) => return Err(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")),
+        };
+        let (number, bytes) = (block.lines[i].0, block.line(i));
+        match jsonl::leading_id_str(bytes).map(|line_id| line_id.cmp(id)) {
+            Some(std::cmp::Ordering::Less) => lines.advance(1),
+            Some(std::cmp::Ordering::Equal) => {
+                let record = bytes.to_vec();
+                lines.advance(1);
+                return Ok(Some((number, record)));
+            }
+            Some(std::cmp::Ordering::Greater) => return Ok(None),
+            None => {
+                return Err(format!(
+                    "{} changed while it was read: line {number}'s id can no longer be read from the start of the \
+                     line",
+                    path.display()
+                ))
+            }
+        }
     }
 }
 
@@ -645,6 +644,20 @@ mod tests {
         let reopened = FileExtractor::open(&again, None).expect("opens");
         assert_eq!(reopened.info().version, extractor.info().version, "the content hash");
         assert_eq!(indexed.extract(&doc("g")).map(|a| a.spans[0].start()), Ok(6));
+    }
+
+    #[test]
+    fn a_file_changed_after_it_was_opened_fails_its_documents_and_a_device_is_indexed() {
+        let (_dir, path) = predictions(&[line("a", 0), line("b", 1)].concat());
+        let extractor = FileExtractor::open(&path, None).expect("opens");
+        assert!(matches!(extractor.records, Records::InOrder(_)));
+        std::fs::write(&path, [line("a", 0), line("b", 1), line("c", 2)].concat()).expect("rewrite");
+        extractor.prepare(&["a", "b"]);
+        let failed = extractor.extract(&doc("a")).expect_err("changed");
+        assert!(failed.to_string().contains("changed since it was opened"), "{failed}");
+        // What cannot be read twice (here a device) is indexed: read once.
+        let null = FileExtractor::open(Path::new("/dev/null"), None).expect("opens, empty");
+        assert!(matches!(null.records, Records::Lines { .. }));
     }
 
     #[test]

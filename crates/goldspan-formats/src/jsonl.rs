@@ -775,6 +775,64 @@ impl Blocks {
     }
 }
 
+/// A regular file's length and time of last change: what tells that a file read twice (once to
+/// check it, once to use it) is the same file the second time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    len: u64,
+    modified: std::time::SystemTime,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `path`; `None` when it is not a regular file (a pipe, a
+    /// device), which cannot be read twice, or has no time of last change.
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let metadata = std::fs::metadata(path).ok()?;
+        let modified = metadata.modified().ok()?;
+        metadata.is_file().then_some(FileStamp { len: metadata.len(), modified })
+    }
+}
+
+/// The lines of a file read ahead by [`Blocks`] (blocks of 256 lines or 256 KiB), one after
+/// another: the current line can be looked at before it is taken.
+#[derive(Debug)]
+pub struct BlockLines {
+    blocks: Blocks,
+    block: Block,
+    next: usize,
+}
+
+impl BlockLines {
+    /// Lines read at once: so many, or as many as make [`BlockLines::BYTES`], so that what is
+    /// read ahead is a small part of what a run holds.
+    const LINES: usize = 256;
+    const BYTES: usize = 256 << 10;
+
+    /// Reads the file at `path` (a `.zst` one decompressed) ahead, from its first line.
+    pub fn open(path: &Path) -> Result<BlockLines, Error> {
+        let blocks = Blocks::open(path, BlockLines::LINES, BlockLines::BYTES)?;
+        Ok(BlockLines { blocks, block: Block::default(), next: 0 })
+    }
+
+    /// The block holding the current line, and the line's place in it (the lines after it in
+    /// the block follow it in the file); `None` at the end of the file; the problems that
+    /// stopped the reading (an I/O error), once, after the last line read.
+    pub fn current(&mut self) -> Option<Result<(&Block, usize), Vec<Problem>>> {
+        while self.next == self.block.lines.len() {
+            if !self.block.problems.is_empty() {
+                return Some(Err(std::mem::take(&mut self.block.problems)));
+            }
+            (self.block, self.next) = (self.blocks.next_block()?, 0);
+        }
+        Some(Ok((&self.block, self.next)))
+    }
+
+    /// Takes `n` lines of the current block (at most what is left of it).
+    pub fn advance(&mut self, n: usize) {
+        self.next = (self.next + n).min(self.block.lines.len());
+    }
+}
+
 /// The id of a record whose line opens with it (after `"goldspan": 1` or not, with any
 /// whitespace: as goldspan, serde and `json.dumps` write records), read without parsing the
 /// rest of the line; `None` when the line does not open so or the id has escapes, for the
@@ -818,13 +876,16 @@ pub fn leading_id_str(line: &[u8]) -> Option<&str> {
 
 /// Reads `reader` to its end, checking that each line opens with its id ([`leading_id_str`])
 /// and that every id is above the one before (byte order, so the file is in the order of its
-/// sorted ids, each once); calls `each` with every id. The number of lines, or `None` at the
-/// first line that is not so or any problem reading.
+/// sorted ids, each once); calls `each` with every id. The number of records, or `None` at the
+/// first line that is not so, any problem reading, or a line an index would refuse (4 GiB or
+/// longer, or past line 4,294,967,295).
 pub fn ids_in_order<R: Read>(reader: &mut Reader<R>, mut each: impl FnMut(&str)) -> Option<usize> {
     let mut last: Option<String> = None;
     let mut lines = 0;
     while let Some(line) = reader.next_line_ref() {
-        let id = leading_id_str(line.ok()?.bytes)?;
+        let line = line.ok()?;
+        u32::try_from(line.bytes.len()).ok().zip(u32::try_from(line.number).ok())?;
+        let id = leading_id_str(line.bytes)?;
         if last.as_deref().is_some_and(|last| id <= last) {
             return None;
         }

@@ -277,7 +277,7 @@ pub fn run_in_chunks(
     let gold = gold?;
     let manifest = gold.manifest();
     let in_scope = gold.documents();
-    let mut scope_reader = gold.reader(config.shard)?;
+    let mut scope_reader = gold.reader()?;
     let total = scope_reader.documents();
     let mut taken = 0;
     // The first chunk is read before the extractor starts: a corpus that does not read fails
@@ -401,8 +401,15 @@ pub fn run_in_chunks(
         }
         let mut ready = first_chunk;
         let mut previous: Option<Chunk> = None;
+        let mut announcing = None;
         loop {
             let last_chunk = ready.is_none();
+            // The chunk about to start was announced to the extractor on a thread of its own,
+            // while the lanes extracted the one before (a panic there leaves the extractor to
+            // answer unannounced).
+            if let Some(announcing) = announcing.take() {
+                let _ = std::thread::ScopedJoinHandle::join(announcing);
+            }
             *current.lock().unwrap_or_else(|e| e.into_inner()) = ready.take().map(Arc::new);
             meet.wait();
             // While the lanes extract this chunk: the last one is scored, the next one read.
@@ -417,9 +424,13 @@ pub fn run_in_chunks(
             if !scope_reader.done() && !goldspan_extract::stopping() {
                 match Chunk::next(&mut scope_reader, &mut taken, size) {
                     Ok(chunk) => {
-                        // Announced while the lanes extract the chunk before.
                         if let Some(chunk) = &chunk {
-                            chunk.announce(&*extractor);
+                            let ids: Vec<String> = chunk.docs.iter().map(|d| d.document.id().to_owned()).collect();
+                            let extractor = &*extractor;
+                            announcing =
+                                Some(scope.spawn(move || {
+                                    extractor.prepare(&ids.iter().map(String::as_str).collect::<Vec<_>>())
+                                }));
                         }
                         ready = chunk;
                     }
@@ -509,7 +520,7 @@ pub fn run_in_chunks(
         corpus: gold.name(),
         corpus_hash,
         extracted,
-        cached: total - extracted - not_run,
+        cached: total.saturating_sub(extracted + not_run),
         rejected,
         cache_notes,
         attribution: manifest.and_then(|m| m.attribution.clone()),
@@ -521,8 +532,11 @@ pub fn run_in_chunks(
 /// Where a run's documents come from: a gold file in id order, read from start to end
 /// ([`SortedGold`]), or the gold's index.
 enum Source {
+    /// A gold file in id order (checked, and its shard's documents counted, for the run's
+    /// shard).
     Sorted(SortedGold),
-    Indexed(Box<Gold>),
+    /// The gold indexed, and the run's shard.
+    Indexed(Box<Gold>, Option<Shard>),
 }
 
 impl Source {
@@ -531,7 +545,8 @@ impl Source {
     /// `--ids` and `--limit`, its names checked (a misspelt layer or label map fails here,
     /// before anything is extracted).
     fn open(config: &RunConfig) -> Result<Source, Error> {
-        let every_document = config.ids.is_none() && config.limit.is_none();
+        // A split is a corpus directory's: a gold file given one is refused by `Gold::open`.
+        let every_document = config.ids.is_none() && config.limit.is_none() && config.split.is_none();
         if every_document && !config.corpus.is_dir() {
             let (layers, labels, fields) = config.scoring.names();
             let sorted = SortedGold::open(&config.corpus, config.shard);
@@ -542,14 +557,14 @@ impl Source {
         let mut gold = Gold::open(&config.corpus, config.split.as_deref(), None)?;
         gold.select(config.ids.as_deref(), config.limit)?;
         config.scoring.check_names(&gold)?;
-        Ok(Source::Indexed(Box::new(gold)))
+        Ok(Source::Indexed(Box::new(gold), config.shard))
     }
 
     /// The manifest the gold is checked against (a corpus directory's; a gold file has none).
     fn manifest(&self) -> Option<&Manifest> {
         match self {
             Source::Sorted(_) => None,
-            Source::Indexed(gold) => gold.manifest(),
+            Source::Indexed(gold, _) => gold.manifest(),
         }
     }
 
@@ -557,14 +572,14 @@ impl Source {
     fn documents(&self) -> usize {
         match self {
             Source::Sorted(gold) => gold.documents(),
-            Source::Indexed(gold) => gold.ids().len(),
+            Source::Indexed(gold, _) => gold.ids().len(),
         }
     }
 
     /// The ids in scope, when `--ids` or `--limit` chose them (a saved run lists them).
     fn selected_ids(&self, config: &RunConfig) -> Option<Vec<String>> {
         match self {
-            Source::Indexed(gold) if config.ids.is_some() || config.limit.is_some() => Some(gold.ids().to_vec()),
+            Source::Indexed(gold, _) if config.ids.is_some() || config.limit.is_some() => Some(gold.ids().to_vec()),
             _ => None,
         }
     }
@@ -572,15 +587,15 @@ impl Source {
     fn name(&self) -> String {
         match self {
             Source::Sorted(gold) => gold.name(),
-            Source::Indexed(gold) => gold.name(),
+            Source::Indexed(gold, _) => gold.name(),
         }
     }
 
-    /// A reader of the documents in scope, keeping `shard`'s.
-    fn reader(&self, shard: Option<Shard>) -> Result<Reading<'_>, Error> {
+    /// A reader of the documents in scope, keeping the shard's.
+    fn reader(&self) -> Result<Reading<'_>, Error> {
         Ok(match self {
             Source::Sorted(gold) => Reading::Sorted(gold.reader()?),
-            Source::Indexed(gold) => Reading::Indexed(ScopeReader::new(gold, shard)),
+            Source::Indexed(gold, shard) => Reading::Indexed(ScopeReader::new(gold, *shard)),
         })
     }
 }
@@ -1051,12 +1066,17 @@ mod tests {
         let reversed = reversed_gold(dir.path());
         assert!(matches!(Source::open(&config), Ok(Source::Sorted(_))));
         config.corpus = reversed.clone();
-        assert!(matches!(Source::open(&config), Ok(Source::Indexed(_))));
+        assert!(matches!(Source::open(&config), Ok(Source::Indexed(..))));
         // With --limit the run takes some documents only: through the index.
         config.corpus = sorted.clone();
         config.limit = Some(10);
-        assert!(matches!(Source::open(&config), Ok(Source::Indexed(_))));
+        assert!(matches!(Source::open(&config), Ok(Source::Indexed(..))));
         config.limit = None;
+        // A split is a corpus directory's: a gold file with one is refused, in order or not.
+        config.split = Some("test".into());
+        let refused = Source::open(&config).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.contains("--split test needs a corpus directory"), "{refused}");
+        config.split = None;
         // The predictions reversed too (the file: extractor indexes them): the same scores,
         // under another extractor version (the file's content hash).
         let pred = std::fs::read_to_string(dir.path().join("pred.jsonl")).expect("pred");

@@ -2,14 +2,15 @@
 //! (`synth`, `convert`, a corpus's export) — read by a run from start to end, without an
 //! index. Its documents come in the order an index would give them, so the run reads, hashes
 //! and scores exactly what it would through [`Gold`](crate::Gold); but memory holds no id or
-//! place per document, a `.zst` file is decompressed as it is read rather than into a
-//! temporary file read back at offsets, and a million documents cost what a thousand do.
+//! place per document, and a `.zst` file is decompressed as it is read rather than into a
+//! temporary file read back at offsets.
 //!
 //! The file is read once first, to check that it can be read so: every line's id read from its
 //! start ([`jsonl::leading_id_str`]) and above the one before. Anything else — an id out of
 //! order or repeated, a line whose id cannot be read so, a file without records, a file that
-//! cannot be read — leaves the file to [`Gold::open`](crate::Gold::open), which indexes it and
-//! reports every problem as it always has.
+//! cannot be read, or read twice (a pipe) — leaves the file to [`Gold::open`](crate::Gold::open),
+//! which indexes it and reports every problem as it always has. A file changed between the two
+//! readings is an error.
 
 use std::path::{Path, PathBuf};
 
@@ -22,15 +23,12 @@ use crate::error::Error;
 use crate::gold::{hash_documents, FoundNames, NameSearch};
 use crate::shard::Shard;
 
-/// Lines read ahead, and parsed (in parallel), at once: so many, or as many as make
-/// [`BYTES_AT_ONCE`], so that what is read ahead is a small part of what a run holds.
-const LINES_AT_ONCE: usize = 256;
-const BYTES_AT_ONCE: usize = 256 << 10;
-
 /// A gold file checked to be in id order, with how many documents it holds.
 #[derive(Debug)]
 pub(crate) struct SortedGold {
     path: PathBuf,
+    /// The file as it was when checked.
+    stamp: jsonl::FileStamp,
     /// Documents in the file.
     count: usize,
     /// Documents in the shard (all of them without one).
@@ -43,11 +41,12 @@ impl SortedGold {
     /// of `shard`); `None` when it is not, or cannot be read so (see the module's
     /// documentation).
     pub(crate) fn open(path: &Path, shard: Option<Shard>) -> Option<SortedGold> {
+        let stamp = jsonl::FileStamp::of(path)?;
         let mut reader = jsonl::Reader::open(path).ok()?;
         let mut in_shard = 0;
         let count =
             jsonl::ids_in_order(&mut reader, |id| in_shard += usize::from(shard.is_none_or(|s| s.contains(id))))?;
-        (count > 0).then(|| SortedGold { path: path.to_owned(), count, in_shard, shard })
+        (count > 0).then(|| SortedGold { path: path.to_owned(), stamp, count, in_shard, shard })
     }
 
     /// Whether the records use every one of these names, as [`Gold::has_names`] finds them in
@@ -84,16 +83,21 @@ impl SortedGold {
         self.count
     }
 
-    /// A reader of the documents from the first.
+    /// A reader of the documents from the first; an error when the file has changed since it
+    /// was checked.
     pub(crate) fn reader(&self) -> Result<SortedReader<'_>, Error> {
+        let lines = jsonl::BlockLines::open(&self.path)?;
+        let location = Location::file(&self.path);
+        if jsonl::FileStamp::of(&self.path) != Some(self.stamp) {
+            return Err(changed(&location, 1));
+        }
         Ok(SortedReader {
-            blocks: jsonl::Blocks::open(&self.path, LINES_AT_ONCE, BYTES_AT_ONCE)?,
-            block: jsonl::Block::default(),
-            next: 0,
-            location: Location::file(&self.path),
+            lines,
+            location,
             gold: self,
             read: 0,
             last: String::new(),
+            line: 0,
             hasher: StableHasher::new(),
         })
     }
@@ -104,16 +108,14 @@ impl SortedGold {
 /// parsed in parallel, every document fed to the corpus hash, the shard's kept. The file is
 /// read (and decompressed) ahead on a thread of its own.
 pub(crate) struct SortedReader<'g> {
-    blocks: jsonl::Blocks,
-    /// The block of lines being read, and the next of its lines.
-    block: jsonl::Block,
-    next: usize,
+    lines: jsonl::BlockLines,
     location: Location,
     gold: &'g SortedGold,
     /// Documents read so far.
     read: usize,
-    /// The id of the last, to check the file is still in order.
+    /// The id and line of the last, to check the file is still in order.
     last: String,
+    line: usize,
     hasher: StableHasher,
 }
 
@@ -133,32 +135,26 @@ impl SortedReader<'_> {
     pub(crate) fn next_block(&mut self, size: usize) -> Result<Vec<AnnotatedDocument>, Error> {
         let mut docs = Vec::new();
         while docs.len() < size && !self.done() {
-            if self.next == self.block.lines.len() {
-                // The problems reading a block come after its lines.
-                if !self.block.problems.is_empty() {
-                    return Err(Error::problems(std::mem::take(&mut self.block.problems)));
-                }
-                let last_line = self.block.lines.last().map_or(0, |(number, _)| *number);
-                match self.blocks.next_block() {
-                    Some(block) => (self.block, self.next) = (block, 0),
-                    None => return Err(changed(&self.location, last_line + 1)),
-                }
-                continue;
-            }
-            let want = (size - docs.len()).min(self.gold.count - self.read).min(self.block.lines.len() - self.next);
-            let lines = self.next..self.next + want;
+            // The lines of the current block of the file, as many as are wanted.
+            let (block, first) = match self.lines.current() {
+                Some(Ok(current)) => current,
+                Some(Err(problems)) => return Err(Error::problems(problems)),
+                None => return Err(changed(&self.location, self.line + 1)),
+            };
+            let want = (size - docs.len()).min(self.gold.count - self.read).min(block.lines.len() - first);
+            let lines = first..first + want;
             for i in lines.clone() {
-                match jsonl::leading_id_str(self.block.line(i)) {
+                match jsonl::leading_id_str(block.line(i)) {
                     Some(id) if self.read == 0 || id > self.last.as_str() => {
                         self.last.clear();
                         self.last.push_str(id);
+                        self.line = block.lines[i].0;
                         self.read += 1;
                     }
-                    _ => return Err(changed(&self.location, self.block.lines[i].0)),
+                    _ => return Err(changed(&self.location, block.lines[i].0)),
                 }
             }
-            self.next += want;
-            let (block, location) = (&self.block, &self.location);
+            let location = &self.location;
             let loaded: Vec<Result<AnnotatedDocument, Vec<Problem>>> = lines
                 .into_par_iter()
                 .map(|i| {
@@ -166,6 +162,7 @@ impl SortedReader<'_> {
                     record.resolve(None, location)
                 })
                 .collect();
+            self.lines.advance(want);
             let loaded = loaded.into_iter().collect::<Result<Vec<_>, _>>().map_err(Error::problems)?;
             hash_documents(&mut self.hasher, loaded.iter());
             let shard = self.gold.shard;
@@ -183,7 +180,29 @@ impl SortedReader<'_> {
 /// The error for a file no longer in order, or shorter, at `line` of `location`.
 fn changed(location: &Location, line: usize) -> Error {
     let message = "the file changed while the run read it (its ids were in order, each line's id above the \
-                       one before; now they are not, or lines are missing): run again on a file that stays as it is"
+                       one before; it is not the file it was): run again on a file that stays as it is"
         .to_owned();
     Error::problems(vec![Problem::new(location.at_line(line), ProblemKind::Syntax { message })])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gold_file_changed_after_it_was_checked_is_an_error_when_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gold.jsonl");
+        let record = |id: &str| format!("{{\"id\": \"{id}\", \"text\": \"Ann\"}}\n");
+        std::fs::write(&path, record("a") + &record("b")).expect("write");
+        let gold = SortedGold::open(&path, None).expect("in order");
+        assert_eq!(gold.documents(), 2);
+        std::fs::write(&path, record("a") + &record("b") + &record("c")).expect("rewrite");
+        let err = gold.reader().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("the file changed while the run read it"), "{err}");
+        // Out of order, or not a regular file: left to the index.
+        std::fs::write(&path, record("b") + &record("a")).expect("rewrite");
+        assert!(SortedGold::open(&path, None).is_none());
+        assert!(SortedGold::open(Path::new("/dev/null"), None).is_none());
+    }
 }
