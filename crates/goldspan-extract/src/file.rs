@@ -508,8 +508,9 @@ fn duplicates(file: &std::fs::File, location: &Location, places: &[LinePlace], p
     }
 }
 
-/// How many pieces of the file read may wait for the content hash (each at most 64 KiB): a
-/// few, so that reading runs ahead of the hash by at most a quarter of a megabyte.
+/// How many pieces of the file read may wait for the content hash (each a read of the line
+/// reader's buffer: 64 KiB, or as long as the longest line): a few, so that reading runs
+/// ahead of the hash by about a quarter of a megabyte.
 const HASH_QUEUE: usize = 4;
 
 /// A stream whose every piece read is also sent to the content hash's thread.

@@ -65,13 +65,15 @@ pub fn run(dir: &Path, action: CacheAction) -> anyhow::Result<Outcome> {
     super::finish(&text, Outcome::Ok)
 }
 
-/// Prints the stored outputs of `extractor` for `ids` as record lines; says on stderr which
-/// did not decode or name another document, and when nothing matched.
+/// Prints the stored outputs of `extractor` for `ids` as record lines, each as it is read;
+/// says on stderr which did not decode or name another document, and when nothing matched.
 fn show(store: &Store, extractor: Option<&str>, ids: &[String]) -> anyhow::Result<Outcome> {
-    let outputs = store.outputs(extractor, ids)?;
     let mut warnings = Vec::new();
+    let mut shown = 0;
+    let mut cache_failed = None;
     super::print_with(|out| {
-        for stored in &outputs {
+        let read = store.each_output(extractor, ids, |stored| -> std::io::Result<()> {
+            shown += 1;
             match cache::value::decode(&stored.value) {
                 Ok((id, annotations)) => {
                     if id != stored.id {
@@ -84,20 +86,32 @@ fn show(store: &Store, extractor: Option<&str>, ids: &[String]) -> anyhow::Resul
                     // Stored without the text: the key holds its hash.
                     let line = jsonl::record_line(&Document::new(id, "", Default::default()), &annotations, false);
                     out.write_all(line.as_bytes())?;
-                    out.write_all(b"\n")?;
+                    out.write_all(b"\n")
                 }
-                Err(e) => warnings.push(format!(
-                    "warning: the output of {} ({}) for document {} is not shown: {e}\n",
-                    stored.name, stored.fingerprint, stored.id
-                )),
+                Err(e) => {
+                    warnings.push(format!(
+                        "warning: the output of {} ({}) for document {} is not shown: {e}\n",
+                        stored.name, stored.fingerprint, stored.id
+                    ));
+                    Ok(())
+                }
+            }
+        });
+        match read {
+            Ok(written) => written,
+            Err(e) => {
+                cache_failed = Some(e);
+                Ok(())
             }
         }
-        Ok(())
     })?;
+    if let Some(e) = cache_failed {
+        return Err(e.into());
+    }
     for warning in &warnings {
         crate::eprint(warning);
     }
-    if outputs.is_empty() {
+    if shown == 0 {
         crate::eprint("no stored output matches\n");
     }
     Ok(Outcome::Ok)

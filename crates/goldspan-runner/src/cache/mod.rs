@@ -350,10 +350,17 @@ impl Store {
         })
     }
 
-    /// The stored outputs of extractors named `extractor` (a name, or the start of a
-    /// fingerprint; every extractor when `None`) for documents `ids` (every document when
-    /// empty), by extractor name, fingerprint and document id.
-    pub fn outputs(&self, extractor: Option<&str>, ids: &[String]) -> Result<Vec<StoredOutput>, CacheError> {
+    /// Hands `each` the stored outputs of extractors named `extractor` (a name, or the start of
+    /// a fingerprint; every extractor when `None`) for documents `ids` (every document when
+    /// empty; in the order given, each by extractor name, fingerprint and document id), one at
+    /// a time as SQLite reads them, so that a cache of millions is never held. The outer error
+    /// is the cache's; the inner, `each`'s, which stops the reading.
+    pub fn each_output<E>(
+        &self,
+        extractor: Option<&str>,
+        ids: &[String],
+        mut each: impl FnMut(StoredOutput) -> Result<(), E>,
+    ) -> Result<Result<(), E>, CacheError> {
         let conn = self.connect(OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let err = |e| self.error(e);
         let mut stmt = conn
@@ -365,7 +372,6 @@ impl Store {
                  ORDER BY 1, o.extractor, o.id, o.document",
             )
             .map_err(err)?;
-        let mut found = Vec::new();
         let every = [None];
         let ids: Vec<Option<&str>> =
             if ids.is_empty() { every.to_vec() } else { ids.iter().map(|id| Some(id.as_str())).collect() };
@@ -376,10 +382,12 @@ impl Store {
                 })
                 .map_err(err)?;
             for row in rows {
-                found.push(row.map_err(err)?);
+                if let Err(stopped) = each(row.map_err(err)?) {
+                    return Ok(Err(stopped));
+                }
             }
         }
-        Ok(found)
+        Ok(Ok(()))
     }
 
     /// Removes the outputs of extractors `rule` selects (`now` in Unix seconds), and any
@@ -775,6 +783,17 @@ mod tests {
 
     use super::*;
 
+    /// Every stored output `each_output` hands out, collected.
+    fn all_outputs(store: &Store, extractor: Option<&str>, ids: &[String]) -> Vec<StoredOutput> {
+        let mut found = Vec::new();
+        let read = store.each_output(extractor, ids, |stored| -> Result<(), ()> {
+            found.push(stored);
+            Ok(())
+        });
+        assert!(matches!(read, Ok(Ok(()))), "reads");
+        found
+    }
+
     fn info(name: &str, version: &str, config: &str) -> ExtractorInfo {
         ExtractorInfo { name: name.into(), version: version.into(), config_hash: config.into() }
     }
@@ -1019,7 +1038,7 @@ mod tests {
         }
         let listed = |extractor: Option<&str>, ids: &[&str]| {
             let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
-            let found = store.outputs(extractor, &ids).expect("outputs");
+            let found = all_outputs(&store, extractor, &ids);
             found.into_iter().map(|o| String::from_utf8(o.value).expect("utf-8")).collect::<Vec<_>>()
         };
         assert_eq!(listed(None, &[]), ["ner:b", "ner:c", "quotes:a", "quotes:b"]);
@@ -1028,7 +1047,7 @@ mod tests {
         assert_eq!(listed(None, &["b"]), ["ner:b", "quotes:b"]);
         assert_eq!(listed(Some("ner"), &["c", "a"]), ["ner:c"]);
         assert!(listed(Some("nobody"), &[]).is_empty());
-        let first = &store.outputs(Some("ner"), &["b".to_owned()]).expect("outputs")[0];
+        let first = &all_outputs(&store, Some("ner"), &["b".to_owned()])[0];
         assert_eq!(
             (first.name.as_str(), first.fingerprint.as_str(), first.id.as_str()),
             ("ner", ner.fingerprint(), "b")

@@ -1,6 +1,6 @@
 //! The form an output is stored in: a compact binary encoding of the document id and its
-//! [`Annotations`], about a tenth of the size of its record line and a tenth of the work to
-//! write (BENCHMARKS.md). A cached run writes one per document, so both count: the record line
+//! [`Annotations`], about a sixth of the size of its record line and less than half the work
+//! to write (BENCHMARKS.md). A cached run writes one per document, so both count: the record line
 //! of 52 spans is 4.5 KB, and SQLite writes every byte twice (the log, then the database).
 //!
 //! `goldspan cache show` prints a stored output as its record line (docs/cache.md).
