@@ -935,14 +935,14 @@ pub fn read_all(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// A JSON Lines file read once from start to end, as a stream, and then kept to be read at
-/// offsets ([`read_exact_at`]): a plain file as it is; a `.zst` file decompressed as it is
-/// read, each piece written as it is handed out into an unnamed temporary file (in `TMPDIR`,
-/// removed when closed). So what indexes a file's lines decompresses it in the same pass,
+/// offsets ([`read_exact_at`]): a plain file as it is; a `.zst` file decompressed as it is read
+/// (or a pipe read as it comes), each piece written as it is handed out into an unnamed
+/// temporary file (in `TMPDIR`, removed when closed). So what indexes a file's lines decompresses it in the same pass,
 /// with no second read of the decompressed bytes; a compressed corpus costs its
 /// uncompressed size in temporary disk space while it is open, and no memory.
 pub struct OnePass {
-    /// The decompressor of a `.zst` file, or `None` for a plain file.
-    decoder: Option<zstd::stream::read::Decoder<'static, std::io::BufReader<std::fs::File>>>,
+    /// The stream: the decompressor of a `.zst` file, or a pipe; `None` for a plain file.
+    decoder: Option<Box<dyn Read + Send>>,
     /// The plain file, or the temporary file the decompressed bytes go to.
     file: std::fs::File,
     /// Where the stream is in the plain file (read at offsets: the file keeps no cursor).
@@ -956,15 +956,18 @@ impl std::fmt::Debug for OnePass {
 }
 
 impl OnePass {
-    /// Opens `path`, decompressing it as it is read when it is a `.zst` file.
+    /// Opens `path`, decompressing it as it is read when it is a `.zst` file. What cannot be
+    /// read at offsets — a pipe, as a shell's `<(zcat gold.jsonl.gz)` gives — is read as a
+    /// stream too, into the temporary file.
     pub fn open(path: &Path) -> std::io::Result<OnePass> {
         let file = std::fs::File::open(path)?;
-        if !is_zstd(path) {
-            return Ok(OnePass { decoder: None, file, at: 0 });
-        }
-        let decoder = zstd::stream::read::Decoder::new(file)?;
+        let stream: Box<dyn Read + Send> = match (is_zstd(path), file.metadata()?.is_file()) {
+            (false, true) => return Ok(OnePass { decoder: None, file, at: 0 }),
+            (false, false) => Box::new(file),
+            (true, _) => Box::new(zstd::stream::read::Decoder::new(file)?),
+        };
         let temporary = tempfile::tempfile().map_err(temporary_file_error)?;
-        Ok(OnePass { decoder: Some(decoder), file: temporary, at: 0 })
+        Ok(OnePass { decoder: Some(stream), file: temporary, at: 0 })
     }
 
     /// The file, when it is a plain one: it holds every byte already, so it can be read at

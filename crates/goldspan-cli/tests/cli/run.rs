@@ -270,6 +270,33 @@ fn a_synthetic_corpus_runs_alike_as_jsonl_zst_and_a_directory() {
     assert_eq!(scores[0], scores[2], "corpus directory");
 }
 
+/// A gold file given through a pipe (`--corpus /dev/stdin`, or a shell's `<(zcat ...)`),
+/// which can be read once only, runs as the same file on disk: read as a stream into a
+/// temporary file rather than in pieces at offsets (which a pipe refuses: "Illegal seek").
+#[test]
+fn a_gold_file_through_a_pipe_runs_as_the_same_file_on_disk() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let synth = goldspan().args(["synth", "--docs", "25", "--seed", "4"]).arg(dir.path()).output().expect("runs");
+    assert!(synth.status.success(), "{}", String::from_utf8_lossy(&synth.stderr));
+    let gold = std::fs::read(dir.path().join("gold.jsonl")).expect("gold");
+    let extractor = format!("file:{}", dir.path().join("pred.jsonl").display());
+    let run = |corpus: &str, stdin: &[u8]| {
+        let out = goldspan()
+            .args(["run", "--no-cache", "--format", "json", "--layer", "entities", "--extractor", &extractor])
+            .args(["--corpus", corpus])
+            .write_stdin(stdin)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{corpus}: {}", String::from_utf8_lossy(&out.stderr));
+        let mut results = valid_json("results", &stdout(&out));
+        results.as_object_mut().expect("an object").remove("manifest");
+        results
+    };
+    let on_disk = run(&dir.path().join("gold.jsonl").display().to_string(), b"");
+    assert_eq!(on_disk["documents"]["scored"], 25);
+    assert_eq!(run("/dev/stdin", &gold), on_disk);
+}
+
 #[test]
 fn an_input_errors_problems_are_written_as_json_where_goldspan_problems_file_says() {
     let dir = tempfile::tempdir().expect("temp dir");
