@@ -138,9 +138,13 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Annotations), Undecodable> {
     }
     for _ in 0..r.count()? {
         let (id, layer, label, text) = (r.string()?, r.string()?, r.string()?, r.string()?);
+        let at = r.at;
+        // Stored as n + 1 for an occurrence n within u32 (what encoding keeps, as a record line
+        // does): anything above is not a stored value.
         let occurrence = match r.number()? {
             0 => None,
-            n => Some(n - 1),
+            n if n - 1 <= u32::MAX as usize => Some(n - 1),
+            _ => return Err(Undecodable { at }),
         };
         let context = r.optional()?;
         a.text_spans.push(TextSpan {
@@ -359,7 +363,14 @@ mod tests {
         let none = Annotations { text_spans: vec![text_span(None)], ..Annotations::default() };
         assert_eq!(decode(&encode("d", &huge)), Ok(("d".to_owned(), none)));
         let largest = Annotations { text_spans: vec![text_span(Some(u32::MAX as usize))], ..Annotations::default() };
-        assert_eq!(decode(&encode("d", &largest)), Ok(("d".to_owned(), largest)));
+        assert_eq!(decode(&encode("d", &largest)), Ok(("d".to_owned(), largest.clone())));
+        // A stored occurrence past that is not a value encoding gives: it does not decode (so
+        // every value that decodes encodes back to itself, as the fuzz target checks).
+        let past = encode("d", &largest);
+        let stored = past.iter().position(|&b| b == 0x80).expect("the varint of 2^32");
+        let mut bumped = past.clone();
+        bumped[stored] = 0x81; // 2^32 + 1: occurrence 2^32
+        assert!(decode(&bumped).is_err());
     }
 
     #[test]
