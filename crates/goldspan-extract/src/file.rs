@@ -206,15 +206,8 @@ fn indexed(path: &Path) -> Result<(std::fs::File, LineIndex, String), goldspan_m
     let mut stream = jsonl::OnePass::open(path).map_err(io)?;
     // The file's content names this extractor's version: the stable hash of its text (the
     // uncompressed text, so the same predictions have the same identity compressed or not).
-    // It runs one byte after another, so on a thread of its own, fed what the lines are
-    // indexed from as they are read (and decompressed): the file is read once.
-    let (hash, (mut problems, mut places)) = std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel(HASH_QUEUE);
-        let hash = scope.spawn(move || text_hash(receive));
-        let index = index_lines(Tee { input: &mut stream, hash: send }, &location);
-        // Hashing cannot panic; were it to, the hash is taken again from the file below.
-        (hash.join().ok().flatten(), index)
-    });
+    // (Hashing cannot panic; were it to, the hash is taken again from the file below.)
+    let (hash, (mut problems, mut places)) = hashed(&mut stream, |input| index_lines(input, &location));
     // A problem that stopped the reading (an I/O error: a truncated or corrupt `.zst` file;
     // a JSON document rather than lines) is among the problems, and what is left of the
     // stream is not decompressed only to be dropped: the lines read are still looked at for
@@ -243,14 +236,23 @@ fn indexed(path: &Path) -> Result<(std::fs::File, LineIndex, String), goldspan_m
 fn in_order_hash(path: &Path) -> Option<(String, jsonl::FileStamp)> {
     let stamp = jsonl::FileStamp::of(path)?;
     let input = jsonl::open_stream(path).ok()?;
+    let (hash, in_order) =
+        hashed(input, |input| jsonl::ids_in_order(&mut jsonl::Reader::new(input, Location::file(path)), |_, _| {}));
+    in_order?;
+    // A file that is not UTF-8 is hashed (lossily) as the index would: indexed, it is.
+    hash.map(|hash| (hash, stamp))
+}
+
+/// What `read` makes of `input`, with the content hash of the bytes it read (`None` when they
+/// are not UTF-8, or the hashing failed). The hash runs one byte after another, so on a thread
+/// of its own, fed each piece as it is read (and decompressed): the file is read once.
+fn hashed<R: std::io::Read, T>(input: R, read: impl FnOnce(Tee<R>) -> T) -> (Option<String>, T) {
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel(HASH_QUEUE);
         let hash = scope.spawn(move || text_hash(receive));
-        let mut reader = jsonl::Reader::new(Tee { input, hash: send }, Location::file(path));
-        jsonl::ids_in_order(&mut reader, |_| {})?;
-        drop(reader);
-        // A file that is not UTF-8 is hashed (lossily) as the index would: indexed, it is.
-        hash.join().ok().flatten().map(|hash| (hash, stamp))
+        // The hash's thread ends when the stream, and with it the sending end, is dropped.
+        let made = read(Tee { input, hash: send });
+        (hash.join().ok().flatten(), made)
     })
 }
 

@@ -876,10 +876,10 @@ pub fn leading_id_str(line: &[u8]) -> Option<&str> {
 
 /// Reads `reader` to its end, checking that each line opens with its id ([`leading_id_str`])
 /// and that every id is above the one before (byte order, so the file is in the order of its
-/// sorted ids, each once); calls `each` with every id. The number of records, or `None` at the
+/// sorted ids, each once); calls `each` with every id and its line. The number of records, or `None` at the
 /// first line that is not so, any problem reading, or a line an index would refuse (4 GiB or
 /// longer, or past line 4,294,967,295).
-pub fn ids_in_order<R: Read>(reader: &mut Reader<R>, mut each: impl FnMut(&str)) -> Option<usize> {
+pub fn ids_in_order<R: Read>(reader: &mut Reader<R>, mut each: impl FnMut(&str, &[u8])) -> Option<usize> {
     let mut last: Option<String> = None;
     let mut lines = 0;
     while let Some(line) = reader.next_line_ref() {
@@ -889,7 +889,7 @@ pub fn ids_in_order<R: Read>(reader: &mut Reader<R>, mut each: impl FnMut(&str))
         if last.as_deref().is_some_and(|last| id <= last) {
             return None;
         }
-        each(id);
+        each(id, line.bytes);
         lines += 1;
         let last = last.get_or_insert_with(String::new);
         last.clear();

@@ -225,10 +225,9 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// Tells `extractor` which documents it is about to be asked for ([`Extractor::prepare`]).
-    fn announce(&self, extractor: &dyn Extractor) {
-        let ids: Vec<&str> = self.docs.iter().map(|d| d.document.id()).collect();
-        extractor.prepare(&ids);
+    /// The chunk's document ids, in order.
+    fn ids(&self) -> Vec<String> {
+        self.docs.iter().map(|d| d.document.id().to_owned()).collect()
     }
 
     /// The next chunk of the run: `size` of its documents from `reader`, or what is left
@@ -292,7 +291,7 @@ pub fn run_in_chunks(
     };
     let extractor: Box<dyn Extractor> = registry.resolve_prepared(prepared, &settings)?;
     if let Some(chunk) = &first_chunk {
-        chunk.announce(&*extractor);
+        announce(&*extractor, &chunk.ids());
     }
     let info = extractor.info();
     let mut cache_notes = Vec::new();
@@ -425,12 +424,9 @@ pub fn run_in_chunks(
                 match Chunk::next(&mut scope_reader, &mut taken, size) {
                     Ok(chunk) => {
                         if let Some(chunk) = &chunk {
-                            let ids: Vec<String> = chunk.docs.iter().map(|d| d.document.id().to_owned()).collect();
+                            let ids = chunk.ids();
                             let extractor = &*extractor;
-                            announcing =
-                                Some(scope.spawn(move || {
-                                    extractor.prepare(&ids.iter().map(String::as_str).collect::<Vec<_>>())
-                                }));
+                            announcing = Some(scope.spawn(move || announce(extractor, &ids)));
                         }
                         ready = chunk;
                     }
@@ -529,6 +525,11 @@ pub fn run_in_chunks(
     })
 }
 
+/// Tells `extractor` which documents it is about to be asked for ([`Extractor::prepare`]).
+fn announce(extractor: &dyn Extractor, ids: &[String]) {
+    extractor.prepare(&ids.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
 /// Where a run's documents come from: a gold file in id order, read from start to end
 /// ([`SortedGold`]), or the gold's index.
 enum Source {
@@ -549,8 +550,7 @@ impl Source {
         let every_document = config.ids.is_none() && config.limit.is_none() && config.split.is_none();
         if every_document && !config.corpus.is_dir() {
             let (layers, labels, fields) = config.scoring.names();
-            let sorted = SortedGold::open(&config.corpus, config.shard);
-            if let Some(sorted) = sorted.filter(|s| s.has_names(&layers, &labels, &fields)) {
+            if let Some(sorted) = SortedGold::open(&config.corpus, config.shard, (&layers, &labels, &fields)) {
                 return Ok(Source::Sorted(sorted));
             }
         }

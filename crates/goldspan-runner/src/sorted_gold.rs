@@ -23,6 +23,9 @@ use crate::error::Error;
 use crate::gold::{hash_documents, FoundNames, NameSearch};
 use crate::shard::Shard;
 
+/// The names a run uses that the gold must have: layers, label-map targets, slice fields.
+pub(crate) type Names<'n> = (&'n [&'n str], &'n [&'n str], &'n [&'n str]);
+
 /// A gold file checked to be in id order, with how many documents it holds.
 #[derive(Debug)]
 pub(crate) struct SortedGold {
@@ -37,40 +40,29 @@ pub(crate) struct SortedGold {
 }
 
 impl SortedGold {
-    /// Reads the file at `path` to check it is in id order and count its documents (and those
-    /// of `shard`); `None` when it is not, or cannot be read so (see the module's
-    /// documentation).
-    pub(crate) fn open(path: &Path, shard: Option<Shard>) -> Option<SortedGold> {
+    /// Reads the file at `path` to check it is in id order, count its documents (and those of
+    /// `shard`) and find the `names` the run uses; `None` when it is not, cannot be read so
+    /// (see the module's documentation), or lacks a name (the index's check then says which).
+    pub(crate) fn open(path: &Path, shard: Option<Shard>, names: Names<'_>) -> Option<SortedGold> {
+        let (layers, labels, fields) = names;
+        let mut search = NameSearch::new(layers, labels, fields, None)?;
         let stamp = jsonl::FileStamp::of(path)?;
         let mut reader = jsonl::Reader::open(path).ok()?;
         let mut in_shard = 0;
-        let count =
-            jsonl::ids_in_order(&mut reader, |id| in_shard += usize::from(shard.is_none_or(|s| s.contains(id))))?;
-        (count > 0).then(|| SortedGold { path: path.to_owned(), stamp, count, in_shard, shard })
-    }
-
-    /// Whether the records use every one of these names, as [`Gold::has_names`] finds them in
-    /// a gold file without a manifest; read from the start only as far as it takes to find
-    /// them all.
-    ///
-    /// [`Gold::has_names`]: crate::Gold::has_names
-    pub(crate) fn has_names(&self, layers: &[&str], labels: &[&str], fields: &[&str]) -> bool {
-        let Some(mut search) = NameSearch::new(layers, labels, fields, None) else { return false };
-        if search.done() {
-            return true;
-        }
-        let Ok(mut reader) = jsonl::Reader::open(&self.path) else { return false };
-        while let Some(Ok(line)) = reader.next_line_ref() {
-            if let Some(names) = jsonl::names(line.bytes) {
+        let count = jsonl::ids_in_order(&mut reader, |id, line| {
+            in_shard += usize::from(shard.is_none_or(|s| s.contains(id)));
+            // The names, looked for as `Gold::has_names` looks in a gold file without a
+            // manifest, until all are found (almost always in the first records).
+            if search.done() {
+                return;
+            }
+            if let Some(names) = jsonl::names(line) {
                 let mut found = FoundNames::default();
                 search.look_in(&names, &mut found);
                 search.strike(found);
-                if search.done() {
-                    return true;
-                }
             }
-        }
-        false
+        })?;
+        (count > 0 && search.done()).then(|| SortedGold { path: path.to_owned(), stamp, count, in_shard, shard })
     }
 
     /// The gold's name: the file's stem.
@@ -195,14 +187,15 @@ mod tests {
         let path = dir.path().join("gold.jsonl");
         let record = |id: &str| format!("{{\"id\": \"{id}\", \"text\": \"Ann\"}}\n");
         std::fs::write(&path, record("a") + &record("b")).expect("write");
-        let gold = SortedGold::open(&path, None).expect("in order");
+        let none: Names = (&[], &[], &[]);
+        let gold = SortedGold::open(&path, None, none).expect("in order");
         assert_eq!(gold.documents(), 2);
         std::fs::write(&path, record("a") + &record("b") + &record("c")).expect("rewrite");
         let err = gold.reader().err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("the file changed while the run read it"), "{err}");
         // Out of order, or not a regular file: left to the index.
         std::fs::write(&path, record("b") + &record("a")).expect("rewrite");
-        assert!(SortedGold::open(&path, None).is_none());
-        assert!(SortedGold::open(Path::new("/dev/null"), None).is_none());
+        assert!(SortedGold::open(&path, None, none).is_none());
+        assert!(SortedGold::open(Path::new("/dev/null"), None, none).is_none());
     }
 }
