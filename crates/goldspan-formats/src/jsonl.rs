@@ -585,8 +585,12 @@ impl Reader<Box<dyn Read + Send>> {
     }
 }
 
-/// The bytes of the file at `path` as a stream: a `.zst` file decompressed as it is read.
+/// The bytes of the file at `path` as a stream: a `.zst` file decompressed as it is read; a
+/// stream this process [`spool`]ed read from its copy.
 pub fn open_stream(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
+    if let Some(copy) = spooled(path) {
+        return Ok(Box::new(copy));
+    }
     let file = std::fs::File::open(path)?;
     Ok(match is_zstd(path) {
         true => Box::new(zstd::stream::read::Decoder::new(file)?),
@@ -1019,6 +1023,60 @@ impl Read for OnePass {
                 got
             }
         };
+        self.at += got as u64;
+        Ok(got)
+    }
+}
+
+/// Streams given as paths (a pipe, `/dev/stdin`, a shell's `<(python predict.py)`) spooled by
+/// this process: each path's bytes, copied into an unnamed temporary file.
+static SPOOLED: std::sync::Mutex<BTreeMap<std::path::PathBuf, std::sync::Arc<std::fs::File>>> =
+    std::sync::Mutex::new(BTreeMap::new());
+
+/// Copies `path` into a temporary file when it is a stream (neither a regular file nor a
+/// directory), so that it can be read more than once: a stream's bytes can be read only once,
+/// and a command may read an input twice (`score` reads a predictions file's header before its
+/// records, and its records again for a report). Every later [`open_stream`] of `path` in
+/// this process reads the copy from its start, so messages still name the path as given.
+/// A regular file, a directory or a missing path is left as it is.
+pub fn spool(path: &Path) -> std::io::Result<()> {
+    // A path that is not there is left for the reader of the records to report.
+    let Ok(kind) = std::fs::metadata(path).map(|m| m.file_type()) else { return Ok(()) };
+    if kind.is_file() || kind.is_dir() {
+        return Ok(());
+    }
+    let mut copy = tempfile::tempfile().map_err(temporary_file_error)?;
+    let mut stream = std::fs::File::open(path)?;
+    let mut buf = vec![0; 1 << 16];
+    loop {
+        let got = match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(got) => got,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        std::io::Write::write_all(&mut copy, &buf[..got]).map_err(temporary_file_error)?;
+    }
+    SPOOLED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(path.to_owned(), copy.into());
+    Ok(())
+}
+
+/// A reader of the copy of a [`spool`]ed stream, from its start.
+fn spooled(path: &Path) -> Option<SpooledCopy> {
+    let copies = SPOOLED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    copies.get(path).map(|file| SpooledCopy { file: std::sync::Arc::clone(file), at: 0 })
+}
+
+/// The copy of a spooled stream, read at offsets so that several readers each keep their own
+/// place.
+struct SpooledCopy {
+    file: std::sync::Arc<std::fs::File>,
+    at: u64,
+}
+
+impl Read for SpooledCopy {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let got = read_at_most(&self.file, buf, self.at)?;
         self.at += got as u64;
         Ok(got)
     }

@@ -76,6 +76,13 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
             (eval, None, info)
         }
         (None, Some(gold_path), Some(pred)) => {
+            // Predictions are read more than once (the header, the records, again for a
+            // report): a pipe's are copied first.
+            if args.pred_format == Format::Jsonl {
+                for path in std::iter::once(pred).chain(&args.against) {
+                    goldspan_formats::jsonl::spool(path).with_context(|| format!("cannot read {}", path.display()))?;
+                }
+            }
             let saved = match args.pred_format {
                 Format::Jsonl => read_saved_run(pred).with_context(|| format!("cannot read {}", pred.display()))?,
                 _ => None,

@@ -152,6 +152,45 @@ fn a_saved_run_on_one_split_is_not_scored_against_another() {
     assert_eq!((json["manifest"]["split"].as_str(), json["documents"]["scored"].as_u64()), (Some("dev"), Some(1)));
 }
 
+/// Saved predictions given through a pipe (`--pred /dev/stdin`, a shell's `<(...)`), which can
+/// be read once only, score as the same file on disk: its header (here a run narrowed to two
+/// documents) and its records are read from one copy, and again for a report. Before, the
+/// header's reading took the start of the stream, and the records were read from the middle
+/// of a line.
+#[test]
+fn saved_predictions_through_a_pipe_score_as_the_same_file_on_disk() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let saved = path(&dir, "two.jsonl");
+    run_tiny("file:tests/fixtures/tiny-pred.jsonl", &["--limit", "2", "--save-predictions", &saved]);
+    let report = path(&dir, "report.html");
+    let score = |pred: &str, stdin: &[u8]| {
+        let out = goldspan()
+            .args(["score", "--gold", "tests/fixtures/tiny", "--format", "json", "--report", &report])
+            .args(["--pred", pred])
+            .write_stdin(stdin)
+            .output()
+            .expect("score");
+        assert!(out.status.success(), "{pred}: {}", String::from_utf8_lossy(&out.stderr));
+        let mut results = valid_json("results", &stdout(&out));
+        results["manifest"].as_object_mut().expect("a manifest").remove("predictions");
+        (results, read(&report).replace(pred, "PREDICTIONS"))
+    };
+    let on_disk = score(&saved, b"");
+    assert_eq!(on_disk.0["documents"]["scored"], 2, "the header narrows the score to the run's two documents");
+    assert_eq!(score("/dev/stdin", read(&saved).as_bytes()), on_disk);
+    // A problem in piped predictions names the path given and the line in the stream.
+    let header_and_a: String = read(&saved).lines().take(2).map(|l| format!("{l}\n")).collect();
+    let bad = format!("{header_and_a}{{\"id\": \"b\", \"spans\": [{{\"label\": \"PERSON\", \"start\": 2}}]}}\n");
+    let out = goldspan()
+        .args(["score", "--gold", "tests/fixtures/tiny", "--pred", "/dev/stdin"])
+        .write_stdin(bad.as_bytes())
+        .output()
+        .expect("score");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/dev/stdin:3: document b: span"), "{err}");
+}
+
 #[test]
 fn limit_and_ids_narrow_a_run_and_its_saved_predictions() {
     let dir = tempfile::tempdir().expect("temp dir");
