@@ -588,13 +588,13 @@ impl Reader<Box<dyn Read + Send>> {
 /// The bytes of the file at `path` as a stream: a `.zst` file decompressed as it is read; a
 /// stream this process [`spool`]ed read from its copy.
 pub fn open_stream(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
-    if let Some(copy) = spooled(path) {
-        return Ok(Box::new(copy));
-    }
-    let file = std::fs::File::open(path)?;
+    let bytes: Box<dyn Read + Send> = match spooled(path) {
+        Some(copy) => Box::new(copy),
+        None => Box::new(std::fs::File::open(path)?),
+    };
     Ok(match is_zstd(path) {
-        true => Box::new(zstd::stream::read::Decoder::new(file)?),
-        false => Box::new(file),
+        true => Box::new(zstd::stream::read::Decoder::new(bytes)?),
+        false => bytes,
     })
 }
 
@@ -991,14 +991,14 @@ impl OnePass {
     }
 }
 
-/// An error making or writing the temporary file a `.zst` file is decompressed into, saying
-/// so: otherwise it reads as an error in the compressed file (a full `/tmp` would read as
-/// "No space left on device" at some line of the input).
+/// An error making or writing the temporary file a `.zst` file is decompressed into (or a
+/// pipe copied into), saying so: otherwise it reads as an error in the input (a full `/tmp`
+/// would read as "No space left on device" at some line of it).
 fn temporary_file_error(e: std::io::Error) -> std::io::Error {
     let dir = std::env::temp_dir();
     let message = format!(
-        "cannot write the decompressed copy to the temporary directory {}: {e} (it needs the file's \
-         uncompressed size: free space there or set TMPDIR to a directory with room)",
+        "cannot write to the temporary directory {}: {e} (a .zst file or a pipe is copied there whole, \
+         uncompressed: free space there or set TMPDIR to a directory with room)",
         dir.display()
     );
     std::io::Error::new(e.kind(), message)
@@ -1029,42 +1029,69 @@ impl Read for OnePass {
 }
 
 /// Streams given as paths (a pipe, `/dev/stdin`, a shell's `<(python predict.py)`) spooled by
-/// this process: each path's bytes, copied into an unnamed temporary file.
+/// this process: each path's bytes, copied into an unnamed temporary file, while the
+/// [`Spooled`] that copied them lives.
 static SPOOLED: std::sync::Mutex<BTreeMap<std::path::PathBuf, std::sync::Arc<std::fs::File>>> =
     std::sync::Mutex::new(BTreeMap::new());
 
-/// Copies `path` into a temporary file when it is a stream (neither a regular file nor a
-/// directory), so that it can be read more than once: a stream's bytes can be read only once,
-/// and a command may read an input twice (`score` reads a predictions file's header before its
-/// records, and its records again for a report). Every later [`open_stream`] of `path` in
-/// this process reads the copy from its start, so messages still name the path as given.
-/// A regular file, a directory or a missing path is left as it is.
-pub fn spool(path: &Path) -> std::io::Result<()> {
-    // A path that is not there is left for the reader of the records to report.
-    let Ok(kind) = std::fs::metadata(path).map(|m| m.file_type()) else { return Ok(()) };
-    if kind.is_file() || kind.is_dir() {
-        return Ok(());
+fn spooled_copies() -> std::sync::MutexGuard<'static, BTreeMap<std::path::PathBuf, std::sync::Arc<std::fs::File>>> {
+    SPOOLED.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Streams copied by [`spool`]: while this lives, every [`open_stream`] of one of their paths
+/// reads its copy from the start; dropped, the copies are removed.
+#[must_use = "the copies are removed when this is dropped"]
+#[derive(Debug)]
+pub struct Spooled {
+    paths: Vec<std::path::PathBuf>,
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        let mut copies = spooled_copies();
+        for path in &self.paths {
+            copies.remove(path);
+        }
     }
-    let mut copy = tempfile::tempfile().map_err(temporary_file_error)?;
-    let mut stream = std::fs::File::open(path)?;
-    let mut buf = vec![0; 1 << 16];
-    loop {
-        let got = match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(got) => got,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        std::io::Write::write_all(&mut copy, &buf[..got]).map_err(temporary_file_error)?;
+}
+
+/// Copies each of `paths` that is a stream (neither a regular file nor a directory) into a
+/// temporary file, so that it can be read more than once: a stream's bytes can be read only
+/// once, and a command may read an input twice (`score` reads a predictions file's header
+/// before its records, and its records again for a report). While the returned [`Spooled`]
+/// lives, every [`open_stream`] of such a path reads the copy from its start (a `.zst` one
+/// decompressed), so messages still name the path as given. A regular file, a directory, a
+/// missing path (left for the reader to report) and a path given twice or already copied are
+/// left as they are.
+pub fn spool<'p>(paths: impl IntoIterator<Item = &'p Path>) -> std::io::Result<Spooled> {
+    let mut spooled = Spooled { paths: Vec::new() };
+    for path in paths {
+        let Ok(kind) = std::fs::metadata(path).map(|m| m.file_type()) else { continue };
+        if kind.is_file() || kind.is_dir() || spooled_copies().contains_key(path) {
+            continue;
+        }
+        let mut copy = tempfile::tempfile().map_err(temporary_file_error)?;
+        let unreadable = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let mut stream = std::fs::File::open(path).map_err(unreadable)?;
+        let mut buf = vec![0; 1 << 16];
+        loop {
+            let got = match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(got) => got,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(unreadable(e)),
+            };
+            std::io::Write::write_all(&mut copy, &buf[..got]).map_err(temporary_file_error)?;
+        }
+        spooled_copies().insert(path.to_owned(), copy.into());
+        spooled.paths.push(path.to_owned());
     }
-    SPOOLED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(path.to_owned(), copy.into());
-    Ok(())
+    Ok(spooled)
 }
 
 /// A reader of the copy of a [`spool`]ed stream, from its start.
 fn spooled(path: &Path) -> Option<SpooledCopy> {
-    let copies = SPOOLED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    copies.get(path).map(|file| SpooledCopy { file: std::sync::Arc::clone(file), at: 0 })
+    spooled_copies().get(path).map(|file| SpooledCopy { file: std::sync::Arc::clone(file), at: 0 })
 }
 
 /// The copy of a spooled stream, read at offsets so that several readers each keep their own
@@ -1553,6 +1580,54 @@ mod tests {
             read_exact_at(&file, &mut last, (text.len() - 100) as u64).expect("reads the end");
             assert_eq!(last, text.as_bytes()[text.len() - 100..]);
         }
+    }
+
+    /// A named pipe at `path` (made with `mkfifo`), fed `bytes` by a thread of its own.
+    #[cfg(unix)]
+    fn fed_pipe(path: &Path, bytes: Vec<u8>) -> std::thread::JoinHandle<()> {
+        let made = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+        assert!(made.success(), "mkfifo {}", path.display());
+        let path = path.to_owned();
+        std::thread::spawn(move || std::fs::write(&path, bytes).expect("writes the pipe"))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_spooled_pipe_reads_whole_from_its_start_each_time_while_spooled() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Over 64 KiB, more than one read of the pipe.
+        let text: String = (0..10_000).map(|i| format!("{{\"id\": \"d{i}\", \"spans\": []}}\n")).collect();
+        let (pipe, packed, file) =
+            (dir.path().join("p.jsonl"), dir.path().join("p.jsonl.zst"), dir.path().join("f.jsonl"));
+        let feeders = [fed_pipe(&pipe, text.clone().into_bytes()), fed_pipe(&packed, zstd(text.as_bytes()))];
+        std::fs::write(&file, &text).expect("write");
+        let read = |path: &Path| {
+            let mut all = String::new();
+            open_stream(path).expect("opens").read_to_string(&mut all).expect("reads");
+            all
+        };
+        {
+            // A pipe given twice is copied once; a regular file and a missing path are left.
+            let missing = dir.path().join("missing.jsonl");
+            let paths = [pipe.as_path(), packed.as_path(), pipe.as_path(), file.as_path(), missing.as_path()];
+            let _copies = spool(paths).expect("spools");
+            for feeder in feeders {
+                feeder.join().expect("fed");
+            }
+            for path in [&pipe, &pipe, &packed, &file] {
+                assert_eq!(read(path), text, "{}", path.display());
+            }
+            // Two readers of one copy, side by side, each from its own place.
+            let (mut a, mut b) = (open_stream(&pipe).expect("opens"), open_stream(&pipe).expect("opens"));
+            let (mut first, mut second) = (vec![0; 1000], vec![0; 1000]);
+            a.read_exact(&mut first).expect("reads");
+            b.read_exact(&mut second).expect("reads");
+            assert_eq!(first, second);
+            assert_eq!(first, text.as_bytes()[..1000]);
+            assert!(spooled(&file).is_none() && spooled(&missing).is_none());
+        }
+        // Dropped, the copies are gone: the paths name the pipes again.
+        assert!(spooled(&pipe).is_none() && spooled(&packed).is_none());
     }
 
     #[test]

@@ -91,6 +91,14 @@ pub fn score(
     };
     let renames = [(gold_path.as_path(), GOLD_RECORDS)];
     let renames: &[(&Path, &str)] = if gold_name.is_some() { &renames } else { &[] };
+    // Predictions given through a pipe are copied first, as `goldspan score` copies them: the
+    // header is read before the records.
+    let streams = match &pred_path {
+        Some(path) if pred_format == Format::Jsonl => vec![path.as_path()],
+        _ => Vec::new(),
+    };
+    let _copies = jsonl::spool(streams)
+        .map_err(|e| GoldspanError::new_err(format!("cannot copy predictions given through a pipe: {e}")))?;
     // A predictions file saved by `goldspan run --save-predictions` is scored as the run
     // scored it, as `goldspan score` scores it: its split, documents and layers.
     let saved = match &pred_path {

@@ -4,7 +4,7 @@
 //! failures and layers, which `score` takes as its own.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use goldspan_formats::{gold, Format, ReadOptions};
@@ -78,11 +78,12 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         (None, Some(gold_path), Some(pred)) => {
             // Predictions are read more than once (the header, the records, again for a
             // report): a pipe's are copied first.
-            if args.pred_format == Format::Jsonl {
-                for path in std::iter::once(pred).chain(&args.against) {
-                    goldspan_formats::jsonl::spool(path).with_context(|| format!("cannot read {}", path.display()))?;
-                }
-            }
+            let streams = match args.pred_format {
+                Format::Jsonl => std::iter::once(pred).chain(&args.against).map(PathBuf::as_path).collect(),
+                _ => Vec::new(),
+            };
+            let _copies =
+                goldspan_formats::jsonl::spool(streams).context("cannot copy predictions given through a pipe")?;
             let saved = match args.pred_format {
                 Format::Jsonl => read_saved_run(pred).with_context(|| format!("cannot read {}", pred.display()))?,
                 _ => None,
