@@ -29,7 +29,7 @@ use std::path::Path;
 
 pub use format::{AnnotationChoice, Collection, Format, ReadOptions, WriteOptions};
 use goldspan_model::{AnnotatedDocument, DocumentId, Error, Location, ProblemKind, Problems};
-pub use output::{check_output, OutputRefused};
+pub use output::{check_files_to_write, check_output, OutputRefused};
 
 /// Reads a UTF-8 text file, recording a byte-order mark, CRLF line endings or invalid UTF-8
 /// as problems. Returns the text without a BOM, or `None` when it cannot be used at all.

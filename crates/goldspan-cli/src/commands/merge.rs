@@ -9,6 +9,8 @@ use crate::args::{MergeArgs, OutputFormat};
 use crate::Outcome;
 
 pub fn run(args: &MergeArgs) -> anyhow::Result<Outcome> {
+    let inputs: Vec<&std::path::Path> = args.partials.iter().map(|p| p.as_path()).collect();
+    super::check_files_to_write(&inputs, &[("--output", args.output.as_ref())])?;
     let mut partials = Vec::with_capacity(args.partials.len());
     for path in &args.partials {
         partials.push((path.clone(), goldspan_runner::read_partial(path)?));

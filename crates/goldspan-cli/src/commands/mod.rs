@@ -120,6 +120,18 @@ pub fn print_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> 
     write(&mut out).and_then(|()| out.flush()).context("cannot write the results")
 }
 
+/// Refuses, before any work, the files a command is to write (each after the option naming
+/// it) when one is an input, two options name one file, or one cannot be written there
+/// ([`goldspan_formats::check_files_to_write`]). An output left out (`None`) is skipped.
+pub fn check_files_to_write(
+    inputs: &[&std::path::Path],
+    outputs: &[(&str, Option<&std::path::PathBuf>)],
+) -> anyhow::Result<()> {
+    let outputs: Vec<(&str, &std::path::Path)> =
+        outputs.iter().filter_map(|(option, path)| path.map(|p| (*option, p.as_path()))).collect();
+    Ok(goldspan_formats::check_files_to_write(inputs, &outputs)?)
+}
+
 /// Writes a file atomically (a temporary file beside it, renamed when complete) as `write`
 /// produces it, so that output longer than memory (results with millions of errors) is never
 /// held whole.

@@ -61,6 +61,22 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         e.run.scoring.errors |= args.html.is_some() || args.report.errors();
         e.run.scoring.per_document |= args.report.by_document;
     }
+    // Before any extraction: hours of it must not end in an output that cannot be written.
+    let mut inputs: Vec<&Path> = args.evals.iter().map(PathBuf::as_path).collect();
+    inputs.extend([&args.ids, &args.label_map].into_iter().flatten().map(PathBuf::as_path));
+    for e in &evals {
+        inputs.push(&e.run.corpus);
+        inputs.extend(e.run.extractor.strip_prefix("file:").map(Path::new));
+    }
+    super::check_files_to_write(
+        &inputs,
+        &[
+            ("--output", args.output.as_ref()),
+            ("--save-predictions", args.save_predictions.as_ref()),
+            ("--partial", args.partial.as_ref()),
+            ("--report", args.html.as_ref()),
+        ],
+    )?;
     let options = super::report_options(&args.report, None)?;
     let registry = Registry::with_builtins();
     let mut text = String::new();

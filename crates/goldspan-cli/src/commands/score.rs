@@ -27,6 +27,12 @@ use crate::Outcome;
 const TAGS: &str = "tags";
 
 pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
+    let inputs: Vec<&Path> = [&args.gold, &args.pred, &args.against, &args.manifest, &args.label_map, &args.conll.file]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+    super::check_files_to_write(&inputs, &[("--output", args.output.as_ref()), ("--report", args.html.as_ref())])?;
     let tags = args.modes.iter().any(|m| m == TAGS);
     anyhow::ensure!(
         !tags || args.conll.file.is_some(),

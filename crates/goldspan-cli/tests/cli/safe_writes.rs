@@ -244,3 +244,53 @@ fn jobs_out_of_range_is_a_usage_error() {
         assert!(stderr(&out).contains("--jobs"), "{}", stderr(&out));
     }
 }
+
+/// `run`, `score` and `merge` refuse, before any work, an output that is one of their inputs
+/// (however its path is spelled), one file named by two options, and an output whose path
+/// runs through a file: the input is left as it was and nothing is written. The check comes
+/// before the extractor starts (here one that does not exist), so hours of extraction never
+/// end in an output that cannot be written.
+#[test]
+fn run_score_and_merge_never_write_over_an_input_and_check_their_outputs_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pred = dir.path().join("pred.jsonl");
+    std::fs::copy(goldspan_tests::repo().join("tests/fixtures/tiny-pred.jsonl"), &pred).expect("copy");
+    let original = std::fs::read(&pred).expect("predictions");
+    let (p, d) = (pred.display().to_string(), dir.path().display().to_string());
+    let file = format!("file:{p}");
+    let run = ["run", "--corpus", "tests/fixtures/tiny", "--no-cache", "--extractor"];
+    let cases: [(Vec<String>, String); 5] = [
+        (
+            owned(&[&run[..], &[&file, "--save-predictions", &format!("{d}/./pred.jsonl")]].concat()),
+            format!("the output {d}/./pred.jsonl is the input"),
+        ),
+        (
+            owned(&["score", "--gold", "tests/fixtures/tiny", "--pred", &p, "--output", &p]),
+            format!("the output {p} is the input"),
+        ),
+        (owned(&["merge", &p, "--output", &p]), format!("the output {p} is the input")),
+        (
+            owned(
+                &[&run[..], &[&file, "--output", &format!("{d}/x.json"), "--report", &format!("{d}/sub/../x.json")]]
+                    .concat(),
+            ),
+            format!("--output and --report both name {d}/sub/../x.json"),
+        ),
+        (
+            owned(&[&run[..], &["cmd:/nonexistent/extractor", "--output", &format!("{p}/x.json")]].concat()),
+            format!("cannot write {p}/x.json: {p} is a file, not a directory"),
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = goldspan().args(&args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(&expected), "{args:?}: {}", stderr(&out));
+        assert_eq!(std::fs::read(&pred).expect("predictions"), original, "{args:?}");
+        assert_eq!(files_under(dir.path()), [PathBuf::from("pred.jsonl")], "{args:?}");
+    }
+}
+
+/// Owned arguments from borrowed ones.
+fn owned(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| (*s).to_owned()).collect()
+}
