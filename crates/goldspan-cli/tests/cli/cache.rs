@@ -371,11 +371,15 @@ fn a_cache_of_an_older_layout_is_one_warning_and_cache_clear_removes_it() {
     )
     .expect("layout 1");
     drop(db);
+    let before = std::fs::read(cache.join("cache.sqlite3")).expect("database");
     let layout = "has layout 1, this goldspan uses 2: remove it (`goldspan cache clear`)";
     let out = goldspan().current_dir(&root).args(["run", "--format", "json"]).output().expect("run");
     assert_eq!(out.status.code(), Some(0), "the run completes without the cache");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("warning: the cache is not used: cache database") && err.contains(layout), "{err}");
+    // Not used, and left as it was (it was once switched to WAL mode on the way to the refusal).
+    assert_eq!(std::fs::read(cache.join("cache.sqlite3")).expect("database"), before);
+    assert!(!cache.join("cache.sqlite3-wal").exists());
     let cache_cmd = |action: &str| goldspan().current_dir(&root).args(["cache", action]).output().expect("cache");
     let stats = cache_cmd("stats");
     assert_eq!(stats.status.code(), Some(2));

@@ -208,6 +208,12 @@ impl Store {
 
     fn create_tables(&self, conn: &mut Connection) -> Result<(), CacheError> {
         let err = |e| self.error(e);
+        // A database of another layout is refused before anything below is set: turning on WAL
+        // mode alone would rewrite the header of a cache this goldspan says it does not use.
+        match conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).map_err(err)? {
+            0 | SCHEMA => {}
+            found => return Err(CacheError::Schema { path: self.path.clone(), found }),
+        }
         // These three only take effect on a new database; WAL mode is then a property of the
         // file.
         // Records run to kilobytes: 16 KiB pages hold several, and cost the writer about a
