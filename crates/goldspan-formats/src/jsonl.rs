@@ -1377,8 +1377,28 @@ pub fn write_documents(path: &Path, docs: &[AnnotatedDocument], with_text: bool)
         out.push_str(&to_line(doc, with_text));
         out.push('\n');
     }
-    crate::write_atomic(path, out.as_bytes())
+    write_lines(path, &out)
 }
+
+/// Writes JSON Lines to `path` atomically, zstd-compressed when its name ends in `.zst` (as
+/// every reader here reads such a file).
+pub fn write_lines(path: &Path, lines: &str) -> Result<(), Error> {
+    if !is_zstd(path) {
+        return crate::write_atomic(path, lines.as_bytes());
+    }
+    // With a checksum, a damaged file is an error when read, not other bytes.
+    let packed = (|| {
+        let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), ZSTD_LEVEL)?;
+        encoder.include_checksum(true)?;
+        std::io::Write::write_all(&mut encoder, lines.as_bytes())?;
+        encoder.finish()
+    })()
+    .map_err(|e| Error::write(path, e))?;
+    crate::write_atomic(path, &packed)
+}
+
+/// The zstd level goldspan writes at (the zstd program's default).
+pub const ZSTD_LEVEL: i32 = 3;
 
 #[cfg(test)]
 mod tests {

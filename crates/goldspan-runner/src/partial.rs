@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use goldspan_formats::{jsonl, write_atomic};
+use goldspan_formats::jsonl;
 use goldspan_score::{Counts, Grounding, GroundingCounts, Mode, Occurrences, QuoteCounts, Rule, Tally};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -531,13 +531,14 @@ pub fn write_partial(path: &Path, partial: &Partial, outcome: &RunOutcome) -> Re
         out.push_str(&jsonl::record_line(&doc.document, annotations, false));
         out.push('\n');
     }
-    write_atomic(path, out.as_bytes()).map_err(Error::from)
+    jsonl::write_lines(path, &out).map_err(Error::from)
 }
 
 /// Reads the header of the partial result at `path` (the records after it are not read).
 pub fn read_partial(path: &Path) -> Result<Partial, Error> {
     let unreadable = |why: String| Error::Merge(format!("{}: {why}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| unreadable(format!("cannot open: {e}")))?;
+    // A `.zst` partial is decompressed as it is read.
+    let file = jsonl::open_stream(path).map_err(|e| unreadable(format!("cannot open: {e}")))?;
     let mut line = Vec::new();
     std::io::BufReader::new(file).read_until(b'\n', &mut line).map_err(|e| unreadable(format!("cannot read: {e}")))?;
     if line.iter().all(u8::is_ascii_whitespace) {

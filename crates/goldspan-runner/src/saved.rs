@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use goldspan_formats::{jsonl, write_atomic};
+use goldspan_formats::jsonl;
 use goldspan_model::{Annotations, Document};
 use serde::{Deserialize, Serialize};
 
@@ -65,7 +65,7 @@ pub(crate) fn write<'a>(
         out.push_str(&jsonl::record_line(document, annotations, false));
         out.push('\n');
     }
-    write_atomic(path, out.as_bytes()).map_err(Error::from)
+    jsonl::write_lines(path, &out).map_err(Error::from)
 }
 
 /// The run a predictions file was saved from, when it opens with a run header.

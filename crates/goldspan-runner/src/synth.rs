@@ -202,7 +202,7 @@ pub fn write_as(config: &SynthConfig, out: &Path, layout: Layout) -> std::io::Re
         Ok(match layout {
             Layout::Zstd => {
                 // With a checksum, a damaged file is an error when read, not other bytes.
-                let mut encoder = zstd::stream::write::Encoder::new(file, 3)?;
+                let mut encoder = zstd::stream::write::Encoder::new(file, jsonl::ZSTD_LEVEL)?;
                 encoder.include_checksum(true)?;
                 Sink::Zstd(encoder)
             }

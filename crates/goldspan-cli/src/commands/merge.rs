@@ -10,6 +10,7 @@ use crate::Outcome;
 
 pub fn run(args: &MergeArgs) -> anyhow::Result<Outcome> {
     let inputs: Vec<&std::path::Path> = args.partials.iter().map(|p| p.as_path()).collect();
+    super::refuse_zst(&[("--output", args.output.as_ref())])?;
     super::check_files_to_write(&inputs, &[("--output", args.output.as_ref())])?;
     let mut partials = Vec::with_capacity(args.partials.len());
     for path in &args.partials {

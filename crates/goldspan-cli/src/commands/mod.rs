@@ -132,6 +132,21 @@ pub fn check_files_to_write(
     Ok(goldspan_formats::check_files_to_write(inputs, &outputs)?)
 }
 
+/// Refuses a `.zst` name for an output written as plain text (the results JSON, an HTML
+/// report): only JSON Lines outputs (`--save-predictions`, `--partial`) are compressed.
+pub fn refuse_zst(outputs: &[(&str, Option<&std::path::PathBuf>)]) -> anyhow::Result<()> {
+    for (option, path) in outputs {
+        if let Some(path) = path.filter(|p| goldspan_formats::jsonl::is_zstd(p)) {
+            anyhow::bail!(
+                "{option} {} ends in .zst, but {option} writes plain text: give a name without .zst (and compress \
+                 the file afterwards with zstd)",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Writes a file atomically (a temporary file beside it, renamed when complete) as `write`
 /// produces it, so that output longer than memory (results with millions of errors) is never
 /// held whole.

@@ -68,6 +68,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         inputs.push(&e.run.corpus);
         inputs.extend(e.run.extractor.strip_prefix("file:").map(Path::new));
     }
+    super::refuse_zst(&[("--output", args.output.as_ref()), ("--report", args.html.as_ref())])?;
     super::check_files_to_write(
         &inputs,
         &[

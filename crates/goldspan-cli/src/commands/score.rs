@@ -32,7 +32,9 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
         .flatten()
         .map(PathBuf::as_path)
         .collect();
-    super::check_files_to_write(&inputs, &[("--output", args.output.as_ref()), ("--report", args.html.as_ref())])?;
+    let outputs = [("--output", args.output.as_ref()), ("--report", args.html.as_ref())];
+    super::refuse_zst(&outputs)?;
+    super::check_files_to_write(&inputs, &outputs)?;
     let tags = args.modes.iter().any(|m| m == TAGS);
     anyhow::ensure!(
         !tags || args.conll.file.is_some(),

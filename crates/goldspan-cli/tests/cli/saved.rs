@@ -191,6 +191,46 @@ fn saved_predictions_through_a_pipe_score_as_the_same_file_on_disk() {
     assert!(err.contains("/dev/stdin:3: document b: span"), "{err}");
 }
 
+/// JSON Lines outputs named `.zst` (saved predictions, a shard's partial) are written
+/// zstd-compressed and read back as their plain forms; a results JSON or report named `.zst`
+/// is refused, as it is written plain. Before, every one was written as plain text under a
+/// `.zst` name, which no reader here could then read.
+#[test]
+fn json_lines_outputs_named_zst_are_compressed_and_read_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zstd_magic = [0x28, 0xB5, 0x2F, 0xFD];
+    let score = |saved: &str| {
+        let out =
+            goldspan().args(["score", "--gold", "tests/fixtures/tiny", "--pred", saved, "--format", "json"]).output();
+        stdout(&out.expect("score"))
+    };
+    let (plain, packed) = (path(&dir, "saved.jsonl"), path(&dir, "saved.jsonl.zst"));
+    for saved in [&plain, &packed] {
+        run_tiny("file:tests/fixtures/tiny-pred.jsonl", &["--save-predictions", saved]);
+    }
+    assert!(std::fs::read(&packed).expect("saved").starts_with(&zstd_magic));
+    assert!(!score(&plain).is_empty());
+    assert_eq!(score(&packed), score(&plain));
+    // One shard of one, compressed, merges to the run's results.
+    let partial = path(&dir, "shard.jsonl.zst");
+    let whole = stdout(&run_tiny("file:tests/fixtures/tiny-pred.jsonl", &["--format", "json"]));
+    run_tiny("file:tests/fixtures/tiny-pred.jsonl", &["--shard", "0/1", "--partial", &partial]);
+    assert!(std::fs::read(&partial).expect("partial").starts_with(&zstd_magic));
+    let merged = goldspan().args(["merge", &partial, "--format", "json"]).output().expect("merge");
+    assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+    assert_eq!(without_extraction(&stdout(&merged)), without_extraction(&whole));
+    // Plain text under a .zst name is refused, before the run.
+    for option in ["--output", "--report"] {
+        let out = goldspan()
+            .args(["run", "--extractor", "file:tests/fixtures/tiny-pred.jsonl", "--corpus", "tests/fixtures/tiny"])
+            .args(["--no-cache", option, &path(&dir, "results.json.zst")])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("writes plain text"), "{option}");
+    }
+}
+
 #[test]
 fn limit_and_ids_narrow_a_run_and_its_saved_predictions() {
     let dir = tempfile::tempdir().expect("temp dir");
