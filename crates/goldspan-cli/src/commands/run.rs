@@ -107,8 +107,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
                 Some(limit) => !limit.allows(outcome.failures.len(), outcome.documents()),
                 None => outcome.all_failed(),
             };
+        // A shard prints no results (the merge does); what it wrote goes to stderr, as other
+        // files' notes do, so that stdout stays what --format asks for.
         if let Some(path) = &args.partial {
-            text.push_str(&write_partial(path, e, &outcome)?);
+            crate::eprint(&write_partial(path, e, &outcome)?);
             continue;
         }
         let mut results = Results::of_run(&outcome, &e.run, e.bootstrap);
