@@ -395,6 +395,38 @@ impl Annotations {
                 }
             })
             .collect();
+        self.forget(&dropped);
+    }
+
+    /// Keeps only the spans (and spans given as text) in layers `keep` accepts, dropping the
+    /// others with the relations, cluster memberships, attributes and notes that name them;
+    /// returns the layers dropped with how many spans each lost.
+    pub fn retain_layers(&mut self, keep: &dyn Fn(&str) -> bool) -> BTreeMap<String, usize> {
+        let mut lost: BTreeMap<String, usize> = BTreeMap::new();
+        let mut dropped: Vec<CompactString> = Vec::new();
+        self.spans.retain(|span| {
+            let kept = keep(span.layer());
+            if !kept {
+                *lost.entry(span.layer().to_owned()).or_default() += 1;
+                dropped.push(span.id.clone());
+            }
+            kept
+        });
+        self.text_spans.retain(|span| {
+            let kept = keep(&span.layer);
+            if !kept {
+                *lost.entry(span.layer.to_string()).or_default() += 1;
+                dropped.push(span.id.clone());
+            }
+            kept
+        });
+        self.forget(&dropped);
+        lost
+    }
+
+    /// Drops what names the spans `dropped` (gone already): relations, cluster memberships,
+    /// attributes and notes.
+    fn forget(&mut self, dropped: &[CompactString]) {
         if dropped.is_empty() {
             return;
         }

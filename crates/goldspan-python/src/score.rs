@@ -13,8 +13,8 @@ use goldspan_formats::conll::{decode_tags, Scheme, Tagging};
 use goldspan_formats::{gold, jsonl, Format, ReadOptions};
 use goldspan_model::{AnnotatedDocument, Annotations, Document, Location, Manifest, Meta, Problem, ProblemKind, Span};
 use goldspan_runner::{
-    evaluate, evaluate_documents, read_saved_run, score_pairs, Config, Evaluation, Gold, LabelMap, RecordScorer,
-    Results, RunInfo,
+    evaluate, evaluate_documents, leave_out_other_layers, read_saved_run, score_pairs, Config, Evaluation, Gold,
+    LabelMap, RecordScorer, Results, RunInfo,
 };
 use goldspan_score::{Mode, Options};
 use pyo3::exceptions::PyValueError;
@@ -139,7 +139,10 @@ pub fn score(
         }
         (Some(path), _) => {
             let eval = py.detach(|| {
-                let collection = pred_format.read(&path, &ReadOptions::default())?;
+                let options = ReadOptions::default();
+                let mut collection = pred_format.read(&path, &options)?;
+                // As `goldspan score` leaves them out (it says so on stderr).
+                leave_out_other_layers(&gold, &mut collection.documents, &options.layer);
                 evaluate_documents(&gold, collection.documents, &path, &config)
             });
             (eval.map_err(|e| errors::runner_error(py, &e, renames))?, file_name(&path))

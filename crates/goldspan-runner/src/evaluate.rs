@@ -449,6 +449,41 @@ pub fn evaluate_documents(
     finish(eval, gold, &seen, outside, problems, config, BUDGET)
 }
 
+/// Leaves out of predictions read from another tool's file the spans in layers the gold does
+/// not have, but for `reader_layer` (where a format without layers puts every span; those
+/// take the gold's layers by their labels when scored). These are a spaCy Doc's span groups
+/// (`doc.spans["sc"]` of a spancat, `["ruler"]` of a span ruler) besides `doc.ents`: scored by
+/// label they would count again what the entities hold, and spaCy's own scorer scores only
+/// `doc.ents` as entities. A group named after a layer of the gold is kept. Returns the layers
+/// left out, each with its number of spans.
+pub fn leave_out_other_layers(
+    gold: &Gold,
+    documents: &mut [AnnotatedDocument],
+    reader_layer: &str,
+) -> BTreeMap<String, usize> {
+    let mut left_out: BTreeMap<String, usize> = BTreeMap::new();
+    let mut layers: Option<BTreeMap<String, BTreeSet<String>>> = None;
+    for doc in documents {
+        let foreign = |layer: &str| layer != reader_layer;
+        if !doc
+            .annotations
+            .spans
+            .iter()
+            .map(|s| s.layer())
+            .chain(doc.annotations.text_spans.iter().map(|s| &*s.layer))
+            .any(foreign)
+        {
+            continue;
+        }
+        let gold_layers = layers.get_or_insert_with(|| gold.layers());
+        let keep = |layer: &str| layer == reader_layer || gold_layers.contains_key(layer);
+        for (layer, n) in doc.annotations.retain_layers(&keep) {
+            *left_out.entry(layer).or_default() += n;
+        }
+    }
+    left_out
+}
+
 /// Predictions from another tool's file matched with their gold documents.
 pub(crate) struct Matched {
     /// Each matched gold document with its predictions (relabelled, checked).

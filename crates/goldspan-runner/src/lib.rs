@@ -27,8 +27,8 @@ pub use agree::{agree, Agreement, AGREEMENT_MODES};
 pub use bench::{bench, BenchReport, Pass};
 pub use error::Error;
 pub use evaluate::{
-    conll_pairs, evaluate, evaluate_conll, evaluate_documents, evaluate_with_progress, score_pairs, Config,
-    DocumentCounts, Evaluation, RecordScorer,
+    conll_pairs, evaluate, evaluate_conll, evaluate_documents, evaluate_with_progress, leave_out_other_layers,
+    score_pairs, Config, DocumentCounts, Evaluation, RecordScorer,
 };
 pub use gold::{Gold, Vocabulary};
 pub use ids::Ids;

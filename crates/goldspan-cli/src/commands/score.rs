@@ -12,8 +12,8 @@ use goldspan_report::{Baseline, HtmlInput};
 use goldspan_runner::pairs::{match_pairs, read_pairs, Pair};
 use goldspan_runner::results::{paired_comparison, paired_metrics, TagScores};
 use goldspan_runner::{
-    conll_pairs, evaluate_documents, evaluate_with_progress, read_saved_run, score_pairs, Config, Evaluation, Gold,
-    LabelMap, Results, RunInfo, SavedRun,
+    conll_pairs, evaluate_documents, evaluate_with_progress, leave_out_other_layers, read_saved_run, score_pairs,
+    Config, Evaluation, Gold, LabelMap, Results, RunInfo, SavedRun,
 };
 use goldspan_score::tags::TagCounts;
 use goldspan_score::{Mode, Options};
@@ -128,6 +128,17 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                     // results.
                     for note in &collection.notes {
                         crate::eprint(&format!("note (reading {}): {note}\n", path.display()));
+                    }
+                    let mut collection = collection;
+                    let left_out = leave_out_other_layers(&gold, &mut collection.documents, &options.layer);
+                    if !left_out.is_empty() {
+                        let layers: Vec<String> = left_out.iter().map(|(l, n)| format!("{l} ({n} spans)")).collect();
+                        crate::eprint(&format!(
+                            "note (reading {}): not scored, as the gold has no such layer: {} (spaCy span groups \
+                             besides doc.ents; spaCy's scorer too scores only doc.ents as entities)\n",
+                            path.display(),
+                            layers.join(", ")
+                        ));
                     }
                     let kept = report.then(|| collection.documents.clone());
                     let eval = evaluate_documents(&gold, collection.documents, path, &config);

@@ -810,3 +810,56 @@ fn zst_predictions_score_as_their_lines_and_a_truncated_one_is_named() {
     assert!(err.contains("gold.jsonl.zst"), "names the gold: {err}");
     assert!(err.contains("temporary directory") && err.contains("no-such-dir") && err.contains("TMPDIR"), "{err}");
 }
+
+/// A spaCy DocBin's span groups besides `doc.ents` (here, made by spaCy itself, a spancat's
+/// `sc` and a `quotes` group) are not scored as the gold's entities: scored by label, a group
+/// would count again what `doc.ents` holds, and spaCy's scorer scores only `doc.ents` as
+/// entities. The gold below is the fixture's own entities, plus a PLACE span that only its
+/// `sc` group has: it is missed, where before it was taken from the group as correct (and a
+/// group that repeated an entity counted it twice).
+#[test]
+fn span_groups_of_a_spacy_docbin_are_not_scored_as_entities() {
+    let fixtures = goldspan_tests::repo().join("tests/fixtures/spacy");
+    let made: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures.join("spacy-made.json")).expect("fixture"))
+            .expect("JSON");
+    let mut gold = String::new();
+    let mut entities = 0;
+    for (i, doc) in made["docs"].as_array().expect("docs").iter().enumerate() {
+        let mut spans: Vec<serde_json::Value> = doc["ents"]
+            .as_array()
+            .expect("ents")
+            .iter()
+            .map(
+                |e| serde_json::json!({"layer": "entities", "label": e["label"], "start": e["start"], "end": e["end"]}),
+            )
+            .collect();
+        entities += spans.len();
+        if i == 0 {
+            // "李雷 in Zürich", in the fixture's `sc` group only.
+            spans.push(serde_json::json!({"layer": "entities", "label": "PLACE", "start": 10, "end": 22}));
+        }
+        let record = serde_json::json!({"id": format!("d{i}"), "text": doc["text"], "spans": spans});
+        gold.push_str(&format!("{record}\n"));
+    }
+    assert_eq!(entities, 12);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gold_path = dir.path().join("gold.jsonl");
+    std::fs::write(&gold_path, gold).expect("write");
+    let out = goldspan()
+        .arg("score")
+        .arg("--gold")
+        .arg(&gold_path)
+        .arg("--pred")
+        .arg(fixtures.join("spacy-made.spacy"))
+        .args(["--pred-format", "docbin", "--layer", "entities", "--mode", "strict", "--format", "json"])
+        .output()
+        .expect("score");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json = valid_json("results", &stdout(&out));
+    let strict = &json["total"]["layers"]["entities"]["strict"]["micro"];
+    // [cor, inc, par, mis, spu]
+    assert_eq!(counts(strict), [12, 0, 0, 1, 0], "{strict}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not scored, as the gold has no such layer: quotes (1 spans), sc (3 spans)"), "{stderr}");
+}
