@@ -16,7 +16,9 @@ mod worker;
 pub use command::{CommandExtractor, Hello, HELLO_ID, PROTOCOL};
 pub use extractor::{stable_hash, ExtractError, Extractor, ExtractorInfo, FailureKind, StableHasher};
 pub use file::FileExtractor;
-pub use registry::{split_command, Builder, Prepared, Registry, Settings, SpecError, DEFAULT_MAX_LINE_BYTES};
+pub use registry::{
+    file_spec_path, split_command, Builder, Prepared, Registry, Settings, SpecError, DEFAULT_MAX_LINE_BYTES,
+};
 pub use supervise::{stop_workers, stopping};
 
 /// BLAKE3 of the built-in extractors' rule sources, word lists and the model code they call,

@@ -182,8 +182,16 @@ pub struct Prepared {
 /// Opens the predictions of a `file:` spec (`rest` is what follows `file:`), a relative path
 /// resolved from `dir`, without a manifest yet.
 fn open_file(rest: &str, dir: Option<&Path>) -> Result<FileExtractor, SpecError> {
-    // `file:FORMAT:PATH` names another tool's format; otherwise the file is interchange JSON
-    // Lines (write `file:./x` for a path that starts with a format name and ':').
+    let (format, path) = file_of(rest, dir);
+    FileExtractor::open_format(&path, format, &ReadOptions::default(), None)
+        .map_err(|source| SpecError::File { path: path.clone(), source })
+}
+
+/// The format and path of a `file:` extractor's `rest` (what follows `file:`), relative paths
+/// taken from `dir` (an eval's directory) when given. `file:FORMAT:PATH` names another tool's
+/// format; otherwise the file is interchange JSON Lines (write `file:./x` for a path that
+/// starts with a format name and ':').
+fn file_of(rest: &str, dir: Option<&Path>) -> (Format, PathBuf) {
     let (format, path) = match rest.split_once(':').and_then(|(f, p)| Some((Format::parse(f)?, p))) {
         Some((format, path)) => (format, path),
         None => (Format::Jsonl, rest),
@@ -192,8 +200,13 @@ fn open_file(rest: &str, dir: Option<&Path>) -> Result<FileExtractor, SpecError>
         Some(dir) => dir.join(path),
         None => PathBuf::from(path),
     };
-    FileExtractor::open_format(&path, format, &ReadOptions::default(), None)
-        .map_err(|source| SpecError::File { path: path.clone(), source })
+    (format, path)
+}
+
+/// The file a `file:` extractor spec reads, as the extractor opens it (relative to `dir`, an
+/// eval's directory, when given); `None` for any other spec.
+pub fn file_spec_path(spec: &str, dir: Option<&Path>) -> Option<PathBuf> {
+    spec.strip_prefix("file:").map(|rest| file_of(rest, dir).1)
 }
 
 /// Splits a command line into arguments: whitespace separates, single and double quotes group,

@@ -141,8 +141,11 @@ pub fn score(
             let eval = py.detach(|| {
                 let options = ReadOptions::default();
                 let mut collection = pred_format.read(&path, &options)?;
-                // As `goldspan score` leaves them out (it says so on stderr).
-                leave_out_other_layers(&gold, &mut collection.documents, &options.layer);
+                // A spaCy Doc's span groups, as `goldspan score` leaves them out (it says so on
+                // stderr).
+                if matches!(pred_format, Format::Spacy | Format::DocBin) {
+                    leave_out_other_layers(&gold, &mut collection.documents, &options.layer);
+                }
                 evaluate_documents(&gold, collection.documents, &path, &config)
             });
             (eval.map_err(|e| errors::runner_error(py, &e, renames))?, file_name(&path))

@@ -449,9 +449,9 @@ pub fn evaluate_documents(
     finish(eval, gold, &seen, outside, problems, config, BUDGET)
 }
 
-/// Leaves out of predictions read from another tool's file the spans in layers the gold does
-/// not have, but for `reader_layer` (where a format without layers puts every span; those
-/// take the gold's layers by their labels when scored). These are a spaCy Doc's span groups
+/// Leaves out of predictions read from a spaCy file (DocBin, `Doc.to_json`) the spans in
+/// layers the gold does not have, but for `reader_layer` (where `doc.ents` go; those take the
+/// gold's layers by their labels when scored). These are a spaCy Doc's span groups
 /// (`doc.spans["sc"]` of a spancat, `["ruler"]` of a span ruler) besides `doc.ents`: scored by
 /// label they would count again what the entities hold, and spaCy's own scorer scores only
 /// `doc.ents` as entities. A group named after a layer of the gold is kept. Returns the layers

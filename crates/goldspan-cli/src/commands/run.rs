@@ -62,12 +62,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         e.run.scoring.per_document |= args.report.by_document;
     }
     // Before any extraction: hours of it must not end in an output that cannot be written.
-    let mut inputs: Vec<&Path> = args.evals.iter().map(PathBuf::as_path).collect();
+    let files_read: Vec<PathBuf> =
+        evals.iter().filter_map(|e| goldspan_extract::file_spec_path(&e.run.extractor, e.run.dir.as_deref())).collect();
+    let mut inputs: Vec<&Path> = args.evals.iter().chain(&files_read).map(PathBuf::as_path).collect();
     inputs.extend([&args.ids, &args.label_map].into_iter().flatten().map(PathBuf::as_path));
-    for e in &evals {
-        inputs.push(&e.run.corpus);
-        inputs.extend(e.run.extractor.strip_prefix("file:").map(Path::new));
-    }
+    inputs.extend(evals.iter().map(|e| e.run.corpus.as_path()));
     super::refuse_zst(&[("--output", args.output.as_ref()), ("--report", args.html.as_ref())])?;
     super::check_files_to_write(
         &inputs,

@@ -130,7 +130,12 @@ pub fn run(args: &ScoreArgs) -> anyhow::Result<Outcome> {
                         crate::eprint(&format!("note (reading {}): {note}\n", path.display()));
                     }
                     let mut collection = collection;
-                    let left_out = leave_out_other_layers(&gold, &mut collection.documents, &options.layer);
+                    let left_out = match args.pred_format {
+                        Format::Spacy | Format::DocBin => {
+                            leave_out_other_layers(&gold, &mut collection.documents, &options.layer)
+                        }
+                        _ => Default::default(),
+                    };
                     if !left_out.is_empty() {
                         let layers: Vec<String> = left_out.iter().map(|(l, n)| format!("{l} ({n} spans)")).collect();
                         crate::eprint(&format!(

@@ -259,7 +259,12 @@ fn run_score_and_merge_never_write_over_an_input_and_check_their_outputs_first()
     let (p, d) = (pred.display().to_string(), dir.path().display().to_string());
     let file = format!("file:{p}");
     let run = ["run", "--corpus", "tests/fixtures/tiny", "--no-cache", "--extractor"];
-    let cases: [(Vec<String>, String); 5] = [
+    let cases: [(Vec<String>, String); 6] = [
+        (
+            // Read as file:FORMAT:PATH reads it.
+            owned(&[&run[..], &[&format!("file:jsonl:{p}"), "--save-predictions", &p]].concat()),
+            format!("the output {p} is the input"),
+        ),
         (
             owned(&[&run[..], &[&file, "--save-predictions", &format!("{d}/./pred.jsonl")]].concat()),
             format!("the output {d}/./pred.jsonl is the input"),
